@@ -1,0 +1,2 @@
+/* agency.c: placeholder until its module lands. */
+#include "config.h"

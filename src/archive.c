@@ -1,0 +1,2 @@
+/* archive.c: placeholder until its module lands. */
+#include "config.h"

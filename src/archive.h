@@ -1,0 +1,3 @@
+#ifndef SB_ARCHIVE_H
+#define SB_ARCHIVE_H
+#endif

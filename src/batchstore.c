@@ -1,0 +1,2 @@
+/* batchstore.c: placeholder until its module lands. */
+#include "config.h"

@@ -1,0 +1,122 @@
+/* batchstore.h: the state directory (SPEC 2.3, 3).  A registry of batches
+ * (registry.json), one folder per batch (batch.json, files.jsonl journal,
+ * requests.jsonl, provider ids, raw results, errors, report), every write
+ * atomic or an fsync'd append, everything human-readable.
+ * Saving one description appends one journal line: O(1), never a rewrite
+ * proportional to the library.  The global file registry (which active
+ * batch holds a file) is rebuilt in memory at open.
+ * Thread safety: every call takes the store's mutex. */
+#ifndef SB_BATCHSTORE_H
+#define SB_BATCHSTORE_H
+
+#include "util.h"
+
+typedef enum {
+	BS_COLLECTING, BS_READY, BS_SENT, BS_COMPLETED,
+	BS_FAILED, BS_CANCELLED, BS_EXPIRED, BS_PAUSED,
+	BS__COUNT
+} batch_state;
+
+typedef enum {
+	FS_PENDING, FS_DESCRIPTION_SAVED, FS_BATCH_SENT, FS_BATCH_COMPLETED, FS_SAVED_TO_CSV,
+	FS_ERROR, FS_FILE_NOT_FOUND, FS_REJECTED, FS_SKIPPED, FS_DEAD,
+	FS__COUNT
+} file_state;
+
+const char *batch_state_name(batch_state s); /* "collecting" ... */
+int batch_state_parse(const char *s, batch_state *out);
+const char *file_state_name(file_state s);   /* "description_saved" ... */
+int file_state_parse(const char *s, file_state *out);
+bool batch_transition_ok(batch_state from, batch_state to);
+bool file_transition_ok(file_state from, file_state to);
+/* Active = collecting, ready, sent, paused: its files are in the registry. */
+bool batch_state_active(batch_state s);
+
+typedef struct store store;
+
+typedef struct batch_info {
+	char id[40];              /* "b20261123-175519-1a2b" */
+	char kind[24];            /* "originals", "alt_bw", "alt_negative"... */
+	char provider[16];        /* "openai", "gemini" */
+	char model[64];
+	batch_state state;
+	batch_state paused_from;  /* state to resume to, when paused */
+	char provider_batch_id[128];
+	char input_file_id[128];
+	char output_file_id[128];
+	char error_file_id[128];
+	time_t created, sent, completed;
+	size_t nfiles;
+	size_t counts[FS__COUNT]; /* files per state */
+	double est_cost, actual_cost; /* USD */
+	long est_tokens;
+	int attempts;             /* send attempts */
+	char note[256];           /* why paused/failed, for the user */
+} batch_info;
+
+typedef struct editorial_info {
+	char city[64], country[64], date[16]; /* date "DD MM YYYY" */
+} editorial_info;
+
+typedef struct file_entry {
+	char *cesta;
+	char *description;
+	file_state state;
+	bool editorial;
+	editorial_info ed;
+	char fingerprint[17];     /* mediacsv_fingerprint at save time */
+	char *custom_id;          /* "<stem>_<batch id>" */
+	char *reason;             /* error / dead-letter reason, or NULL */
+	int attempts;             /* live retries */
+	char *alt_of;             /* alternatives: the original's Cesta */
+} file_entry;
+
+int store_open(const char *state_dir, store **out, sb_err *e);
+void store_close(store *s);
+const char *store_path(const store *s); /* the state dir */
+/* Path of a batch's folder or a file in it (caller frees). */
+char *store_batch_path(const store *s, const char *batch_id, const char *file);
+
+/* Batches: snapshot copies (caller frees the array). */
+size_t store_list(store *s, batch_info **out);
+int store_get(store *s, const char *batch_id, batch_info *out);
+/* The collecting batch of a kind, created if none (provider/model from args). */
+int store_collecting(store *s, const char *kind, const char *provider, const char *model,
+		     batch_info *out, sb_err *e);
+/* State change; an illegal transition is refused (SBE_CONFLICT). */
+int store_set_state(store *s, const char *batch_id, batch_state to, const char *note, sb_err *e);
+/* Save provider ids, costs, times (state is not changed by this). */
+int store_update(store *s, const batch_info *b, sb_err *e);
+/* Mark the batch ready if it holds batch_size files. */
+int store_seal_if_full(store *s, const char *batch_id, size_t batch_size, sb_err *e);
+
+/* Files.  A saved description is durable when this returns 0.
+ * A file already in another active batch is a hard error (SBE_CONFLICT). */
+int store_add_file(store *s, const char *batch_id, const file_entry *f, sb_err *e);
+int store_files(store *s, const char *batch_id, file_entry **out, size_t *n);
+void file_entries_free(file_entry *f, size_t n);
+int store_file_get(store *s, const char *batch_id, const char *cesta, file_entry *out);
+int store_file_set_state(store *s, const char *batch_id, const char *cesta, file_state to,
+			 const char *reason, sb_err *e);
+int store_file_update(store *s, const char *batch_id, const file_entry *f, sb_err *e);
+/* Remove a file that has not been sent (edit before sending, or un-collect). */
+int store_remove_file(store *s, const char *batch_id, const char *cesta, sb_err *e);
+/* The active batch holding this Cesta, or false. */
+bool store_file_batch(store *s, const char *cesta, char batch_id[40]);
+/* Was this Cesta ever rejected/skipped/committed by us (any batch)? */
+bool store_file_known(store *s, const char *cesta, file_state *state);
+
+/* The editor's draft for the current photo (survives quit and crash). */
+int store_save_draft(store *s, const char *cesta, const char *text, sb_err *e);
+char *store_load_draft(store *s, char **cesta); /* text or NULL; caller frees both */
+int store_clear_draft(store *s, sb_err *e);
+
+/* Cost log: one JSONL line per estimate/actual. */
+int store_cost_log(store *s, const char *batch_id, const char *what, double usd, long tokens,
+		   sb_err *e);
+/* Rewrite a batch's journal compactly (after many state changes). */
+int store_compact(store *s, const char *batch_id, sb_err *e);
+/* Remove a batch folder from the registry (archive does the packing). */
+int store_forget(store *s, const char *batch_id, sb_err *e);
+
+#endif

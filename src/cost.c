@@ -1,0 +1,2 @@
+/* cost.c: placeholder until its module lands. */
+#include "config.h"

@@ -1,0 +1,14 @@
+/* cost.h: the editable price table (data/prices.conf, overridable in the
+ * user's config dir) and estimates; batch prices apart from live. */
+#ifndef SB_COST_H
+#define SB_COST_H
+#include "util.h"
+typedef struct price {
+	char model[64];
+	double in, cached_in, out;             /* USD per 1M tokens, live */
+	double batch_in, batch_cached_in, batch_out;
+} price;
+int prices_load(const char *path, sb_err *e); /* NULL: user file, else DATA_DIR/prices.conf */
+const price *price_of(const char *model);    /* NULL if unknown (longest prefix match) */
+double cost_usd(const char *model, bool batch, long in_tokens, long out_tokens);
+#endif

@@ -1,0 +1,2 @@
+/* doctor.c: placeholder until its module lands. */
+#include "config.h"

@@ -1,0 +1,3 @@
+#ifndef SB_DOCTOR_H
+#define SB_DOCTOR_H
+#endif

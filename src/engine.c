@@ -1,0 +1,2 @@
+/* engine.c: placeholder until its module lands. */
+#include "config.h"

@@ -1,0 +1,65 @@
+/* engine.h: the three phases (SPEC 3) and the background worker.
+ * Phase 0 recovers interrupted work, reconciles with the provider and
+ * archives old batches; phase 1 checks sent batches, downloads, validates,
+ * commits; phase 2 sends ready batches.  The CLI runs them once
+ * (engine_run); the TUI runs them continuously in a pthread (worker_*),
+ * which reports through a message queue woken by a pipe. */
+#ifndef SB_ENGINE_H
+#define SB_ENGINE_H
+#include "batchstore.h"
+#include "settings.h"
+
+typedef struct engine engine;
+
+/* Run counters (SPEC 6.5). */
+typedef struct run_report {
+	size_t sent, succeeded, repaired, retried, failed, skipped, committed, conflicts;
+	size_t batches_sent, batches_done, still_waiting;
+	double est_cost, actual_cost;
+	double seconds;
+} run_report;
+
+enum { PH_RECOVER = 1, PH_RETRIEVE = 2, PH_SEND = 4, PH_ALL = 7 };
+
+/* Progress callback for CLI progress bars: what, done, total. */
+typedef void (*engine_progress_fn)(const char *what, size_t done, size_t total, void *ctx);
+
+int engine_open(settings *cfg, store *st, engine **out, sb_err *e);
+void engine_close(engine *en);
+void engine_set_progress(engine *en, engine_progress_fn fn, void *ctx);
+/* Run the phases once.  wait_s > 0: keep polling sent batches until they
+ * finish or wait_s passes. */
+int engine_run(engine *en, unsigned phases, int wait_s, run_report *rep, sb_err *e);
+/* Batch control (seed 002). */
+int engine_pause(engine *en, const char *batch_id, sb_err *e);
+int engine_resume(engine *en, const char *batch_id, sb_err *e);
+int engine_cancel(engine *en, const char *batch_id, sb_err *e);
+int engine_retry_failed(engine *en, size_t *requeued, sb_err *e);
+/* Make the collecting batch ready now (the "send now" command). */
+int engine_seal_now(engine *en, sb_err *e);
+/* Request a stop at the next safe point (Ctrl+C); thread-safe. */
+void engine_interrupt(engine *en);
+const run_report *engine_report(engine *en);
+
+/* Worker: the engine in a pthread. */
+typedef enum { WM_LOG, WM_PROGRESS, WM_BATCHES, WM_COST, WM_ERROR } wmsg_kind;
+typedef struct wmsg {
+	wmsg_kind kind;
+	int level;            /* log_level for WM_LOG/WM_ERROR */
+	char text[512];
+	char batch_id[40];
+	size_t done, total;   /* WM_PROGRESS */
+	double eta_s;         /* -1 unknown */
+} wmsg;
+typedef enum { WC_PAUSE, WC_RESUME, WC_CANCEL, WC_RETRY_FAILED, WC_SEND_NOW, WC_POLL_NOW } wcmd;
+
+typedef struct worker worker;
+int worker_start(engine *en, worker **out, sb_err *e);
+/* Readable when messages wait; the UI polls it with the terminal. */
+int worker_fd(worker *w);
+/* Next message; false when the queue is empty (drains the pipe). */
+bool worker_next(worker *w, wmsg *out);
+void worker_command(worker *w, wcmd cmd, const char *batch_id);
+/* Stop at the next safe point and join. */
+void worker_stop(worker *w);
+#endif

@@ -1,0 +1,2 @@
+/* exif.c: placeholder until its module lands. */
+#include "config.h"

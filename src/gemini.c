@@ -1,0 +1,2 @@
+/* gemini.c: placeholder until its module lands. */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* http.c: placeholder until its module lands. */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* imageprep.c: placeholder until its module lands. */
+#include "config.h"

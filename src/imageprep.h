@@ -1,0 +1,44 @@
+/* imageprep.h: JPEG in, model-sized JPEG out (SPEC 5.1).  Decode with
+ * libjpeg-turbo using DCT scaling (never the full 24 MP when 1/4 will do),
+ * apply EXIF orientation, resize to exactly what the model uses, encode at
+ * the configured quality.  Also the scaled decode for the TUI preview. */
+#ifndef SB_IMAGEPREP_H
+#define SB_IMAGEPREP_H
+#include "util.h"
+
+typedef struct image_rgb {
+	unsigned char *px; /* RGB or RGBA, row-major */
+	int w, h, channels;
+} image_rgb;
+void image_free(image_rgb *im);
+
+/* EXIF orientation (1..8) of a JPEG buffer, 1 if none or unreadable. */
+int exif_orientation(const unsigned char *jpeg, size_t len);
+/* EXIF DateTimeOriginal as "DD MM YYYY" (editorial prefill); false if none. */
+bool exif_date(const unsigned char *jpeg, size_t len, char out[16]);
+/* The embedded EXIF thumbnail or MPF preview JPEG, if any (points into jpeg). */
+bool exif_preview(const unsigned char *jpeg, size_t len, const unsigned char **prev, size_t *plen);
+
+/* Target size the model actually uses for an image of w x h (after
+ * orientation): tile models fit 2048x2048 then shortest side 768; patch
+ * models their patch budget; "low" detail 512. */
+void image_model_size(const char *model, const char *detail, int w, int h, int *tw, int *th);
+
+/* Decode at the smallest DCT scale that is still >= min_w x min_h (after
+ * orientation), orientation applied.  min 0 = full size. */
+int image_decode_scaled(const unsigned char *jpeg, size_t len, int min_w, int min_h,
+			image_rgb *out, sb_err *e);
+/* The request image: model-sized, oriented, JPEG at quality q. */
+typedef struct prepared_image {
+	unsigned char *jpeg; size_t len;
+	int w, h;             /* sent size */
+	int orig_w, orig_h;   /* oriented original size */
+} prepared_image;
+int image_prepare(const char *path, const char *model, const char *detail, int quality,
+		  prepared_image *out, sb_err *e);
+void prepared_image_free(prepared_image *p);
+/* Resize (area/bilinear) to exactly w x h. */
+int image_resize(const image_rgb *in, int w, int h, image_rgb *out);
+int image_encode_jpeg(const image_rgb *im, int quality, unsigned char **out, size_t *len, sb_err *e);
+char *base64_encode(const unsigned char *data, size_t len, size_t *outlen);
+#endif

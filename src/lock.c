@@ -1,0 +1,2 @@
+/* lock.c: placeholder until its module lands. */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* mediacsv.c: placeholder until its module lands. */
+#include "config.h"

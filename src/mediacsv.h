@@ -1,0 +1,115 @@
+/* mediacsv.h: PhotoMedia.csv, read and written exactly as the existing tools
+ * do (reference/photomedia-csv.md): UTF-8 BOM, comma, minimal quoting, the
+ * file's own record endings, header order kept, unknown columns kept,
+ * formula escaping on write.  A row we do not change is written back
+ * byte-identical (each row keeps its raw bytes until modified). */
+#ifndef SB_MEDIACSV_H
+#define SB_MEDIACSV_H
+
+#include "util.h"
+
+typedef struct mediacsv mediacsv;
+
+/* Well-known column names. */
+#define MC_SOUBOR "Soubor"
+#define MC_NAZEV "Název"
+#define MC_POPIS "Popis"
+#define MC_DATUM_PRIPRAVY "Datum přípravy"
+#define MC_SIRKA "Šířka"
+#define MC_VYSKA "Výška"
+#define MC_ROZLISENI "Rozlišení"
+#define MC_KLICOVA "Klíčová slova"
+#define MC_KATEGORIE "Kategorie"
+#define MC_DATUM_VYTVORENI "Datum vytvoření"
+#define MC_ORIGINAL "Originál"
+#define MC_CESTA "Cesta"
+#define MC_EDITORIAL "Editorial"
+#define MC_ST_UNPROCESSED "nezpracováno"
+#define MC_ST_PREPARED "připraveno"
+#define MC_ST_BACKUP "záložní"
+#define MC_ST_REJECTED "zamítnuto"
+
+/* Load; malformed input (unterminated quote, wrong field count, invalid
+ * UTF-8, missing required columns) fails with "FILE:LINE:COL: what, what to
+ * do" in e->msg (code SBE_INPUT). */
+int mediacsv_load(const char *path, mediacsv **out, sb_err *e);
+/* Parse from memory (fuzzing, tests); name is used in messages. */
+int mediacsv_parse(const char *name, const char *data, size_t len, mediacsv **out, sb_err *e);
+void mediacsv_free(mediacsv *m);
+
+size_t mediacsv_rows(const mediacsv *m);
+size_t mediacsv_cols(const mediacsv *m);
+const char *mediacsv_colname(const mediacsv *m, size_t col);
+int mediacsv_col(const mediacsv *m, const char *name); /* -1 if absent */
+const char *mediacsv_get(const mediacsv *m, size_t row, int col); /* "" if col < 0 */
+const char *mediacsv_field(const mediacsv *m, size_t row, const char *colname);
+long mediacsv_find(const mediacsv *m, const char *cesta); /* row index by Cesta, -1 */
+/* 1-based line number where the row starts in the file (for messages). */
+long mediacsv_lineno(const mediacsv *m, size_t row);
+/* Set a field (marks the row modified; formula escaping happens on write). */
+void mediacsv_set(mediacsv *m, size_t row, int col, const char *value);
+/* Append a new row (alternatives); fields by column index, NULL = "". */
+size_t mediacsv_add_row(mediacsv *m, const char *const *fields);
+/* Serialise the whole file; unchanged rows byte-identical. */
+char *mediacsv_serialize(const mediacsv *m, size_t *len);
+int mediacsv_save(const mediacsv *m, const char *path, sb_err *e); /* atomic */
+
+/* A fingerprint (16 hex) of the fields stockbatch writes in a row (title,
+ * description, keywords, date, status and category columns): taken when a
+ * description is saved, compared at commit to detect someone else's edit. */
+void mediacsv_fingerprint(const mediacsv *m, size_t row, char out[17]);
+
+typedef enum { MC_IMAGE, MC_VIDEO, MC_OTHER } mc_media;
+mc_media mediacsv_media_kind(const char *filename);
+
+/* The unprocessed rows in the reference order (images, videos, others; then
+ * creation date; then name).  exists(path) says whether the file is there
+ * (NULL: every file counts as present); it receives the Cesta value. */
+typedef bool (*mc_exists_fn)(const char *cesta, void *ctx);
+size_t mediacsv_unprocessed(const mediacsv *m, mc_exists_fn exists, void *ctx, size_t **rows);
+bool mediacsv_row_unprocessed(const mediacsv *m, size_t row);
+
+/* One change to commit, keyed by Cesta. */
+typedef enum { MCU_SAVE, MCU_REJECT, MCU_ALTERNATIVE } mc_update_kind;
+typedef struct mc_category {
+	const char *bank;  /* matched case-insensitively: "shutterstock" */
+	const char *value; /* joined by ", " already */
+} mc_category;
+typedef struct mc_update {
+	mc_update_kind kind;
+	const char *cesta;
+	const char *fingerprint; /* as taken at description time; NULL = no check */
+	const char *title, *description;
+	const char *const *keywords;
+	size_t nkeywords;
+	const mc_category *cats;
+	size_t ncats;
+	bool editorial;          /* banks without editorial keep their status */
+	/* MCU_ALTERNATIVE: create or update the row of an edited copy */
+	const char *alt_of;      /* the original's Cesta */
+	const char *alt_soubor;  /* new Soubor */
+	const char *alt_status;  /* "záložní" for _sharpen, "nezpracováno" otherwise */
+} mc_update;
+
+typedef struct mc_commit_opts {
+	int title_max, desc_max, keywords_max; /* 80 / 200 / 50 by default (0) */
+	int backups;                            /* backups kept, default 10 */
+	const char *backup_session;             /* one backup per session: its stamp */
+} mc_commit_opts;
+
+typedef struct mc_commit_result {
+	size_t applied, already, conflicts, unknown;
+	/* per update, in order: 0 applied, 1 already applied (idempotent),
+	 * 2 conflict (someone changed the row), 3 unknown Cesta */
+	int *status;
+} mc_commit_result;
+
+/* Apply the updates to the row itself (used by commit and by tests). */
+int mediacsv_apply(mediacsv *m, size_t row, const mc_update *u, const mc_commit_opts *o, sb_err *e);
+/* Commit: re-read the file, merge by Cesta, backup once per session, write
+ * temp, fsync, rename.  The file is untouched on any error. */
+int mediacsv_commit(const char *path, const mc_update *u, size_t n, const mc_commit_opts *o,
+		    mc_commit_result *res, sb_err *e);
+void mc_commit_result_free(mc_commit_result *r);
+
+#endif

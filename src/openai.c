@@ -1,0 +1,2 @@
+/* openai.c: placeholder until its module lands. */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* provider.c: placeholder until its module lands. */
+#include "config.h"

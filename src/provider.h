@@ -1,0 +1,101 @@
+/* provider.h: one small interface for the Batch APIs and the live endpoints.
+ * OpenAI (openai.c) and Gemini (gemini.c) implement it; a third provider is
+ * one new file plus a line in provider.c.  Facts: reference/apis.md. */
+#ifndef SB_PROVIDER_H
+#define SB_PROVIDER_H
+
+#include "settings.h"
+#include "util.h"
+
+/* A provider-neutral request (built by request.c). */
+typedef struct sb_request {
+	const char *custom_id;     /* "<stem>_<batch id>" */
+	const char *model;
+	const char *system_prompt;
+	const char *user_text;     /* fenced description + instructions */
+	const unsigned char *jpeg; /* model-sized image, or NULL (text-only) */
+	size_t jpeg_len;
+	const char *detail;        /* "high", "low", "auto" */
+	const char *schema_json;   /* JSON schema of the answer (strict) */
+	const char *schema_name;   /* "stock_metadata" */
+	int max_tokens;
+} sb_request;
+
+/* A provider-neutral result line. */
+typedef struct sb_result {
+	char *custom_id;
+	bool ok;
+	char *content;      /* the model's answer (JSON text), when ok */
+	char *error;        /* provider's per-line error, when !ok */
+	int http_status;    /* per-line status (200, 400, ...) */
+	long in_tokens, out_tokens;
+} sb_result;
+void sb_result_free(sb_result *r);
+
+typedef enum {
+	PB_VALIDATING, PB_IN_PROGRESS, PB_FINALIZING, PB_COMPLETED, PB_FAILED,
+	PB_EXPIRED, PB_CANCELLING, PB_CANCELLED, PB_UNKNOWN
+} pb_state;
+const char *pb_state_name(pb_state s);
+
+typedef struct prov_batch {
+	char id[128];
+	pb_state state;
+	char raw_status[48];       /* as the provider said it */
+	char our_id[64];           /* metadata carrying our batch id, or "" */
+	char input_file_id[128];
+	char output_file_id[128];  /* "" when none (all failed, or Gemini inline) */
+	char error_file_id[128];
+	long total, completed, failed;
+	time_t created;
+	char *errors;              /* validation errors, one per line with line numbers; or NULL */
+	char *inline_results;      /* Gemini inline responses as JSONL, or NULL */
+} prov_batch;
+void prov_batch_clear(prov_batch *b);
+
+typedef struct provider provider;
+
+typedef struct provider_ops {
+	const char *name;
+	/* Write one request as a JSONL line (no trailing newline) into out. */
+	int (*format_request)(provider *p, const sb_request *rq, sbuf *out, sb_err *e);
+	/* Parse one output or error file line. */
+	int (*parse_result)(provider *p, const char *line, size_t len, sb_result *out, sb_err *e);
+	int (*upload)(provider *p, const char *jsonl_path, char *file_id, size_t cap, sb_err *e);
+	int (*create)(provider *p, const char *input_file_id, const char *our_id, const char *model,
+		      prov_batch *out, sb_err *e);
+	int (*get)(provider *p, const char *batch_id, prov_batch *out, sb_err *e);
+	int (*cancel)(provider *p, const char *batch_id, prov_batch *out, sb_err *e);
+	/* Batches created recently (for reconcile); caller frees with prov_batch_clear each. */
+	int (*list)(provider *p, prov_batch **out, size_t *n, sb_err *e);
+	int (*download)(provider *p, const char *file_id, const char *dest_path, sb_err *e);
+	int (*delete_file)(provider *p, const char *file_id, sb_err *e);
+	/* One synchronous request: the answer as a result. */
+	int (*live)(provider *p, const sb_request *rq, sb_result *out, sb_err *e);
+	void (*destroy)(provider *p);
+} provider_ops;
+
+struct provider {
+	const provider_ops *ops;
+	const settings *cfg;
+	char *base_url;
+	char *key;   /* never logged: registered with log_add_secret() */
+	void *priv;
+};
+
+/* The configured provider; fails with SBE_AUTH naming the variable or key
+ * file to set when no key is found. */
+int provider_open(const settings *cfg, const char *name, provider **out, sb_err *e);
+void provider_close(provider *p);
+/* The key from $OPENAI_API_KEY / $GEMINI_API_KEY or the key file (refused
+ * when group- or world-readable). Caller frees. */
+int provider_load_key(const settings *cfg, const char *name, char **key, sb_err *e);
+
+/* Read a result file line by line (flat memory); calls fn for each parsed line. */
+int provider_read_results(provider *p, const char *path,
+			  int (*fn)(const sb_result *r, void *ctx), void *ctx, sb_err *e);
+
+/* Find our batch at the provider by the id in its metadata (reconcile). */
+int provider_find_ours(provider *p, const char *our_id, prov_batch *out, sb_err *e);
+
+#endif

@@ -1,0 +1,2 @@
+/* ratelimit.c: placeholder until its module lands. */
+#include "config.h"

@@ -1,0 +1,3 @@
+#ifndef SB_RATELIMIT_H
+#define SB_RATELIMIT_H
+#endif

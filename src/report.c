@@ -1,0 +1,2 @@
+/* report.c: placeholder until its module lands. */
+#include "config.h"

@@ -1,0 +1,3 @@
+#ifndef SB_REPORT_H
+#define SB_REPORT_H
+#endif

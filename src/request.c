@@ -1,0 +1,2 @@
+/* request.c: placeholder until its module lands. */
+#include "config.h"

@@ -1,0 +1,44 @@
+/* request.h: prompts (data/prompt-*.txt templates with the enabled agencies'
+ * category lists), the strict JSON schema of the answer, the user's text
+ * sanitised and fenced, and chunking of a run into provider batches under
+ * every limit at once (SPEC 5.2, 5.3). */
+#ifndef SB_REQUEST_H
+#define SB_REQUEST_H
+#include "provider.h"
+#include "settings.h"
+
+typedef struct prompt_ctx prompt_ctx;
+/* Loads templates and category lists (PhotoCategories.csv beside the media
+ * CSV overrides the shipped lists). */
+int prompt_open(const settings *cfg, prompt_ctx **out, sb_err *e);
+void prompt_close(prompt_ctx *p);
+const char *prompt_system(prompt_ctx *p);          /* the originals' system prompt */
+const char *prompt_schema(prompt_ctx *p);          /* JSON schema for the answer */
+/* The user message for one photo: instructions + fenced, sanitised text. */
+char *prompt_user_text(prompt_ctx *p, const char *description, bool editorial,
+		       const char *ed_city, const char *ed_country, const char *ed_date);
+/* Alternatives: text-only prompt per edit tag ("bw", "negative", ...). */
+char *prompt_alternative(prompt_ctx *p, const char *tag, const char *title, const char *desc,
+			 const char *const *keywords, size_t nkw);
+const char *prompt_alt_schema(prompt_ctx *p);
+/* Sanitise the user's text: strip control characters, neutralise the fence. */
+char *prompt_sanitize(const char *text);
+
+/* Deterministic custom id: "<stem>_<batch id>" (stem of the file name,
+ * made unique within the batch with a short content hash if two collide). */
+char *request_custom_id(const char *cesta, const char *batch_id);
+/* Task key: SHA-256 of model + prompt + image bytes (seed 004 5.2). */
+void request_task_key(const sb_request *rq, char out[65]);
+
+/* Chunking: split n items of the given sizes into provider batches. */
+typedef struct chunk_limits {
+	long max_requests;    /* per batch: OpenAI 50,000 */
+	long max_bytes;       /* input file bytes: OpenAI 200 MB, Gemini 2 GB */
+	long max_tokens;      /* enqueued tokens per model */
+} chunk_limits;
+void chunk_limits_for(const char *provider, const char *model, chunk_limits *out);
+/* Fills starts[] (first item of each chunk); returns the number of chunks;
+ * an item larger than a limit alone gets a chunk of its own and *oversize++. */
+size_t chunk_plan(const long *bytes, const long *tokens, size_t n, const chunk_limits *lim,
+		  size_t *starts, size_t *oversize);
+#endif

@@ -1,0 +1,80 @@
+/* settings.h: the user's configuration (SPEC 9, stockbatch.conf(5)).
+ * Load order: built-in defaults, then $XDG_CONFIG_HOME/stockbatch/config
+ * (or --config FILE), then command-line options (settings_set()).
+ * Unknown keys and bad values are errors naming the file and line. */
+#ifndef SB_SETTINGS_H
+#define SB_SETTINGS_H
+
+#include "util.h"
+
+#define SB_MAX_AGENCIES 8
+#define SB_MAX_ALTS 8
+#define SB_MAX_PATHMAPS 8
+
+typedef struct path_map {
+	char *from; /* e.g. "J:\\Foto" or "J:/Foto" (separators normalised on match) */
+	char *to;   /* e.g. "/srv/photo/Foto" */
+} path_map;
+
+typedef struct settings {
+	char *provider;         /* "openai" (default) or "gemini" */
+	char *model;            /* default per provider: gpt-4o-mini / gemini-2.5-flash */
+	char *openai_base_url;  /* default https://api.openai.com/v1 */
+	char *gemini_base_url;  /* default https://generativelanguage.googleapis.com */
+	char *key_file;         /* optional 0600 file holding the key */
+	char *media_csv;        /* path of PhotoMedia.csv (default ./PhotoMedia.csv) */
+	char *state_dir;        /* default: .stockbatch beside the CSV */
+	int batch_size;         /* photos per collecting batch (default 20) */
+	int alt_batch_size;     /* alternatives per text-only batch (default 2000) */
+	int poll_interval;      /* seconds between polls (default 60) */
+	int wait_timeout;       /* retrieve --wait default, seconds (0 = do not wait) */
+	char *agencies[SB_MAX_AGENCIES]; /* enabled: shutterstock, adobestock, dreamstime */
+	int nagencies;
+	char *alternatives[SB_MAX_ALTS]; /* edit tags without '_': bw, negative, sharpen */
+	int nalternatives;
+	int jpeg_quality;       /* 1..100, default 90 */
+	char *image_detail;     /* "high" (default), "low", "auto" */
+	double budget;          /* USD cap per run, 0 = none */
+	int title_max;          /* default 70 when adobestock enabled, else 80 */
+	int min_description;    /* characters, default 50 */
+	int rpm, tpm;           /* live-mode limits: requests and tokens per minute */
+	int concurrency;        /* live-mode concurrent requests, default 4 */
+	int backups;            /* CSV backups kept (default 10) */
+	int archive_days;       /* completed batches archived after (default 365) */
+	path_map maps[SB_MAX_PATHMAPS];
+	int nmaps;
+	char *preview;          /* "auto", "symbols", "kitty", "sixel", "iterm" */
+	char *locale;           /* "" = from the environment */
+	char *data_dir;         /* installed data (prompts, categories, prices) */
+	char *config_path;      /* file the settings came from, or NULL */
+} settings;
+
+void settings_defaults(settings *s);
+void settings_free(settings *s);
+/* Path of the default config file (caller frees). */
+char *settings_default_path(void);
+/* Load a config file over s.  A missing default file is not an error
+ * (must_exist false); a missing --config file is. */
+int settings_load_file(settings *s, const char *path, bool must_exist, sb_err *e);
+/* One key = value, from the file (origin "FILE:LINE") or the command line. */
+int settings_set(settings *s, const char *key, const char *value, const char *origin, sb_err *e);
+/* Settings derived from others (state_dir from media_csv, model from provider...). */
+void settings_finish(settings *s);
+bool settings_agency_enabled(const settings *s, const char *agency);
+/* Map a CSV `Cesta` (maybe a Windows path) to a local path; caller frees. */
+char *settings_map_path(const settings *s, const char *cesta);
+/* Write every key with its value, as a config file would hold it. */
+void settings_dump(const settings *s, FILE *out);
+
+/* Every key, for --help, the man page check and error messages. */
+typedef struct setting_doc {
+	const char *key;
+	const char *def;
+	const char *help; /* N_() */
+} setting_doc;
+extern const setting_doc settings_docs[];
+
+/* The data dir: $STOCKBATCH_DATADIR, else the compiled-in PKGDATADIR. */
+const char *data_dir(void);
+
+#endif

@@ -1,0 +1,2 @@
+/* tokens.c: placeholder until its module lands. */
+#include "config.h"

@@ -1,0 +1,18 @@
+/* tokens.h: token counts as the providers bill them (SPEC 5.4).
+ * Text: o200k_base BPE over the published ranks (data/o200k_base.tiktoken),
+ * exact; chat message overhead included.  Images: the per-model formula of
+ * reference/apis.md section 2. */
+#ifndef SB_TOKENS_H
+#define SB_TOKENS_H
+#include "util.h"
+/* Load the ranks once (thread-safe); path NULL = DATA_DIR/o200k_base.tiktoken. */
+int tokens_init(const char *ranks_path, sb_err *e);
+long tokens_count(const char *text);
+/* A chat request: system + user text, with the message overhead. */
+long tokens_chat(const char *system_text, const char *user_text);
+/* Image tokens for the model at the given (already oriented) size. */
+long tokens_image(const char *model, const char *detail, int w, int h);
+/* Gemini: approximate text tokens (chars/4) and images (258 per tile). */
+long tokens_gemini_text(const char *text);
+long tokens_gemini_image(int w, int h);
+#endif

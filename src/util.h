@@ -1,0 +1,89 @@
+/* util.h: small shared helpers of the core: memory, byte buffers, errors that
+ * a user can act on, atomic file writes, UTF-8 and time.  No curses here. */
+#ifndef SB_UTIL_H
+#define SB_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include <time.h>
+
+/* Error classes decide what a caller does (SPEC 4.4, seed 000 #35). */
+typedef enum {
+	SBE_OK = 0,
+	SBE_GENERIC,  /* anything else: show the message */
+	SBE_INPUT,    /* malformed user input: file, line, column in the message */
+	SBE_IO,       /* disk */
+	SBE_NETWORK,  /* retry with backoff */
+	SBE_RATE,     /* 429: wait retry_after seconds */
+	SBE_AUTH,     /* stop at once, tell which key */
+	SBE_SIZE,     /* too big: split */
+	SBE_NOTFOUND, /* 404 / unknown id */
+	SBE_CONFLICT, /* 409, row changed by someone else, illegal transition */
+	SBE_LOCKED,   /* another instance holds the library */
+	SBE_BUDGET,   /* over the budget cap */
+} sb_errcode;
+
+typedef struct sb_err {
+	sb_errcode code;
+	int http_status;       /* when it came from HTTP, else 0 */
+	double retry_after;    /* seconds, for SBE_RATE; 0 = unknown */
+	char msg[1024];        /* never holds a secret */
+} sb_err;
+
+/* Set e (may be NULL); returns -1 so callers can `return sb_fail(...)`. */
+int sb_fail(sb_err *e, sb_errcode code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void sb_err_clear(sb_err *e);
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t m);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Growable byte buffer, always NUL-terminated. */
+typedef struct sbuf {
+	char *p;
+	size_t len, cap;
+} sbuf;
+void sbuf_add(sbuf *b, const void *data, size_t n);
+void sbuf_adds(sbuf *b, const char *s);
+void sbuf_addc(sbuf *b, char c);
+void sbuf_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sbuf_reset(sbuf *b);
+char *sbuf_steal(sbuf *b); /* caller frees; b is empty after */
+void sbuf_free(sbuf *b);
+
+/* Files.  atomic_write: temp file in the same dir, fsync, rename, fsync dir. */
+int atomic_write(const char *path, const void *data, size_t len, mode_t mode, sb_err *e);
+int fsync_dir_of(const char *path);
+int read_whole_file(const char *path, char **data, size_t *len, sb_err *e);
+int mkdir_p(const char *path, mode_t mode, sb_err *e);
+char *path_join(const char *a, const char *b);
+char *path_dirname(const char *path);
+const char *path_basename(const char *path);
+bool file_exists(const char *path);
+/* Append one line and fsync (journals). */
+int append_line_sync(const char *path, const char *line, sb_err *e);
+
+/* UTF-8. */
+bool utf8_valid(const char *s, size_t n, size_t *bad_off);
+size_t utf8_chars(const char *s);                    /* code points */
+size_t utf8_prefix_bytes(const char *s, size_t nchars); /* bytes of the first nchars */
+
+/* Time: ISO 8601 UTC ("2026-11-23T17:55:19Z"), DD.MM.YYYY local. */
+void time_iso(time_t t, char out[32]);
+time_t time_parse_iso(const char *s);
+void today_ddmmyyyy(char out[16]);
+double now_mono(void); /* seconds, monotonic */
+
+/* FNV-1a 64-bit, hex. */
+unsigned long long fnv1a64(const void *data, size_t n);
+/* SHA-256 hex of a buffer (64 chars + NUL). */
+void sha256_hex(const void *data, size_t n, char out[65]);
+
+#endif

@@ -1,0 +1,2 @@
+/* worker.c: placeholder until its module lands. */
+#include "config.h"

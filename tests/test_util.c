@@ -1,0 +1,86 @@
+/* test_util.c: the shared helpers. */
+#include "config.h"
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static void test_sha256(void **state)
+{
+	(void)state;
+	char h[65];
+	sha256_hex("", 0, h);
+	assert_string_equal(h, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	sha256_hex("abc", 3, h);
+	assert_string_equal(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	const char *s56 = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+	sha256_hex(s56, strlen(s56), h);
+	assert_string_equal(h, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+}
+
+static void test_utf8(void **state)
+{
+	(void)state;
+	const char *cz = "Příliš žluťoučký kůň";
+	assert_true(utf8_valid(cz, strlen(cz), NULL));
+	assert_int_equal(utf8_chars(cz), 20);
+	assert_int_equal(utf8_prefix_bytes(cz, 2), 3);
+	size_t off = 0;
+	assert_false(utf8_valid("ab\xC3", 3, &off));
+	assert_int_equal(off, 2);
+	assert_false(utf8_valid("\xC0\x80", 2, &off)); /* overlong */
+	assert_false(utf8_valid("\xED\xA0\x80", 3, &off)); /* surrogate */
+}
+
+static void test_atomic_write(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/sbtestXXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *p = path_join(dir, "a/b/c.txt");
+	char *d = path_dirname(p);
+	sb_err e = {0};
+	assert_int_equal(mkdir_p(d, 0755, &e), 0);
+	assert_int_equal(atomic_write(p, "hello", 5, 0644, &e), 0);
+	char *data;
+	size_t len;
+	assert_int_equal(read_whole_file(p, &data, &len, &e), 0);
+	assert_int_equal(len, 5);
+	assert_memory_equal(data, "hello", 5);
+	free(data);
+	assert_int_equal(read_whole_file("/nonexistent/x", &data, &len, &e), -1);
+	assert_int_equal(e.code, SBE_NOTFOUND);
+	free(p);
+	free(d);
+	char *cmd = xasprintf("rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+}
+
+static void test_sbuf(void **state)
+{
+	(void)state;
+	sbuf b = {0};
+	for (int i = 0; i < 1000; i++)
+		sbuf_printf(&b, "%d,", i);
+	assert_int_equal(strncmp(b.p, "0,1,2,", 6), 0);
+	char *s = sbuf_steal(&b);
+	assert_null(b.p);
+	free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sha256),
+		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_atomic_write),
+		cmocka_unit_test(test_sbuf),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
