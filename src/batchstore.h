@@ -71,6 +71,8 @@ typedef struct file_entry {
 	char *alt_of;             /* alternatives: the original's Cesta */
 } file_entry;
 
+/* Open (creating) the state dir.  The caller holds the library lock: open
+ * repairs what a crash left (torn journal line, temp files, half folders). */
 int store_open(const char *state_dir, store **out, sb_err *e);
 void store_close(store *s);
 const char *store_path(const store *s); /* the state dir */
@@ -83,18 +85,25 @@ int store_get(store *s, const char *batch_id, batch_info *out);
 /* The collecting batch of a kind, created if none (provider/model from args). */
 int store_collecting(store *s, const char *kind, const char *provider, const char *model,
 		     batch_info *out, sb_err *e);
-/* State change; an illegal transition is refused (SBE_CONFLICT). */
+/* State change; an illegal transition is refused (SBE_CONFLICT); setting
+ * the current state again only updates the note.  Pausing records
+ * paused_from; a paused batch resumes to paused_from or ready (or is
+ * cancelled/failed). */
 int store_set_state(store *s, const char *batch_id, batch_state to, const char *note, sb_err *e);
 /* Save provider ids, costs, times (state is not changed by this). */
 int store_update(store *s, const batch_info *b, sb_err *e);
-/* Mark the batch ready if it holds batch_size files. */
+/* Mark the batch ready if it holds batch_size files (pending or
+ * description_saved).  Returns 1 if it sealed it, 0 if not, -1 on error. */
 int store_seal_if_full(store *s, const char *batch_id, size_t batch_size, sb_err *e);
 
 /* Files.  A saved description is durable when this returns 0.
  * A file already in another active batch is a hard error (SBE_CONFLICT). */
 int store_add_file(store *s, const char *batch_id, const file_entry *f, sb_err *e);
 int store_files(store *s, const char *batch_id, file_entry **out, size_t *n);
+/* Frees the strings, and the array itself when store_files returned it; so
+ * file_entries_free(&one, 1) is also right for a store_file_get result. */
 void file_entries_free(file_entry *f, size_t n);
+void file_entry_clear(file_entry *f); /* the strings of one entry */
 int store_file_get(store *s, const char *batch_id, const char *cesta, file_entry *out);
 int store_file_set_state(store *s, const char *batch_id, const char *cesta, file_state to,
 			 const char *reason, sb_err *e);

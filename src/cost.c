@@ -1,2 +1,137 @@
-/* cost.c: placeholder until its module lands. */
+/* cost.c: the editable price table and cost estimates.  The shipped
+ * data/prices.conf is read first, then the user's copy overrides it model by
+ * model, so a price change needs no rebuild. */
 #include "config.h"
+#include "cost.h"
+#include "settings.h"
+#include "i18n.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+static price *table;
+static size_t ntable;
+static bool loaded;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void put(const price *p)
+{
+	for (size_t i = 0; i < ntable; i++)
+		if (strcmp(table[i].model, p->model) == 0) {
+			table[i] = *p;
+			return;
+		}
+	table = xrealloc(table, (ntable + 1) * sizeof *table);
+	table[ntable++] = *p;
+}
+
+static int parse_file(const char *path, sb_err *e)
+{
+	char *data = NULL;
+	size_t len = 0;
+	if (read_whole_file(path, &data, &len, e) < 0)
+		return -1;
+	int rc = 0, lineno = 0;
+	char *save = NULL;
+	/* strtok_r drops empty lines, so count lines by hand. */
+	for (char *line = data, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		lineno++;
+		char *hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		char *tok[9];
+		int nt = 0;
+		for (char *t = strtok_r(line, " \t\r", &save); t && nt < 9; t = strtok_r(NULL, " \t\r", &save))
+			tok[nt++] = t;
+		if (nt == 0)
+			continue;
+		price p = {0};
+		double v[6];
+		bool ok = (nt == 7 || nt == 8) && strlen(tok[0]) < sizeof p.model;
+		if (ok && nt == 8) {
+			char *end;
+			p.queue_tokens = strtol(tok[7], &end, 10);
+			ok = *end == '\0' && p.queue_tokens >= 0;
+		}
+		for (int i = 0; ok && i < 6; i++) {
+			char *end;
+			v[i] = strtod(tok[i + 1], &end);
+			ok = *end == '\0' && end != tok[i + 1] && v[i] >= 0;
+		}
+		if (!ok) {
+			rc = sb_fail(e, SBE_INPUT,
+				     _("%s:%d: expected \"model input cached output batch_in "
+				       "batch_cached batch_out [queue_tokens]\" (USD per 1M tokens); fix or delete the line"),
+				     path, lineno);
+			break;
+		}
+		strcpy(p.model, tok[0]);
+		p.in = v[0]; p.cached_in = v[1]; p.out = v[2];
+		p.batch_in = v[3]; p.batch_cached_in = v[4]; p.batch_out = v[5];
+		put(&p);
+	}
+	free(data);
+	return rc;
+}
+
+static char *user_prices_path(void)
+{
+	const char *x = getenv("XDG_CONFIG_HOME");
+	if (x && *x)
+		return xasprintf("%s/stockbatch/prices.conf", x);
+	const char *home = getenv("HOME");
+	return home ? xasprintf("%s/.config/stockbatch/prices.conf", home) : NULL;
+}
+
+int prices_load(const char *path, sb_err *e)
+{
+	pthread_mutex_lock(&lock);
+	free(table);
+	table = NULL;
+	ntable = 0;
+	int rc;
+	if (path) {
+		rc = parse_file(path, e);
+	} else {
+		char *shipped = path_join(data_dir(), "prices.conf");
+		rc = parse_file(shipped, e);
+		free(shipped);
+		char *user = user_prices_path();
+		if (rc == 0 && user && file_exists(user))
+			rc = parse_file(user, e);
+		free(user);
+	}
+	loaded = rc == 0;
+	pthread_mutex_unlock(&lock);
+	return rc;
+}
+
+const price *price_of(const char *model)
+{
+	if (!loaded && prices_load(NULL, NULL) < 0)
+		return NULL;
+	const price *best = NULL;
+	size_t bl = 0;
+	for (size_t i = 0; model && i < ntable; i++) {
+		size_t l = strlen(table[i].model);
+		if (l > bl && strncmp(model, table[i].model, l) == 0 &&
+		    (model[l] == '\0' || model[l] == '-')) {
+			best = &table[i];
+			bl = l;
+		}
+	}
+	return best;
+}
+
+double cost_usd(const char *model, bool batch, long in_tokens, long out_tokens)
+{
+	const price *p = price_of(model);
+	if (!p)
+		return 0;
+	double pin = batch ? p->batch_in : p->in, pout = batch ? p->batch_out : p->out;
+	return (in_tokens * pin + out_tokens * pout) / 1e6;
+}

@@ -7,8 +7,10 @@ typedef struct price {
 	char model[64];
 	double in, cached_in, out;             /* USD per 1M tokens, live */
 	double batch_in, batch_cached_in, batch_out;
+	long queue_tokens;  /* optional 8th column: enqueued-token limit of a batch, 0 = default */
 } price;
 int prices_load(const char *path, sb_err *e); /* NULL: user file, else DATA_DIR/prices.conf */
 const price *price_of(const char *model);    /* NULL if unknown (longest prefix match) */
+/* USD for the tokens; 0 when the model has no price (price_of() says NULL). */
 double cost_usd(const char *model, bool batch, long in_tokens, long out_tokens);
 #endif

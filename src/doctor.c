@@ -1,2 +1,154 @@
-/* doctor.c: placeholder until its module lands. */
+/* doctor.c: `stockbatch doctor` (see doctor.h).  Every failed check says
+ * what to do; the key is only ever named by where it came from. */
 #include "config.h"
+#include "doctor.h"
+#include "http.h"
+#include "i18n.h"
+#include "provider.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+typedef struct dr {
+	FILE *out;
+	int fails, warns;
+} dr;
+
+static void line(dr *d, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void line(dr *d, int level, const char *fmt, ...)
+{
+	/* level: 0 ok, 1 warning, 2 failure */
+	const char *tag = level == 0 ? _("ok") : level == 1 ? _("warn") : _("FAIL");
+	fprintf(d->out, "  %-5s ", tag);
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(d->out, fmt, ap);
+	va_end(ap);
+	fputc('\n', d->out);
+	if (level == 1)
+		d->warns++;
+	else if (level == 2)
+		d->fails++;
+}
+
+static void check_dirs(dr *d, const settings *cfg)
+{
+	const char *dd = cfg->data_dir && *cfg->data_dir ? cfg->data_dir : data_dir();
+	char *cats = path_join(dd, "adobestock-categories.txt");
+	if (file_exists(cats))
+		line(d, 0, _("data directory %s"), dd);
+	else
+		line(d, 2, _("data directory %s lacks the category lists: reinstall, or set STOCKBATCH_DATADIR or data_dir"),
+		     dd);
+	free(cats);
+
+	if (!cfg->media_csv || !*cfg->media_csv)
+		line(d, 2, _("no media CSV configured: set media_csv in the config file or pass --csv"));
+	else if (access(cfg->media_csv, R_OK) == 0)
+		line(d, access(cfg->media_csv, W_OK) == 0 ? 0 : 1,
+		     access(cfg->media_csv, W_OK) == 0 ? _("media CSV %s is readable and writable")
+						       : _("media CSV %s is read-only: results cannot be committed"),
+		     cfg->media_csv);
+	else
+		line(d, 2, _("media CSV %s: %s (set media_csv or pass --csv)"), cfg->media_csv, strerror(errno));
+
+	if (cfg->state_dir && *cfg->state_dir) {
+		struct stat st;
+		if (stat(cfg->state_dir, &st) == 0)
+			line(d, access(cfg->state_dir, W_OK) == 0 ? 0 : 2,
+			     access(cfg->state_dir, W_OK) == 0 ? _("state directory %s") : _("state directory %s is not writable"),
+			     cfg->state_dir);
+		else {
+			char *parent = path_dirname(cfg->state_dir);
+			line(d, access(parent, W_OK) == 0 ? 0 : 2,
+			     access(parent, W_OK) == 0 ? _("state directory %s will be created")
+						       : _("state directory %s cannot be created: its parent is not writable"),
+			     cfg->state_dir);
+			free(parent);
+		}
+	}
+}
+
+static void check_curl(dr *d)
+{
+	curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+	if (!v->ssl_version)
+		line(d, 2, _("libcurl %s has no TLS support: install libcurl4-openssl-dev's runtime (libcurl4)"), v->version);
+	else
+		line(d, 0, _("libcurl %s with %s (certificates verified)"), v->version, v->ssl_version);
+}
+
+/* A cheap authenticated GET: the model list. */
+static void check_network(dr *d, const settings *cfg, const char *name, const char *key)
+{
+	bool gem = !strcmp(name, "gemini");
+	const char *base = gem ? cfg->gemini_base_url : cfg->openai_base_url;
+	if (!base || !*base)
+		base = gem ? "https://generativelanguage.googleapis.com" : "https://api.openai.com/v1";
+	size_t bl = strlen(base);
+	while (bl > 1 && base[bl - 1] == '/')
+		bl--;
+	char *url = xasprintf("%.*s%s", (int)bl, base, gem ? "/v1beta/models?pageSize=1" : "/models");
+	char *bearer = xasprintf("Bearer %s", key);
+	http_header h[] = {{gem ? "x-goog-api-key" : "Authorization", gem ? key : bearer}};
+	char *hint = xasprintf(_("Set a valid key in %s or in the key file."), gem ? "GEMINI_API_KEY" : "OPENAI_API_KEY");
+	http_req rq = {.method = "GET", .url = url, .headers = h, .nheaders = 1, .max_tries = 2, .timeout_s = 30,
+		       .auth_hint = hint};
+	http_resp resp;
+	sb_err e = {0};
+	double t0 = now_mono();
+	int rc = http_do(&rq, &resp, &e);
+	double ms = (now_mono() - t0) * 1000;
+	if (rc == 0)
+		line(d, 0, _("%s answers at %.*s (%.0f ms), the key is accepted"), name, (int)bl, base, ms);
+	else if (e.code == SBE_RATE)
+		line(d, 1, _("%s answers but rate-limits now (HTTP 429): try again later"), name);
+	else
+		line(d, 2, "%s", e.msg);
+	http_resp_free(&resp);
+	memset(bearer, 0, strlen(bearer));
+	free(bearer);
+	free(hint);
+	free(url);
+}
+
+int doctor_run(const settings *cfg, FILE *out)
+{
+	dr d = {.out = out};
+	const char *name = cfg->provider && *cfg->provider ? cfg->provider : "openai";
+	fprintf(out, _("stockbatch doctor: provider %s, model %s\n"), name, cfg->model ? cfg->model : "-");
+	if (cfg->config_path)
+		line(&d, 0, _("configuration %s"), cfg->config_path);
+	else
+		line(&d, 0, _("configuration: built-in defaults (no config file)"));
+	if (strcmp(name, "openai") && strcmp(name, "gemini")) {
+		line(&d, 2, _("unknown provider \"%s\": set provider = openai or gemini"), name);
+		return 1;
+	}
+	check_dirs(&d, cfg);
+	check_curl(&d);
+	char *key = NULL;
+	sb_err e = {0};
+	const char *var = !strcmp(name, "gemini") ? "GEMINI_API_KEY" : "OPENAI_API_KEY";
+	if (provider_load_key(cfg, name, &key, &e) != 0) {
+		line(&d, 2, "%s", e.msg);
+	} else {
+		if (getenv(var) && *getenv(var))
+			line(&d, 0, _("API key from $%s (%zu characters)"), var, strlen(key));
+		else
+			line(&d, 0, _("API key from the key file %s (mode 0600)"), cfg->key_file);
+		check_network(&d, cfg, name, key);
+		memset(key, 0, strlen(key));
+		free(key);
+	}
+	if (d.fails)
+		fprintf(out, P_("%d check failed.\n", "%d checks failed.\n", d.fails), d.fails);
+	else
+		fprintf(out, _("All checks passed.\n"));
+	return d.fails ? 1 : 0;
+}

@@ -1,3 +1,10 @@
+/* doctor.h: `stockbatch doctor`: checks the configuration, the key (never
+ * printed), the data and state directories, the media CSV, libcurl/TLS and
+ * a round trip to the provider.  One line per check. */
 #ifndef SB_DOCTOR_H
 #define SB_DOCTOR_H
+#include <stdio.h>
+#include "settings.h"
+/* 0 when every check passed, 1 when one failed (warnings do not fail). */
+int doctor_run(const settings *cfg, FILE *out);
 #endif

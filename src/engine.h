@@ -40,6 +40,13 @@ int engine_seal_now(engine *en, sb_err *e);
 /* Request a stop at the next safe point (Ctrl+C); thread-safe. */
 void engine_interrupt(engine *en);
 const run_report *engine_report(engine *en);
+/* Clear a served stop request (the worker, after worker_stop's join). */
+void engine_clear_interrupt(engine *en);
+const settings *engine_settings(const engine *en);
+/* The edited copy's Cesta for an alternative tag: `Foto` -> `Upravené foto`
+ * (`Video` -> `Upravené video`), `<stem>_<tag><ext>`; NULL if no such
+ * folder in the path.  Caller frees. */
+char *engine_alt_cesta(const char *cesta, const char *tag);
 
 /* Worker: the engine in a pthread. */
 typedef enum { WM_LOG, WM_PROGRESS, WM_BATCHES, WM_COST, WM_ERROR } wmsg_kind;

@@ -1,2 +1,830 @@
-/* gemini.c: placeholder until its module lands. */
+/* gemini.c: the Gemini Batch API and generateContent (reference/apis.md
+ * sections 3 and 4.2): resumable uploads with a SHA-256 upload cache
+ * (seed 004 FR-S1..S5), file or inline batches, BATCH_STATE_* polling. */
 #include "config.h"
+#include "http.h"
+#include "i18n.h"
+#include "log.h"
+#include "provider.h"
+
+#include <errno.h>
+#include <json-c/json.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#define GEM_API "/v1beta"
+#define INLINE_PREFIX "inline:"
+#define CACHE_FILE "gemini-uploads.json"
+#define FILE_TTL (48 * 3600)
+#define CACHE_MARGIN 3600 /* never hand out a file that expires within the hour */
+
+static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static json_object *jget(json_object *o, const char *k)
+{
+	json_object *v = NULL;
+	if (o && json_object_is_type(o, json_type_object) && json_object_object_get_ex(o, k, &v) &&
+	    !json_object_is_type(v, json_type_null))
+		return v;
+	return NULL;
+}
+
+static const char *jstr(json_object *o, const char *k)
+{
+	json_object *v = jget(o, k);
+	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+}
+
+/* int64 fields come as strings ("3"), int32 ones as numbers. */
+static long jlong(json_object *o, const char *k)
+{
+	json_object *v = jget(o, k);
+	if (!v)
+		return 0;
+	if (json_object_is_type(v, json_type_string))
+		return strtol(json_object_get_string(v), NULL, 10);
+	return (long)json_object_get_int64(v);
+}
+
+static void copy_str(char *dst, size_t cap, const char *s)
+{
+	snprintf(dst, cap, "%s", s ? s : "");
+}
+
+/* JSON Schema (as OpenAI takes it) to the OpenAPI subset of responseSchema:
+ * upper-case types, ["string","null"] as nullable, no additionalProperties. */
+static json_object *to_gemini_schema(json_object *s)
+{
+	if (!s || !json_object_is_type(s, json_type_object))
+		return json_object_get(s);
+	json_object *out = json_object_new_object();
+	json_object_object_foreach(s, k, v)
+	{
+		if (!strcmp(k, "additionalProperties") || !strcmp(k, "$schema") || !strcmp(k, "strict") ||
+		    !strcmp(k, "title") || !strcmp(k, "$defs") || !strcmp(k, "uniqueItems"))
+			continue;
+		if (!strcmp(k, "type")) {
+			const char *t = NULL;
+			bool nullable = false;
+			if (json_object_is_type(v, json_type_array)) {
+				for (size_t i = 0; i < json_object_array_length(v); i++) {
+					const char *x = json_object_get_string(json_object_array_get_idx(v, i));
+					if (x && !strcmp(x, "null"))
+						nullable = true;
+					else if (!t)
+						t = x;
+				}
+			} else
+				t = json_object_get_string(v);
+			if (t) {
+				char up[32];
+				size_t i = 0;
+				for (; t[i] && i < sizeof up - 1; i++)
+					up[i] = (char)(t[i] >= 'a' && t[i] <= 'z' ? t[i] - 32 : t[i]);
+				up[i] = 0;
+				json_object_object_add(out, "type", json_object_new_string(up));
+			}
+			if (nullable)
+				json_object_object_add(out, "nullable", json_object_new_boolean(1));
+		} else if (!strcmp(k, "properties") && json_object_is_type(v, json_type_object)) {
+			json_object *props = json_object_new_object();
+			json_object_object_foreach(v, pk, pv)
+				json_object_object_add(props, pk, to_gemini_schema(pv));
+			json_object_object_add(out, "properties", props);
+		} else if (!strcmp(k, "items")) {
+			json_object_object_add(out, "items", to_gemini_schema(v));
+		} else if ((!strcmp(k, "minItems") || !strcmp(k, "maxItems") || !strcmp(k, "minLength") ||
+			    !strcmp(k, "maxLength")) && !json_object_is_type(v, json_type_string)) {
+			/* int64 in the proto: a string in JSON. */
+			char n[32];
+			snprintf(n, sizeof n, "%lld", (long long)json_object_get_int64(v));
+			json_object_object_add(out, k, json_object_new_string(n));
+		} else {
+			json_object_object_add(out, k, json_object_get(v));
+		}
+	}
+	return out;
+}
+
+/* The GenerateContentRequest, shared by batch lines and live calls. */
+static int format_gcr(const sb_request *rq, sbuf *out, sb_err *e)
+{
+	if (!rq->user_text)
+		return sb_fail(e, SBE_INPUT, _("request %s: the user text is required"),
+			       rq->custom_id ? rq->custom_id : "?");
+	sbuf_adds(out, "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":");
+	prov_json_str(out, rq->user_text);
+	sbuf_addc(out, '}');
+	if (rq->jpeg && rq->jpeg_len) {
+		sbuf_adds(out, ",{\"inlineData\":{\"mimeType\":\"image/jpeg\",\"data\":\"");
+		prov_base64(out, rq->jpeg, rq->jpeg_len);
+		sbuf_adds(out, "\"}}");
+	}
+	sbuf_adds(out, "]}]");
+	if (rq->system_prompt && *rq->system_prompt) {
+		sbuf_adds(out, ",\"systemInstruction\":{\"parts\":[{\"text\":");
+		prov_json_str(out, rq->system_prompt);
+		sbuf_adds(out, "}]}");
+	}
+	sbuf_adds(out, ",\"generationConfig\":{");
+	bool comma = false;
+	if (rq->max_tokens > 0) {
+		sbuf_printf(out, "\"maxOutputTokens\":%d", rq->max_tokens);
+		comma = true;
+	}
+	if (rq->schema_json && *rq->schema_json) {
+		json_object *sch = json_tokener_parse(rq->schema_json);
+		if (!sch || !json_object_is_type(sch, json_type_object)) {
+			json_object_put(sch);
+			return sb_fail(e, SBE_INPUT, _("request %s: the answer schema is not a JSON object"),
+				       rq->custom_id ? rq->custom_id : "?");
+		}
+		json_object *g = to_gemini_schema(sch);
+		sbuf_adds(out, comma ? "," : "");
+		sbuf_adds(out, "\"responseMimeType\":\"application/json\",\"responseSchema\":");
+		sbuf_adds(out, json_object_to_json_string_ext(g, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(g);
+		json_object_put(sch);
+	}
+	sbuf_adds(out, "}}");
+	return 0;
+}
+
+static int gem_format_request(provider *p, const sb_request *rq, sbuf *out, sb_err *e)
+{
+	(void)p;
+	if (!rq->custom_id || !*rq->custom_id)
+		return sb_fail(e, SBE_INPUT, _("a request without a custom id"));
+	sbuf_adds(out, "{\"key\":");
+	prov_json_str(out, rq->custom_id);
+	sbuf_adds(out, ",\"request\":");
+	if (format_gcr(rq, out, e) != 0)
+		return -1;
+	sbuf_addc(out, '}');
+	return 0;
+}
+
+/* A GenerateContentResponse into a result. */
+static void gcr_to_result(json_object *resp, sb_result *out)
+{
+	json_object *um = jget(resp, "usageMetadata");
+	out->in_tokens = jlong(um, "promptTokenCount");
+	/* Thinking tokens are billed as output. */
+	out->out_tokens = jlong(um, "candidatesTokenCount") + jlong(um, "thoughtsTokenCount");
+	json_object *cands = jget(resp, "candidates");
+	json_object *c0 = cands && json_object_is_type(cands, json_type_array) && json_object_array_length(cands)
+				  ? json_object_array_get_idx(cands, 0)
+				  : NULL;
+	if (!c0) {
+		const char *br = jstr(jget(resp, "promptFeedback"), "blockReason");
+		out->ok = false;
+		out->error = br ? xasprintf(_("the prompt was blocked (%s)"), br) : xstrdup(_("the answer holds no candidates"));
+		return;
+	}
+	sbuf t = {0};
+	json_object *parts = jget(jget(c0, "content"), "parts");
+	for (size_t i = 0; parts && json_object_is_type(parts, json_type_array) && i < json_object_array_length(parts); i++) {
+		json_object *pt = json_object_array_get_idx(parts, i), *th;
+		/* Thought summaries are not the answer. */
+		if (json_object_object_get_ex(pt, "thought", &th) && json_object_get_boolean(th))
+			continue;
+		const char *s = jstr(pt, "text");
+		if (s)
+			sbuf_adds(&t, s);
+	}
+	const char *fr = jstr(c0, "finishReason");
+	if (fr && strcmp(fr, "STOP")) {
+		out->ok = false;
+		out->error = xasprintf(_("the answer stopped early (finishReason %s)"), fr);
+		if (t.p)
+			out->content = sbuf_steal(&t);
+	} else if (!t.p) {
+		out->ok = false;
+		out->error = xstrdup(_("the answer holds no text"));
+	} else {
+		out->ok = true;
+		out->content = sbuf_steal(&t);
+	}
+	sbuf_free(&t);
+}
+
+/* google.rpc.Status code (gRPC) to an HTTP-like status. */
+static int grpc_http(int code)
+{
+	switch (code) {
+	case 3: return 400;
+	case 5: return 404;
+	case 7: return 403;
+	case 8: return 429;
+	case 16: return 401;
+	case 4: return 504;
+	default: return code >= 100 ? code : 500;
+	}
+}
+
+static int gem_parse_result(provider *p, const char *line, size_t len, sb_result *out, sb_err *e)
+{
+	(void)p;
+	memset(out, 0, sizeof *out);
+	json_tokener *tok = json_tokener_new();
+	json_object *o = json_tokener_parse_ex(tok, line, (int)len);
+	enum json_tokener_error jerr = json_tokener_get_error(tok);
+	json_tokener_free(tok);
+	if (!o || jerr != json_tokener_success || !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		return sb_fail(e, SBE_INPUT, _("not a valid JSON result line"));
+	}
+	const char *key = jstr(o, "key");
+	if (!key)
+		key = jstr(jget(o, "metadata"), "key");
+	if (!key) {
+		json_object_put(o);
+		return sb_fail(e, SBE_INPUT, _("result line without key"));
+	}
+	out->custom_id = xstrdup(key);
+	json_object *err = jget(o, "error"), *resp = jget(o, "response");
+	if (err) {
+		int code = (int)jlong(err, "code");
+		out->http_status = grpc_http(code);
+		const char *msg = jstr(err, "message");
+		out->error = xasprintf(_("error %d: %s"), code, msg ? msg : "");
+	} else if (resp) {
+		out->http_status = 200;
+		gcr_to_result(resp, out);
+	} else {
+		out->error = xstrdup(_("result line with neither response nor error"));
+	}
+	json_object_put(o);
+	return 0;
+}
+
+/* ---- HTTP */
+
+static int gcall(provider *p, const char *method, const char *url_or_path, const char *body, bool no_resend,
+		 http_resp *resp, sb_err *e)
+{
+	http_header h[2] = {{"x-goog-api-key", p->key}, {"Content-Type", "application/json"}};
+	char *url = url_or_path[0] == '/' ? xasprintf("%s%s", p->base_url, url_or_path) : xstrdup(url_or_path);
+	http_req rq = {.method = method, .url = url, .headers = h, .nheaders = body ? 2 : 1, .body = body,
+		       .body_len = body ? strlen(body) : 0, .auth_hint = p->auth_hint, .timeout_s = 300,
+		       .no_resend = no_resend};
+	int rc = http_do(&rq, resp, e);
+	free(url);
+	return rc;
+}
+
+static json_object *parse_body(http_resp *resp, const char *what, sb_err *e)
+{
+	json_object *o = resp->body.p ? json_tokener_parse(resp->body.p) : NULL;
+	if (!o || !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		sb_fail(e, SBE_NETWORK, _("%s: the provider's answer is not JSON (HTTP %ld)"), what, resp->status);
+		return NULL;
+	}
+	return o;
+}
+
+/* ---- upload cache: sha256 -> {name, expires}; a missing or expired entry is uploaded again */
+
+static char *cache_path(provider *p)
+{
+	return p->cache_dir && *p->cache_dir ? path_join(p->cache_dir, CACHE_FILE) : NULL;
+}
+
+static json_object *cache_load(provider *p)
+{
+	char *cp = cache_path(p);
+	json_object *c = NULL;
+	if (cp && file_exists(cp))
+		c = json_object_from_file(cp);
+	free(cp);
+	if (!c || !json_object_is_type(c, json_type_object)) {
+		json_object_put(c);
+		c = json_object_new_object();
+	}
+	return c;
+}
+
+static void cache_save(provider *p, json_object *c)
+{
+	char *cp = cache_path(p);
+	if (!cp)
+		return;
+	/* Drop what expired so the file stays small. */
+	time_t now = time(NULL);
+	json_object *keep = json_object_new_object();
+	json_object_object_foreach(c, k, v)
+		if (jlong(v, "expires") > now)
+			json_object_object_add(keep, k, json_object_get(v));
+	const char *s = json_object_to_json_string_ext(keep, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+	sb_err e = {0};
+	char *dir = path_dirname(cp);
+	if (mkdir_p(dir, 0700, &e) != 0 || atomic_write(cp, s, strlen(s), 0600, &e) != 0)
+		sb_log(LOG_WARN, "Gemini upload cache %s: %s", cp, e.msg);
+	free(dir);
+	json_object_put(keep);
+	free(cp);
+}
+
+static int file_sha256(const char *path, char out[65], long *size, sb_err *e)
+{
+	char *data;
+	size_t len;
+	if (read_whole_file(path, &data, &len, e) != 0)
+		return -1;
+	sha256_hex(data, len, out);
+	*size = (long)len;
+	free(data);
+	return 0;
+}
+
+static int resumable_upload(provider *p, const char *path, long size, const char *mime, char *name, size_t cap,
+			    time_t *expires, sb_err *e)
+{
+	char lenbuf[32];
+	snprintf(lenbuf, sizeof lenbuf, "%ld", size);
+	http_header h[] = {
+		{"x-goog-api-key", p->key},          {"X-Goog-Upload-Protocol", "resumable"},
+		{"X-Goog-Upload-Command", "start"},  {"X-Goog-Upload-Header-Content-Length", lenbuf},
+		{"X-Goog-Upload-Header-Content-Type", mime}, {"Content-Type", "application/json"},
+	};
+	sbuf body = {0};
+	sbuf_adds(&body, "{\"file\":{\"display_name\":");
+	prov_json_str(&body, path_basename(path));
+	sbuf_adds(&body, "}}");
+	char *url = xasprintf("%s/upload" GEM_API "/files", p->base_url);
+	http_req rq = {.method = "POST", .url = url, .headers = h, .nheaders = 6, .body = body.p, .body_len = body.len,
+		       .auth_hint = p->auth_hint, .timeout_s = 120};
+	http_resp resp;
+	int rc = http_do(&rq, &resp, e);
+	free(url);
+	sbuf_free(&body);
+	if (rc == 0 && !resp.upload_url)
+		rc = sb_fail(e, SBE_NETWORK, _("Gemini upload of %s: no x-goog-upload-url in the answer"), path);
+	if (rc != 0) {
+		http_resp_free(&resp);
+		return -1;
+	}
+	char *session = xstrdup(resp.upload_url);
+	http_resp_free(&resp);
+	/* One shot: upload and finalize.  The session URL carries its own auth. */
+	http_header h2[] = {{"X-Goog-Upload-Offset", "0"}, {"X-Goog-Upload-Command", "upload, finalize"},
+			    {"Content-Type", mime}};
+	http_req rq2 = {.method = "POST", .url = session, .headers = h2, .nheaders = 3, .upload_path = path,
+			.auth_hint = p->auth_hint};
+	rc = http_do(&rq2, &resp, e);
+	free(session);
+	if (rc == 0 && (!resp.upload_status || strcasecmp(resp.upload_status, "final")))
+		rc = sb_fail(e, SBE_NETWORK, _("Gemini upload of %s did not finish (x-goog-upload-status %s)"), path,
+			     resp.upload_status ? resp.upload_status : "missing");
+	if (rc == 0) {
+		json_object *j = parse_body(&resp, "Gemini upload", e);
+		json_object *f = jget(j, "file");
+		const char *nm = jstr(f, "name");
+		if (!nm)
+			rc = j ? sb_fail(e, SBE_NETWORK, _("Gemini upload of %s: no file name in the answer"), path) : -1;
+		else {
+			copy_str(name, cap, nm);
+			const char *exp = jstr(f, "expirationTime");
+			time_t t = exp ? time_parse_iso(exp) : 0;
+			*expires = t > 0 ? t : time(NULL) + FILE_TTL;
+		}
+		json_object_put(j);
+	}
+	http_resp_free(&resp);
+	return rc;
+}
+
+/* Upload through the cache (FR-S2, S3): skip a file whose SHA-256 is
+ * cached, still alive at the provider and not about to expire. */
+int gemini_upload_cached(provider *p, const char *path, const char *mime, char *name, size_t cap, sb_err *e)
+{
+	char sha[65];
+	long size;
+	if (file_sha256(path, sha, &size, e) != 0)
+		return -1;
+	pthread_mutex_lock(&cache_mu);
+	json_object *c = cache_load(p);
+	json_object *ent = jget(c, sha);
+	const char *cached = jstr(ent, "name");
+	if (cached && jlong(ent, "expires") > time(NULL) + CACHE_MARGIN) {
+		char *path2 = xasprintf(GEM_API "/%s", cached);
+		http_resp resp;
+		sb_err le = {0};
+		int rc = gcall(p, "GET", path2, NULL, false, &resp, &le);
+		free(path2);
+		http_resp_free(&resp);
+		if (rc == 0) {
+			copy_str(name, cap, cached);
+			json_object_put(c);
+			pthread_mutex_unlock(&cache_mu);
+			sb_log(LOG_DEBUG, "Gemini upload cache: %s is already %s", path, name);
+			return 0;
+		}
+		if (le.code == SBE_AUTH) {
+			if (e)
+				*e = le;
+			json_object_put(c);
+			pthread_mutex_unlock(&cache_mu);
+			return -1;
+		}
+	}
+	time_t expires = 0;
+	int rc = resumable_upload(p, path, size, mime, name, cap, &expires, e);
+	if (rc == 0) {
+		json_object *ne = json_object_new_object();
+		json_object_object_add(ne, "name", json_object_new_string(name));
+		json_object_object_add(ne, "mime", json_object_new_string(mime));
+		json_object_object_add(ne, "path", json_object_new_string(path));
+		json_object_object_add(ne, "expires", json_object_new_int64((int64_t)expires));
+		json_object_object_add(c, sha, ne);
+		cache_save(p, c);
+	}
+	json_object_put(c);
+	pthread_mutex_unlock(&cache_mu);
+	return rc;
+}
+
+static int gem_upload(provider *p, const char *jsonl_path, char *file_id, size_t cap, sb_err *e)
+{
+	struct stat st;
+	if (stat(jsonl_path, &st) != 0)
+		return sb_fail(e, SBE_IO, _("Cannot read %s: %s"), jsonl_path, strerror(errno));
+	/* Small batches go inline at create time: no upload, no file to clean up. */
+	if (p->inline_max > 0 && st.st_size < p->inline_max &&
+	    strlen(INLINE_PREFIX) + strlen(jsonl_path) < cap) {
+		snprintf(file_id, cap, INLINE_PREFIX "%s", jsonl_path);
+		return 0;
+	}
+	return gemini_upload_cached(p, jsonl_path, "application/jsonl", file_id, cap, e);
+}
+
+/* The JSONL of key/request lines as the inline form {"request","metadata":{"key"}}. */
+static int inline_requests(const char *path, sbuf *out, sb_err *e)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return sb_fail(e, SBE_IO, _("Cannot read %s: %s"), path, strerror(errno));
+	char *line = NULL;
+	size_t lcap = 0;
+	ssize_t n;
+	long lineno = 0;
+	bool first = true;
+	int rc = 0;
+	while ((n = getline(&line, &lcap, f)) > 0) {
+		lineno++;
+		json_object *o = json_tokener_parse(line), *req;
+		const char *key = jstr(o, "key");
+		if (!o && strspn(line, " \t\r\n") == (size_t)n)
+			continue;
+		if (!key || !json_object_object_get_ex(o, "request", &req)) {
+			json_object_put(o);
+			rc = sb_fail(e, SBE_INPUT, _("%s line %ld: not a Gemini batch line (key, request)"), path, lineno);
+			break;
+		}
+		sbuf_adds(out, first ? "" : ",");
+		first = false;
+		sbuf_adds(out, "{\"request\":");
+		sbuf_adds(out, json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		sbuf_adds(out, ",\"metadata\":{\"key\":");
+		prov_json_str(out, key);
+		sbuf_adds(out, "}}");
+		json_object_put(o);
+	}
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+static pb_state state_of(const char *s)
+{
+	if (!s)
+		return PB_UNKNOWN;
+	const char *u = strrchr(s, '_');
+	/* BATCH_STATE_X and JOB_STATE_X alike. */
+	u = !strncmp(s, "BATCH_STATE_", 12) ? s + 12 : !strncmp(s, "JOB_STATE_", 10) ? s + 10 : u ? u + 1 : s;
+	if (!strcmp(u, "PENDING") || !strcmp(u, "QUEUED"))
+		return PB_VALIDATING;
+	if (!strcmp(u, "RUNNING"))
+		return PB_IN_PROGRESS;
+	if (!strcmp(u, "SUCCEEDED"))
+		return PB_COMPLETED;
+	if (!strcmp(u, "FAILED"))
+		return PB_FAILED;
+	if (!strcmp(u, "CANCELLED"))
+		return PB_CANCELLED;
+	if (!strcmp(u, "CANCELLING"))
+		return PB_CANCELLING;
+	if (!strcmp(u, "EXPIRED"))
+		return PB_EXPIRED;
+	if (!strcmp(s, "JOB_STATE_PARTIALLY_SUCCEEDED"))
+		return PB_COMPLETED;
+	return PB_UNKNOWN;
+}
+
+#define OUR_PREFIX "stockbatch:"
+
+/* inlinedResponses[] to JSONL lines of the file form ({"key", "response"|"error"}). */
+static char *inline_to_jsonl(json_object *arr)
+{
+	sbuf t = {0};
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		json_object *it = json_object_array_get_idx(arr, i), *v;
+		const char *key = jstr(jget(it, "metadata"), "key");
+		json_object *line = json_object_new_object();
+		json_object_object_add(line, "key", json_object_new_string(key ? key : ""));
+		if ((v = jget(it, "response")))
+			json_object_object_add(line, "response", json_object_get(v));
+		if ((v = jget(it, "error")))
+			json_object_object_add(line, "error", json_object_get(v));
+		sbuf_adds(&t, json_object_to_json_string_ext(line, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		sbuf_addc(&t, '\n');
+		json_object_put(line);
+	}
+	return t.p ? sbuf_steal(&t) : xstrdup("");
+}
+
+static void batch_from_op(json_object *op, prov_batch *b)
+{
+	memset(b, 0, sizeof *b);
+	json_object *md = jget(op, "metadata");
+	const char *name = jstr(op, "name");
+	if (!name)
+		name = jstr(md, "name");
+	copy_str(b->id, sizeof b->id, name);
+	const char *st = jstr(md, "state");
+	copy_str(b->raw_status, sizeof b->raw_status, st);
+	b->state = state_of(st);
+	const char *dn = jstr(md, "displayName");
+	if (dn && !strncmp(dn, OUR_PREFIX, strlen(OUR_PREFIX)))
+		copy_str(b->our_id, sizeof b->our_id, dn + strlen(OUR_PREFIX));
+	copy_str(b->input_file_id, sizeof b->input_file_id, jstr(jget(md, "inputConfig"), "fileName"));
+	json_object *stats = jget(md, "batchStats");
+	b->total = jlong(stats, "requestCount");
+	b->completed = jlong(stats, "successfulRequestCount");
+	b->failed = jlong(stats, "failedRequestCount");
+	const char *ct = jstr(md, "createTime");
+	b->created = ct ? time_parse_iso(ct) : 0;
+	json_object *out = jget(op, "response");
+	if (!out)
+		out = jget(md, "output");
+	const char *rf = jstr(out, "responsesFile");
+	copy_str(b->output_file_id, sizeof b->output_file_id, rf);
+	json_object *inl = jget(jget(out, "inlinedResponses"), "inlinedResponses");
+	if (inl && json_object_is_type(inl, json_type_array))
+		b->inline_results = inline_to_jsonl(inl);
+	json_object *err = jget(op, "error");
+	if (err && b->state != PB_CANCELLED) {
+		const char *msg = jstr(err, "message");
+		b->errors = xasprintf("%s (%ld)\n", msg ? msg : _("the batch failed"), jlong(err, "code"));
+	}
+}
+
+static int op_call(provider *p, const char *method, const char *path, const char *body, bool no_resend,
+		   prov_batch *out, sb_err *e)
+{
+	http_resp resp;
+	int rc = gcall(p, method, path, body, no_resend, &resp, e);
+	if (rc == 0) {
+		json_object *j = parse_body(&resp, path, e);
+		if (!j)
+			rc = -1;
+		else {
+			batch_from_op(j, out);
+			if (!out->id[0])
+				rc = sb_fail(e, SBE_NETWORK, _("%s: no batch name in the answer"), path);
+		}
+		json_object_put(j);
+	}
+	http_resp_free(&resp);
+	return rc;
+}
+
+static int gem_create(provider *p, const char *input_file_id, const char *our_id, const char *model,
+		      prov_batch *out, sb_err *e)
+{
+	memset(out, 0, sizeof *out);
+	if (!model || !*model)
+		model = p->cfg && p->cfg->model && *p->cfg->model ? p->cfg->model : "gemini-2.5-flash";
+	sbuf b = {0};
+	sbuf_adds(&b, "{\"batch\":{\"display_name\":");
+	char *dn = xasprintf(OUR_PREFIX "%s", our_id ? our_id : "");
+	prov_json_str(&b, dn);
+	free(dn);
+	if (!strncmp(input_file_id, INLINE_PREFIX, strlen(INLINE_PREFIX))) {
+		sbuf_adds(&b, ",\"input_config\":{\"requests\":{\"requests\":[");
+		if (inline_requests(input_file_id + strlen(INLINE_PREFIX), &b, e) != 0) {
+			sbuf_free(&b);
+			return -1;
+		}
+		sbuf_adds(&b, "]}}}}");
+	} else {
+		sbuf_adds(&b, ",\"input_config\":{\"file_name\":");
+		prov_json_str(&b, input_file_id);
+		sbuf_adds(&b, "}}}");
+	}
+	char *m = http_escape(!strncmp(model, "models/", 7) ? model + 7 : model);
+	char *path = xasprintf(GEM_API "/models/%s:batchGenerateContent", m);
+	free(m);
+	/* Not idempotent (the guide says so): after a lost reply, look first. */
+	int rc = -1;
+	for (int i = 0; i < 6; i++) {
+		rc = op_call(p, "POST", path, b.p, true, out, e);
+		if (rc == 0 || !e || e->code != SBE_NETWORK || !our_id || !*our_id)
+			break;
+		sb_log(LOG_WARN, "create batch %s: %s; checking whether it was created", our_id, e->msg);
+		http_sleep(http_backoff_delay(i));
+		sb_err le = {0};
+		if (provider_find_ours(p, our_id, out, &le) == 0) {
+			sb_log(LOG_INFO, "create batch %s: found it at the provider as %s", our_id, out->id);
+			sb_err_clear(e);
+			rc = 0;
+			break;
+		}
+		if (le.code != SBE_NOTFOUND) {
+			if (e)
+				*e = le;
+			break;
+		}
+	}
+	free(path);
+	sbuf_free(&b);
+	return rc;
+}
+
+/* "batches/x" or "x" to the API path. */
+static char *batch_path(const char *id, const char *suffix)
+{
+	const char *bare = !strncmp(id, "batches/", 8) ? id + 8 : id;
+	char *esc = http_escape(bare);
+	char *path = xasprintf(GEM_API "/batches/%s%s", esc, suffix);
+	free(esc);
+	return path;
+}
+
+static int gem_get(provider *p, const char *batch_id, prov_batch *out, sb_err *e)
+{
+	char *path = batch_path(batch_id, "");
+	int rc = op_call(p, "GET", path, NULL, false, out, e);
+	free(path);
+	return rc;
+}
+
+static int gem_cancel(provider *p, const char *batch_id, prov_batch *out, sb_err *e)
+{
+	char *path = batch_path(batch_id, ":cancel");
+	http_resp resp;
+	int rc = gcall(p, "POST", path, "{}", false, &resp, e);
+	http_resp_free(&resp);
+	free(path);
+	if (rc != 0 && !(e && (e->code == SBE_CONFLICT || e->http_status == 400)))
+		return -1;
+	/* Cancel answers {}: the state comes from a get (a finished batch keeps its results). */
+	return gem_get(p, batch_id, out, e);
+}
+
+static int gem_list(provider *p, prov_batch **out, size_t *n, sb_err *e)
+{
+	*out = NULL;
+	*n = 0;
+	size_t cap = 0;
+	char *token = NULL;
+	for (int page = 0; page < 50; page++) {
+		char *path;
+		if (token) {
+			char *t = http_escape(token);
+			path = xasprintf(GEM_API "/batches?pageSize=100&pageToken=%s", t);
+			free(t);
+		} else
+			path = xstrdup(GEM_API "/batches?pageSize=100");
+		http_resp resp;
+		int rc = gcall(p, "GET", path, NULL, false, &resp, e);
+		free(path);
+		json_object *j = rc == 0 ? parse_body(&resp, "GET batches", e) : NULL;
+		http_resp_free(&resp);
+		free(token);
+		token = NULL;
+		if (!j) {
+			for (size_t i = 0; i < *n; i++)
+				prov_batch_clear(&(*out)[i]);
+			free(*out);
+			*out = NULL;
+			*n = 0;
+			return -1;
+		}
+		json_object *ops = jget(j, "operations");
+		size_t dn = ops && json_object_is_type(ops, json_type_array) ? json_object_array_length(ops) : 0;
+		for (size_t i = 0; i < dn; i++) {
+			if (*n == cap) {
+				cap = cap ? cap * 2 : 64;
+				*out = xrealloc(*out, cap * sizeof **out);
+			}
+			batch_from_op(json_object_array_get_idx(ops, i), &(*out)[*n]);
+			/* Reconcile needs names and states, not every inline answer. */
+			free((*out)[*n].inline_results);
+			(*out)[*n].inline_results = NULL;
+			(*n)++;
+		}
+		const char *nt = jstr(j, "nextPageToken");
+		if (nt && *nt && dn)
+			token = xstrdup(nt);
+		json_object_put(j);
+		if (!token)
+			break;
+	}
+	free(token);
+	return 0;
+}
+
+static int gem_download(provider *p, const char *file_id, const char *dest_path, sb_err *e)
+{
+	http_header h[] = {{"x-goog-api-key", p->key}};
+	const char *bare = !strncmp(file_id, "files/", 6) ? file_id + 6 : file_id;
+	char *esc = http_escape(bare);
+	char *url = xasprintf("%s/download" GEM_API "/files/%s:download?alt=media", p->base_url, esc);
+	http_req rq = {.method = "GET", .url = url, .headers = h, .nheaders = 1, .download_path = dest_path,
+		       .auth_hint = p->auth_hint};
+	http_resp resp;
+	int rc = http_do(&rq, &resp, e);
+	http_resp_free(&resp);
+	free(url);
+	free(esc);
+	return rc;
+}
+
+static int gem_delete_file(provider *p, const char *file_id, sb_err *e)
+{
+	if (!strncmp(file_id, INLINE_PREFIX, strlen(INLINE_PREFIX)))
+		return 0;
+	const char *bare = !strncmp(file_id, "files/", 6) ? file_id + 6 : file_id;
+	char *esc = http_escape(bare);
+	char *path = xasprintf(GEM_API "/files/%s", esc);
+	http_resp resp;
+	int rc = gcall(p, "DELETE", path, NULL, false, &resp, e);
+	http_resp_free(&resp);
+	free(path);
+	free(esc);
+	if (rc != 0 && e && e->code == SBE_NOTFOUND) {
+		sb_err_clear(e);
+		return 0;
+	}
+	return rc;
+}
+
+static int gem_live(provider *p, const sb_request *rq, sb_result *out, sb_err *e)
+{
+	memset(out, 0, sizeof *out);
+	sbuf b = {0};
+	if (format_gcr(rq, &b, e) != 0) {
+		sbuf_free(&b);
+		return -1;
+	}
+	const char *model = rq->model && *rq->model ? rq->model : "gemini-2.5-flash";
+	char *m = http_escape(!strncmp(model, "models/", 7) ? model + 7 : model);
+	char *url = xasprintf("%s" GEM_API "/models/%s:generateContent", p->base_url, m);
+	free(m);
+	http_header h[2] = {{"x-goog-api-key", p->key}, {"Content-Type", "application/json"}};
+	http_req hr = {.method = "POST", .url = url, .headers = h, .nheaders = 2, .body = b.p, .body_len = b.len,
+		       .auth_hint = p->auth_hint, .rate_passthrough = true, .timeout_s = 600};
+	http_resp resp;
+	int rc = http_do(&hr, &resp, e);
+	free(url);
+	sbuf_free(&b);
+	if (rc == 0) {
+		json_object *j = parse_body(&resp, "generateContent", e);
+		if (!j)
+			rc = -1;
+		else {
+			out->custom_id = xstrdup(rq->custom_id ? rq->custom_id : "");
+			out->http_status = 200;
+			gcr_to_result(j, out);
+		}
+		json_object_put(j);
+	} else if (e && e->http_status == 400 && e->code == SBE_GENERIC) {
+		out->custom_id = xstrdup(rq->custom_id ? rq->custom_id : "");
+		out->http_status = 400;
+		out->error = xstrdup(e->msg);
+		sb_err_clear(e);
+		rc = 0;
+	}
+	http_resp_free(&resp);
+	return rc;
+}
+
+const provider_ops gemini_ops = {
+	.name = "gemini",
+	.format_request = gem_format_request,
+	.parse_result = gem_parse_result,
+	.upload = gem_upload,
+	.create = gem_create,
+	.get = gem_get,
+	.cancel = gem_cancel,
+	.list = gem_list,
+	.download = gem_download,
+	.delete_file = gem_delete_file,
+	.live = gem_live,
+	.destroy = NULL,
+};

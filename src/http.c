@@ -1,2 +1,502 @@
-/* http.c: placeholder until its module lands. */
+/* http.c: one HTTP exchange with libcurl, retried the way SPEC 4.4 and
+ * seed 004 7.3 ask (backoff with jitter on network errors and 5xx, 429
+ * waits for retry-after, auth failures stop at once). */
 #include "config.h"
+#include "http.h"
+#include "i18n.h"
+#include "log.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <json-c/json.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static double backoff_base = 1.0;
+static long connect_timeout = 15, stall_timeout = 60;
+static double max_wait = 120.0;
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static int init_rc;
+
+void http_set_backoff_base(double seconds) { backoff_base = seconds; }
+void http_set_timeouts(long connect_s, long stall_s)
+{
+	connect_timeout = connect_s > 0 ? connect_s : 15;
+	stall_timeout = stall_s > 0 ? stall_s : 60;
+}
+void http_set_max_wait(double seconds) { max_wait = seconds; }
+
+static void do_init(void)
+{
+	init_rc = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
+}
+
+int http_global_init(void)
+{
+	pthread_once(&init_once, do_init);
+	return init_rc;
+}
+
+void http_resp_free(http_resp *r)
+{
+	if (!r)
+		return;
+	sbuf_free(&r->body);
+	free(r->location);
+	free(r->upload_url);
+	free(r->upload_status);
+	memset(r, 0, sizeof *r);
+}
+
+/* Jitter needs no quality, only independence between threads. */
+static void sleep_s(double s);
+
+static double jitter01(void)
+{
+	static __thread uint64_t s;
+	if (!s)
+		s = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^ (uint64_t)(uintptr_t)&s;
+	s ^= s << 13;
+	s ^= s >> 7;
+	s ^= s << 17;
+	return (double)(s >> 11) / 9007199254740992.0;
+}
+
+double http_backoff_delay(int n)
+{
+	return backoff_base * (double)(1u << (n < 10 ? n : 10)) * (0.75 + 0.5 * jitter01());
+}
+
+void http_sleep(double s)
+{
+	sleep_s(s);
+}
+
+static void sleep_s(double s)
+{
+	if (s <= 0)
+		return;
+	struct timespec ts = {(time_t)s, (long)((s - floor(s)) * 1e9)};
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+typedef struct xfer {
+	http_resp *resp;
+	CURL *c;
+	FILE *dl;            /* download target, when the status is 2xx */
+	bool dl_decided;
+	double ra_ms, ra_s;  /* retry-after-ms, retry-after */
+} xfer;
+
+static size_t on_body(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+	xfer *x = ud;
+	size_t n = size * nmemb;
+	if (x->dl) {
+		/* Error bodies go to memory so the message can be read. */
+		if (!x->dl_decided) {
+			long st = 0;
+			curl_easy_getinfo(x->c, CURLINFO_RESPONSE_CODE, &st);
+			x->dl_decided = true;
+			if (st < 200 || st > 299) {
+				fclose(x->dl);
+				x->dl = NULL;
+			}
+		}
+		if (x->dl)
+			return fwrite(ptr, 1, n, x->dl) == n ? n : 0;
+	}
+	sbuf_add(&x->resp->body, ptr, n);
+	return n;
+}
+
+static char *trimdup(const char *v, size_t n)
+{
+	while (n && (*v == ' ' || *v == '\t')) {
+		v++;
+		n--;
+	}
+	while (n && (v[n - 1] == '\r' || v[n - 1] == '\n' || v[n - 1] == ' '))
+		n--;
+	return xstrndup(v, n);
+}
+
+static size_t on_header(char *buf, size_t size, size_t nitems, void *ud)
+{
+	xfer *x = ud;
+	size_t n = size * nitems;
+	if (n >= 5 && !strncmp(buf, "HTTP/", 5)) {
+		/* A new response (after 100-continue or a redirect): forget the old one. */
+		free(x->resp->location);
+		free(x->resp->upload_url);
+		free(x->resp->upload_status);
+		x->resp->location = x->resp->upload_url = x->resp->upload_status = NULL;
+		x->ra_ms = x->ra_s = 0;
+		return n;
+	}
+	const char *colon = memchr(buf, ':', n);
+	if (!colon)
+		return n;
+	size_t kl = (size_t)(colon - buf);
+	const char *v = colon + 1;
+	size_t vl = n - kl - 1;
+#define IS(name) (kl == sizeof(name) - 1 && !strncasecmp(buf, name, kl))
+	if (IS("location")) {
+		free(x->resp->location);
+		x->resp->location = trimdup(v, vl);
+	} else if (IS("x-goog-upload-url")) {
+		free(x->resp->upload_url);
+		x->resp->upload_url = trimdup(v, vl);
+	} else if (IS("x-goog-upload-status")) {
+		free(x->resp->upload_status);
+		x->resp->upload_status = trimdup(v, vl);
+	} else if (IS("retry-after-ms")) {
+		char *s = trimdup(v, vl);
+		x->ra_ms = strtod(s, NULL);
+		free(s);
+	} else if (IS("retry-after")) {
+		char *s = trimdup(v, vl);
+		char *end;
+		double d = strtod(s, &end);
+		if (end == s || *end) {
+			/* An HTTP date. */
+			time_t t = curl_getdate(s, NULL);
+			d = t > 0 ? difftime(t, time(NULL)) : 0;
+		}
+		x->ra_s = d > 0 ? d : 0;
+		free(s);
+	}
+#undef IS
+	return n;
+}
+
+/* "59s", "1.5s", "0.250s": google.protobuf.Duration in JSON. */
+static double parse_duration(const char *s)
+{
+	char *end;
+	double d = strtod(s, &end);
+	if (end == s)
+		return 0;
+	if (!strcmp(end, "ms"))
+		d /= 1000.0;
+	else if (!strcmp(end, "m"))
+		d *= 60;
+	return d > 0 ? d : 0;
+}
+
+/* Gemini: error.details[] RetryInfo.retryDelay. */
+static double retry_info_delay(const char *body)
+{
+	if (!body || !strstr(body, "RetryInfo"))
+		return 0;
+	double d = 0;
+	json_object *root = json_tokener_parse(body), *err, *det;
+	if (root && json_object_object_get_ex(root, "error", &err) &&
+	    json_object_object_get_ex(err, "details", &det) && json_object_is_type(det, json_type_array)) {
+		for (size_t i = 0; i < json_object_array_length(det); i++) {
+			json_object *it = json_object_array_get_idx(det, i), *rd;
+			if (json_object_object_get_ex(it, "retryDelay", &rd))
+				d = parse_duration(json_object_get_string(rd));
+		}
+	}
+	json_object_put(root);
+	return d;
+}
+
+char *http_error_message(const char *body)
+{
+	if (!body || !*body)
+		return NULL;
+	json_object *root = json_tokener_parse(body), *err, *msg;
+	char *out = NULL;
+	if (root && json_object_object_get_ex(root, "error", &err)) {
+		if (json_object_is_type(err, json_type_string))
+			out = xstrdup(json_object_get_string(err));
+		else if (json_object_object_get_ex(err, "message", &msg) && json_object_is_type(msg, json_type_string))
+			out = xstrdup(json_object_get_string(msg));
+	}
+	json_object_put(root);
+	return out;
+}
+
+char *http_escape(const char *s)
+{
+	http_global_init();
+	char *q = curl_easy_escape(NULL, s, 0);
+	char *out = xstrdup(q ? q : "");
+	curl_free(q);
+	return out;
+}
+
+/* The path of a URL for messages: no scheme, host or query (never a key). */
+static void url_path(const char *url, char *out, size_t cap)
+{
+	const char *p = strstr(url, "://");
+	p = p ? strchr(p + 3, '/') : url;
+	if (!p)
+		p = "/";
+	size_t n = strcspn(p, "?");
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(out, p, n);
+	out[n] = 0;
+}
+
+static bool curl_err_retryable(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* One attempt.  Returns the curl code; the status is in resp. */
+static CURLcode attempt(const http_req *rq, http_resp *resp, xfer *x, const char *part, FILE **upf,
+			char *errbuf)
+{
+	CURL *c = curl_easy_init();
+	if (!c)
+		return CURLE_FAILED_INIT;
+	x->c = c;
+	struct curl_slist *hl = NULL;
+	curl_mime *mime = NULL;
+	for (size_t i = 0; i < rq->nheaders; i++) {
+		char *h = xasprintf("%s: %s", rq->headers[i].name, rq->headers[i].value);
+		hl = curl_slist_append(hl, h);
+		free(h);
+	}
+	curl_easy_setopt(c, CURLOPT_URL, rq->url);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, connect_timeout);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, stall_timeout);
+	if (rq->timeout_s > 0)
+		curl_easy_setopt(c, CURLOPT_TIMEOUT, rq->timeout_s);
+	/* TLS verification stays on: the defaults, never switched off. */
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "stockbatch/" VERSION);
+	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	const char *m = rq->method ? rq->method : "GET";
+	if (rq->upload_path && rq->multipart_field) {
+		mime = curl_mime_init(c);
+		for (size_t i = 0; i < rq->nform; i++) {
+			curl_mimepart *fp = curl_mime_addpart(mime);
+			curl_mime_name(fp, rq->form[i].name);
+			curl_mime_data(fp, rq->form[i].value, CURL_ZERO_TERMINATED);
+		}
+		curl_mimepart *fp = curl_mime_addpart(mime);
+		curl_mime_name(fp, rq->multipart_field);
+		curl_mime_filedata(fp, rq->upload_path);
+		curl_mime_filename(fp, rq->multipart_filename ? rq->multipart_filename
+							     : path_basename(rq->upload_path));
+		curl_mime_type(fp, "application/octet-stream");
+		curl_easy_setopt(c, CURLOPT_MIMEPOST, mime);
+	} else if (rq->upload_path) {
+		*upf = fopen(rq->upload_path, "rb");
+		if (!*upf) {
+			snprintf(errbuf, CURL_ERROR_SIZE, "%s", strerror(errno));
+			curl_slist_free_all(hl);
+			curl_easy_cleanup(c);
+			return CURLE_READ_ERROR;
+		}
+		struct stat st;
+		fstat(fileno(*upf), &st);
+		curl_easy_setopt(c, CURLOPT_POST, 1L);
+		curl_easy_setopt(c, CURLOPT_READDATA, *upf);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)st.st_size);
+		/* No "Expect: 100-continue" round trip. */
+		hl = curl_slist_append(hl, "Expect:");
+	} else if (rq->body) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rq->body_len);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, rq->body);
+	} else if (!strcmp(m, "POST")) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
+	}
+	if (strcmp(m, "GET") && strcmp(m, "POST"))
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, m);
+	if (hl)
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	if (part) {
+		x->dl = fopen(part, "wb");
+		x->dl_decided = false;
+		if (!x->dl) {
+			snprintf(errbuf, CURL_ERROR_SIZE, "%s: %s", part, strerror(errno));
+			if (*upf) {
+				fclose(*upf);
+				*upf = NULL;
+			}
+			curl_slist_free_all(hl);
+			curl_easy_cleanup(c);
+			return CURLE_WRITE_ERROR;
+		}
+	}
+	CURLcode rc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
+	if (x->dl) {
+		if (fflush(x->dl) != 0 || fsync(fileno(x->dl)) != 0)
+			rc = rc ? rc : CURLE_WRITE_ERROR;
+		fclose(x->dl);
+		x->dl = NULL;
+	}
+	if (*upf) {
+		fclose(*upf);
+		*upf = NULL;
+	}
+	curl_mime_free(mime);
+	curl_slist_free_all(hl);
+	curl_easy_cleanup(c);
+	return rc;
+}
+
+static sb_errcode class_of(long status, const char *body)
+{
+	if (status == 401 || status == 403)
+		return SBE_AUTH;
+	if (status == 400 && body && strstr(body, "API_KEY_INVALID"))
+		return SBE_AUTH;
+	if (status == 404)
+		return SBE_NOTFOUND;
+	if (status == 409)
+		return SBE_CONFLICT;
+	if (status == 413)
+		return SBE_SIZE;
+	if (status == 429)
+		return SBE_RATE;
+	if (status >= 500 || status == 408)
+		return SBE_NETWORK;
+	return SBE_GENERIC;
+}
+
+int http_do(const http_req *rq, http_resp *resp, sb_err *e)
+{
+	memset(resp, 0, sizeof *resp);
+	if (http_global_init() != 0)
+		return sb_fail(e, SBE_GENERIC, _("cannot initialise libcurl"));
+	int tries = rq->max_tries > 0 ? rq->max_tries : 6;
+	char path[256];
+	url_path(rq->url, path, sizeof path);
+	const char *m = rq->method ? rq->method : "GET";
+	char *part = rq->download_path ? xasprintf("%s.part", rq->download_path) : NULL;
+	char errbuf[CURL_ERROR_SIZE];
+	int ret = -1;
+	for (int i = 0; i < tries; i++) {
+		sbuf_reset(&resp->body);
+		resp->status = 0;
+		resp->retry_after = 0;
+		resp->tries = i + 1;
+		xfer x = {.resp = resp};
+		FILE *upf = NULL;
+		errbuf[0] = 0;
+		CURLcode rc = attempt(rq, resp, &x, part, &upf, errbuf);
+		resp->retry_after = x.ra_ms > 0 ? x.ra_ms / 1000.0 : x.ra_s;
+		bool last = i + 1 >= tries;
+		double wait = http_backoff_delay(i);
+		if (rc != CURLE_OK) {
+			if (rc == CURLE_READ_ERROR || rc == CURLE_WRITE_ERROR) {
+				sb_fail(e, SBE_IO, _("%s %s: local file error: %s"), m, path, errbuf);
+				break;
+			}
+			bool unsent = rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST;
+			if (!curl_err_retryable(rc) || last || (rq->no_resend && !unsent)) {
+				sb_fail(e, SBE_NETWORK,
+					_("%s %s: %s (%s) after %d tries; check the network and the base URL, then run again"),
+					m, path, curl_easy_strerror(rc), errbuf, i + 1);
+				break;
+			}
+			sb_log(LOG_WARN, "%s %s: %s; retry %d in %.2f s", m, path, curl_easy_strerror(rc), i + 1, wait);
+			sleep_s(wait);
+			continue;
+		}
+		if (resp->status >= 200 && resp->status <= 299) {
+			if (part && rename(part, rq->download_path) != 0) {
+				sb_fail(e, SBE_IO, _("cannot rename %s to %s: %s"), part, rq->download_path,
+					strerror(errno));
+				break;
+			}
+			if (part)
+				fsync_dir_of(rq->download_path);
+			ret = 0;
+			break;
+		}
+		sb_errcode cls = class_of(resp->status, resp->body.p);
+		if (cls == SBE_RATE && resp->retry_after <= 0)
+			resp->retry_after = retry_info_delay(resp->body.p);
+		if (e)
+			e->http_status = (int)resp->status;
+		char *pmsg = cls == SBE_AUTH ? NULL : http_error_message(resp->body.p);
+		if (pmsg)
+			log_scrub(pmsg, strlen(pmsg) + 1);
+		if (cls == SBE_AUTH) {
+			sb_fail(e, SBE_AUTH, _("%s %s: the API key was refused (HTTP %ld). %s"), m, path,
+				resp->status, rq->auth_hint ? rq->auth_hint : _("Check the API key."));
+			break;
+		}
+		bool quota = resp->status == 429 && resp->body.p && strstr(resp->body.p, "insufficient_quota");
+		if (cls == SBE_RATE && !quota) {
+			if (rq->rate_passthrough || last || resp->retry_after > max_wait) {
+				sb_fail(e, SBE_RATE, _("%s %s: rate limited (HTTP 429)%s%s; wait %.0f s and try again"),
+					m, path, pmsg ? ": " : "", pmsg ? pmsg : "",
+					resp->retry_after > 0 ? ceil(resp->retry_after) : ceil(wait));
+				if (e)
+					e->retry_after = resp->retry_after > 0 ? resp->retry_after : wait;
+				free(pmsg);
+				break;
+			}
+			double w = resp->retry_after > 0 ? resp->retry_after : wait;
+			sb_log(LOG_WARN, "%s %s: HTTP 429; waiting %.2f s (try %d of %d)", m, path, w, i + 1, tries);
+			free(pmsg);
+			sleep_s(w);
+			continue;
+		}
+		if (cls == SBE_NETWORK && !last && !rq->no_resend) {
+			sb_log(LOG_WARN, "%s %s: HTTP %ld; retry %d in %.2f s", m, path, resp->status, i + 1, wait);
+			free(pmsg);
+			sleep_s(wait);
+			continue;
+		}
+		if (quota)
+			sb_fail(e, SBE_GENERIC, _("%s %s: the account's quota is used up (HTTP 429 insufficient_quota): check the plan and billing, then run again"),
+				m, path);
+		else
+			sb_fail(e, cls, _("%s %s: HTTP %ld%s%s"), m, path, resp->status, pmsg ? ": " : "",
+				pmsg ? pmsg : "");
+		if (e && cls == SBE_NETWORK)
+			snprintf(e->msg + strlen(e->msg), sizeof e->msg - strlen(e->msg),
+				 _(" (after %d tries)"), i + 1);
+		free(pmsg);
+		break;
+	}
+	if (part) {
+		if (ret != 0)
+			unlink(part);
+		free(part);
+	}
+	if (e && ret == 0)
+		sb_err_clear(e);
+	return ret;
+}

@@ -1,5 +1,5 @@
 /* http.h: libcurl wrapper with timeouts (connect, stalled transfer),
- * exponential backoff with jitter (1, 2, 4, 8, 16 s; 5 tries) on network
+ * exponential backoff with jitter (1, 2, 4, 8, 16 s; 5 retries) on network
  * errors and 5xx, retry-after honoured on 429, auth failures at once.
  * Never logs headers or URLs with keys. */
 #ifndef SB_HTTP_H
@@ -18,17 +18,24 @@ typedef struct http_req {
 	const char *upload_path;   /* stream this file as the body (or multipart part) */
 	const char *multipart_field, *multipart_filename; /* with upload_path: multipart/form-data */
 	const http_header *form;  size_t nform; /* extra multipart fields */
-	const char *download_path; /* stream the response body here */
+	const char *download_path; /* stream the response body here (written to .part, renamed on success) */
 	long timeout_s;            /* whole-transfer cap, 0 = none (stall detection still on) */
-	int max_tries;             /* default 5 */
+	int max_tries;             /* attempts in all; 0 = default 6 (first + retries after 1, 2, 4, 8, 16 s) */
+	const char *auth_hint;     /* appended to SBE_AUTH messages: which variable or file to set */
+	bool rate_passthrough;     /* 429: return SBE_RATE at once (live mode: the limiter waits) */
+	bool no_resend;            /* not idempotent (batch create): once the request may have reached
+				    * the server (reset, timeout, 5xx), fail with SBE_NETWORK and let
+				    * the caller reconcile instead of sending it again */
 } http_req;
 
 typedef struct http_resp {
 	long status;
-	sbuf body;                 /* unless download_path */
+	sbuf body;                 /* unless download_path (then only error bodies) */
 	char *location;            /* response headers we need */
 	char *upload_url;          /* x-goog-upload-url */
-	double retry_after;        /* seconds */
+	char *upload_status;       /* x-goog-upload-status */
+	double retry_after;        /* seconds: retry-after-ms, retry-after, or Gemini RetryInfo */
+	int tries;                 /* attempts made */
 } http_resp;
 
 /* 0 on 2xx.  Otherwise -1 with e->code classed (SBE_AUTH, SBE_RATE,
@@ -38,5 +45,19 @@ int http_do(const http_req *rq, http_resp *resp, sb_err *e);
 void http_resp_free(http_resp *r);
 /* Tests shorten the backoff: base delay in seconds (default 1.0). */
 void http_set_backoff_base(double seconds);
+/* Connect timeout and stall time (no byte for this long aborts the try);
+ * defaults 15 s and 60 s.  Tests shorten them. */
+void http_set_timeouts(long connect_s, long stall_s);
+/* Longest retry-after we sleep inside http_do (default 120 s); a longer
+ * one returns SBE_RATE with e->retry_after for the caller to schedule. */
+void http_set_max_wait(double seconds);
 int http_global_init(void);
+/* The backoff before retry n (0-based): base * 2^n with jitter. */
+double http_backoff_delay(int n);
+void http_sleep(double seconds);
+/* The provider's error text from an error body ({"error":{"message"}}),
+ * or NULL; caller frees. */
+char *http_error_message(const char *body);
+/* URL-escape one component (caller frees). */
+char *http_escape(const char *s);
 #endif

@@ -1,2 +1,385 @@
-/* imageprep.c: placeholder until its module lands. */
+/* imageprep.c: JPEG in, model-sized JPEG out.  The DCT-scaled decode does
+ * most of the shrinking for free (a 24 MP photo is decoded at 1/4 or 1/8),
+ * the area-average resize lands on the exact size the model looks at, and
+ * the orientation is applied to the small image.  One tjhandle per call, so
+ * the engine can prepare on every core. */
 #include "config.h"
+#include "imageprep.h"
+#include "tokens.h"
+#include "i18n.h"
+
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <turbojpeg.h>
+
+void image_free(image_rgb *im)
+{
+	if (!im)
+		return;
+	free(im->px);
+	im->px = NULL;
+	im->w = im->h = 0;
+}
+
+void prepared_image_free(prepared_image *p)
+{
+	if (!p)
+		return;
+	free(p->jpeg);
+	memset(p, 0, sizeof *p);
+}
+
+/* Gemini bills 258 tokens per 768 px tile and documents no resizing cap:
+ * we send at most 1536 px on the long side (4 tiles), enough for tagging. */
+#define GEMINI_MAX_SIDE 1536
+
+void image_model_size(const char *model, const char *detail, int w, int h, int *tw, int *th)
+{
+	if (model && strncmp(model, "gemini", 6) == 0) {
+		*tw = w;
+		*th = h;
+		int mx = w > h ? w : h;
+		if (mx > GEMINI_MAX_SIDE) {
+			double s = (double)GEMINI_MAX_SIDE / mx;
+			*tw = w >= h ? GEMINI_MAX_SIDE : (int)(w * s);
+			*th = h > w ? GEMINI_MAX_SIDE : (int)(h * s);
+		}
+	} else {
+		tokens_image_size(model, detail, w, h, tw, th);
+	}
+	if (*tw < 1) *tw = 1;
+	if (*th < 1) *th = 1;
+}
+
+static bool swaps_axes(int o)
+{
+	return o >= 5 && o <= 8;
+}
+
+/* Rotate/flip per EXIF orientation o (1..8) into a new buffer. */
+static int orient(image_rgb *im, int o)
+{
+	if (o <= 1 || o > 8)
+		return 0;
+	int w = im->w, h = im->h, c = im->channels;
+	int nw = swaps_axes(o) ? h : w, nh = swaps_axes(o) ? w : h;
+	unsigned char *dst = xmalloc((size_t)nw * nh * c);
+	for (int y = 0; y < nh; y++) {
+		unsigned char *d = dst + (size_t)y * nw * c;
+		for (int x = 0; x < nw; x++, d += c) {
+			int sx, sy;
+			switch (o) {
+			case 2: sx = w - 1 - x; sy = y; break;
+			case 3: sx = w - 1 - x; sy = h - 1 - y; break;
+			case 4: sx = x; sy = h - 1 - y; break;
+			case 5: sx = y; sy = x; break;
+			case 6: sx = y; sy = h - 1 - x; break;
+			case 7: sx = w - 1 - y; sy = h - 1 - x; break;
+			default: sx = w - 1 - y; sy = x; break; /* 8 */
+			}
+			memcpy(d, im->px + ((size_t)sy * w + sx) * c, (size_t)c);
+		}
+	}
+	free(im->px);
+	im->px = dst;
+	im->w = nw;
+	im->h = nh;
+	return 0;
+}
+
+/* Area-average weights of one axis: output i covers [i*s, (i+1)*s). */
+typedef struct axis {
+	int *first, *count;
+	float *wt; /* count[i] weights per output, packed at first-based offsets */
+	int *wofs;
+} axis;
+
+static void axis_build(axis *a, int in, int out)
+{
+	double s = (double)in / out;
+	a->first = xmalloc(sizeof(int) * out);
+	a->count = xmalloc(sizeof(int) * out);
+	a->wofs = xmalloc(sizeof(int) * out);
+	int maxtaps = (int)(s + 2);
+	a->wt = xmalloc(sizeof(float) * (size_t)out * maxtaps);
+	for (int i = 0; i < out; i++) {
+		double lo = i * s, hi = (i + 1) * s;
+		int f = (int)lo, l = (int)hi;
+		if (l >= in)
+			l = in - 1;
+		if (hi <= l && l > f)
+			l--; /* hi on an exact boundary */
+		double total = 0;
+		int n = 0;
+		a->wofs[i] = i * maxtaps;
+		for (int k = f; k <= l && n < maxtaps; k++, n++) {
+			double a0 = k > lo ? k : lo, a1 = k + 1 < hi ? k + 1 : hi;
+			double wgt = a1 - a0;
+			if (wgt < 0)
+				wgt = 0;
+			a->wt[a->wofs[i] + n] = (float)wgt;
+			total += wgt;
+		}
+		for (int k = 0; k < n; k++)
+			a->wt[a->wofs[i] + k] = total > 0 ? (float)(a->wt[a->wofs[i] + k] / total) : 1.0f / n;
+		a->first[i] = f;
+		a->count[i] = n;
+	}
+}
+
+static void axis_free(axis *a)
+{
+	free(a->first); free(a->count); free(a->wt); free(a->wofs);
+}
+
+int image_resize(const image_rgb *in, int w, int h, image_rgb *out)
+{
+	int c = in->channels;
+	out->w = w; out->h = h; out->channels = c;
+	out->px = xmalloc((size_t)w * h * c);
+	if (w == in->w && h == in->h) {
+		memcpy(out->px, in->px, (size_t)w * h * c);
+		return 0;
+	}
+	axis ax, ay;
+	axis_build(&ax, in->w, w);
+	axis_build(&ay, in->h, h);
+	/* Horizontal pass into floats, then vertical; separable box filter. */
+	float *tmp = xmalloc(sizeof(float) * (size_t)w * in->h * c);
+	for (int y = 0; y < in->h; y++) {
+		const unsigned char *row = in->px + (size_t)y * in->w * c;
+		float *t = tmp + (size_t)y * w * c;
+		if (c == 3) { /* the common case, channels unrolled */
+			for (int x = 0; x < w; x++, t += 3) {
+				const float *wt = ax.wt + ax.wofs[x];
+				const unsigned char *p = row + (size_t)ax.first[x] * 3;
+				float a0 = 0, a1 = 0, a2 = 0;
+				for (int k = 0; k < ax.count[x]; k++, p += 3) {
+					a0 += wt[k] * p[0];
+					a1 += wt[k] * p[1];
+					a2 += wt[k] * p[2];
+				}
+				t[0] = a0; t[1] = a1; t[2] = a2;
+			}
+			continue;
+		}
+		for (int x = 0; x < w; x++) {
+			float acc[4] = { 0, 0, 0, 0 };
+			const float *wt = ax.wt + ax.wofs[x];
+			const unsigned char *p = row + (size_t)ax.first[x] * c;
+			for (int k = 0; k < ax.count[x]; k++, p += c)
+				for (int ch = 0; ch < c; ch++)
+					acc[ch] += wt[k] * p[ch];
+			for (int ch = 0; ch < c; ch++)
+				t[x * c + ch] = acc[ch];
+		}
+	}
+	size_t rowf = (size_t)w * c;
+	float *restrict acc = xmalloc(sizeof(float) * rowf);
+	for (int y = 0; y < h; y++) {
+		const float *wt = ay.wt + ay.wofs[y];
+		/* restrict and branch-free bodies let the compiler vectorise these */
+		const float *restrict t0 = tmp + (size_t)ay.first[y] * rowf;
+		float w0 = wt[0];
+		for (size_t i = 0; i < rowf; i++)
+			acc[i] = w0 * t0[i] + 0.5f;
+		for (int k = 1; k < ay.count[y]; k++) {
+			const float *restrict t = tmp + (size_t)(ay.first[y] + k) * rowf;
+			float wk = wt[k];
+			for (size_t i = 0; i < rowf; i++)
+				acc[i] += wk * t[i];
+		}
+		unsigned char *restrict o = out->px + (size_t)y * rowf;
+		for (size_t i = 0; i < rowf; i++) {
+			float v = acc[i];
+			v = v < 0 ? 0 : v;
+			v = v > 255 ? 255 : v;
+			o[i] = (unsigned char)v;
+		}
+	}
+	free(acc);
+	free(tmp);
+	axis_free(&ax);
+	axis_free(&ay);
+	return 0;
+}
+
+/* Decode at the smallest DCT scale >= (need_w, need_h) in the file's own
+ * (unoriented) axes; CMYK/YCCK photos come out as RGB too. */
+static int decode_raw(const unsigned char *jpeg, size_t len, int need_w, int need_h, image_rgb *out,
+		      int *full_w, int *full_h, sb_err *e)
+{
+	memset(out, 0, sizeof *out);
+	if (len > ULONG_MAX || len < 4)
+		return sb_fail(e, SBE_INPUT, _("not a JPEG file (%zu bytes)"), len);
+	tjhandle tj = tjInitDecompress();
+	if (!tj)
+		return sb_fail(e, SBE_GENERIC, _("cannot start the JPEG decoder: %s"), tjGetErrorStr2(NULL));
+	int w, h, sub, cs;
+	if (tjDecompressHeader3(tj, jpeg, (unsigned long)len, &w, &h, &sub, &cs) < 0) {
+		int rc = sb_fail(e, SBE_INPUT, _("not a readable JPEG: %s"), tjGetErrorStr2(tj));
+		tjDestroy(tj);
+		return rc;
+	}
+	if (full_w) *full_w = w;
+	if (full_h) *full_h = h;
+	int nsf = 0;
+	tjscalingfactor *sf = tjGetScalingFactors(&nsf);
+	int sw = w, sh = h;
+	for (int i = 0; sf && i < nsf && (need_w > 0 || need_h > 0); i++) {
+		if (sf[i].num > sf[i].denom)
+			continue; /* never enlarge */
+		int cw = TJSCALED(w, sf[i]), ch = TJSCALED(h, sf[i]);
+		if (cw >= need_w && ch >= need_h && (long)cw * ch < (long)sw * sh) {
+			sw = cw;
+			sh = ch;
+		}
+	}
+	bool cmyk = cs == TJCS_CMYK || cs == TJCS_YCCK;
+	int pf = cmyk ? TJPF_CMYK : TJPF_RGB, bpp = cmyk ? 4 : 3;
+	unsigned char *buf = malloc((size_t)sw * sh * bpp);
+	if (!buf) {
+		tjDestroy(tj);
+		return sb_fail(e, SBE_INPUT, _("image too large to decode (%d x %d)"), w, h);
+	}
+	int rc = tjDecompress2(tj, jpeg, (unsigned long)len, buf, sw, 0, sh, pf, 0);
+	if (rc < 0) {
+		/* Warnings (stray bytes) still give a picture; a truncated file
+		 * or a fatal error does not. */
+		const char *why = tjGetErrorStr2(tj);
+		if (tjGetErrorCode(tj) == TJERR_FATAL || strstr(why, "Premature end")) {
+			rc = sb_fail(e, SBE_INPUT, _("corrupt or truncated JPEG: %s"), why);
+			free(buf);
+			tjDestroy(tj);
+			return rc;
+		}
+	}
+	tjDestroy(tj);
+	if (cmyk) { /* Adobe-style inverted CMYK, the only kind in the wild */
+		size_t n = (size_t)sw * sh;
+		for (size_t i = 0; i < n; i++) {
+			unsigned k = buf[4 * i + 3];
+			buf[3 * i] = (unsigned char)(buf[4 * i] * k / 255);
+			buf[3 * i + 1] = (unsigned char)(buf[4 * i + 1] * k / 255);
+			buf[3 * i + 2] = (unsigned char)(buf[4 * i + 2] * k / 255);
+		}
+	}
+	out->px = buf;
+	out->w = sw;
+	out->h = sh;
+	out->channels = 3;
+	return 0;
+}
+
+int image_decode_scaled(const unsigned char *jpeg, size_t len, int min_w, int min_h, image_rgb *out,
+			sb_err *e)
+{
+	int o = exif_orientation(jpeg, len);
+	bool sw = swaps_axes(o);
+	if (decode_raw(jpeg, len, sw ? min_h : min_w, sw ? min_w : min_h, out, NULL, NULL, e) < 0)
+		return -1;
+	return orient(out, o);
+}
+
+int image_encode_jpeg(const image_rgb *im, int quality, unsigned char **out, size_t *len, sb_err *e)
+{
+	if (quality < 1 || quality > 100)
+		quality = 90;
+	tjhandle tj = tjInitCompress();
+	if (!tj)
+		return sb_fail(e, SBE_GENERIC, _("cannot start the JPEG encoder: %s"), tjGetErrorStr2(NULL));
+	unsigned long cap = tjBufSize(im->w, im->h, TJSAMP_420);
+	unsigned char *buf = xmalloc(cap);
+	unsigned long n = cap;
+	int pf = im->channels == 4 ? TJPF_RGBX : TJPF_RGB;
+	if (tjCompress2(tj, im->px, im->w, 0, im->h, pf, &buf, &n, TJSAMP_420, quality,
+			TJFLAG_NOREALLOC) < 0) {
+		int rc = sb_fail(e, SBE_GENERIC, _("JPEG encoding failed: %s"), tjGetErrorStr2(tj));
+		free(buf);
+		tjDestroy(tj);
+		return rc;
+	}
+	tjDestroy(tj);
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+char *base64_encode(const unsigned char *data, size_t len, size_t *outlen)
+{
+	static const char tb[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t n = 4 * ((len + 2) / 3);
+	char *o = xmalloc(n + 1), *p = o;
+	size_t i = 0;
+	for (; i + 3 <= len; i += 3) {
+		uint32_t v = (uint32_t)data[i] << 16 | (uint32_t)data[i + 1] << 8 | data[i + 2];
+		*p++ = tb[v >> 18];
+		*p++ = tb[(v >> 12) & 63];
+		*p++ = tb[(v >> 6) & 63];
+		*p++ = tb[v & 63];
+	}
+	if (i < len) {
+		uint32_t v = (uint32_t)data[i] << 16 | (i + 1 < len ? (uint32_t)data[i + 1] << 8 : 0);
+		*p++ = tb[v >> 18];
+		*p++ = tb[(v >> 12) & 63];
+		*p++ = i + 1 < len ? tb[(v >> 6) & 63] : '=';
+		*p++ = '=';
+	}
+	*p = '\0';
+	if (outlen)
+		*outlen = n;
+	return o;
+}
+
+int image_prepare(const char *path, const char *model, const char *detail, int quality,
+		  prepared_image *out, sb_err *e)
+{
+	memset(out, 0, sizeof *out);
+	char *data = NULL;
+	size_t len = 0;
+	if (read_whole_file(path, &data, &len, e) < 0)
+		return -1;
+	const unsigned char *j = (const unsigned char *)data;
+	int o = exif_orientation(j, len);
+	bool sw = swaps_axes(o);
+	tjhandle tj = tjInitDecompress();
+	int w = 0, h = 0, sub, cs;
+	int hr = tj ? tjDecompressHeader3(tj, j, (unsigned long)len, &w, &h, &sub, &cs) : -1;
+	if (hr < 0) {
+		sb_fail(e, SBE_INPUT, _("%s: not a readable JPEG (%s); replace the file or mark it rejected"),
+			path, tj ? tjGetErrorStr2(tj) : "no decoder");
+		if (tj)
+			tjDestroy(tj);
+		free(data);
+		return -1;
+	}
+	tjDestroy(tj);
+	int ow = sw ? h : w, oh = sw ? w : h; /* oriented */
+	int tw, th;
+	image_model_size(model, detail, ow, oh, &tw, &th);
+	/* Decode and resize in the file's axes; rotate the small result. */
+	int rw = sw ? th : tw, rh = sw ? tw : th;
+	image_rgb raw, small;
+	if (decode_raw(j, len, rw, rh, &raw, NULL, NULL, e) < 0) {
+		char why[sizeof e->msg];
+		snprintf(why, sizeof why, "%s", e ? e->msg : "");
+		sb_fail(e, SBE_INPUT, _("%s: %s; replace the file or mark it rejected"), path, why);
+		free(data);
+		return -1;
+	}
+	free(data);
+	image_resize(&raw, rw, rh, &small);
+	image_free(&raw);
+	orient(&small, o);
+	int rc = image_encode_jpeg(&small, quality, &out->jpeg, &out->len, e);
+	image_free(&small);
+	if (rc < 0)
+		return -1;
+	out->w = tw;
+	out->h = th;
+	out->orig_w = ow;
+	out->orig_h = oh;
+	return 0;
+}

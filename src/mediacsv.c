@@ -1,2 +1,1193 @@
-/* mediacsv.c: placeholder until its module lands. */
+/* mediacsv.c: PhotoMedia.csv read and written as the existing tools do.
+ * libcsv tokenizes; we feed it one physical line at a time so that every
+ * record's raw bytes (body + terminator + blank lines) are known, and an
+ * unchanged record is written back from those bytes, byte-identical. */
 #include "config.h"
+#include "mediacsv.h"
+
+#include <csv.h>
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "i18n.h"
+
+typedef struct mc_row {
+	size_t body_off, body_len; /* raw record without its terminator */
+	size_t tail_off, tail_len; /* terminator + following blank lines */
+	long line;                 /* 1-based line where the record starts; 0 = added */
+	char **mod;                /* NULL: fields are in the arena; else owned copies */
+} mc_row;
+
+struct mediacsv {
+	char *name;
+	char *data; /* the bytes as read (BOM included) */
+	size_t len;
+	bool bom;
+	const char *eol;      /* the file's record ending, for new/changed rows */
+	bool final_nl;        /* the file ended with a record terminator */
+	size_t pre_off, pre_len; /* BOM + blank lines + header record + its tail */
+	size_t ncols;
+	char **colnames;
+	char *arena; /* parsed field bytes, NUL-terminated */
+	size_t arena_len;
+	uint32_t *offs; /* rows x ncols offsets into the arena */
+	mc_row *rows;
+	size_t nrows, rows_cap;
+	/* well-known columns */
+	int c_soubor, c_nazev, c_popis, c_datum, c_klic, c_vytvoreni, c_original, c_cesta;
+	size_t *fp_cols; /* the columns stockbatch writes, sorted by name */
+	size_t nfp;
+	/* Cesta -> row hash index, built on first find */
+	size_t *idx; /* row + 1, 0 = empty */
+	size_t idx_cap;
+	bool idx_valid;
+};
+
+/* ---------- parsing ---------- */
+
+typedef struct parse_ctx {
+	mediacsv *m;
+	char *arena; /* field bytes, NUL-terminated each */
+	size_t alen, acap;
+	uint32_t *fo; /* offsets of the current record */
+	size_t nf, fcap;
+	uint32_t *offs; /* all records' offsets */
+	size_t olen, ocap;
+	bool header_done;
+	bool ended;   /* a record ended in the last chunk */
+	bool overflow;
+} parse_ctx;
+
+static int no_space(unsigned char c)
+{
+	(void)c;
+	return 0;
+}
+
+static bool is_term(unsigned char c)
+{
+	return c == '\r' || c == '\n';
+}
+
+static void cb_field(void *s, size_t len, void *data)
+{
+	parse_ctx *c = data;
+	if (c->alen + len + 1 > UINT32_MAX) {
+		c->overflow = true;
+		return;
+	}
+	if (c->nf == c->fcap) {
+		c->fcap = c->fcap ? c->fcap * 2 : 64;
+		c->fo = xrealloc(c->fo, c->fcap * sizeof *c->fo);
+	}
+	if (c->alen + len + 1 > c->acap) {
+		while (c->alen + len + 1 > c->acap)
+			c->acap = c->acap * 2 + 4096;
+		c->arena = xrealloc(c->arena, c->acap);
+	}
+	c->fo[c->nf++] = (uint32_t)c->alen;
+	if (len)
+		memcpy(c->arena + c->alen, s, len);
+	c->alen += len;
+	c->arena[c->alen++] = '\0';
+}
+
+static void cb_record(int t, void *data)
+{
+	(void)t;
+	parse_ctx *c = data;
+	c->ended = true;
+}
+
+/* Line/column (1-based, column in characters) of byte offset off. */
+static void locate(const char *d, size_t off, long *line, long *col)
+{
+	long ln = 1;
+	size_t ls = 0, i0 = 0;
+	if (off >= 3 && memcmp(d, "\xEF\xBB\xBF", 3) == 0)
+		ls = i0 = 3; /* the BOM is not a column */
+	for (size_t i = i0; i < off; i++) {
+		if (d[i] == '\n' || (d[i] == '\r' && d[i + 1] != '\n')) {
+			ln++;
+			ls = i + 1;
+		}
+	}
+	long cl = 1;
+	for (size_t i = ls; i < off; i++)
+		if (((unsigned char)d[i] & 0xC0) != 0x80)
+			cl++;
+	*line = ln;
+	*col = cl;
+}
+
+static int input_error(sb_err *e, const mediacsv *m, size_t off, const char *what)
+{
+	long line, col;
+	locate(m->data, off, &line, &col);
+	return sb_fail(e, SBE_INPUT, "%s:%ld:%ld: %s", m->name, line, col, what);
+}
+
+/* Where the quote that never closes opened, scanning one record. */
+static size_t open_quote_at(const char *d, size_t from, size_t to)
+{
+	bool field_start = true, inq = false;
+	size_t at = from;
+	for (size_t i = from; i < to; i++) {
+		char ch = d[i];
+		if (inq) {
+			if (ch == '"') {
+				if (i + 1 < to && d[i + 1] == '"')
+					i++;
+				else
+					inq = false;
+			}
+			continue;
+		}
+		if (field_start && ch == '"') {
+			inq = true;
+			at = i;
+		}
+		field_start = ch == ',' || ch == '\r' || ch == '\n';
+	}
+	return at;
+}
+
+static void locate_columns(mediacsv *m)
+{
+	m->c_soubor = mediacsv_col(m, MC_SOUBOR);
+	m->c_nazev = mediacsv_col(m, MC_NAZEV);
+	m->c_popis = mediacsv_col(m, MC_POPIS);
+	m->c_datum = mediacsv_col(m, MC_DATUM_PRIPRAVY);
+	m->c_klic = mediacsv_col(m, MC_KLICOVA);
+	m->c_vytvoreni = mediacsv_col(m, MC_DATUM_VYTVORENI);
+	m->c_original = mediacsv_col(m, MC_ORIGINAL);
+	m->c_cesta = mediacsv_col(m, MC_CESTA);
+}
+
+static bool ends_with(const char *s, const char *suf)
+{
+	size_t a = strlen(s), b = strlen(suf);
+	return a >= b && memcmp(s + a - b, suf, b) == 0;
+}
+
+static bool is_status_col(const mediacsv *m, size_t c)
+{
+	return ends_with(m->colnames[c], " status");
+}
+
+static bool is_cat_col(const mediacsv *m, size_t c)
+{
+	return ends_with(m->colnames[c], " kategorie");
+}
+
+static const mediacsv *sort_m;
+static int cmp_colname(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int r = strcmp(sort_m->colnames[x], sort_m->colnames[y]);
+	return r ? r : (x > y) - (x < y);
+}
+
+static void build_fp_cols(mediacsv *m)
+{
+	m->fp_cols = xcalloc(m->ncols ? m->ncols : 1, sizeof *m->fp_cols);
+	m->nfp = 0;
+	for (size_t c = 0; c < m->ncols; c++)
+		if ((int)c == m->c_nazev || (int)c == m->c_popis || (int)c == m->c_klic ||
+		    (int)c == m->c_datum || is_status_col(m, c) || is_cat_col(m, c))
+			m->fp_cols[m->nfp++] = c;
+	sort_m = m;
+	qsort(m->fp_cols, m->nfp, sizeof *m->fp_cols, cmp_colname);
+}
+
+static int finish_record(mediacsv *m, parse_ctx *c, size_t start, size_t end, long line, sb_err *e)
+{
+	if (!c->header_done) {
+		m->ncols = c->nf;
+		m->colnames = xcalloc(c->nf ? c->nf : 1, sizeof *m->colnames);
+		for (size_t i = 0; i < c->nf; i++)
+			m->colnames[i] = xstrdup(c->arena + c->fo[i]);
+		c->alen = 0;
+		c->header_done = true;
+		m->pre_len = end - m->pre_off;
+		c->nf = 0;
+		return 0;
+	}
+	if (c->nf != m->ncols) {
+		char *what = xasprintf(_("the record has %zu fields but the header has %zu; "
+					 "fix the quoting or the number of commas on that line"),
+				       c->nf, m->ncols);
+		int r = input_error(e, m, start, what);
+		free(what);
+		return r;
+	}
+	if (c->olen + c->nf > c->ocap) {
+		while (c->olen + c->nf > c->ocap)
+			c->ocap = c->ocap * 2 + 1024;
+		c->offs = xrealloc(c->offs, c->ocap * sizeof *c->offs);
+	}
+	if (c->nf)
+		memcpy(c->offs + c->olen, c->fo, c->nf * sizeof *c->fo);
+	c->olen += c->nf;
+	if (m->nrows == m->rows_cap) {
+		m->rows_cap = m->rows_cap ? m->rows_cap * 2 : 256;
+		m->rows = xrealloc(m->rows, m->rows_cap * sizeof *m->rows);
+	}
+	mc_row *r = &m->rows[m->nrows++];
+	memset(r, 0, sizeof *r);
+	r->body_off = start;
+	r->body_len = end - start;
+	r->tail_off = end;
+	r->line = line;
+	c->nf = 0;
+	return 0;
+}
+
+/* data: len + 1 bytes, NUL-terminated, owned by the result from here on. */
+static int parse_owned(const char *name, char *data, size_t len, mediacsv **out, sb_err *e)
+{
+	*out = NULL;
+	mediacsv *m = xcalloc(1, sizeof *m);
+	m->name = xstrdup(name ? name : "PhotoMedia.csv");
+	m->data = data;
+	m->len = len;
+	m->eol = "\r\n";
+	const char *d = m->data;
+	size_t pos = 0;
+	if (len >= 3 && memcmp(d, "\xEF\xBB\xBF", 3) == 0) {
+		m->bom = true;
+		pos = 3;
+	}
+	size_t bad;
+	if (!utf8_valid(d + pos, len - pos, &bad)) {
+		input_error(e, m, pos + bad,
+			    _("invalid UTF-8; save the file as UTF-8 (with BOM) in your spreadsheet"));
+		mediacsv_free(m);
+		return -1;
+	}
+	const char *nul = memchr(d, '\0', len);
+	if (nul) {
+		input_error(e, m, (size_t)(nul - d),
+			    _("a NUL byte; this is not a text CSV, restore it from a backup"));
+		mediacsv_free(m);
+		return -1;
+	}
+
+	struct csv_parser p;
+	csv_init(&p, CSV_STRICT | CSV_STRICT_FINI);
+	csv_set_space_func(&p, no_space);
+	parse_ctx c = {.m = m};
+	/* the fields take about the file's size: one allocation up front */
+	c.acap = len + len / 8 + 64;
+	c.arena = xmalloc(c.acap);
+	bool in_rec = false, eol_seen = false;
+	size_t rec_start = 0;
+	long line = 1, rec_line = 1;
+	int rc = 0;
+	m->pre_off = 0;
+
+	while (pos < len) {
+		size_t end = pos;
+		while (end < len && d[end] != '\r' && d[end] != '\n')
+			end++;
+		if (end < len)
+			end++; /* include the terminator */
+		size_t n = end - pos;
+		bool lone_term = n == 1 && is_term((unsigned char)d[pos]);
+		if (!in_rec && !lone_term) {
+			in_rec = true;
+			rec_start = pos;
+			rec_line = line;
+		}
+		c.ended = false;
+		size_t got = csv_parse(&p, d + pos, n, cb_field, cb_record, &c);
+		if (got != n || csv_error(&p) != CSV_SUCCESS) {
+			rc = input_error(e, m, pos + got,
+					 _("a stray quote; a field containing quotes must be enclosed in "
+					   "quotes with inner quotes doubled, fix it in a text editor"));
+			break;
+		}
+		if (c.overflow) {
+			rc = input_error(e, m, pos, _("the file is too large (over 4 GB of text)"));
+			break;
+		}
+		if (c.ended) {
+			size_t body_end = end - 1;
+			if (!eol_seen) {
+				eol_seen = true;
+				m->eol = d[body_end] == '\n' ? "\n"
+					 : (end < len && d[end] == '\n') ? "\r\n" : "\r";
+			}
+			if (finish_record(m, &c, rec_start, body_end, rec_line, e) < 0) {
+				rc = -1;
+				break;
+			}
+			in_rec = false;
+		}
+		/* a lone terminator outside a record (blank line, LF of CRLF) just
+		 * extends the previous record's tail */
+		if (end > pos) {
+			char t = d[end - 1];
+			if (t == '\n' || (t == '\r' && !(end < len && d[end] == '\n')))
+				line++;
+		}
+		pos = end;
+	}
+	if (rc == 0) {
+		c.ended = false;
+		if (csv_fini(&p, cb_field, cb_record, &c) != 0) {
+			rc = input_error(e, m, open_quote_at(d, rec_start, len),
+					 _("a quoted field is never closed; add the closing quote"));
+		} else if (c.ended) {
+			if (finish_record(m, &c, rec_start, len, rec_line, e) < 0)
+				rc = -1;
+		}
+	}
+	csv_free(&p);
+	if (rc == 0 && !c.header_done)
+		rc = input_error(e, m, 0, _("no header line; the file is empty, restore it from a backup"));
+	if (rc < 0) {
+		free(c.arena);
+		free(c.offs);
+		free(c.fo);
+		mediacsv_free(m);
+		return -1;
+	}
+	/* tails: from each body end to the next record's start */
+	for (size_t i = 0; i < m->nrows; i++) {
+		mc_row *r = &m->rows[i];
+		size_t next = i + 1 < m->nrows ? m->rows[i + 1].body_off : len;
+		r->tail_len = next - r->tail_off;
+	}
+	if (m->nrows)
+		m->pre_len = m->rows[0].body_off;
+	else
+		m->pre_len = len;
+	const char *lastc = len ? &d[len - 1] : NULL;
+	m->final_nl = lastc && (*lastc == '\n' || *lastc == '\r');
+	m->arena = c.arena;
+	m->arena_len = c.alen;
+	m->offs = c.offs;
+	free(c.fo);
+
+	locate_columns(m);
+	const char *miss = m->c_soubor < 0 ? MC_SOUBOR : m->c_cesta < 0 ? MC_CESTA
+			   : m->c_original < 0 ? MC_ORIGINAL : NULL;
+	bool any_status = false;
+	for (size_t i = 0; i < m->ncols; i++)
+		any_status |= is_status_col(m, i);
+	if (miss || !any_status) {
+		char *what = miss ? xasprintf(_("the header has no \"%s\" column; this is not a "
+						"PhotoMedia.csv, or its header line was edited"), miss)
+				  : xstrdup(_("the header has no \"<Bank> status\" column; this is not "
+					      "a PhotoMedia.csv, or its header line was edited"));
+		input_error(e, m, m->bom ? 3 : 0, what);
+		free(what);
+		mediacsv_free(m);
+		return -1;
+	}
+	build_fp_cols(m);
+	*out = m;
+	return 0;
+}
+
+int mediacsv_parse(const char *name, const char *data, size_t len, mediacsv **out, sb_err *e)
+{
+	char *copy = xmalloc(len + 1);
+	if (len)
+		memcpy(copy, data, len);
+	copy[len] = '\0';
+	return parse_owned(name, copy, len, out, e);
+}
+
+/* One read into a buffer of the file's size; st is what was read. */
+static int read_file(const char *path, char **data, size_t *len, struct stat *st, sb_err *e)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return sb_fail(e, errno == ENOENT ? SBE_NOTFOUND : SBE_IO, _("cannot open %s: %s"),
+			       path, strerror(errno));
+	if (fstat(fd, st) < 0) {
+		int saved = errno;
+		close(fd);
+		return sb_fail(e, SBE_IO, _("cannot read %s: %s"), path, strerror(saved));
+	}
+	size_t cap = (size_t)st->st_size + 1, n = 0;
+	char *b = xmalloc(cap + 1);
+	for (;;) {
+		if (n == cap) {
+			cap *= 2;
+			b = xrealloc(b, cap + 1);
+		}
+		ssize_t r = read(fd, b + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int saved = errno;
+			close(fd);
+			free(b);
+			return sb_fail(e, SBE_IO, _("cannot read %s: %s"), path, strerror(saved));
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	b[n] = '\0';
+	*data = b;
+	*len = n;
+	return 0;
+}
+
+static int load_stat(const char *path, mediacsv **out, struct stat *st, sb_err *e)
+{
+	char *data;
+	size_t len;
+	*out = NULL;
+	if (read_file(path, &data, &len, st, e) < 0)
+		return -1;
+	return parse_owned(path, data, len, out, e);
+}
+
+int mediacsv_load(const char *path, mediacsv **out, sb_err *e)
+{
+	struct stat st;
+	return load_stat(path, out, &st, e);
+}
+
+void mediacsv_free(mediacsv *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->nrows; i++) {
+		if (m->rows[i].mod) {
+			for (size_t c = 0; c < m->ncols; c++)
+				free(m->rows[i].mod[c]);
+			free(m->rows[i].mod);
+		}
+	}
+	for (size_t c = 0; c < m->ncols && m->colnames; c++)
+		free(m->colnames[c]);
+	free(m->colnames);
+	free(m->rows);
+	free(m->offs);
+	free(m->arena);
+	free(m->fp_cols);
+	free(m->idx);
+	free(m->data);
+	free(m->name);
+	free(m);
+}
+
+/* ---------- access ---------- */
+
+size_t mediacsv_rows(const mediacsv *m)
+{
+	return m->nrows;
+}
+
+size_t mediacsv_cols(const mediacsv *m)
+{
+	return m->ncols;
+}
+
+const char *mediacsv_colname(const mediacsv *m, size_t col)
+{
+	return col < m->ncols ? m->colnames[col] : "";
+}
+
+int mediacsv_col(const mediacsv *m, const char *name)
+{
+	for (size_t c = 0; c < m->ncols; c++)
+		if (strcmp(m->colnames[c], name) == 0)
+			return (int)c;
+	return -1;
+}
+
+const char *mediacsv_get(const mediacsv *m, size_t row, int col)
+{
+	if (col < 0 || (size_t)col >= m->ncols || row >= m->nrows)
+		return "";
+	const mc_row *r = &m->rows[row];
+	if (r->mod)
+		return r->mod[col];
+	return m->arena + m->offs[row * m->ncols + (size_t)col];
+}
+
+const char *mediacsv_field(const mediacsv *m, size_t row, const char *colname)
+{
+	return mediacsv_get(m, row, mediacsv_col(m, colname));
+}
+
+long mediacsv_lineno(const mediacsv *m, size_t row)
+{
+	return row < m->nrows ? m->rows[row].line : 0;
+}
+
+static size_t key_hash(const char *s)
+{
+	return (size_t)fnv1a64(s, strlen(s));
+}
+
+static void idx_insert(mediacsv *m, size_t row)
+{
+	const char *k = mediacsv_get(m, row, m->c_cesta);
+	size_t mask = m->idx_cap - 1, h = key_hash(k) & mask;
+	while (m->idx[h]) {
+		if (strcmp(mediacsv_get(m, m->idx[h] - 1, m->c_cesta), k) == 0)
+			return; /* duplicate Cesta: the first row wins */
+		h = (h + 1) & mask;
+	}
+	m->idx[h] = row + 1;
+}
+
+static void idx_build(mediacsv *m)
+{
+	size_t cap = 64;
+	while (cap < m->nrows * 2 + 2)
+		cap *= 2;
+	free(m->idx);
+	m->idx = xcalloc(cap, sizeof *m->idx);
+	m->idx_cap = cap;
+	for (size_t i = 0; i < m->nrows; i++)
+		idx_insert(m, i);
+	m->idx_valid = true;
+}
+
+long mediacsv_find(const mediacsv *cm, const char *cesta)
+{
+	mediacsv *m = (mediacsv *)cm; /* the index is a cache */
+	if (!cesta || m->c_cesta < 0)
+		return -1;
+	if (!m->idx_valid)
+		idx_build(m);
+	size_t mask = m->idx_cap - 1, h = key_hash(cesta) & mask;
+	while (m->idx[h]) {
+		if (strcmp(mediacsv_get(m, m->idx[h] - 1, m->c_cesta), cesta) == 0)
+			return (long)(m->idx[h] - 1);
+		h = (h + 1) & mask;
+	}
+	return -1;
+}
+
+/* A value starting with = + - @ TAB CR LF is read as a formula by
+ * spreadsheets: the existing tools prefix it with a quote. */
+static char *formula_escape(const char *v)
+{
+	if (v[0] && strchr("=+-@\t\r\n", v[0]))
+		return xasprintf("'%s", v);
+	return xstrdup(v);
+}
+
+static void row_materialize(mediacsv *m, size_t row)
+{
+	mc_row *r = &m->rows[row];
+	if (r->mod)
+		return;
+	r->mod = xcalloc(m->ncols ? m->ncols : 1, sizeof *r->mod);
+	for (size_t c = 0; c < m->ncols; c++)
+		r->mod[c] = xstrdup(m->arena + m->offs[row * m->ncols + c]);
+}
+
+void mediacsv_set(mediacsv *m, size_t row, int col, const char *value)
+{
+	if (col < 0 || (size_t)col >= m->ncols || row >= m->nrows)
+		return;
+	row_materialize(m, row);
+	mc_row *r = &m->rows[row];
+	free(r->mod[col]);
+	r->mod[col] = formula_escape(value ? value : "");
+	if (col == m->c_cesta)
+		m->idx_valid = false;
+}
+
+size_t mediacsv_add_row(mediacsv *m, const char *const *fields)
+{
+	if (m->nrows == m->rows_cap) {
+		m->rows_cap = m->rows_cap ? m->rows_cap * 2 : 256;
+		m->rows = xrealloc(m->rows, m->rows_cap * sizeof *m->rows);
+	}
+	size_t row = m->nrows++;
+	mc_row *r = &m->rows[row];
+	memset(r, 0, sizeof *r);
+	r->mod = xcalloc(m->ncols ? m->ncols : 1, sizeof *r->mod);
+	for (size_t c = 0; c < m->ncols; c++)
+		r->mod[c] = xstrdup(fields && fields[c] ? fields[c] : "");
+	if (m->idx_valid) {
+		if (m->nrows * 2 + 2 > m->idx_cap)
+			idx_build(m);
+		else
+			idx_insert(m, row);
+	}
+	return row;
+}
+
+/* ---------- writing ---------- */
+
+/* Python's QUOTE_MINIMAL: quote when the field holds a comma, a quote or a
+ * line break (or is the only, empty field of a record). */
+static void put_field(sbuf *b, const char *v, bool lone)
+{
+	if (strpbrk(v, ",\"\r\n") == NULL && !(lone && !*v)) {
+		sbuf_adds(b, v);
+		return;
+	}
+	sbuf_addc(b, '"');
+	for (const char *s = v; *s; s++) {
+		if (*s == '"')
+			sbuf_addc(b, '"');
+		sbuf_addc(b, *s);
+	}
+	sbuf_addc(b, '"');
+}
+
+char *mediacsv_serialize(const mediacsv *m, size_t *len)
+{
+	sbuf b = {0};
+	size_t guess = m->len + 64;
+	b.p = xmalloc(guess);
+	b.cap = guess;
+	b.p[0] = '\0';
+	sbuf_add(&b, m->data + m->pre_off, m->pre_len);
+	if (m->nrows && m->pre_len > 0) {
+		/* a header without a terminator followed by added rows */
+		char t = m->data[m->pre_off + m->pre_len - 1];
+		if (t != '\n' && t != '\r')
+			sbuf_adds(&b, m->eol);
+	}
+	for (size_t i = 0; i < m->nrows; i++) {
+		const mc_row *r = &m->rows[i];
+		bool last = i + 1 == m->nrows;
+		if (!r->mod) {
+			sbuf_add(&b, m->data + r->body_off, r->body_len);
+		} else {
+			for (size_t c = 0; c < m->ncols; c++) {
+				if (c)
+					sbuf_addc(&b, ',');
+				put_field(&b, r->mod[c], m->ncols == 1);
+			}
+		}
+		if (r->tail_len)
+			sbuf_add(&b, m->data + r->tail_off, r->tail_len);
+		else if (!last || m->final_nl)
+			sbuf_adds(&b, m->eol);
+	}
+	*len = b.len;
+	return sbuf_steal(&b);
+}
+
+int mediacsv_save(const mediacsv *m, const char *path, sb_err *e)
+{
+	size_t n;
+	char *s = mediacsv_serialize(m, &n);
+	struct stat st;
+	mode_t mode = stat(path, &st) == 0 ? (st.st_mode & 07777) : 0644;
+	int r = atomic_write(path, s, n, mode, e);
+	free(s);
+	return r;
+}
+
+/* ---------- fingerprint and selection ---------- */
+
+void mediacsv_fingerprint(const mediacsv *m, size_t row, char out[17])
+{
+	/* FNV-1a over name=value of the written columns in name order, so a
+	 * column reorder by another tool does not look like an edit. */
+	unsigned long long h = 0xcbf29ce484222325ULL;
+	for (size_t i = 0; i < m->nfp; i++) {
+		size_t c = m->fp_cols[i];
+		const char *parts[2] = {m->colnames[c], mediacsv_get(m, row, (int)c)};
+		for (int k = 0; k < 2; k++) {
+			for (const unsigned char *s = (const unsigned char *)parts[k]; *s; s++) {
+				h ^= *s;
+				h *= 0x100000001b3ULL;
+			}
+			h ^= 0x1f + (unsigned)k;
+			h *= 0x100000001b3ULL;
+		}
+	}
+	snprintf(out, 17, "%016llx", h);
+}
+
+mc_media mediacsv_media_kind(const char *filename)
+{
+	static const char *const img[] = {"jpg", "jpeg", "png", "tif", "tiff", "gif", "bmp",
+					  "webp", "heic", "heif", "dng", "cr2", "cr3", "nef",
+					  "arw", "orf", "raf", "rw2", NULL};
+	static const char *const vid[] = {"mp4", "mov", "avi", "mkv", "wmv", "m4v", "mpg", "mpeg",
+					  "mts", "m2ts", "webm", "3gp", "flv", "mxf", NULL};
+	const char *dot = filename ? strrchr(filename, '.') : NULL;
+	if (!dot)
+		return MC_OTHER;
+	for (int i = 0; img[i]; i++)
+		if (strcasecmp(dot + 1, img[i]) == 0)
+			return MC_IMAGE;
+	for (int i = 0; vid[i]; i++)
+		if (strcasecmp(dot + 1, vid[i]) == 0)
+			return MC_VIDEO;
+	return MC_OTHER;
+}
+
+bool mediacsv_row_unprocessed(const mediacsv *m, size_t row)
+{
+	if (row >= m->nrows || strcasecmp(mediacsv_get(m, row, m->c_original), "ano") != 0)
+		return false;
+	for (size_t c = 0; c < m->ncols; c++)
+		if (is_status_col(m, c) && strcmp(mediacsv_get(m, row, (int)c), MC_ST_UNPROCESSED) == 0)
+			return true;
+	return false;
+}
+
+/* "DD.MM.YYYY[ HH:MM:SS]" -> YYYYMMDDHHMMSS; unparseable sorts last. */
+static unsigned long long date_key(const char *s)
+{
+	int d, mo, y, h = 0, mi = 0, se = 0;
+	if (sscanf(s, "%d.%d.%d %d:%d:%d", &d, &mo, &y, &h, &mi, &se) < 3)
+		return ~0ULL;
+	return ((((((unsigned long long)y * 100 + (unsigned)mo) * 100 + (unsigned)d) * 100 +
+		  (unsigned)h) * 100 + (unsigned)mi) * 100) + (unsigned)se;
+}
+
+typedef struct sel_item {
+	int kind;
+	unsigned long long date;
+	const char *name;
+	size_t row;
+} sel_item;
+
+static int cmp_sel(const void *a, const void *b)
+{
+	const sel_item *x = a, *y = b;
+	if (x->kind != y->kind)
+		return x->kind - y->kind;
+	if (x->date != y->date)
+		return x->date < y->date ? -1 : 1;
+	int r = strcmp(x->name, y->name);
+	if (r)
+		return r;
+	return (x->row > y->row) - (x->row < y->row);
+}
+
+size_t mediacsv_unprocessed(const mediacsv *m, mc_exists_fn exists, void *ctx, size_t **rows)
+{
+	sel_item *it = xcalloc(m->nrows ? m->nrows : 1, sizeof *it);
+	size_t n = 0;
+	for (size_t i = 0; i < m->nrows; i++) {
+		if (!mediacsv_row_unprocessed(m, i))
+			continue;
+		if (exists && !exists(mediacsv_get(m, i, m->c_cesta), ctx))
+			continue;
+		const char *name = mediacsv_get(m, i, m->c_soubor);
+		it[n++] = (sel_item){(int)mediacsv_media_kind(name),
+				     date_key(mediacsv_get(m, i, m->c_vytvoreni)), name, i};
+	}
+	qsort(it, n, sizeof *it, cmp_sel);
+	*rows = xcalloc(n ? n : 1, sizeof **rows);
+	for (size_t i = 0; i < n; i++)
+		(*rows)[i] = it[i].row;
+	free(it);
+	return n;
+}
+
+/* ---------- applying updates ---------- */
+
+static const char *const no_editorial_banks[] = {"AdobeStock", "GettyImages", "Freepik", NULL};
+
+static bool col_is_bank(const char *colname, const char *bank, const char *suffix)
+{
+	size_t bl = strlen(bank), sl = strlen(suffix), cl = strlen(colname);
+	return cl == bl + sl && strncasecmp(colname, bank, bl) == 0 &&
+	       strcmp(colname + bl, suffix) == 0;
+}
+
+static bool bank_takes_editorial(const char *statuscol)
+{
+	for (int i = 0; no_editorial_banks[i]; i++)
+		if (col_is_bank(statuscol, no_editorial_banks[i], " status"))
+			return false;
+	return true;
+}
+
+/* Upper-case for place names: ASCII, Latin-1 and Latin Extended-A (Czech,
+ * Slovak, Polish, German...), diacritics kept, as Python's str.upper(). */
+static char *upper_utf8(const char *s)
+{
+	sbuf b = {0};
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		unsigned cp;
+		int k;
+		if (*p < 0x80) {
+			sbuf_addc(&b, (char)toupper(*p));
+			p++;
+			continue;
+		}
+		if ((*p & 0xE0) == 0xC0 && (p[1] & 0xC0) == 0x80) {
+			cp = ((unsigned)(*p & 0x1F) << 6) | (p[1] & 0x3F);
+			k = 2;
+		} else {
+			sbuf_addc(&b, (char)*p++);
+			continue;
+		}
+		unsigned u = cp;
+		if ((cp >= 0xE0 && cp <= 0xFE && cp != 0xF7))
+			u = cp - 0x20;
+		else if (cp == 0xFF)
+			u = 0x178;
+		else if ((cp >= 0x100 && cp <= 0x137) || (cp >= 0x14A && cp <= 0x177))
+			u = cp & ~1u;
+		else if ((cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17E))
+			u = (cp & 1u) ? cp : cp - 1;
+		sbuf_addc(&b, (char)(0xC0 | (u >> 6)));
+		sbuf_addc(&b, (char)(0x80 | (u & 0x3F)));
+		p += k;
+	}
+	if (!b.p)
+		return xstrdup("");
+	return sbuf_steal(&b);
+}
+
+static char *cut_chars(const char *s, int max)
+{
+	return xstrndup(s, utf8_prefix_bytes(s, (size_t)max));
+}
+
+static void set_today(mediacsv *m, size_t row, const mc_commit_opts *o)
+{
+	char today[16];
+	if (o && o->today)
+		snprintf(today, sizeof today, "%s", o->today);
+	else
+		today_ddmmyyyy(today);
+	mediacsv_set(m, row, m->c_datum, today);
+}
+
+static void flip_statuses(mediacsv *m, size_t row, const char *to, bool editorial)
+{
+	for (size_t c = 0; c < m->ncols; c++) {
+		if (!is_status_col(m, c) || strcmp(mediacsv_get(m, row, (int)c), MC_ST_UNPROCESSED))
+			continue;
+		if (editorial && !bank_takes_editorial(m->colnames[c]))
+			continue;
+		mediacsv_set(m, row, (int)c, to);
+	}
+}
+
+static void apply_save(mediacsv *m, size_t row, const mc_update *u, const mc_commit_opts *o)
+{
+	int tmax = o && o->title_max > 0 ? o->title_max : 80;
+	int dmax = o && o->desc_max > 0 ? o->desc_max : 200;
+	int kmax = o && o->keywords_max > 0 ? o->keywords_max : 50;
+	char *t = cut_chars(u->title ? u->title : "", tmax);
+	mediacsv_set(m, row, m->c_nazev, t);
+	free(t);
+
+	sbuf d = {0};
+	const char *desc = u->description ? u->description : "";
+	if (u->editorial) {
+		char *city = upper_utf8(u->ed_city ? u->ed_city : "");
+		char *country = upper_utf8(u->ed_country ? u->ed_country : "Czech");
+		sbuf_printf(&d, "%s, %s - %s: ", city, country, u->ed_date ? u->ed_date : "");
+		free(city);
+		free(country);
+		if (strncmp(desc, d.p, d.len) == 0)
+			sbuf_reset(&d); /* the model already wrote the prefix */
+	}
+	sbuf_adds(&d, desc);
+	char *dc = cut_chars(d.p ? d.p : "", dmax);
+	mediacsv_set(m, row, m->c_popis, dc);
+	free(dc);
+	sbuf_free(&d);
+
+	sbuf k = {0};
+	int nk = 0;
+	if (u->editorial) {
+		sbuf_adds(&k, "Editorial");
+		nk++;
+	}
+	for (size_t i = 0; i < u->nkeywords && nk < kmax; i++) {
+		if (u->editorial && strcasecmp(u->keywords[i], "editorial") == 0)
+			continue;
+		if (nk)
+			sbuf_adds(&k, ", ");
+		sbuf_adds(&k, u->keywords[i]);
+		nk++;
+	}
+	mediacsv_set(m, row, m->c_klic, k.p ? k.p : "");
+	sbuf_free(&k);
+
+	set_today(m, row, o);
+	for (size_t i = 0; i < u->ncats; i++)
+		for (size_t c = 0; c < m->ncols; c++)
+			if (u->cats[i].bank && col_is_bank(m->colnames[c], u->cats[i].bank, " kategorie"))
+				mediacsv_set(m, row, (int)c, u->cats[i].value ? u->cats[i].value : "");
+	flip_statuses(m, row, MC_ST_PREPARED, u->editorial);
+}
+
+/* The alternative's row: the original's with new Soubor/Cesta, Originál=ne;
+ * copied values are taken as they are (no second formula escape). */
+static size_t alt_create(mediacsv *m, size_t orig, const mc_update *u)
+{
+	bool sharpen = u->alt_status && strcmp(u->alt_status, MC_ST_BACKUP) == 0;
+	const char **f = xcalloc(m->ncols ? m->ncols : 1, sizeof *f);
+	for (size_t c = 0; c < m->ncols; c++) {
+		int ci = (int)c;
+		f[c] = mediacsv_get(m, orig, ci);
+		if (ci == m->c_soubor)
+			f[c] = u->alt_soubor ? u->alt_soubor : path_basename(u->cesta);
+		else if (ci == m->c_cesta)
+			f[c] = u->cesta;
+		else if (ci == m->c_original)
+			f[c] = "ne";
+		else if (is_status_col(m, c))
+			f[c] = sharpen ? MC_ST_BACKUP : MC_ST_UNPROCESSED;
+		else if (!sharpen && (is_cat_col(m, c) || ci == m->c_nazev || ci == m->c_popis ||
+				      ci == m->c_klic || ci == m->c_datum))
+			f[c] = "";
+	}
+	size_t r = mediacsv_add_row(m, f);
+	free(f);
+	return r;
+}
+
+int mediacsv_apply(mediacsv *m, size_t row, const mc_update *u, const mc_commit_opts *o, sb_err *e)
+{
+	if (row >= m->nrows)
+		return sb_fail(e, SBE_GENERIC, "%s: no row %zu", m->name, row);
+	switch (u->kind) {
+	case MCU_SAVE:
+		apply_save(m, row, u, o);
+		break;
+	case MCU_REJECT:
+		set_today(m, row, o);
+		flip_statuses(m, row, MC_ST_REJECTED, false);
+		break;
+	case MCU_ALTERNATIVE: {
+		bool sharpen = u->alt_status && strcmp(u->alt_status, MC_ST_BACKUP) == 0;
+		if (!sharpen && u->title)
+			apply_save(m, row, u, o);
+		break;
+	}
+	}
+	return 0;
+}
+
+/* ---------- commit ---------- */
+
+static char **row_snapshot(const mediacsv *m, size_t row)
+{
+	char **s = xcalloc(m->ncols ? m->ncols : 1, sizeof *s);
+	for (size_t c = 0; c < m->ncols; c++)
+		s[c] = xstrdup(mediacsv_get(m, row, (int)c));
+	return s;
+}
+
+static void snapshot_free(const mediacsv *m, char **s)
+{
+	for (size_t c = 0; c < m->ncols; c++)
+		free(s[c]);
+	free(s);
+}
+
+static bool row_equals(const mediacsv *m, size_t row, char **s, int skip)
+{
+	for (size_t c = 0; c < m->ncols; c++)
+		if ((int)c != skip && strcmp(s[c], mediacsv_get(m, row, (int)c)) != 0)
+			return false;
+	return true;
+}
+
+/* Put a row back as it was: unmodified rows go back to their raw bytes. */
+static void row_restore(mediacsv *m, size_t row, char **snap, bool was_mod)
+{
+	mc_row *r = &m->rows[row];
+	for (size_t c = 0; r->mod && c < m->ncols; c++)
+		free(r->mod[c]);
+	free(r->mod);
+	r->mod = NULL;
+	if (was_mod)
+		r->mod = snap;
+	else
+		snapshot_free(m, snap);
+}
+
+/* 0 applied, 1 already, 2 conflict, 3 unknown */
+static int commit_one(mediacsv *m, const mc_update *u, const mc_commit_opts *o)
+{
+	if (!u->cesta)
+		return 3;
+	long row = mediacsv_find(m, u->cesta);
+	if (u->kind == MCU_ALTERNATIVE && row < 0) {
+		long orig = u->alt_of ? mediacsv_find(m, u->alt_of) : -1;
+		if (orig < 0)
+			return 3;
+		size_t r = alt_create(m, (size_t)orig, u);
+		mediacsv_apply(m, r, u, o, NULL);
+		return 0;
+	}
+	if (row < 0)
+		return 3;
+	bool was_mod = m->rows[row].mod != NULL;
+	char **snap = row_snapshot(m, (size_t)row);
+	char fp[17];
+	mediacsv_fingerprint(m, (size_t)row, fp);
+	mediacsv_apply(m, (size_t)row, u, o, NULL);
+	int st;
+	if (row_equals(m, (size_t)row, snap, m->c_datum))
+		st = 1;
+	else if (u->fingerprint && strcmp(u->fingerprint, fp) != 0)
+		st = 2;
+	else
+		st = 0;
+	if (st == 0)
+		snapshot_free(m, snap);
+	else
+		row_restore(m, (size_t)row, snap, was_mod);
+	return st;
+}
+
+static bool is_backup_name(const char *name, const char *stem)
+{
+	size_t sl = strlen(stem);
+	if (strncmp(name, stem, sl) != 0 || name[sl] != '_')
+		return false;
+	const char *p = name + sl + 1;
+	for (int i = 0; i < 15; i++) {
+		if (i == 8 ? p[i] != '_' : !isdigit((unsigned char)p[i]))
+			return false;
+	}
+	p += 15;
+	while (*p == '_' || isdigit((unsigned char)*p))
+		p++; /* the origin's stamps carry microseconds */
+	return strcmp(p, ".csv") == 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void rotate_backups(const char *dir, const char *stem, int keep)
+{
+	DIR *dp = opendir(dir);
+	if (!dp)
+		return;
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	while ((de = readdir(dp))) {
+		if (!is_backup_name(de->d_name, stem))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			names = xrealloc(names, cap * sizeof *names);
+		}
+		names[n++] = xstrdup(de->d_name);
+	}
+	closedir(dp);
+	qsort(names, n, sizeof *names, cmp_str);
+	for (size_t i = 0; i + (size_t)keep < n; i++) {
+		char *p = path_join(dir, names[i]);
+		unlink(p);
+		free(p);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+static int make_backup(const char *path, const char *data, size_t len, const mc_commit_opts *o,
+		       sb_err *e)
+{
+	char stamp[32];
+	if (o && o->backup_session) {
+		snprintf(stamp, sizeof stamp, "%s", o->backup_session);
+	} else {
+		time_t t = time(NULL);
+		struct tm tm;
+		localtime_r(&t, &tm);
+		strftime(stamp, sizeof stamp, "%Y%m%d_%H%M%S", &tm);
+	}
+	char *dir = path_dirname(path);
+	const char *base = path_basename(path);
+	const char *dot = strrchr(base, '.');
+	char *stem = dot ? xstrndup(base, (size_t)(dot - base)) : xstrdup(base);
+	char *bname = xasprintf("%s_%s.csv", stem, stamp);
+	char *bpath = path_join(dir, bname);
+	int r = 0;
+	if (!file_exists(bpath)) {
+		r = atomic_write(bpath, data, len, 0644, e);
+		if (r == 0)
+			rotate_backups(dir, stem, o && o->backups > 0 ? o->backups : 10);
+	}
+	free(bpath);
+	free(bname);
+	free(stem);
+	free(dir);
+	return r;
+}
+
+int mediacsv_commit(const char *path, const mc_update *u, size_t n, const mc_commit_opts *o,
+		    mc_commit_result *res, sb_err *e)
+{
+	memset(res, 0, sizeof *res);
+	res->status = xcalloc(n ? n : 1, sizeof *res->status);
+	/* If another writer replaces the file while we merge, merge again. */
+	for (int attempt = 0; attempt < 5; attempt++) {
+		struct stat st0, st1;
+		mediacsv *m;
+		if (load_stat(path, &m, &st0, e) < 0)
+			return -1;
+		memset(res, 0, offsetof(mc_commit_result, status));
+		for (size_t i = 0; i < n; i++) {
+			int s = commit_one(m, &u[i], o);
+			res->status[i] = s;
+			if (s == 0)
+				res->applied++;
+			else if (s == 1)
+				res->already++;
+			else if (s == 2)
+				res->conflicts++;
+			else
+				res->unknown++;
+		}
+		if (res->applied == 0) {
+			mediacsv_free(m);
+			return 0;
+		}
+		size_t len;
+		char *out = mediacsv_serialize(m, &len);
+		if (stat(path, &st1) < 0 || st1.st_ino != st0.st_ino || st1.st_size != st0.st_size ||
+		    st1.st_mtim.tv_sec != st0.st_mtim.tv_sec ||
+		    st1.st_mtim.tv_nsec != st0.st_mtim.tv_nsec) {
+			free(out);
+			mediacsv_free(m);
+			continue;
+		}
+		int r = make_backup(path, m->data, m->len, o, e);
+		if (r == 0)
+			r = atomic_write(path, out, len, st0.st_mode & 07777, e);
+		free(out);
+		mediacsv_free(m);
+		return r;
+	}
+	return sb_fail(e, SBE_CONFLICT,
+		       _("%s keeps changing while stockbatch merges its results; close the program "
+			 "editing it and commit again"), path);
+}
+
+void mc_commit_result_free(mc_commit_result *r)
+{
+	if (!r)
+		return;
+	free(r->status);
+	r->status = NULL;
+}

@@ -46,7 +46,9 @@ const char *mediacsv_field(const mediacsv *m, size_t row, const char *colname);
 long mediacsv_find(const mediacsv *m, const char *cesta); /* row index by Cesta, -1 */
 /* 1-based line number where the row starts in the file (for messages). */
 long mediacsv_lineno(const mediacsv *m, size_t row);
-/* Set a field (marks the row modified; formula escaping happens on write). */
+/* Set a field (marks the row modified).  The value is formula-escaped here
+ * (leading = + - @ TAB CR LF gets a '), so get() returns what will be written
+ * and fields stockbatch never set are never altered. */
 void mediacsv_set(mediacsv *m, size_t row, int col, const char *value);
 /* Append a new row (alternatives); fields by column index, NULL = "". */
 size_t mediacsv_add_row(mediacsv *m, const char *const *fields);
@@ -85,8 +87,11 @@ typedef struct mc_update {
 	const mc_category *cats;
 	size_t ncats;
 	bool editorial;          /* banks without editorial keep their status */
+	/* editorial prefix "CITY, COUNTRY - DD MM YYYY: " (upper-cased here);
+	 * country NULL = "Czech" */
+	const char *ed_city, *ed_country, *ed_date;
 	/* MCU_ALTERNATIVE: create or update the row of an edited copy */
-	const char *alt_of;      /* the original's Cesta */
+	const char *alt_of;      /* the original's Cesta (cesta is the new row's) */
 	const char *alt_soubor;  /* new Soubor */
 	const char *alt_status;  /* "záložní" for _sharpen, "nezpracováno" otherwise */
 } mc_update;
@@ -94,7 +99,9 @@ typedef struct mc_update {
 typedef struct mc_commit_opts {
 	int title_max, desc_max, keywords_max; /* 80 / 200 / 50 by default (0) */
 	int backups;                            /* backups kept, default 10 */
-	const char *backup_session;             /* one backup per session: its stamp */
+	const char *backup_session;             /* one backup per session: its stamp
+						 * YYYYmmdd_HHMMSS; NULL = now */
+	const char *today;                      /* DD.MM.YYYY; NULL = today (tests) */
 } mc_commit_opts;
 
 typedef struct mc_commit_result {

@@ -1,2 +1,549 @@
-/* openai.c: placeholder until its module lands. */
+/* openai.c: the OpenAI Batch API and chat completions (reference/apis.md
+ * sections 1 and 4.1): JSONL lines in, batch objects and result lines out. */
 #include "config.h"
+#include "http.h"
+#include "i18n.h"
+#include "log.h"
+#include "provider.h"
+
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define OAI_ENDPOINT "/v1/chat/completions"
+
+static json_object *jget(json_object *o, const char *k)
+{
+	json_object *v = NULL;
+	if (o && json_object_is_type(o, json_type_object) && json_object_object_get_ex(o, k, &v) &&
+	    !json_object_is_type(v, json_type_null))
+		return v;
+	return NULL;
+}
+
+static const char *jstr(json_object *o, const char *k)
+{
+	json_object *v = jget(o, k);
+	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+}
+
+static void copy_str(char *dst, size_t cap, const char *s)
+{
+	snprintf(dst, cap, "%s", s ? s : "");
+}
+
+/* Newer models take max_completion_tokens; the 4o family max_tokens. */
+static bool wants_completion_tokens(const char *model)
+{
+	return model && (!strncmp(model, "gpt-5", 5) || (model[0] == 'o' && model[1] >= '1' && model[1] <= '9'));
+}
+
+/* The chat completions body, shared by the batch line and live calls. */
+static int format_body(const sb_request *rq, sbuf *out, sb_err *e)
+{
+	if (!rq->model || !rq->user_text)
+		return sb_fail(e, SBE_INPUT, _("request %s: model and user text are required"),
+			       rq->custom_id ? rq->custom_id : "?");
+	sbuf_adds(out, "{\"model\":");
+	prov_json_str(out, rq->model);
+	sbuf_adds(out, ",\"messages\":[");
+	if (rq->system_prompt && *rq->system_prompt) {
+		sbuf_adds(out, "{\"role\":\"system\",\"content\":");
+		prov_json_str(out, rq->system_prompt);
+		sbuf_adds(out, "},");
+	}
+	sbuf_adds(out, "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":");
+	prov_json_str(out, rq->user_text);
+	sbuf_addc(out, '}');
+	if (rq->jpeg && rq->jpeg_len) {
+		sbuf_adds(out, ",{\"type\":\"image_url\",\"image_url\":{\"url\":\"data:image/jpeg;base64,");
+		prov_base64(out, rq->jpeg, rq->jpeg_len);
+		sbuf_adds(out, "\",\"detail\":");
+		prov_json_str(out, rq->detail && *rq->detail ? rq->detail : "high");
+		sbuf_adds(out, "}}");
+	}
+	sbuf_adds(out, "]}]");
+	if (rq->max_tokens > 0)
+		sbuf_printf(out, ",\"%s\":%d", wants_completion_tokens(rq->model) ? "max_completion_tokens" : "max_tokens",
+			    rq->max_tokens);
+	if (rq->schema_json && *rq->schema_json) {
+		json_object *sch = json_tokener_parse(rq->schema_json);
+		if (!sch || !json_object_is_type(sch, json_type_object)) {
+			json_object_put(sch);
+			return sb_fail(e, SBE_INPUT, _("request %s: the answer schema is not a JSON object"),
+				       rq->custom_id ? rq->custom_id : "?");
+		}
+		sbuf_adds(out, ",\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":");
+		prov_json_str(out, rq->schema_name && *rq->schema_name ? rq->schema_name : "stock_metadata");
+		sbuf_adds(out, ",\"strict\":true,\"schema\":");
+		sbuf_adds(out, json_object_to_json_string_ext(sch, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		sbuf_adds(out, "}}");
+		json_object_put(sch);
+	}
+	sbuf_addc(out, '}');
+	return 0;
+}
+
+static int oai_format_request(provider *p, const sb_request *rq, sbuf *out, sb_err *e)
+{
+	(void)p;
+	if (!rq->custom_id || !*rq->custom_id)
+		return sb_fail(e, SBE_INPUT, _("a request without a custom id"));
+	sbuf_adds(out, "{\"custom_id\":");
+	prov_json_str(out, rq->custom_id);
+	sbuf_adds(out, ",\"method\":\"POST\",\"url\":\"" OAI_ENDPOINT "\",\"body\":");
+	if (format_body(rq, out, e) != 0)
+		return -1;
+	sbuf_addc(out, '}');
+	return 0;
+}
+
+/* A chat.completion object (a 200 body) into a result. */
+static void completion_to_result(json_object *body, sb_result *out)
+{
+	json_object *usage = jget(body, "usage");
+	if (usage) {
+		json_object *v;
+		if ((v = jget(usage, "prompt_tokens")))
+			out->in_tokens = json_object_get_int64(v);
+		if ((v = jget(usage, "completion_tokens")))
+			out->out_tokens = json_object_get_int64(v);
+	}
+	json_object *choices = jget(body, "choices");
+	json_object *c0 = choices && json_object_is_type(choices, json_type_array) &&
+					  json_object_array_length(choices) > 0
+				  ? json_object_array_get_idx(choices, 0)
+				  : NULL;
+	json_object *msg = jget(c0, "message");
+	const char *content = jstr(msg, "content");
+	const char *refusal = jstr(msg, "refusal");
+	const char *finish = jstr(c0, "finish_reason");
+	if (refusal) {
+		out->ok = false;
+		out->error = xasprintf(_("the model refused: %s"), refusal);
+	} else if (!content) {
+		out->ok = false;
+		out->error = xstrdup(_("the answer holds no content"));
+	} else if (finish && !strcmp(finish, "length")) {
+		out->ok = false;
+		out->content = xstrdup(content);
+		out->error = xstrdup(_("the answer was cut off at max_tokens (finish_reason length)"));
+	} else if (finish && !strcmp(finish, "content_filter")) {
+		out->ok = false;
+		out->error = xstrdup(_("the answer was blocked by the content filter"));
+	} else {
+		out->ok = true;
+		out->content = xstrdup(content);
+	}
+}
+
+static char *error_text(json_object *err)
+{
+	const char *code = jstr(err, "code"), *msg = jstr(err, "message");
+	if (code && msg)
+		return xasprintf("%s: %s", code, msg);
+	return xstrdup(msg ? msg : code ? code : _("unknown error"));
+}
+
+static int oai_parse_result(provider *p, const char *line, size_t len, sb_result *out, sb_err *e)
+{
+	(void)p;
+	memset(out, 0, sizeof *out);
+	json_tokener *tok = json_tokener_new();
+	json_object *o = json_tokener_parse_ex(tok, line, (int)len);
+	enum json_tokener_error jerr = json_tokener_get_error(tok);
+	json_tokener_free(tok);
+	if (!o || jerr != json_tokener_success || !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		return sb_fail(e, SBE_INPUT, _("not a valid JSON result line"));
+	}
+	const char *cid = jstr(o, "custom_id");
+	if (!cid) {
+		json_object_put(o);
+		return sb_fail(e, SBE_INPUT, _("result line without custom_id"));
+	}
+	out->custom_id = xstrdup(cid);
+	json_object *resp = jget(o, "response"), *err = jget(o, "error");
+	if (resp) {
+		json_object *sc = jget(resp, "status_code");
+		out->http_status = sc ? json_object_get_int(sc) : 0;
+		json_object *body = jget(resp, "body");
+		if (out->http_status == 200 && body) {
+			completion_to_result(body, out);
+		} else {
+			out->ok = false;
+			json_object *be = jget(body, "error");
+			char *t = be ? error_text(be) : xstrdup(_("no body"));
+			out->error = xasprintf(_("HTTP %d: %s"), out->http_status, t);
+			free(t);
+		}
+	} else if (err) {
+		out->ok = false;
+		out->error = error_text(err);
+	} else {
+		out->ok = false;
+		out->error = xstrdup(_("result line with neither response nor error"));
+	}
+	if (err && out->ok) {
+		out->ok = false;
+		free(out->error);
+		out->error = error_text(err);
+	}
+	json_object_put(o);
+	return 0;
+}
+
+/* Headers: Authorization (the key stays inside curl, never in a message). */
+typedef struct oreq {
+	http_header h[3];
+	char *auth;
+} oreq;
+
+static void oreq_init(provider *p, oreq *r, bool json)
+{
+	r->auth = xasprintf("Bearer %s", p->key);
+	r->h[0] = (http_header){"Authorization", r->auth};
+	r->h[1] = (http_header){"Content-Type", json ? "application/json" : NULL};
+}
+
+static void oreq_free(oreq *r)
+{
+	if (r->auth) {
+		memset(r->auth, 0, strlen(r->auth));
+		free(r->auth);
+	}
+}
+
+static int call_ex(provider *p, const char *method, const char *path, const char *body, bool no_resend,
+		   http_resp *resp, sb_err *e)
+{
+	oreq o = {0};
+	oreq_init(p, &o, body != NULL);
+	char *url = xasprintf("%s%s", p->base_url, path);
+	http_req rq = {.method = method, .url = url, .headers = o.h, .nheaders = body ? 2 : 1,
+		       .body = body, .body_len = body ? strlen(body) : 0, .auth_hint = p->auth_hint,
+		       .timeout_s = 300, .no_resend = no_resend};
+	int rc = http_do(&rq, resp, e);
+	free(url);
+	oreq_free(&o);
+	return rc;
+}
+
+static int call(provider *p, const char *method, const char *path, const char *body, http_resp *resp, sb_err *e)
+{
+	return call_ex(p, method, path, body, false, resp, e);
+}
+
+static json_object *parse_body(http_resp *resp, const char *what, sb_err *e)
+{
+	json_object *o = resp->body.p ? json_tokener_parse(resp->body.p) : NULL;
+	if (!o || !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		sb_fail(e, SBE_NETWORK, _("%s: the provider's answer is not JSON (HTTP %ld)"), what, resp->status);
+		return NULL;
+	}
+	return o;
+}
+
+static pb_state state_of(const char *s)
+{
+	static const struct { const char *n; pb_state s; } t[] = {
+		{"validating", PB_VALIDATING}, {"in_progress", PB_IN_PROGRESS}, {"finalizing", PB_FINALIZING},
+		{"completed", PB_COMPLETED}, {"failed", PB_FAILED}, {"expired", PB_EXPIRED},
+		{"cancelling", PB_CANCELLING}, {"cancelled", PB_CANCELLED},
+	};
+	for (size_t i = 0; s && i < sizeof t / sizeof t[0]; i++)
+		if (!strcmp(s, t[i].n))
+			return t[i].s;
+	return PB_UNKNOWN;
+}
+
+static void batch_from_json(json_object *o, prov_batch *b)
+{
+	memset(b, 0, sizeof *b);
+	copy_str(b->id, sizeof b->id, jstr(o, "id"));
+	const char *st = jstr(o, "status");
+	copy_str(b->raw_status, sizeof b->raw_status, st);
+	b->state = state_of(st);
+	copy_str(b->our_id, sizeof b->our_id, jstr(jget(o, "metadata"), "stockbatch_batch_id"));
+	copy_str(b->input_file_id, sizeof b->input_file_id, jstr(o, "input_file_id"));
+	copy_str(b->output_file_id, sizeof b->output_file_id, jstr(o, "output_file_id"));
+	copy_str(b->error_file_id, sizeof b->error_file_id, jstr(o, "error_file_id"));
+	json_object *rc = jget(o, "request_counts"), *v;
+	if ((v = jget(rc, "total")))
+		b->total = json_object_get_int64(v);
+	if ((v = jget(rc, "completed")))
+		b->completed = json_object_get_int64(v);
+	if ((v = jget(rc, "failed")))
+		b->failed = json_object_get_int64(v);
+	if ((v = jget(o, "created_at")))
+		b->created = (time_t)json_object_get_int64(v);
+	json_object *errs = jget(jget(o, "errors"), "data");
+	if (errs && json_object_is_type(errs, json_type_array) && json_object_array_length(errs) > 0) {
+		sbuf t = {0};
+		for (size_t i = 0; i < json_object_array_length(errs); i++) {
+			json_object *it = json_object_array_get_idx(errs, i), *ln = jget(it, "line");
+			const char *code = jstr(it, "code"), *msg = jstr(it, "message");
+			if (ln)
+				sbuf_printf(&t, _("line %d: %s (%s)\n"), json_object_get_int(ln), msg ? msg : "",
+					    code ? code : "?");
+			else
+				sbuf_printf(&t, "%s (%s)\n", msg ? msg : "", code ? code : "?");
+		}
+		b->errors = sbuf_steal(&t);
+	}
+}
+
+static int oai_upload(provider *p, const char *jsonl_path, char *file_id, size_t cap, sb_err *e)
+{
+	oreq o = {0};
+	oreq_init(p, &o, false);
+	char *url = xasprintf("%s/files", p->base_url);
+	http_header form[] = {{"purpose", "batch"}};
+	http_req rq = {.method = "POST", .url = url, .headers = o.h, .nheaders = 1, .upload_path = jsonl_path,
+		       .multipart_field = "file", .form = form, .nform = 1, .auth_hint = p->auth_hint};
+	http_resp resp;
+	int rc = http_do(&rq, &resp, e);
+	free(url);
+	oreq_free(&o);
+	if (rc == 0) {
+		json_object *j = parse_body(&resp, "POST /files", e);
+		const char *id = jstr(j, "id");
+		if (!id)
+			rc = j ? sb_fail(e, SBE_NETWORK, _("POST /files: no file id in the answer")) : -1;
+		else
+			copy_str(file_id, cap, id);
+		json_object_put(j);
+	} else if (e) {
+		size_t l = strlen(e->msg);
+		snprintf(e->msg + l, sizeof e->msg - l, " (%s)", jsonl_path);
+	}
+	http_resp_free(&resp);
+	return rc;
+}
+
+static int batch_call(provider *p, const char *method, const char *path, const char *body, bool no_resend,
+		      prov_batch *out, sb_err *e)
+{
+	http_resp resp;
+	int rc = call_ex(p, method, path, body, no_resend, &resp, e);
+	if (rc == 0) {
+		json_object *j = parse_body(&resp, path, e);
+		if (!j)
+			rc = -1;
+		else {
+			batch_from_json(j, out);
+			if (!out->id[0])
+				rc = sb_fail(e, SBE_NETWORK, _("%s: no batch id in the answer"), path);
+		}
+		json_object_put(j);
+	}
+	http_resp_free(&resp);
+	return rc;
+}
+
+static int oai_create(provider *p, const char *input_file_id, const char *our_id, const char *model,
+		      prov_batch *out, sb_err *e)
+{
+	(void)model; /* the model is in every line of the input file */
+	memset(out, 0, sizeof *out);
+	sbuf b = {0};
+	sbuf_adds(&b, "{\"input_file_id\":");
+	prov_json_str(&b, input_file_id);
+	sbuf_adds(&b, ",\"endpoint\":\"" OAI_ENDPOINT "\",\"completion_window\":\"24h\",\"metadata\":{\"stockbatch_batch_id\":");
+	prov_json_str(&b, our_id ? our_id : "");
+	sbuf_adds(&b, "}}");
+	/* A create is not idempotent: after a lost reply the batch may exist.
+	 * Look for it by our id before sending the create again. */
+	int rc = -1;
+	for (int i = 0; i < 6; i++) {
+		rc = batch_call(p, "POST", "/batches", b.p, true, out, e);
+		if (rc == 0 || !e || e->code != SBE_NETWORK || !our_id || !*our_id)
+			break;
+		sb_log(LOG_WARN, "create batch %s: %s; checking whether it was created", our_id, e->msg);
+		http_sleep(http_backoff_delay(i));
+		sb_err le = {0};
+		if (provider_find_ours(p, our_id, out, &le) == 0) {
+			sb_log(LOG_INFO, "create batch %s: found it at the provider as %s", our_id, out->id);
+			sb_err_clear(e);
+			rc = 0;
+			break;
+		}
+		if (le.code != SBE_NOTFOUND) {
+			if (e)
+				*e = le;
+			break;
+		}
+	}
+	sbuf_free(&b);
+	return rc;
+}
+
+static int oai_get(provider *p, const char *batch_id, prov_batch *out, sb_err *e)
+{
+	char *id = http_escape(batch_id);
+	char *path = xasprintf("/batches/%s", id);
+	int rc = batch_call(p, "GET", path, NULL, false, out, e);
+	free(path);
+	free(id);
+	return rc;
+}
+
+static int oai_cancel(provider *p, const char *batch_id, prov_batch *out, sb_err *e)
+{
+	char *id = http_escape(batch_id);
+	char *path = xasprintf("/batches/%s/cancel", id);
+	int rc = batch_call(p, "POST", path, NULL, false, out, e);
+	free(path);
+	free(id);
+	if (rc != 0 && e && e->code == SBE_CONFLICT) {
+		/* 409: already finished; what completed is kept: report its state. */
+		sb_log(LOG_INFO, "cancel %s: the batch had already finished", batch_id);
+		return oai_get(p, batch_id, out, e);
+	}
+	return rc;
+}
+
+static int oai_list(provider *p, prov_batch **out, size_t *n, sb_err *e)
+{
+	*out = NULL;
+	*n = 0;
+	size_t cap = 0;
+	char *after = NULL;
+	/* Bounded: reconcile only needs recent batches (2,000 creations/hour cap). */
+	for (int page = 0; page < 50; page++) {
+		char *path;
+		if (after) {
+			char *a = http_escape(after);
+			path = xasprintf("/batches?limit=100&after=%s", a);
+			free(a);
+		} else
+			path = xasprintf("/batches?limit=100");
+		http_resp resp;
+		int rc = call(p, "GET", path, NULL, &resp, e);
+		free(path);
+		json_object *j = rc == 0 ? parse_body(&resp, "GET /batches", e) : NULL;
+		http_resp_free(&resp);
+		if (!j) {
+			free(after);
+			for (size_t i = 0; i < *n; i++)
+				prov_batch_clear(&(*out)[i]);
+			free(*out);
+			*out = NULL;
+			*n = 0;
+			return -1;
+		}
+		json_object *data = jget(j, "data");
+		size_t dn = data && json_object_is_type(data, json_type_array) ? json_object_array_length(data) : 0;
+		for (size_t i = 0; i < dn; i++) {
+			if (*n == cap) {
+				cap = cap ? cap * 2 : 64;
+				*out = xrealloc(*out, cap * sizeof **out);
+			}
+			batch_from_json(json_object_array_get_idx(data, i), &(*out)[(*n)++]);
+		}
+		json_object *hm = jget(j, "has_more");
+		bool more = hm && json_object_get_boolean(hm) && dn > 0;
+		free(after);
+		after = NULL;
+		if (more) {
+			const char *last = jstr(j, "last_id");
+			after = xstrdup(last ? last : (*out)[*n - 1].id);
+		}
+		json_object_put(j);
+		if (!more)
+			break;
+	}
+	free(after);
+	return 0;
+}
+
+static int oai_download(provider *p, const char *file_id, const char *dest_path, sb_err *e)
+{
+	oreq o = {0};
+	oreq_init(p, &o, false);
+	o.h[1] = (http_header){"Accept", "application/binary"};
+	char *id = http_escape(file_id);
+	char *url = xasprintf("%s/files/%s/content", p->base_url, id);
+	http_req rq = {.method = "GET", .url = url, .headers = o.h, .nheaders = 2, .download_path = dest_path,
+		       .auth_hint = p->auth_hint};
+	http_resp resp;
+	int rc = http_do(&rq, &resp, e);
+	http_resp_free(&resp);
+	free(url);
+	free(id);
+	oreq_free(&o);
+	return rc;
+}
+
+static int oai_delete_file(provider *p, const char *file_id, sb_err *e)
+{
+	char *id = http_escape(file_id);
+	char *path = xasprintf("/files/%s", id);
+	http_resp resp;
+	int rc = call(p, "DELETE", path, NULL, &resp, e);
+	http_resp_free(&resp);
+	free(path);
+	free(id);
+	if (rc != 0 && e && e->code == SBE_NOTFOUND) {
+		sb_err_clear(e);
+		return 0; /* already gone: what we wanted */
+	}
+	return rc;
+}
+
+static int oai_live(provider *p, const sb_request *rq, sb_result *out, sb_err *e)
+{
+	memset(out, 0, sizeof *out);
+	sbuf b = {0};
+	if (format_body(rq, &b, e) != 0) {
+		sbuf_free(&b);
+		return -1;
+	}
+	oreq o = {0};
+	oreq_init(p, &o, true);
+	char *url = xasprintf("%s/chat/completions", p->base_url);
+	http_req hr = {.method = "POST", .url = url, .headers = o.h, .nheaders = 2, .body = b.p, .body_len = b.len,
+		       .auth_hint = p->auth_hint, .rate_passthrough = true, .timeout_s = 600};
+	http_resp resp;
+	int rc = http_do(&hr, &resp, e);
+	free(url);
+	oreq_free(&o);
+	sbuf_free(&b);
+	if (rc == 0) {
+		json_object *j = parse_body(&resp, "POST /chat/completions", e);
+		if (!j)
+			rc = -1;
+		else {
+			out->custom_id = xstrdup(rq->custom_id ? rq->custom_id : "");
+			out->http_status = 200;
+			completion_to_result(j, out);
+		}
+		json_object_put(j);
+	} else if (e && e->http_status >= 400 && e->http_status < 500 && e->code == SBE_GENERIC) {
+		/* A per-request rejection (400): a failed item, not a failed run. */
+		out->custom_id = xstrdup(rq->custom_id ? rq->custom_id : "");
+		out->http_status = e->http_status;
+		out->ok = false;
+		out->error = xstrdup(e->msg);
+		sb_err_clear(e);
+		rc = 0;
+	}
+	http_resp_free(&resp);
+	return rc;
+}
+
+const provider_ops openai_ops = {
+	.name = "openai",
+	.format_request = oai_format_request,
+	.parse_result = oai_parse_result,
+	.upload = oai_upload,
+	.create = oai_create,
+	.get = oai_get,
+	.cancel = oai_cancel,
+	.list = oai_list,
+	.download = oai_download,
+	.delete_file = oai_delete_file,
+	.live = oai_live,
+	.destroy = NULL,
+};

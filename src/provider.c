@@ -1,2 +1,343 @@
-/* provider.c: placeholder until its module lands. */
+/* provider.c: choosing a provider, finding its key, reading result files
+ * line by line, and reconcile by our id in the batch metadata. */
 #include "config.h"
+#include "provider.h"
+#include "http.h"
+#include "i18n.h"
+#include "log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void sb_result_free(sb_result *r)
+{
+	if (!r)
+		return;
+	free(r->custom_id);
+	free(r->content);
+	free(r->error);
+	memset(r, 0, sizeof *r);
+}
+
+const char *pb_state_name(pb_state s)
+{
+	static const char *const n[] = {"validating", "in_progress", "finalizing", "completed", "failed",
+					"expired", "cancelling", "cancelled", "unknown"};
+	return (unsigned)s <= PB_UNKNOWN ? n[s] : "unknown";
+}
+
+void prov_batch_clear(prov_batch *b)
+{
+	if (!b)
+		return;
+	free(b->errors);
+	free(b->inline_results);
+	memset(b, 0, sizeof *b);
+}
+
+void prov_json_str(sbuf *b, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	sbuf_addc(b, '"');
+	const char *run = s;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		sbuf_add(b, run, (size_t)(s - run));
+		run = s + 1;
+		switch (c) {
+		case '"': sbuf_add(b, "\\\"", 2); break;
+		case '\\': sbuf_add(b, "\\\\", 2); break;
+		case '\n': sbuf_add(b, "\\n", 2); break;
+		case '\r': sbuf_add(b, "\\r", 2); break;
+		case '\t': sbuf_add(b, "\\t", 2); break;
+		default: {
+			char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+			sbuf_add(b, u, 6);
+		}
+		}
+	}
+	sbuf_add(b, run, (size_t)(s - run));
+	sbuf_addc(b, '"');
+}
+
+void prov_base64(sbuf *b, const unsigned char *p, size_t n)
+{
+	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t need = (n + 2) / 3 * 4;
+	/* Reserve once: images are large. */
+	sbuf_add(b, "", 0);
+	if (b->cap < b->len + need + 1) {
+		b->p = xrealloc(b->p, b->len + need + 1);
+		b->cap = b->len + need + 1;
+	}
+	char *o = b->p + b->len;
+	size_t i = 0;
+	for (; i + 2 < n; i += 3) {
+		unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 | p[i + 2];
+		*o++ = tab[v >> 18];
+		*o++ = tab[(v >> 12) & 63];
+		*o++ = tab[(v >> 6) & 63];
+		*o++ = tab[v & 63];
+	}
+	if (i < n) {
+		unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0);
+		*o++ = tab[v >> 18];
+		*o++ = tab[(v >> 12) & 63];
+		*o++ = i + 1 < n ? tab[(v >> 6) & 63] : '=';
+		*o++ = '=';
+	}
+	b->len += need;
+	b->p[b->len] = 0;
+}
+
+static const provider_ops *ops_by_name(const char *name)
+{
+	if (!name || !*name || !strcmp(name, "openai"))
+		return &openai_ops;
+	if (!strcmp(name, "gemini"))
+		return &gemini_ops;
+	return NULL;
+}
+
+static const char *env_name(const char *name)
+{
+	return name && !strcmp(name, "gemini") ? "GEMINI_API_KEY" : "OPENAI_API_KEY";
+}
+
+/* A key file holds the key alone, or NAME=value lines (both keys in one file). */
+static char *key_from_text(char *text, const char *var)
+{
+	char *save = NULL, *first = NULL;
+	for (char *ln = strtok_r(text, "\n", &save); ln; ln = strtok_r(NULL, "\n", &save)) {
+		size_t n = strlen(ln);
+		while (n && (ln[n - 1] == '\r' || ln[n - 1] == ' ' || ln[n - 1] == '\t'))
+			ln[--n] = 0;
+		while (*ln == ' ' || *ln == '\t')
+			ln++;
+		if (!*ln || *ln == '#')
+			continue;
+		size_t vl = strlen(var);
+		if (!strncmp(ln, var, vl) && ln[vl] == '=')
+			return xstrdup(ln + vl + 1);
+		if (!strchr(ln, '=') && !first)
+			first = ln;
+	}
+	return first ? xstrdup(first) : NULL;
+}
+
+int provider_load_key(const settings *cfg, const char *name, char **key, sb_err *e)
+{
+	*key = NULL;
+	if (!name || !*name)
+		name = cfg && cfg->provider ? cfg->provider : "openai";
+	const char *var = env_name(name);
+	const char *v = getenv(var);
+	if (v && *v) {
+		*key = xstrdup(v);
+		log_add_secret(*key);
+		return 0;
+	}
+	const char *kf = cfg ? cfg->key_file : NULL;
+	if (!kf || !*kf)
+		return sb_fail(e, SBE_AUTH,
+			       _("No API key for %s: set %s in the environment (export %s=...) or name a key file "
+				 "with mode 0600 in the config file (key_file = PATH)."),
+			       name, var, var);
+	int fd = open(kf, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return sb_fail(e, SBE_AUTH, _("Cannot open the key file %s (key_file): %s. Fix the path or set %s."),
+			       kf, strerror(errno), var);
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return sb_fail(e, SBE_AUTH, _("The key file %s (key_file) is not a regular file."), kf);
+	}
+	if (st.st_mode & 077) {
+		close(fd);
+		return sb_fail(e, SBE_AUTH,
+			       _("The key file %s (key_file) can be read by other users (mode %04o); refusing it. "
+				 "Run: chmod 600 %s"),
+			       kf, (unsigned)(st.st_mode & 07777), kf);
+	}
+	sbuf b = {0};
+	char buf[4096];
+	ssize_t n;
+	while ((n = read(fd, buf, sizeof buf)) > 0 && b.len < 65536)
+		sbuf_add(&b, buf, (size_t)n);
+	close(fd);
+	char *k = b.p ? key_from_text(b.p, var) : NULL;
+	if (b.p) {
+		memset(b.p, 0, b.cap);
+		sbuf_free(&b);
+	}
+	if (!k || !*k) {
+		free(k);
+		return sb_fail(e, SBE_AUTH, _("The key file %s (key_file) holds no key: put the %s key in it."), kf,
+			       name);
+	}
+	log_add_secret(k);
+	*key = k;
+	return 0;
+}
+
+static char *auth_hint_for(const settings *cfg, const char *name)
+{
+	const char *var = env_name(name);
+	if (!getenv(var) && cfg && cfg->key_file && *cfg->key_file)
+		return xasprintf(_("Replace the key in the key file %s (key_file; mode 0600), or set %s."),
+				 cfg->key_file, var);
+	return xasprintf(_("Set a valid key in %s (export %s=...) or in a key file named by key_file (mode 0600)."),
+			 var, var);
+}
+
+int provider_open_with(const settings *cfg, const char *name, const char *key, const char *base_url,
+		       provider **out, sb_err *e)
+{
+	*out = NULL;
+	if (!name || !*name)
+		name = cfg && cfg->provider && *cfg->provider ? cfg->provider : "openai";
+	const provider_ops *ops = ops_by_name(name);
+	if (!ops)
+		return sb_fail(e, SBE_INPUT, _("Unknown provider \"%s\": use openai or gemini (setting provider)."),
+			       name);
+	if (http_global_init() != 0)
+		return sb_fail(e, SBE_GENERIC, _("cannot initialise libcurl"));
+	provider *p = xcalloc(1, sizeof *p);
+	p->ops = ops;
+	p->cfg = cfg;
+	p->key = xstrdup(key ? key : "");
+	if (*p->key)
+		log_add_secret(p->key);
+	if (!base_url || !*base_url)
+		base_url = ops == &gemini_ops ? "https://generativelanguage.googleapis.com" : "https://api.openai.com/v1";
+	size_t bl = strlen(base_url);
+	while (bl > 1 && base_url[bl - 1] == '/')
+		bl--;
+	p->base_url = xstrndup(base_url, bl);
+	p->cache_dir = cfg && cfg->state_dir ? xstrdup(cfg->state_dir) : NULL;
+	/* Gemini: small batches go inline (limit 20 MB; 2 MB keeps get() answers small). */
+	p->inline_max = ops == &gemini_ops ? 2L * 1024 * 1024 : 0;
+	char *hint = auth_hint_for(cfg, name);
+	p->auth_hint = hint;
+	*out = p;
+	return 0;
+}
+
+int provider_open(const settings *cfg, const char *name, provider **out, sb_err *e)
+{
+	*out = NULL;
+	if (!name || !*name)
+		name = cfg && cfg->provider && *cfg->provider ? cfg->provider : "openai";
+	if (!ops_by_name(name))
+		return sb_fail(e, SBE_INPUT, _("Unknown provider \"%s\": use openai or gemini (setting provider)."),
+			       name);
+	char *key;
+	if (provider_load_key(cfg, name, &key, e) != 0)
+		return -1;
+	const char *base = NULL;
+	if (cfg)
+		base = !strcmp(name, "gemini") ? cfg->gemini_base_url : cfg->openai_base_url;
+	int rc = provider_open_with(cfg, name, key, base, out, e);
+	memset(key, 0, strlen(key));
+	free(key);
+	return rc;
+}
+
+void provider_close(provider *p)
+{
+	if (!p)
+		return;
+	if (p->ops && p->ops->destroy)
+		p->ops->destroy(p);
+	if (p->key) {
+		memset(p->key, 0, strlen(p->key));
+		free(p->key);
+	}
+	free(p->base_url);
+	free(p->cache_dir);
+	free((char *)p->auth_hint);
+	free(p);
+}
+
+int provider_read_results(provider *p, const char *path, int (*fn)(const sb_result *r, void *ctx), void *ctx,
+			  sb_err *e)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return sb_fail(e, errno == ENOENT ? SBE_NOTFOUND : SBE_IO, _("Cannot open the result file %s: %s"),
+			       path, strerror(errno));
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	long lineno = 0;
+	int rc = 0;
+	while ((n = getline(&line, &cap, f)) > 0) {
+		lineno++;
+		while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = 0;
+		size_t i = 0;
+		while (i < (size_t)n && (line[i] == ' ' || line[i] == '\t'))
+			i++;
+		if (i == (size_t)n)
+			continue;
+		sb_result r = {0};
+		sb_err le = {0};
+		if (p->ops->parse_result(p, line, (size_t)n, &r, &le) != 0) {
+			/* A broken line is a failed item, not a failed file. */
+			sb_result_free(&r);
+			r.custom_id = xstrdup("");
+			r.ok = false;
+			r.error = xasprintf(_("%s line %ld: %s"), path, lineno, le.msg);
+		}
+		int frc = fn(&r, ctx);
+		sb_result_free(&r);
+		if (frc != 0) {
+			rc = sb_fail(e, SBE_GENERIC, _("%s line %ld: processing stopped"), path, lineno);
+			break;
+		}
+	}
+	if (rc == 0 && ferror(f))
+		rc = sb_fail(e, SBE_IO, _("Cannot read the result file %s: %s"), path, strerror(errno));
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+int provider_find_ours(provider *p, const char *our_id, prov_batch *out, sb_err *e)
+{
+	memset(out, 0, sizeof *out);
+	prov_batch *v = NULL;
+	size_t n = 0;
+	if (p->ops->list(p, &v, &n, e) != 0)
+		return -1;
+	ssize_t best = -1;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(v[i].our_id, our_id))
+			continue;
+		/* Prefer a live or completed batch over a failed duplicate; else the newest. */
+		bool good = v[i].state != PB_FAILED && v[i].state != PB_CANCELLED && v[i].state != PB_EXPIRED;
+		if (best < 0)
+			best = (ssize_t)i;
+		else {
+			bool bgood = v[best].state != PB_FAILED && v[best].state != PB_CANCELLED &&
+				     v[best].state != PB_EXPIRED;
+			if ((good && !bgood) || (good == bgood && v[i].created > v[best].created))
+				best = (ssize_t)i;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		if ((ssize_t)i == best)
+			*out = v[i];
+		else
+			prov_batch_clear(&v[i]);
+	free(v);
+	if (best < 0)
+		return sb_fail(e, SBE_NOTFOUND, _("No batch at %s carries our id %s."), p->ops->name, our_id);
+	return 0;
+}

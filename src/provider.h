@@ -81,7 +81,13 @@ struct provider {
 	char *base_url;
 	char *key;   /* never logged: registered with log_add_secret() */
 	void *priv;
+	char *cache_dir;  /* Gemini upload cache (default: the settings' state_dir) */
+	long inline_max;  /* Gemini: batches whose input is under this many bytes go inline (0 = never) */
+	const char *auth_hint; /* which variable or file to set, for SBE_AUTH messages */
 };
+
+/* The implementations (openai.c, gemini.c). */
+extern const provider_ops openai_ops, gemini_ops;
 
 /* The configured provider; fails with SBE_AUTH naming the variable or key
  * file to set when no key is found. */
@@ -97,5 +103,15 @@ int provider_read_results(provider *p, const char *path,
 
 /* Find our batch at the provider by the id in its metadata (reconcile). */
 int provider_find_ours(provider *p, const char *our_id, prov_batch *out, sb_err *e);
+
+/* Open a provider with an explicit key and base URL (tests, doctor). */
+int provider_open_with(const settings *cfg, const char *name, const char *key, const char *base_url,
+		       provider **out, sb_err *e);
+/* Gemini: upload a file through the SHA-256 upload cache (seed 004 FR-S1..S3):
+ * a file already uploaded and alive for another hour is not sent again. */
+int gemini_upload_cached(provider *p, const char *path, const char *mime, char *name, size_t cap, sb_err *e);
+/* Helpers shared by openai.c and gemini.c. */
+void prov_json_str(sbuf *b, const char *s);   /* appends "..." */
+void prov_base64(sbuf *b, const unsigned char *p, size_t n);
 
 #endif

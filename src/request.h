@@ -21,12 +21,20 @@ char *prompt_user_text(prompt_ctx *p, const char *description, bool editorial,
 char *prompt_alternative(prompt_ctx *p, const char *tag, const char *title, const char *desc,
 			 const char *const *keywords, size_t nkw);
 const char *prompt_alt_schema(prompt_ctx *p);
+/* The same two schemas as Gemini's responseSchema (OpenAPI subset,
+ * upper-case types, string enums with "format":"enum"). */
+const char *prompt_schema_gemini(prompt_ctx *p);
+const char *prompt_alt_schema_gemini(prompt_ctx *p);
 /* Sanitise the user's text: strip control characters, neutralise the fence. */
 char *prompt_sanitize(const char *text);
 
 /* Deterministic custom id: "<stem>_<batch id>" (stem of the file name,
  * made unique within the batch with a short content hash if two collide). */
 char *request_custom_id(const char *cesta, const char *batch_id);
+/* The ids of a whole batch: stems that occur twice (same name in two
+ * folders) get "-<8 hex of SHA-256(cesta)>", so ids stay unique and
+ * deterministic.  out[i] are malloc'd. */
+void request_custom_ids(const char *const *cestas, size_t n, const char *batch_id, char **out);
 /* Task key: SHA-256 of model + prompt + image bytes (seed 004 5.2). */
 void request_task_key(const sb_request *rq, char out[65]);
 

@@ -1,7 +1,534 @@
-/* settings.c: placeholder (owner: the foundation). */
+/* settings.c: defaults, the config file (`key = value`), derived settings
+ * and the CSV-path mapping.  Command-line parsing is cli.c's: it calls
+ * settings_set() once per option. */
 #include "config.h"
 #include "settings.h"
+#include "i18n.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
-void settings_defaults(settings *s) { memset(s, 0, sizeof *s); }
-void settings_free(settings *s) { (void)s; }
+#include <strings.h>
+#include <unistd.h>
+
+#ifndef PKGDATADIR
+#define PKGDATADIR "/usr/local/share/stockbatch"
+#endif
+
+const setting_doc settings_docs[] = {
+	{"provider", "openai", N_("LLM provider: openai or gemini")},
+	{"model", "gpt-4o-mini", N_("model name (default gpt-4o-mini for openai, gemini-2.5-flash for gemini)")},
+	{"openai_base_url", "https://api.openai.com/v1", N_("OpenAI API base URL (compatible gateways, Azure)")},
+	{"gemini_base_url", "https://generativelanguage.googleapis.com", N_("Gemini API base URL")},
+	{"key_file", "", N_("file holding the API key (mode 0600; group/world-readable files are refused)")},
+	{"media_csv", "./PhotoMedia.csv", N_("path of the library's PhotoMedia.csv")},
+	{"state_dir", "", N_("state directory (default: .stockbatch beside the CSV)")},
+	{"batch_size", "20", N_("photos per batch before it is sent")},
+	{"alt_batch_size", "2000", N_("alternatives per text-only batch")},
+	{"poll_interval", "60", N_("seconds between status polls of sent batches")},
+	{"wait_timeout", "0", N_("seconds `retrieve` waits for results (0 = do not wait)")},
+	{"agencies", "shutterstock,adobestock,dreamstime", N_("enabled agencies, comma-separated")},
+	{"alternatives", "bw,negative,sharpen", N_("alternative edit tags (without '_'), comma-separated")},
+	{"jpeg_quality", "90", N_("JPEG quality of the images sent, 1 to 100")},
+	{"image_detail", "high", N_("image detail: high, low or auto")},
+	{"budget", "0", N_("USD cap per run, 0 = no cap")},
+	{"title_max", "70", N_("title length cap (70 when adobestock is enabled, else 80)")},
+	{"min_description", "50", N_("minimum characters of a description")},
+	{"rpm", "60", N_("live mode: requests per minute")},
+	{"tpm", "150000", N_("live mode: tokens per minute")},
+	{"concurrency", "4", N_("live mode: concurrent requests")},
+	{"backups", "10", N_("CSV backups kept")},
+	{"archive_days", "365", N_("days after which completed batches are archived")},
+	{"path_map", "", N_("map a CSV path prefix to a local one: FROM => TO (repeatable)")},
+	{"preview", "auto", N_("image preview: auto, symbols, kitty, sixel or iterm")},
+	{"locale", "", N_("user interface locale (empty = from the environment)")},
+	{"data_dir", "", N_("installed data directory (prompts, categories, prices)")},
+	{NULL, NULL, NULL},
+};
+
+static const char *const known_agencies[] = {"shutterstock", "adobestock", "dreamstime", NULL};
+
+static void set_str(char **dst, const char *v)
+{
+	free(*dst);
+	*dst = v ? xstrdup(v) : NULL;
+}
+
+static void free_list(char **items, int *n)
+{
+	for (int i = 0; i < *n; i++) {
+		free(items[i]);
+		items[i] = NULL;
+	}
+	*n = 0;
+}
+
+/* Split "a, b,c" into items (trimmed, lowercased); -1 on too many or empty. */
+static int parse_list(const char *v, char **items, int *n, int max)
+{
+	char *tmp[SB_MAX_AGENCIES > SB_MAX_ALTS ? SB_MAX_AGENCIES : SB_MAX_ALTS];
+	int k = 0;
+	const char *p = v;
+	while (*p) {
+		const char *comma = strchr(p, ',');
+		const char *end = comma ? comma : p + strlen(p);
+		const char *a = p, *b = end;
+		while (a < b && isspace((unsigned char)*a))
+			a++;
+		while (b > a && isspace((unsigned char)b[-1]))
+			b--;
+		if (a < b) {
+			if (k >= max) {
+				for (int i = 0; i < k; i++)
+					free(tmp[i]);
+				return -1;
+			}
+			char *it = xstrndup(a, (size_t)(b - a));
+			for (char *c = it; *c; c++)
+				*c = (char)tolower((unsigned char)*c);
+			tmp[k++] = it;
+		}
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+	free_list(items, n);
+	for (int i = 0; i < k; i++)
+		items[i] = tmp[i];
+	*n = k;
+	return 0;
+}
+
+void settings_defaults(settings *s)
+{
+	memset(s, 0, sizeof *s);
+	s->provider = xstrdup("openai");
+	s->openai_base_url = xstrdup("https://api.openai.com/v1");
+	s->gemini_base_url = xstrdup("https://generativelanguage.googleapis.com");
+	s->media_csv = xstrdup("./PhotoMedia.csv");
+	s->batch_size = 20;
+	s->alt_batch_size = 2000;
+	s->poll_interval = 60;
+	s->wait_timeout = 0;
+	parse_list("shutterstock,adobestock,dreamstime", s->agencies, &s->nagencies, SB_MAX_AGENCIES);
+	parse_list("bw,negative,sharpen", s->alternatives, &s->nalternatives, SB_MAX_ALTS);
+	s->jpeg_quality = 90;
+	s->image_detail = xstrdup("high");
+	s->budget = 0;
+	s->title_max = 0; /* derived in settings_finish */
+	s->min_description = 50;
+	s->rpm = 60;
+	s->tpm = 150000;
+	s->concurrency = 4;
+	s->backups = 10;
+	s->archive_days = 365;
+	s->preview = xstrdup("auto");
+	s->locale = xstrdup("");
+}
+
+void settings_free(settings *s)
+{
+	free(s->provider);
+	free(s->model);
+	free(s->openai_base_url);
+	free(s->gemini_base_url);
+	free(s->key_file);
+	free(s->media_csv);
+	free(s->state_dir);
+	free_list(s->agencies, &s->nagencies);
+	free_list(s->alternatives, &s->nalternatives);
+	free(s->image_detail);
+	for (int i = 0; i < s->nmaps; i++) {
+		free(s->maps[i].from);
+		free(s->maps[i].to);
+	}
+	free(s->preview);
+	free(s->locale);
+	free(s->data_dir);
+	free(s->config_path);
+	memset(s, 0, sizeof *s);
+}
+
+char *settings_default_path(void)
+{
+	const char *x = getenv("XDG_CONFIG_HOME");
+	if (x && x[0] == '/')
+		return xasprintf("%s/stockbatch/config", x);
+	const char *home = getenv("HOME");
+	if (!home || !*home) {
+		struct passwd *pw = getpwuid(getuid());
+		home = pw && pw->pw_dir ? pw->pw_dir : "/";
+	}
+	return xasprintf("%s/.config/stockbatch/config", home);
+}
+
+static int bad_value(sb_err *e, const char *origin, const char *key, const char *value,
+		     const char *expected)
+{
+	return sb_fail(e, SBE_INPUT, _("%s: bad value '%s' for '%s': expected %s (see stockbatch.conf(5))"),
+		       origin, value, key, expected);
+}
+
+static int parse_int(const char *v, long lo, long hi, int *out)
+{
+	char *end;
+	errno = 0;
+	long n = strtol(v, &end, 10);
+	if (errno || end == v || *end || n < lo || n > hi)
+		return -1;
+	*out = (int)n;
+	return 0;
+}
+
+static bool one_of(const char *v, const char *const *set)
+{
+	for (; *set; set++)
+		if (!strcmp(v, *set))
+			return true;
+	return false;
+}
+
+static int set_path_map(settings *s, const char *value, const char *origin, sb_err *e)
+{
+	const char *arrow = strstr(value, "=>");
+	if (!arrow)
+		return bad_value(e, origin, "path_map", value, _("FROM => TO"));
+	const char *a = value, *b = arrow;
+	while (a < b && isspace((unsigned char)*a))
+		a++;
+	while (b > a && isspace((unsigned char)b[-1]))
+		b--;
+	const char *c = arrow + 2, *d = arrow + strlen(arrow);
+	while (c < d && isspace((unsigned char)*c))
+		c++;
+	while (d > c && isspace((unsigned char)d[-1]))
+		d--;
+	if (a == b || c == d)
+		return bad_value(e, origin, "path_map", value, _("FROM => TO"));
+	if (s->nmaps >= SB_MAX_PATHMAPS)
+		return sb_fail(e, SBE_INPUT, _("%s: too many path_map lines (at most %d)"), origin,
+			       SB_MAX_PATHMAPS);
+	s->maps[s->nmaps].from = xstrndup(a, (size_t)(b - a));
+	s->maps[s->nmaps].to = xstrndup(c, (size_t)(d - c));
+	s->nmaps++;
+	return 0;
+}
+
+int settings_set(settings *s, const char *key, const char *value, const char *origin, sb_err *e)
+{
+	if (!origin)
+		origin = _("command line");
+	if (!value)
+		value = "";
+	/* Options spelled --batch-size reach us as batch-size. */
+	char k[64];
+	size_t kl = strlen(key);
+	if (kl >= sizeof k)
+		return sb_fail(e, SBE_INPUT, _("%s: unknown setting '%s' (see stockbatch.conf(5))"), origin, key);
+	for (size_t i = 0; i <= kl; i++)
+		k[i] = key[i] == '-' ? '_' : key[i];
+
+	static const char *const providers[] = {"openai", "gemini", NULL};
+	static const char *const details[] = {"high", "low", "auto", NULL};
+	static const char *const previews[] = {"auto", "symbols", "kitty", "sixel", "iterm", NULL};
+	struct {
+		const char *key;
+		int *p;
+		long lo, hi;
+	} ints[] = {
+		{"batch_size", &s->batch_size, 1, 50000},
+		{"alt_batch_size", &s->alt_batch_size, 1, 50000},
+		{"poll_interval", &s->poll_interval, 1, 86400},
+		{"wait_timeout", &s->wait_timeout, 0, 7 * 86400},
+		{"jpeg_quality", &s->jpeg_quality, 1, 100},
+		{"title_max", &s->title_max, 10, 200},
+		{"min_description", &s->min_description, 0, 10000},
+		{"rpm", &s->rpm, 1, 1000000},
+		{"tpm", &s->tpm, 1, INT_MAX},
+		{"concurrency", &s->concurrency, 1, 256},
+		{"backups", &s->backups, 0, 10000},
+		{"archive_days", &s->archive_days, 1, 100000},
+	};
+	for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
+		if (strcmp(k, ints[i].key))
+			continue;
+		if (parse_int(value, ints[i].lo, ints[i].hi, ints[i].p) < 0) {
+			char range[64];
+			snprintf(range, sizeof range, _("a whole number from %ld to %ld"), ints[i].lo,
+				 ints[i].hi);
+			return bad_value(e, origin, k, value, range);
+		}
+		return 0;
+	}
+	if (!strcmp(k, "provider")) {
+		if (!one_of(value, providers))
+			return bad_value(e, origin, k, value, "openai, gemini");
+		set_str(&s->provider, value);
+	} else if (!strcmp(k, "model")) {
+		set_str(&s->model, *value ? value : NULL);
+	} else if (!strcmp(k, "openai_base_url") || !strcmp(k, "gemini_base_url")) {
+		if (strncmp(value, "http://", 7) && strncmp(value, "https://", 8))
+			return bad_value(e, origin, k, value, _("an http:// or https:// URL"));
+		size_t n = strlen(value);
+		while (n > 8 && value[n - 1] == '/')
+			n--; /* base + "/files" must not give "//files" */
+		char *v = xstrndup(value, n);
+		if (k[0] == 'o') {
+			free(s->openai_base_url);
+			s->openai_base_url = v;
+		} else {
+			free(s->gemini_base_url);
+			s->gemini_base_url = v;
+		}
+	} else if (!strcmp(k, "key_file")) {
+		set_str(&s->key_file, *value ? value : NULL);
+	} else if (!strcmp(k, "media_csv")) {
+		if (!*value)
+			return bad_value(e, origin, k, value, _("a file path"));
+		set_str(&s->media_csv, value);
+	} else if (!strcmp(k, "state_dir")) {
+		set_str(&s->state_dir, *value ? value : NULL);
+	} else if (!strcmp(k, "data_dir")) {
+		set_str(&s->data_dir, *value ? value : NULL);
+	} else if (!strcmp(k, "agencies")) {
+		char *items[SB_MAX_AGENCIES] = {0};
+		int n = 0;
+		if (parse_list(value, items, &n, SB_MAX_AGENCIES) < 0 || n == 0)
+			return bad_value(e, origin, k, value, "shutterstock, adobestock, dreamstime");
+		for (int i = 0; i < n; i++) {
+			if (!one_of(items[i], known_agencies)) {
+				free_list(items, &n);
+				return bad_value(e, origin, k, value,
+						 "shutterstock, adobestock, dreamstime");
+			}
+		}
+		free_list(s->agencies, &s->nagencies);
+		memcpy(s->agencies, items, sizeof items);
+		s->nagencies = n;
+	} else if (!strcmp(k, "alternatives")) {
+		char *items[SB_MAX_ALTS] = {0};
+		int n = 0;
+		if (parse_list(value, items, &n, SB_MAX_ALTS) < 0)
+			return bad_value(e, origin, k, value, _("at most 8 tags like bw,negative"));
+		for (int i = 0; i < n; i++) {
+			for (const char *c = items[i]; *c; c++) {
+				if (!isalnum((unsigned char)*c)) {
+					free_list(items, &n);
+					return bad_value(e, origin, k, value,
+							 _("tags of letters and digits, without '_'"));
+				}
+			}
+		}
+		free_list(s->alternatives, &s->nalternatives);
+		memcpy(s->alternatives, items, sizeof items);
+		s->nalternatives = n;
+	} else if (!strcmp(k, "image_detail")) {
+		if (!one_of(value, details))
+			return bad_value(e, origin, k, value, "high, low, auto");
+		set_str(&s->image_detail, value);
+	} else if (!strcmp(k, "preview")) {
+		if (!one_of(value, previews))
+			return bad_value(e, origin, k, value, "auto, symbols, kitty, sixel, iterm");
+		set_str(&s->preview, value);
+	} else if (!strcmp(k, "locale")) {
+		set_str(&s->locale, value);
+	} else if (!strcmp(k, "budget")) {
+		char *end;
+		errno = 0;
+		double d = strtod(value, &end);
+		if (errno || end == value || *end || !(d >= 0 && d < 1e9))
+			return bad_value(e, origin, k, value, _("a USD amount, 0 = no cap"));
+		s->budget = d;
+	} else if (!strcmp(k, "path_map")) {
+		return set_path_map(s, value, origin, e);
+	} else {
+		return sb_fail(e, SBE_INPUT, _("%s: unknown setting '%s' (see stockbatch.conf(5))"), origin,
+			       key);
+	}
+	return 0;
+}
+
+int settings_load_file(settings *s, const char *path, bool must_exist, sb_err *e)
+{
+	char *data;
+	size_t len;
+	sb_err e2;
+	if (read_whole_file(path, &data, &len, &e2) < 0) {
+		if (e2.code == SBE_NOTFOUND && !must_exist)
+			return 0;
+		return sb_fail(e, e2.code == SBE_NOTFOUND ? SBE_INPUT : e2.code,
+			       _("%s; create it or fix the --config option"), e2.msg);
+	}
+	set_str(&s->config_path, path);
+	char *p = data;
+	if (len >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
+		p += 3;
+	int lineno = 0, rc = 0;
+	while (p && *p && rc == 0) {
+		lineno++;
+		char *nl = strchr(p, '\n');
+		if (nl)
+			*nl = 0;
+		char *line = p;
+		p = nl ? nl + 1 : NULL;
+		size_t n = strlen(line);
+		while (n && isspace((unsigned char)line[n - 1]))
+			line[--n] = 0;
+		while (isspace((unsigned char)*line))
+			line++;
+		if (!*line || *line == '#')
+			continue;
+		char origin[PATH_MAX + 32];
+		snprintf(origin, sizeof origin, "%s:%d", path, lineno);
+		if (!utf8_valid(line, strlen(line), NULL)) {
+			rc = sb_fail(e, SBE_INPUT, _("%s: not valid UTF-8; save the file as UTF-8"), origin);
+			break;
+		}
+		char *eq = strchr(line, '=');
+		/* "path_map = A => B": the first '=' that is not part of "=>". */
+		if (!eq || eq == line) {
+			rc = sb_fail(e, SBE_INPUT, _("%s: expected 'key = value' (see stockbatch.conf(5))"),
+				     origin);
+			break;
+		}
+		char *kend = eq;
+		while (kend > line && isspace((unsigned char)kend[-1]))
+			kend--;
+		*kend = 0;
+		char *val = eq + 1;
+		while (isspace((unsigned char)*val))
+			val++;
+		size_t vl = strlen(val);
+		if (vl >= 2 && val[0] == '"' && val[vl - 1] == '"') {
+			val[vl - 1] = 0;
+			val++;
+		}
+		rc = settings_set(s, line, val, origin, e);
+	}
+	free(data);
+	return rc;
+}
+
+void settings_finish(settings *s)
+{
+	if (!s->model || !*s->model)
+		set_str(&s->model, !strcmp(s->provider, "gemini") ? "gemini-2.5-flash" : "gpt-4o-mini");
+	if (!s->state_dir || !*s->state_dir) {
+		char *dir = path_dirname(s->media_csv);
+		free(s->state_dir);
+		s->state_dir = path_join(dir, ".stockbatch");
+		free(dir);
+	}
+	if (s->title_max <= 0)
+		s->title_max = settings_agency_enabled(s, "adobestock") ? 70 : 80;
+	if (!s->data_dir)
+		s->data_dir = xstrdup(data_dir());
+}
+
+bool settings_agency_enabled(const settings *s, const char *agency)
+{
+	for (int i = 0; i < s->nagencies; i++)
+		if (!strcasecmp(s->agencies[i], agency))
+			return true;
+	return false;
+}
+
+/* Length of `from` matched at the start of `cesta`, separators and the drive
+ * letter normalised, ending at a path boundary; 0 if no match. */
+static size_t prefix_match(const char *from, const char *cesta)
+{
+	size_t i = 0;
+	for (; from[i]; i++) {
+		char a = from[i] == '\\' ? '/' : from[i];
+		char b = cesta[i] == '\\' ? '/' : cesta[i];
+		if (!b)
+			return 0;
+		bool drive = i == 0 && from[1] == ':';
+		if (drive ? tolower((unsigned char)a) != tolower((unsigned char)b) : a != b)
+			return 0;
+	}
+	char last = from[i - 1];
+	if (last == '/' || last == '\\' || !cesta[i] || cesta[i] == '/' || cesta[i] == '\\')
+		return i;
+	return 0;
+}
+
+char *settings_map_path(const settings *s, const char *cesta)
+{
+	size_t best = 0;
+	int bi = -1;
+	for (int i = 0; i < s->nmaps; i++) {
+		size_t m = s->maps[i].from[0] ? prefix_match(s->maps[i].from, cesta) : 0;
+		if (m > best) {
+			best = m;
+			bi = i;
+		}
+	}
+	if (bi < 0)
+		return xstrdup(cesta);
+	sbuf b = {0};
+	const char *to = s->maps[bi].to;
+	size_t tl = strlen(to);
+	while (tl > 1 && (to[tl - 1] == '/' || to[tl - 1] == '\\'))
+		tl--;
+	sbuf_add(&b, to, tl);
+	const char *rest = cesta + best;
+	if (*rest && *rest != '/' && *rest != '\\')
+		sbuf_addc(&b, '/');
+	for (; *rest; rest++)
+		sbuf_addc(&b, *rest == '\\' ? '/' : *rest);
+	return sbuf_steal(&b);
+}
+
+static void dump_list(FILE *out, const char *key, char *const *items, int n)
+{
+	fprintf(out, "%s = ", key);
+	for (int i = 0; i < n; i++)
+		fprintf(out, "%s%s", i ? "," : "", items[i]);
+	fputc('\n', out);
+}
+
+void settings_dump(const settings *s, FILE *out)
+{
+#define STR(k, v) fprintf(out, "%s = %s\n", k, (v) ? (v) : "")
+#define INT(k, v) fprintf(out, "%s = %d\n", k, v)
+	STR("provider", s->provider);
+	STR("model", s->model);
+	STR("openai_base_url", s->openai_base_url);
+	STR("gemini_base_url", s->gemini_base_url);
+	STR("key_file", s->key_file);
+	STR("media_csv", s->media_csv);
+	STR("state_dir", s->state_dir);
+	INT("batch_size", s->batch_size);
+	INT("alt_batch_size", s->alt_batch_size);
+	INT("poll_interval", s->poll_interval);
+	INT("wait_timeout", s->wait_timeout);
+	dump_list(out, "agencies", s->agencies, s->nagencies);
+	dump_list(out, "alternatives", s->alternatives, s->nalternatives);
+	INT("jpeg_quality", s->jpeg_quality);
+	STR("image_detail", s->image_detail);
+	fprintf(out, "budget = %g\n", s->budget);
+	INT("title_max", s->title_max);
+	INT("min_description", s->min_description);
+	INT("rpm", s->rpm);
+	INT("tpm", s->tpm);
+	INT("concurrency", s->concurrency);
+	INT("backups", s->backups);
+	INT("archive_days", s->archive_days);
+	for (int i = 0; i < s->nmaps; i++)
+		fprintf(out, "path_map = %s => %s\n", s->maps[i].from, s->maps[i].to);
+	STR("preview", s->preview);
+	STR("locale", s->locale);
+	STR("data_dir", s->data_dir);
+#undef STR
+#undef INT
+}
+
+const char *data_dir(void)
+{
+	const char *d = getenv("STOCKBATCH_DATADIR");
+	return d && *d ? d : PKGDATADIR;
+}

@@ -1,2 +1,556 @@
-/* tokens.c: placeholder until its module lands. */
+/* tokens.c: token counts as the providers bill them.  Text: exact o200k_base
+ * (tiktoken's pre-tokenizer regex, hand-written below, then byte-level BPE
+ * over the published ranks).  Images: reference/apis.md section 2. */
 #include "config.h"
+#include "tokens.h"
+#include "settings.h"
+#include "i18n.h"
+#include "unicode_tables.h"
+
+#include <limits.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- ranks: rank -> bytes, and a hash of bytes -> rank ---- */
+
+static struct {
+	unsigned char *arena;  /* all token bytes back to back */
+	uint32_t *off;         /* by rank */
+	uint16_t *len;
+	uint32_t *slots;       /* open addressing: rank + 1, 0 = empty */
+	uint32_t mask;
+	uint32_t n;
+	bool loaded;
+} R;
+static atomic_bool ranks_ready; /* set once R is complete; R is read-only after */
+static pthread_mutex_t ranks_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static uint32_t hash_bytes(const unsigned char *p, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h;
+}
+
+/* Rank of a byte string, or -1 when it is not a token. */
+static long rank_of(const unsigned char *p, size_t n)
+{
+	if (n == 0 || n > 0xffff)
+		return -1;
+	uint32_t i = hash_bytes(p, n) & R.mask;
+	for (;;) {
+		uint32_t s = R.slots[i];
+		if (!s)
+			return -1;
+		uint32_t r = s - 1;
+		if (R.len[r] == n && memcmp(R.arena + R.off[r], p, n) == 0)
+			return r;
+		i = (i + 1) & R.mask;
+	}
+}
+
+static int b64val(int c)
+{
+	if (c >= 'A' && c <= 'Z') return c - 'A';
+	if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+	if (c >= '0' && c <= '9') return c - '0' + 52;
+	if (c == '+') return 62;
+	if (c == '/') return 63;
+	return -1;
+}
+
+/* Decode base64 (padding allowed) into out; returns bytes or -1. */
+static long b64decode(const char *s, size_t n, unsigned char *out)
+{
+	long o = 0;
+	uint32_t acc = 0;
+	int bits = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '=')
+			break;
+		int v = b64val((unsigned char)s[i]);
+		if (v < 0)
+			return -1;
+		acc = (acc << 6) | (uint32_t)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[o++] = (unsigned char)(acc >> bits);
+		}
+	}
+	return o;
+}
+
+static void ranks_free(void)
+{
+	free(R.arena); free(R.off); free(R.len); free(R.slots);
+	memset(&R, 0, sizeof R);
+}
+
+static int ranks_parse(const char *path, const char *data, size_t len, sb_err *e)
+{
+	size_t lines = 0;
+	for (size_t i = 0; i < len; i++)
+		lines += data[i] == '\n';
+	R.arena = xmalloc(len + 1);
+	R.off = xcalloc(lines + 1, sizeof *R.off);
+	R.len = xcalloc(lines + 1, sizeof *R.len);
+	uint32_t cap = 1;
+	while (cap < (lines + 1) * 2)
+		cap <<= 1;
+	R.slots = xcalloc(cap, sizeof *R.slots);
+	R.mask = cap - 1;
+	size_t used = 0, lineno = 0;
+	const char *p = data, *end = data + len;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		lineno++;
+		if (le > p) {
+			const char *sp = memchr(p, ' ', (size_t)(le - p));
+			char *ep = NULL;
+			long rank = sp ? strtol(sp + 1, &ep, 10) : -1;
+			long n = sp ? b64decode(p, (size_t)(sp - p), R.arena + used) : -1;
+			if (!sp || n <= 0 || rank < 0 || (size_t)rank > lines || ep == sp + 1 ||
+			    R.len[rank] != 0) {
+				ranks_free();
+				return sb_fail(e, SBE_INPUT,
+					       _("%s:%zu: not a tiktoken rank line (\"<base64> <rank>\"); "
+						 "reinstall the file from the package"),
+					       path, lineno);
+			}
+			R.off[rank] = (uint32_t)used;
+			R.len[rank] = (uint16_t)n;
+			used += (size_t)n;
+			if ((uint32_t)rank + 1 > R.n)
+				R.n = (uint32_t)rank + 1;
+		}
+		p = le + 1;
+	}
+	for (uint32_t r = 0; r < R.n; r++) {
+		if (!R.len[r])
+			continue;
+		uint32_t i = hash_bytes(R.arena + R.off[r], R.len[r]) & R.mask;
+		while (R.slots[i])
+			i = (i + 1) & R.mask;
+		R.slots[i] = r + 1;
+	}
+	/* Every single byte must be a token, or BPE cannot start. */
+	for (int b = 0; b < 256; b++) {
+		unsigned char c = (unsigned char)b;
+		if (rank_of(&c, 1) < 0) {
+			ranks_free();
+			return sb_fail(e, SBE_INPUT,
+				       _("%s: byte 0x%02x has no rank; the file is truncated or not "
+					 "o200k_base, reinstall it"), path, b);
+		}
+	}
+	return 0;
+}
+
+int tokens_init(const char *ranks_path, sb_err *e)
+{
+	pthread_mutex_lock(&ranks_lock);
+	if (R.loaded) {
+		pthread_mutex_unlock(&ranks_lock);
+		return 0;
+	}
+	char *path = ranks_path ? xstrdup(ranks_path) : path_join(data_dir(), "o200k_base.tiktoken");
+	char *data = NULL;
+	size_t len = 0;
+	int rc = read_whole_file(path, &data, &len, e);
+	if (rc == 0)
+		rc = ranks_parse(path, data, len, e);
+	if (rc == 0) {
+		R.loaded = true;
+		atomic_store(&ranks_ready, true);
+	}
+	free(data);
+	free(path);
+	pthread_mutex_unlock(&ranks_lock);
+	return rc;
+}
+
+/* ---- the o200k_base pre-tokenizer, alternative by alternative ---- */
+
+/* Decode one UTF-8 code point at s[i] (n bytes left); invalid bytes count as
+ * one code point U+FFFD-like "other" of length 1, as the reference replaces them. */
+static unsigned decode_cp(const unsigned char *s, size_t n, size_t *clen)
+{
+	unsigned c = s[0];
+	if (c < 0x80) { *clen = 1; return c; }
+	int need = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc0 ? 1 : -1;
+	if (need < 0 || (size_t)need >= n) { *clen = 1; return 0xfffd; }
+	unsigned cp = c & (0x3f >> need);
+	for (int k = 1; k <= need; k++) {
+		if ((s[k] & 0xc0) != 0x80) { *clen = 1; return 0xfffd; }
+		cp = (cp << 6) | (s[k] & 0x3f);
+	}
+	*clen = (size_t)need + 1;
+	return cp;
+}
+
+static int uc_class(unsigned cp)
+{
+	if (cp < 0x80) {
+		if (cp >= 'a' && cp <= 'z') return UC_LL;
+		if (cp >= 'A' && cp <= 'Z') return UC_U;
+		if (cp >= '0' && cp <= '9') return UC_N;
+		if (cp == ' ' || (cp >= 9 && cp <= 13)) return UC_WS;
+		return UC_OTHER;
+	}
+	size_t lo = 0, hi = sizeof uc_ranges / sizeof uc_ranges[0];
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (cp < uc_ranges[mid].lo) hi = mid;
+		else if (cp > uc_ranges[mid].hi) lo = mid + 1;
+		else return uc_ranges[mid].cls;
+	}
+	return UC_OTHER;
+}
+
+/* The text as code points with classes, so the matchers can backtrack. */
+typedef struct cps {
+	unsigned *cp;
+	unsigned char *cls;
+	size_t *off;  /* byte offset of each code point; off[n] = byte length */
+	size_t n;
+} cps;
+
+static bool is_upperish(int c) { return c == UC_U || c == UC_O || c == UC_M; }
+static bool is_lowerish(int c) { return c == UC_LL || c == UC_O || c == UC_M; }
+static bool is_letter(int c) { return c == UC_U || c == UC_LL || c == UC_O; }
+static bool is_crlf(unsigned cp) { return cp == '\r' || cp == '\n'; }
+
+/* (?i:'s|'t|'re|'ve|'m|'ll|'d)? at i: code points consumed. */
+static size_t contraction(const cps *t, size_t i)
+{
+	if (i + 1 >= t->n || t->cp[i] != '\'')
+		return 0;
+	unsigned a = t->cp[i + 1] | 0x20, b = i + 2 < t->n ? (t->cp[i + 2] | 0x20) : 0;
+	if (t->cp[i + 1] >= 0x80)
+		return 0;
+	if (a == 's' || a == 't' || a == 'm' || a == 'd')
+		return 2;
+	if (i + 2 < t->n && t->cp[i + 2] < 0x80 &&
+	    ((a == 'r' && b == 'e') || (a == 'v' && b == 'e') || (a == 'l' && b == 'l')))
+		return 3;
+	return 0;
+}
+
+/* Alternatives 1 and 2: [^\r\n\p{L}\p{N}]? X* Y+ contraction?, where
+ * (X, Y) = (upperish, lowerish) for 1, (upperish+, lowerish*) for 2.
+ * Returns the end, or 0 when no match. */
+static size_t match_word(const cps *t, size_t i, int alt)
+{
+	for (int with_prefix = 1; with_prefix >= 0; with_prefix--) {
+		size_t s = i;
+		if (with_prefix) {
+			int c = t->cls[i];
+			if (is_crlf(t->cp[i]) || is_letter(c) || c == UC_N)
+				continue;
+			s = i + 1;
+		}
+		size_t k = s;
+		while (k < t->n && is_upperish(t->cls[k]))
+			k++;
+		if (alt == 1) {
+			/* U* greedy, then L+: back off U* until a lowerish follows. */
+			for (size_t j = k + 1; j-- > s;) {
+				if (j < t->n && is_lowerish(t->cls[j])) {
+					size_t m = j;
+					while (m < t->n && is_lowerish(t->cls[m]))
+						m++;
+					return m + contraction(t, m);
+				}
+			}
+		} else if (k > s) {
+			/* U+ greedy then L* (empty allowed): the first try succeeds. */
+			size_t m = k;
+			while (m < t->n && is_lowerish(t->cls[m]))
+				m++;
+			return m + contraction(t, m);
+		}
+	}
+	return 0;
+}
+
+static size_t next_piece(const cps *t, size_t i)
+{
+	size_t e;
+	if ((e = match_word(t, i, 1)) || (e = match_word(t, i, 2)))
+		return e;
+	int c = t->cls[i];
+	if (c == UC_N) {
+		e = i;
+		while (e < t->n && e < i + 3 && t->cls[e] == UC_N)
+			e++;
+		return e;
+	}
+	/* ' ?[^\s\p{L}\p{N}]+[\r\n/]*' */
+	size_t s = i;
+	if (t->cp[s] == ' ' && s + 1 < t->n)
+		s++;
+#define PUNCT(k) (t->cls[k] != UC_WS && !is_letter(t->cls[k]) && t->cls[k] != UC_N)
+	if (PUNCT(s)) {
+		e = s;
+		while (e < t->n && PUNCT(e))
+			e++;
+		while (e < t->n && (is_crlf(t->cp[e]) || t->cp[e] == '/'))
+			e++;
+		return e;
+	}
+#undef PUNCT
+	/* Whitespace: the rest all start with a run of \s. */
+	size_t m = i;
+	while (m < t->n && t->cls[m] == UC_WS)
+		m++;
+	/* '\s*[\r\n]+': ends after the last line break in the run. */
+	for (size_t j = m; j-- > i;)
+		if (is_crlf(t->cp[j]))
+			return j + 1;
+	/* '\s+(?!\S)': the run, less its last space if a non-space follows. */
+	if (m == t->n)
+		return m;
+	if (m - i >= 2)
+		return m - 1;
+	return m; /* '\s+' */
+}
+
+/* ---- byte-pair merge of one piece ---- */
+
+static long bpe_count(const unsigned char *p, size_t n, long *scratch_rank, size_t *scratch_pos)
+{
+	if (n == 1 || rank_of(p, n) >= 0)
+		return 1;
+	/* pos[0..m] are part boundaries; rank[k] is the rank of merging part k
+	 * with part k+1 (LONG_MAX when that is not a token). */
+	size_t m = n;
+	for (size_t k = 0; k <= n; k++)
+		scratch_pos[k] = k;
+	for (size_t k = 0; k + 1 < m; k++) {
+		long r = rank_of(p + k, 2);
+		scratch_rank[k] = r < 0 ? LONG_MAX : r;
+	}
+	while (m > 1) {
+		long best = LONG_MAX;
+		size_t bi = 0;
+		for (size_t k = 0; k + 1 < m; k++)
+			if (scratch_rank[k] < best) {
+				best = scratch_rank[k];
+				bi = k;
+			}
+		if (best == LONG_MAX)
+			break;
+		/* Merge parts bi and bi+1. */
+		memmove(scratch_pos + bi + 1, scratch_pos + bi + 2, (m - bi - 1) * sizeof *scratch_pos);
+		memmove(scratch_rank + bi + 1, scratch_rank + bi + 2,
+			(m > bi + 3 ? m - bi - 3 : 0) * sizeof *scratch_rank);
+		m--;
+		for (size_t k = bi ? bi - 1 : 0; k <= bi && k + 1 < m; k++) {
+			size_t a = scratch_pos[k], b = scratch_pos[k + 2];
+			long r = rank_of(p + a, b - a);
+			scratch_rank[k] = r < 0 ? LONG_MAX : r;
+		}
+	}
+	return (long)m;
+}
+
+long tokens_count(const char *text)
+{
+	if (!text || !*text)
+		return 0;
+	size_t blen = strlen(text);
+	if (!atomic_load(&ranks_ready) && tokens_init(NULL, NULL) < 0)
+		return (long)((blen + 3) / 4); /* no ranks: the usual estimate */
+	cps t;
+	t.cp = xmalloc(blen * sizeof *t.cp);
+	t.cls = xmalloc(blen);
+	t.off = xmalloc((blen + 1) * sizeof *t.off);
+	t.n = 0;
+	const unsigned char *s = (const unsigned char *)text;
+	for (size_t i = 0; i < blen;) {
+		size_t cl;
+		unsigned cp = decode_cp(s + i, blen - i, &cl);
+		t.cp[t.n] = cp;
+		t.cls[t.n] = (unsigned char)uc_class(cp);
+		t.off[t.n] = i;
+		t.n++;
+		i += cl;
+	}
+	t.off[t.n] = blen;
+	long *rank = xmalloc((blen + 1) * sizeof *rank);
+	size_t *pos = xmalloc((blen + 2) * sizeof *pos);
+	long total = 0;
+	for (size_t i = 0; i < t.n;) {
+		size_t e = next_piece(&t, i);
+		if (e <= i)
+			e = i + 1; /* cannot happen: every code point matches something */
+		total += bpe_count(s + t.off[i], t.off[e] - t.off[i], rank, pos);
+		i = e;
+	}
+	free(rank); free(pos);
+	free(t.cp); free(t.cls); free(t.off);
+	return total;
+}
+
+/* Chat overhead (openai-cookbook): 3 per message, the role and content
+ * encoded, 3 to prime the reply. */
+long tokens_chat(const char *system_text, const char *user_text)
+{
+	long n = 3;
+	if (system_text && *system_text)
+		n += 3 + tokens_count("system") + tokens_count(system_text);
+	n += 3 + tokens_count("user") + tokens_count(user_text ? user_text : "");
+	return n;
+}
+
+/* ---- image tokens ---- */
+
+typedef struct img_rule {
+	const char *prefix;
+	bool patch;
+	int base, per_tile;    /* tile models */
+	long budget;           /* patch models */
+	int maxdim;            /* patch pre-fit, 0 = none */
+	double mult;
+} img_rule;
+
+/* Longest prefix first within a family.  Versions (apis.md 2): the newest
+ * (V3) where it speaks, V2 otherwise. */
+static const img_rule img_rules[] = {
+	{ "gpt-4o-mini", false, 2833, 5667, 0, 0, 0 },
+	{ "gpt-4o", false, 85, 170, 0, 0, 0 },
+	{ "chatgpt-4o", false, 85, 170, 0, 0, 0 },
+	{ "gpt-4.1-mini", true, 0, 0, 6144, 2048, 1.62 },
+	{ "gpt-4.1-nano", true, 0, 0, 1536, 2048, 2.46 },
+	{ "gpt-4.1", false, 85, 170, 0, 0, 0 },
+	{ "gpt-4.5", false, 85, 170, 0, 0, 0 },
+	{ "o4-mini", true, 0, 0, 1536, 2048, 1.72 },
+	{ "o1", false, 75, 150, 0, 0, 0 },
+	{ "o3", false, 75, 150, 0, 0, 0 },
+	{ "computer-use-preview", false, 65, 129, 0, 0, 0 },
+	{ "gpt-5-mini", true, 0, 0, 1536, 2048, 1.2 },
+	{ "gpt-5-nano", true, 0, 0, 1536, 2048, 1.5 },
+	{ "gpt-5.4-mini", true, 0, 0, 1536, 2048, 1.62 },
+	{ "gpt-5.4-nano", true, 0, 0, 1536, 2048, 2.46 },
+	{ "gpt-5.1", false, 70, 140, 0, 0, 0 },
+	{ "gpt-5.", true, 0, 0, 2500, 2048, 1.2 },
+	{ "gpt-5", false, 70, 140, 0, 0, 0 },
+};
+
+static const img_rule *img_rule_of(const char *model)
+{
+	const img_rule *best = NULL;
+	size_t bl = 0;
+	for (size_t i = 0; i < sizeof img_rules / sizeof img_rules[0]; i++) {
+		size_t l = strlen(img_rules[i].prefix);
+		if (l > bl && model && strncmp(model, img_rules[i].prefix, l) == 0) {
+			best = &img_rules[i];
+			bl = l;
+		}
+	}
+	return best ? best : &img_rules[1]; /* unknown: price it as gpt-4o */
+}
+
+/* Fit in an m x m box, never enlarging, floor to whole pixels. */
+static void fit_box(int *w, int *h, int m)
+{
+	int mx = *w > *h ? *w : *h;
+	if (mx <= m)
+		return;
+	double s = (double)m / mx;
+	*w = (int)floor(*w * s);
+	*h = (int)floor(*h * s);
+}
+
+void tokens_tile_size(int w, int h, int *tw, int *th)
+{
+	fit_box(&w, &h, 2048);
+	int mn = w < h ? w : h;
+	if (mn > 768) {
+		double s = 768.0 / mn;
+		if (w <= h) {
+			h = (int)floor(h * s);
+			w = 768;
+		} else {
+			w = (int)floor(w * s);
+			h = 768;
+		}
+	}
+	*tw = w;
+	*th = h;
+}
+
+long tokens_patch_size(int w, int h, long budget, int maxdim, int *pw, int *ph)
+{
+	if (maxdim > 0)
+		fit_box(&w, &h, maxdim);
+	long n = (long)((w + 31) / 32) * ((h + 31) / 32);
+	if (n > budget) {
+		double s = sqrt(1024.0 * budget / ((double)w * h));
+		double sw = w * s / 32, sh = h * s / 32;
+		double fw = floor(sw) / sw, fh = floor(sh) / sh;
+		s *= fw < fh ? fw : fh;
+		w = (int)floor(w * s);
+		h = (int)floor(h * s);
+		n = (long)((w + 31) / 32) * ((h + 31) / 32);
+	}
+	if (pw) *pw = w;
+	if (ph) *ph = h;
+	return n;
+}
+
+bool tokens_image_size(const char *model, const char *detail, int w, int h, int *tw, int *th)
+{
+	const img_rule *r = img_rule_of(model);
+	if (w <= 0 || h <= 0) {
+		*tw = w; *th = h;
+		return r->patch;
+	}
+	if (r->patch) {
+		/* V3: low, high and auto use the same sizing on patch models. */
+		tokens_patch_size(w, h, r->budget, r->maxdim, tw, th);
+	} else if (detail && strcmp(detail, "low") == 0) {
+		/* The model looks at a 512 px version: sending more buys nothing. */
+		*tw = w; *th = h;
+		fit_box(tw, th, 512);
+	} else {
+		tokens_tile_size(w, h, tw, th);
+	}
+	return r->patch;
+}
+
+long tokens_image(const char *model, const char *detail, int w, int h)
+{
+	const img_rule *r = img_rule_of(model);
+	if (model && strncmp(model, "gemini", 6) == 0)
+		return tokens_gemini_image(w, h);
+	if (r->patch) {
+		long p = tokens_patch_size(w, h, r->budget, r->maxdim, NULL, NULL);
+		return (long)ceil(p * r->mult - 1e-9);
+	}
+	if (detail && strcmp(detail, "low") == 0)
+		return r->base;
+	int tw, th;
+	tokens_tile_size(w, h, &tw, &th);
+	return r->base + (long)r->per_tile * ((tw + 511) / 512) * ((th + 511) / 512);
+}
+
+long tokens_gemini_text(const char *text)
+{
+	return text ? (long)((utf8_chars(text) + 3) / 4) : 0;
+}
+
+/* Gemini 2.x: 258 tokens when both sides <= 384, else 258 per 768 x 768 tile. */
+long tokens_gemini_image(int w, int h)
+{
+	if (w <= 384 && h <= 384)
+		return 258;
+	return 258L * ((w + 767) / 768) * ((h + 767) / 768);
+}

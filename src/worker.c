@@ -1,2 +1,258 @@
-/* worker.c: placeholder until its module lands. */
+/* worker.c: the engine in a background pthread for the TUI (SPEC 7).
+ * Phase 0 once, then phases 1 and 2 every poll_interval or on a command.
+ * The UI never blocks here: messages go through a mutex-protected queue
+ * and one byte in a self-pipe wakes the UI's poll loop. */
 #include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "i18n.h"
+#include "log.h"
+#include "report.h"
+
+#define QCAP 1024 /* messages kept; the oldest progress/log lines drop first */
+
+typedef struct cmd {
+	wcmd c;
+	char id[40];
+} cmd;
+
+struct worker {
+	engine *en;
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int pipe[2];
+	wmsg *q;
+	size_t qhead, qlen;
+	cmd cmds[64];
+	size_t ncmds;
+	bool stop, poll_now;
+	double t0;        /* ETA: start of the current progress series */
+	char pwhat[40];
+};
+
+static void push(worker *w, const wmsg *m)
+{
+	pthread_mutex_lock(&w->mu);
+	if (w->qlen == QCAP) {
+		w->qhead = (w->qhead + 1) % QCAP; /* full: drop the oldest */
+		w->qlen--;
+	}
+	w->q[(w->qhead + w->qlen) % QCAP] = *m;
+	bool was_empty = w->qlen++ == 0;
+	pthread_mutex_unlock(&w->mu);
+	if (was_empty) {
+		char c = 1;
+		ssize_t r = write(w->pipe[1], &c, 1);
+		(void)r; /* a full pipe already wakes the UI */
+	}
+}
+
+static void post(worker *w, wmsg_kind k, int level, const char *bid, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+static void post(worker *w, wmsg_kind k, int level, const char *bid, const char *fmt, ...)
+{
+	wmsg m;
+	memset(&m, 0, sizeof m);
+	m.kind = k;
+	m.level = level;
+	m.eta_s = -1;
+	if (bid)
+		snprintf(m.batch_id, sizeof m.batch_id, "%s", bid);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(m.text, sizeof m.text, fmt, ap);
+	va_end(ap);
+	push(w, &m);
+}
+
+static void on_log(log_level lv, const char *line, void *ctx)
+{
+	post(ctx, WM_LOG, lv, NULL, "%s", line);
+}
+
+static void on_progress(const char *what, size_t done, size_t total, void *ctx)
+{
+	worker *w = ctx;
+	wmsg m;
+	memset(&m, 0, sizeof m);
+	m.kind = WM_PROGRESS;
+	m.done = done;
+	m.total = total;
+	m.eta_s = -1;
+	snprintf(m.text, sizeof m.text, "%s", what);
+	snprintf(m.batch_id, sizeof m.batch_id, "%s", what);
+	/* ETA from the rate so far in this series (only the worker thread touches t0) */
+	double now = now_mono();
+	if (strcmp(w->pwhat, what) != 0 || done <= 1) {
+		snprintf(w->pwhat, sizeof w->pwhat, "%s", what);
+		w->t0 = now;
+	} else if (done > 0 && total >= done) {
+		m.eta_s = (now - w->t0) / (double)done * (double)(total - done);
+	}
+	push(w, &m);
+}
+
+static void run_cmd(worker *w, const cmd *c)
+{
+	sb_err e;
+	sb_err_clear(&e);
+	int rc = 0;
+	size_t n = 0;
+	switch (c->c) {
+	case WC_PAUSE: rc = engine_pause(w->en, c->id, &e); break;
+	case WC_RESUME: rc = engine_resume(w->en, c->id, &e); break;
+	case WC_CANCEL: rc = engine_cancel(w->en, c->id, &e); break;
+	case WC_RETRY_FAILED:
+		rc = engine_retry_failed(w->en, &n, &e);
+		if (rc == 0)
+			post(w, WM_LOG, LOG_INFO, NULL, _("%zu failed items queued again"), n);
+		break;
+	case WC_SEND_NOW: rc = engine_seal_now(w->en, &e); break;
+	case WC_POLL_NOW: break;
+	}
+	if (rc < 0)
+		post(w, WM_ERROR, LOG_ERROR, c->id, "%s", e.msg);
+	post(w, WM_BATCHES, LOG_INFO, c->id, "%s", "");
+}
+
+static void *worker_main(void *arg)
+{
+	worker *w = arg;
+	unsigned phases = PH_ALL;
+	for (;;) {
+		/* commands first: a pause must not wait for a long poll */
+		pthread_mutex_lock(&w->mu);
+		while (w->ncmds && !w->stop) {
+			cmd c = w->cmds[0];
+			memmove(w->cmds, w->cmds + 1, --w->ncmds * sizeof *w->cmds);
+			pthread_mutex_unlock(&w->mu);
+			run_cmd(w, &c);
+			pthread_mutex_lock(&w->mu);
+		}
+		bool stop = w->stop;
+		w->poll_now = false;
+		pthread_mutex_unlock(&w->mu);
+		if (stop)
+			break;
+
+		run_report rep;
+		sb_err e;
+		sb_err_clear(&e);
+		if (engine_run(w->en, phases, 0, &rep, &e) < 0)
+			post(w, WM_ERROR, LOG_ERROR, NULL, "%s", e.msg);
+		phases = PH_RETRIEVE | PH_SEND;
+		post(w, WM_BATCHES, LOG_INFO, NULL, "%s", "");
+		post(w, WM_COST, LOG_INFO, NULL, _("estimate $%.4f, actual $%.4f"), rep.est_cost,
+		     rep.actual_cost);
+
+		pthread_mutex_lock(&w->mu);
+		if (!w->stop && !w->ncmds && !w->poll_now) {
+			int iv = 60;
+			const settings *cfg = engine_settings(w->en);
+			if (cfg && cfg->poll_interval > 0)
+				iv = cfg->poll_interval;
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_sec += iv;
+			pthread_cond_timedwait(&w->cv, &w->mu, &ts);
+		}
+		pthread_mutex_unlock(&w->mu);
+	}
+	return NULL;
+}
+
+int worker_start(engine *en, worker **out, sb_err *e)
+{
+	worker *w = xcalloc(1, sizeof *w);
+	w->en = en;
+	w->q = xcalloc(QCAP, sizeof *w->q);
+	if (pipe2(w->pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
+		free(w->q);
+		free(w);
+		return sb_fail(e, SBE_IO, _("cannot create the worker's pipe: %s"), strerror(errno));
+	}
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_cond_init(&w->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	engine_set_progress(en, on_progress, w);
+	log_set_sink(on_log, w);
+	int rc = pthread_create(&w->th, NULL, worker_main, w);
+	if (rc != 0) {
+		log_set_sink(NULL, NULL);
+		engine_set_progress(en, NULL, NULL);
+		close(w->pipe[0]);
+		close(w->pipe[1]);
+		free(w->q);
+		free(w);
+		return sb_fail(e, SBE_GENERIC, _("cannot start the background worker: %s"), strerror(rc));
+	}
+	*out = w;
+	return 0;
+}
+
+int worker_fd(worker *w)
+{
+	return w->pipe[0];
+}
+
+bool worker_next(worker *w, wmsg *out)
+{
+	char buf[256];
+	while (read(w->pipe[0], buf, sizeof buf) > 0)
+		;
+	pthread_mutex_lock(&w->mu);
+	bool any = w->qlen > 0;
+	if (any) {
+		*out = w->q[w->qhead];
+		w->qhead = (w->qhead + 1) % QCAP;
+		w->qlen--;
+	}
+	pthread_mutex_unlock(&w->mu);
+	return any;
+}
+
+void worker_command(worker *w, wcmd c, const char *batch_id)
+{
+	pthread_mutex_lock(&w->mu);
+	if (c == WC_POLL_NOW) {
+		w->poll_now = true;
+	} else if (w->ncmds < sizeof w->cmds / sizeof w->cmds[0]) {
+		w->cmds[w->ncmds].c = c;
+		snprintf(w->cmds[w->ncmds].id, sizeof w->cmds[w->ncmds].id, "%s",
+			 batch_id ? batch_id : "");
+		w->ncmds++;
+	}
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
+void worker_stop(worker *w)
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->stop = true;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	engine_interrupt(w->en);
+	pthread_join(w->th, NULL);
+	engine_clear_interrupt(w->en);
+	log_set_sink(NULL, NULL);
+	engine_set_progress(w->en, NULL, NULL);
+	close(w->pipe[0]);
+	close(w->pipe[1]);
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->cv);
+	free(w->q);
+	free(w);
+}

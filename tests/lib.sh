@@ -1,0 +1,357 @@
+# tests/lib.sh: shared helpers for the shell tests (source it, POSIX sh).
+#
+#   . "$top_srcdir/tests/lib.sh"
+#
+# Stable interface (other areas' tests use it; only add, never change):
+#   sb_tmpdir              -> sets and exports SB_TMP, a fresh `mktemp -d` dir
+#                             removed at exit (keep it: SB_KEEP=1)
+#   sb_start_fake [ARGS]   -> starts "$PYTHON3 $top_srcdir/tests/fakeapi.py
+#                             --port 0 ARGS" in the background, waits for its
+#                             "PORT n" line, exports SB_FAKE_PORT, SB_FAKE_URL
+#                             (http://127.0.0.1:n, no trailing slash) and
+#                             SB_FAKE_PID; killed at exit.  Its stdout/stderr
+#                             are in $SB_TMP/fake.out / fake.err.
+#   sb_stop_fake           -> stops it now (SIGTERM, then waits)
+#   sb_fake_stats          -> prints GET $SB_FAKE_URL/__stats (JSON) on stdout
+#   sb_fake_fault SPEC     -> POST /__fault with body SPEC (JSON) at run time
+#   sb_make_library DIR [N] [editorial] [winpaths]
+#                          -> a small photo library in DIR (created): N JPEGs
+#                             (default 6; every third with EXIF orientation 6)
+#                             under DIR/Foto/JPG/Příroda/2024/IMG_000i.jpg, the
+#                             _bw edit of the first under "DIR/Upravené foto/...",
+#                             a video row (file exists), a missing-file row, an
+#                             already prepared row, and DIR/PhotoMedia.csv in the
+#                             canonical 48-column layout (UTF-8 BOM, CRLF).
+#                             "editorial": adds an `Editorial` column (49th),
+#                             `ano` on the second photo.  "winpaths": Cesta
+#                             values are Windows paths (J:\Foto\...) and
+#                             sb_config maps J:\ to DIR/.
+#                             DIR/.sb_manifest lists "kind<TAB>Cesta" per row
+#                             (kind: photo, alt, video, missing, prepared).
+#   sb_config DIR [KEY=VALUE...]
+#                          -> writes DIR/stockbatch.conf pointing at the fake
+#                             (openai_base_url $SB_FAKE_URL/v1, gemini_base_url
+#                             $SB_FAKE_URL), the library's CSV, state dir
+#                             DIR/.stockbatch, tiny poll interval, plus the
+#                             extra KEY=VALUE lines; exports SB_CONF, and
+#                             OPENAI_API_KEY=sk-test-fake GEMINI_API_KEY=gm-test-fake
+#   sb_run ARGS...         -> runs "$STOCKBATCH_BIN --config $SB_CONF ARGS";
+#                             stdout in $SB_OUT, stderr in $SB_ERR (files),
+#                             exit status in $SB_RC; returns 0 always
+#   fail MSG               -> prints "FAIL: MSG" (+ last output) and exits 1
+#   skip MSG               -> prints "SKIP: MSG" and exits 77
+#   check_eq GOT WANT MSG  -> fail unless GOT = WANT
+#   check_rc WANT MSG      -> fail unless $SB_RC = WANT
+#   check_grep PATTERN FILE MSG / check_nogrep PATTERN FILE MSG
+#                          -> fail unless grep -E finds (does not find) PATTERN
+#   wait_for SECONDS CMD...-> runs CMD every 0.1 s until it succeeds; 1 on timeout
+#   sb_json FILE EXPR      -> prints a value from a JSON file: EXPR is Python
+#                             applied to `d` (e.g. 'd["batches"][0]["state"]')
+#
+# Environment from the test harness (tests/local.am): top_srcdir, top_builddir,
+# STOCKBATCH_DATADIR, PYTHON3, STOCKBATCH_BIN, LC_ALL; SANITIZED in the ASan pass.
+
+: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+: "${PYTHON3:=python3}"
+: "${STOCKBATCH_BIN:=$top_builddir/stockbatch}"
+: "${STOCKBATCH_DATADIR:=$top_srcdir/data}"
+export top_srcdir top_builddir PYTHON3 STOCKBATCH_BIN STOCKBATCH_DATADIR
+# The tests must not read the user's own config or keys.
+XDG_CONFIG_HOME=/nonexistent-sb-test-config
+NO_COLOR=1
+export XDG_CONFIG_HOME NO_COLOR
+unset OPENAI_API_KEY GEMINI_API_KEY
+
+SB_TMP=
+SB_FAKE_PID=
+SB_OUT=
+SB_ERR=
+SB_RC=0
+
+sb__cleanup()
+{
+	sb_stop_fake
+	if [ -n "$SB_TMP" ] && [ -z "$SB_KEEP" ]; then
+		chmod -R u+w "$SB_TMP" 2>/dev/null
+		rm -rf "$SB_TMP"
+	fi
+}
+trap 'sb__cleanup' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+fail()
+{
+	echo "FAIL: $*" >&2
+	if [ -n "$SB_OUT" ] && [ -s "$SB_OUT" ]; then
+		echo "--- stdout of the last run:" >&2
+		tail -n 30 "$SB_OUT" >&2
+	fi
+	if [ -n "$SB_ERR" ] && [ -s "$SB_ERR" ]; then
+		echo "--- stderr of the last run:" >&2
+		tail -n 30 "$SB_ERR" >&2
+	fi
+	exit 1
+}
+
+skip()
+{
+	echo "SKIP: $*" >&2
+	exit 77
+}
+
+check_eq()
+{
+	[ "$1" = "$2" ] || fail "$3: got '$1', want '$2'"
+}
+
+check_rc()
+{
+	[ "$SB_RC" = "$1" ] || fail "$2: exit status $SB_RC, want $1"
+}
+
+check_grep()
+{
+	grep -E -q -- "$1" "$2" || fail "$3: /$1/ not found in $(basename "$2")"
+}
+
+check_nogrep()
+{
+	if grep -E -q -- "$1" "$2"; then
+		fail "$3: /$1/ found in $(basename "$2")"
+	fi
+}
+
+wait_for()
+{
+	sb__n=$(( $1 * 10 ))
+	shift
+	while [ "$sb__n" -gt 0 ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+		sb__n=$((sb__n - 1))
+	done
+	return 1
+}
+
+sb_tmpdir()
+{
+	if [ -z "$SB_TMP" ]; then
+		SB_TMP=$(mktemp -d "${TMPDIR:-/tmp}/sbtest.XXXXXX") || fail "mktemp -d"
+		export SB_TMP
+	fi
+}
+
+sb_start_fake()
+{
+	sb_tmpdir
+	[ -f "$top_srcdir/tests/fakeapi.py" ] || skip "tests/fakeapi.py is missing"
+	: >"$SB_TMP/fake.out"
+	"$PYTHON3" "$top_srcdir/tests/fakeapi.py" --port 0 "$@" \
+		>"$SB_TMP/fake.out" 2>"$SB_TMP/fake.err" &
+	SB_FAKE_PID=$!
+	export SB_FAKE_PID
+	sb__n=300
+	SB_FAKE_PORT=
+	while [ "$sb__n" -gt 0 ]; do
+		SB_FAKE_PORT=$(sed -n 's/^PORT \([0-9][0-9]*\).*/\1/p' "$SB_TMP/fake.out" | head -n 1)
+		[ -n "$SB_FAKE_PORT" ] && break
+		kill -0 "$SB_FAKE_PID" 2>/dev/null || break
+		sleep 0.1
+		sb__n=$((sb__n - 1))
+	done
+	if [ -z "$SB_FAKE_PORT" ]; then
+		cat "$SB_TMP/fake.err" >&2
+		SB_FAKE_PID=
+		fail "the fake API did not start (no PORT line)"
+	fi
+	SB_FAKE_URL="http://127.0.0.1:$SB_FAKE_PORT"
+	export SB_FAKE_PORT SB_FAKE_URL
+}
+
+sb_stop_fake()
+{
+	if [ -n "$SB_FAKE_PID" ]; then
+		kill "$SB_FAKE_PID" 2>/dev/null
+		wait "$SB_FAKE_PID" 2>/dev/null
+		SB_FAKE_PID=
+	fi
+}
+
+sb_fake_stats()
+{
+	"$PYTHON3" -c 'import sys, urllib.request
+print(urllib.request.urlopen(sys.argv[1] + "/__stats", timeout=10).read().decode())' "$SB_FAKE_URL"
+}
+
+sb_fake_fault()
+{
+	"$PYTHON3" -c 'import sys, urllib.request
+r = urllib.request.Request(sys.argv[1] + "/__fault", data=sys.argv[2].encode(),
+    headers={"Content-Type": "application/json"}, method="POST")
+print(urllib.request.urlopen(r, timeout=10).read().decode())' "$SB_FAKE_URL" "$1"
+}
+
+sb_json()
+{
+	"$PYTHON3" -c 'import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+v = eval(sys.argv[2])
+print(json.dumps(v) if isinstance(v, (dict, list)) else v)' "$1" "$2"
+}
+
+sb_make_library()
+{
+	sb__dir=$1
+	sb__n=${2:-6}
+	shift
+	[ $# -gt 0 ] && shift
+	sb__ed=0
+	sb__win=0
+	for sb__a in "$@"; do
+		case $sb__a in
+		editorial) sb__ed=1 ;;
+		winpaths) sb__win=1 ;;
+		esac
+	done
+	mkdir -p "$sb__dir" || fail "mkdir $sb__dir"
+	sb__dir=$(cd "$sb__dir" && pwd)
+	"$PYTHON3" - "$sb__dir" "$sb__n" "$sb__ed" "$sb__win" <<'EOF'
+import csv, os, random, sys
+try:
+    from PIL import Image
+except ImportError:
+    sys.exit(3)
+out, n, editorial, win = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1", sys.argv[4] == "1"
+BANKS = ["ShutterStock", "BigStockPhoto", "AdobeStock", "DepositPhotos", "123RF", "Alamy",
+         "GettyImages", "ColourBox", "Dreamstime", "CanStockPhoto", "Pond5", "Pixta", "Freepik",
+         "Vecteezy", "StoryBlocks", "Envato", "500px", "MostPhotos"]
+HEADER = (["Soubor", "Název", "Popis", "Datum přípravy", "Šířka", "Výška", "Rozlišení",
+           "Klíčová slova", "Kategorie", "Datum vytvoření"]
+          + [b + " status" for b in BANKS] + [b + " kategorie" for b in BANKS] + ["Originál", "Cesta"])
+if editorial:
+    HEADER.append("Editorial")
+ON = ("ShutterStock", "AdobeStock", "Dreamstime", "Alamy")
+rnd = random.Random(42)
+
+def cesta(rel):
+    if win:
+        return "J:\\" + "\\".join(rel)
+    return os.path.join(out, *rel)
+
+def row(name, title, desc, prep, w, h, kw, cat, created, status, cats, orig, rel, ed="ne"):
+    r = [name, title, desc, prep, str(w), str(h), "%.1f" % (w * h / 1e6), kw, cat, created]
+    r += [status if b in ON else "nedostupné" for b in BANKS]
+    r += [cats if b == "ShutterStock" else "" for b in BANKS]
+    r += [orig, cesta(rel)]
+    if editorial:
+        r.append(ed)
+    return r
+
+rows, manifest = [], []
+rel = ["Foto", "JPG", "Architektura", "2024", "IMG_0050.jpg"]
+rows.append(row("IMG_0050.jpg", "Old town square at dusk",
+                "Historic houses around the old town square in the evening light.", "01.03.2024",
+                640, 427, "square, old town, dusk, houses, historic", "Architektura",
+                "28.02.2024 18:00:00", "připraveno", "Buildings/Landmarks", "ano", rel))
+manifest.append(("prepared", cesta(rel)))
+for i in range(1, n + 1):
+    name = "IMG_%04d.jpg" % i
+    rel = ["Foto", "JPG", "Příroda", "2024", name]
+    path = os.path.join(out, *rel)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    w, h = 96, 64
+    im = Image.new("RGB", (w, h), (rnd.randint(0, 255), rnd.randint(0, 255), rnd.randint(0, 255)))
+    for _ in range(40):
+        x, y = rnd.randint(0, w - 8), rnd.randint(0, h - 8)
+        im.paste((rnd.randint(0, 255), rnd.randint(0, 255), rnd.randint(0, 255)), (x, y, x + 8, y + 8))
+    exif = Image.Exif()
+    rotated = i % 3 == 0
+    exif[0x0112] = 6 if rotated else 1
+    exif[0x0132] = "2024:05:%02d 10:%02d:00" % (1 + i % 28, i % 60)
+    stored = im.transpose(Image.Transpose.ROTATE_90) if rotated else im
+    stored.save(path, "JPEG", quality=85, exif=exif.tobytes())
+    rows.append(row(name, "", "", "", w, h, "", "Příroda", "%02d.05.2024 10:%02d:00" % (1 + i % 28, i % 60),
+                    "nezpracováno", "", "ano", rel, "ano" if i == 2 else "ne"))
+    manifest.append(("photo", cesta(rel)))
+    if i == 1:
+        erel = ["Upravené foto", "JPG", "Příroda", "2024", "IMG_0001_bw.jpg"]
+        epath = os.path.join(out, *erel)
+        os.makedirs(os.path.dirname(epath), exist_ok=True)
+        im.convert("L").convert("RGB").save(epath, "JPEG", quality=85)
+        manifest.append(("alt", cesta(erel)))
+vrel = ["Video", "MP4", "Příroda", "2024", "VID_0001.mp4"]
+vpath = os.path.join(out, *vrel)
+os.makedirs(os.path.dirname(vpath), exist_ok=True)
+with open(vpath, "wb") as f:
+    f.write(b"\x00\x00\x00\x18ftypmp42" + bytes(64))
+rows.append(row("VID_0001.mp4", "", "", "", 1920, 1080, "", "Příroda", "22.09.2024 10:00:00",
+                "nezpracováno", "", "ano", vrel))
+manifest.append(("video", cesta(vrel)))
+mrel = ["Foto", "JPG", "Příroda", "2024", "IMG_9999.jpg"]
+rows.append(row("IMG_9999.jpg", "", "", "", 6000, 4000, "", "Příroda", "01.01.2024 12:00:00",
+                "nezpracováno", "", "ano", mrel))
+manifest.append(("missing", cesta(mrel)))
+with open(os.path.join(out, "PhotoMedia.csv"), "w", encoding="utf-8-sig", newline="") as f:
+    wr = csv.writer(f)
+    wr.writerow(HEADER)
+    wr.writerows(rows)
+with open(os.path.join(out, ".sb_manifest"), "w", encoding="utf-8") as f:
+    for kind, c in manifest:
+        f.write("%s\t%s\n" % (kind, c))
+EOF
+	sb__rc=$?
+	[ "$sb__rc" = 3 ] && skip "python3 has no PIL (apt-get install python3-pil)"
+	[ "$sb__rc" = 0 ] || fail "sb_make_library: the generator failed"
+	SB_LIB_WINPATHS=$sb__win
+	SB_LIB_DIR=$sb__dir
+	export SB_LIB_WINPATHS SB_LIB_DIR
+}
+
+sb_config()
+{
+	sb__dir=$1
+	shift
+	mkdir -p "$sb__dir" || fail "mkdir $sb__dir"
+	sb__dir=$(cd "$sb__dir" && pwd)
+	SB_CONF=$sb__dir/stockbatch.conf
+	{
+		echo "# written by tests/lib.sh sb_config"
+		echo "provider = openai"
+		if [ -n "$SB_FAKE_URL" ]; then
+			echo "openai_base_url = $SB_FAKE_URL/v1"
+			echo "gemini_base_url = $SB_FAKE_URL"
+		else
+			# No fake: a closed port, so nothing can reach the real services.
+			echo "openai_base_url = http://127.0.0.1:9/v1"
+			echo "gemini_base_url = http://127.0.0.1:9"
+		fi
+		echo "media_csv = $sb__dir/PhotoMedia.csv"
+		echo "state_dir = $sb__dir/.stockbatch"
+		echo "poll_interval = 1"
+		if [ "$SB_LIB_WINPATHS" = 1 ] && [ "$SB_LIB_DIR" = "$sb__dir" ]; then
+			echo "path_map = J:\\ => $sb__dir/"
+		fi
+		for sb__kv in "$@"; do
+			echo "${sb__kv%%=*} = ${sb__kv#*=}"
+		done
+	} >"$SB_CONF" || fail "cannot write $SB_CONF"
+	OPENAI_API_KEY=sk-test-fake
+	GEMINI_API_KEY=gm-test-fake
+	export SB_CONF OPENAI_API_KEY GEMINI_API_KEY
+}
+
+sb_run()
+{
+	sb_tmpdir
+	SB_OUT=$SB_TMP/run.out
+	SB_ERR=$SB_TMP/run.err
+	if [ -n "$SB_CONF" ]; then
+		"$STOCKBATCH_BIN" --config "$SB_CONF" "$@" >"$SB_OUT" 2>"$SB_ERR" </dev/null
+	else
+		"$STOCKBATCH_BIN" "$@" >"$SB_OUT" 2>"$SB_ERR" </dev/null
+	fi
+	SB_RC=$?
+	return 0
+}

@@ -1,10 +1,740 @@
-/* tui.c: placeholder until the TUI lands. */
+/* tui.c: the full-screen program (SPEC 7): start the core (lock, store,
+ * CSV, worker), then one poll() loop over the terminal, the worker's pipe
+ * and the previewer's pipe.  Keys become actions through the key table;
+ * the worker and the previewer never draw. */
 #include "config.h"
 #include "tui.h"
-#include <stdio.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cost.h"
+#include "i18n.h"
+#include "lock.h"
+#include "log.h"
+#include "report.h"
+#include "ui.h"
+
+#define DRAFT_IDLE 1.0   /* seconds of no typing before the draft is written */
+#define DRAFT_MAX 3.0    /* ... or at the latest this long after a change */
+#define REFRESH_S 2.0    /* registry re-read when the worker is quiet */
+
+static int ctrl_left_code = -1, ctrl_right_code = -1;
+
+static void refresh_files(ui *u)
+{
+	if (u->nbatches == 0) {
+		file_entries_free(u->files, u->nfiles);
+		u->files = NULL;
+		u->nfiles = 0;
+		u->files_of[0] = '\0';
+		return;
+	}
+	const char *id = u->batches[u->sel].id;
+	file_entry *f = NULL;
+	size_t n = 0;
+	if (store_files(u->st, id, &f, &n) < 0)
+		return;
+	file_entries_free(u->files, u->nfiles);
+	u->files = f;
+	u->nfiles = n;
+	if (strcmp(u->files_of, id) != 0)
+		u->files_top = 0;
+	snprintf(u->files_of, sizeof u->files_of, "%s", id);
+}
+
+/* Newest first, so what moves is on top; the selection follows its id. */
+static int by_created_desc(const void *a, const void *b)
+{
+	const batch_info *x = a, *y = b;
+	if (x->created != y->created)
+		return x->created < y->created ? 1 : -1;
+	return strcmp(y->id, x->id);
+}
+
+static void refresh_batches(ui *u)
+{
+	char keep[40] = "";
+	if (u->nbatches)
+		snprintf(keep, sizeof keep, "%s", u->batches[u->sel].id);
+	free(u->batches);
+	u->batches = NULL;
+	u->nbatches = store_list(u->st, &u->batches);
+	qsort(u->batches, u->nbatches, sizeof *u->batches, by_created_desc);
+	u->sel = 0;
+	for (size_t i = 0; i < u->nbatches; i++)
+		if (strcmp(u->batches[i].id, keep) == 0)
+			u->sel = i;
+	refresh_files(u);
+	u->dirty = true;
+}
+
+static void write_draft(ui *u)
+{
+	sb_err e;
+	sb_err_clear(&e);
+	if (collect_draft(u->co, editor_text(&u->ed), &e) < 0)
+		ui_status(u, 3, _("Could not keep the draft: %s"), e.msg);
+	u->draft_gen = u->ed.gen;
+	u->draft_written = now_mono();
+}
+
+/* A new photo: its draft (if the last session left one), editorial off. */
+static void load_photo(ui *u, bool take_draft)
+{
+	editor_set(&u->ed, "");
+	u->editorial = false;
+	memset(&u->edinfo, 0, sizeof u->edinfo);
+	if (take_draft) {
+		char *d = collect_take_draft(u->co);
+		if (d) {
+			editor_set(&u->ed, d);
+			free(d);
+			ui_status(u, 1, "%s", _("Your unsaved text for this photo is back."));
+		}
+	}
+	u->draft_gen = u->ed.gen;
+	u->shown = NULL;
+	u->photo_changed = true;
+	u->dirty = true;
+}
+
+static void preview_update(ui *u)
+{
+	collect_photo p;
+	if (!u->pv || !collect_current(u->co, &p) || !u->show_editor)
+		return;
+	rect r = u->r_preview;
+	if (r.w < 4 || r.h < 2)
+		return;
+	const preview_img *im = previewer_get(u->pv, p.local, r.w, r.h);
+	if (im != u->shown) {
+		u->shown = im;
+		u->dirty = true;
+	}
+	/* Render the next photo while this one is being described. */
+	const char *next = collect_ahead(u->co, 1);
+	if (im && next)
+		previewer_prefetch(u->pv, next, r.w, r.h);
+}
+
+static void next_photo(ui *u)
+{
+	load_photo(u, false);
+	preview_update(u);
+}
+
+static void act_save(ui *u)
+{
+	collect_photo p;
+	if (!collect_current(u->co, &p)) {
+		ui_status(u, 2, "%s", _("There is no photo left to describe."));
+		return;
+	}
+	size_t n = editor_count(&u->ed);
+	int min = u->cfg->min_description > 0 ? u->cfg->min_description : 50;
+	if (n < (size_t)min) {
+		ui_status(u, 2, _("Not saved: the description has %zu characters, at least %d are needed."),
+			  n, min);
+		return;
+	}
+	sb_err e;
+	sb_err_clear(&e);
+	bool sealed = false;
+	if (collect_save(u->co, editor_text(&u->ed), u->editorial, &u->edinfo, &sealed, &e) < 0) {
+		ui_status(u, 3, _("Not saved: %s"), e.msg);
+		return;
+	}
+	ui_status(u, 1, _("Saved %s."), p.soubor);
+	if (sealed) {
+		ui_log(u, 1, _("The collecting batch is full: it is ready and goes out now."));
+		if (u->wk)
+			worker_command(u->wk, WC_POLL_NOW, NULL);
+	}
+	refresh_batches(u);
+	next_photo(u);
+}
+
+void ui_do_reject(ui *u)
+{
+	collect_photo p;
+	if (!collect_current(u->co, &p))
+		return;
+	char *name = xstrdup(p.soubor);
+	sb_err e;
+	sb_err_clear(&e);
+	if (collect_reject(u->co, &e) < 0)
+		ui_status(u, 3, _("Not rejected: %s"), e.msg);
+	else {
+		ui_status(u, 1, _("Rejected %s."), name);
+		refresh_batches(u);
+		next_photo(u);
+	}
+	free(name);
+}
+
+void ui_do_cancel(ui *u, const char *batch_id)
+{
+	if (!u->wk) {
+		ui_status(u, 3, "%s", _("The background worker is not running."));
+		return;
+	}
+	worker_command(u->wk, WC_CANCEL, batch_id);
+	ui_status(u, 1, _("Cancelling %s..."), batch_id);
+}
+
+void ui_editorial_done(ui *u, bool ok)
+{
+	if (!ok) {
+		ui_status(u, 1, "%s", _("Editorial unchanged."));
+		return;
+	}
+	const char *c = editor_text(&u->fields[0]), *k = editor_text(&u->fields[1]),
+		   *d = editor_text(&u->fields[2]);
+	if (!*c || !*k || !*d) {
+		ui_status(u, 2, "%s", _("Editorial needs a city, a country and a date; it stays off."));
+		u->editorial = false;
+		return;
+	}
+	snprintf(u->edinfo.city, sizeof u->edinfo.city, "%s", c);
+	snprintf(u->edinfo.country, sizeof u->edinfo.country, "%s", k);
+	snprintf(u->edinfo.date, sizeof u->edinfo.date, "%s", d);
+	u->editorial = true;
+	ui_status(u, 1, _("Editorial: %s, %s, %s"), c, k, d);
+}
+
+static void act_show_path(ui *u)
+{
+	collect_photo p;
+	if (collect_current(u->co, &p))
+		ui_status(u, 1, "%s  (%s)", p.local, p.cesta);
+}
+
+/* $VISUAL/$EDITOR on a temp file; the UI is suspended meanwhile. */
+static void act_external(ui *u)
+{
+	const char *ed = getenv("VISUAL");
+	if (!ed || !*ed)
+		ed = getenv("EDITOR");
+	if (!ed || !*ed)
+		ed = "vi";
+	const char *tmp = getenv("TMPDIR");
+	char *path = xasprintf("%s/stockbatch-XXXXXX.txt", tmp && *tmp ? tmp : "/tmp");
+	int fd = mkstemps(path, 4);
+	if (fd < 0) {
+		ui_status(u, 3, _("Cannot create a temporary file in %s: %s"), tmp ? tmp : "/tmp",
+			  strerror(errno));
+		free(path);
+		return;
+	}
+	const char *t = editor_text(&u->ed);
+	size_t n = strlen(t);
+	if (write(fd, t, n) != (ssize_t)n || close(fd) < 0) {
+		ui_status(u, 3, _("Cannot write %s: %s"), path, strerror(errno));
+		unlink(path);
+		free(path);
+		return;
+	}
+	def_prog_mode();
+	endwin();
+	pid_t pid = fork();
+	int st = -1;
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", "exec $0 \"$1\"", ed, path, (char *)NULL);
+		_exit(127);
+	} else if (pid > 0) {
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+		}
+	}
+	reset_prog_mode();
+	clearok(curscr, TRUE);
+	char *data = NULL;
+	size_t len = 0;
+	sb_err e;
+	sb_err_clear(&e);
+	if (pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 &&
+	    read_whole_file(path, &data, &len, &e) == 0) {
+		while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r'))
+			data[--len] = '\0';
+		editor_set(&u->ed, data);
+		write_draft(u);
+		ui_status(u, 1, "%s", _("Text taken back from the editor."));
+	} else
+		ui_status(u, 2, _("The editor (%s) did not finish cleanly; the text is unchanged."), ed);
+	free(data);
+	unlink(path);
+	free(path);
+	u->dirty = true;
+}
+
+static void act_report(ui *u)
+{
+	if (!u->nbatches)
+		return;
+	const batch_info *b = &u->batches[u->sel];
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return;
+	if (report_batch(u->st, b->id, false, f) < 0)
+		fprintf(f, _("No report for %s yet.\n"), b->id);
+	/* the dead letters with their reasons, for review here */
+	bool head = false;
+	for (size_t i = 0; i < u->nfiles; i++)
+		if (u->files[i].reason) {
+			if (!head)
+				fprintf(f, "\n%s\n", _("Items with a problem:"));
+			head = true;
+			fprintf(f, "  %s: %s (%s)\n", path_basename(u->files[i].cesta),
+				_(file_state_name(u->files[i].state)), u->files[i].reason);
+		}
+	fclose(f);
+	char title[96];
+	snprintf(title, sizeof title, _("Report of %s"), b->id);
+	dlg_text_open(u, title, buf ? buf : "");
+	free(buf);
+}
+
+static void batch_cmd(ui *u, wcmd c, const char *what)
+{
+	if (!u->nbatches)
+		return;
+	if (!u->wk) {
+		ui_status(u, 3, "%s", _("The background worker is not running."));
+		return;
+	}
+	worker_command(u->wk, c, u->batches[u->sel].id);
+	ui_status(u, 1, "%s %s", what, u->batches[u->sel].id);
+}
+
+static void focus_next(ui *u, int dir)
+{
+	if (!u->wide) {
+		/* one view at a time: Tab flips editor and dashboard */
+		u->dashboard = !u->dashboard;
+		u->focus = u->dashboard ? PANE_BATCHES : PANE_EDITOR;
+		ui_layout(u);
+		preview_update(u);
+		return;
+	}
+	static const pane_id cycle[] = { PANE_EDITOR, PANE_BATCHES, PANE_FILES, PANE_LOG };
+	int i = 0;
+	for (int k = 0; k < 4; k++)
+		if (cycle[k] == u->focus)
+			i = k;
+	u->focus = cycle[(i + 4 + dir) % 4];
+	u->dirty = true;
+}
+
+static void handle_action(ui *u, tui_action a)
+{
+	int w = ui_text_width(u);
+	u->dirty = true;
+	switch (a) {
+	case TA_NONE: break;
+	case TA_QUIT: u->quit = true; break;
+	case TA_HELP: dlg_help_open(u); break;
+	case TA_NEXT_PANE: focus_next(u, 1); break;
+	case TA_PREV_PANE: focus_next(u, -1); break;
+	case TA_REDRAW: clearok(curscr, TRUE); break;
+	case TA_SAVE: act_save(u); break;
+	case TA_SKIP:
+		if (collect_ahead(u->co, 0)) {
+			collect_skip(u->co);
+			ui_status(u, 1, "%s", _("Skipped; nothing saved."));
+			next_photo(u);
+		}
+		break;
+	case TA_EDITORIAL:
+		if (u->editorial) {
+			u->editorial = false;
+			ui_status(u, 1, "%s", _("Editorial off."));
+		} else
+			dlg_editorial_open(u);
+		break;
+	case TA_REJECT: {
+		collect_photo p;
+		if (collect_current(u->co, &p)) {
+			char *q = xasprintf(_("Reject %s? It is marked rejected in the CSV."), p.soubor);
+			dlg_confirm_open(u, CF_REJECT, NULL, q);
+			free(q);
+		}
+		break;
+	}
+	case TA_SHOW_PATH: act_show_path(u); break;
+	case TA_EXTERNAL: act_external(u); break;
+	case TA_LEFT: editor_left(&u->ed); break;
+	case TA_RIGHT: editor_right(&u->ed); break;
+	case TA_WORD_LEFT: editor_word_left(&u->ed); break;
+	case TA_WORD_RIGHT: editor_word_right(&u->ed); break;
+	case TA_UP: editor_up(&u->ed, w); break;
+	case TA_DOWN: editor_down(&u->ed, w); break;
+	case TA_HOME: editor_home(&u->ed, w); break;
+	case TA_END: editor_end(&u->ed, w); break;
+	case TA_BACKSPACE: editor_backspace(&u->ed); break;
+	case TA_DELETE: editor_delete(&u->ed); break;
+	case TA_NEWLINE: editor_insert(&u->ed, "\n", 1); break;
+	case TA_SEL_UP:
+		if (u->focus == PANE_FILES) {
+			if (u->files_top)
+				u->files_top--;
+		} else if (u->sel > 0) {
+			u->sel--;
+			refresh_files(u);
+		}
+		break;
+	case TA_SEL_DOWN:
+		if (u->focus == PANE_FILES) {
+			if (u->files_top + 1 < u->nfiles)
+				u->files_top++;
+		} else if (u->sel + 1 < u->nbatches) {
+			u->sel++;
+			refresh_files(u);
+		}
+		break;
+	case TA_PAUSE: batch_cmd(u, WC_PAUSE, _("Pausing")); break;
+	case TA_RESUME: batch_cmd(u, WC_RESUME, _("Resuming")); break;
+	case TA_CANCEL:
+		if (u->nbatches) {
+			char *q = xasprintf(_("Cancel batch %s? Results already completed are kept."),
+					    u->batches[u->sel].id);
+			dlg_confirm_open(u, CF_CANCEL, u->batches[u->sel].id, q);
+			free(q);
+		}
+		break;
+	case TA_RETRY:
+		if (u->wk) {
+			worker_command(u->wk, WC_RETRY_FAILED, NULL);
+			ui_status(u, 1, "%s", _("Retrying the failed items..."));
+		}
+		break;
+	case TA_REPORT: act_report(u); break;
+	case TA_SEND_NOW:
+		if (u->wk) {
+			worker_command(u->wk, WC_SEND_NOW, NULL);
+			ui_status(u, 1, "%s", _("Sending the collecting batch now..."));
+		}
+		break;
+	case TA_POLL_NOW:
+		if (u->wk) {
+			worker_command(u->wk, WC_POLL_NOW, NULL);
+			ui_status(u, 1, "%s", _("Checking the sent batches..."));
+		}
+		break;
+	}
+}
+
+static tui_ctx ctx_of(const ui *u)
+{
+	switch (u->focus) {
+	case PANE_EDITOR: return TC_EDITOR;
+	case PANE_BATCHES: case PANE_FILES: return TC_BATCHES;
+	default: return TC_VIEW;
+	}
+}
+
+static void handle_key(ui *u, int code, bool is_key)
+{
+	if (is_key && code == KEY_RESIZE) {
+		ui_layout(u);
+		clearok(curscr, TRUE);
+		preview_update(u);
+		return;
+	}
+	if (is_key && code == ctrl_left_code)
+		code = TK_CTRL_LEFT;
+	else if (is_key && code == ctrl_right_code)
+		code = TK_CTRL_RIGHT;
+	if (!is_key && code == 27) {
+		/* Alt+key arrives as ESC key */
+		wint_t wc;
+		timeout(0);
+		int r = get_wch(&wc);
+		if (r == OK && (wc == 'b' || wc == 'f'))
+			code = wc == 'b' ? TK_ALT_B : TK_ALT_F;
+		else if (r != ERR)
+			unget_wch(wc);
+	}
+	if (u->modal != MD_NONE) {
+		dlg_key(u, code, is_key);
+		return;
+	}
+	tui_ctx c = ctx_of(u);
+	tui_action a = tui_key_action(c, code, is_key);
+	if (a != TA_NONE) {
+		handle_action(u, a);
+		return;
+	}
+	if (c == TC_EDITOR && !is_key && code >= 0x20 && code != 0x7f && code < 0x10000 + 0x100000) {
+		editor_insert_cp(&u->ed, (unsigned)code);
+		u->last_change = now_mono();
+		u->dirty = true;
+	}
+}
+
+static void drain_worker(ui *u)
+{
+	wmsg m;
+	bool batches = false;
+	int n = 0;
+	while (u->wk && n++ < 500 && worker_next(u->wk, &m)) {
+		switch (m.kind) {
+		case WM_LOG:
+		case WM_ERROR:
+			ui_log(u, m.kind == WM_ERROR ? 3 : m.level, m.text);
+			if (m.kind == WM_ERROR)
+				ui_status(u, 3, "%s", m.text);
+			break;
+		case WM_PROGRESS: {
+			progress *p = NULL;
+			for (size_t i = 0; i < u->nprog; i++)
+				if (strcmp(u->prog[i].batch_id, m.batch_id) == 0)
+					p = &u->prog[i];
+			if (!p) {
+				u->prog = xrealloc(u->prog, (u->nprog + 1) * sizeof *u->prog);
+				p = &u->prog[u->nprog++];
+				snprintf(p->batch_id, sizeof p->batch_id, "%s", m.batch_id);
+			}
+			p->done = m.done;
+			p->total = m.total;
+			p->eta_s = m.eta_s;
+			u->dirty = true;
+			break;
+		}
+		case WM_COST:
+			if (m.text[0])
+				ui_log(u, 1, m.text);
+			batches = true;
+			break;
+		case WM_BATCHES:
+			batches = true;
+			break;
+		}
+	}
+	if (batches)
+		refresh_batches(u);
+}
+
+/* Graphics protocols bypass curses: print the picture after the refresh. */
+static void print_graphics(ui *u)
+{
+	if (!u->seq_pending || !u->shown || !u->shown->seq)
+		return;
+	rect r = u->r_preview;
+	int ox = r.x + (r.w - u->shown->w) / 2, oy = r.y + (r.h - u->shown->h) / 2;
+	printf("\0337\033[%d;%dH%s\0338", oy + 1, ox + 1, u->shown->seq);
+	fflush(stdout);
+	u->seq_pending = false;
+}
+
+static void setup_keys(void)
+{
+	/* Ctrl+arrows: the code terminfo gave them, or ours for xterm's sequence */
+	int c = key_defined("\033[1;5D");
+	if (c <= 0) {
+		define_key("\033[1;5D", KEY_MAX + 1);
+		c = KEY_MAX + 1;
+	}
+	ctrl_left_code = c;
+	c = key_defined("\033[1;5C");
+	if (c <= 0) {
+		define_key("\033[1;5C", KEY_MAX + 2);
+		c = KEY_MAX + 2;
+	}
+	ctrl_right_code = c;
+}
+
+static void loop(ui *u)
+{
+	double last_refresh = now_mono();
+	while (!u->quit) {
+		if (u->photo_changed) {
+			preview_update(u);
+			u->photo_changed = false;
+		}
+		if (u->dirty) {
+			ui_draw(u);
+			refresh();
+			print_graphics(u);
+		}
+		struct pollfd fds[3];
+		int nf = 0;
+		fds[nf++] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
+		int pv_i = -1, wk_i = -1;
+		if (u->pv) {
+			pv_i = nf;
+			fds[nf++] = (struct pollfd){ .fd = previewer_fd(u->pv), .events = POLLIN };
+		}
+		if (u->wk && worker_fd(u->wk) >= 0) {
+			wk_i = nf;
+			fds[nf++] = (struct pollfd){ .fd = worker_fd(u->wk), .events = POLLIN };
+		}
+		int tmo = 500;
+		if (u->ed.gen != u->draft_gen)
+			tmo = 200;
+		int r = poll(fds, nf, tmo);
+		if (r < 0 && errno != EINTR)
+			break;
+		/* Always ask curses: a SIGWINCH interrupts poll() and only get_wch
+		 * turns it into KEY_RESIZE. */
+		if (r < 0 || (fds[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+			wint_t wc;
+			int kr;
+			timeout(0);
+			int got = 0;
+			while ((kr = get_wch(&wc)) != ERR) {
+				handle_key(u, (int)wc, kr == KEY_CODE_YES);
+				got++;
+				if (u->quit)
+					break;
+			}
+			if (r > 0 && got == 0 && (fds[0].revents & (POLLHUP | POLLERR)))
+				u->quit = true; /* the terminal went away */
+			if (u->ed.gen != u->draft_gen && u->last_change == 0)
+				u->last_change = now_mono();
+		}
+		if (pv_i >= 0 && (fds[pv_i].revents & POLLIN)) {
+			if (previewer_collect(u->pv))
+				preview_update(u);
+		}
+		if (wk_i >= 0 && (fds[wk_i].revents & POLLIN))
+			drain_worker(u);
+		double now = now_mono();
+		/* the draft: written when typing pauses, or every few seconds */
+		if (u->ed.gen != u->draft_gen &&
+		    (now - u->last_change >= DRAFT_IDLE || now - u->draft_written >= DRAFT_MAX))
+			write_draft(u);
+		if (now - last_refresh >= REFRESH_S) {
+			last_refresh = now;
+			refresh_batches(u);
+		}
+		if (u->status[0] && now >= u->status_until) {
+			u->status[0] = '\0';
+			u->dirty = true;
+		}
+	}
+}
+
+static void log_sink_none(log_level lv, const char *line, void *ctx)
+{
+	(void)lv, (void)line, (void)ctx;
+}
+
 int tui_run(settings *cfg)
 {
-	(void)cfg;
-	fputs("stockbatch: the terminal UI is not built yet\n", stderr);
-	return 1;
+	if (!cfg->state_dir)
+		settings_finish(cfg);
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "%s\n",
+			_("stockbatch: the full-screen interface needs a terminal; for scripts use a "
+			  "subcommand (see stockbatch --help)."));
+		return SB_EXIT_USAGE;
+	}
+	sb_err e;
+	sb_err_clear(&e);
+	if (mkdir_p(cfg->state_dir, 0700, &e) < 0) {
+		fprintf(stderr, "stockbatch: %s\n", e.msg);
+		return SB_EXIT_ERROR;
+	}
+	sb_lock *lk = NULL;
+	if (lock_acquire(cfg->state_dir, &lk, &e) < 0) {
+		fprintf(stderr, "stockbatch: %s\n", e.msg);
+		return e.code == SBE_LOCKED ? SB_EXIT_LOCKED : SB_EXIT_ERROR;
+	}
+	char *logpath = path_join(cfg->state_dir, "stockbatch.log");
+	if (log_open(logpath, &e) < 0)
+		sb_err_clear(&e); /* the activity pane still works */
+	free(logpath);
+	log_set_stderr(LOG_ERROR + 1); /* never write over the screen */
+
+	ui U;
+	memset(&U, 0, sizeof U);
+	ui *u = &U;
+	u->cfg = cfg;
+	int rc = SB_EXIT_OK;
+	if (store_open(cfg->state_dir, &u->st, &e) < 0) {
+		fprintf(stderr, "stockbatch: %s\n", e.msg);
+		rc = SB_EXIT_ERROR;
+		goto out;
+	}
+	if (collect_open(cfg, u->st, &u->co, &e) < 0) {
+		fprintf(stderr, "stockbatch: %s\n", e.msg);
+		rc = e.code == SBE_INPUT ? SB_EXIT_USAGE : SB_EXIT_ERROR;
+		goto out;
+	}
+	sb_err pe;
+	sb_err_clear(&pe);
+	prices_load(NULL, &pe);
+	char werr[1024] = "";
+	if (engine_open(cfg, u->st, &u->en, &e) < 0 || worker_start(u->en, &u->wk, &e) < 0) {
+		snprintf(werr, sizeof werr, "%s", e.msg);
+		u->wk = NULL;
+	}
+
+	editor_init(&u->ed);
+	for (int i = 0; i < 3; i++)
+		editor_init(&u->fields[i]);
+	if (!getenv("ESCDELAY"))
+		set_escdelay(25);
+	initscr();
+	raw();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	setup_keys();
+	ui_setup_colors(u);
+	pv_colors pc = !u->colors ? PV_MONO : COLORS >= 256 ? PV_256 : PV_16;
+	u->proto = preview_detect(cfg->preview);
+	u->pv = previewer_new(u->proto, pc);
+	u->focus = PANE_EDITOR;
+	ui_layout(u);
+	ui_log(u, 1, _("Started; type a description for the photo shown."));
+	if (werr[0]) {
+		ui_log(u, 3, werr);
+		ui_status(u, 3, _("Background worker not running: %s"), werr);
+	}
+	refresh_batches(u);
+	load_photo(u, true);
+	loop(u);
+
+	/* Quit: the draft first (nothing typed is lost), then the worker. */
+	if (u->ed.gen != u->draft_gen || editor_count(&u->ed) > 0)
+		write_draft(u);
+	ui_status(u, 1, "%s", _("Stopping the background worker at a safe point..."));
+	ui_draw(u);
+	refresh();
+	endwin();
+	if (u->wk)
+		worker_stop(u->wk);
+	previewer_free(u->pv);
+out:
+	if (u->en)
+		engine_close(u->en);
+	collect_close(u->co);
+	editor_free(&u->ed);
+	for (int i = 0; i < 3; i++)
+		editor_free(&u->fields[i]);
+	for (size_t i = 0; i < LOG_LINES; i++)
+		free(u->log[i]);
+	free(u->batches);
+	file_entries_free(u->files, u->nfiles);
+	free(u->prog);
+	free(u->confirm_text);
+	for (size_t i = 0; i < u->ntext; i++)
+		free(u->text_lines[i]);
+	free(u->text_lines);
+	free(u->text_title);
+	if (u->st)
+		store_close(u->st);
+	log_set_sink(log_sink_none, NULL);
+	log_close();
+	lock_release(lk);
+	return rc;
 }

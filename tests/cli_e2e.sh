@@ -1,0 +1,134 @@
+#!/bin/sh
+# cli_e2e.sh: the headless workflow against the fake API: import, send,
+# retrieve --wait to completion (exit 0, rows committed), report --json;
+# retrieve with batches still out (exit 4); partial failures (exit 5);
+# Ctrl+C during retrieve prints the partial summary (exit 130).
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+sb_tmpdir
+sb_start_fake --step 0.05 --seed 7
+L=$SB_TMP/lib
+sb_make_library "$L" 8
+sb_config "$L" batch_size=2 poll_interval=1 alternatives=bw rpm=6000
+P=$L/Foto/JPG/Příroda/2024
+desc()
+{
+	printf '%s\tFotka číslo %s: smrkový les v ranní mlze na úbočí kopce, světlo mezi kmeny.\n' \
+		"$P/IMG_000$1.jpg" "$1"
+}
+row_status()
+{
+	# the ShutterStock status and the title of a row, by file name
+	"$PYTHON3" -c 'import csv, sys
+for r in csv.DictReader(open(sys.argv[1], encoding="utf-8-sig", newline="")):
+    if r["Soubor"] == sys.argv[2]:
+        print(r["ShutterStock status"] + "|" + ("titled" if r["Název"] else "untitled"))' \
+		"$L/PhotoMedia.csv" "$1"
+}
+
+# 1. Four descriptions, two batches of two; send; retrieve until done.
+{ desc 1; desc 2; desc 3; desc 4; } >"$SB_TMP/a.tsv"
+sb_run import "$SB_TMP/a.tsv"
+check_rc 0 "import"
+sb_run send
+check_rc 0 "send"
+check_grep '^Batches: 2 sent' "$SB_OUT" "send summary"
+sb_run status --json
+cp "$SB_OUT" "$SB_TMP/st.json"
+check_eq "$(sb_json "$SB_TMP/st.json" 'sorted(set(b["state"] for b in d["batches"]))')" '["sent"]' "both sent"
+sb_run retrieve --wait 60
+check_rc 0 "retrieve --wait to completion"
+check_grep '^Summary' "$SB_OUT" "final summary"
+check_grep 'Committed to the CSV +4 ' "$SB_OUT" "four committed"
+for i in 1 2 3 4; do
+	check_eq "$(row_status IMG_000$i.jpg)" "připraveno|titled" "IMG_000$i.jpg committed"
+done
+check_eq "$(row_status IMG_0005.jpg)" "nezpracováno|untitled" "IMG_0005.jpg untouched"
+
+# report --json: per-batch fields and totals.
+sb_run report --json
+check_rc 0 "report --json"
+cp "$SB_OUT" "$SB_TMP/rep.json"
+check_eq "$(sb_json "$SB_TMP/rep.json" 'd["totals"]["succeeded"]')" 4 "report totals succeeded"
+check_eq "$(sb_json "$SB_TMP/rep.json" 'd["totals"]["failed"]')" 0 "report totals failed"
+B1=$(sb_json "$SB_TMP/rep.json" '[b["id"] for b in d["batches"] if b["kind"] == "originals"][0]')
+sb_run report "$B1" --json
+check_rc 0 "report BATCH --json"
+cp "$SB_OUT" "$SB_TMP/rep1.json"
+for f in id state provider files succeeded failed skipped est_cost actual_cost duration_seconds failures; do
+	"$PYTHON3" -c 'import json, sys; d = json.load(open(sys.argv[1])); sys.exit(0 if sys.argv[2] in d["batches"][0] else 1)' \
+		"$SB_TMP/rep1.json" "$f" || fail "report --json lacks '$f'"
+done
+check_eq "$(sb_json "$SB_TMP/rep1.json" 'd["batches"][0]["state"]')" completed "batch completed"
+check_eq "$(sb_json "$SB_TMP/rep1.json" 'd["batches"][0]["succeeded"]')" 2 "batch succeeded"
+
+# export: a tar of the batch folder.
+sb_run export "$B1" -o "$SB_TMP/b1.tar.gz"
+check_rc 0 "export"
+tar -tzf "$SB_TMP/b1.tar.gz" >"$SB_TMP/tar.list" || fail "export is not a tar.gz"
+check_grep 'batch.json' "$SB_TMP/tar.list" "export holds batch.json"
+if tar -xzOf "$SB_TMP/b1.tar.gz" | grep -q 'sk-test-fake'; then fail "export holds the API key"; fi
+
+# 2. Batches still out: slow provider, retrieve without waiting -> exit 4.
+sb_fake_fault '{"step": 6}' >/dev/null
+{ desc 5; desc 6; } >"$SB_TMP/b.tsv"
+sb_run import "$SB_TMP/b.tsv"
+check_rc 0 "import 2"
+sb_run send
+check_rc 0 "send 2"
+sb_run retrieve --wait 0
+check_rc 4 "retrieve with a batch still out"
+check_grep 'still at the provider' "$SB_OUT" "summary says batches are out"
+sb_run retrieve --wait 0 --json
+check_rc 4 "retrieve --json with a batch still out"
+cp "$SB_OUT" "$SB_TMP/w.json"
+check_eq "$(sb_json "$SB_TMP/w.json" 'd["still_waiting"]')" 1 "json still_waiting"
+
+# 3. Ctrl+C during retrieve --wait: partial summary, exit 130.
+"$PYTHON3" -c 'import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+os.execvp(sys.argv[1], sys.argv[1:])' "$STOCKBATCH_BIN" --config "$SB_CONF" retrieve --wait 120 \
+	>"$SB_TMP/int.out" 2>"$SB_TMP/int.err" </dev/null &
+pid=$!
+# Interrupt once it holds the library (its pid in the lock file), while it polls.
+wait_for 30 grep -qx "$pid" "$L/.stockbatch/lock" || fail "retrieve did not start"
+sleep 0.5
+kill -INT $pid
+wait $pid
+rc=$?
+SB_OUT=$SB_TMP/int.out SB_ERR=$SB_TMP/int.err
+check_eq "$rc" 130 "retrieve interrupted by Ctrl+C"
+check_grep '^Interrupted: partial summary' "$SB_OUT" "partial summary printed"
+check_grep 'Committed to the CSV' "$SB_OUT" "partial summary has the counts"
+
+# 4. cancel the slow batch (what completed is kept), then a partial failure:
+# every answer is invalid JSON, the live retries too -> dead-lettered with a
+# reason, exit 5.
+sb_run status --json
+cp "$SB_OUT" "$SB_TMP/st2.json"
+B3=$(sb_json "$SB_TMP/st2.json" '[b["id"] for b in d["batches"] if b["state"] == "sent"][0]')
+sb_run cancel "$B3"
+check_rc 0 "cancel"
+check_grep "^Batch $B3 cancelled" "$SB_OUT" "cancel message"
+sb_run cancel no-such-batch
+check_rc 1 "cancel of an unknown batch"
+check_grep "no batch 'no-such-batch'" "$SB_ERR" "unknown batch named"
+sb_fake_fault '{"clear": true}' >/dev/null
+sb_fake_fault '{"step": 0.05, "bad_json": 1.0}' >/dev/null
+{ desc 7; desc 8; } >"$SB_TMP/c.tsv"
+sb_run import "$SB_TMP/c.tsv"
+check_rc 0 "import 3"
+sb_run send
+check_rc 0 "send 3"
+sb_run retrieve --wait 60
+check_rc 5 "retrieve with failed items"
+check_grep 'Some items failed' "$SB_OUT" "summary points at the report"
+sb_run report --json
+check_rc 5 "report with failures"
+cp "$SB_OUT" "$SB_TMP/rf.json"
+check_eq "$(sb_json "$SB_TMP/rf.json" 'd["totals"]["failed"] >= 1')" True "failures counted"
+check_eq "$(sb_json "$SB_TMP/rf.json" 'all(f["reason"] for b in d["batches"] for f in b["failures"])')" True \
+	"every failure has a reason"
+if grep -rq 'sk-test-fake' "$L/.stockbatch" "$SB_TMP"/*.out "$SB_TMP"/*.err; then
+	fail "the API key leaked into the state or the output"
+fi
+echo "cli_e2e: ok"

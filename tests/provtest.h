@@ -1,0 +1,105 @@
+/* provtest.h: what the provider tests share: a temp dir, a JSONL input
+ * written through the provider's format_request, polling to a terminal
+ * state, and counting a result file's lines. */
+#ifndef SB_PROVTEST_H
+#define SB_PROVTEST_H
+#include "fakeproc.h"
+#include "http.h"
+#include "provider.h"
+
+#define TEST_SCHEMA                                                                                         \
+	"{\"type\":\"object\",\"additionalProperties\":false,\"required\":[\"title\",\"description\","          \
+	"\"keywords\",\"categories\"],\"properties\":{\"title\":{\"type\":\"string\",\"maxLength\":70},"     \
+	"\"description\":{\"type\":\"string\"},\"keywords\":{\"type\":\"array\",\"items\":{\"type\":"          \
+	"\"string\"},\"minItems\":20,\"maxItems\":50},\"categories\":{\"type\":\"object\","                  \
+	"\"additionalProperties\":false,\"required\":[\"adobestock\"],\"properties\":{\"adobestock\":"       \
+	"{\"type\":\"array\",\"items\":{\"type\":\"string\",\"enum\":[\"Animals\",\"Landscapes\","          \
+	"\"Travel\"]},\"maxItems\":1}}}}}"
+
+static const unsigned char test_jpeg[] = {0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 'J', 'F', 'I', 'F', 0, 1,
+					  1, 0, 0, 1, 0, 1, 0, 0, 0xFF, 0xD9};
+
+static inline char *pt_tmpdir(void)
+{
+	char *d = xstrdup("/tmp/sbprovXXXXXX");
+	if (!mkdtemp(d)) {
+		free(d);
+		return NULL;
+	}
+	return d;
+}
+
+static inline void pt_rmrf(const char *d)
+{
+	char *cmd = xasprintf("rm -rf '%s'", d);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", d);
+	free(cmd);
+}
+
+/* n requests "IMG_000i_<tag>" into path; returns 0. */
+static inline int pt_write_jsonl(provider *p, const char *path, int n, const char *tag, const char *model)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		char cid[64];
+		snprintf(cid, sizeof cid, "IMG_%04d_%s", i, tag);
+		sb_request rq = {.custom_id = cid, .model = model, .system_prompt = "You write stock metadata.",
+				 .user_text = "Sunset over the Lipno lake with a wooden jetty, \"quoted\" and\nnew line",
+				 .jpeg = i % 2 ? test_jpeg : NULL, .jpeg_len = sizeof test_jpeg, .detail = "high",
+				 .schema_json = TEST_SCHEMA, .schema_name = "stock_metadata", .max_tokens = 800};
+		sbuf b = {0};
+		sb_err e = {0};
+		if (p->ops->format_request(p, &rq, &b, &e) != 0) {
+			fclose(f);
+			sbuf_free(&b);
+			return -1;
+		}
+		fprintf(f, "%s\n", b.p);
+		sbuf_free(&b);
+	}
+	return fclose(f);
+}
+
+/* Poll until a terminal state (or 400 polls). */
+static inline int pt_wait(provider *p, const char *id, prov_batch *b, sb_err *e)
+{
+	for (int i = 0; i < 400; i++) {
+		prov_batch_clear(b);
+		if (p->ops->get(p, id, b, e) != 0)
+			return -1;
+		if (b->state == PB_COMPLETED || b->state == PB_FAILED || b->state == PB_EXPIRED ||
+		    b->state == PB_CANCELLED)
+			return 0;
+		http_sleep(0.02);
+	}
+	return -1;
+}
+
+typedef struct pt_counts {
+	int ok, failed, json_ok, lines;
+	int expired;
+	char last_error[256];
+} pt_counts;
+
+static inline int pt_count_cb(const sb_result *r, void *ctx)
+{
+	pt_counts *c = ctx;
+	c->lines++;
+	if (r->ok) {
+		c->ok++;
+		json_object *o = json_tokener_parse(r->content), *kw;
+		if (o && json_object_object_get_ex(o, "keywords", &kw) && json_object_array_length(kw) == 20)
+			c->json_ok++;
+		json_object_put(o);
+	} else {
+		c->failed++;
+		if (r->error && strstr(r->error, "batch_expired"))
+			c->expired++;
+		snprintf(c->last_error, sizeof c->last_error, "%s", r->error ? r->error : "");
+	}
+	return 0;
+}
+#endif

@@ -1,0 +1,804 @@
+/* test_batchstore.c: the state store: state machines (exhaustively), files,
+ * the registry, crash repair, threads, and kill -9 at random instants. */
+#include "config.h"
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "batchstore.h"
+#include "lock.h"
+
+static char *mktmp(void)
+{
+	char *d = xstrdup("/tmp/sbstore.XXXXXX");
+	assert_non_null(mkdtemp(d));
+	return d;
+}
+
+static void rmtree(const char *d)
+{
+	char *cmd = xasprintf("rm -rf '%s'", d);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+}
+
+static store *open_ok(const char *dir)
+{
+	store *s;
+	sb_err e;
+	sb_err_clear(&e);
+	if (store_open(dir, &s, &e) < 0)
+		fail_msg("store_open: %s", e.msg);
+	return s;
+}
+
+static int add(store *s, const char *bid, const char *cesta, const char *desc, file_state st,
+	       sb_err *e)
+{
+	file_entry f;
+	memset(&f, 0, sizeof f);
+	f.cesta = (char *)cesta;
+	f.description = (char *)desc;
+	f.state = st;
+	return store_add_file(s, bid, &f, e);
+}
+
+static void test_names(void **state)
+{
+	(void)state;
+	for (int i = 0; i < BS__COUNT; i++) {
+		batch_state b;
+		assert_int_equal(batch_state_parse(batch_state_name((batch_state)i), &b), 0);
+		assert_int_equal(b, i);
+	}
+	for (int i = 0; i < FS__COUNT; i++) {
+		file_state f;
+		assert_int_equal(file_state_parse(file_state_name((file_state)i), &f), 0);
+		assert_int_equal(f, i);
+	}
+	batch_state b;
+	file_state f;
+	assert_int_equal(batch_state_parse("nope", &b), -1);
+	assert_int_equal(file_state_parse(NULL, &f), -1);
+	assert_string_equal(file_state_name(FS_DESCRIPTION_SAVED), "description_saved");
+	assert_string_equal(batch_state_name(BS_COLLECTING), "collecting");
+	assert_true(batch_state_active(BS_PAUSED));
+	assert_false(batch_state_active(BS_COMPLETED));
+}
+
+/* The expected machines, written out independently of the store's tables. */
+static const char *const batch_ok[] = {
+	"collecting>ready", "collecting>paused", "collecting>cancelled",
+	"ready>sent", "ready>paused", "ready>cancelled", "ready>failed", "ready>completed",
+	"sent>completed", "sent>failed", "sent>cancelled", "sent>expired", "sent>paused",
+	"failed>ready",
+	"paused>collecting", "paused>ready", "paused>sent", "paused>cancelled", "paused>failed",
+	NULL,
+};
+static const char *const file_ok[] = {
+	"pending>description_saved", "pending>rejected", "pending>skipped", "pending>file_not_found",
+	"pending>error", "pending>dead",
+	"description_saved>pending", "description_saved>batch_sent", "description_saved>error",
+	"description_saved>file_not_found", "description_saved>rejected", "description_saved>skipped",
+	"description_saved>dead",
+	"batch_sent>batch_completed", "batch_sent>error", "batch_sent>description_saved",
+	"batch_sent>file_not_found", "batch_sent>dead",
+	"batch_completed>saved_to_csv", "batch_completed>error", "batch_completed>file_not_found",
+	"batch_completed>dead",
+	"error>description_saved", "error>batch_sent", "error>batch_completed", "error>file_not_found",
+	"error>dead",
+	"file_not_found>pending", "file_not_found>description_saved", "file_not_found>error",
+	"file_not_found>dead",
+	"rejected>pending", "skipped>pending", "skipped>description_saved",
+	"dead>pending", "dead>description_saved",
+	NULL,
+};
+
+static bool listed(const char *const *list, const char *from, const char *to)
+{
+	char k[64];
+	snprintf(k, sizeof k, "%s>%s", from, to);
+	for (; *list; list++)
+		if (!strcmp(*list, k))
+			return true;
+	return false;
+}
+
+/* Drive a fresh batch to state `st` by a legal path. */
+static void drive(store *s, const char *id, batch_state st)
+{
+	static const batch_state paths[BS__COUNT][4] = {
+		[BS_COLLECTING] = {BS__COUNT},
+		[BS_READY] = {BS_READY, BS__COUNT},
+		[BS_SENT] = {BS_READY, BS_SENT, BS__COUNT},
+		[BS_COMPLETED] = {BS_READY, BS_SENT, BS_COMPLETED, BS__COUNT},
+		[BS_FAILED] = {BS_READY, BS_FAILED, BS__COUNT},
+		[BS_CANCELLED] = {BS_CANCELLED, BS__COUNT},
+		[BS_EXPIRED] = {BS_READY, BS_SENT, BS_EXPIRED, BS__COUNT},
+		[BS_PAUSED] = {BS_READY, BS_SENT, BS_PAUSED, BS__COUNT},
+	};
+	sb_err e;
+	for (int i = 0; paths[st][i] != BS__COUNT; i++)
+		if (store_set_state(s, id, paths[st][i], NULL, &e) < 0)
+			fail_msg("drive to %s: %s", batch_state_name(st), e.msg);
+}
+
+static void test_batch_machine(void **state)
+{
+	(void)state;
+	char *dir = mktmp();
+	store *s = open_ok(dir);
+	for (int from = 0; from < BS__COUNT; from++) {
+		for (int to = 0; to < BS__COUNT; to++) {
+			bool want = listed(batch_ok, batch_state_name((batch_state)from),
+					   batch_state_name((batch_state)to));
+			assert_int_equal(batch_transition_ok((batch_state)from, (batch_state)to), want);
+			if (from == to)
+				continue;
+			/* each pair on a real batch; a kind of its own so none is reused */
+			char kind[32];
+			snprintf(kind, sizeof kind, "k%d_%d", from, to);
+			batch_info b;
+			sb_err e;
+			assert_int_equal(store_collecting(s, kind, "openai", "m", &b, &e), 0);
+			drive(s, b.id, (batch_state)from);
+			/* paused here came from sent: only sent, ready, cancelled, failed */
+			bool w = want && (from != BS_PAUSED || to != BS_COLLECTING);
+			sb_err_clear(&e);
+			int r = store_set_state(s, b.id, (batch_state)to, "x", &e);
+			if (r != (w ? 0 : -1))
+				fail_msg("%s -> %s: got %d (%s)", batch_state_name((batch_state)from),
+					 batch_state_name((batch_state)to), r, e.msg);
+			batch_info after;
+			assert_int_equal(store_get(s, b.id, &after), 0);
+			assert_int_equal(after.state, w ? to : from);
+			if (!w) {
+				assert_int_equal(e.code, SBE_CONFLICT);
+				assert_non_null(strstr(e.msg, b.id));
+			}
+		}
+	}
+	/* pause remembers where it was; same-state is a no-op */
+	batch_info b;
+	sb_err e;
+	assert_int_equal(store_collecting(s, "p", "openai", "m", &b, &e), 0);
+	assert_int_equal(store_set_state(s, b.id, BS_PAUSED, "why", &e), 0);
+	assert_int_equal(store_set_state(s, b.id, BS_PAUSED, "still", &e), 0);
+	assert_int_equal(store_get(s, b.id, &b), 0);
+	assert_int_equal(b.paused_from, BS_COLLECTING);
+	assert_string_equal(b.note, "still");
+	assert_int_equal(store_set_state(s, b.id, BS_SENT, NULL, &e), -1);
+	store_close(s);
+	/* and it survives a reopen */
+	s = open_ok(dir);
+	assert_int_equal(store_get(s, b.id, &b), 0);
+	assert_int_equal(b.state, BS_PAUSED);
+	assert_int_equal(b.paused_from, BS_COLLECTING);
+	assert_int_equal(store_set_state(s, b.id, BS_COLLECTING, "", &e), 0);
+	assert_int_equal(store_set_state(s, "b-nope", BS_READY, NULL, &e), -1);
+	assert_int_equal(e.code, SBE_NOTFOUND);
+	store_close(s);
+	rmtree(dir);
+	free(dir);
+}
+
+static void test_file_machine(void **state)
+{
+	(void)state;
+	char *dir = mktmp();
+	store *s = open_ok(dir);
+	batch_info b;
+	sb_err e;
+	assert_int_equal(store_collecting(s, "originals", "openai", "m", &b, &e), 0);
+	int n = 0;
+	for (int from = 0; from < FS__COUNT; from++)
+		for (int to = 0; to < FS__COUNT; to++) {
+			bool want = listed(file_ok, file_state_name((file_state)from),
+					   file_state_name((file_state)to));
+			assert_int_equal(file_transition_ok((file_state)from, (file_state)to), want);
+			if (from == to)
+				continue;
+			char cesta[64];
+			snprintf(cesta, sizeof cesta, "J:\\f\\%d_%d.jpg", from, to);
+			assert_int_equal(add(s, b.id, cesta, "desc", (file_state)from, &e), 0);
+			sb_err_clear(&e);
+			int r = store_file_set_state(s, b.id, cesta, (file_state)to, "r", &e);
+			if (r != (want ? 0 : -1))
+				fail_msg("%s -> %s: got %d (%s)", file_state_name((file_state)from),
+					 file_state_name((file_state)to), r, e.msg);
+			file_entry f;
+			assert_int_equal(store_file_get(s, b.id, cesta, &f), 0);
+			assert_int_equal(f.state, want ? to : from);
+			file_entry_clear(&f);
+			if (!want) {
+				assert_int_equal(e.code, SBE_CONFLICT);
+				assert_non_null(strstr(e.msg, cesta));
+			}
+			n++;
+		}
+	assert_int_equal(n, FS__COUNT * (FS__COUNT - 1));
+	/* counts match a recount, before and after a reopen */
+	for (int pass = 0; pass < 2; pass++) {
+		batch_info g;
+		assert_int_equal(store_get(s, b.id, &g), 0);
+		file_entry *fs;
+		size_t nf;
+		assert_int_equal(store_files(s, b.id, &fs, &nf), 0);
+		size_t counts[FS__COUNT] = {0};
+		for (size_t i = 0; i < nf; i++)
+			counts[fs[i].state]++;
+		file_entries_free(fs, nf);
+		assert_int_equal(nf, (size_t)n);
+		assert_int_equal(g.nfiles, (size_t)n);
+		assert_memory_equal(counts, g.counts, sizeof counts);
+		store_close(s);
+		s = open_ok(dir);
+	}
+	store_close(s);
+	rmtree(dir);
+	free(dir);
+}
+
+static void test_files(void **state)
+{
+	(void)state;
+	char *dir = mktmp();
+	store *s = open_ok(dir);
+	sb_err e;
+	batch_info a, a2, g;
+	assert_int_equal(store_collecting(s, "originals", "openai", "gpt-4o-mini", &a, &e), 0);
+	assert_int_equal(store_collecting(s, "originals", "openai", "gpt-4o-mini", &a2, &e), 0);
+	assert_string_equal(a.id, a2.id); /* the same collecting batch */
+	assert_int_equal(strlen(a.id), strlen("b20261123-175519-1a2b"));
+	assert_int_equal(a.id[0], 'b');
+	assert_int_equal(a.id[9], '-');
+	assert_int_equal(a.id[16], '-');
+	assert_int_equal(store_collecting(s, "originals", "gemini", "g", &g, &e), 0);
+	assert_string_not_equal(a.id, g.id);
+
+	const char *cz = "Příliš žluťoučký kůň úpěl ďábelské ódy, \"quoted\" / slash \\ back\nline";
+	file_entry f;
+	memset(&f, 0, sizeof f);
+	f.cesta = "J:\\Foto\\2024\\IMG_0001.JPG";
+	f.description = (char *)cz;
+	f.state = FS_DESCRIPTION_SAVED;
+	f.editorial = true;
+	snprintf(f.ed.city, sizeof f.ed.city, "Praha");
+	snprintf(f.ed.country, sizeof f.ed.country, "Czech Republic");
+	snprintf(f.ed.date, sizeof f.ed.date, "23 11 2026");
+	snprintf(f.fingerprint, sizeof f.fingerprint, "0123456789abcdef");
+	f.alt_of = "J:\\Foto\\orig.jpg";
+	assert_int_equal(store_add_file(s, a.id, &f, &e), 0);
+	assert_int_equal(add(s, a.id, "/p/IMG_2.jpg", "second", FS_DESCRIPTION_SAVED, &e), 0);
+	assert_int_equal(add(s, a.id, "/p/IMG_3.jpg", "", FS_REJECTED, &e), 0);
+
+	/* a file in two active batches is a hard error */
+	assert_int_equal(add(s, g.id, "/p/IMG_2.jpg", "again", FS_DESCRIPTION_SAVED, &e), -1);
+	assert_int_equal(e.code, SBE_CONFLICT);
+	assert_non_null(strstr(e.msg, a.id));
+	/* a rejected file does not hold its place */
+	assert_int_equal(add(s, g.id, "/p/IMG_3.jpg", "now wanted", FS_DESCRIPTION_SAVED, &e), 0);
+	char held[40];
+	assert_true(store_file_batch(s, "/p/IMG_2.jpg", held));
+	assert_string_equal(held, a.id);
+	assert_true(store_file_batch(s, "/p/IMG_3.jpg", held));
+	assert_string_equal(held, g.id);
+	assert_false(store_file_batch(s, "/p/none.jpg", held));
+	file_state fs;
+	assert_true(store_file_known(s, "/p/IMG_3.jpg", &fs));
+	assert_int_equal(fs, FS_REJECTED);
+	assert_false(store_file_known(s, "/p/IMG_2.jpg", &fs));
+
+	/* replacing a description in the same batch (edit before sending) */
+	assert_int_equal(add(s, a.id, "/p/IMG_2.jpg", "second, edited", FS_DESCRIPTION_SAVED, &e), 0);
+	assert_int_equal(store_get(s, a.id, &a), 0);
+	assert_int_equal(a.nfiles, 3);
+	assert_int_equal(a.counts[FS_DESCRIPTION_SAVED], 2);
+	assert_int_equal(a.counts[FS_REJECTED], 1);
+
+	/* seal: 2 sendable files */
+	assert_int_equal(store_seal_if_full(s, a.id, 3, &e), 0);
+	assert_int_equal(store_seal_if_full(s, a.id, 2, &e), 1);
+	assert_int_equal(store_get(s, a.id, &a), 0);
+	assert_int_equal(a.state, BS_READY);
+	batch_info a3;
+	assert_int_equal(store_collecting(s, "originals", "openai", "gpt-4o-mini", &a3, &e), 0);
+	assert_string_not_equal(a3.id, a.id);
+
+	/* remove before sending; not after */
+	assert_int_equal(store_remove_file(s, a.id, "/p/IMG_3.jpg", &e), 0);
+	assert_int_equal(store_remove_file(s, a.id, "/p/IMG_3.jpg", &e), -1);
+	assert_int_equal(e.code, SBE_NOTFOUND);
+
+	/* update: provider ids survive reopen; state not changed by update */
+	a.state = BS_COMPLETED;
+	snprintf(a.provider_batch_id, sizeof a.provider_batch_id, "batch_abc");
+	a.est_cost = 0.25;
+	a.est_tokens = 12345;
+	a.attempts = 2;
+	assert_int_equal(store_update(s, &a, &e), 0);
+	assert_int_equal(store_set_state(s, a.id, BS_SENT, NULL, &e), 0);
+	assert_int_equal(add(s, a.id, "/p/late.jpg", "too late for this batch", FS_DESCRIPTION_SAVED, &e), -1);
+	assert_int_equal(e.code, SBE_CONFLICT);
+	assert_int_equal(store_file_set_state(s, a.id, "/p/IMG_2.jpg", FS_BATCH_SENT, NULL, &e), 0);
+	assert_int_equal(store_remove_file(s, a.id, "/p/IMG_2.jpg", &e), -1);
+	assert_int_equal(e.code, SBE_CONFLICT);
+
+	/* store_file_update: full replace with a legal transition */
+	file_entry u;
+	assert_int_equal(store_file_get(s, a.id, "/p/IMG_2.jpg", &u), 0);
+	char want_cid[80];
+	snprintf(want_cid, sizeof want_cid, "IMG_2_%s", a.id);
+	assert_string_equal(u.custom_id, want_cid);
+	u.state = FS_ERROR;
+	free(u.reason);
+	u.reason = xstrdup("invalid JSON");
+	u.attempts = 1;
+	assert_int_equal(store_file_update(s, a.id, &u, &e), 0);
+	u.state = FS_SAVED_TO_CSV;
+	assert_int_equal(store_file_update(s, a.id, &u, &e), -1);
+	file_entries_free(&u, 1);
+
+	/* draft and cost log */
+	char *dc = NULL;
+	assert_null(store_load_draft(s, &dc));
+	assert_int_equal(store_save_draft(s, "J:\\x.jpg", "half-typed ž", &e), 0);
+	char *dt = store_load_draft(s, &dc);
+	assert_string_equal(dt, "half-typed ž");
+	assert_string_equal(dc, "J:\\x.jpg");
+	free(dt);
+	free(dc);
+	assert_int_equal(store_cost_log(s, a.id, "estimate", 0.0123, 4567, &e), 0);
+	store_close(s);
+
+	/* everything survives a reopen */
+	s = open_ok(dir);
+	file_entry r;
+	assert_int_equal(store_file_get(s, a.id, "J:\\Foto\\2024\\IMG_0001.JPG", &r), 0);
+	assert_string_equal(r.description, cz);
+	assert_true(r.editorial);
+	assert_string_equal(r.ed.city, "Praha");
+	assert_string_equal(r.ed.date, "23 11 2026");
+	assert_string_equal(r.fingerprint, "0123456789abcdef");
+	assert_string_equal(r.alt_of, "J:\\Foto\\orig.jpg");
+	file_entry_clear(&r);
+	assert_int_equal(store_file_get(s, a.id, "/p/IMG_2.jpg", &r), 0);
+	assert_int_equal(r.state, FS_ERROR);
+	assert_string_equal(r.reason, "invalid JSON");
+	assert_int_equal(r.attempts, 1);
+	assert_string_equal(r.description, "second, edited");
+	file_entry_clear(&r);
+	assert_int_equal(store_file_get(s, a.id, "/p/IMG_3.jpg", &r), -1);
+	assert_int_equal(store_get(s, a.id, &a), 0);
+	assert_int_equal(a.state, BS_SENT);
+	assert_string_equal(a.provider_batch_id, "batch_abc");
+	assert_int_equal(a.est_tokens, 12345);
+	assert_int_equal(a.attempts, 2);
+	assert_true(a.sent > 0);
+	assert_int_equal(a.nfiles, 2);
+	assert_true(store_file_batch(s, "/p/IMG_3.jpg", held));
+	assert_string_equal(held, g.id);
+	batch_info *all;
+	size_t nb = store_list(s, &all);
+	assert_int_equal(nb, 3);
+	free(all);
+	dt = store_load_draft(s, &dc);
+	assert_non_null(dt);
+	free(dt);
+	free(dc);
+	assert_int_equal(store_clear_draft(s, &e), 0);
+	assert_null(store_load_draft(s, NULL));
+	char *cl = path_join(dir, "cost.jsonl"), *data;
+	size_t len;
+	assert_int_equal(read_whole_file(cl, &data, &len, NULL), 0);
+	assert_non_null(strstr(data, "\"what\":\"estimate\""));
+	free(data);
+	free(cl);
+
+	/* finished: files leave the registry; forget needs a finished batch */
+	assert_int_equal(store_forget(s, a.id, &e), -1);
+	assert_int_equal(store_set_state(s, a.id, BS_COMPLETED, NULL, &e), 0);
+	assert_false(store_file_batch(s, "/p/IMG_2.jpg", held));
+	/* ...and may go to a new batch */
+	assert_int_equal(add(s, a3.id, "/p/IMG_2.jpg", "retry", FS_DESCRIPTION_SAVED, &e), 0);
+	assert_int_equal(store_compact(s, a.id, &e), 0);
+	char *bp = store_batch_path(s, a.id, NULL);
+	assert_int_equal(store_forget(s, a.id, &e), 0);
+	assert_false(file_exists(bp));
+	assert_int_equal(store_get(s, a.id, &a), -1);
+	free(bp);
+	store_close(s);
+	s = open_ok(dir);
+	nb = store_list(s, &all);
+	assert_int_equal(nb, 2);
+	free(all);
+	store_close(s);
+	rmtree(dir);
+	free(dir);
+}
+
+static void test_reactivate_conflict(void **state)
+{
+	(void)state;
+	char *dir = mktmp();
+	store *s = open_ok(dir);
+	sb_err e;
+	batch_info a, b;
+	assert_int_equal(store_collecting(s, "originals", "openai", "m", &a, &e), 0);
+	assert_int_equal(add(s, a.id, "/x.jpg", "d", FS_DESCRIPTION_SAVED, &e), 0);
+	assert_int_equal(store_set_state(s, a.id, BS_READY, NULL, &e), 0);
+	assert_int_equal(store_set_state(s, a.id, BS_FAILED, "upload refused", &e), 0);
+	assert_int_equal(store_collecting(s, "originals", "openai", "m", &b, &e), 0);
+	assert_int_equal(add(s, b.id, "/x.jpg", "d", FS_DESCRIPTION_SAVED, &e), 0);
+	assert_int_equal(store_set_state(s, a.id, BS_READY, NULL, &e), -1);
+	assert_int_equal(e.code, SBE_CONFLICT);
+	assert_non_null(strstr(e.msg, b.id));
+	assert_int_equal(store_remove_file(s, b.id, "/x.jpg", &e), 0);
+	assert_int_equal(store_set_state(s, a.id, BS_READY, NULL, &e), 0);
+	char held[40];
+	assert_true(store_file_batch(s, "/x.jpg", held));
+	assert_string_equal(held, a.id);
+	store_close(s);
+	rmtree(dir);
+	free(dir);
+}
+
+/* What a crash can leave: a torn journal line, temp files, a half-born
+ * folder, a half-removed one, a broken batch.json. */
+static void test_repair(void **state)
+{
+	(void)state;
+	char *dir = mktmp();
+	store *s = open_ok(dir);
+	sb_err e;
+	batch_info a;
+	assert_int_equal(store_collecting(s, "originals", "openai", "m", &a, &e), 0);
+	assert_int_equal(add(s, a.id, "/one.jpg", "first description", FS_DESCRIPTION_SAVED, &e), 0);
+	char *j = store_batch_path(s, a.id, "files.jsonl");
+	char *bdir = store_batch_path(s, a.id, NULL);
+	store_close(s);
+
+	int fd = open(j, O_WRONLY | O_APPEND);
+	assert_true(fd >= 0);
+	const char *torn = "{\"op\":\"file\",\"cesta\":\"/two.jpg\",\"state\":\"descr";
+	assert_int_equal(write(fd, torn, strlen(torn)), (ssize_t)strlen(torn));
+	close(fd);
+	struct stat st0;
+	assert_int_equal(stat(j, &st0), 0);
+	char *tmpf = xasprintf("%s/batch.json.tmp.99999", bdir);
+	assert_int_equal(atomic_write(tmpf, "x", 1, 0644, NULL), 0);
+	char *newd = xasprintf("%s/batches/.new-b20200101-000000-0000", dir);
+	char *trash = xasprintf("%s/batches/.trash-b20200101-000000-0001", dir);
+	char *broken = xasprintf("%s/batches/b20200101-000000-0002", dir);
+	assert_int_equal(mkdir_p(newd, 0755, NULL), 0);
+	assert_int_equal(mkdir_p(trash, 0755, NULL), 0);
+	assert_int_equal(mkdir_p(broken, 0755, NULL), 0);
+	char *bj = path_join(broken, "batch.json");
+	assert_int_equal(atomic_write(bj, "{\"id\":", 6, 0644, NULL), 0);
+
+	s = open_ok(dir);
+	struct stat st1;
+	assert_int_equal(stat(j, &st1), 0);
+	assert_int_equal(st1.st_size, st0.st_size - (off_t)strlen(torn));
+	assert_false(file_exists(tmpf));
+	assert_false(file_exists(newd));
+	assert_false(file_exists(trash));
+	batch_info *all;
+	assert_int_equal(store_list(s, &all), 1);
+	free(all);
+	file_entry r;
+	assert_int_equal(store_file_get(s, a.id, "/two.jpg", &r), -1);
+	assert_int_equal(store_file_get(s, a.id, "/one.jpg", &r), 0);
+	assert_string_equal(r.description, "first description");
+	file_entry_clear(&r);
+	/* appends after the repair are clean */
+	assert_int_equal(add(s, a.id, "/two.jpg", "second description", FS_DESCRIPTION_SAVED, &e), 0);
+	store_close(s);
+	s = open_ok(dir);
+	assert_int_equal(store_file_get(s, a.id, "/two.jpg", &r), 0);
+	assert_string_equal(r.description, "second description");
+	file_entry_clear(&r);
+	/* registry.json is rebuilt and readable */
+	char *reg = path_join(dir, "registry.json"), *data;
+	size_t len;
+	assert_int_equal(read_whole_file(reg, &data, &len, NULL), 0);
+	assert_non_null(strstr(data, a.id));
+	free(data);
+	free(reg);
+	store_close(s);
+	free(j);
+	free(bdir);
+	free(tmpf);
+	free(newd);
+	free(trash);
+	free(broken);
+	free(bj);
+	rmtree(dir);
+	free(dir);
+}
+
+/* While another process holds the library, open reads and repairs nothing:
+ * an unfinished line or temp file may be that process's work in progress. */
+static void test_other_instance(void **state)
+{
+	(void)state;
+	char *dir = mktmp();
+	store *s = open_ok(dir);
+	sb_err e;
+	batch_info a;
+	assert_int_equal(store_collecting(s, "originals", "openai", "m", &a, &e), 0);
+	assert_int_equal(add(s, a.id, "/one.jpg", "first description", FS_DESCRIPTION_SAVED, &e), 0);
+	char *j = store_batch_path(s, a.id, "files.jsonl");
+	char *tmpf = store_batch_path(s, a.id, "batch.json.tmp.4242");
+	store_close(s);
+	int fd = open(j, O_WRONLY | O_APPEND);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "{\"op\":", 6), 6);
+	close(fd);
+	assert_int_equal(atomic_write(tmpf, "x", 1, 0644, NULL), 0);
+	struct stat st0, st1;
+	assert_int_equal(stat(j, &st0), 0);
+
+	int go[2], done[2];
+	assert_int_equal(pipe(go), 0);
+	assert_int_equal(pipe(done), 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		sb_lock *l;
+		char c = lock_acquire(dir, &l, NULL) == 0 ? 'y' : 'n';
+		if (write(go[1], &c, 1) != 1 || read(done[0], &c, 1) != 1)
+			_exit(1);
+		_exit(0);
+	}
+	char c;
+	assert_int_equal(read(go[0], &c, 1), 1);
+	assert_int_equal(c, 'y');
+	assert_int_equal(lock_check(dir), LOCK_OTHER);
+	s = open_ok(dir);
+	file_entry r;
+	assert_int_equal(store_file_get(s, a.id, "/one.jpg", &r), 0);
+	file_entry_clear(&r);
+	store_close(s);
+	assert_int_equal(stat(j, &st1), 0);
+	assert_int_equal(st1.st_size, st0.st_size);
+	assert_true(file_exists(tmpf));
+	assert_int_equal(write(done[1], "x", 1), 1);
+	int wst;
+	waitpid(pid, &wst, 0);
+	assert_int_equal(lock_check(dir), LOCK_FREE);
+	/* ours: repaired */
+	sb_lock *l;
+	assert_int_equal(lock_acquire(dir, &l, &e), 0);
+	assert_int_equal(lock_check(dir), LOCK_OURS);
+	s = open_ok(dir);
+	store_close(s);
+	lock_release(l);
+	assert_int_equal(stat(j, &st1), 0);
+	assert_int_equal(st1.st_size, st0.st_size - 6);
+	assert_false(file_exists(tmpf));
+	close(go[0]);
+	close(go[1]);
+	close(done[0]);
+	close(done[1]);
+	free(j);
+	free(tmpf);
+	rmtree(dir);
+	free(dir);
+}
+
+struct tharg {
+	store *s;
+	int id;
+};
+
+static void *th_add(void *p)
+{
+	struct tharg *a = p;
+	sb_err e;
+	batch_info b;
+	char kind[24];
+	snprintf(kind, sizeof kind, "t%d", a->id);
+	for (int i = 0; i < 100; i++) {
+		if (store_collecting(a->s, kind, "openai", "m", &b, &e) < 0)
+			return (void *)1;
+		char c[64];
+		snprintf(c, sizeof c, "/t%d/%d.jpg", a->id, i);
+		if (add(a->s, b.id, c, "threaded description", FS_DESCRIPTION_SAVED, &e) < 0)
+			return (void *)1;
+		if (store_seal_if_full(a->s, b.id, 10, &e) < 0)
+			return (void *)1;
+		batch_info *all;
+		free((store_list(a->s, &all), all));
+	}
+	return NULL;
+}
+
+static void test_threads(void **state)
+{
+	(void)state;
+	char *dir = mktmp();
+	store *s = open_ok(dir);
+	pthread_t t[3];
+	struct tharg args[3];
+	for (int i = 0; i < 3; i++) {
+		args[i] = (struct tharg){s, i};
+		pthread_create(&t[i], NULL, th_add, &args[i]);
+	}
+	for (int i = 0; i < 3; i++) {
+		void *r;
+		pthread_join(t[i], &r);
+		assert_null(r);
+	}
+	batch_info *all;
+	size_t n = store_list(s, &all), files = 0, ready = 0;
+	for (size_t i = 0; i < n; i++) {
+		files += all[i].nfiles;
+		ready += all[i].state == BS_READY;
+	}
+	free(all);
+	assert_int_equal(files, 300);
+	assert_int_equal(ready, 30);
+	store_close(s);
+	rmtree(dir);
+	free(dir);
+}
+
+/* ---- kill -9 at random instants ---- */
+
+#define READY_MARK 0xFFFFFFFFu
+
+static char *desc_for(unsigned n)
+{
+	/* deterministic, varied length, Czech and JSON-special characters */
+	sbuf b = {0};
+	sbuf_printf(&b, "Popis č. %u: \"kůň\" \\ /", n);
+	for (unsigned i = 0; i < n % 37; i++)
+		sbuf_printf(&b, " slovo%u", i * n);
+	return sbuf_steal(&b);
+}
+
+/* The child: saves descriptions (and flips states, seals batches) forever,
+ * acknowledging each save on the pipe after store_add_file returned. */
+static void crash_child(const char *dir, unsigned start, int ackfd)
+{
+	store *s;
+	if (store_open(dir, &s, NULL) < 0)
+		_exit(3);
+	unsigned ready = READY_MARK;
+	if (write(ackfd, &ready, sizeof ready) != sizeof ready)
+		_exit(6);
+	sb_err e;
+	unsigned seed = start;
+	for (unsigned n = start;; n++) {
+		batch_info b;
+		if (store_collecting(s, "originals", "openai", "m", &b, &e) < 0)
+			_exit(4);
+		char cesta[64];
+		snprintf(cesta, sizeof cesta, "J:\\Foto\\%u.jpg", n);
+		char *d = desc_for(n);
+		if (add(s, b.id, cesta, d, FS_DESCRIPTION_SAVED, &e) < 0)
+			_exit(5);
+		free(d);
+		if (write(ackfd, &n, sizeof n) != sizeof n)
+			_exit(6);
+		unsigned r = (unsigned)rand_r(&seed);
+		if (r % 3 == 0) /* flip a state back and forth */
+			store_file_set_state(s, b.id, cesta, r % 2 ? FS_PENDING : FS_DESCRIPTION_SAVED,
+					     NULL, &e);
+		if (store_seal_if_full(s, b.id, 20, &e) < 0)
+			_exit(7);
+		if (r % 11 == 0)
+			store_compact(s, b.id, &e);
+	}
+}
+
+static void test_crash_kill(void **state)
+{
+	(void)state;
+	char *dir = mktmp();
+	unsigned seed = 20261123;
+	const int kills = 200;
+	unsigned *acked = NULL;
+	size_t nacked = 0, cap = 0;
+	for (int k = 0; k < kills; k++) {
+		int p[2];
+		assert_int_equal(pipe(p), 0);
+		unsigned start = (unsigned)k * 100000u;
+		pid_t pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			close(p[0]);
+			crash_child(dir, start, p[1]);
+		}
+		close(p[1]);
+		/* A random instant, whatever the machine's load: every fifth time
+		 * 0..5 ms after the fork (open's own repairs get hit), otherwise
+		 * after 0..4 acknowledged saves plus 0..5 ms. */
+		unsigned n;
+		int want = k % 5 ? (int)(rand_r(&seed) % 5) + 1 : 0; /* ready mark + saves */
+		for (int got = 0; got < want; got++) {
+			if (read(p[0], &n, sizeof n) != sizeof n)
+				fail_msg("child died early at kill %d", k);
+			if (n == READY_MARK)
+				continue;
+			if (nacked == cap) {
+				cap = cap ? cap * 2 : 1024;
+				acked = xrealloc(acked, cap * sizeof *acked);
+			}
+			acked[nacked++] = n;
+		}
+		struct timespec ts = {0, (long)(rand_r(&seed) % 5000) * 1000L};
+		nanosleep(&ts, NULL);
+		kill(pid, SIGKILL);
+		int st;
+		waitpid(pid, &st, 0);
+		if (WIFEXITED(st))
+			fail_msg("child exited with %d at kill %d", WEXITSTATUS(st), k);
+		while (read(p[0], &n, sizeof n) == sizeof n) {
+			if (n == READY_MARK)
+				continue;
+			if (nacked == cap) {
+				cap = cap ? cap * 2 : 1024;
+				acked = xrealloc(acked, cap * sizeof *acked);
+			}
+			acked[nacked++] = n;
+		}
+		close(p[0]);
+		/* the store opens cleanly and holds every acknowledged save */
+		store *s = open_ok(dir);
+		for (size_t i = 0; i < nacked; i++) {
+			char cesta[64];
+			snprintf(cesta, sizeof cesta, "J:\\Foto\\%u.jpg", acked[i]);
+			char bid[40];
+			if (!store_file_batch(s, cesta, bid))
+				fail_msg("kill %d: %s lost (not in any active batch)", k, cesta);
+			file_entry f;
+			assert_int_equal(store_file_get(s, bid, cesta, &f), 0);
+			char *d = desc_for(acked[i]);
+			assert_string_equal(f.description, d);
+			assert_true(f.state == FS_DESCRIPTION_SAVED || f.state == FS_PENDING);
+			free(d);
+			file_entry_clear(&f);
+		}
+		/* counts agree with the files */
+		batch_info *all;
+		size_t nb = store_list(s, &all), collecting = 0;
+		for (size_t i = 0; i < nb; i++) {
+			size_t sum = 0;
+			for (int c = 0; c < FS__COUNT; c++)
+				sum += all[i].counts[c];
+			assert_int_equal(sum, all[i].nfiles);
+			collecting += all[i].state == BS_COLLECTING;
+		}
+		assert_true(collecting <= 1);
+		free(all);
+		store_close(s);
+	}
+	print_message("%d kills, %zu acknowledged saves checked after each\n", kills, nacked);
+	assert_true(nacked > 0);
+	free(acked);
+	rmtree(dir);
+	free(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_names),          cmocka_unit_test(test_batch_machine),
+		cmocka_unit_test(test_file_machine),   cmocka_unit_test(test_files),
+		cmocka_unit_test(test_reactivate_conflict), cmocka_unit_test(test_repair),
+		cmocka_unit_test(test_other_instance),
+		cmocka_unit_test(test_threads),        cmocka_unit_test(test_crash_kill),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

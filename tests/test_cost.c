@@ -1,0 +1,108 @@
+/* test_cost.c: the price table (shipped, user override, bad lines) and
+ * cost_usd with batch prices apart from live ones. */
+#include "config.h"
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cost.h"
+
+static char tmpdir[64];
+
+static int setup(void **state)
+{
+	(void)state;
+	strcpy(tmpdir, "/tmp/sbcostXXXXXX");
+	if (!mkdtemp(tmpdir))
+		return -1;
+	setenv("XDG_CONFIG_HOME", tmpdir, 1);
+	if (!getenv("STOCKBATCH_DATADIR")) {
+		const char *top = getenv("top_srcdir");
+		char *d = xasprintf("%s/data", top ? top : ".");
+		setenv("STOCKBATCH_DATADIR", d, 1);
+		free(d);
+	}
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	char *f = xasprintf("%s/stockbatch/prices.conf", tmpdir);
+	char *d = xasprintf("%s/stockbatch", tmpdir);
+	unlink(f);
+	rmdir(d);
+	rmdir(tmpdir);
+	free(f);
+	free(d);
+	return 0;
+}
+
+static void test_shipped(void **state)
+{
+	(void)state;
+	sb_err e = {0};
+	assert_int_equal(prices_load(NULL, &e), 0);
+	const price *p = price_of("gpt-4o-mini-2024-07-18");
+	assert_non_null(p);
+	assert_string_equal(p->model, "gpt-4o-mini");
+	assert_true(fabs(p->batch_in - 0.075) < 1e-12);
+	assert_string_equal(price_of("gpt-4o")->model, "gpt-4o");
+	assert_string_equal(price_of("gpt-4.1-nano")->model, "gpt-4.1-nano");
+	assert_string_equal(price_of("gemini-2.5-flash-lite")->model, "gemini-2.5-flash-lite");
+	assert_null(price_of("gpt-4oX"));
+	assert_null(price_of("no-such-model"));
+	/* 1M in + 1M out on gpt-4o: live 12.50, batch 6.25 (half). */
+	assert_true(fabs(cost_usd("gpt-4o", false, 1000000, 1000000) - 12.5) < 1e-9);
+	assert_true(fabs(cost_usd("gpt-4o", true, 1000000, 1000000) - 6.25) < 1e-9);
+	/* The seed's worked example: 2385 in, 150 out, batch gpt-4o = $0.00373. */
+	assert_true(fabs(cost_usd("gpt-4o", true, 2385, 150) - 0.0037313) < 1e-6);
+	assert_true(cost_usd("no-such-model", true, 1000, 1000) == 0);
+	/* Batch exactly half of live for every shipped model. */
+	const char *models[] = { "gpt-4o", "gpt-4o-mini", "gpt-4.1", "gpt-4.1-mini", "gpt-5-mini",
+				 "gemini-2.5-flash" };
+	for (size_t i = 0; i < sizeof models / sizeof *models; i++)
+		assert_true(fabs(cost_usd(models[i], true, 1234, 567) * 2 -
+				 cost_usd(models[i], false, 1234, 567)) < 1e-12);
+}
+
+static void test_user_override(void **state)
+{
+	(void)state;
+	char *d = xasprintf("%s/stockbatch", tmpdir);
+	char *f = xasprintf("%s/prices.conf", d);
+	sb_err e = {0};
+	assert_int_equal(mkdir_p(d, 0700, &e), 0);
+	const char *txt = "# mine\n\ngpt-4o 3 1 12 1.5 0.5 6\nmy-model 1 1 1 0.5 0.5 0.5\n";
+	assert_int_equal(atomic_write(f, txt, strlen(txt), 0600, &e), 0);
+	assert_int_equal(prices_load(NULL, &e), 0);
+	assert_true(fabs(price_of("gpt-4o")->batch_out - 6) < 1e-12);
+	assert_non_null(price_of("my-model"));
+	assert_non_null(price_of("gpt-4.1")); /* shipped lines stay */
+	/* A bad line names the file and the line. */
+	const char *bad = "gpt-4o 3 1 12 1.5 0.5 6\n\ngpt-4o 3 x 12 1.5 0.5 6\n";
+	assert_int_equal(atomic_write(f, bad, strlen(bad), 0600, &e), 0);
+	assert_int_equal(prices_load(NULL, &e), -1);
+	assert_int_equal(e.code, SBE_INPUT);
+	assert_non_null(strstr(e.msg, "prices.conf:3:"));
+	unlink(f);
+	assert_int_equal(prices_load(NULL, &e), 0);
+	assert_true(fabs(price_of("gpt-4o")->batch_out - 5) < 1e-12);
+	free(d);
+	free(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_shipped),
+		cmocka_unit_test(test_user_override),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,94 @@
+# tests/tui_lib.sh: drive the real TUI in a private tmux server (source it
+# after tests/lib.sh).  Polls the screen with deadlines, never fixed sleeps.
+#
+#   tui_start [ARGS]      -> runs "$STOCKBATCH_BIN --config $SB_CONF ARGS" in a
+#                            100x30 tmux window; its exit status lands in
+#                            $SB_TMP/tui.rc when it ends
+#   tui_keys KEY...       -> tmux send-keys (names: C-s, F10, Tab, Enter...)
+#   tui_type TEXT         -> types TEXT literally (UTF-8)
+#   tui_screen            -> prints the screen now
+#   tui_wait TEXT [SECS]  -> waits until the screen shows TEXT (fixed string)
+#   tui_wait_gone TEXT [SECS]
+#   tui_wait_exit [SECS]  -> waits for the program to end; prints its status
+command -v tmux >/dev/null 2>&1 || skip "tmux is not installed"
+
+TUI_SOCK=sbtest$$
+TUI_TM="tmux -L $TUI_SOCK -f /dev/null"
+
+tui__cleanup()
+{
+	$TUI_TM kill-server >/dev/null 2>&1
+	sb__cleanup
+}
+trap 'tui__cleanup' EXIT
+
+tui_start()
+{
+	sb_tmpdir
+	rm -f "$SB_TMP/tui.rc"
+	# The window stays after the program ends so the last screen can be read.
+	$TUI_TM new-session -d -s sb -x 100 -y 30 \
+		"\"$STOCKBATCH_BIN\" --config \"$SB_CONF\" $* 2>\"$SB_TMP/tui.err\"; echo \$? >\"$SB_TMP/tui.rc\"; sleep 600" ||
+		fail "tmux new-session"
+	$TUI_TM set-option -t sb -g remain-on-exit on >/dev/null 2>&1
+}
+
+tui_keys()
+{
+	$TUI_TM send-keys -t sb "$@" || fail "tmux send-keys $*"
+}
+
+tui_type()
+{
+	$TUI_TM send-keys -t sb -l "$1" || fail "tmux send-keys -l"
+}
+
+tui_screen()
+{
+	$TUI_TM capture-pane -p -t sb
+}
+
+tui__has()
+{
+	tui_screen | grep -F -q -- "$1"
+}
+
+tui__dump()
+{
+	echo "--- screen:" >&2
+	tui_screen >&2
+	if [ -s "$SB_TMP/tui.err" ]; then
+		echo "--- stderr:" >&2
+		tail -n 20 "$SB_TMP/tui.err" >&2
+	fi
+}
+
+tui_wait()
+{
+	if ! wait_for "${2:-20}" tui__has "$1"; then
+		tui__dump
+		fail "the screen never showed '$1'"
+	fi
+}
+
+tui__hasnt()
+{
+	! tui__has "$1"
+}
+
+tui_wait_gone()
+{
+	if ! wait_for "${2:-20}" tui__hasnt "$1"; then
+		tui__dump
+		fail "the screen still shows '$1'"
+	fi
+}
+
+tui_wait_exit()
+{
+	if ! wait_for "${1:-30}" test -s "$SB_TMP/tui.rc"; then
+		tui__dump
+		fail "the program did not exit"
+	fi
+	cat "$SB_TMP/tui.rc"
+}

@@ -1,0 +1,41 @@
+/* collect.h: phase 3, collecting descriptions (SPEC 3): the unprocessed
+ * photos in no active batch, the current one, and what the editor's keys
+ * do to the store (save, reject, skip, draft).  No curses here. */
+#ifndef SB_TUI_COLLECT_H
+#define SB_TUI_COLLECT_H
+
+#include "batchstore.h"
+#include "settings.h"
+
+typedef struct collector collector;
+
+typedef struct collect_photo {
+	const char *cesta;     /* the CSV's Cesta (the row key) */
+	char *local;           /* mapped to this box (path mapping) */
+	const char *soubor, *kategorie, *datum, *sirka, *vyska;
+	size_t row;
+	size_t pos, total;     /* 1-based place in this session's list */
+} collect_photo;
+
+/* Loads the media CSV once; errors name the file and line. */
+int collect_open(settings *cfg, store *st, collector **out, sb_err *e);
+void collect_close(collector *c);
+/* The photo being described; false when none is left. */
+bool collect_current(collector *c, collect_photo *out);
+/* Local path of the photo n places ahead (prefetch), or NULL. */
+const char *collect_ahead(collector *c, size_t n);
+/* The draft left by the last session for the current photo (caller frees). */
+char *collect_take_draft(collector *c);
+/* Durable before returning; then the next photo is current.  *sealed is
+ * set when the collecting batch became ready. */
+int collect_save(collector *c, const char *text, bool editorial, const editorial_info *ed,
+		 bool *sealed, sb_err *e);
+int collect_reject(collector *c, sb_err *e);
+void collect_skip(collector *c);
+int collect_draft(collector *c, const char *text, sb_err *e);
+/* The collecting batch's fill, for the title line. */
+void collect_fill(collector *c, size_t *have, size_t *size);
+/* EXIF date of the current photo as "DD MM YYYY", else today. */
+void collect_default_date(collector *c, char out[16]);
+
+#endif

@@ -1,0 +1,115 @@
+/* keys.c: the key table (see keys.h).  Editing keys are listed so the help
+ * and the man page are complete; printable characters insert themselves. */
+#include "config.h"
+#include "keys.h"
+
+#include <curses.h>
+#include <stdbool.h>
+
+#include "i18n.h"
+
+#define CTRL(c) ((c) & 0x1f)
+#define KEYF(n) (KEY_F0 + (n))
+
+const struct tui_key tui_keys[] = {
+	{ KEYF(10), "F10", TC_ANY, TA_QUIT, N_("quit (everything saved is kept, the draft too)") },
+	{ CTRL('q'), "Ctrl+Q", TC_ANY, TA_QUIT, N_("quit, also while typing") },
+	{ 'q', "q", TC_VIEW, TA_QUIT, N_("quit (outside the editor)") },
+	{ KEYF(1), "F1", TC_ANY, TA_HELP, N_("this help") },
+	{ '?', "?", TC_VIEW, TA_HELP, N_("this help (outside the editor)") },
+	{ '\t', "Tab", TC_ANY, TA_NEXT_PANE, N_("next pane (or view, on a small screen)") },
+	{ KEY_BTAB, "Shift+Tab", TC_ANY, TA_PREV_PANE, N_("previous pane") },
+	{ CTRL('l'), "Ctrl+L", TC_ANY, TA_REDRAW, N_("redraw the screen") },
+
+	{ CTRL('s'), "Ctrl+S", TC_EDITOR, TA_SAVE, N_("save the description and show the next photo") },
+	{ KEYF(2), "F2", TC_EDITOR, TA_SAVE, N_("save the description and show the next photo") },
+	{ CTRL('n'), "Ctrl+N", TC_EDITOR, TA_SKIP, N_("skip this photo (nothing saved)") },
+	{ KEYF(3), "F3", TC_EDITOR, TA_SKIP, N_("skip this photo (nothing saved)") },
+	{ CTRL('e'), "Ctrl+E", TC_EDITOR, TA_EDITORIAL, N_("editorial on/off (asks city, country, date)") },
+	{ KEYF(4), "F4", TC_EDITOR, TA_EDITORIAL, N_("editorial on/off (asks city, country, date)") },
+	{ CTRL('r'), "Ctrl+R", TC_EDITOR, TA_REJECT, N_("reject this photo (asks first)") },
+	{ KEYF(5), "F5", TC_EDITOR, TA_REJECT, N_("reject this photo (asks first)") },
+	{ CTRL('p'), "Ctrl+P", TC_EDITOR, TA_SHOW_PATH, N_("show the photo's full path") },
+	{ KEYF(6), "F6", TC_EDITOR, TA_SHOW_PATH, N_("show the photo's full path") },
+	{ CTRL('o'), "Ctrl+O", TC_EDITOR, TA_EXTERNAL, N_("edit the text in $VISUAL or $EDITOR") },
+	{ KEYF(7), "F7", TC_EDITOR, TA_EXTERNAL, N_("edit the text in $VISUAL or $EDITOR") },
+	{ KEY_LEFT, "Left", TC_EDITOR, TA_LEFT, N_("cursor one character left") },
+	{ KEY_RIGHT, "Right", TC_EDITOR, TA_RIGHT, N_("cursor one character right") },
+	{ TK_CTRL_LEFT, "Ctrl+Left", TC_EDITOR, TA_WORD_LEFT, N_("cursor one word left") },
+	{ TK_ALT_B, "Alt+B", TC_EDITOR, TA_WORD_LEFT, N_("cursor one word left") },
+	{ TK_CTRL_RIGHT, "Ctrl+Right", TC_EDITOR, TA_WORD_RIGHT, N_("cursor one word right") },
+	{ TK_ALT_F, "Alt+F", TC_EDITOR, TA_WORD_RIGHT, N_("cursor one word right") },
+	{ KEY_UP, "Up", TC_EDITOR, TA_UP, N_("cursor one (wrapped) line up") },
+	{ KEY_DOWN, "Down", TC_EDITOR, TA_DOWN, N_("cursor one (wrapped) line down") },
+	{ KEY_HOME, "Home", TC_EDITOR, TA_HOME, N_("start of the line") },
+	{ CTRL('a'), "Ctrl+A", TC_EDITOR, TA_HOME, N_("start of the line") },
+	{ KEY_END, "End", TC_EDITOR, TA_END, N_("end of the line") },
+	{ KEY_BACKSPACE, "Backspace", TC_EDITOR, TA_BACKSPACE, N_("delete the character before the cursor") },
+	{ 0x7f, "Backspace", TC_EDITOR, TA_BACKSPACE, NULL },
+	{ CTRL('h'), "Ctrl+H", TC_EDITOR, TA_BACKSPACE, NULL },
+	{ KEY_DC, "Delete", TC_EDITOR, TA_DELETE, N_("delete the character under the cursor") },
+	{ '\n', "Enter", TC_EDITOR, TA_NEWLINE, N_("new line in the description") },
+	{ '\r', "Enter", TC_EDITOR, TA_NEWLINE, NULL },
+	{ KEY_ENTER, "Enter", TC_EDITOR, TA_NEWLINE, NULL },
+
+	{ KEY_UP, "Up", TC_BATCHES, TA_SEL_UP, N_("select the batch above") },
+	{ 'k', "k", TC_BATCHES, TA_SEL_UP, NULL },
+	{ KEY_DOWN, "Down", TC_BATCHES, TA_SEL_DOWN, N_("select the batch below") },
+	{ 'j', "j", TC_BATCHES, TA_SEL_DOWN, NULL },
+	{ 'p', "p", TC_BATCHES, TA_PAUSE, N_("pause the selected batch") },
+	{ 'r', "r", TC_BATCHES, TA_RESUME, N_("resume the selected batch") },
+	{ 'c', "c", TC_BATCHES, TA_CANCEL, N_("cancel the selected batch (asks first; completed results are kept)") },
+	{ 'f', "f", TC_BATCHES, TA_RETRY, N_("retry the failed items of every batch") },
+	{ '\n', "Enter", TC_BATCHES, TA_REPORT, N_("report of the selected batch") },
+	{ '\r', "Enter", TC_BATCHES, TA_REPORT, NULL },
+	{ KEY_ENTER, "Enter", TC_BATCHES, TA_REPORT, NULL },
+	{ 'v', "v", TC_BATCHES, TA_REPORT, N_("report of the selected batch") },
+	{ 's', "s", TC_BATCHES, TA_SEND_NOW, N_("send the collecting batch now, not full") },
+	{ 'g', "g", TC_BATCHES, TA_POLL_NOW, N_("check the sent batches now") },
+};
+const size_t tui_nkeys = sizeof tui_keys / sizeof tui_keys[0];
+
+const char *tui_ctx_name(tui_ctx c)
+{
+	switch (c) {
+	case TC_ANY: return _("anywhere");
+	case TC_EDITOR: return _("editor");
+	case TC_BATCHES: return _("batches");
+	case TC_VIEW: return _("outside the editor");
+	}
+	return "";
+}
+
+/* Characters typed into the editor are text; only control characters and
+ * function keys are commands there. */
+static bool ctx_matches(tui_ctx entry, tui_ctx ctx)
+{
+	if (entry == ctx || entry == TC_ANY)
+		return true;
+	return entry == TC_VIEW && ctx != TC_EDITOR;
+}
+
+tui_action tui_key_action(tui_ctx ctx, int code, bool is_key)
+{
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < tui_nkeys; i++) {
+			const struct tui_key *k = &tui_keys[i];
+			bool own = k->ctx == ctx;
+			if ((pass == 0) != own || !ctx_matches(k->ctx, ctx) || k->code != code)
+				continue;
+			/* a function key code must not match a character of the same value */
+			bool k_is_key = k->code >= KEY_MIN && k->code < 0x10000;
+			if (k_is_key != is_key && k->code < 0x10000)
+				continue;
+			return k->action;
+		}
+	return TA_NONE;
+}
+
+void tui_print_keys(FILE *out)
+{
+	for (size_t i = 0; i < tui_nkeys; i++)
+		if (tui_keys[i].desc)
+			fprintf(out, "%s\t%s\t%s\n", tui_keys[i].name, tui_ctx_name(tui_keys[i].ctx),
+				_(tui_keys[i].desc));
+}

@@ -1,0 +1,45 @@
+/* keys.h: the one key table.  The dispatcher, the help screen (`?`) and the
+ * man page (checked with `stockbatch --list-keys`) all come from it. */
+#ifndef SB_TUI_KEYS_H
+#define SB_TUI_KEYS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+typedef enum tui_action {
+	TA_NONE,
+	/* anywhere */
+	TA_QUIT, TA_HELP, TA_NEXT_PANE, TA_PREV_PANE, TA_REDRAW,
+	/* editor */
+	TA_SAVE, TA_SKIP, TA_EDITORIAL, TA_REJECT, TA_SHOW_PATH, TA_EXTERNAL,
+	TA_LEFT, TA_RIGHT, TA_WORD_LEFT, TA_WORD_RIGHT, TA_UP, TA_DOWN, TA_HOME, TA_END,
+	TA_BACKSPACE, TA_DELETE, TA_NEWLINE,
+	/* batch registry */
+	TA_PAUSE, TA_RESUME, TA_CANCEL, TA_RETRY, TA_REPORT, TA_SEND_NOW, TA_POLL_NOW,
+	TA_SEL_UP, TA_SEL_DOWN,
+} tui_action;
+
+typedef enum tui_ctx { TC_ANY, TC_EDITOR, TC_BATCHES, TC_VIEW } tui_ctx;
+
+/* Synthetic codes for keys curses has no constant for. */
+enum { TK_CTRL_LEFT = 0x10000, TK_CTRL_RIGHT, TK_ALT_B, TK_ALT_F, TK_ALT_ENTER };
+
+struct tui_key {
+	int code;          /* curses key code, control char or TK_* */
+	const char *name;  /* as the help screen and the man page spell it */
+	tui_ctx ctx;
+	tui_action action;
+	const char *desc;  /* N_() */
+};
+extern const struct tui_key tui_keys[];
+extern const size_t tui_nkeys;
+
+const char *tui_ctx_name(tui_ctx c); /* translated */
+/* The action of a key in a context (TC_ANY entries apply everywhere, the
+ * pane's own entries first).  is_key: the code came from get_wch as a
+ * function key (KEY_*), not a character. */
+tui_action tui_key_action(tui_ctx ctx, int code, bool is_key);
+/* The table as the man page lists it: "KEY<TAB>CONTEXT<TAB>DESCRIPTION". */
+void tui_print_keys(FILE *out);
+
+#endif

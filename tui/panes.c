@@ -1,0 +1,544 @@
+/* panes.c: layout and drawing of every pane.  Drawing reads the ui state
+ * only; keys change it (tui.c).  Nothing here touches the network or disk. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "i18n.h"
+#include "ui.h"
+
+int ui_put(int y, int x, int w, const char *s, attr_t a)
+{
+	if (w <= 0 || !s)
+		return 0;
+	mbstate_t ms;
+	memset(&ms, 0, sizeof ms);
+	int used = 0;
+	size_t n = strlen(s);
+	attr_t old;
+	short op;
+	attr_get(&old, &op, NULL);
+	attron(a);
+	move(y, x);
+	while (n > 0 && used < w) {
+		wchar_t wc;
+		size_t k = mbrtowc(&wc, s, n, &ms);
+		if (k == (size_t)-1 || k == (size_t)-2) {
+			memset(&ms, 0, sizeof ms);
+			wc = L'?';
+			k = 1;
+		} else if (k == 0)
+			break;
+		if (wc < 0x20 || wc == 0x7f)
+			wc = L' ';
+		int cw = wcwidth(wc);
+		if (cw < 0)
+			cw = 1, wc = L'?';
+		if (used + cw > w)
+			break;
+		addnwstr(&wc, 1);
+		used += cw;
+		s += k;
+		n -= k;
+	}
+	attrset(old);
+	return used;
+}
+
+void ui_status(ui *u, int lv, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(u->status, sizeof u->status, fmt, ap);
+	va_end(ap);
+	u->status_lv = lv;
+	u->status_until = now_mono() + 8.0;
+	u->dirty = true;
+}
+
+void ui_log(ui *u, int lv, const char *text)
+{
+	/* the worker repeats itself on every poll: keep one line of it */
+	size_t last = (u->logpos + LOG_LINES - 1) % LOG_LINES;
+	if (u->nlog && u->log[last] && strcmp(u->log[last], text) == 0)
+		return;
+	free(u->log[u->logpos]);
+	u->log[u->logpos] = xstrdup(text);
+	u->loglv[u->logpos] = lv;
+	u->logpos = (u->logpos + 1) % LOG_LINES;
+	if (u->nlog < LOG_LINES)
+		u->nlog++;
+	u->dirty = true;
+}
+
+void ui_setup_colors(ui *u)
+{
+	const char *nc = getenv("NO_COLOR");
+	u->colors = has_colors() && !(nc && *nc);
+	u->ncolors = 0;
+	if (!u->colors)
+		return;
+	start_color();
+	use_default_colors();
+	u->ncolors = COLORS;
+	init_pair(CP_TITLE, COLOR_WHITE, COLOR_BLUE);
+	init_pair(CP_HEAD, COLOR_CYAN, -1);
+	init_pair(CP_HEAD_FOCUS, COLOR_BLACK, COLOR_CYAN);
+	init_pair(CP_OK, COLOR_GREEN, -1);
+	init_pair(CP_WARN, COLOR_YELLOW, -1);
+	init_pair(CP_ERR, COLOR_RED, -1);
+	init_pair(CP_DIM, COLOR_BLUE, -1);
+	init_pair(CP_BAR, COLOR_BLACK, COLOR_GREEN);
+	init_pair(CP_SEL, COLOR_BLACK, COLOR_WHITE);
+}
+
+static attr_t cp(const ui *u, color_pair p, attr_t mono)
+{
+	return u->colors ? (attr_t)COLOR_PAIR(p) : mono;
+}
+
+void ui_layout(ui *u)
+{
+	int H = LINES, W = COLS;
+	u->r_title = (rect){ 0, 0, 1, W };
+	u->r_status = (rect){ H - 2, 0, 1, W };
+	u->r_keys = (rect){ H - 1, 0, 1, W };
+	int y0 = 1, ch = H - 3;
+	if (ch < 4)
+		ch = 4;
+	u->wide = W >= 120 && H >= 28;
+	int ex = 0, ew = W, dx = 0, dw = W;
+	if (u->wide) {
+		ew = W * 55 / 100;
+		dx = ew + 1;
+		dw = W - dx;
+		u->show_editor = u->show_dash = true;
+	} else {
+		u->show_editor = !u->dashboard;
+		u->show_dash = u->dashboard;
+	}
+	/* editor: preview + facts above, the text box below */
+	int th = ch / 3 < 6 ? 6 : ch / 3;
+	if (th > ch - 3)
+		th = ch - 3;
+	int ph = ch - th;
+	int pw = ew * 55 / 100;
+	if (pw > ph * 3)
+		pw = ph * 3;
+	u->r_preview = (rect){ y0, ex, ph, pw };
+	u->r_facts = (rect){ y0, ex + pw + 1, ph, ew - pw - 1 };
+	u->r_text = (rect){ y0 + ph, ex, th, ew };
+	/* dashboard: batches, files, cost, log */
+	int avail = ch - 2;
+	int bh = avail * 40 / 100, fh = avail * 25 / 100;
+	if (bh < 3)
+		bh = 3;
+	if (fh < 2)
+		fh = 2;
+	int lh = avail - bh - fh;
+	if (lh < 2)
+		lh = 2;
+	u->r_batches = (rect){ y0, dx, bh, dw };
+	u->r_files = (rect){ y0 + bh, dx, fh, dw };
+	u->r_cost = (rect){ y0 + bh + fh, dx, 2, dw };
+	u->r_log = (rect){ y0 + bh + fh + 2, dx, lh, dw };
+	u->dirty = true;
+}
+
+int ui_text_width(const ui *u)
+{
+	/* one column spare so the cursor fits after a full line */
+	return u->r_text.w - 2 > 4 ? u->r_text.w - 2 : 4;
+}
+
+static void header(ui *u, rect r, pane_id id, const char *title, const char *right)
+{
+	attr_t a = u->focus == id ? cp(u, CP_HEAD_FOCUS, A_REVERSE) | A_BOLD : cp(u, CP_HEAD, A_BOLD);
+	attr_t line = cp(u, CP_HEAD, A_NORMAL);
+	attron(line);
+	mvhline(r.y, r.x, ACS_HLINE, r.w);
+	attroff(line);
+	int used = ui_put(r.y, r.x + 1, r.w - 2, title, a);
+	if (right && *right) {
+		int rw = (int)utf8_chars(right) + 2;
+		if (r.x + 1 + used + 1 < r.x + r.w - rw)
+			ui_put(r.y, r.x + r.w - rw, rw - 1, right, cp(u, CP_HEAD, A_BOLD));
+	}
+}
+
+static void fmt_age(double s, char *out, size_t n)
+{
+	if (s < 0)
+		snprintf(out, n, "-");
+	else if (s < 90)
+		snprintf(out, n, "%ds", (int)s);
+	else if (s < 5400)
+		snprintf(out, n, "%dm", (int)(s / 60));
+	else if (s < 172800)
+		snprintf(out, n, "%dh", (int)(s / 3600));
+	else
+		snprintf(out, n, "%dd", (int)(s / 86400));
+}
+
+static const progress *prog_of(const ui *u, const char *id)
+{
+	for (size_t i = 0; i < u->nprog; i++)
+		if (strcmp(u->prog[i].batch_id, id) == 0)
+			return &u->prog[i];
+	return NULL;
+}
+
+static attr_t state_attr(const ui *u, batch_state s)
+{
+	switch (s) {
+	case BS_COMPLETED: return cp(u, CP_OK, A_NORMAL);
+	case BS_FAILED: case BS_EXPIRED: case BS_CANCELLED: return cp(u, CP_ERR, A_BOLD);
+	case BS_PAUSED: return cp(u, CP_WARN, A_NORMAL);
+	case BS_SENT: return A_BOLD;
+	default: return A_NORMAL;
+	}
+}
+
+static void draw_title(ui *u)
+{
+	rect r = u->r_title;
+	attr_t a = cp(u, CP_TITLE, A_REVERSE) | A_BOLD;
+	attron(a);
+	mvhline(r.y, 0, ' ', r.w);
+	attroff(a);
+	size_t have, size;
+	collect_fill(u->co, &have, &size);
+	char buf[256];
+	snprintf(buf, sizeof buf, _("[BATCH MODE] Collecting descriptions (%zu/%zu)"), have, size);
+	int used = ui_put(r.y, 1, r.w - 2, buf, a);
+	collect_photo p;
+	char right[256];
+	if (collect_current(u->co, &p))
+		snprintf(right, sizeof right, _("photo %zu/%zu  %s %s"), p.pos, p.total,
+			 u->cfg->provider ? u->cfg->provider : "", u->cfg->model ? u->cfg->model : "");
+	else
+		snprintf(right, sizeof right, "%s %s", u->cfg->provider ? u->cfg->provider : "",
+			 u->cfg->model ? u->cfg->model : "");
+	int rw = (int)utf8_chars(right);
+	if (used + 3 + rw < r.w)
+		ui_put(r.y, r.w - rw - 1, rw, right, a);
+}
+
+static void draw_preview(ui *u)
+{
+	rect r = u->r_preview;
+	collect_photo p;
+	if (!collect_current(u->co, &p)) {
+		ui_put(r.y + r.h / 2, r.x + 2, r.w - 4, _("No unprocessed photo is left."), A_BOLD);
+		return;
+	}
+	const preview_img *im = u->shown;
+	if (!im) {
+		ui_put(r.y + r.h / 2, r.x + 2, r.w - 4, _("Loading preview..."), cp(u, CP_DIM, A_DIM));
+		return;
+	}
+	if (!im->cells && !im->seq) {
+		ui_put(r.y + 1, r.x + 1, r.w - 2, _("No preview:"), A_BOLD);
+		ui_put(r.y + 2, r.x + 1, r.w - 2, im->err, A_NORMAL);
+		return;
+	}
+	int ox = r.x + (r.w - im->w) / 2, oy = r.y + (r.h - im->h) / 2;
+	if (im->seq) {
+		u->seq_pending = true; /* printed after the refresh, see tui.c */
+		return;
+	}
+	static short pairs[257][257];
+	static short next_pair;
+	static int pairs_for = -1;
+	if (pairs_for != u->ncolors) {
+		memset(pairs, 0, sizeof pairs);
+		next_pair = CP__FIRST_FREE;
+		pairs_for = u->ncolors;
+	}
+	for (int y = 0; y < im->h && y < r.h; y++)
+		for (int x = 0; x < im->w && x < r.w; x++) {
+			const pv_cell *c = &im->cells[y * im->w + x];
+			short pr = 0;
+			if (u->colors && (c->fg >= 0 || c->bg >= 0) && c->fg < u->ncolors &&
+			    c->bg < u->ncolors) {
+				short *slot = &pairs[c->fg + 1][c->bg + 1];
+				if (!*slot && next_pair < COLOR_PAIRS && next_pair < 32767) {
+					init_pair(next_pair, c->fg, c->bg);
+					*slot = next_pair++;
+				}
+				pr = *slot;
+			}
+			wchar_t wc[2] = { (wchar_t)c->ch, 0 };
+			if (wcwidth(wc[0]) != 1)
+				wc[0] = L' ';
+			cchar_t cc;
+			setcchar(&cc, wc, A_NORMAL, pr, NULL);
+			mvadd_wch(oy + y, ox + x, &cc);
+		}
+}
+
+static void fact(ui *u, int *y, rect r, const char *k, const char *v)
+{
+	if (*y >= r.y + r.h || !v)
+		return;
+	int used = ui_put(*y, r.x + 1, r.w - 1, k, cp(u, CP_HEAD, A_BOLD));
+	ui_put(*y, r.x + 2 + used, r.w - 2 - used, v, A_NORMAL);
+	(*y)++;
+}
+
+static void draw_facts(ui *u)
+{
+	rect r = u->r_facts;
+	collect_photo p;
+	if (r.w < 8 || !collect_current(u->co, &p))
+		return;
+	int y = r.y;
+	char buf[64];
+	fact(u, &y, r, _("Soubor:"), p.soubor);
+	fact(u, &y, r, _("Kategorie:"), p.kategorie);
+	snprintf(buf, sizeof buf, "%s x %s", p.sirka, p.vyska);
+	fact(u, &y, r, _("Size:"), buf);
+	fact(u, &y, r, _("Date:"), p.datum);
+	/* Cesta may be long: wrap it over the following lines */
+	const char *c = p.cesta;
+	int used = ui_put(y, r.x + 1, r.w - 1, _("Cesta:"), cp(u, CP_HEAD, A_BOLD));
+	size_t left = strlen(c);
+	int x = r.x + 2 + used, w = r.w - 2 - used;
+	while (left && y < r.y + r.h) {
+		if (w < 4) {
+			y++;
+			x = r.x + 1;
+			w = r.w - 1;
+			continue;
+		}
+		size_t take = utf8_prefix_bytes(c, (size_t)w);
+		char *part = xstrndup(c, take);
+		ui_put(y, x, w, part, A_NORMAL);
+		free(part);
+		c += take;
+		left -= take;
+		y++;
+		x = r.x + 1;
+		w = r.w - 1;
+	}
+	y++;
+	if (u->editorial && y < r.y + r.h) {
+		char ed[256];
+		snprintf(ed, sizeof ed, _("Editorial: %s, %s, %s"), u->edinfo.city, u->edinfo.country,
+			 u->edinfo.date);
+		ui_put(y++, r.x + 1, r.w - 1, ed, cp(u, CP_WARN, A_BOLD));
+	}
+	if (u->shown && (u->shown->cells || u->shown->seq) && y < r.y + r.h) {
+		snprintf(buf, sizeof buf, _("preview %dx%d%s"), u->shown->src_w, u->shown->src_h,
+			 u->shown->from_embedded ? _(" (embedded)") : "");
+		ui_put(y++, r.x + 1, r.w - 1, buf, cp(u, CP_DIM, A_DIM));
+	}
+}
+
+static void draw_text(ui *u, int *cy, int *cx)
+{
+	rect r = u->r_text;
+	char right[128];
+	size_t n = editor_count(&u->ed);
+	int min = u->cfg->min_description > 0 ? u->cfg->min_description : 50;
+	snprintf(right, sizeof right, _("%zu/%d characters minimum"), n, min);
+	header(u, r, PANE_EDITOR, u->editorial ? _(" Description [editorial] ") : _(" Description "),
+	       NULL);
+	int rw = (int)utf8_chars(right);
+	ui_put(r.y, r.x + r.w - rw - 2, rw, right,
+	       (n >= (size_t)min ? cp(u, CP_OK, A_NORMAL) : cp(u, CP_ERR, A_NORMAL)) | A_BOLD);
+	int width = ui_text_width(u), rows = r.h - 1;
+	ed_line *L;
+	size_t nl = editor_layout(&u->ed, width, &L);
+	int crow, ccol;
+	editor_cursor(&u->ed, width, &crow, &ccol);
+	int top = crow - rows + 1 > 0 ? crow - rows + 1 : 0;
+	for (int i = 0; i < rows && (size_t)(top + i) < nl; i++) {
+		ed_line *l = &L[top + i];
+		char *s = xstrndup(u->ed.p + l->start, l->end - l->start);
+		ui_put(r.y + 1 + i, r.x + 1, width + 1, s, A_NORMAL);
+		free(s);
+	}
+	free(L);
+	*cy = r.y + 1 + crow - top;
+	*cx = r.x + 1 + ccol;
+}
+
+static void draw_batches(ui *u)
+{
+	rect r = u->r_batches;
+	char t[64];
+	snprintf(t, sizeof t, _(" Batches (%zu) "), u->nbatches);
+	header(u, r, PANE_BATCHES, t, NULL);
+	if (u->nbatches == 0) {
+		ui_put(r.y + 1, r.x + 1, r.w - 2, _("No batch yet: save a description to start one."),
+		       cp(u, CP_DIM, A_DIM));
+		return;
+	}
+	int rows = r.h - 1;
+	size_t top = u->sel >= (size_t)rows ? u->sel - rows + 1 : 0;
+	time_t now = time(NULL);
+	for (int i = 0; i < rows && top + i < u->nbatches; i++) {
+		const batch_info *b = &u->batches[top + i];
+		int y = r.y + 1 + i;
+		size_t done = b->counts[FS_SAVED_TO_CSV] + b->counts[FS_BATCH_COMPLETED];
+		size_t total = b->nfiles;
+		double eta = -1;
+		const progress *pg = prog_of(u, b->id);
+		if (pg && pg->total) {
+			done = pg->done;
+			total = pg->total;
+			eta = pg->eta_s;
+		}
+		char age[16], etas[16], line[256];
+		fmt_age(b->created ? difftime(now, b->created) : -1, age, sizeof age);
+		fmt_age(eta, etas, sizeof etas);
+		snprintf(line, sizeof line, "%-21.21s %-10s %-6.6s %4zu/%-4zu %4s %5s", b->id,
+			 _(batch_state_name(b->state)), b->provider, done, total, age,
+			 eta >= 0 ? etas : "");
+		bool is_sel = top + i == u->sel;
+		attr_t a = is_sel ? (u->focus == PANE_BATCHES ? A_REVERSE : A_BOLD) : A_NORMAL;
+		if (is_sel && u->focus == PANE_BATCHES) {
+			attron(A_REVERSE);
+			mvhline(y, r.x, ' ', r.w);
+			attroff(A_REVERSE);
+		}
+		int used = ui_put(y, r.x + 1, r.w - 2, line, a | (is_sel ? 0 : state_attr(u, b->state)));
+		int bw = r.w - used - 4;
+		if (bw >= 6) {
+			int fill = total ? (int)((double)done / (double)total * bw + 0.5) : 0;
+			if (b->state == BS_COMPLETED)
+				fill = bw;
+			move(y, r.x + used + 2);
+			attr_t ba = cp(u, CP_BAR, A_REVERSE);
+			for (int k = 0; k < bw; k++) {
+				if (k < fill) {
+					attron(ba);
+					addch(u->colors ? ' ' : '#');
+					attroff(ba);
+				} else
+					addch(u->colors ? ACS_CKBOARD : '.');
+			}
+		}
+	}
+}
+
+static void draw_files(ui *u)
+{
+	rect r = u->r_files;
+	char t[96];
+	if (u->files_of[0])
+		snprintf(t, sizeof t, _(" Files of %s "), u->files_of);
+	else
+		snprintf(t, sizeof t, "%s", _(" Files "));
+	header(u, r, PANE_FILES, t, NULL);
+	int rows = r.h - 1;
+	size_t top = u->files_top < u->nfiles ? u->files_top : 0;
+	for (int i = 0; i < rows && top + i < u->nfiles; i++) {
+		const file_entry *f = &u->files[top + i];
+		char line[512];
+		snprintf(line, sizeof line, "%-18s %s%s%s", _(file_state_name(f->state)),
+			 path_basename(f->cesta), f->reason ? "  " : "", f->reason ? f->reason : "");
+		attr_t a = f->state == FS_ERROR || f->state == FS_DEAD || f->state == FS_FILE_NOT_FOUND
+				   ? cp(u, CP_ERR, A_BOLD)
+			   : f->state == FS_SAVED_TO_CSV ? cp(u, CP_OK, A_NORMAL)
+							 : A_NORMAL;
+		ui_put(r.y + 1 + i, r.x + 1, r.w - 2, line, a);
+	}
+}
+
+static void draw_cost(ui *u)
+{
+	rect r = u->r_cost;
+	header(u, r, PANE__COUNT, _(" Cost "), NULL);
+	double coll = 0, total = 0, actual = 0;
+	for (size_t i = 0; i < u->nbatches; i++) {
+		const batch_info *b = &u->batches[i];
+		if (b->state == BS_COLLECTING)
+			coll += b->est_cost;
+		if (b->state != BS_CANCELLED)
+			total += b->est_cost;
+		actual += b->actual_cost;
+	}
+	char line[256], budget[32];
+	if (u->cfg->budget > 0)
+		snprintf(budget, sizeof budget, "$%.2f", u->cfg->budget);
+	else
+		snprintf(budget, sizeof budget, "%s", _("none"));
+	snprintf(line, sizeof line, _("collecting est. $%.4f  run est. $%.4f  actual $%.4f  budget %s"),
+		 coll, total, actual, budget);
+	attr_t a = u->cfg->budget > 0 && total > u->cfg->budget ? cp(u, CP_ERR, A_BOLD) : A_NORMAL;
+	ui_put(r.y + 1, r.x + 1, r.w - 2, line, a);
+}
+
+static void draw_log(ui *u)
+{
+	rect r = u->r_log;
+	header(u, r, PANE_LOG, _(" Activity "), NULL);
+	int rows = r.h - 1;
+	size_t n = u->nlog < (size_t)rows ? u->nlog : (size_t)rows;
+	for (size_t i = 0; i < n; i++) {
+		size_t idx = (u->logpos + LOG_LINES - n + i) % LOG_LINES;
+		int lv = u->loglv[idx];
+		attr_t a = lv >= 3 ? cp(u, CP_ERR, A_BOLD) : lv == 2 ? cp(u, CP_WARN, A_NORMAL) : A_NORMAL;
+		ui_put(r.y + 1 + (int)i, r.x + 1, r.w - 2, u->log[idx], a);
+	}
+}
+
+static void draw_bottom(ui *u)
+{
+	rect s = u->r_status, k = u->r_keys;
+	if (u->status[0] && now_mono() < u->status_until) {
+		attr_t a = u->status_lv >= 3 ? cp(u, CP_ERR, A_BOLD)
+			   : u->status_lv == 2 ? cp(u, CP_WARN, A_BOLD)
+					       : A_BOLD;
+		ui_put(s.y, 1, s.w - 2, u->status, a);
+	}
+	const char *hint;
+	if (u->focus == PANE_EDITOR)
+		hint = _("^S Save  ^N Skip  ^E Editorial  ^R Reject  ^P Path  ^O $EDITOR  Tab Batches  F1 Help  F10 Quit");
+	else
+		hint = _("p Pause  r Resume  c Cancel  f Retry  Enter Report  s Send now  Tab Next  ? Help  q Quit");
+	attr_t a = cp(u, CP_TITLE, A_REVERSE);
+	attron(a);
+	mvhline(k.y, 0, ' ', k.w);
+	attroff(a);
+	ui_put(k.y, 1, k.w - 2, hint, a);
+}
+
+void ui_draw(ui *u)
+{
+	erase();
+	u->seq_pending = false;
+	draw_title(u);
+	int cy = -1, cx = -1;
+	if (u->show_editor) {
+		draw_preview(u);
+		draw_facts(u);
+		draw_text(u, &cy, &cx);
+	}
+	if (u->show_dash) {
+		if (u->wide) {
+			attr_t line = cp(u, CP_HEAD, A_NORMAL);
+			attron(line);
+			mvvline(u->r_batches.y, u->r_batches.x - 1, ACS_VLINE, LINES - 3);
+			attroff(line);
+		}
+		draw_batches(u);
+		draw_files(u);
+		draw_cost(u);
+		draw_log(u);
+	}
+	draw_bottom(u);
+	if (u->modal != MD_NONE) {
+		dlg_draw(u);
+	} else if (u->focus == PANE_EDITOR && cy >= 0) {
+		curs_set(1);
+		move(cy, cx);
+	} else
+		curs_set(0);
+	u->dirty = false;
+}

@@ -1,0 +1,414 @@
+/* preview.c: chafa previews with a prefetch thread (see preview.h). */
+#include "config.h"
+#include "preview.h"
+
+#include <chafa.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "imageprep.h"
+#include "mediacsv.h"
+
+extern char **environ;
+
+void preview_img_free(preview_img *p)
+{
+	if (!p)
+		return;
+	free(p->path);
+	free(p->cells);
+	free(p->seq);
+	free(p);
+}
+
+pv_protocol preview_detect(const char *setting)
+{
+	if (setting && strcmp(setting, "symbols") == 0)
+		return PV_SYMBOLS;
+	if (setting && strcmp(setting, "kitty") == 0)
+		return PV_KITTY;
+	if (setting && strcmp(setting, "sixel") == 0)
+		return PV_SIXEL;
+	if (setting && strcmp(setting, "iterm") == 0)
+		return PV_ITERM;
+	const char *term = getenv("TERM"), *prog = getenv("TERM_PROGRAM");
+	/* Multiplexers do not pass graphics through reliably: symbols. */
+	if (getenv("TMUX") || getenv("STY") || (term && (!strncmp(term, "screen", 6) ||
+							 !strncmp(term, "tmux", 4))))
+		return PV_SYMBOLS;
+	if (getenv("KITTY_WINDOW_ID") || (term && strstr(term, "kitty")) ||
+	    (prog && !strcmp(prog, "ghostty")))
+		return PV_KITTY;
+	if (prog && (!strcmp(prog, "iTerm.app") || !strcmp(prog, "WezTerm")))
+		return PV_ITERM;
+	if (term && (strstr(term, "sixel") || !strcmp(term, "mlterm") || !strncmp(term, "foot", 4) ||
+		     !strcmp(term, "yaft-256color")))
+		return PV_SIXEL;
+	return PV_SYMBOLS;
+}
+
+/* Apply EXIF orientation to a decoded embedded preview (the main image's
+ * tag rules both; the thumbnail itself carries none). */
+static void orient(image_rgb *im, int o)
+{
+	if (o <= 1 || o > 8)
+		return;
+	int w = im->w, h = im->h, c = im->channels;
+	bool swap = o >= 5;
+	int nw = swap ? h : w, nh = swap ? w : h;
+	unsigned char *out = xmalloc((size_t)nw * nh * c);
+	for (int y = 0; y < h; y++)
+		for (int x = 0; x < w; x++) {
+			int dx, dy;
+			switch (o) {
+			case 2: dx = w - 1 - x; dy = y; break;
+			case 3: dx = w - 1 - x; dy = h - 1 - y; break;
+			case 4: dx = x; dy = h - 1 - y; break;
+			case 5: dx = y; dy = x; break;
+			case 6: dx = h - 1 - y; dy = x; break;
+			case 7: dx = h - 1 - y; dy = w - 1 - x; break;
+			default: dx = y; dy = w - 1 - x; break; /* 8 */
+			}
+			memcpy(out + ((size_t)dy * nw + dx) * c, im->px + ((size_t)y * w + x) * c, c);
+		}
+	free(im->px);
+	im->px = out;
+	im->w = nw;
+	im->h = nh;
+}
+
+/* Pixels the pane needs: chafa looks at about 8x8 source pixels per cell
+ * for symbols; graphics protocols show real pixels (assume 10x20 cells). */
+static void needed_px(int w, int h, pv_protocol proto, int *nw, int *nh)
+{
+	int cw = proto == PV_SYMBOLS ? 4 : 10, ch = proto == PV_SYMBOLS ? 8 : 20;
+	*nw = w * cw;
+	*nh = h * ch;
+}
+
+static int decode(const unsigned char *jpeg, size_t len, int nw, int nh, image_rgb *im,
+		  bool *embedded, sb_err *e)
+{
+	const unsigned char *pj;
+	size_t plen;
+	*embedded = false;
+	if (exif_preview(jpeg, len, &pj, &plen)) {
+		image_rgb t = { 0 };
+		sb_err e2;
+		sb_err_clear(&e2);
+		if (image_decode_scaled(pj, plen, 0, 0, &t, &e2) == 0) {
+			orient(&t, exif_orientation(jpeg, len));
+			/* big enough when the fitted picture would not be upscaled */
+			double s = (double)nw / t.w < (double)nh / t.h ? (double)nw / t.w
+								      : (double)nh / t.h;
+			if (s <= 1.0) {
+				*im = t;
+				*embedded = true;
+				return 0;
+			}
+			image_free(&t);
+		}
+	}
+	return image_decode_scaled(jpeg, len, nw, nh, im, e);
+}
+
+static void render_canvas(preview_img *p, const image_rgb *im, pv_protocol proto, pv_colors colors)
+{
+	int cw = p->req_w, ch = p->req_h;
+	chafa_calc_canvas_geometry(im->w, im->h, &cw, &ch, 0.5f, FALSE, FALSE);
+	if (cw < 1)
+		cw = 1;
+	if (ch < 1)
+		ch = 1;
+	ChafaCanvasConfig *cc = chafa_canvas_config_new();
+	chafa_canvas_config_set_geometry(cc, cw, ch);
+	ChafaSymbolMap *sm = chafa_symbol_map_new();
+	if (proto == PV_SYMBOLS) {
+		ChafaSymbolTags tags = CHAFA_SYMBOL_TAG_BLOCK | CHAFA_SYMBOL_TAG_BORDER |
+				       CHAFA_SYMBOL_TAG_SPACE;
+		if (colors == PV_MONO)
+			tags |= CHAFA_SYMBOL_TAG_STIPPLE;
+		chafa_symbol_map_add_by_tags(sm, tags);
+		chafa_symbol_map_remove_by_tags(sm, CHAFA_SYMBOL_TAG_WIDE);
+		chafa_canvas_config_set_symbol_map(cc, sm);
+		chafa_canvas_config_set_canvas_mode(cc, colors == PV_256  ? CHAFA_CANVAS_MODE_INDEXED_240
+							: colors == PV_16 ? CHAFA_CANVAS_MODE_INDEXED_16
+									  : CHAFA_CANVAS_MODE_FGBG);
+	} else {
+		chafa_canvas_config_set_canvas_mode(cc, CHAFA_CANVAS_MODE_TRUECOLOR);
+		chafa_canvas_config_set_pixel_mode(cc, proto == PV_KITTY   ? CHAFA_PIXEL_MODE_KITTY
+						       : proto == PV_SIXEL ? CHAFA_PIXEL_MODE_SIXELS
+									   : CHAFA_PIXEL_MODE_ITERM2);
+		chafa_canvas_config_set_cell_geometry(cc, 10, 20);
+	}
+	ChafaCanvas *cv = chafa_canvas_new(cc);
+	chafa_canvas_draw_all_pixels(cv, im->channels == 4 ? CHAFA_PIXEL_RGBA8_UNASSOCIATED : CHAFA_PIXEL_RGB8,
+				     im->px, im->w, im->h, im->w * im->channels);
+	p->w = cw;
+	p->h = ch;
+	if (proto == PV_SYMBOLS) {
+		p->cells = xcalloc((size_t)cw * ch, sizeof *p->cells);
+		for (int y = 0; y < ch; y++)
+			for (int x = 0; x < cw; x++) {
+				pv_cell *c = &p->cells[y * cw + x];
+				gint fg = -1, bg = -1;
+				c->ch = chafa_canvas_get_char_at(cv, x, y);
+				if (colors != PV_MONO)
+					chafa_canvas_get_colors_at(cv, x, y, &fg, &bg);
+				c->fg = (short)(fg >= 0 && fg < 256 ? fg : -1);
+				c->bg = (short)(bg >= 0 && bg < 256 ? bg : -1);
+			}
+	} else {
+		ChafaTermInfo *ti = chafa_term_db_detect(chafa_term_db_get_default(), environ);
+		GString *gs = chafa_canvas_print(cv, ti);
+		p->seq = xstrdup(gs->str);
+		g_string_free(gs, TRUE);
+		chafa_term_info_unref(ti);
+	}
+	chafa_canvas_unref(cv);
+	chafa_symbol_map_unref(sm);
+	chafa_canvas_config_unref(cc);
+}
+
+preview_img *preview_render(const char *path, int w, int h, pv_protocol proto, pv_colors colors)
+{
+	preview_img *p = xcalloc(1, sizeof *p);
+	p->path = xstrdup(path);
+	p->req_w = w;
+	p->req_h = h;
+	if (mediacsv_media_kind(path) != MC_IMAGE) {
+		snprintf(p->err, sizeof p->err, "%s", "not an image");
+		return p;
+	}
+	char *data = NULL;
+	size_t len = 0;
+	sb_err e;
+	sb_err_clear(&e);
+	if (read_whole_file(path, &data, &len, &e) < 0) {
+		snprintf(p->err, sizeof p->err, "%s", e.msg);
+		return p;
+	}
+	int nw, nh;
+	needed_px(w, h, proto, &nw, &nh);
+	image_rgb im = { 0 };
+	if (decode((const unsigned char *)data, len, nw, nh, &im, &p->from_embedded, &e) < 0) {
+		snprintf(p->err, sizeof p->err, "%s", e.msg);
+		free(data);
+		return p;
+	}
+	free(data);
+	p->src_w = im.w;
+	p->src_h = im.h;
+	render_canvas(p, &im, proto, colors);
+	image_free(&im);
+	return p;
+}
+
+/* The thread: jobs in a small queue (newest "get" first, prefetches
+ * after); results handed back through a list the UI thread collects. */
+typedef struct job {
+	char *path;
+	int w, h;
+	struct job *next;
+} job;
+
+#define CACHE_N 6
+
+struct previewer {
+	pv_protocol proto;
+	pv_colors colors;
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool stop;
+	job *queue;          /* under mu */
+	preview_img *done[CACHE_N * 2]; /* under mu */
+	size_t ndone;
+	char *busy_path;     /* under mu: being rendered now */
+	int busy_w, busy_h;
+	int pipe[2];
+	preview_img *cache[CACHE_N]; /* UI thread only; [0] most recent */
+};
+
+static void *thread_main(void *arg)
+{
+	previewer *pv = arg;
+	pthread_mutex_lock(&pv->mu);
+	for (;;) {
+		while (!pv->stop && !pv->queue)
+			pthread_cond_wait(&pv->cv, &pv->mu);
+		if (pv->stop)
+			break;
+		job *j = pv->queue;
+		pv->queue = j->next;
+		pv->busy_path = j->path;
+		pv->busy_w = j->w;
+		pv->busy_h = j->h;
+		pthread_mutex_unlock(&pv->mu);
+		preview_img *p = preview_render(j->path, j->w, j->h, pv->proto, pv->colors);
+		pthread_mutex_lock(&pv->mu);
+		pv->busy_path = NULL;
+		free(j->path);
+		free(j);
+		if (pv->ndone < sizeof pv->done / sizeof pv->done[0])
+			pv->done[pv->ndone++] = p;
+		else
+			preview_img_free(p);
+		char b = 1;
+		if (write(pv->pipe[1], &b, 1) < 0) {
+			/* the pipe is full: the UI has wake-ups pending anyway */
+		}
+	}
+	pthread_mutex_unlock(&pv->mu);
+	return NULL;
+}
+
+previewer *previewer_new(pv_protocol proto, pv_colors colors)
+{
+	previewer *pv = xcalloc(1, sizeof *pv);
+	pv->proto = proto;
+	pv->colors = colors;
+	pthread_mutex_init(&pv->mu, NULL);
+	pthread_cond_init(&pv->cv, NULL);
+	if (pipe(pv->pipe) < 0) {
+		free(pv);
+		return NULL;
+	}
+	for (int i = 0; i < 2; i++) {
+		fcntl(pv->pipe[i], F_SETFL, O_NONBLOCK);
+		fcntl(pv->pipe[i], F_SETFD, FD_CLOEXEC);
+	}
+	if (pthread_create(&pv->th, NULL, thread_main, pv) != 0) {
+		close(pv->pipe[0]);
+		close(pv->pipe[1]);
+		free(pv);
+		return NULL;
+	}
+	return pv;
+}
+
+void previewer_free(previewer *pv)
+{
+	if (!pv)
+		return;
+	pthread_mutex_lock(&pv->mu);
+	pv->stop = true;
+	pthread_cond_signal(&pv->cv);
+	pthread_mutex_unlock(&pv->mu);
+	pthread_join(pv->th, NULL);
+	while (pv->queue) {
+		job *j = pv->queue;
+		pv->queue = j->next;
+		free(j->path);
+		free(j);
+	}
+	for (size_t i = 0; i < pv->ndone; i++)
+		preview_img_free(pv->done[i]);
+	for (int i = 0; i < CACHE_N; i++)
+		preview_img_free(pv->cache[i]);
+	close(pv->pipe[0]);
+	close(pv->pipe[1]);
+	pthread_mutex_destroy(&pv->mu);
+	pthread_cond_destroy(&pv->cv);
+	free(pv);
+}
+
+int previewer_fd(const previewer *pv)
+{
+	return pv->pipe[0];
+}
+
+static void cache_put(previewer *pv, preview_img *p)
+{
+	preview_img_free(pv->cache[CACHE_N - 1]);
+	memmove(pv->cache + 1, pv->cache, (CACHE_N - 1) * sizeof pv->cache[0]);
+	pv->cache[0] = p;
+}
+
+bool previewer_collect(previewer *pv)
+{
+	char buf[64];
+	while (read(pv->pipe[0], buf, sizeof buf) > 0) {
+	}
+	pthread_mutex_lock(&pv->mu);
+	size_t n = pv->ndone;
+	preview_img *got[CACHE_N * 2];
+	memcpy(got, pv->done, n * sizeof got[0]);
+	pv->ndone = 0;
+	pthread_mutex_unlock(&pv->mu);
+	for (size_t i = 0; i < n; i++)
+		cache_put(pv, got[i]);
+	return n > 0;
+}
+
+static bool same(const char *a, int aw, int ah, const char *b, int bw, int bh)
+{
+	return a && b && aw == bw && ah == bh && strcmp(a, b) == 0;
+}
+
+/* Queue unless cached, queued or being rendered; front for what is shown. */
+static void enqueue(previewer *pv, const char *path, int w, int h, bool front)
+{
+	pthread_mutex_lock(&pv->mu);
+	bool have = same(pv->busy_path, pv->busy_w, pv->busy_h, path, w, h);
+	for (size_t i = 0; i < pv->ndone && !have; i++)
+		have = same(pv->done[i]->path, pv->done[i]->req_w, pv->done[i]->req_h, path, w, h);
+	job **pp = &pv->queue;
+	while (*pp && !have) {
+		if (same((*pp)->path, (*pp)->w, (*pp)->h, path, w, h)) {
+			if (!front) {
+				have = true;
+				break;
+			}
+			job *j = *pp; /* move it to the front */
+			*pp = j->next;
+			j->next = pv->queue;
+			pv->queue = j;
+			have = true;
+			break;
+		}
+		pp = &(*pp)->next;
+	}
+	if (!have) {
+		job *j = xcalloc(1, sizeof *j);
+		j->path = xstrdup(path);
+		j->w = w;
+		j->h = h;
+		if (front) {
+			j->next = pv->queue;
+			pv->queue = j;
+		} else {
+			job **t = &pv->queue;
+			while (*t)
+				t = &(*t)->next;
+			*t = j;
+		}
+		pthread_cond_signal(&pv->cv);
+	}
+	pthread_mutex_unlock(&pv->mu);
+}
+
+const preview_img *previewer_get(previewer *pv, const char *path, int w, int h)
+{
+	previewer_collect(pv);
+	for (int i = 0; i < CACHE_N; i++) {
+		preview_img *p = pv->cache[i];
+		if (p && same(p->path, p->req_w, p->req_h, path, w, h))
+			return p;
+	}
+	enqueue(pv, path, w, h, true);
+	return NULL;
+}
+
+void previewer_prefetch(previewer *pv, const char *path, int w, int h)
+{
+	for (int i = 0; i < CACHE_N; i++) {
+		preview_img *p = pv->cache[i];
+		if (p && same(p->path, p->req_w, p->req_h, path, w, h))
+			return;
+	}
+	enqueue(pv, path, w, h, false);
+}

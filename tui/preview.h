@@ -1,0 +1,51 @@
+/* preview.h: the photo preview of the editor pane (SPEC 7).  A JPEG is
+ * decoded at the smallest DCT scale the pane needs (or its embedded EXIF /
+ * MPF preview when that is big enough), oriented, and turned into a chafa
+ * canvas of terminal cells.  A small thread renders ahead (the next photo)
+ * so paging is instant; the UI thread owns the cache.  No curses here. */
+#ifndef SB_TUI_PREVIEW_H
+#define SB_TUI_PREVIEW_H
+
+#include <stdbool.h>
+#include "util.h"
+
+typedef enum { PV_SYMBOLS, PV_KITTY, PV_SIXEL, PV_ITERM } pv_protocol;
+typedef enum { PV_MONO, PV_16, PV_256 } pv_colors;
+
+typedef struct pv_cell {
+	unsigned ch;      /* code point, one column */
+	short fg, bg;     /* palette index, -1 = the terminal's default */
+} pv_cell;
+
+typedef struct preview_img {
+	char *path;
+	int req_w, req_h;   /* the pane size asked for (cells) */
+	int w, h;           /* canvas size (cells), fits in req */
+	pv_cell *cells;     /* w*h, symbols mode */
+	char *seq;          /* kitty/sixel/iTerm: the escape sequence to print */
+	int src_w, src_h;   /* the decoded image's size (pixels) */
+	bool from_embedded; /* came from the EXIF/MPF preview */
+	char err[1024];      /* why there is no picture (not a JPEG, missing...) */
+} preview_img;
+
+void preview_img_free(preview_img *p);
+/* Render synchronously (the cold path; the bench's baseline). */
+preview_img *preview_render(const char *path, int w, int h, pv_protocol proto, pv_colors colors);
+
+/* The protocol for this terminal: the `preview` setting ("auto" looks at
+ * KITTY_WINDOW_ID, TERM_PROGRAM, TERM; tmux and screen get symbols). */
+pv_protocol preview_detect(const char *setting);
+
+typedef struct previewer previewer;
+previewer *previewer_new(pv_protocol proto, pv_colors colors);
+void previewer_free(previewer *pv);
+/* Readable when a render finished; previewer_collect() drains it. */
+int previewer_fd(const previewer *pv);
+/* Move finished renders into the cache; true if any arrived. */
+bool previewer_collect(previewer *pv);
+/* The cached render of path at w x h, or NULL (then it is queued first). */
+const preview_img *previewer_get(previewer *pv, const char *path, int w, int h);
+/* Queue a render behind the current one (the next photo). */
+void previewer_prefetch(previewer *pv, const char *path, int w, int h);
+
+#endif

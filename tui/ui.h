@@ -1,0 +1,119 @@
+/* ui.h: the TUI's shared state, between the loop (tui.c), the panes'
+ * drawing (panes.c) and the modal dialogs (dialog.c).  UI thread only. */
+#ifndef SB_TUI_UI_H
+#define SB_TUI_UI_H
+
+#include <curses.h>
+
+#include "batchstore.h"
+#include "collect.h"
+#include "editor.h"
+#include "engine.h"
+#include "keys.h"
+#include "preview.h"
+#include "settings.h"
+
+typedef enum { PANE_EDITOR, PANE_BATCHES, PANE_FILES, PANE_LOG, PANE__COUNT } pane_id;
+typedef enum { MD_NONE, MD_EDITORIAL, MD_CONFIRM, MD_TEXT } modal_kind;
+typedef enum { CF_REJECT, CF_CANCEL } confirm_what;
+typedef enum { CP_TITLE = 1, CP_HEAD, CP_HEAD_FOCUS, CP_OK, CP_WARN, CP_ERR, CP_DIM, CP_BAR,
+	       CP_SEL, CP__FIRST_FREE } color_pair;
+
+typedef struct rect {
+	int y, x, h, w;
+} rect;
+
+typedef struct progress {
+	char batch_id[40];
+	size_t done, total;
+	double eta_s;
+} progress;
+
+#define LOG_LINES 300
+
+typedef struct ui {
+	settings *cfg;
+	store *st;
+	engine *en;
+	worker *wk;
+	collector *co;
+	previewer *pv;
+
+	editor ed;
+	bool editorial;
+	editorial_info edinfo;
+	unsigned draft_gen;    /* ed.gen when the draft was last written */
+	double last_change;    /* now_mono() of the last text change */
+	double draft_written;
+
+	batch_info *batches;
+	size_t nbatches;
+	size_t sel;
+	file_entry *files;
+	size_t nfiles;
+	char files_of[40];
+	size_t files_top;
+	progress *prog;
+	size_t nprog;
+
+	char *log[LOG_LINES];
+	int loglv[LOG_LINES];
+	size_t nlog, logpos;   /* ring: next write at logpos */
+
+	char status[1024];
+	int status_lv;
+	double status_until;
+
+	pane_id focus;
+	bool wide;             /* side by side; else one view at a time */
+	bool dashboard;        /* compact: the dashboard view is shown */
+	bool colors;
+	int ncolors;
+	bool quit;
+	bool dirty;            /* redraw needed */
+	bool photo_changed;
+
+	/* modal */
+	modal_kind modal;
+	confirm_what confirm;
+	char confirm_batch[40];
+	char *confirm_text;
+	editor fields[3];
+	int field;
+	char **text_lines;
+	size_t ntext, text_top;
+	char *text_title;
+
+	rect r_title, r_status, r_keys, r_preview, r_facts, r_text, r_batches, r_files, r_cost,
+		r_log;
+	bool show_editor, show_dash;
+	pv_protocol proto;
+	const preview_img *shown;  /* what the preview pane holds */
+	bool seq_pending;          /* a graphics sequence to print after refresh */
+} ui;
+
+/* panes.c */
+void ui_layout(ui *u);
+void ui_draw(ui *u);
+void ui_status(ui *u, int lv, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void ui_log(ui *u, int lv, const char *text);
+int ui_text_width(const ui *u); /* the editor's wrap width */
+/* Print a UTF-8 string at y,x clipped to w columns; returns columns used. */
+int ui_put(int y, int x, int w, const char *s, attr_t a);
+void ui_setup_colors(ui *u);
+
+/* dialog.c */
+void dlg_editorial_open(ui *u);
+void dlg_confirm_open(ui *u, confirm_what what, const char *batch_id, const char *text);
+void dlg_text_open(ui *u, const char *title, const char *text);
+void dlg_help_open(ui *u);
+/* A key while a modal is open; returns true when it closed. */
+void dlg_key(ui *u, int code, bool is_key);
+void dlg_draw(ui *u);
+
+/* tui.c: actions the dialogs confirm */
+void ui_do_reject(ui *u);
+void ui_do_cancel(ui *u, const char *batch_id);
+void ui_editorial_done(ui *u, bool ok);
+
+#endif
