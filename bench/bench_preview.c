@@ -134,10 +134,12 @@ int main(int argc, char **argv)
 			next[k] = now_mono() - t0;
 		} else
 			next[k] = -1;
-		printf("%-28.28s %10.2f %10.2f %10s  %s\n", path_basename(photos[k]), anchor[k] * 1e3,
-		       cold[k] * 1e3, k ? "" : "-", emb ? "embedded preview" : "scaled decode");
+		char nx[32] = "-";
 		if (k)
-			printf("%-28s %10s %10s %10.4f\n", "", "", "", next[k] * 1e3);
+			snprintf(nx, sizeof nx, "%.4f", next[k] * 1e3);
+		printf("%-28.28s %10.2f %10.2f %10s  %s\n", path_basename(photos[k]), anchor[k] * 1e3,
+		       cold[k] * 1e3, nx, emb ? "embedded preview" : "scaled decode");
+		fflush(stdout);
 	}
 	previewer_free(pv);
 	double ma = median(anchor, n), mc = median(cold, n), mn = median(next + 1, n - 1);

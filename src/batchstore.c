@@ -1,7 +1,8 @@
 /* batchstore.c: the state directory.
  *
- *   STATE_DIR/registry.json          index of batches (rewritten atomically on
- *                                    batch-level changes; rebuilt from the folders)
+ *   STATE_DIR/registry.json          index: the live batches, finished ones counted
+ *                                    (atomic, on batch-level changes; rebuilt from
+ *                                    the folders at open)
  *   STATE_DIR/batches/<id>/batch.json   one batch's facts (atomic)
  *   STATE_DIR/batches/<id>/files.jsonl  append-only, fsync'd journal of file
  *                                    events; replayed in order at open
@@ -251,6 +252,8 @@ struct store {
 	char *reg_text; /* registry.json as last written */
 	bool repair;    /* not another process's library: crash leftovers may go */
 };
+
+static void settle(brec *b);
 
 static brec *find(store *s, const char *id)
 {
@@ -559,8 +562,15 @@ static int write_registry(store *s, sb_err *e)
 {
 	json_object *o = json_object_new_object(), *arr = json_object_new_array();
 	json_object_object_add(o, "version", json_object_new_int(1));
+	/* The live batches in full; finished ones only counted (each has its
+	 * batch.json), so a batch-level change costs O(live), not O(history). */
+	size_t fin[BS__COUNT] = {0};
 	for (size_t i = 0; i < s->nb; i++) {
 		batch_info *b = &s->b[i]->info;
+		if (!batch_state_active(b->state)) {
+			fin[b->state]++;
+			continue;
+		}
 		json_object *x = json_object_new_object();
 		jadd_str(x, "id", b->id);
 		jadd_str(x, "state", batch_state_name(b->state));
@@ -570,38 +580,28 @@ static int write_registry(store *s, sb_err *e)
 		json_object_array_add(arr, x);
 	}
 	json_object_object_add(o, "batches", arr);
+	json_object *f = json_object_new_object();
+	for (int i = 0; i < BS__COUNT; i++)
+		if (fin[i])
+			json_object_object_add(f, batch_state_name((batch_state)i),
+					       json_object_new_int64((int64_t)fin[i]));
+	json_object_object_add(o, "finished", f);
 	char *text = xasprintf("%s\n", json_object_to_json_string_ext(o, JSON_PRETTY));
 	json_object_put(o);
 	if (s->reg_text && !strcmp(s->reg_text, text)) {
 		free(text);
 		return 0;
 	}
-	/* Replaced by rename but not fsync'd: it is an index for humans and
-	 * tools, rebuilt from the batch folders at every open, so a power cut
-	 * costs nothing here and the two syncs would be paid on every change. */
+	/* Rebuilt from the batch folders at every open, so it is rewritten
+	 * only when it changes (not on every open). */
 	char *path = path_join(s->dir, "registry.json");
-	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-	int r = -1;
-	FILE *f = fopen(tmp, "we");
-	if (!f) {
-		sb_fail(e, SBE_IO, _("cannot write %s: %s"), tmp, strerror(errno));
-	} else {
-		bool ok = fputs(text, f) >= 0;
-		ok = (fclose(f) == 0) && ok;
-		if (!ok || rename(tmp, path) < 0) {
-			sb_fail(e, SBE_IO, _("cannot write %s: %s"), path, strerror(errno));
-			unlink(tmp);
-		} else {
-			r = 0;
-		}
-	}
+	int r = atomic_write(path, text, strlen(text), 0644, e);
 	if (r == 0) {
 		free(s->reg_text);
 		s->reg_text = text;
 	} else {
 		free(text);
 	}
-	free(tmp);
 	free(path);
 	return r;
 }
@@ -756,14 +756,14 @@ static int load_all(store *s, sb_err *e)
 			}
 			continue;
 		}
+		if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
+			continue;
 		brec *b = brec_new(s, name);
 		struct stat st;
-		if (stat(b->dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		if (de->d_type == DT_UNKNOWN && (stat(b->dir, &st) < 0 || !S_ISDIR(st.st_mode))) {
 			brec_free(b);
 			continue;
 		}
-		if (s->repair)
-			remove_tmp_files(b->dir);
 		char *bj = path_join(b->dir, "batch.json");
 		char *text;
 		size_t len;
@@ -782,6 +782,9 @@ static int load_all(store *s, sb_err *e)
 		}
 		json_object_put(o);
 		free(bj);
+		/* only a live batch is written to, so only it can hold temp files */
+		if (s->repair && batch_state_active(b->info.state))
+			remove_tmp_files(b->dir);
 		if (load_journal(b, s->repair, e) < 0) {
 			brec_free(b);
 			rc = -1;
@@ -1055,6 +1058,7 @@ static int set_state_locked(store *s, brec *b, batch_state to, const char *note,
 	sb_err e2;
 	if (write_registry(s, &e2) < 0)
 		sb_log(LOG_WARN, "%s", e2.msg);
+	settle(b);
 	return 0;
 }
 
@@ -1294,6 +1298,8 @@ int store_file_set_state(store *s, const char *batch_id, const char *cesta, file
 			b->jlines++;
 			reg_move(s, b, f->cesta, (int)old, (int)to);
 		}
+		if (r == 0)
+			settle(b);
 	}
 	UNLOCK(s);
 	return r;
@@ -1332,6 +1338,7 @@ int store_file_update(store *s, const char *batch_id, const file_entry *in, sb_e
 			*f = n;
 			b->jlines++;
 			reg_move(s, b, f->cesta, (int)old, (int)n.state);
+			settle(b);
 		} else {
 			entry_clear(&n);
 		}
@@ -1471,39 +1478,53 @@ int store_cost_log(store *s, const char *batch_id, const char *what, double usd,
 	return r;
 }
 
+static int compact_locked(brec *b, sb_err *e)
+{
+	sbuf t = {0};
+	size_t k = 0;
+	for (size_t i = 0; i < b->nslots; i++) {
+		file_entry *f = &b->files[i];
+		if (!f->cesta)
+			continue;
+		char *line = file_line("file", f);
+		sbuf_adds(&t, line);
+		free(line);
+		if (k != i) { /* squeeze out removed slots */
+			b->files[k] = *f;
+			memset(f, 0, sizeof *f);
+		}
+		k++;
+	}
+	int r = atomic_write(b->journal, t.p ? t.p : "", t.len, 0644, e);
+	sbuf_free(&t);
+	/* slots moved: the index follows (also when the write failed) */
+	b->nslots = k;
+	smap_free(&b->idx);
+	for (size_t i = 0; i < k; i++)
+		smap_put(&b->idx, b->files[i].cesta, (void *)(uintptr_t)(i + 1));
+	if (r == 0)
+		b->jlines = k;
+	return r;
+}
+
+/* A finished batch whose files are all settled will not change again: its
+ * journal is rewritten to one line per file, so later opens read less. */
+static void settle(brec *b)
+{
+	const size_t *c = b->info.counts;
+	size_t final = c[FS_SAVED_TO_CSV] + c[FS_REJECTED] + c[FS_SKIPPED] + c[FS_DEAD];
+	if (batch_state_active(b->info.state) || final != b->info.nfiles || b->jlines <= b->info.nfiles)
+		return;
+	sb_err e;
+	if (compact_locked(b, &e) < 0)
+		sb_log(LOG_WARN, "%s", e.msg);
+}
+
 int store_compact(store *s, const char *batch_id, sb_err *e)
 {
 	LOCK(s);
 	brec *b = find(s, batch_id);
-	int r = -1;
-	if (!b) {
-		r = no_batch(e, batch_id);
-	} else {
-		sbuf t = {0};
-		size_t k = 0;
-		for (size_t i = 0; i < b->nslots; i++) {
-			file_entry *f = &b->files[i];
-			if (!f->cesta)
-				continue;
-			char *line = file_line("file", f);
-			sbuf_adds(&t, line);
-			free(line);
-			if (k != i) { /* squeeze out removed slots */
-				b->files[k] = *f;
-				memset(f, 0, sizeof *f);
-			}
-			k++;
-		}
-		r = atomic_write(b->journal, t.p ? t.p : "", t.len, 0644, e);
-		sbuf_free(&t);
-		/* slots moved: the index follows (also when the write failed) */
-		b->nslots = k;
-		smap_free(&b->idx);
-		for (size_t i = 0; i < k; i++)
-			smap_put(&b->idx, b->files[i].cesta, (void *)(uintptr_t)(i + 1));
-		if (r == 0)
-			b->jlines = k;
-	}
+	int r = b ? compact_locked(b, e) : no_batch(e, batch_id);
 	UNLOCK(s);
 	return r;
 }

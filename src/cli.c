@@ -5,6 +5,7 @@
 
 #include "cli.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
 #include <getopt.h>
@@ -19,6 +20,7 @@
 
 #include "archive.h"
 #include "batchstore.h"
+#include "doctor.h"
 #include "engine.h"
 #include "i18n.h"
 #include "lock.h"
@@ -28,7 +30,7 @@
 
 /* Options that are not settings: how this one command runs. */
 static struct cli_opts {
-	bool json, quiet, verbose, all;
+	bool json, quiet, verbose, all, yes;
 	int wait_s;           /* retrieve --wait; -1 = the wait_timeout setting */
 	const char *output;   /* export -o */
 	bool wait_given, all_given;
@@ -87,6 +89,7 @@ static const struct option longopts[] = {
 	{ "wait", required_argument, NULL, OPT_WAIT },
 	{ "output", required_argument, NULL, 'o' },
 	{ "all", no_argument, NULL, OPT_ALL },
+	{ "yes", no_argument, NULL, 'y' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -128,7 +131,7 @@ int cli_parse_globals(settings *cfg, int argc, char **argv, bool *want_help, boo
 
 	optind = 0; /* full re-initialisation (GNU) */
 	opterr = 1;
-	while ((c = getopt_long(argc, argv, "hVqvo:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hVqvyo:", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_CONFIG: config = optarg; break;
 		case OPT_CSV: pending_add(&ps, &nps, "media_csv", optarg, "--csv"); break;
@@ -176,6 +179,7 @@ int cli_parse_globals(settings *cfg, int argc, char **argv, bool *want_help, boo
 		}
 		case 'o': O.output = optarg; break;
 		case OPT_ALL: O.all = O.all_given = true; break;
+		case 'y': O.yes = true; break;
 		case 'h': *want_help = true; break;
 		case 'V': *want_version = true; break;
 		default: /* getopt printed what was wrong */
@@ -265,6 +269,9 @@ void cli_usage(FILE *out)
 	      out);
 	fputs(_("  -o, --output FILE      export: write the archive to FILE\n"), out);
 	fputs(_("      --all              send: also send the batch still being collected\n"), out);
+	fputs(_("  -y, --yes              send: do not ask for confirmation at a terminal\n"), out);
+	fputs(_("      --list-keys        print the full-screen program's key table\n"), out);
+	fputs(_("      --list-settings    print every setting with its default\n"), out);
 	fputs(_("  -h, --help             show this help and exit\n"), out);
 	fputs(_("  -V, --version          show the version and exit\n"), out);
 	fputs("\n", out);
@@ -513,6 +520,15 @@ static int ctx_open(cli_ctx *c, bool lock, bool want_engine, sb_err *e)
 		free(lp);
 		if (!c->log_open)
 			fprintf(stderr, "%s: %s\n", prog, le.msg);
+	}
+	if (!lock && file_exists(cfg->state_dir)) {
+		/* Reading: hold the lock when it is free, so that store_open's
+		 * recovery (torn journal lines, temp files) cannot touch a writer's
+		 * work; when another instance holds it, read anyway. */
+		sb_err le;
+		sb_err_clear(&le);
+		if (lock_acquire(cfg->state_dir, &c->lock, &le) < 0)
+			c->lock = NULL;
 	}
 	if (lock || file_exists(cfg->state_dir)) {
 		if (store_open(cfg->state_dir, &c->st, e) < 0)
@@ -970,6 +986,26 @@ static void unquote(char *s)
 	*w = '\0';
 }
 
+int cli_tsv_split(char *line, char **path, char **desc)
+{
+	*path = *desc = NULL;
+	size_t bad_off;
+	if (!utf8_valid(line, strlen(line), &bad_off))
+		return -2;
+	char *t = trim(line);
+	if (!*t || *t == '#')
+		return 0;
+	char *tab = strchr(t, '\t');
+	if (!tab)
+		return -1;
+	*tab = '\0';
+	*path = trim(t);
+	*desc = trim(tab + 1);
+	unquote(*path);
+	unquote(*desc);
+	return 1;
+}
+
 typedef struct seen_path {
 	char *cesta;
 	long line;
@@ -1007,27 +1043,24 @@ static int cmd_import(cli_ctx *c, int argc, char **argv)
 		char *line = p;
 		p = nl ? nl + 1 : NULL;
 		lineno++;
-		size_t bad_off;
-		if (!utf8_valid(line, strlen(line), &bad_off)) {
+		char *path, *desc;
+		int kind = cli_tsv_split(line, &path, &desc);
+		if (kind == -2) {
+			size_t bad_off = 0;
+			utf8_valid(line, strlen(line), &bad_off);
 			fprintf(stderr, _("%s:%ld: invalid UTF-8 at byte %zu; save the file as UTF-8\n"),
 				tsv, lineno, bad_off + 1);
 			bad++;
 			continue;
 		}
-		char *t = trim(line);
-		if (!*t || *t == '#')
+		if (kind == 0)
 			continue;
-		char *tab = strchr(t, '\t');
-		if (!tab) {
+		if (kind < 0) {
 			fprintf(stderr, _("%s:%ld: no TAB between the path and the description; "
 					  "write 'path<TAB>description'\n"), tsv, lineno);
 			bad++;
 			continue;
 		}
-		*tab = '\0';
-		char *path = trim(t), *desc = trim(tab + 1);
-		unquote(path);
-		unquote(desc);
 		/* A header row from the spreadsheet. */
 		if (lines == 0 && (!strcasecmp(path, "path") || !strcasecmp(path, "cesta"))) {
 			lines++;
@@ -1231,7 +1264,7 @@ static void print_summary(const run_report *r, bool was_interrupted, int code)
 			 "retry-failed'.\n"));
 }
 
-static int run_phases(cli_ctx *c, unsigned phases, int wait_s, bool waiting_matters)
+static int run_phases(cli_ctx *c, unsigned phases, int wait_s, bool waiting_matters, bool summary)
 {
 	sb_err e;
 	sb_err_clear(&e);
@@ -1255,7 +1288,8 @@ static int run_phases(cli_ctx *c, unsigned phases, int wait_s, bool waiting_matt
 		code = SB_EXIT_OK;
 	if (r < 0 && !interrupted)
 		report_err(&e);
-	print_summary(&rep, interrupted != 0, code);
+	if (summary || interrupted)
+		print_summary(&rep, interrupted != 0, code);
 	return code;
 }
 
@@ -1263,13 +1297,51 @@ static int cmd_send(cli_ctx *c, int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
+	batch_info *bs = NULL;
+	size_t nb = store_list(c->st, &bs), nready = 0, files = 0, collecting = 0;
+	double est = 0;
+	for (size_t i = 0; i < nb; i++) {
+		if (bs[i].state == BS_READY || (O.all && bs[i].state == BS_COLLECTING && bs[i].nfiles)) {
+			nready++;
+			files += bs[i].nfiles;
+			est += bs[i].est_cost;
+		} else if (bs[i].state == BS_COLLECTING)
+			collecting += bs[i].nfiles;
+	}
+	free(bs);
+	if (!nready && !O.json && !O.quiet) {
+		if (collecting)
+			printf(P_("Nothing is ready to send; %zu description is being collected "
+				  "('stockbatch send --all' sends it now).\n",
+				  "Nothing is ready to send; %zu descriptions are being collected "
+				  "('stockbatch send --all' sends them now).\n", collecting),
+			       collecting);
+		else
+			printf(_("Nothing is ready to send.\n"));
+	}
+	/* Seed 001: the plan, then a confirmation, when a person is at the
+	 * terminal; scripts and cron (no terminal, or --yes) are not asked. */
+	if (nready && !O.yes && !O.json && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+		printf(P_("Send %zu batch (%zu files", "Send %zu batches (%zu files", nready), nready,
+		       files);
+		if (est > 0)
+			printf(_(", estimated $%.4f"), est);
+		printf(_(") to %s? [y/N] "), c->cfg->provider);
+		fflush(stdout);
+		char ans[16] = "";
+		if (!fgets(ans, sizeof ans, stdin) || (ans[0] != 'y' && ans[0] != 'Y' &&
+						       strncmp(ans, _("y"), 1))) {
+			printf(_("Nothing sent.\n"));
+			return SB_EXIT_OK;
+		}
+	}
 	if (O.all) {
 		sb_err e;
 		sb_err_clear(&e);
 		if (engine_seal_now(c->en, &e) < 0 && e.code != SBE_NOTFOUND)
 			return report_err(&e);
 	}
-	return run_phases(c, PH_RECOVER | PH_SEND, 0, false);
+	return run_phases(c, PH_RECOVER | PH_SEND, 0, false, nready > 0 || O.json);
 }
 
 static int cmd_retrieve(cli_ctx *c, int argc, char **argv)
@@ -1277,7 +1349,7 @@ static int cmd_retrieve(cli_ctx *c, int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	int wait_s = O.wait_given ? O.wait_s : c->cfg->wait_timeout;
-	return run_phases(c, PH_RECOVER | PH_RETRIEVE, wait_s, true);
+	return run_phases(c, PH_RECOVER | PH_RETRIEVE, wait_s, true, true);
 }
 
 static int check_batch(cli_ctx *c, const char *id, batch_info *b)
@@ -1349,6 +1421,19 @@ static int cmd_retry(cli_ctx *c, int argc, char **argv)
 
 /* ---- report ------------------------------------------------------------------------ */
 
+static json_object *report_extra(cli_ctx *c, const char *id)
+{
+	char *p = store_batch_path(c->st, id, "report.json");
+	json_object *o = p && file_exists(p) ? json_object_from_file(p) : NULL, *ex = NULL;
+	free(p);
+	if (o && json_object_object_get_ex(o, "extra", &ex))
+		json_object_get(ex);
+	else
+		ex = NULL;
+	json_object_put(o);
+	return ex;
+}
+
 static json_object *report_batch_json(cli_ctx *c, const batch_info *b, file_entry *fs, size_t nf)
 {
 	(void)c;
@@ -1379,10 +1464,15 @@ static json_object *report_batch_json(cli_ctx *c, const batch_info *b, file_entr
 		json_object_array_add(fa, j);
 	}
 	json_object_object_add(o, "failures", fa);
+	/* The engine's figures the store does not keep (repaired, retried,
+	 * tokens), from report.json (report.c writes it at completion). */
+	json_object *extra = report_extra(c, b->id);
+	if (extra)
+		json_object_object_add(o, "extra", extra);
 	return o;
 }
 
-static void report_batch_text(const batch_info *b, file_entry *fs, size_t nf)
+static void report_batch_text(cli_ctx *c, const batch_info *b, file_entry *fs, size_t nf)
 {
 	char age[32];
 	fmt_age(b->created, age, sizeof age);
@@ -1404,6 +1494,21 @@ static void report_batch_text(const batch_info *b, file_entry *fs, size_t nf)
 		fputs("  ", stdout);
 		pct(stdout, b->counts[s], total);
 		fputc('\n', stdout);
+	}
+	json_object *ex = report_extra(c, b->id), *v;
+	if (ex) {
+		long long rep = 0, ret = 0, in = 0, outt = 0;
+		if (json_object_object_get_ex(ex, "repaired", &v))
+			rep = json_object_get_int64(v);
+		if (json_object_object_get_ex(ex, "retried", &v))
+			ret = json_object_get_int64(v);
+		if (json_object_object_get_ex(ex, "in_tokens", &v))
+			in = json_object_get_int64(v);
+		if (json_object_object_get_ex(ex, "out_tokens", &v))
+			outt = json_object_get_int64(v);
+		printf(_("  repaired %lld, retried live %lld; tokens: %lld in, %lld out\n"), rep, ret,
+		       in, outt);
+		json_object_put(ex);
 	}
 	printf(_("  cost: estimated $%.4f, actual $%.4f\n"), b->est_cost, b->actual_cost);
 	if (b->sent > 0 && b->completed >= b->sent) {
@@ -1453,7 +1558,7 @@ static int cmd_report(cli_ctx *c, int argc, char **argv)
 		else {
 			if (i)
 				fputc('\n', stdout);
-			report_batch_text(&bs[i], fs, nf);
+			report_batch_text(c, &bs[i], fs, nf);
 		}
 		file_entries_free(fs, nf);
 	}
@@ -1500,7 +1605,7 @@ static int cmd_cleanup(cli_ctx *c, int argc, char **argv)
 	sb_err e;
 	sb_err_clear(&e);
 	/* Phase 0 archives the batches completed more than archive_days ago. */
-	int code = run_phases(c, PH_RECOVER, 0, false);
+	int code = run_phases(c, PH_RECOVER, 0, false, false);
 	if (code == SB_EXIT_INTERRUPTED || code == SB_EXIT_ERROR)
 		return code;
 	/* Provider files of committed batches (the engine deletes them after a
@@ -1548,6 +1653,25 @@ static int cmd_cleanup(cli_ctx *c, int argc, char **argv)
 	free(bs);
 	tmp_removed = 0;
 	nftw(c->cfg->state_dir, rm_tmp, 16, FTW_PHYS);
+	/* The CSV's own temp files (mediacsv_commit writes NAME.tmp.PID beside
+	 * it); only ours, by name, and only while we hold the library lock. */
+	char *csvdir = path_dirname(c->cfg->media_csv);
+	DIR *d = csvdir ? opendir(csvdir) : NULL;
+	if (d) {
+		char *prefix = xasprintf("%s.tmp.", path_basename(c->cfg->media_csv));
+		struct dirent *de;
+		while ((de = readdir(d))) {
+			if (strncmp(de->d_name, prefix, strlen(prefix)))
+				continue;
+			char *p2 = path_join(csvdir, de->d_name);
+			if (unlink(p2) == 0)
+				tmp_removed++;
+			free(p2);
+		}
+		free(prefix);
+		closedir(d);
+	}
+	free(csvdir);
 	if (O.json) {
 		json_object *o = json_object_new_object();
 		jadd_int(o, "provider_files_deleted", (long long)deleted);
@@ -1599,9 +1723,19 @@ static int cmd_export(cli_ctx *c, int argc, char **argv)
 	return rc;
 }
 
+/* ---- doctor ------------------------------------------------------------------------ */
+
+static int cmd_doctor(cli_ctx *c, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	fflush(stdout);
+	return doctor_run(c->cfg, stdout) == 0 ? SB_EXIT_OK : SB_EXIT_ERROR;
+}
+
 /* ---- dispatch ------------------------------------------------------------------------ */
 
-enum { NEEDS_LOCK = 1, NEEDS_ENGINE = 2, READS_STORE = 4 };
+enum { NEEDS_LOCK = 1, NEEDS_ENGINE = 2, READS_STORE = 4, NO_CSV = 8 };
 
 typedef struct command {
 	const char *name;
@@ -1624,6 +1758,7 @@ static const command commands[] = {
 	{ "report", cmd_report, READS_STORE, 0, 1, "[BATCH]" },
 	{ "export", cmd_export, READS_STORE, 1, 1, "BATCH" },
 	{ "cleanup", cmd_cleanup, NEEDS_LOCK | NEEDS_ENGINE, 0, 0, "" },
+	{ "doctor", cmd_doctor, NO_CSV, 0, 0, "" },
 };
 
 static const command *find_command(const char *word)
@@ -1659,7 +1794,7 @@ int cli_run(settings *cfg, int argc, char **argv)
 		return usage_error(_("--output goes with 'export', not '%s'"), cmd->name);
 	if (O.all_given && strcmp(cmd->name, "send"))
 		return usage_error(_("--all goes with 'send', not '%s'"), cmd->name);
-	if (!cfg->media_csv || !cfg->media_csv[0])
+	if (!(cmd->flags & NO_CSV) && (!cfg->media_csv || !cfg->media_csv[0]))
 		return usage_error(_("no media CSV: use --csv FILE or media_csv in the configuration"));
 
 	tty_err = isatty(STDERR_FILENO);
@@ -1676,7 +1811,8 @@ int cli_run(settings *cfg, int argc, char **argv)
 	sb_err e;
 	sb_err_clear(&e);
 	int rc;
-	if (ctx_open(&c, guarded, cmd->flags & NEEDS_ENGINE, &e) < 0)
+	if ((cmd->flags & (NEEDS_LOCK | READS_STORE)) &&
+	    ctx_open(&c, guarded, cmd->flags & NEEDS_ENGINE, &e) < 0)
 		rc = report_err(&e);
 	else /* interrupted already: the command stops early and still summarises */
 		rc = cmd->fn(&c, argc, argv);

@@ -22,7 +22,17 @@ bool cli_is_command(const char *word);
 void cli_usage(FILE *out);
 void cli_version(FILE *out);
 
-/* Global options shared with the TUI: parse them (getopt_long) into cfg.
- * Returns the index of the first non-option, or -1 on error (message printed). */
+/* Global options shared with the TUI: parse them (getopt_long, permuting, so
+ * options may follow the command) into cfg, which holds the defaults.  Load
+ * order: the config file (--config FILE, else settings_default_path()), then
+ * the options (settings_set), then settings_finish().  With --help/--version
+ * no config is read.  Returns the index of the first non-option (the command),
+ * or -1 on a usage or configuration error (message printed; exit 2). */
 int cli_parse_globals(settings *cfg, int argc, char **argv, bool *want_help, bool *want_version);
+
+/* One line of an import TSV ("path<TAB>description", spreadsheet quoting
+ * undone, blanks trimmed), split in place.  Returns 1 with path and desc set,
+ * 0 for a blank or '#' comment line, -1 when there is no TAB, -2 for
+ * invalid UTF-8.  Exposed for the fuzz target. */
+int cli_tsv_split(char *line, char **path, char **desc);
 #endif

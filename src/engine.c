@@ -25,6 +25,7 @@
 #include "log.h"
 #include "mediacsv.h"
 #include "provider.h"
+#include "ratelimit.h"
 #include "report.h"
 #include "request.h"
 #include "tokens.h"
@@ -32,6 +33,9 @@
 #define LIVE_ATTEMPTS 3
 #define EST_OUT_TOKENS 350 /* a typical answer: title, description, 50 keywords */
 #define RETRIEVE_THREADS 4
+/* Results committed in groups of this many while a big file is read:
+ * memory stays flat on a 50,000-line result file (SPEC 12). */
+#define COMMIT_GROUP 2000
 
 struct engine {
 	settings *cfg;
@@ -43,6 +47,8 @@ struct engine {
 	engine_progress_fn progress;
 	void *pctx;
 	atomic_int interrupted;
+	volatile bool stop_flag; /* the same, for rl_acquire */
+	ratelimit *rl;          /* live retries */
 	pthread_mutex_t mu;     /* rep, first error */
 	pthread_mutex_t commit_mu; /* one CSV commit at a time */
 	run_report rep;
@@ -96,8 +102,9 @@ static bool local_exists(engine *en, const char *cesta)
 	return ok;
 }
 
-/* File state change, going through batch_completed when the store's table
- * wants the intermediate step. */
+/* File state change along the shortest legal path of the store's table:
+ * a crash can leave a file a step or two behind its batch (description_saved
+ * in a sent batch), and the result must still land. */
 static int set_fstate(engine *en, const char *bid, const char *cesta, file_state to,
 		      const char *reason)
 {
@@ -105,22 +112,44 @@ static int set_fstate(engine *en, const char *bid, const char *cesta, file_state
 	sb_err_clear(&e);
 	file_entry cur;
 	memset(&cur, 0, sizeof cur);
-	if (store_file_get(en->st, bid, cesta, &cur) == 0) {
-		file_state from = cur.state;
-		file_entries_free(&cur, 1);
-		if (from == to)
-			return 0;
-		if (!file_transition_ok(from, to) && file_transition_ok(from, FS_BATCH_COMPLETED) &&
-		    file_transition_ok(FS_BATCH_COMPLETED, to))
-			store_file_set_state(en->st, bid, cesta, FS_BATCH_COMPLETED, NULL, &e);
-		else if (!file_transition_ok(from, to) && file_transition_ok(from, FS_BATCH_SENT) &&
-			 file_transition_ok(FS_BATCH_SENT, to))
-			store_file_set_state(en->st, bid, cesta, FS_BATCH_SENT, NULL, &e);
-	}
-	if (store_file_set_state(en->st, bid, cesta, to, reason, &e) < 0) {
-		sb_log(LOG_WARN, _("batch %s: cannot set %s to %s: %s"), bid, cesta,
-		       file_state_name(to), e.msg);
+	if (store_file_get(en->st, bid, cesta, &cur) < 0) {
+		sb_log(LOG_WARN, _("batch %s: %s is not in the batch"), bid, cesta);
 		return -1;
+	}
+	file_state from = cur.state;
+	file_entries_free(&cur, 1);
+	if (from == to)
+		return 0;
+	int prev[FS__COUNT];
+	file_state queue[FS__COUNT];
+	size_t qh = 0, qt = 0;
+	for (int i = 0; i < FS__COUNT; i++)
+		prev[i] = -2;
+	prev[from] = -1;
+	queue[qt++] = from;
+	while (qh < qt && prev[to] == -2) {
+		file_state s = queue[qh++];
+		for (int t = 0; t < FS__COUNT; t++)
+			if (prev[t] == -2 && file_transition_ok(s, (file_state)t)) {
+				prev[t] = (int)s;
+				queue[qt++] = (file_state)t;
+			}
+	}
+	if (prev[to] == -2) {
+		sb_log(LOG_WARN, _("batch %s: %s cannot go from %s to %s"), bid, cesta,
+		       file_state_name(from), file_state_name(to));
+		return -1;
+	}
+	file_state path[FS__COUNT];
+	size_t n = 0;
+	for (int s = (int)to; s != (int)from; s = prev[s])
+		path[n++] = (file_state)s;
+	while (n--) {
+		if (store_file_set_state(en->st, bid, cesta, path[n], n == 0 ? reason : NULL, &e) < 0) {
+			sb_log(LOG_WARN, _("batch %s: cannot set %s to %s: %s"), bid, cesta,
+			       file_state_name(path[n]), e.msg);
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -205,6 +234,7 @@ int engine_open(settings *cfg, store *st, engine **out, sb_err *e)
 	en->st = st;
 	pthread_mutex_init(&en->mu, NULL);
 	pthread_mutex_init(&en->commit_mu, NULL);
+	en->rl = rl_new(cfg->rpm, cfg->tpm, cfg->concurrency, 0, LIVE_ATTEMPTS);
 	time_t now = time(NULL);
 	struct tm tm;
 	localtime_r(&now, &tm);
@@ -251,6 +281,8 @@ void engine_close(engine *en)
 		prompt_close(en->pr);
 	if (en->al)
 		agency_lists_free(en->al);
+	if (en->rl)
+		rl_free(en->rl);
 	pthread_mutex_destroy(&en->mu);
 	pthread_mutex_destroy(&en->commit_mu);
 	free(en);
@@ -265,11 +297,13 @@ void engine_set_progress(engine *en, engine_progress_fn fn, void *ctx)
 void engine_interrupt(engine *en)
 {
 	atomic_store(&en->interrupted, 1);
+	en->stop_flag = true;
 }
 
 void engine_clear_interrupt(engine *en)
 {
 	atomic_store(&en->interrupted, 0);
+	en->stop_flag = false;
 }
 
 const settings *engine_settings(const engine *en)
@@ -565,6 +599,8 @@ typedef struct rctx {
 	size_t *order; /* items sorted by custom id */
 	size_t unknown, repaired;
 	long in_tokens, out_tokens;
+	size_t waiting;   /* valid records not committed yet */
+	bool group_failed;
 } rctx;
 
 static rctx *sort_ctx;
@@ -643,6 +679,8 @@ static void judge(engine *en, item *it, const sb_result *r)
 	it->why = NULL;
 }
 
+static int commit_items(engine *en, rctx *c, sb_err *e);
+
 static int on_result(const sb_result *r, void *ctx)
 {
 	rctx *c = ctx;
@@ -658,6 +696,12 @@ static int on_result(const sb_result *r, void *ctx)
 	if (it->have || fstate_final(it->f->state))
 		return 0; /* a duplicate line or already done */
 	judge(c->en, it, r);
+	if (it->have && ++c->waiting >= COMMIT_GROUP && !c->group_failed) {
+		sb_err e;
+		sb_err_clear(&e);
+		if (commit_items(c->en, c, &e) < 0)
+			c->group_failed = true; /* the final commit tries again and reports */
+	}
 	return 0;
 }
 
@@ -680,7 +724,14 @@ static int live_retry(engine *en, rctx *c, item *it, sb_err *fatal)
 		memset(&r, 0, sizeof r);
 		sb_err e;
 		sb_err_clear(&e);
+		/* the live limiter: rpm/tpm buckets, concurrency cap, 429 cool-down */
+		long est = bl.tokens + EST_OUT_TOKENS;
+		if (rl_acquire(en->rl, est, &en->stop_flag) < 0) {
+			built_free(&bl);
+			break;
+		}
 		int rc = en->prov->ops->live(en->prov, &bl.rq, &r, &e);
+		rl_done(en->rl, est, rc == 0 ? r.in_tokens + r.out_tokens : est);
 		built_free(&bl);
 		if (rc < 0 && e.code == SBE_AUTH) {
 			*fatal = e;
@@ -689,9 +740,11 @@ static int live_retry(engine *en, rctx *c, item *it, sb_err *fatal)
 		}
 		if (rc < 0 && e.code == SBE_RATE && rate_waits++ < 10) {
 			sb_result_free(&r);
-			nap(en, e.retry_after > 0 ? (e.retry_after < 30 ? e.retry_after : 30) : 1);
+			rl_cooldown(en->rl, e.retry_after);
 			continue;
 		}
+		if (rc == 0)
+			rl_success(en->rl);
 		it->f->attempts++;
 		rep_add(en, &en->rep.retried, 1);
 		if (rc < 0)
@@ -888,7 +941,8 @@ static int commit_items(engine *en, rctx *c, sb_err *e)
 			continue;
 		}
 		if (st == 0 || st == 1) {
-			set_fstate(en, c->b->id, it->f->cesta, FS_SAVED_TO_CSV, NULL);
+			if (set_fstate(en, c->b->id, it->f->cesta, FS_SAVED_TO_CSV, NULL) < 0)
+				continue; /* stays unresolved: the batch is not closed */
 			it->f->state = FS_SAVED_TO_CSV;
 			rep_add(en, &en->rep.committed, 1);
 			rep_add(en, &en->rep.succeeded, 1);
@@ -901,7 +955,8 @@ static int commit_items(engine *en, rctx *c, sb_err *e)
 			char *raw = record_json(&it->rec);
 			dead_letter(en, c->b->id, it->f, it->cid, why, raw);
 			free(raw);
-			set_fstate(en, c->b->id, it->f->cesta, FS_ERROR, why);
+			if (set_fstate(en, c->b->id, it->f->cesta, FS_ERROR, why) < 0)
+				continue;
 			it->f->state = FS_ERROR;
 			if (st == 2)
 				rep_add(en, &en->rep.conflicts, 1);
@@ -910,6 +965,13 @@ static int commit_items(engine *en, rctx *c, sb_err *e)
 	}
 	mc_commit_result_free(&res);
 	free_updates(u, k);
+	/* committed records are not needed any more */
+	for (size_t i = 0; i < c->n; i++)
+		if (c->items[i].have && fstate_final(c->items[i].f->state)) {
+			meta_free(&c->items[i].rec);
+			c->items[i].have = false;
+		}
+	c->waiting = 0;
 	return 0;
 }
 
@@ -1063,9 +1125,9 @@ static int retrieve_batch(engine *en, batch_info *b, sb_err *e)
 		item *it = &c.items[i];
 		if (it->failed && !fstate_final(it->f->state) && !local_exists(en, it->f->cesta) &&
 		    !is_alt_kind(b->kind)) {
-			set_fstate(en, b->id, it->f->cesta, FS_FILE_NOT_FOUND,
-				   _("the file is gone; nothing to retry"));
-			it->f->state = FS_FILE_NOT_FOUND;
+			if (set_fstate(en, b->id, it->f->cesta, FS_FILE_NOT_FOUND,
+				       _("the file is gone; nothing to retry")) == 0)
+				it->f->state = FS_FILE_NOT_FOUND;
 			it->failed = false;
 			rep_add(en, &en->rep.skipped, 1);
 			continue;
@@ -1092,7 +1154,10 @@ static int retrieve_batch(engine *en, batch_info *b, sb_err *e)
 		}
 		if (it->failed && (it->f->attempts >= LIVE_ATTEMPTS || to == BS_CANCELLED)) {
 			dead_letter(en, b->id, it->f, it->cid, it->why, it->raw);
-			set_fstate(en, b->id, it->f->cesta, FS_DEAD, it->why);
+			if (set_fstate(en, b->id, it->f->cesta, FS_DEAD, it->why) < 0) {
+				unresolved++;
+				continue;
+			}
 			it->f->state = FS_DEAD;
 			rep_add(en, &en->rep.failed, 1);
 			failed++;
@@ -1307,7 +1372,7 @@ static int send_batch(engine *en, batch_info *b, sb_err *e)
 	double est = cost_usd(b->model, true, tokens, (long)good * EST_OUT_TOKENS);
 	if (en->cfg->budget > 0 && en->rep.est_cost + est > en->cfg->budget) {
 		sb_fail(e, SBE_BUDGET,
-			_("batch %s not sent: its estimate $%.4f would bring this run to $%.4f, over the budget cap $%.2f by $%.4f; raise `budget` in the config or send fewer photos"),
+			_("batch %s not sent: its estimate $%.4f would bring this run to $%.4f, over the budget cap $%g by $%.4f; raise `budget` in the config or send fewer photos"),
 			b->id, est, en->rep.est_cost + est, en->cfg->budget,
 			en->rep.est_cost + est - en->cfg->budget);
 		goto out;
@@ -1461,8 +1526,8 @@ int engine_run(engine *en, unsigned phases, int wait_s, run_report *rep, sb_err 
 		KEEP(phase_recover(en, &pe_));
 	if ((phases & PH_RETRIEVE) && !stopping(en))
 		KEEP(phase_retrieve(en, &pe_));
-	if ((phases & PH_RETRIEVE) && (phases & PH_SEND))
-		seal_alternatives(en);
+	if (phases & PH_RETRIEVE)
+		seal_alternatives(en); /* alternatives go at the end of a run, full or not */
 	if ((phases & PH_SEND) && !stopping(en) && !(rc < 0 && first.code == SBE_AUTH))
 		KEEP(phase_send(en, &pe_));
 	double deadline = t0 + (wait_s > 0 ? wait_s : 0);

@@ -404,11 +404,14 @@ int http_do(const http_req *rq, http_resp *resp, sb_err *e)
 	char *part = rq->download_path ? xasprintf("%s.part", rq->download_path) : NULL;
 	char errbuf[CURL_ERROR_SIZE];
 	int ret = -1;
+	/* 429s do not use up the tries: they wait, up to max_wait in all. */
+	int rate_n = 0;
+	double rate_waited = 0;
 	for (int i = 0; i < tries; i++) {
 		sbuf_reset(&resp->body);
 		resp->status = 0;
 		resp->retry_after = 0;
-		resp->tries = i + 1;
+		resp->tries++;
 		xfer x = {.resp = resp};
 		FILE *upf = NULL;
 		errbuf[0] = 0;
@@ -458,19 +461,21 @@ int http_do(const http_req *rq, http_resp *resp, sb_err *e)
 		}
 		bool quota = resp->status == 429 && resp->body.p && strstr(resp->body.p, "insufficient_quota");
 		if (cls == SBE_RATE && !quota) {
-			if (rq->rate_passthrough || last || resp->retry_after > max_wait) {
+			double w = resp->retry_after > 0 ? resp->retry_after : http_backoff_delay(rate_n);
+			if (rq->rate_passthrough || rate_n >= 30 || rate_waited + w > max_wait) {
 				sb_fail(e, SBE_RATE, _("%s %s: rate limited (HTTP 429)%s%s; wait %.0f s and try again"),
-					m, path, pmsg ? ": " : "", pmsg ? pmsg : "",
-					resp->retry_after > 0 ? ceil(resp->retry_after) : ceil(wait));
+					m, path, pmsg ? ": " : "", pmsg ? pmsg : "", ceil(w));
 				if (e)
-					e->retry_after = resp->retry_after > 0 ? resp->retry_after : wait;
+					e->retry_after = w;
 				free(pmsg);
 				break;
 			}
-			double w = resp->retry_after > 0 ? resp->retry_after : wait;
-			sb_log(LOG_WARN, "%s %s: HTTP 429; waiting %.2f s (try %d of %d)", m, path, w, i + 1, tries);
+			rate_n++;
+			rate_waited += w;
+			sb_log(LOG_WARN, "%s %s: HTTP 429; waiting %.2f s (%d)", m, path, w, rate_n);
 			free(pmsg);
 			sleep_s(w);
+			i--; /* not a failed try */
 			continue;
 		}
 		if (cls == SBE_NETWORK && !last && !rq->no_resend) {

@@ -134,6 +134,37 @@ static void axis_free(axis *a)
 	free(a->first); free(a->count); free(a->wt); free(a->wofs);
 }
 
+/* One input row resized horizontally into floats. */
+static void hrow(const image_rgb *in, const axis *ax, int w, int sy, float *restrict t)
+{
+	int c = in->channels;
+	const unsigned char *row = in->px + (size_t)sy * in->w * c;
+	if (c == 3) { /* the common case, channels unrolled */
+		for (int x = 0; x < w; x++, t += 3) {
+			const float *wt = ax->wt + ax->wofs[x];
+			const unsigned char *p = row + (size_t)ax->first[x] * 3;
+			float a0 = 0, a1 = 0, a2 = 0;
+			for (int k = 0; k < ax->count[x]; k++, p += 3) {
+				a0 += wt[k] * p[0];
+				a1 += wt[k] * p[1];
+				a2 += wt[k] * p[2];
+			}
+			t[0] = a0; t[1] = a1; t[2] = a2;
+		}
+		return;
+	}
+	for (int x = 0; x < w; x++) {
+		float acc[4] = { 0, 0, 0, 0 };
+		const float *wt = ax->wt + ax->wofs[x];
+		const unsigned char *p = row + (size_t)ax->first[x] * c;
+		for (int k = 0; k < ax->count[x]; k++, p += c)
+			for (int ch = 0; ch < c && ch < 4; ch++)
+				acc[ch] += wt[k] * p[ch];
+		for (int ch = 0; ch < c && ch < 4; ch++)
+			t[x * c + ch] = acc[ch];
+	}
+}
+
 int image_resize(const image_rgb *in, int w, int h, image_rgb *out)
 {
 	int c = in->channels;
@@ -146,50 +177,35 @@ int image_resize(const image_rgb *in, int w, int h, image_rgb *out)
 	axis ax, ay;
 	axis_build(&ax, in->w, w);
 	axis_build(&ay, in->h, h);
-	/* Horizontal pass into floats, then vertical; separable box filter. */
-	float *tmp = xmalloc(sizeof(float) * (size_t)w * in->h * c);
-	for (int y = 0; y < in->h; y++) {
-		const unsigned char *row = in->px + (size_t)y * in->w * c;
-		float *t = tmp + (size_t)y * w * c;
-		if (c == 3) { /* the common case, channels unrolled */
-			for (int x = 0; x < w; x++, t += 3) {
-				const float *wt = ax.wt + ax.wofs[x];
-				const unsigned char *p = row + (size_t)ax.first[x] * 3;
-				float a0 = 0, a1 = 0, a2 = 0;
-				for (int k = 0; k < ax.count[x]; k++, p += 3) {
-					a0 += wt[k] * p[0];
-					a1 += wt[k] * p[1];
-					a2 += wt[k] * p[2];
-				}
-				t[0] = a0; t[1] = a1; t[2] = a2;
-			}
-			continue;
-		}
-		for (int x = 0; x < w; x++) {
-			float acc[4] = { 0, 0, 0, 0 };
-			const float *wt = ax.wt + ax.wofs[x];
-			const unsigned char *p = row + (size_t)ax.first[x] * c;
-			for (int k = 0; k < ax.count[x]; k++, p += c)
-				for (int ch = 0; ch < c; ch++)
-					acc[ch] += wt[k] * p[ch];
-			for (int ch = 0; ch < c; ch++)
-				t[x * c + ch] = acc[ch];
-		}
-	}
+	/* Separable box filter; horizontally resized rows live in a small ring
+	 * (input rows are needed in increasing order), so it stays in cache. */
+	int ring = 1;
+	for (int y = 0; y < h; y++)
+		if (ay.count[y] + 1 > ring)
+			ring = ay.count[y] + 1;
 	size_t rowf = (size_t)w * c;
+	float *rows = xmalloc(sizeof(float) * rowf * ring);
+	int *held = xmalloc(sizeof(int) * ring);
+	for (int i = 0; i < ring; i++)
+		held[i] = -1;
 	float *restrict acc = xmalloc(sizeof(float) * rowf);
 	for (int y = 0; y < h; y++) {
 		const float *wt = ay.wt + ay.wofs[y];
-		/* restrict and branch-free bodies let the compiler vectorise these */
-		const float *restrict t0 = tmp + (size_t)ay.first[y] * rowf;
-		float w0 = wt[0];
-		for (size_t i = 0; i < rowf; i++)
-			acc[i] = w0 * t0[i] + 0.5f;
-		for (int k = 1; k < ay.count[y]; k++) {
-			const float *restrict t = tmp + (size_t)(ay.first[y] + k) * rowf;
+		for (int k = 0; k < ay.count[y]; k++) {
+			int sy = ay.first[y] + k, slot = sy % ring;
+			float *restrict t = rows + (size_t)slot * rowf;
+			if (held[slot] != sy) {
+				hrow(in, &ax, w, sy, t);
+				held[slot] = sy;
+			}
+			/* restrict and branch-free bodies let the compiler vectorise */
 			float wk = wt[k];
-			for (size_t i = 0; i < rowf; i++)
-				acc[i] += wk * t[i];
+			if (k == 0)
+				for (size_t i = 0; i < rowf; i++)
+					acc[i] = wk * t[i] + 0.5f;
+			else
+				for (size_t i = 0; i < rowf; i++)
+					acc[i] += wk * t[i];
 		}
 		unsigned char *restrict o = out->px + (size_t)y * rowf;
 		for (size_t i = 0; i < rowf; i++) {
@@ -200,7 +216,8 @@ int image_resize(const image_rgb *in, int w, int h, image_rgb *out)
 		}
 	}
 	free(acc);
-	free(tmp);
+	free(rows);
+	free(held);
 	axis_free(&ax);
 	axis_free(&ay);
 	return 0;

@@ -21,7 +21,8 @@ bool exif_preview(const unsigned char *jpeg, size_t len, const unsigned char **p
 
 /* Target size the model actually uses for an image of w x h (after
  * orientation): tile models fit 2048x2048 then shortest side 768; patch
- * models their patch budget; "low" detail 512. */
+ * models their patch budget; "low" detail 512 (tile models); Gemini
+ * ("gemini*") the long side capped at 1536 px (our choice: <= 4 tiles). */
 void image_model_size(const char *model, const char *detail, int w, int h, int *tw, int *th);
 
 /* Decode at the smallest DCT scale that is still >= min_w x min_h (after

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -24,6 +25,7 @@ typedef struct mc_row {
 	size_t tail_off, tail_len; /* terminator + following blank lines */
 	long line;                 /* 1-based line where the record starts; 0 = added */
 	char **mod;                /* NULL: fields are in the arena; else owned copies */
+	char **cache;              /* lean mode: the record parsed on first use */
 } mc_row;
 
 struct mediacsv {
@@ -38,7 +40,8 @@ struct mediacsv {
 	char **colnames;
 	char *arena; /* parsed field bytes, NUL-terminated */
 	size_t arena_len;
-	uint32_t *offs; /* rows x ncols offsets into the arena */
+	uint32_t *offs; /* rows x ncols offsets into the arena (lean: Cesta only) */
+	bool lean;      /* commit: keep only Cesta, parse other rows on demand */
 	mc_row *rows;
 	size_t nrows, rows_cap;
 	/* well-known columns */
@@ -53,6 +56,22 @@ struct mediacsv {
 
 /* ---------- parsing ---------- */
 
+/* Large buffers (a 100,000-row file is ~40 MB): ask for huge pages, since
+ * first-touch page faults otherwise cost as much as the parsing itself. */
+static void *big_alloc(void *old, size_t n)
+{
+	void *p = xrealloc(old, n);
+#ifdef MADV_HUGEPAGE
+	if (n >= (4u << 20)) {
+		uintptr_t a = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
+		uintptr_t b = ((uintptr_t)p + n) & ~(uintptr_t)4095;
+		if (b > a)
+			madvise((void *)a, b - a, MADV_HUGEPAGE);
+	}
+#endif
+	return p;
+}
+
 typedef struct parse_ctx {
 	mediacsv *m;
 	char *arena; /* field bytes, NUL-terminated each */
@@ -62,6 +81,8 @@ typedef struct parse_ctx {
 	uint32_t *offs; /* all records' offsets */
 	size_t olen, ocap;
 	bool header_done;
+	bool lean;
+	long keep;    /* lean: the one field kept per record (Cesta), -1 none */
 	bool ended;   /* a record ended in the last chunk */
 	bool overflow;
 } parse_ctx;
@@ -80,18 +101,23 @@ static bool is_term(unsigned char c)
 static void cb_field(void *s, size_t len, void *data)
 {
 	parse_ctx *c = data;
+	if (c->lean && c->header_done && (long)c->nf != c->keep) {
+		c->nf++; /* counted for the field-count check, not stored */
+		return;
+	}
 	if (c->alen + len + 1 > UINT32_MAX) {
 		c->overflow = true;
 		return;
 	}
-	if (c->nf == c->fcap) {
-		c->fcap = c->fcap ? c->fcap * 2 : 64;
+	if (c->nf >= c->fcap) {
+		while (c->nf >= c->fcap)
+			c->fcap = c->fcap ? c->fcap * 2 : 64;
 		c->fo = xrealloc(c->fo, c->fcap * sizeof *c->fo);
 	}
 	if (c->alen + len + 1 > c->acap) {
 		while (c->alen + len + 1 > c->acap)
 			c->acap = c->acap * 2 + 4096;
-		c->arena = xrealloc(c->arena, c->acap);
+		c->arena = big_alloc(c->arena, c->acap);
 	}
 	c->fo[c->nf++] = (uint32_t)c->alen;
 	if (len)
@@ -217,6 +243,10 @@ static int finish_record(mediacsv *m, parse_ctx *c, size_t start, size_t end, lo
 			m->colnames[i] = xstrdup(c->arena + c->fo[i]);
 		c->alen = 0;
 		c->header_done = true;
+		c->keep = -1;
+		for (size_t i = 0; i < m->ncols && c->keep < 0; i++)
+			if (strcmp(m->colnames[i], MC_CESTA) == 0)
+				c->keep = (long)i;
 		m->pre_len = end - m->pre_off;
 		c->nf = 0;
 		return 0;
@@ -229,14 +259,16 @@ static int finish_record(mediacsv *m, parse_ctx *c, size_t start, size_t end, lo
 		free(what);
 		return r;
 	}
-	if (c->olen + c->nf > c->ocap) {
-		while (c->olen + c->nf > c->ocap)
+	size_t keepn = c->lean ? (c->keep >= 0 ? 1 : 0) : c->nf;
+	const uint32_t *src = c->lean ? c->fo + (c->keep >= 0 ? c->keep : 0) : c->fo;
+	if (c->olen + keepn > c->ocap) {
+		while (c->olen + keepn > c->ocap)
 			c->ocap = c->ocap * 2 + 1024;
-		c->offs = xrealloc(c->offs, c->ocap * sizeof *c->offs);
+		c->offs = big_alloc(c->offs, c->ocap * sizeof *c->offs);
 	}
-	if (c->nf)
-		memcpy(c->offs + c->olen, c->fo, c->nf * sizeof *c->fo);
-	c->olen += c->nf;
+	if (keepn)
+		memcpy(c->offs + c->olen, src, keepn * sizeof *c->offs);
+	c->olen += keepn;
 	if (m->nrows == m->rows_cap) {
 		m->rows_cap = m->rows_cap ? m->rows_cap * 2 : 256;
 		m->rows = xrealloc(m->rows, m->rows_cap * sizeof *m->rows);
@@ -252,7 +284,8 @@ static int finish_record(mediacsv *m, parse_ctx *c, size_t start, size_t end, lo
 }
 
 /* data: len + 1 bytes, NUL-terminated, owned by the result from here on. */
-static int parse_owned(const char *name, char *data, size_t len, mediacsv **out, sb_err *e)
+static int parse_owned(const char *name, char *data, size_t len, bool lean, mediacsv **out,
+		       sb_err *e)
 {
 	*out = NULL;
 	mediacsv *m = xcalloc(1, sizeof *m);
@@ -284,10 +317,14 @@ static int parse_owned(const char *name, char *data, size_t len, mediacsv **out,
 	struct csv_parser p;
 	csv_init(&p, CSV_STRICT | CSV_STRICT_FINI);
 	csv_set_space_func(&p, no_space);
-	parse_ctx c = {.m = m};
+	parse_ctx c = {.m = m, .lean = lean};
+	m->lean = lean;
 	/* the fields take about the file's size: one allocation up front */
-	c.acap = len + len / 8 + 64;
-	c.arena = xmalloc(c.acap);
+	c.acap = lean ? len / 4 + 4096 : len + len / 8 + 64;
+	c.arena = big_alloc(NULL, c.acap);
+	/* and the offsets: about one field per 8 bytes in real files */
+	c.ocap = lean ? len / 64 + 1024 : len / 8 + 1024;
+	c.offs = big_alloc(NULL, c.ocap * sizeof *c.offs);
 	bool in_rec = false, eol_seen = false;
 	size_t rec_start = 0;
 	long line = 1, rec_line = 1;
@@ -405,7 +442,16 @@ int mediacsv_parse(const char *name, const char *data, size_t len, mediacsv **ou
 	if (len)
 		memcpy(copy, data, len);
 	copy[len] = '\0';
-	return parse_owned(name, copy, len, out, e);
+	return parse_owned(name, copy, len, false, out, e);
+}
+
+int mediacsv_parse_lean(const char *name, const char *data, size_t len, mediacsv **out, sb_err *e)
+{
+	char *copy = xmalloc(len + 1);
+	if (len)
+		memcpy(copy, data, len);
+	copy[len] = '\0';
+	return parse_owned(name, copy, len, true, out, e);
 }
 
 /* One read into a buffer of the file's size; st is what was read. */
@@ -421,7 +467,7 @@ static int read_file(const char *path, char **data, size_t *len, struct stat *st
 		return sb_fail(e, SBE_IO, _("cannot read %s: %s"), path, strerror(saved));
 	}
 	size_t cap = (size_t)st->st_size + 1, n = 0;
-	char *b = xmalloc(cap + 1);
+	char *b = big_alloc(NULL, cap + 1);
 	for (;;) {
 		if (n == cap) {
 			cap *= 2;
@@ -447,20 +493,20 @@ static int read_file(const char *path, char **data, size_t *len, struct stat *st
 	return 0;
 }
 
-static int load_stat(const char *path, mediacsv **out, struct stat *st, sb_err *e)
+static int load_stat(const char *path, mediacsv **out, struct stat *st, bool lean, sb_err *e)
 {
 	char *data;
 	size_t len;
 	*out = NULL;
 	if (read_file(path, &data, &len, st, e) < 0)
 		return -1;
-	return parse_owned(path, data, len, out, e);
+	return parse_owned(path, data, len, lean, out, e);
 }
 
 int mediacsv_load(const char *path, mediacsv **out, sb_err *e)
 {
 	struct stat st;
-	return load_stat(path, out, &st, e);
+	return load_stat(path, out, &st, false, e);
 }
 
 void mediacsv_free(mediacsv *m)
@@ -472,6 +518,11 @@ void mediacsv_free(mediacsv *m)
 			for (size_t c = 0; c < m->ncols; c++)
 				free(m->rows[i].mod[c]);
 			free(m->rows[i].mod);
+		}
+		if (m->rows[i].cache) {
+			for (size_t c = 0; c < m->ncols; c++)
+				free(m->rows[i].cache[c]);
+			free(m->rows[i].cache);
 		}
 	}
 	for (size_t c = 0; c < m->ncols && m->colnames; c++)
@@ -512,6 +563,41 @@ int mediacsv_col(const mediacsv *m, const char *name)
 	return -1;
 }
 
+typedef struct rec_ctx {
+	char **f;
+	size_t n, cap;
+} rec_ctx;
+
+static void rec_field(void *s, size_t len, void *data)
+{
+	rec_ctx *r = data;
+	if (r->n < r->cap)
+		r->f[r->n++] = xstrndup(s ? s : "", len);
+}
+
+static void rec_end(int t, void *data)
+{
+	(void)t;
+	(void)data;
+}
+
+/* Lean mode: parse one record's raw bytes (validated at load) on demand. */
+static void row_parse_cache(mediacsv *m, size_t row)
+{
+	mc_row *r = &m->rows[row];
+	rec_ctx rc = {.f = xcalloc(m->ncols ? m->ncols : 1, sizeof(char *)), .cap = m->ncols};
+	struct csv_parser p;
+	csv_init(&p, CSV_STRICT);
+	csv_set_space_func(&p, no_space);
+	csv_parse(&p, m->data + r->body_off, r->body_len, rec_field, rec_end, &rc);
+	csv_fini(&p, rec_field, rec_end, &rc);
+	csv_free(&p);
+	for (size_t c = 0; c < m->ncols; c++)
+		if (!rc.f[c])
+			rc.f[c] = xstrdup("");
+	r->cache = rc.f;
+}
+
 const char *mediacsv_get(const mediacsv *m, size_t row, int col)
 {
 	if (col < 0 || (size_t)col >= m->ncols || row >= m->nrows)
@@ -519,7 +605,13 @@ const char *mediacsv_get(const mediacsv *m, size_t row, int col)
 	const mc_row *r = &m->rows[row];
 	if (r->mod)
 		return r->mod[col];
-	return m->arena + m->offs[row * m->ncols + (size_t)col];
+	if (!m->lean)
+		return m->arena + m->offs[row * m->ncols + (size_t)col];
+	if (col == m->c_cesta)
+		return m->arena + m->offs[row];
+	if (!r->cache)
+		row_parse_cache((mediacsv *)m, row); /* a cache: logically const */
+	return r->cache[col];
 }
 
 const char *mediacsv_field(const mediacsv *m, size_t row, const char *colname)
@@ -592,9 +684,16 @@ static void row_materialize(mediacsv *m, size_t row)
 	mc_row *r = &m->rows[row];
 	if (r->mod)
 		return;
-	r->mod = xcalloc(m->ncols ? m->ncols : 1, sizeof *r->mod);
+	char **f = xcalloc(m->ncols ? m->ncols : 1, sizeof *f);
 	for (size_t c = 0; c < m->ncols; c++)
-		r->mod[c] = xstrdup(m->arena + m->offs[row * m->ncols + c]);
+		f[c] = xstrdup(mediacsv_get(m, row, (int)c));
+	r->mod = f;
+	if (r->cache) { /* the copies supersede it */
+		for (size_t c = 0; c < m->ncols; c++)
+			free(r->cache[c]);
+		free(r->cache);
+		r->cache = NULL;
+	}
 }
 
 void mediacsv_set(mediacsv *m, size_t row, int col, const char *value)
@@ -653,7 +752,7 @@ char *mediacsv_serialize(const mediacsv *m, size_t *len)
 {
 	sbuf b = {0};
 	size_t guess = m->len + 64;
-	b.p = xmalloc(guess);
+	b.p = big_alloc(NULL, guess);
 	b.cap = guess;
 	b.p[0] = '\0';
 	sbuf_add(&b, m->data + m->pre_off, m->pre_len);
@@ -892,7 +991,9 @@ static void apply_save(mediacsv *m, size_t row, const mc_update *u, const mc_com
 
 	sbuf d = {0};
 	const char *desc = u->description ? u->description : "";
-	if (u->editorial) {
+	/* without place or date the description is taken as already prefixed
+	 * (the prompt asks the model for it, the validator checks it) */
+	if (u->editorial && (u->ed_city || u->ed_date)) {
 		char *city = upper_utf8(u->ed_city ? u->ed_city : "");
 		char *country = upper_utf8(u->ed_country ? u->ed_country : "Czech");
 		sbuf_printf(&d, "%s, %s - %s: ", city, country, u->ed_date ? u->ed_date : "");
@@ -1144,7 +1245,7 @@ int mediacsv_commit(const char *path, const mc_update *u, size_t n, const mc_com
 	for (int attempt = 0; attempt < 5; attempt++) {
 		struct stat st0, st1;
 		mediacsv *m;
-		if (load_stat(path, &m, &st0, e) < 0)
+		if (load_stat(path, &m, &st0, true, e) < 0)
 			return -1;
 		memset(res, 0, offsetof(mc_commit_result, status));
 		for (size_t i = 0; i < n; i++) {

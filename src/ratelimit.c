@@ -225,3 +225,8 @@ size_t rl_retry_len(ratelimit *rl)
 	pthread_mutex_unlock(&rl->mu);
 	return n;
 }
+
+int rl_concurrency(ratelimit *rl)
+{
+	return rl->concurrency;
+}

@@ -34,6 +34,7 @@ void rl_success(ratelimit *rl);
 /* Seconds left of the cool-down (0 = none). */
 double rl_cooldown_left(ratelimit *rl);
 int rl_in_flight(ratelimit *rl);
+int rl_concurrency(ratelimit *rl); /* the cap (0 = unlimited) */
 
 /* Retry queue.  Push an item that failed on its `attempts`-th try, to be
  * tried again after `delay` seconds: 0, or -1 when it must be given up

@@ -119,6 +119,11 @@ static void batch_text(const batch_info *b, const batch_extra *x, FILE *out)
 			"STATE_DIR", b->id);
 }
 
+static bool failed_state(file_state s)
+{
+	return s == FS_DEAD || s == FS_ERROR || s == FS_FILE_NOT_FOUND;
+}
+
 int report_batch(store *st, const char *batch_id, bool json, FILE *out)
 {
 	batch_info b;
@@ -129,13 +134,36 @@ int report_batch(store *st, const char *batch_id, bool json, FILE *out)
 	}
 	batch_extra x;
 	read_extra(st, batch_id, &x);
+	/* the dead letters and errors, each with its reason (SPEC 6.4) */
+	file_entry *f = NULL;
+	size_t nf = 0;
+	if (store_files(st, batch_id, &f, &nf) < 0)
+		nf = 0;
 	if (json) {
 		json_object *o = batch_json(&b, &x);
+		json_object *a = json_object_new_array();
+		for (size_t i = 0; i < nf; i++) {
+			if (!failed_state(f[i].state))
+				continue;
+			json_object *d = json_object_new_object();
+			json_object_object_add(d, "cesta", json_object_new_string(f[i].cesta));
+			json_object_object_add(d, "state", json_object_new_string(file_state_name(f[i].state)));
+			json_object_object_add(d, "reason", json_object_new_string(f[i].reason ? f[i].reason : ""));
+			json_object_object_add(d, "attempts", json_object_new_int(f[i].attempts));
+			json_object_array_add(a, d);
+		}
+		json_object_object_add(o, "failed_items", a);
 		fprintf(out, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
 		json_object_put(o);
 	} else {
 		batch_text(&b, &x, out);
+		for (size_t i = 0; i < nf; i++)
+			if (failed_state(f[i].state))
+				fprintf(out, _("    %s: %s (%s)\n"), f[i].cesta,
+					f[i].reason ? f[i].reason : "?", file_state_name(f[i].state));
 	}
+	if (f)
+		file_entries_free(f, nf);
 	return 0;
 }
 

@@ -30,11 +30,12 @@ struct prompt_ctx {
 	int title_max;
 };
 
-/* The agencies we can ask categories for, with the reference's rules. */
+/* The agencies we can ask categories for, with the reference's rules
+ * (prompt text for the model: English, never translated). */
 static const struct { const char *key, *label, *rule; } cat_agencies[] = {
-	{ "shutterstock", "shutterstock", N_("1 required, 1 optional") },
-	{ "adobestock", "adobestock", N_("exactly 1") },
-	{ "dreamstime", "dreamstime", N_("up to 3, written Main -> Sub") },
+	{ "shutterstock", "shutterstock", "1 required, 1 optional" },
+	{ "adobestock", "adobestock", "exactly 1" },
+	{ "dreamstime", "dreamstime", "up to 3, written Main -> Sub" },
 };
 #define NCAT (sizeof cat_agencies / sizeof cat_agencies[0])
 
@@ -67,16 +68,22 @@ static char *fill(const char *tpl, const kv *vars, size_t nv)
 	return sbuf_steal(&b);
 }
 
-static int load_tpl(const settings *cfg, const char *name, char **out, sb_err *e)
+static char *tpl_path(const settings *cfg, const char *name)
 {
 	const char *dir = cfg && cfg->data_dir && *cfg->data_dir ? cfg->data_dir : data_dir();
-	char *path = path_join(dir, name);
+	return path_join(dir, name);
+}
+
+static int load_tpl(const settings *cfg, const char *name, char **out, sb_err *e)
+{
+	char *path = tpl_path(cfg, name);
 	size_t len;
-	int rc = read_whole_file(path, out, &len, e);
+	sb_err why = {0};
+	int rc = read_whole_file(path, out, &len, &why);
 	if (rc < 0)
-		sb_fail(e, e ? e->code : SBE_IO,
-			_("%s: prompt template missing (%s); reinstall stockbatch or set data_dir"),
-			path, e ? e->msg : "");
+		sb_fail(e, why.code ? why.code : SBE_IO,
+			_("prompt template missing or unreadable (%s); reinstall stockbatch or set data_dir"),
+			why.msg);
 	free(path);
 	return rc;
 }
@@ -112,8 +119,10 @@ static int load_tags(prompt_ctx *p, sb_err *e)
 			continue;
 		char *eq = strchr(s, '='), *bar = eq ? strchr(eq, '|') : NULL;
 		if (!eq || !bar) {
-			rc = sb_fail(e, SBE_INPUT, _("prompt-alt-tags.txt:%d: expected \"tag = edit | rules\""),
-				     lineno);
+			char *path = tpl_path(p->cfg, "prompt-alt-tags.txt");
+			rc = sb_fail(e, SBE_INPUT, _("%s:%d: expected \"tag = edit | rules\"; fix the line"),
+				     path, lineno);
+			free(path);
 			break;
 		}
 		*eq = *bar = '\0';

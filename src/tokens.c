@@ -324,10 +324,100 @@ static size_t next_piece(const cps *t, size_t i)
 
 /* ---- byte-pair merge of one piece ---- */
 
+/* Long pieces (a run of 10,000 letters or spaces): the same merges in
+ * O(n log n) with a heap of (rank, position) and a linked list of parts, so
+ * the result equals the simple loop's (lowest rank, leftmost first). */
+typedef struct hent { long rank; size_t pos; uint32_t ver; } hent;
+
+static bool hless(const hent *a, const hent *b)
+{
+	return a->rank < b->rank || (a->rank == b->rank && a->pos < b->pos);
+}
+
+static void hpush(hent *h, size_t *n, hent v)
+{
+	size_t i = (*n)++;
+	while (i > 0 && hless(&v, &h[(i - 1) / 2])) {
+		h[i] = h[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	h[i] = v;
+}
+
+static hent hpop(hent *h, size_t *n)
+{
+	hent top = h[0], last = h[--*n];
+	size_t i = 0;
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= *n)
+			break;
+		if (c + 1 < *n && hless(&h[c + 1], &h[c]))
+			c++;
+		if (!hless(&h[c], &last))
+			break;
+		h[i] = h[c];
+		i = c;
+	}
+	if (*n)
+		h[i] = last;
+	return top;
+}
+
+static long bpe_count_long(const unsigned char *p, size_t n)
+{
+	/* Part k starts at byte k while alive; nxt/prv link the live parts;
+	 * ver[k] invalidates stale heap entries of the pair starting at k. */
+	size_t *nxt = xmalloc((n + 1) * sizeof *nxt), *prv = xmalloc((n + 1) * sizeof *prv);
+	uint32_t *ver = xcalloc(n + 1, sizeof *ver);
+	hent *h = xmalloc((3 * n + 4) * sizeof *h);
+	size_t hn = 0;
+	for (size_t k = 0; k <= n; k++) {
+		nxt[k] = k + 1;
+		prv[k] = k ? k - 1 : SIZE_MAX;
+	}
+	for (size_t k = 0; k + 1 < n; k++) {
+		long r = rank_of(p + k, 2);
+		if (r >= 0)
+			hpush(h, &hn, (hent){ r, k, 0 });
+	}
+	long parts = (long)n;
+	while (hn) {
+		hent t = hpop(h, &hn);
+		size_t a = t.pos;
+		if (t.ver != ver[a] || nxt[a] >= n)
+			continue;
+		/* merge part a with the next part b */
+		size_t b = nxt[a], c = nxt[b];
+		nxt[a] = c;
+		if (c <= n)
+			prv[c] = a;
+		ver[a]++;
+		ver[b]++;
+		parts--;
+		if (c < n) { /* pair (a, c) */
+			long r = rank_of(p + a, nxt[c] - a);
+			if (r >= 0)
+				hpush(h, &hn, (hent){ r, a, ver[a] });
+		}
+		if (prv[a] != SIZE_MAX) { /* pair (prev, a) */
+			size_t z = prv[a];
+			ver[z]++;
+			long r = rank_of(p + z, c - z);
+			if (r >= 0)
+				hpush(h, &hn, (hent){ r, z, ver[z] });
+		}
+	}
+	free(nxt); free(prv); free(ver); free(h);
+	return parts;
+}
+
 static long bpe_count(const unsigned char *p, size_t n, long *scratch_rank, size_t *scratch_pos)
 {
 	if (n == 1 || rank_of(p, n) >= 0)
 		return 1;
+	if (n > 256)
+		return bpe_count_long(p, n);
 	/* pos[0..m] are part boundaries; rank[k] is the rank of merging part k
 	 * with part k+1 (LONG_MAX when that is not a token). */
 	size_t m = n;

@@ -22,13 +22,14 @@ good="Smrkový les v ranní mlze na úbočí kopce, světlo prosvítá mezi kmen
 	printf '%s\t%s\n' "$L/Video/MP4/Příroda/2024/VID_0001.mp4" "Video: $good" # 10 ok
 	printf '%s\t%s\n' "$P/IMG_0004.jpg" "Čtvrtá fotka: $good"        # 11 ok
 	printf '%s\t%s\n' "$L/Foto/JPG/Architektura/2024/IMG_0050.jpg" "$good" # 12 done
+	printf '%s\t%s \377\376\n' "$P/IMG_0002.jpg" "$good"                # 13 bad UTF-8
 } >"$SB_TMP/d.tsv"
 
 # --batch-size 3 on the command line beats batch_size = 7 in the file.
 sb_run --batch-size 3 import "$SB_TMP/d.tsv"
 check_rc 5 "import with bad lines"
 check_grep '^Imported 4 descriptions from ' "$SB_OUT" "summary"
-check_grep '^6 lines were rejected' "$SB_OUT" "rejected count"
+check_grep '^7 lines were rejected' "$SB_OUT" "rejected count"
 check_grep 'd\.tsv:3: the description has 11 characters, at least 50' "$SB_ERR" "line 3 too short"
 check_grep "d\.tsv:4: unknown path '/nowhere/IMG_7777.jpg'" "$SB_ERR" "line 4 unknown path"
 check_grep 'd\.tsv:5: no TAB' "$SB_ERR" "line 5 without a tab"
@@ -37,7 +38,8 @@ check_grep 'd\.tsv:7: the file .*IMG_9999.jpg does not exist' "$SB_ERR" "line 7 
 check_grep 'd\.tsv:12: .*IMG_0050.jpg is not waiting for processing' "$SB_ERR" "line 12 prepared"
 check_nogrep 'd\.tsv:(1|2|8|9|10|11):' "$SB_ERR" "good lines are not reported"
 n_err=$(grep -c '^.*d\.tsv:[0-9]*:' "$SB_ERR")
-check_eq "$n_err" 6 "one message per bad line"
+check_grep 'd\.tsv:13: invalid UTF-8 at byte ' "$SB_ERR" "line 13 invalid UTF-8"
+check_eq "$n_err" 7 "one message per bad line"
 
 # Three into a ready batch, the fourth into a new collecting one.
 sb_run status --json

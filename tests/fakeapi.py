@@ -188,12 +188,17 @@ def load_categories(name):
     return []
 
 
+STOPWORDS = set(("json title description keywords categories photo image user text output with over under from "
+            "this that into near there their they have will what when where which while about above below "
+            "between very some such only also just than then them these those your write stock metadata "
+            "answer schema english czech must should would could each every").split())
+
+
 def words_from(text, rng):
     ws = [w.lower() for w in re.findall(r"[A-Za-z]{4,}", text or "")]
     seen, out = set(), []
     for w in ws + rng.sample(WORDS, len(WORDS)):
-        if w not in seen and w not in ("json", "title", "description", "keywords", "categories",
-                                         "photo", "image", "user", "text", "output"):
+        if w not in seen and w not in STOPWORDS:
             seen.add(w)
             out.append(w)
     return out

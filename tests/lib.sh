@@ -37,7 +37,8 @@
 #                             OPENAI_API_KEY=sk-test-fake GEMINI_API_KEY=gm-test-fake
 #   sb_run ARGS...         -> runs "$STOCKBATCH_BIN --config $SB_CONF ARGS";
 #                             stdout in $SB_OUT, stderr in $SB_ERR (files),
-#                             exit status in $SB_RC; returns 0 always
+#                             exit status in $SB_RC; returns 0 (but fails the
+#                             test on a sanitizer report when SANITIZED is set)
 #   fail MSG               -> prints "FAIL: MSG" (+ last output) and exits 1
 #   skip MSG               -> prints "SKIP: MSG" and exits 77
 #   check_eq GOT WANT MSG  -> fail unless GOT = WANT
@@ -47,6 +48,9 @@
 #   wait_for SECONDS CMD...-> runs CMD every 0.1 s until it succeeds; 1 on timeout
 #   sb_json FILE EXPR      -> prints a value from a JSON file: EXPR is Python
 #                             applied to `d` (e.g. 'd["batches"][0]["state"]')
+#
+# Sourcing it sets traps: EXIT cleans up (fake API, $SB_TMP); INT/TERM exit.
+# A test that needs its own EXIT trap calls sb__cleanup from it.
 #
 # Environment from the test harness (tests/local.am): top_srcdir, top_builddir,
 # STOCKBATCH_DATADIR, PYTHON3, STOCKBATCH_BIN, LC_ALL; SANITIZED in the ASan pass.
@@ -347,11 +351,23 @@ sb_run()
 	sb_tmpdir
 	SB_OUT=$SB_TMP/run.out
 	SB_ERR=$SB_TMP/run.err
+	# SB_VALGRIND=1: run under $VALGRIND (the CI's valgrind pass)
+	vg=
+	[ -n "${SB_VALGRIND:-}" ] && vg=${VALGRIND:-valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite}
 	if [ -n "$SB_CONF" ]; then
-		"$STOCKBATCH_BIN" --config "$SB_CONF" "$@" >"$SB_OUT" 2>"$SB_ERR" </dev/null
+		$vg "$STOCKBATCH_BIN" --config "$SB_CONF" "$@" >"$SB_OUT" 2>"$SB_ERR" </dev/null
 	else
-		"$STOCKBATCH_BIN" "$@" >"$SB_OUT" 2>"$SB_ERR" </dev/null
+		$vg "$STOCKBATCH_BIN" "$@" >"$SB_OUT" 2>"$SB_ERR" </dev/null
 	fi
 	SB_RC=$?
+	if [ -n "$vg" ] && grep -qE '^==[0-9]+== .*(Invalid|uninitialised|definitely lost|Mismatched|overlap)' "$SB_ERR"; then
+		fail "valgrind report from: stockbatch $*"
+	fi
+	# The sanitizer pass: a report on stderr fails the test even when the
+	# exit status is what the test expects.
+	if [ -n "$SANITIZED" ] &&
+		grep -qE 'runtime error:|ERROR: (Address|Leak|Undefined)Sanitizer' "$SB_ERR"; then
+		fail "sanitizer report from: stockbatch $*"
+	fi
 	return 0
 }

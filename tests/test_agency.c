@@ -535,6 +535,16 @@ static void test_keywords(void **state)
 	assert_true(c.repaired >= 2);
 	meta_free(&m);
 
+	/* punctuation with spaces inside: cleaned in one pass (a second
+	 * validation must repair nothing; found by fuzz_meta's invariant) */
+	m = make("Forest", "A forest.", KW7 "|fern. .|( moss )");
+	assert_int_equal(meta_validate(&m, NULL, L, false, &c), 0);
+	assert_string_equal(m.keywords[7], "fern");
+	assert_int_equal(m.nkeywords, 8); /* "moss" again: a duplicate */
+	assert_int_equal(meta_validate(&m, NULL, L, false, &c), 0);
+	assert_int_equal(c.repaired, 0);
+	meta_free(&m);
+
 	/* brands and URLs are dropped from keywords, not fatal */
 	m = make("Forest", "A forest.", KW7 "|Coca-Cola|nikon|www.example.com|apple");
 	assert_int_equal(meta_validate(&m, NULL, L, false, &c), 0);

@@ -1,5 +1,5 @@
 /* test_batchstore.c: the state store: state machines (exhaustively), files,
- * the registry, crash repair, threads, and kill -9 at random instants. */
+ * the registry, crash repair, threads.  kill -9: test_store_crash.c. */
 #include "config.h"
 #include <setjmp.h>
 #include <stdarg.h>
@@ -596,6 +596,102 @@ static void test_other_instance(void **state)
 	free(dir);
 }
 
+static size_t count_lines(const char *path)
+{
+	char *d;
+	size_t len, n = 0;
+	assert_int_equal(read_whole_file(path, &d, &len, NULL), 0);
+	for (size_t i = 0; i < len; i++)
+		n += d[i] == '\n';
+	free(d);
+	return n;
+}
+
+/* A finished batch whose files are settled is rewritten to one line each. */
+static void test_settle(void **state)
+{
+	(void)state;
+	char *dir = mktmp();
+	store *s = open_ok(dir);
+	sb_err e;
+	batch_info a;
+	assert_int_equal(store_collecting(s, "originals", "openai", "m", &a, &e), 0);
+	const char *c[3] = {"/a.jpg", "/b.jpg", "/c.jpg"};
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(add(s, a.id, c[i], "some description", FS_DESCRIPTION_SAVED, &e), 0);
+	assert_int_equal(store_set_state(s, a.id, BS_READY, NULL, &e), 0);
+	assert_int_equal(store_set_state(s, a.id, BS_SENT, NULL, &e), 0);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(store_file_set_state(s, a.id, c[i], FS_BATCH_SENT, NULL, &e), 0);
+		assert_int_equal(store_file_set_state(s, a.id, c[i], FS_BATCH_COMPLETED, NULL, &e), 0);
+	}
+	assert_int_equal(store_set_state(s, a.id, BS_COMPLETED, NULL, &e), 0);
+	char *j = store_batch_path(s, a.id, "files.jsonl");
+	assert_int_equal(store_file_set_state(s, a.id, c[0], FS_SAVED_TO_CSV, NULL, &e), 0);
+	assert_int_equal(store_file_set_state(s, a.id, c[1], FS_DEAD, "rules", &e), 0);
+	assert_int_equal(count_lines(j), 11); /* not settled yet: c[2] is pending commit */
+	assert_int_equal(store_file_set_state(s, a.id, c[2], FS_SAVED_TO_CSV, NULL, &e), 0);
+	assert_int_equal(count_lines(j), 3);
+	store_close(s);
+	s = open_ok(dir);
+	file_entry f;
+	assert_int_equal(store_file_get(s, a.id, c[1], &f), 0);
+	assert_int_equal(f.state, FS_DEAD);
+	assert_string_equal(f.reason, "rules");
+	assert_string_equal(f.description, "some description");
+	file_entry_clear(&f);
+	file_state fs;
+	assert_true(store_file_known(s, c[2], &fs));
+	assert_int_equal(fs, FS_SAVED_TO_CSV);
+	store_close(s);
+	free(j);
+	rmtree(dir);
+	free(dir);
+}
+
+/* Two live batches claiming one file (edited by hand, or a bug): open keeps
+ * the older claim and says so; the younger batch cannot become live again. */
+static void test_double_claim(void **state)
+{
+	(void)state;
+	char *dir = mktmp();
+	store *s = open_ok(dir);
+	sb_err e;
+	batch_info a, b;
+	assert_int_equal(store_collecting(s, "originals", "openai", "m", &a, &e), 0);
+	assert_int_equal(add(s, a.id, "/dup.jpg", "first claim", FS_DESCRIPTION_SAVED, &e), 0);
+	assert_int_equal(store_collecting(s, "alt_bw", "openai", "m", &b, &e), 0);
+	char *ja = store_batch_path(s, a.id, "files.jsonl"), *jb = store_batch_path(s, b.id, "files.jsonl");
+	store_close(s);
+	char *data;
+	size_t len;
+	assert_int_equal(read_whole_file(ja, &data, &len, NULL), 0);
+	assert_int_equal(append_line_sync(jb, data, NULL), 0); /* the same line in b */
+	free(data);
+	s = open_ok(dir);
+	char held[40];
+	assert_true(store_file_batch(s, "/dup.jpg", held));
+	/* ids sort by creation time; the older batch keeps the file */
+	batch_info *all;
+	size_t n = store_list(s, &all);
+	assert_int_equal(n, 2);
+	assert_string_equal(held, all[0].id);
+	const char *young = all[1].id;
+	file_entry f;
+	assert_int_equal(store_file_get(s, young, "/dup.jpg", &f), 0);
+	file_entry_clear(&f);
+	/* the younger one may still be cancelled, and the file stays with the older */
+	assert_int_equal(store_set_state(s, young, BS_CANCELLED, NULL, &e), 0);
+	assert_true(store_file_batch(s, "/dup.jpg", held));
+	assert_string_equal(held, all[0].id);
+	free(all);
+	store_close(s);
+	free(ja);
+	free(jb);
+	rmtree(dir);
+	free(dir);
+}
+
 struct tharg {
 	store *s;
 	int id;
@@ -653,144 +749,6 @@ static void test_threads(void **state)
 	free(dir);
 }
 
-/* ---- kill -9 at random instants ---- */
-
-#define READY_MARK 0xFFFFFFFFu
-
-static char *desc_for(unsigned n)
-{
-	/* deterministic, varied length, Czech and JSON-special characters */
-	sbuf b = {0};
-	sbuf_printf(&b, "Popis č. %u: \"kůň\" \\ /", n);
-	for (unsigned i = 0; i < n % 37; i++)
-		sbuf_printf(&b, " slovo%u", i * n);
-	return sbuf_steal(&b);
-}
-
-/* The child: saves descriptions (and flips states, seals batches) forever,
- * acknowledging each save on the pipe after store_add_file returned. */
-static void crash_child(const char *dir, unsigned start, int ackfd)
-{
-	store *s;
-	if (store_open(dir, &s, NULL) < 0)
-		_exit(3);
-	unsigned ready = READY_MARK;
-	if (write(ackfd, &ready, sizeof ready) != sizeof ready)
-		_exit(6);
-	sb_err e;
-	unsigned seed = start;
-	for (unsigned n = start;; n++) {
-		batch_info b;
-		if (store_collecting(s, "originals", "openai", "m", &b, &e) < 0)
-			_exit(4);
-		char cesta[64];
-		snprintf(cesta, sizeof cesta, "J:\\Foto\\%u.jpg", n);
-		char *d = desc_for(n);
-		if (add(s, b.id, cesta, d, FS_DESCRIPTION_SAVED, &e) < 0)
-			_exit(5);
-		free(d);
-		if (write(ackfd, &n, sizeof n) != sizeof n)
-			_exit(6);
-		unsigned r = (unsigned)rand_r(&seed);
-		if (r % 3 == 0) /* flip a state back and forth */
-			store_file_set_state(s, b.id, cesta, r % 2 ? FS_PENDING : FS_DESCRIPTION_SAVED,
-					     NULL, &e);
-		if (store_seal_if_full(s, b.id, 20, &e) < 0)
-			_exit(7);
-		if (r % 11 == 0)
-			store_compact(s, b.id, &e);
-	}
-}
-
-static void test_crash_kill(void **state)
-{
-	(void)state;
-	char *dir = mktmp();
-	unsigned seed = 20261123;
-	const int kills = 200;
-	unsigned *acked = NULL;
-	size_t nacked = 0, cap = 0;
-	for (int k = 0; k < kills; k++) {
-		int p[2];
-		assert_int_equal(pipe(p), 0);
-		unsigned start = (unsigned)k * 100000u;
-		pid_t pid = fork();
-		assert_true(pid >= 0);
-		if (pid == 0) {
-			close(p[0]);
-			crash_child(dir, start, p[1]);
-		}
-		close(p[1]);
-		/* A random instant, whatever the machine's load: every fifth time
-		 * 0..5 ms after the fork (open's own repairs get hit), otherwise
-		 * after 0..4 acknowledged saves plus 0..5 ms. */
-		unsigned n;
-		int want = k % 5 ? (int)(rand_r(&seed) % 5) + 1 : 0; /* ready mark + saves */
-		for (int got = 0; got < want; got++) {
-			if (read(p[0], &n, sizeof n) != sizeof n)
-				fail_msg("child died early at kill %d", k);
-			if (n == READY_MARK)
-				continue;
-			if (nacked == cap) {
-				cap = cap ? cap * 2 : 1024;
-				acked = xrealloc(acked, cap * sizeof *acked);
-			}
-			acked[nacked++] = n;
-		}
-		struct timespec ts = {0, (long)(rand_r(&seed) % 5000) * 1000L};
-		nanosleep(&ts, NULL);
-		kill(pid, SIGKILL);
-		int st;
-		waitpid(pid, &st, 0);
-		if (WIFEXITED(st))
-			fail_msg("child exited with %d at kill %d", WEXITSTATUS(st), k);
-		while (read(p[0], &n, sizeof n) == sizeof n) {
-			if (n == READY_MARK)
-				continue;
-			if (nacked == cap) {
-				cap = cap ? cap * 2 : 1024;
-				acked = xrealloc(acked, cap * sizeof *acked);
-			}
-			acked[nacked++] = n;
-		}
-		close(p[0]);
-		/* the store opens cleanly and holds every acknowledged save */
-		store *s = open_ok(dir);
-		for (size_t i = 0; i < nacked; i++) {
-			char cesta[64];
-			snprintf(cesta, sizeof cesta, "J:\\Foto\\%u.jpg", acked[i]);
-			char bid[40];
-			if (!store_file_batch(s, cesta, bid))
-				fail_msg("kill %d: %s lost (not in any active batch)", k, cesta);
-			file_entry f;
-			assert_int_equal(store_file_get(s, bid, cesta, &f), 0);
-			char *d = desc_for(acked[i]);
-			assert_string_equal(f.description, d);
-			assert_true(f.state == FS_DESCRIPTION_SAVED || f.state == FS_PENDING);
-			free(d);
-			file_entry_clear(&f);
-		}
-		/* counts agree with the files */
-		batch_info *all;
-		size_t nb = store_list(s, &all), collecting = 0;
-		for (size_t i = 0; i < nb; i++) {
-			size_t sum = 0;
-			for (int c = 0; c < FS__COUNT; c++)
-				sum += all[i].counts[c];
-			assert_int_equal(sum, all[i].nfiles);
-			collecting += all[i].state == BS_COLLECTING;
-		}
-		assert_true(collecting <= 1);
-		free(all);
-		store_close(s);
-	}
-	print_message("%d kills, %zu acknowledged saves checked after each\n", kills, nacked);
-	assert_true(nacked > 0);
-	free(acked);
-	rmtree(dir);
-	free(dir);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -798,7 +756,8 @@ int main(void)
 		cmocka_unit_test(test_file_machine),   cmocka_unit_test(test_files),
 		cmocka_unit_test(test_reactivate_conflict), cmocka_unit_test(test_repair),
 		cmocka_unit_test(test_other_instance),
-		cmocka_unit_test(test_threads),        cmocka_unit_test(test_crash_kill),
+		cmocka_unit_test(test_threads), cmocka_unit_test(test_settle),
+		cmocka_unit_test(test_double_claim),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #define SB_WANT_LIBARCHIVE 1
@@ -712,6 +713,135 @@ static void test_pause_resume(void **st)
 	lib_close(&L);
 }
 
+/* A corrupt JPEG: an error with the reason, the run goes on (seed 000 #29). */
+static void test_corrupt_jpeg(void **st)
+{
+	(void)st;
+	static lib L;
+	const char *kv[] = { "batch_size", "10", NULL };
+	lib_open(&L, 3, NULL, kv);
+	sb_err e = { 0 };
+	assert_int_equal(atomic_write(L.photos[1], "this is not a JPEG", 18, 0644, &e), 0);
+	describe_all(&L);
+	assert_int_equal(run(&L, PH_ALL, 60, NULL), 0);
+	char *why;
+	assert_int_equal(state_of(&L, L.photos[1], &why), FS_ERROR);
+	assert_non_null(why);
+	assert_non_null(strstr(why, "IMG_0002.jpg"));
+	free(why);
+	/* the report lists it with its reason */
+	batch_info *bs;
+	assert_int_equal(orig_batches(&L, &bs), 1);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mf = open_memstream(&buf, &len);
+	assert_int_equal(report_batch(L.st, bs[0].id, true, mf), 0);
+	fclose(mf);
+	free(bs);
+	json_object *o = json_tokener_parse(buf), *a;
+	assert_true(json_object_object_get_ex(o, "failed_items", &a));
+	assert_int_equal(json_object_array_length(a), 1);
+	assert_non_null(strstr(json_object_to_json_string(a), "IMG_0002.jpg"));
+	json_object_put(o);
+	free(buf);
+	assert_int_equal(state_of(&L, L.photos[0], NULL), FS_SAVED_TO_CSV);
+	assert_int_equal(state_of(&L, L.photos[2], NULL), FS_SAVED_TO_CSV);
+	lib_close(&L);
+}
+
+/* Budget cap: refused with the amount over, the batch stays ready;
+ * then archive (phase 0) and export of a completed batch. */
+static void test_budget_archive_export(void **st)
+{
+	(void)st;
+	static lib L;
+	const char *kv[] = { "batch_size", "10", "budget", "0.0000001", "archive_days", "1", NULL };
+	lib_open(&L, 3, NULL, kv);
+	describe_all(&L);
+	sb_err e = { 0 };
+	run_report rep;
+	assert_int_equal(engine_run(L.en, PH_ALL, 0, &rep, &e), -1);
+	assert_int_equal(e.code, SBE_BUDGET);
+	assert_non_null(strstr(e.msg, "over the budget cap"));
+	batch_info *bs;
+	assert_int_equal(orig_batches(&L, &bs), 1);
+	char id[40];
+	snprintf(id, sizeof id, "%s", bs[0].id);
+	free(bs);
+	batch_info b;
+	assert_int_equal(store_get(L.st, id, &b), 0);
+	assert_int_equal(b.state, BS_READY);
+	assert_int_equal(fake_stat(&L.fake, "batches_created"), 0);
+	/* no cap: it goes and completes */
+	L.cfg.budget = 0;
+	assert_int_equal(run(&L, PH_ALL, 60, NULL), 0);
+	assert_int_equal(store_get(L.st, id, &b), 0);
+	assert_int_equal(b.state, BS_COMPLETED);
+	/* export: a tar.gz holding the batch's state and results */
+	char *out = path_join(L.dir, "export.tar.gz");
+	assert_int_equal(archive_export(L.st, id, out, &e), 0);
+	sh("tar tzf '%s' | grep -q '%s/output.jsonl'", out, id);
+	free(out);
+	/* completed two days ago: phase 0 packs it and removes the folder */
+	b.completed = time(NULL) - 2 * 86400;
+	assert_int_equal(store_update(L.st, &b, &e), 0);
+	assert_int_equal(run(&L, PH_RECOVER, 0, NULL), 0);
+	char *arc = xasprintf("%s/archive/%s.tar.gz", store_path(L.st), id);
+	assert_true(file_exists(arc));
+	sh("tar tzf '%s' | grep -q '%s/report.json'", arc, id);
+	free(arc);
+	assert_int_equal(store_get(L.st, id, &b), -1);
+	char *dir = store_batch_path(L.st, id, NULL);
+	assert_false(file_exists(dir));
+	free(dir);
+	lib_close(&L);
+}
+
+/* The worker: phases in a pthread, messages through the pipe, commands. */
+static void test_worker(void **st)
+{
+	(void)st;
+	static lib L;
+	const char *kv[] = { "batch_size", "10", NULL };
+	lib_open(&L, 3, NULL, kv);
+	describe_all(&L);
+	/* one more description waits in a collecting batch for "send now" */
+	describe(&L, L.video);
+	worker *w;
+	sb_err e = { 0 };
+	assert_int_equal(worker_start(L.en, &w, &e), 0);
+	int logs = 0, batches = 0, costs = 0, progress = 0;
+	bool sent_now = false;
+	for (int spins = 0; spins < 600; spins++) {
+		struct pollfd pfd = { .fd = worker_fd(w), .events = POLLIN };
+		poll(&pfd, 1, 100);
+		wmsg m;
+		while (worker_next(w, &m)) {
+			logs += m.kind == WM_LOG;
+			batches += m.kind == WM_BATCHES;
+			costs += m.kind == WM_COST;
+			progress += m.kind == WM_PROGRESS;
+			assert_true(m.kind != WM_ERROR);
+		}
+		if (!sent_now && state_of(&L, L.photos[0], NULL) == FS_SAVED_TO_CSV) {
+			worker_command(w, WC_SEND_NOW, NULL);
+			worker_command(w, WC_POLL_NOW, NULL);
+			sent_now = true;
+		}
+		if (sent_now && state_of(&L, L.video, NULL) == FS_SAVED_TO_CSV)
+			break;
+	}
+	worker_stop(w);
+	assert_int_equal(state_of(&L, L.video, NULL), FS_SAVED_TO_CSV);
+	size_t saved, dead;
+	check_all_resolved(&L, &saved, &dead);
+	assert_int_equal(saved, 3);
+	assert_true(logs > 0);
+	assert_true(batches > 0);
+	assert_true(costs > 0);
+	lib_close(&L);
+}
+
 static int setup(void **st)
 {
 	(void)st;
@@ -746,6 +876,9 @@ int main(void)
 		cmocka_unit_test_teardown(test_cancel_midway, teardown),
 		cmocka_unit_test_teardown(test_csv_edited_while_out, teardown),
 		cmocka_unit_test_teardown(test_pause_resume, teardown),
+		cmocka_unit_test_teardown(test_corrupt_jpeg, teardown),
+		cmocka_unit_test_teardown(test_budget_archive_export, teardown),
+		cmocka_unit_test_teardown(test_worker, teardown),
 	};
 	if (getenv("SB_TEST"))
 		cmocka_set_test_filter(getenv("SB_TEST"));

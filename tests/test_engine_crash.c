@@ -8,6 +8,7 @@
  * SB_CRASH_SEED and SB_CRASH_KILLS override the seed and the kill count. */
 #include "config.h"
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,16 +54,16 @@ static double rnd(void) /* xorshift64*: the same instants for the same seed */
 	return (double)((rng_state * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
 }
 
-typedef struct round {
+typedef struct crash_round {
 	char dir[128], csv[256], state[256], savedlog[256];
 	char *photos[PHOTOS + 1];
 	size_t nphotos;
 	char *orig;
 	size_t orig_len;
 	fakeproc fake;
-} round;
+} crash_round;
 
-static void cfg_for(round *R, settings *cfg)
+static void cfg_for(crash_round *R, settings *cfg)
 {
 	sb_err e = { 0 };
 	settings_defaults(cfg);
@@ -92,7 +93,7 @@ static void on_progress(const char *what, size_t done, size_t total, void *ctx)
 }
 
 /* The child: save the descriptions not saved yet, then every phase. */
-static void child(round *R, int wait_s)
+static void child(crash_round *R, int wait_s)
 {
 	log_set_stderr(LOG_ERROR + 1);
 	log_set_sink(on_log, NULL);
@@ -142,7 +143,7 @@ static void child(round *R, int wait_s)
 	_exit(rc < 0 ? 15 : 0);
 }
 
-static void make_round(round *R, int k)
+static void make_round(crash_round *R, int k)
 {
 	memset(R, 0, sizeof *R);
 	snprintf(R->dir, sizeof R->dir, "/tmp/sbcrash.XXXXXX");
@@ -177,7 +178,7 @@ static void make_round(round *R, int k)
 }
 
 /* Checks after the final restart.  Returns lost and duplicated counts. */
-static void verify(round *R, size_t *lost, size_t *dup, size_t *items)
+static void verify(crash_round *R, size_t *lost, size_t *dup, size_t *items)
 {
 	sb_err e = { 0 };
 	store *st;
@@ -276,13 +277,14 @@ int main(void)
 	size_t runs = 0, kills = 0, items = 0, lost = 0, dup = 0, clean = 0;
 	int per_round = (want_kills + ROUNDS - 1) / ROUNDS;
 	for (int k = 0; k < ROUNDS; k++) {
-		round R;
+		crash_round R;
 		make_round(&R, k);
 		/* kill instants spread over what a run takes now (it shrinks as work completes) */
 		double window = 0.3;
 		int done = 0;
 		while (done < per_round) {
-			double t0 = now_mono(), t = rnd() * window;
+			/* sqrt: more instants late in the run, where sends and commits are */
+			double t0 = now_mono(), t = sqrt(rnd()) * window;
 			pid_t pid = fork();
 			if (pid == 0)
 				child(&R, 0);

@@ -305,12 +305,99 @@ static void test_doctor(void **state)
 	settings_free(&cfg);
 }
 
+/* Mutated result lines (flips, cuts, type swaps) through both parsers:
+ * either a clean parse error or a well-formed result, never a crash
+ * (run under ASan/UBSan in CI). */
+static void test_fuzz_parse(void **state)
+{
+	(void)state;
+	static const char *const seeds[] = {
+		"{\"id\":\"r1\",\"custom_id\":\"a\",\"response\":{\"status_code\":200,\"body\":{\"choices\":[{\"index\":0,"
+		"\"message\":{\"role\":\"assistant\",\"content\":\"{\\\"t\\\":1}\",\"refusal\":null},\"finish_reason\":"
+		"\"stop\"}],\"usage\":{\"prompt_tokens\":22,\"completion_tokens\":2}}},\"error\":null}",
+		"{\"id\":\"r2\",\"custom_id\":\"b\",\"response\":null,\"error\":{\"code\":\"batch_expired\",\"message\":\"x\"}}",
+		"{\"id\":\"r3\",\"custom_id\":\"c\",\"response\":{\"status_code\":400,\"body\":{\"error\":{\"message\":\"m\","
+		"\"type\":\"t\",\"param\":null,\"code\":\"c\"}}},\"error\":null}",
+		"{\"key\":\"k\",\"response\":{\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"{}\"},{\"thought\":true,"
+		"\"text\":\"hm\"}]},\"finishReason\":\"STOP\"}],\"usageMetadata\":{\"promptTokenCount\":\"8\","
+		"\"candidatesTokenCount\":3}}}",
+		"{\"key\":\"k2\",\"error\":{\"code\":3,\"message\":\"bad\",\"details\":[]}}",
+		"{\"metadata\":{\"key\":\"k3\"},\"response\":{\"promptFeedback\":{\"blockReason\":\"SAFETY\"}}}",
+	};
+	static const char *const swaps[] = {"null", "7", "\"s\"", "[]", "{}", "true", "[{}]", "-1e999"};
+	settings cfg;
+	settings_defaults(&cfg);
+	provider *ps[2];
+	sb_err e = {0};
+	assert_int_equal(provider_open_with(&cfg, "openai", "sk-fuzz-000000", "http://127.0.0.1:9/v1", &ps[0], &e), 0);
+	assert_int_equal(provider_open_with(&cfg, "gemini", "gm-fuzz-000000", "http://127.0.0.1:9", &ps[1], &e), 0);
+	unsigned s = 12345;
+	int parsed = 0, rejected = 0;
+	for (int it = 0; it < 30000; it++) {
+		const char *seed = seeds[it % 6];
+		provider *p = ps[(it / 6) % 2];
+		sbuf b = {0};
+		sbuf_adds(&b, seed);
+		int nmut = 1 + (int)((s = s * 1103515245 + 12345) >> 16) % 4;
+		for (int k = 0; k < nmut && b.len; k++) {
+			s = s * 1103515245 + 12345;
+			size_t pos = (s >> 8) % b.len;
+			switch ((s >> 4) % 5) {
+			case 0: b.p[pos] = (char)(s >> 20); break;            /* flip a byte */
+			case 1: b.len = pos; b.p[pos] = 0; break;             /* cut */
+			case 2: {                                              /* a value of another type */
+				const char *colon = strchr(b.p + pos, ':');
+				if (colon) {
+					size_t at = (size_t)(colon - b.p) + 1;
+					const char *sw = swaps[(s >> 12) % 8];
+					sbuf t = {0};
+					sbuf_add(&t, b.p, at);
+					sbuf_adds(&t, sw);
+					size_t skip = strcspn(b.p + at, ",}]");
+					sbuf_adds(&t, b.p + at + skip);
+					sbuf_free(&b);
+					b = t;
+				}
+				break;
+			}
+			case 3: { /* duplicate a slice */
+				sbuf t = {0};
+				sbuf_add(&t, b.p, pos);
+				sbuf_add(&t, b.p + pos / 2, pos - pos / 2);
+				sbuf_adds(&t, b.p + pos);
+				sbuf_free(&b);
+				b = t;
+				break;
+			}
+			default: b.p[pos] = "{}[]\":,\\0"[(s >> 16) % 10]; break;
+			}
+		}
+		sb_result r;
+		int rc = p->ops->parse_result(p, b.p ? b.p : "", b.len, &r, &e);
+		if (rc == 0) {
+			parsed++;
+			assert_non_null(r.custom_id);
+			if (r.ok)
+				assert_non_null(r.content);
+			else
+				assert_non_null(r.error);
+		} else
+			rejected++;
+		sb_result_free(&r);
+		sbuf_free(&b);
+	}
+	assert_true(parsed > 1000 && rejected > 1000);
+	provider_close(ps[0]);
+	provider_close(ps[1]);
+	settings_free(&cfg);
+}
+
 #define T(f) cmocka_unit_test_setup(f, before)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_error_message), T(test_download_error), T(test_tries), T(test_backoff_delays),
-		T(test_no_key_leaks), T(test_doctor),
+		T(test_no_key_leaks), T(test_doctor), T(test_fuzz_parse),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <turbojpeg.h>
 #include <unistd.h>
 
 #include "imageprep.h"
@@ -396,6 +397,37 @@ static void test_resize_base64(void **state)
 	free(b);
 }
 
+/* A CMYK JPEG (as Photoshop writes them, inverted) decodes to RGB. */
+static void test_cmyk(void **state)
+{
+	(void)state;
+	int w = 32, h = 16;
+	unsigned char *px = malloc((size_t)w * h * 4);
+	for (int i = 0; i < w * h; i++) {
+		bool red = (i % w) < w / 2;
+		/* inverted CMYK: 255 = no ink */
+		px[4 * i] = red ? 255 : 0;     /* C: right half cyan */
+		px[4 * i + 1] = red ? 0 : 255; /* M: left half magenta */
+		px[4 * i + 2] = 0;             /* Y: everywhere */
+		px[4 * i + 3] = 255;           /* K: none */
+	}
+	tjhandle tj = tjInitCompress();
+	unsigned char *j = NULL;
+	unsigned long jl = 0;
+	assert_int_equal(tjCompress2(tj, px, w, 0, h, TJPF_CMYK, &j, &jl, TJSAMP_444, 95, 0), 0);
+	tjDestroy(tj);
+	image_rgb im;
+	sb_err e = {0};
+	assert_int_equal(image_decode_scaled(j, jl, 0, 0, &im, &e), 0);
+	assert_int_equal(im.channels, 3);
+	assert_true(is_red(&im, 4, 8));
+	const unsigned char *b = im.px + (8 * w + 28) * 3;
+	assert_true(b[0] < 60 && b[1] > 150 && b[2] < 60); /* cyan + yellow = green */
+	image_free(&im);
+	tjFree(j);
+	free(px);
+}
+
 typedef struct job { const char *path; unsigned char *jpeg; size_t len; int rc; } job;
 
 static void *prep_thread(void *arg)
@@ -446,6 +478,7 @@ int main(void)
 		cmocka_unit_test(test_corrupt),
 		cmocka_unit_test(test_resize_base64),
 		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_cmyk),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

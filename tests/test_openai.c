@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "log.h"
+#include "ratelimit.h"
 #include "provtest.h"
 #include "settings.h"
 
@@ -211,10 +212,12 @@ static void test_rate_limit(void **state)
 	snprintf(id, sizeof id, "%s", b.id);
 	fake_fault(&fk, "429=2:0.05");
 	sb_err e = {0};
-	double t0 = now_mono();
 	assert_int_equal(P->ops->get(P, id, &b, &e), 0);
-	(void)t0;
 	assert_int_equal(fake_stat(&fk, "faults_fired.429"), 2);
+	/* A storm longer than the network tries: 429s wait, they do not use tries up. */
+	fake_fault(&fk, "429=10:0.01");
+	assert_int_equal(P->ops->get(P, id, &b, &e), 0);
+	assert_int_equal(fake_stat(&fk, "faults_fired.429"), 12);
 	/* Live mode: 429 comes back at once as SBE_RATE with retry-after. */
 	fake_fault(&fk, "429=1:7");
 	sb_request rq = {.custom_id = "live1", .model = "gpt-4o-mini", .user_text = "A lake", .schema_json = TEST_SCHEMA};
@@ -512,6 +515,84 @@ static void test_load_key(void **state)
 	free(kf);
 }
 
+typedef struct live_seen {
+	int ok, failed, calls, max_attempts;
+	int seen[64];
+} live_seen;
+
+static int on_live(size_t idx, const sb_result *r, int attempts, void *ctx)
+{
+	live_seen *s = ctx;
+	s->calls++;
+	s->seen[idx]++;
+	if (r->ok)
+		s->ok++;
+	else
+		s->failed++;
+	if (attempts > s->max_attempts)
+		s->max_attempts = attempts;
+	return 0;
+}
+
+static void test_live_mode(void **state)
+{
+	(void)state;
+	enum { N = 12 };
+	sb_request rqs[N];
+	char ids[N][32];
+	long est[N];
+	for (int i = 0; i < N; i++) {
+		snprintf(ids[i], sizeof ids[i], "live_%02d", i);
+		rqs[i] = (sb_request){.custom_id = ids[i], .model = "gpt-4o-mini", .user_text = "Frozen waterfall in the Tatras",
+				      .schema_json = TEST_SCHEMA, .max_tokens = 300};
+		est[i] = 500;
+	}
+	ratelimit *rl = rl_new(6000, 1000000, 3, 16, 3);
+	sb_err e = {0};
+	long live0 = fake_stat(&fk, "live_requests"), f429 = fake_stat(&fk, "faults_fired.429");
+	/* 429s cool the queue down and 5xx are retried: every request succeeds once. */
+	fake_fault(&fk, "429=3:0.05");
+	fake_fault(&fk, "500=2");
+	live_seen s = {0};
+	assert_int_equal(live_run(P, rl, rqs, est, N, on_live, &s, NULL, &e), 0);
+	assert_int_equal(s.calls, N);
+	assert_int_equal(s.ok, N);
+	for (int i = 0; i < N; i++)
+		assert_int_equal(s.seen[i], 1);
+	assert_int_equal(fake_stat(&fk, "faults_fired.429") - f429, 3);
+	assert_int_equal(fake_stat(&fk, "live_requests") - live0, N);
+	assert_int_equal(rl_in_flight(rl), 0);
+	/* A per-request rejection is final: one try each. */
+	fake_fault(&fk, "line_errors=1");
+	memset(&s, 0, sizeof s);
+	live0 = fake_stat(&fk, "live_requests");
+	assert_int_equal(live_run(P, rl, rqs, est, 4, on_live, &s, NULL, &e), 0);
+	assert_int_equal(s.failed, 4);
+	assert_int_equal(s.max_attempts, 1);
+	assert_int_equal(fake_stat(&fk, "live_requests") - live0, 4);
+	/* A server that keeps failing: 3 attempts, then reported failed. */
+	fake_fault(&fk, "clear");
+	fake_fault(&fk, "503=1000");
+	memset(&s, 0, sizeof s);
+	assert_int_equal(live_run(P, rl, rqs, est, 2, on_live, &s, NULL, &e), 0);
+	assert_int_equal(s.failed, 2);
+	assert_int_equal(s.max_attempts, 3);
+	fake_fault(&fk, "clear");
+	/* A refused key stops everything at once. */
+	provider *q;
+	assert_int_equal(provider_open_with(&cfg, "openai", "sk-bad-LIVEKEY-1", fk.oai, &q, &e), 0);
+	memset(&s, 0, sizeof s);
+	assert_int_equal(live_run(q, rl, rqs, est, N, on_live, &s, NULL, &e), -1);
+	assert_int_equal(e.code, SBE_AUTH);
+	assert_null(strstr(e.msg, "LIVEKEY"));
+	assert_true(s.calls == 0);
+	provider_close(q);
+	/* Stopped before starting. */
+	bool stop = true;
+	assert_int_equal(live_run(P, rl, rqs, est, N, on_live, &s, &stop, &e), -1);
+	rl_free(rl);
+}
+
 #define T(f) cmocka_unit_test_setup(f, clear_faults)
 int main(void)
 {
@@ -519,7 +600,7 @@ int main(void)
 		T(test_format_request), T(test_parse_lines), T(test_happy_path), T(test_retry_5xx),
 		T(test_rate_limit), T(test_transport_faults), T(test_auth), T(test_validation_failure),
 		T(test_expired_partial), T(test_line_errors_and_bad_json), T(test_cancel),
-		T(test_crash_create_reconcile), T(test_list_pagination), T(test_live), T(test_load_key),
+		T(test_crash_create_reconcile), T(test_list_pagination), T(test_live), T(test_live_mode), T(test_load_key),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

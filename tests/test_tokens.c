@@ -105,7 +105,9 @@ static void test_image_tiles(void **state)
 		{ "o3", "high", 800, 600, 675 }, { "gpt-5.1", "high", 800, 600, 630 },
 		{ "gpt-4o", "high", 512, 512, 255 }, { "gpt-4o-mini", "high", 512, 512, 8500 },
 		{ "o1", "high", 512, 512, 225 }, { "gpt-5", "high", 512, 512, 210 },
-		{ "gpt-4o", "auto", 1024, 1024, 765 },
+		{ "gpt-4o", "auto", 1024, 1024, 765 }, { "gpt-4o-mini", "high", 1024, 1024, 25501 },
+		{ "o1", "high", 1024, 1024, 675 }, { "gpt-5", "high", 1024, 1024, 630 },
+		{ "gpt-4.1", "high", 6000, 4000, 1105 }, { "gpt-5.1", "high", 6000, 4000, 910 },
 		{ "gpt-4o-mini", "low", 6000, 4000, 2833 }, { "o1", "low", 1, 1, 75 },
 		{ "gpt-5", "low", 9000, 9000, 70 }, { "gpt-4.1", "low", 100, 100, 85 },
 		{ "gpt-4o-2024-08-06", "high", 1024, 1024, 765 },
@@ -166,10 +168,26 @@ static void test_image_patches(void **state)
 	assert_int_equal(tokens_image("o4-mini", "high", 800, 600), 817);
 	assert_int_equal(tokens_image("o4-mini", "high", 2048, 4096), 2508);
 	assert_int_equal(tokens_image("gpt-5.4", "high", 2048, 2048), 3000);
-	/* ceil(patches x 1.62) for the 1536 table rows (V1/V2 gpt-4.1-mini). */
-	assert_int_equal((long)ceil(1452 * 1.62), 2353);
-	assert_int_equal((long)ceil(1457 * 1.62), 2361);
-	assert_int_equal((long)ceil(1458 * 1.62), 2362);
+	/* The whole budget-1536 table (V1 = no pre-fit for 6000x4000, V2 the
+	 * rest): patches, then ceil(patches x multiplier) for the three models. */
+	static const struct { int w, h, maxdim; long patches, mini, nano, o4; } tb[] = {
+		{ 4000, 3000, 2048, 1452, 2353, 3572, 2498 },
+		{ 6000, 4000, 0, 1536, 2489, 3779, 2642 },
+		{ 6000, 4000, 2048, 1457, 2361, 3585, 2507 },
+		{ 1024, 1024, 2048, 1024, 1659, 2520, 1762 },
+		{ 800, 600, 2048, 475, 770, 1169, 817 },
+		{ 2048, 4096, 2048, 1458, 2362, 3587, 2508 },
+	};
+	for (size_t i = 0; i < sizeof tb / sizeof tb[0]; i++) {
+		long p = tokens_patch_size(tb[i].w, tb[i].h, 1536, tb[i].maxdim, NULL, NULL);
+		assert_int_equal(p, tb[i].patches);
+		assert_int_equal((long)ceil(p * 1.62), tb[i].mini);
+		assert_int_equal((long)ceil(p * 2.46), tb[i].nano);
+		assert_int_equal((long)ceil(p * 1.72), tb[i].o4);
+	}
+	/* The V3 6144 table for gpt-4.1-mini, through the model table. */
+	assert_int_equal(tokens_patch_size(1024, 1024, 6144, 2048, NULL, NULL), 1024);
+	assert_int_equal(tokens_patch_size(800, 600, 6144, 2048, NULL, NULL), 475);
 }
 
 /* What we send must cost what the original would (SPEC 5.1). */

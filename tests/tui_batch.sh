@@ -52,6 +52,31 @@ tui_keys Enter
 tui_wait "Report of "
 tui_keys Escape
 tui_wait_gone "Report of "
+# Cancel asks first; "n" leaves the batch alone.
+tui_keys c
+tui_wait "Cancel batch b"
+tui_keys n
+tui_wait "Nothing done."
+# A half-full batch goes out on "s" (send now) from the registry pane.
+tui_keys Tab
+tui_wait "Třetí fotka:"
+tui_type "tráva ve větru, zelené stéblo u stéblo, ranní rosa na lesklých listech."
+tui_keys C-s
+tui_wait "Collecting descriptions (1/2)"
+tui_keys Tab
+tui_wait "Batches ("
+tui_keys s
+tui_wait "Sending the collecting batch now..."
+if ! wait_for 60 grep -q "IMG_0003.jpg.*připraveno" "$CSV"; then
+	tui__dump
+	fail "the batch sent with 's' was not committed"
+fi
+tui_keys Tab
+tui_wait "Soubor: IMG_0004.jpg"
+tui_type "Čtvrtá fotka: "
+tui_wait "Čtvrtá fotka:"
+tui_keys Tab
+tui_wait "Batches ("
 # Help from the dashboard on '?', then quit on 'q' (the draft is kept).
 tui_keys "?"
 tui_wait "pause the selected batch"
@@ -60,5 +85,5 @@ tui_wait_gone "pause the selected batch"
 tui_keys q
 rc=$(tui_wait_exit 60)
 check_eq "$rc" 0 "exit status"
-grep -rqF "Třetí fotka:" "$L/.stockbatch" || fail "the draft was not kept at quit"
+grep -rqF "Čtvrtá fotka:" "$L/.stockbatch" || fail "the draft was not kept at quit"
 exit 0

@@ -21,6 +21,12 @@ im.save(sys.argv[1], "JPEG", quality=85, exif=ex.tobytes())
 PY
 STATE=$L/.stockbatch
 
+# $VISUAL for Ctrl+O: a script that appends to the file it is given.
+printf '#!/bin/sh\nprintf " doplněno v editoru" >>"$1"\n' >"$SB_TMP/visual.sh"
+chmod +x "$SB_TMP/visual.sh"
+VISUAL=$SB_TMP/visual.sh
+export VISUAL
+
 tui_start
 tui_wait "[BATCH MODE] Collecting descriptions (0/10)"
 tui_wait "Soubor: IMG_0001.jpg"
@@ -127,6 +133,11 @@ tui_wait "Soubor: VID_0001.mp4"
 tui_wait "Rozepsaný popis videa, žluťoučký kůň"
 tui_wait "Your unsaved text for this photo is back."
 tui_wait "Collecting descriptions (2/10)"
+# The text round-trips through $VISUAL.
+tui_keys C-o
+tui_wait "Text taken back from the editor."
+tui_wait "žluťoučký kůň doplněno v editoru"
+tui_wait "55/50 characters minimum"
 tui_keys F10
 rc=$(tui_wait_exit 30)
 check_eq "$rc" 0 "exit status of the second quit"

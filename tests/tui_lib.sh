@@ -12,6 +12,11 @@
 #   tui_wait_exit [SECS]  -> waits for the program to end; prints its status
 command -v tmux >/dev/null 2>&1 || skip "tmux is not installed"
 
+# A private server whose socket lives in the test's temp dir (distcheck).
+sb_tmpdir
+TMUX_TMPDIR=$SB_TMP
+export TMUX_TMPDIR
+unset TMUX
 TUI_SOCK=sbtest$$
 TUI_TM="tmux -L $TUI_SOCK -f /dev/null"
 
@@ -59,6 +64,7 @@ tui__dump()
 	tui_screen >&2
 	if [ -s "$SB_TMP/tui.err" ]; then
 		echo "--- stderr:" >&2
+		grep -A 12 "ERROR: AddressSanitizer\|runtime error" "$SB_TMP/tui.err" | head -n 30 >&2
 		tail -n 20 "$SB_TMP/tui.err" >&2
 	fi
 }

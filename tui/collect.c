@@ -4,6 +4,7 @@
 #include "config.h"
 #include "collect.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,7 +21,55 @@ struct collector {
 	mediacsv *m;
 	size_t *rows, nrows, cur;
 	char **local;      /* mapped paths, made on demand */
+	/* The draft writer: an fsync'd write must not stall typing, so a small
+	 * thread writes the latest text handed over (older ones are dropped). */
+	pthread_t dth;
+	bool dth_started, dstop;
+	pthread_mutex_t dmu;
+	pthread_cond_t dcv;
+	char *dcesta, *dtext;   /* pending, under dmu */
+	bool dbusy;
+	char derr[1024];        /* last failure, under dmu */
 };
+
+static void *draft_main(void *arg)
+{
+	collector *c = arg;
+	pthread_mutex_lock(&c->dmu);
+	for (;;) {
+		while (!c->dstop && !c->dcesta)
+			pthread_cond_wait(&c->dcv, &c->dmu);
+		if (!c->dcesta && c->dstop)
+			break;
+		char *cesta = c->dcesta, *text = c->dtext;
+		c->dcesta = c->dtext = NULL;
+		c->dbusy = true;
+		pthread_mutex_unlock(&c->dmu);
+		sb_err e;
+		sb_err_clear(&e);
+		int rc = store_save_draft(c->st, cesta, text, &e);
+		free(cesta);
+		free(text);
+		pthread_mutex_lock(&c->dmu);
+		c->dbusy = false;
+		if (rc < 0)
+			snprintf(c->derr, sizeof c->derr, "%s", e.msg);
+		pthread_cond_broadcast(&c->dcv);
+	}
+	pthread_mutex_unlock(&c->dmu);
+	return NULL;
+}
+
+/* Wait until every handed-over draft is on disk (before a save or quit). */
+static void draft_flush(collector *c)
+{
+	if (!c->dth_started)
+		return;
+	pthread_mutex_lock(&c->dmu);
+	while (c->dcesta || c->dbusy)
+		pthread_cond_wait(&c->dcv, &c->dmu);
+	pthread_mutex_unlock(&c->dmu);
+}
 
 static bool exists_cb(const char *cesta, void *ctx)
 {
@@ -56,6 +105,9 @@ int collect_open(settings *cfg, store *st, collector **out, sb_err *e)
 	}
 	free(rows);
 	c->local = xcalloc(c->nrows + 1, sizeof *c->local);
+	pthread_mutex_init(&c->dmu, NULL);
+	pthread_cond_init(&c->dcv, NULL);
+	c->dth_started = pthread_create(&c->dth, NULL, draft_main, c) == 0;
 	*out = c;
 	return 0;
 }
@@ -64,6 +116,17 @@ void collect_close(collector *c)
 {
 	if (!c)
 		return;
+	if (c->dth_started) {
+		pthread_mutex_lock(&c->dmu);
+		c->dstop = true;
+		pthread_cond_broadcast(&c->dcv);
+		pthread_mutex_unlock(&c->dmu);
+		pthread_join(c->dth, NULL); /* writes what is pending first */
+	}
+	free(c->dcesta);
+	free(c->dtext);
+	pthread_mutex_destroy(&c->dmu);
+	pthread_cond_destroy(&c->dcv);
 	for (size_t i = 0; i < c->nrows; i++)
 		free(c->local[i]);
 	free(c->local);
@@ -137,6 +200,7 @@ static int add_current(collector *c, const char *text, file_state state, bool ed
 	collect_photo p;
 	if (!collect_current(c, &p))
 		return sb_fail(e, SBE_GENERIC, "%s", _("there is no photo left to describe"));
+	draft_flush(c);
 	batch_info b;
 	if (store_collecting(c->st, KIND_ORIGINALS, c->cfg->provider, c->cfg->model, &b, e) < 0)
 		return -1;
@@ -175,7 +239,8 @@ int collect_save(collector *c, const char *text, bool editorial, const editorial
 	return add_current(c, text, FS_DESCRIPTION_SAVED, editorial, ed, sealed, e);
 }
 
-/* The engine commits a rejected entry as the CSV's "zamítnuto" status. */
+/* A rejected entry in the collecting batch: never offered again (the store
+ * knows it); writing "zamítnuto" into the CSV (MCU_REJECT) is the engine's. */
 int collect_reject(collector *c, sb_err *e)
 {
 	return add_current(c, "", FS_REJECTED, false, NULL, NULL, e);
@@ -183,6 +248,7 @@ int collect_reject(collector *c, sb_err *e)
 
 void collect_skip(collector *c)
 {
+	draft_flush(c);
 	sb_err e2;
 	store_clear_draft(c->st, &e2);
 	if (c->cur < c->nrows)
@@ -194,7 +260,21 @@ int collect_draft(collector *c, const char *text, sb_err *e)
 	collect_photo p;
 	if (!collect_current(c, &p))
 		return 0;
-	return store_save_draft(c->st, p.cesta, text, e);
+	if (!c->dth_started)
+		return store_save_draft(c->st, p.cesta, text, e);
+	pthread_mutex_lock(&c->dmu);
+	free(c->dcesta);
+	free(c->dtext);
+	c->dcesta = xstrdup(p.cesta);
+	c->dtext = xstrdup(text);
+	int rc = 0;
+	if (c->derr[0]) {
+		rc = sb_fail(e, SBE_IO, "%s", c->derr);
+		c->derr[0] = '\0';
+	}
+	pthread_cond_signal(&c->dcv);
+	pthread_mutex_unlock(&c->dmu);
+	return rc;
 }
 
 void collect_fill(collector *c, size_t *have, size_t *size)

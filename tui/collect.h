@@ -32,6 +32,9 @@ int collect_save(collector *c, const char *text, bool editorial, const editorial
 		 bool *sealed, sb_err *e);
 int collect_reject(collector *c, sb_err *e);
 void collect_skip(collector *c);
+/* Keep the draft: handed to a writer thread (the fsync never stalls typing);
+ * on disk by the next save, skip or collect_close().  Reports the previous
+ * write's failure, if any. */
 int collect_draft(collector *c, const char *text, sb_err *e);
 /* The collecting batch's fill, for the title line. */
 void collect_fill(collector *c, size_t *have, size_t *size);

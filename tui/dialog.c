@@ -218,7 +218,16 @@ static void editorial_key(ui *u, int code, bool is_key)
 	}
 }
 
+static void dlg_key1(ui *u, int code, bool is_key);
+
 void dlg_key(ui *u, int code, bool is_key)
+{
+	dlg_key1(u, code, is_key);
+	if (u->modal == MD_NONE)
+		u->printed = NULL; /* graphics under the dialog are drawn again */
+}
+
+static void dlg_key1(ui *u, int code, bool is_key)
 {
 	u->dirty = true;
 	switch (u->modal) {

@@ -13,11 +13,26 @@
 int main(int argc, char **argv)
 {
 	i18n_init();
+	/* The tables the man page is checked against (tests/docs_man.sh). */
+	if (argc == 2 && !strcmp(argv[1], "--list-keys")) {
+		tui_print_keys(stdout);
+		return 0;
+	}
+	if (argc == 2 && !strcmp(argv[1], "--list-settings")) {
+		for (const setting_doc *d = settings_docs; d->key; d++)
+			printf("%s\t%s\t%s\n", d->key, d->def, _(d->help));
+		return 0;
+	}
 	settings cfg;
 	settings_defaults(&cfg);
 	bool help = false, version = false;
 	int first = cli_parse_globals(&cfg, argc, argv, &help, &version);
 	int rc;
+	/* The locale setting overrides the environment's (SPEC 9, 10). */
+	if (first >= 0 && cfg.locale && cfg.locale[0])
+		setlocale(LC_ALL, cfg.locale);
+	if (first >= 0 && first < argc && !strcmp(argv[first], "help"))
+		help = true; /* "stockbatch help", as people type it */
 	if (first < 0)
 		rc = SB_EXIT_USAGE;
 	else if (help) {

@@ -7,7 +7,9 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "cost.h"
 #include "i18n.h"
+#include "tokens.h"
 #include "ui.h"
 
 int ui_put(int y, int x, int w, const char *s, attr_t a)
@@ -209,10 +211,9 @@ static void draw_title(ui *u)
 	attron(a);
 	mvhline(r.y, 0, ' ', r.w);
 	attroff(a);
-	size_t have, size;
-	collect_fill(u->co, &have, &size);
 	char buf[256];
-	snprintf(buf, sizeof buf, _("[BATCH MODE] Collecting descriptions (%zu/%zu)"), have, size);
+	snprintf(buf, sizeof buf, _("[BATCH MODE] Collecting descriptions (%zu/%zu)"), u->fill_have,
+		 u->fill_size);
 	int used = ui_put(r.y, 1, r.w - 2, buf, a);
 	collect_photo p;
 	char right[256];
@@ -454,14 +455,33 @@ static void draw_cost(ui *u)
 {
 	rect r = u->r_cost;
 	header(u, r, PANE__COUNT, _(" Cost "), NULL);
-	double coll = 0, total = 0, actual = 0;
+	double coll = 0, total = 0, actual = 0, per_file = 0;
+	size_t coll_files = 0, est_files = 0;
 	for (size_t i = 0; i < u->nbatches; i++) {
 		const batch_info *b = &u->batches[i];
-		if (b->state == BS_COLLECTING)
+		if (b->state == BS_COLLECTING) {
 			coll += b->est_cost;
+			coll_files += b->counts[FS_DESCRIPTION_SAVED];
+		}
 		if (b->state != BS_CANCELLED)
 			total += b->est_cost;
+		if (b->est_cost > 0 && strcmp(b->kind, "originals") == 0) {
+			per_file += b->est_cost;
+			est_files += b->nfiles;
+		}
 		actual += b->actual_cost;
+	}
+	/* The collecting batch is priced when it is sealed; until then use
+	 * what sealed batches cost per photo, or the model's image formula
+	 * with a typical prompt (1,000 text tokens in, 300 out). */
+	if (coll == 0 && coll_files > 0) {
+		double each = est_files ? per_file / (double)est_files
+					: cost_usd(u->cfg->model, true,
+						   tokens_image(u->cfg->model, u->cfg->image_detail, 4000, 3000) +
+							   1000,
+						   300);
+		coll = each * (double)coll_files;
+		total += coll;
 	}
 	char line[256], budget[32];
 	if (u->cfg->budget > 0)
@@ -497,11 +517,11 @@ static void draw_bottom(ui *u)
 					       : A_BOLD;
 		ui_put(s.y, 1, s.w - 2, u->status, a);
 	}
-	const char *hint;
+	const char *hint; /* help and quit first: a narrow screen cuts the end */
 	if (u->focus == PANE_EDITOR)
-		hint = _("^S Save  ^N Skip  ^E Editorial  ^R Reject  ^P Path  ^O $EDITOR  Tab Batches  F1 Help  F10 Quit");
+		hint = _("F1 Help  F10 Quit  ^S Save  ^N Skip  ^E Editorial  ^R Reject  ^P Path  ^O $EDITOR  Tab Batches");
 	else
-		hint = _("p Pause  r Resume  c Cancel  f Retry  Enter Report  s Send now  Tab Next  ? Help  q Quit");
+		hint = _("? Help  q Quit  p Pause  r Resume  c Cancel  f Retry  Enter Report  s Send now  Tab Next");
 	attr_t a = cp(u, CP_TITLE, A_REVERSE);
 	attron(a);
 	mvhline(k.y, 0, ' ', k.w);

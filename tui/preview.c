@@ -89,29 +89,37 @@ static void needed_px(int w, int h, pv_protocol proto, int *nw, int *nh)
 	*nh = h * ch;
 }
 
-static int decode(const unsigned char *jpeg, size_t len, int nw, int nh, image_rgb *im,
-		  bool *embedded, sb_err *e)
+#define HEAD_BYTES (128 * 1024)
+
+/* The embedded preview, oriented, if it is big enough for nw x nh. */
+static int try_embedded(const unsigned char *jpeg, size_t len, int nw, int nh, image_rgb *im)
 {
 	const unsigned char *pj;
 	size_t plen;
-	*embedded = false;
-	if (exif_preview(jpeg, len, &pj, &plen)) {
-		image_rgb t = { 0 };
-		sb_err e2;
-		sb_err_clear(&e2);
-		if (image_decode_scaled(pj, plen, 0, 0, &t, &e2) == 0) {
-			orient(&t, exif_orientation(jpeg, len));
-			/* big enough when the fitted picture would not be upscaled */
-			double s = (double)nw / t.w < (double)nh / t.h ? (double)nw / t.w
-								      : (double)nh / t.h;
-			if (s <= 1.0) {
-				*im = t;
-				*embedded = true;
-				return 0;
-			}
-			image_free(&t);
-		}
+	if (!exif_preview(jpeg, len, &pj, &plen))
+		return -1;
+	image_rgb t = { 0 };
+	sb_err e2;
+	sb_err_clear(&e2);
+	if (image_decode_scaled(pj, plen, 0, 0, &t, &e2) < 0)
+		return -1;
+	orient(&t, exif_orientation(jpeg, len));
+	/* big enough when the fitted picture would not be upscaled */
+	double s = (double)nw / t.w < (double)nh / t.h ? (double)nw / t.w : (double)nh / t.h;
+	if (s > 1.0) {
+		image_free(&t);
+		return -1;
 	}
+	*im = t;
+	return 0;
+}
+
+static int decode(const unsigned char *jpeg, size_t len, int nw, int nh, image_rgb *im,
+		  bool *embedded, sb_err *e)
+{
+	*embedded = try_embedded(jpeg, len, nw, nh, im) == 0;
+	if (*embedded)
+		return 0;
 	return image_decode_scaled(jpeg, len, nw, nh, im, e);
 }
 
@@ -162,7 +170,13 @@ static void render_canvas(preview_img *p, const image_rgb *im, pv_protocol proto
 				c->bg = (short)(bg >= 0 && bg < 256 ? bg : -1);
 			}
 	} else {
-		ChafaTermInfo *ti = chafa_term_db_detect(chafa_term_db_get_default(), environ);
+		/* The `preview` setting may force a protocol the terminal database
+		 * does not list for $TERM: fill the gaps from chafa's fallback. */
+		ChafaTermDb *db = chafa_term_db_get_default();
+		ChafaTermInfo *ti = chafa_term_db_detect(db, environ);
+		ChafaTermInfo *fb = chafa_term_db_get_fallback_info(db);
+		chafa_term_info_supplement(ti, fb);
+		chafa_term_info_unref(fb);
 		GString *gs = chafa_canvas_print(cv, ti);
 		p->seq = xstrdup(gs->str);
 		g_string_free(gs, TRUE);
@@ -187,19 +201,34 @@ preview_img *preview_render(const char *path, int w, int h, pv_protocol proto, p
 	size_t len = 0;
 	sb_err e;
 	sb_err_clear(&e);
+	int nw, nh;
+	needed_px(w, h, proto, &nw, &nh);
+	image_rgb im = { 0 };
+	/* An embedded preview sits in the first 64 KB: try it before reading
+	 * the whole 24 MP file. */
+	FILE *f = fopen(path, "rb");
+	if (f) {
+		unsigned char *head = xmalloc(HEAD_BYTES);
+		size_t hn = fread(head, 1, HEAD_BYTES, f);
+		fclose(f);
+		int rc = hn == HEAD_BYTES ? try_embedded(head, hn, nw, nh, &im) : -1;
+		free(head);
+		if (rc == 0) {
+			p->from_embedded = true;
+			goto draw;
+		}
+	}
 	if (read_whole_file(path, &data, &len, &e) < 0) {
 		snprintf(p->err, sizeof p->err, "%s", e.msg);
 		return p;
 	}
-	int nw, nh;
-	needed_px(w, h, proto, &nw, &nh);
-	image_rgb im = { 0 };
 	if (decode((const unsigned char *)data, len, nw, nh, &im, &p->from_embedded, &e) < 0) {
 		snprintf(p->err, sizeof p->err, "%s", e.msg);
 		free(data);
 		return p;
 	}
 	free(data);
+draw:
 	p->src_w = im.w;
 	p->src_h = im.h;
 	render_canvas(p, &im, proto, colors);

@@ -66,6 +66,13 @@ static void refresh_batches(ui *u)
 	free(u->batches);
 	u->batches = NULL;
 	u->nbatches = store_list(u->st, &u->batches);
+	u->batches_read = now_mono();
+	u->batches_stale = false;
+	u->fill_have = 0;
+	u->fill_size = (size_t)u->cfg->batch_size;
+	for (size_t i = 0; i < u->nbatches; i++)
+		if (u->batches[i].state == BS_COLLECTING && strcmp(u->batches[i].kind, "originals") == 0)
+			u->fill_have = u->batches[i].counts[FS_DESCRIPTION_SAVED];
 	qsort(u->batches, u->nbatches, sizeof *u->batches, by_created_desc);
 	u->sel = 0;
 	for (size_t i = 0; i < u->nbatches; i++)
@@ -108,8 +115,10 @@ static void load_photo(ui *u, bool take_draft)
 static void preview_update(ui *u)
 {
 	collect_photo p;
-	if (!u->pv || !collect_current(u->co, &p) || !u->show_editor)
+	if (!u->pv || !collect_current(u->co, &p) || !u->show_editor) {
+		u->shown = NULL; /* the cache may drop it meanwhile */
 		return;
+	}
 	rect r = u->r_preview;
 	if (r.w < 4 || r.h < 2)
 		return;
@@ -254,6 +263,7 @@ static void act_external(ui *u)
 	}
 	reset_prog_mode();
 	clearok(curscr, TRUE);
+	u->printed = NULL;
 	char *data = NULL;
 	size_t len = 0;
 	sb_err e;
@@ -343,7 +353,10 @@ static void handle_action(ui *u, tui_action a)
 	case TA_HELP: dlg_help_open(u); break;
 	case TA_NEXT_PANE: focus_next(u, 1); break;
 	case TA_PREV_PANE: focus_next(u, -1); break;
-	case TA_REDRAW: clearok(curscr, TRUE); break;
+	case TA_REDRAW:
+		clearok(curscr, TRUE);
+		u->printed = NULL;
+		break;
 	case TA_SAVE: act_save(u); break;
 	case TA_SKIP:
 		if (collect_ahead(u->co, 0)) {
@@ -362,7 +375,7 @@ static void handle_action(ui *u, tui_action a)
 	case TA_REJECT: {
 		collect_photo p;
 		if (collect_current(u->co, &p)) {
-			char *q = xasprintf(_("Reject %s? It is marked rejected in the CSV."), p.soubor);
+			char *q = xasprintf(_("Reject %s? It is not offered again."), p.soubor);
 			dlg_confirm_open(u, CF_REJECT, NULL, q);
 			free(q);
 		}
@@ -445,6 +458,7 @@ static void handle_key(ui *u, int code, bool is_key)
 	if (is_key && code == KEY_RESIZE) {
 		ui_layout(u);
 		clearok(curscr, TRUE);
+		u->printed = NULL;
 		preview_update(u);
 		return;
 	}
@@ -518,15 +532,19 @@ static void drain_worker(ui *u)
 			break;
 		}
 	}
+	/* re-read at most twice a second: a commit sends many of these */
 	if (batches)
-		refresh_batches(u);
+		u->batches_stale = true;
 }
 
 /* Graphics protocols bypass curses: print the picture after the refresh. */
 static void print_graphics(ui *u)
 {
-	if (!u->seq_pending || !u->shown || !u->shown->seq)
+	/* sent once per picture: kitty and sixel data are large */
+	if (!u->seq_pending || !u->shown || !u->shown->seq || u->printed == u->shown ||
+	    u->modal != MD_NONE)
 		return;
+	u->printed = u->shown;
 	rect r = u->r_preview;
 	int ox = r.x + (r.w - u->shown->w) / 2, oy = r.y + (r.h - u->shown->h) / 2;
 	printf("\0337\033[%d;%dH%s\0338", oy + 1, ox + 1, u->shown->seq);
@@ -553,7 +571,6 @@ static void setup_keys(void)
 
 static void loop(ui *u)
 {
-	double last_refresh = now_mono();
 	while (!u->quit) {
 		if (u->photo_changed) {
 			preview_update(u);
@@ -600,6 +617,12 @@ static void loop(ui *u)
 			if (u->ed.gen != u->draft_gen && u->last_change == 0)
 				u->last_change = now_mono();
 		}
+		/* a keystroke is drawn before anything else is looked at */
+		if (u->dirty && !u->quit) {
+			ui_draw(u);
+			refresh();
+			print_graphics(u);
+		}
 		if (pv_i >= 0 && (fds[pv_i].revents & POLLIN)) {
 			if (previewer_collect(u->pv))
 				preview_update(u);
@@ -611,10 +634,9 @@ static void loop(ui *u)
 		if (u->ed.gen != u->draft_gen &&
 		    (now - u->last_change >= DRAFT_IDLE || now - u->draft_written >= DRAFT_MAX))
 			write_draft(u);
-		if (now - last_refresh >= REFRESH_S) {
-			last_refresh = now;
+		if (now - u->batches_read >= REFRESH_S ||
+		    (u->batches_stale && now - u->batches_read >= 0.5))
 			refresh_batches(u);
-		}
 		if (u->status[0] && now >= u->status_until) {
 			u->status[0] = '\0';
 			u->dirty = true;

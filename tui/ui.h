@@ -53,6 +53,9 @@ typedef struct ui {
 	size_t nfiles;
 	char files_of[40];
 	size_t files_top;
+	size_t fill_have, fill_size; /* the collecting batch, for the title */
+	bool batches_stale;    /* the worker said the registry changed */
+	double batches_read;   /* now_mono() of the last store_list */
 	progress *prog;
 	size_t nprog;
 
@@ -90,6 +93,7 @@ typedef struct ui {
 	pv_protocol proto;
 	const preview_img *shown;  /* what the preview pane holds */
 	bool seq_pending;          /* a graphics sequence to print after refresh */
+	const preview_img *printed; /* the graphics on the terminal now */
 } ui;
 
 /* panes.c */

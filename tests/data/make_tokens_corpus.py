@@ -1,8 +1,15 @@
 #!/usr/bin/python3
-"""Dev-time: generate the token corpus texts (English and Czech, prompts,
+"""Dev-time: generate the token corpus texts (English and Czech sentences,
 edge cases) as JSON lines {"text": ...}; tests/data/count_tokens.mjs adds the
 reference count from npm gpt-tokenizer@4.0.0.
-usage: make_tokens_corpus.py > corpus.txt.jsonl"""
+usage: make_tokens_corpus.py > in.jsonl; node count_tokens.mjs < in.jsonl
+
+tokens_corpus.jsonl = these 310 lines, then 200 random strings over a
+tricky alphabet (contractions, marks, NBSP, CJK, emoji, CR/LF mixes; random
+seed 7), then 17 real prompts (system, user texts with Czech descriptions,
+editorial, alternatives, schemas) dumped by dump_prompts.c, then 8 long
+single pieces (5000 letters, 3000 spaces, ...: the heap merge path), all
+counted by count_tokens.mjs."""
 import json, random
 
 rng = random.Random(20261123)

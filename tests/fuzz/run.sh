@@ -90,7 +90,7 @@ for t in $targets; do
 	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$out/$t.log" | tail -n 1)
 	if [ -z "$execs" ]; then # fork mode: "#N: cov: ... exec/s: R ..."
 		execs=$(sed -n 's/^#\([0-9]*\): cov.*/\1/p' "$out/$t.log" | tail -n 1)
-		rate=$(sed -n 's/^#[0-9]*: cov.*exec\/s: *\([0-9]*\).*/\1/p' "$out/$t.log" | tail -n 1)
+		rate=$(sed -n 's/^#[0-9]*: cov.*exec\/s:* *\([0-9]*\).*/\1/p' "$out/$t.log" | tail -n 1)
 	fi
 	crashes=$(find "$out/artifacts/$t" -type f -newer "$stamp" | wc -l)
 	printf '%-16s %12s %10s %8s\n' "$t" "${execs:-?}" "${rate:-?}" "$crashes"

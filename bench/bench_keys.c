@@ -1,0 +1,148 @@
+/* bench_keys.c: keystroke-to-screen latency of the real TUI while its
+ * worker is busy (SPEC 12: "a keystroke is on screen within one frame").
+ * Runs stockbatch in a pseudo-terminal, types a character every interval
+ * and times how long until the terminal output carries it back.
+ *
+ *   bench/bench_keys [--keys N] [--every MS] STOCKBATCH_BIN CONFIG
+ *
+ * bench/run_keys.sh prepares a library with a large ready batch, so the
+ * worker sends, polls, downloads and commits while we type. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pty.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Read pty output until needle shows up or the deadline passes; a match
+ * straddling two reads is found through the kept tail. */
+static bool read_until(int fd, const char *needle, double deadline, FILE *log)
+{
+	static char tail[256];
+	static size_t ntail;
+	size_t nl = strlen(needle);
+	for (;;) {
+		double left = deadline - now_mono();
+		if (left <= 0)
+			return false;
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int r = poll(&p, 1, (int)(left * 1000) + 1);
+		if (r <= 0)
+			continue;
+		char buf[65536 + 256];
+		memcpy(buf, tail, ntail);
+		ssize_t n = read(fd, buf + ntail, 65536);
+		if (n <= 0)
+			return false;
+		if (log)
+			fwrite(buf + ntail, 1, (size_t)n, log);
+		size_t tot = ntail + (size_t)n;
+		bool hit = memmem(buf, tot, needle, nl) != NULL;
+		ntail = tot < nl ? tot : nl - 1;
+		memcpy(tail, buf + tot - ntail, ntail);
+		if (hit) {
+			ntail = 0;
+			return true;
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	int nkeys = 300, every_ms = 30;
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "--keys") && i + 1 < argc)
+			nkeys = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--every") && i + 1 < argc)
+			every_ms = atoi(argv[++i]);
+	}
+	if (argc - i != 2 || nkeys < 1) {
+		fprintf(stderr, "usage: %s [--keys N] [--every MS] STOCKBATCH_BIN CONFIG\n", argv[0]);
+		return 2;
+	}
+	const char *bin = argv[i], *conf = argv[i + 1];
+	struct winsize ws = { .ws_row = 30, .ws_col = 100 };
+	int fd;
+	pid_t pid = forkpty(&fd, NULL, NULL, &ws);
+	if (pid < 0) {
+		perror("forkpty");
+		return 1;
+	}
+	if (pid == 0) {
+		setenv("TERM", "xterm-256color", 1);
+		unsetenv("NO_COLOR");
+		execl(bin, bin, "--config", conf, (char *)NULL);
+		_exit(127);
+	}
+	FILE *log = getenv("BENCH_KEYS_LOG") ? fopen(getenv("BENCH_KEYS_LOG"), "w") : NULL;
+	if (!read_until(fd, "characters minimum", now_mono() + 60, log)) {
+		fprintf(stderr, "the TUI did not come up\n");
+		kill(pid, SIGTERM);
+		return 1;
+	}
+	/* Let the first preview land, then type 'ů' (in no path or message). */
+	read_until(fd, "\x01\x02never", now_mono() + 1.0, log);
+	double *lat = calloc((size_t)nkeys, sizeof *lat);
+	int got = 0, lost = 0;
+	double start = now_mono();
+	for (int k = 0; k < nkeys; k++) {
+		const char *key = "ů";
+		double t0 = now_mono();
+		if (write(fd, key, strlen(key)) < 0)
+			break;
+		if (read_until(fd, key, t0 + 2.0, log))
+			lat[got++] = now_mono() - t0;
+		else
+			lost++;
+		/* every 40 keys, erase them again so the editor stays small */
+		if (k % 40 == 39) {
+			for (int b = 0; b < 40; b++)
+				if (write(fd, "\x7f", 1) < 0)
+					break;
+			read_until(fd, "\x01\x02never", now_mono() + 0.2, log);
+		}
+		double next = t0 + every_ms / 1000.0;
+		while (now_mono() < next)
+			read_until(fd, "\x01\x02never", next, log);
+	}
+	double span = now_mono() - start;
+	if (write(fd, "\x11", 1) < 0) { /* Ctrl+Q */
+	}
+	double dl = now_mono() + 60;
+	int st = 0;
+	while (waitpid(pid, &st, WNOHANG) == 0 && now_mono() < dl)
+		read_until(fd, "\x01\x02never", now_mono() + 0.2, log);
+	if (log)
+		fclose(log);
+	qsort(lat, (size_t)got, sizeof *lat, cmp_d);
+	if (!got) {
+		fprintf(stderr, "no keystroke came back\n");
+		return 1;
+	}
+	double p50 = lat[got / 2], p95 = lat[(int)(got * 0.95)], mx = lat[got - 1];
+	int within = 0;
+	for (int k = 0; k < got; k++)
+		within += lat[k] <= 1.0 / 60;
+	printf("keystrokes: %d typed over %.1f s, %d echoed, %d lost\n", nkeys, span, got, lost);
+	printf("latency: median %.2f ms, p95 %.2f ms, max %.2f ms; %d of %d (%.1f%%) within one "
+	       "60 Hz frame (16.7 ms)\n",
+	       p50 * 1e3, p95 * 1e3, mx * 1e3, within, got, 100.0 * within / got);
+	free(lat);
+	return 0;
+}

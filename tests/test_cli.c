@@ -1,0 +1,168 @@
+/* test_cli.c: the command line's pure parts: global options over the config
+ * file (load order, --set, --base-url for the chosen provider), and the
+ * import TSV line splitter. */
+#include "config.h"
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "util.h"
+
+static char conf[64];
+
+static int setup(void **state)
+{
+	(void)state;
+	setenv("XDG_CONFIG_HOME", "/nonexistent-sb-test-config", 1);
+	strcpy(conf, "/tmp/sbcli.XXXXXX");
+	int fd = mkstemp(conf);
+	if (fd < 0)
+		return -1;
+	static const char text[] = "# test config\n"
+				   "batch_size = 7\n"
+				   "media_csv = /srv/photo/PhotoMedia.csv\n"
+				   "jpeg_quality = 80\n";
+	ssize_t w = write(fd, text, sizeof text - 1);
+	close(fd);
+	return w == (ssize_t)(sizeof text - 1) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	unlink(conf);
+	return 0;
+}
+
+/* Parse argv (NULL-terminated list) over fresh defaults. */
+static int parse(settings *s, bool *help, bool *version, ...)
+{
+	char *argv[32];
+	int argc = 0;
+	va_list ap;
+	va_start(ap, version);
+	argv[argc++] = (char *)"stockbatch";
+	for (char *a; (a = va_arg(ap, char *)) && argc < 31;)
+		argv[argc++] = a;
+	va_end(ap);
+	argv[argc] = NULL;
+	settings_defaults(s);
+	*help = *version = false;
+	return cli_parse_globals(s, argc, argv, help, version);
+}
+
+static void test_load_order(void **state)
+{
+	(void)state;
+	settings s;
+	bool h, v;
+	/* options beat the file; the file beats the defaults */
+	int first = parse(&s, &h, &v, "--config", conf, "--batch-size", "3", "status", "--json",
+			  (char *)NULL);
+	assert_true(first > 0);
+	assert_int_equal(s.batch_size, 3);
+	assert_int_equal(s.jpeg_quality, 80);
+	assert_string_equal(s.media_csv, "/srv/photo/PhotoMedia.csv");
+	/* settings_finish derived the state dir beside the CSV */
+	assert_non_null(s.state_dir);
+	assert_non_null(strstr(s.state_dir, "/srv/photo/.stockbatch"));
+	settings_free(&s);
+
+	/* --set reaches any key; --csv is media_csv */
+	first = parse(&s, &h, &v, "--config", conf, "--set", "jpeg_quality = 55", "--csv",
+		      "/x/PhotoMedia.csv", "plan", (char *)NULL);
+	assert_true(first > 0);
+	assert_int_equal(s.jpeg_quality, 55);
+	assert_string_equal(s.media_csv, "/x/PhotoMedia.csv");
+	settings_free(&s);
+}
+
+static void test_base_url_follows_provider(void **state)
+{
+	(void)state;
+	settings s;
+	bool h, v;
+	/* --base-url before --provider still goes to the provider in use */
+	int first = parse(&s, &h, &v, "--config", conf, "--base-url", "http://127.0.0.1:1",
+			  "--provider", "gemini", "status", (char *)NULL);
+	assert_true(first > 0);
+	assert_string_equal(s.provider, "gemini");
+	assert_string_equal(s.gemini_base_url, "http://127.0.0.1:1");
+	assert_string_not_equal(s.openai_base_url, "http://127.0.0.1:1");
+	settings_free(&s);
+	first = parse(&s, &h, &v, "--config", conf, "--base-url", "http://127.0.0.1:2/v1", "status",
+		      (char *)NULL);
+	assert_string_equal(s.openai_base_url, "http://127.0.0.1:2/v1");
+	settings_free(&s);
+}
+
+static void test_errors_and_help(void **state)
+{
+	(void)state;
+	settings s;
+	bool h, v;
+	assert_int_equal(parse(&s, &h, &v, "--config", conf, "--batch-size", "many", "status",
+			       (char *)NULL), -1);
+	settings_free(&s);
+	assert_int_equal(parse(&s, &h, &v, "--set", "nokey", (char *)NULL), -1);
+	settings_free(&s);
+	assert_int_equal(parse(&s, &h, &v, "--config", "/nonexistent/x.conf", "status",
+			       (char *)NULL), -1);
+	settings_free(&s);
+	/* --help does not need a readable config */
+	assert_true(parse(&s, &h, &v, "--config", "/nonexistent/x.conf", "--help",
+			  (char *)NULL) > 0);
+	assert_true(h);
+	settings_free(&s);
+	assert_true(parse(&s, &h, &v, "-V", (char *)NULL) > 0);
+	assert_true(v);
+	settings_free(&s);
+	assert_true(cli_is_command("retrieve"));
+	assert_true(cli_is_command("retry-failed"));
+	assert_false(cli_is_command("frobnicate"));
+	assert_false(cli_is_command(""));
+}
+
+static void test_tsv_split(void **state)
+{
+	(void)state;
+	char *p, *d;
+	char l1[] = "  /a/b.jpg \t  Les v mlze nad řekou.  \r";
+	assert_int_equal(cli_tsv_split(l1, &p, &d), 1);
+	assert_string_equal(p, "/a/b.jpg");
+	assert_string_equal(d, "Les v mlze nad řekou.");
+	char l2[] = "/a/c.jpg\t\"Say \"\"cheese\"\" now\"";
+	assert_int_equal(cli_tsv_split(l2, &p, &d), 1);
+	assert_string_equal(d, "Say \"cheese\" now");
+	char l3[] = "   ";
+	assert_int_equal(cli_tsv_split(l3, &p, &d), 0);
+	char l4[] = "# comment\twith tab";
+	assert_int_equal(cli_tsv_split(l4, &p, &d), 0);
+	char l5[] = "/a/no-tab.jpg description";
+	assert_int_equal(cli_tsv_split(l5, &p, &d), -1);
+	char l6[] = "/a/x.jpg\tbad \xff";
+	assert_int_equal(cli_tsv_split(l6, &p, &d), -2);
+	char l7[] = "\"\t\"";
+	assert_int_equal(cli_tsv_split(l7, &p, &d), 1);
+	assert_string_equal(p, "\"");
+	char l8[] = "/a\t\"\"";
+	assert_int_equal(cli_tsv_split(l8, &p, &d), 1);
+	assert_string_equal(d, "");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_load_order),
+		cmocka_unit_test(test_base_url_follows_provider),
+		cmocka_unit_test(test_errors_and_help),
+		cmocka_unit_test(test_tsv_split),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,84 @@
+/* test_keys.c: the TUI's key table (tui/keys.c): the dispatcher finds the
+ * pane's own keys first, typed characters are text in the editor, function
+ * keys never collide with characters, and --list-keys prints every
+ * documented key. */
+#include "config.h"
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <curses.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "keys.h"
+
+static void test_editor_keys(void **state)
+{
+	(void)state;
+	assert_int_equal(tui_key_action(TC_EDITOR, 0x13, false), TA_SAVE);       /* Ctrl+S */
+	assert_int_equal(tui_key_action(TC_EDITOR, KEY_F(2), true), TA_SAVE);
+	assert_int_equal(tui_key_action(TC_EDITOR, 0x11, false), TA_QUIT);       /* Ctrl+Q */
+	assert_int_equal(tui_key_action(TC_EDITOR, KEY_F(10), true), TA_QUIT);
+	assert_int_equal(tui_key_action(TC_EDITOR, TK_ALT_B, false), TA_WORD_LEFT);
+	assert_int_equal(tui_key_action(TC_EDITOR, '\r', false), TA_NEWLINE);
+	/* q and ? are text while typing */
+	assert_int_equal(tui_key_action(TC_EDITOR, 'q', false), TA_NONE);
+	assert_int_equal(tui_key_action(TC_EDITOR, '?', false), TA_NONE);
+	assert_int_equal(tui_key_action(TC_EDITOR, 'p', false), TA_NONE);
+	/* a character whose code equals a function key's is still text */
+	assert_int_equal(tui_key_action(TC_EDITOR, KEY_F(2), false), TA_NONE);
+	assert_int_equal(tui_key_action(TC_EDITOR, 0x161 /* š */, false), TA_NONE);
+}
+
+static void test_batch_keys(void **state)
+{
+	(void)state;
+	assert_int_equal(tui_key_action(TC_BATCHES, 'q', false), TA_QUIT);
+	assert_int_equal(tui_key_action(TC_BATCHES, '?', false), TA_HELP);
+	assert_int_equal(tui_key_action(TC_BATCHES, 'p', false), TA_PAUSE);
+	assert_int_equal(tui_key_action(TC_BATCHES, 'c', false), TA_CANCEL);
+	assert_int_equal(tui_key_action(TC_BATCHES, '\r', false), TA_REPORT);
+	/* the pane's Up beats nothing, and is not the editor's cursor motion */
+	assert_int_equal(tui_key_action(TC_BATCHES, KEY_UP, true), TA_SEL_UP);
+	assert_int_equal(tui_key_action(TC_BATCHES, 0x13, false), TA_NONE);
+	assert_int_equal(tui_key_action(TC_BATCHES, '\t', false), TA_NEXT_PANE);
+}
+
+static void test_list(void **state)
+{
+	(void)state;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	tui_print_keys(f);
+	fclose(f);
+	size_t documented = 0;
+	for (size_t i = 0; i < tui_nkeys; i++)
+		documented += tui_keys[i].desc != NULL;
+	size_t lines = 0;
+	for (char *p = buf; *p; p++)
+		lines += *p == '\n';
+	assert_int_equal(lines, documented);
+	assert_non_null(strstr(buf, "Ctrl+S\teditor\tsave the description"));
+	assert_non_null(strstr(buf, "F10\tanywhere\tquit"));
+	/* every action someone can press has a documented key */
+	for (size_t i = 0; i < tui_nkeys; i++) {
+		bool doc = false;
+		for (size_t j = 0; j < tui_nkeys; j++)
+			doc |= tui_keys[j].action == tui_keys[i].action && tui_keys[j].desc;
+		assert_true(doc);
+	}
+	free(buf);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_editor_keys),
+		cmocka_unit_test(test_batch_keys),
+		cmocka_unit_test(test_list),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
