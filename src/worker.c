@@ -89,14 +89,16 @@ static void on_progress(const char *what, size_t done, size_t total, void *ctx)
 	m.eta_s = -1;
 	snprintf(m.text, sizeof m.text, "%s", what);
 	snprintf(m.batch_id, sizeof m.batch_id, "%s", what);
-	/* ETA from the rate so far in this series (only the worker thread touches t0) */
+	/* ETA from the rate so far in this series (retrieve threads call this too) */
 	double now = now_mono();
+	pthread_mutex_lock(&w->mu);
 	if (strcmp(w->pwhat, what) != 0 || done <= 1) {
 		snprintf(w->pwhat, sizeof w->pwhat, "%s", what);
 		w->t0 = now;
 	} else if (done > 0 && total >= done) {
 		m.eta_s = (now - w->t0) / (double)done * (double)(total - done);
 	}
+	pthread_mutex_unlock(&w->mu);
 	push(w, &m);
 }
 

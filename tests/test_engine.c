@@ -713,6 +713,28 @@ static void test_pause_resume(void **st)
 	lib_close(&L);
 }
 
+/* The Gemini provider end to end (file upload, batch, inline or file results). */
+static void test_gemini(void **st)
+{
+	(void)st;
+	static lib L;
+	setenv("GEMINI_API_KEY", "gm-test-fake", 1);
+	const char *kv[] = { "batch_size", "10", "provider", "gemini", NULL };
+	lib_open(&L, 3, NULL, kv);
+	sb_err e = { 0 };
+	assert_int_equal(settings_set(&L.cfg, "gemini_base_url", L.fake.url, "test", &e), 0);
+	/* reopen the engine on the Gemini URL */
+	engine_close(L.en);
+	assert_int_equal(engine_open(&L.cfg, L.st, &L.en, &e), 0);
+	describe_all(&L);
+	assert_int_equal(run(&L, PH_ALL, 60, NULL), 0);
+	size_t saved, dead;
+	check_all_resolved(&L, &saved, &dead);
+	assert_int_equal(saved, 3);
+	assert_int_equal(max_custom_id_count(&L), 1);
+	lib_close(&L);
+}
+
 /* A corrupt JPEG: an error with the reason, the run goes on (seed 000 #29). */
 static void test_corrupt_jpeg(void **st)
 {
@@ -877,6 +899,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_csv_edited_while_out, teardown),
 		cmocka_unit_test_teardown(test_pause_resume, teardown),
 		cmocka_unit_test_teardown(test_corrupt_jpeg, teardown),
+		cmocka_unit_test_teardown(test_gemini, teardown),
 		cmocka_unit_test_teardown(test_budget_archive_export, teardown),
 		cmocka_unit_test_teardown(test_worker, teardown),
 	};
