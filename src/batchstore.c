@@ -1071,6 +1071,21 @@ int store_set_state(store *s, const char *batch_id, batch_state to, const char *
 	return r;
 }
 
+int store_new_batch(store *s, const char *kind, const char *provider, const char *model,
+		    batch_state state, batch_info *out, sb_err *e)
+{
+	LOCK(s);
+	brec *b = create_batch(s, kind, provider, model, e);
+	int r = b ? 0 : -1;
+	/* under the same lock: no collector can pick it up as "collecting" */
+	if (b && state != BS_COLLECTING)
+		r = set_state_locked(s, b, state, NULL, e);
+	if (b && out)
+		*out = b->info;
+	UNLOCK(s);
+	return r;
+}
+
 int store_update(store *s, const batch_info *in, sb_err *e)
 {
 	LOCK(s);

@@ -85,6 +85,11 @@ int store_get(store *s, const char *batch_id, batch_info *out);
 /* The collecting batch of a kind, created if none (provider/model from args). */
 int store_collecting(store *s, const char *kind, const char *provider, const char *model,
 		     batch_info *out, sb_err *e);
+/* A fresh batch (never the collecting one), created and moved to state
+ * under one lock: the engine's split of a batch too big for one provider
+ * batch creates its parts ready.  Added by engineer J. */
+int store_new_batch(store *s, const char *kind, const char *provider, const char *model,
+		    batch_state state, batch_info *out, sb_err *e);
 /* State change; an illegal transition is refused (SBE_CONFLICT); setting
  * the current state again only updates the note.  Pausing records
  * paused_from; a paused batch resumes to paused_from or ready (or is

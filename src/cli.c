@@ -222,14 +222,12 @@ int cli_parse_globals(settings *cfg, int argc, char **argv, bool *want_help, boo
 			goto out;
 		}
 	}
-	if (live) {
-		/* Live mode is a setting when settings.c knows it; the engine also
-		 * uses the live endpoints for retries (SPEC 4.3). */
-		int r = settings_set(cfg, "live", "true", "--live", &e);
-		if (r < 0)
-			fprintf(stderr, _("%s: warning: --live is not available in this build; the "
-					  "Batch API is used (failed items are still retried live)\n"),
-				prog);
+	/* --live overrides the config file's `live` (SPEC 4.3): phase 2 sends
+	 * through the synchronous endpoints instead of the Batch API. */
+	if (live && settings_set(cfg, "live", "true", "--live", &e) < 0) {
+		usage_error("%s", e.msg);
+		rc = -1;
+		goto out;
 	}
 	settings_finish(cfg);
 out:

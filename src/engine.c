@@ -49,10 +49,12 @@ struct engine {
 	atomic_int interrupted;
 	volatile bool stop_flag; /* the same, for rl_acquire */
 	ratelimit *rl;          /* live retries */
+	ratelimit *live_rl;     /* live mode (`live` setting): live_run's limiter */
 	pthread_mutex_t mu;     /* rep, first error */
 	pthread_mutex_t commit_mu; /* one CSV commit at a time */
 	run_report rep;
 	char session[32];       /* CSV backup session stamp: one backup per run */
+	chunk_limits test_lim;  /* engine_test_set_limits: non-zero fields override */
 };
 
 /* ---- small helpers ---- */
@@ -235,6 +237,8 @@ int engine_open(settings *cfg, store *st, engine **out, sb_err *e)
 	pthread_mutex_init(&en->mu, NULL);
 	pthread_mutex_init(&en->commit_mu, NULL);
 	en->rl = rl_new(cfg->rpm, cfg->tpm, cfg->concurrency, 0, LIVE_ATTEMPTS);
+	/* live_run needs a retry queue at least as deep as its threads (16) */
+	en->live_rl = rl_new(cfg->rpm, cfg->tpm, cfg->concurrency, 256, LIVE_ATTEMPTS);
 	time_t now = time(NULL);
 	struct tm tm;
 	localtime_r(&now, &tm);
@@ -283,6 +287,8 @@ void engine_close(engine *en)
 		agency_lists_free(en->al);
 	if (en->rl)
 		rl_free(en->rl);
+	if (en->live_rl)
+		rl_free(en->live_rl);
 	pthread_mutex_destroy(&en->mu);
 	pthread_mutex_destroy(&en->commit_mu);
 	free(en);
@@ -292,6 +298,13 @@ void engine_set_progress(engine *en, engine_progress_fn fn, void *ctx)
 {
 	en->progress = fn;
 	en->pctx = ctx;
+}
+
+void engine_test_set_limits(engine *en, long max_requests, long max_bytes, long max_tokens)
+{
+	en->test_lim.max_requests = max_requests;
+	en->test_lim.max_bytes = max_bytes;
+	en->test_lim.max_tokens = max_tokens;
 }
 
 void engine_interrupt(engine *en)
@@ -551,9 +564,12 @@ static int reconcile(engine *en, batch_info *b)
 	return -1;
 }
 
+static void recover_splits(engine *en);
+
 static int phase_recover(engine *en, sb_err *e)
 {
 	(void)e;
+	recover_splits(en);
 	batch_info *bs;
 	size_t n = store_list(en->st, &bs);
 	time_t now = time(NULL);
@@ -1297,15 +1313,356 @@ static int phase_retrieve(engine *en, sb_err *e)
 
 /* ---- phase 2: send ---- */
 
+/* ---- splitting a batch too big for one provider batch ----
+ * Our batch keeps the first chunk; every other chunk becomes a new ready
+ * batch of ours.  A file must never be in two active batches, so a move is
+ * "remove, then add", and a crash between the two would lose the file: the
+ * whole plan (every moved entry with its description) is written first to
+ * split.jsonl in the source batch, and finish_split replays it after a
+ * crash (phase 0 and before any send) until each file is in its target. */
+
+static char *split_path(engine *en, const char *bid)
+{
+	return store_batch_path(en->st, bid, "split.jsonl");
+}
+
+static void plan_line(sbuf *out, const char *to, const file_entry *f)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "to", json_object_new_string(to));
+	json_object_object_add(o, "cesta", json_object_new_string(f->cesta));
+	json_object_object_add(o, "description", json_object_new_string(f->description ? f->description : ""));
+	json_object_object_add(o, "state", json_object_new_string(file_state_name(
+		f->state == FS_PENDING ? FS_PENDING : FS_DESCRIPTION_SAVED)));
+	json_object_object_add(o, "editorial", json_object_new_boolean(f->editorial));
+	json_object_object_add(o, "city", json_object_new_string(f->ed.city));
+	json_object_object_add(o, "country", json_object_new_string(f->ed.country));
+	json_object_object_add(o, "date", json_object_new_string(f->ed.date));
+	json_object_object_add(o, "fingerprint", json_object_new_string(f->fingerprint));
+	if (f->alt_of)
+		json_object_object_add(o, "alt_of", json_object_new_string(f->alt_of));
+	sbuf_adds(out, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	sbuf_addc(out, '\n');
+	json_object_put(o);
+}
+
+static const char *jstr(json_object *o, const char *k)
+{
+	json_object *v;
+	return json_object_object_get_ex(o, k, &v) && json_object_is_type(v, json_type_string)
+		? json_object_get_string(v) : "";
+}
+
+/* Move one planned entry from bid to its target (idempotent). */
+static int move_planned(engine *en, const char *bid, json_object *o, sb_err *e)
+{
+	const char *to = jstr(o, "to"), *cesta = jstr(o, "cesta");
+	if (!*to || !*cesta)
+		return 0;
+	char held[40];
+	if (store_file_batch(en->st, cesta, held)) {
+		if (strcmp(held, to) == 0)
+			return 0; /* already moved */
+		if (strcmp(held, bid) != 0) {
+			sb_log(LOG_WARN, _("batch %s: %s is in batch %s now; not moved to %s"), bid, cesta,
+			       held, to);
+			return 0;
+		}
+		file_entry cur;
+		memset(&cur, 0, sizeof cur);
+		if (store_file_get(en->st, bid, cesta, &cur) == 0) {
+			bool sent = cur.state == FS_BATCH_SENT;
+			file_entries_free(&cur, 1);
+			/* a half-done send of the whole batch (never created) */
+			if (sent)
+				set_fstate(en, bid, cesta, FS_DESCRIPTION_SAVED, NULL);
+		}
+		if (store_remove_file(en->st, bid, cesta, e) < 0)
+			return -1;
+	}
+	file_entry f;
+	memset(&f, 0, sizeof f);
+	f.cesta = (char *)cesta;
+	f.description = (char *)jstr(o, "description");
+	if (file_state_parse(jstr(o, "state"), &f.state) < 0)
+		f.state = FS_DESCRIPTION_SAVED;
+	json_object *v;
+	f.editorial = json_object_object_get_ex(o, "editorial", &v) && json_object_get_boolean(v);
+	snprintf(f.ed.city, sizeof f.ed.city, "%s", jstr(o, "city"));
+	snprintf(f.ed.country, sizeof f.ed.country, "%s", jstr(o, "country"));
+	snprintf(f.ed.date, sizeof f.ed.date, "%s", jstr(o, "date"));
+	snprintf(f.fingerprint, sizeof f.fingerprint, "%s", jstr(o, "fingerprint"));
+	if (*jstr(o, "alt_of"))
+		f.alt_of = (char *)jstr(o, "alt_of");
+	if (store_add_file(en->st, to, &f, e) == 0)
+		return 0;
+	/* the target is gone or closed: back into the source, never lost */
+	sb_err e2;
+	sb_log(LOG_WARN, _("batch %s: %s could not move to %s (%s); kept here"), bid, cesta, to, e->msg);
+	return store_add_file(en->st, bid, &f, &e2) == 0 ? 0 : (*e = e2, -1);
+}
+
+/* Replay a split plan if one is there.  0 = no plan or done. */
+static int finish_split(engine *en, const char *bid, sb_err *e)
+{
+	char *sp = split_path(en, bid), *data = NULL;
+	size_t len = 0;
+	if (!file_exists(sp)) {
+		free(sp);
+		return 0;
+	}
+	if (read_whole_file(sp, &data, &len, e) < 0) {
+		free(sp);
+		return -1;
+	}
+	int rc = 0;
+	for (char *save = NULL, *line = strtok_r(data, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		json_object *o = json_tokener_parse(line);
+		if (!o)
+			continue; /* cannot happen: the plan is written atomically */
+		if (move_planned(en, bid, o, e) < 0)
+			rc = -1;
+		json_object_put(o);
+		if (rc < 0)
+			break;
+	}
+	free(data);
+	if (rc == 0 && unlink(sp) < 0 && errno != ENOENT)
+		sb_log(LOG_WARN, _("cannot remove %s: %s"), sp, strerror(errno));
+	free(sp);
+	return rc;
+}
+
+static void recover_splits(engine *en)
+{
+	batch_info *bs;
+	size_t n = store_list(en->st, &bs);
+	for (size_t i = 0; i < n; i++) {
+		sb_err e;
+		sb_err_clear(&e);
+		if (finish_split(en, bs[i].id, &e) < 0)
+			sb_log(LOG_ERROR, _("batch %s: an interrupted split could not be finished: %s"),
+			       bs[i].id, e.msg);
+	}
+	free(bs);
+}
+
+/* Chunks 1.. of the plan go to new ready batches; chunk 0 stays. */
+static int split_batch(engine *en, const batch_info *b, const file_entry *files, const size_t *gfile,
+		       size_t good, const size_t *starts, size_t nchunks, sb_err *e)
+{
+	sbuf plan = { 0 };
+	for (size_t c = 1; c < nchunks; c++) {
+		batch_info nb;
+		if (store_new_batch(en->st, b->kind, b->provider, b->model, BS_READY, &nb, e) < 0) {
+			sbuf_free(&plan);
+			return -1; /* the ones made stay empty: "no file could be sent" */
+		}
+		size_t end = c + 1 < nchunks ? starts[c + 1] : good;
+		for (size_t g = starts[c]; g < end; g++)
+			plan_line(&plan, nb.id, &files[gfile[g]]);
+		sb_log(LOG_INFO, _("batch %s: %zu files moved to %s (too big for one provider batch)"),
+		       b->id, end - starts[c], nb.id);
+	}
+	char *sp = split_path(en, b->id);
+	int rc = atomic_write(sp, plan.p ? plan.p : "", plan.len, 0600, e);
+	free(sp);
+	sbuf_free(&plan);
+	if (rc < 0)
+		return -1;
+	return finish_split(en, b->id, e);
+}
+
+/* ---- live mode (`live` setting, --live; SPEC 4.3) ----
+ * Phase 2 sends a ready batch's requests through live_run (the synchronous
+ * endpoints, rate-limited) and commits the answers exactly like batch
+ * results: the same judge, commit, live retries and dead letters, at live
+ * prices.  The batch stays ready until every file is settled, so a crash
+ * resends only the files not committed yet (file states decide). */
+
+typedef struct lctx {
+	rctx *c;
+	item **its;     /* per request */
+} lctx;
+
+static int on_live(size_t idx, const sb_result *r, int attempts, void *ctx)
+{
+	lctx *l = ctx;
+	rctx *c = l->c;
+	item *it = l->its[idx];
+	c->in_tokens += r->in_tokens;
+	c->out_tokens += r->out_tokens;
+	it->f->attempts = attempts;
+	judge(c->en, it, r);
+	if (it->have && ++c->waiting >= COMMIT_GROUP && !c->group_failed) {
+		sb_err e;
+		sb_err_clear(&e);
+		if (commit_items(c->en, c, &e) < 0)
+			c->group_failed = true; /* the final commit tries again and reports */
+	}
+	return 0;
+}
+
+static int send_live(engine *en, batch_info *b, file_entry *files, size_t n, built *bl,
+		     const size_t *idx, size_t m, sb_err *e)
+{
+	rctx c = { 0 };
+	c.en = en;
+	c.b = b;
+	c.n = n;
+	c.items = xcalloc(n ? n : 1, sizeof *c.items);
+	for (size_t i = 0; i < n; i++) {
+		c.items[i].f = &files[i];
+		c.items[i].cid = custom_id_of(&files[i], b->id);
+		c.items[i].alt = is_alt_kind(b->kind);
+	}
+	sb_request *rqs = xcalloc(m ? m : 1, sizeof *rqs);
+	long *est = xcalloc(m ? m : 1, sizeof *est);
+	item **its = xcalloc(m ? m : 1, sizeof *its);
+	size_t k = 0;
+	long tokens = 0;
+	for (size_t i = 0; i < m; i++) {
+		if (bl[i].fail_state)
+			continue;
+		rqs[k] = bl[i].rq;
+		est[k] = bl[i].tokens + EST_OUT_TOKENS;
+		its[k] = &c.items[idx[i]];
+		tokens += bl[i].tokens;
+		k++;
+	}
+	int rc = -1;
+	double usd_est = cost_usd(b->model, false, tokens, (long)k * EST_OUT_TOKENS);
+	if (en->cfg->budget > 0 && en->rep.est_cost + usd_est > en->cfg->budget) {
+		sb_fail(e, SBE_BUDGET,
+			_("batch %s not sent live: its estimate $%.4f would bring this run to $%.4f, over the budget cap $%g by $%.4f; raise `budget` in the config or send fewer photos"),
+			b->id, usd_est, en->rep.est_cost + usd_est, en->cfg->budget,
+			en->rep.est_cost + usd_est - en->cfg->budget);
+		goto out;
+	}
+	rep_cost(en, &en->rep.est_cost, usd_est);
+	store_cost_log(en->st, b->id, "estimate", usd_est, tokens, e);
+	sb_log(LOG_INFO, _("batch %s: %zu requests sent live, estimate $%.4f"), b->id, k, usd_est);
+	lctx l = { &c, its };
+	sb_err fatal;
+	sb_err_clear(&fatal);
+	if (live_run(en->prov, en->live_rl, rqs, est, k, on_live, &l, &en->stop_flag, &fatal) < 0 &&
+	    fatal.code == SBE_AUTH) {
+		*e = fatal;
+		commit_items(en, &c, &fatal); /* what arrived is kept */
+		goto out;
+	}
+	sb_err_clear(&fatal);
+	rep_add(en, &en->rep.sent, k);
+	/* an answer that failed validation gets the same live retries as a
+	 * batch result */
+	for (size_t j = 0; j < k && !stopping(en); j++)
+		if (its[j]->failed && !fstate_final(its[j]->f->state))
+			if (live_retry(en, &c, its[j], &fatal) < 0)
+				break;
+	if (commit_items(en, &c, e) < 0) {
+		sb_log(LOG_ERROR, _("batch %s: results not committed: %s"), b->id, e->msg);
+		goto out;
+	}
+	double usd = cost_usd(b->model, false, c.in_tokens, c.out_tokens);
+	rep_cost(en, &en->rep.actual_cost, usd);
+	store_cost_log(en->st, b->id, "actual", usd, c.in_tokens + c.out_tokens, e);
+	size_t failed = 0, unresolved = 0;
+	for (size_t j = 0; j < k; j++) {
+		item *it = its[j];
+		if (fstate_final(it->f->state)) {
+			failed += it->f->state == FS_DEAD || it->f->state == FS_ERROR;
+			continue;
+		}
+		if (it->failed && it->f->attempts >= LIVE_ATTEMPTS) {
+			dead_letter(en, b->id, it->f, it->cid, it->why, it->raw);
+			if (set_fstate(en, b->id, it->f->cesta, FS_DEAD, it->why) < 0) {
+				unresolved++;
+				continue;
+			}
+			it->f->state = FS_DEAD;
+			rep_add(en, &en->rep.failed, 1);
+			failed++;
+		} else {
+			unresolved++;
+		}
+	}
+	if (fatal.code) {
+		*e = fatal;
+		goto out;
+	}
+	if (unresolved) {
+		/* interrupted: the batch stays ready, the rest goes next run */
+		rc = 0;
+		goto out;
+	}
+	b->est_cost += usd_est;
+	b->est_tokens += tokens;
+	b->actual_cost += usd;
+	b->completed = time(NULL);
+	store_update(en->st, b, e);
+	if (store_set_state(en->st, b->id, BS_COMPLETED, _("sent live"), e) < 0)
+		goto out;
+	write_extra(en, &c, failed);
+	rep_add(en, &en->rep.batches_done, 1);
+	sb_log(LOG_INFO, _("batch %s completed live: %zu requests, %zu failed, $%.4f"), b->id, k,
+	       failed, usd);
+	rc = 0;
+out:
+	for (size_t i = 0; i < n; i++) {
+		free(c.items[i].cid);
+		free(c.items[i].why);
+		free(c.items[i].raw);
+		if (c.items[i].have)
+			meta_free(&c.items[i].rec);
+	}
+	free(c.items);
+	free(rqs);
+	free(est);
+	free(its);
+	return rc;
+}
+
+/* The custom ids of a whole batch at once (request_custom_ids): two
+ * IMG_0101.jpg from different folders must not share an id, or OpenAI
+ * fails the whole batch.  Stored before the send, so results match them;
+ * deterministic, so a crash and a resend give the same ids. */
+static void assign_custom_ids(engine *en, const char *bid, file_entry *files, size_t n)
+{
+	if (n == 0)
+		return;
+	const char **cs = xcalloc(n, sizeof *cs);
+	char **ids = xcalloc(n, sizeof *ids);
+	for (size_t i = 0; i < n; i++)
+		cs[i] = files[i].cesta;
+	request_custom_ids(cs, n, bid, ids);
+	for (size_t i = 0; i < n; i++) {
+		if (!files[i].custom_id || strcmp(files[i].custom_id, ids[i]) != 0) {
+			free(files[i].custom_id);
+			files[i].custom_id = ids[i];
+			ids[i] = NULL;
+			sb_err ue;
+			if (store_file_update(en->st, bid, &files[i], &ue) < 0)
+				sb_log(LOG_WARN, "%s", ue.msg);
+		}
+		free(ids[i]);
+	}
+	free(ids);
+	free(cs);
+}
+
 static int send_batch(engine *en, batch_info *b, sb_err *e)
 {
 	int r = reconcile(en, b);
 	if (r != 0)
 		return 0; /* already out, or cannot tell now */
+	if (finish_split(en, b->id, e) < 0)
+		return -1;
 	file_entry *files = NULL;
 	size_t n = 0;
 	if (store_files(en->st, b->id, &files, &n) < 0)
 		return sb_fail(e, SBE_IO, _("batch %s: cannot read its files"), b->id);
+	assign_custom_ids(en, b->id, files, n);
 	size_t *idx = xcalloc(n ? n : 1, sizeof *idx), m = 0;
 	for (size_t i = 0; i < n; i++)
 		if (files[i].state == FS_DESCRIPTION_SAVED || files[i].state == FS_BATCH_SENT ||
@@ -1317,6 +1674,8 @@ static int send_batch(engine *en, batch_info *b, sb_err *e)
 	sbuf jsonl = { 0 };
 	long *bytes = xcalloc(m ? m : 1, sizeof *bytes), *toks = xcalloc(m ? m : 1, sizeof *toks);
 	size_t *starts = xcalloc(m ? m : 1, sizeof *starts);
+	size_t *gfile = xcalloc(m ? m : 1, sizeof *gfile); /* good item -> files[] */
+	bool *moved = xcalloc(m ? m : 1, sizeof *moved);
 	size_t good = 0;
 	long tokens = 0;
 	char *reqp = store_batch_path(en->st, b->id, "requests.jsonl");
@@ -1340,12 +1699,15 @@ static int send_batch(engine *en, batch_info *b, sb_err *e)
 			store_file_update(en->st, b->id, f, &ue);
 		}
 		size_t before = jsonl.len;
-		if (en->prov->ops->format_request(en->prov, &bl[i].rq, &jsonl, e) < 0)
-			goto out;
-		sbuf_addc(&jsonl, '\n');
+		if (!en->cfg->live) { /* live mode sends the requests themselves */
+			if (en->prov->ops->format_request(en->prov, &bl[i].rq, &jsonl, e) < 0)
+				goto out;
+			sbuf_addc(&jsonl, '\n');
+		}
 		bytes[good] = (long)(jsonl.len - before);
 		toks[good] = bl[i].tokens + EST_OUT_TOKENS;
 		tokens += bl[i].tokens;
+		gfile[good] = idx[i];
 		good++;
 	}
 	if (good == 0) {
@@ -1355,13 +1717,40 @@ static int send_batch(engine *en, batch_info *b, sb_err *e)
 		rc = 0;
 		goto out;
 	}
+	if (en->cfg->live) {
+		rc = send_live(en, b, files, n, bl, idx, m, e);
+		goto out;
+	}
 	chunk_limits lim;
 	chunk_limits_for(b->provider, b->model, &lim);
+	if (en->test_lim.max_requests > 0)
+		lim.max_requests = en->test_lim.max_requests;
+	if (en->test_lim.max_bytes > 0)
+		lim.max_bytes = en->test_lim.max_bytes;
+	if (en->test_lim.max_tokens > 0)
+		lim.max_tokens = en->test_lim.max_tokens;
 	size_t oversize = 0, nchunks = chunk_plan(bytes, toks, good, &lim, starts, &oversize);
-	if (nchunks > 1 || oversize) {
+	if (nchunks > 1 && !oversize) {
+		/* too big: the first chunk goes now, the rest as new batches of ours */
+		if (split_batch(en, b, files, gfile, good, starts, nchunks, e) < 0)
+			goto out;
+		size_t keep = starts[1], cut = 0;
+		tokens = 0;
+		for (size_t g = 0; g < keep; g++) {
+			cut += (size_t)bytes[g];
+			tokens += toks[g] - EST_OUT_TOKENS;
+		}
+		for (size_t i = 0; i < m; i++)
+			for (size_t g = keep; g < good; g++)
+				if (gfile[g] == idx[i])
+					moved[i] = true;
+		jsonl.len = cut;
+		good = keep;
+	}
+	if (oversize) {
 		char note[256];
 		snprintf(note, sizeof note,
-			 _("too big for one provider batch (%zu parts): lower batch_size or image_detail, then resume"),
+			 _("a request is too big for a provider batch on its own (%zu parts): lower image_detail, then resume"),
 			 nchunks);
 		sb_err e2;
 		store_set_state(en->st, b->id, BS_PAUSED, note, &e2);
@@ -1421,7 +1810,7 @@ static int send_batch(engine *en, batch_info *b, sb_err *e)
 	if (ms < 0)
 		goto out;
 	for (size_t i = 0; i < m; i++)
-		if (!bl[i].fail_state)
+		if (!bl[i].fail_state && !moved[i])
 			set_fstate(en, b->id, files[idx[i]].cesta, FS_BATCH_SENT, NULL);
 	store_cost_log(en->st, b->id, "estimate", est, tokens, e);
 	rep_cost(en, &en->rep.est_cost, est);
@@ -1437,6 +1826,8 @@ out:
 	free(bytes);
 	free(toks);
 	free(starts);
+	free(gfile);
+	free(moved);
 	free(reqp);
 	sbuf_free(&jsonl);
 	file_entries_free(files, n);
@@ -1445,6 +1836,7 @@ out:
 
 static int phase_send(engine *en, sb_err *e)
 {
+	recover_splits(en);
 	batch_info *bs;
 	size_t n = store_list(en->st, &bs), sent = 0, total = 0;
 	int rc = 0;
@@ -1455,27 +1847,135 @@ static int phase_send(engine *en, sb_err *e)
 		free(bs);
 		return -1;
 	}
-	for (size_t i = 0; i < n && !stopping(en); i++) {
-		if (bs[i].state != BS_READY)
-			continue;
-		sb_err be;
-		sb_err_clear(&be);
-		if (send_batch(en, &bs[i], &be) < 0) {
-			if (be.code == SBE_NETWORK || be.code == SBE_RATE) {
-				sb_log(LOG_WARN, _("batch %s stays ready: %s"), bs[i].id, be.msg);
-			} else {
-				sb_log(LOG_ERROR, "%s", be.msg);
-				if (rc == 0 || be.code == SBE_AUTH) {
-					*e = be;
-					rc = -1;
+	/* tried: batch ids seen in a pass; a split adds ready batches, so the
+	 * list is read again until a pass finds nothing new */
+	char (*tried)[40] = NULL;
+	size_t ntried = 0;
+	bool more = true;
+	while (more && !stopping(en)) {
+		more = false;
+		for (size_t i = 0; i < n && !stopping(en); i++) {
+			if (bs[i].state != BS_READY)
+				continue;
+			bool seen = false;
+			for (size_t t = 0; t < ntried && !seen; t++)
+				seen = strcmp(tried[t], bs[i].id) == 0;
+			if (seen)
+				continue;
+			tried = xrealloc(tried, (ntried + 1) * sizeof *tried);
+			snprintf(tried[ntried++], 40, "%s", bs[i].id);
+			more = true;
+			sb_err be;
+			sb_err_clear(&be);
+			if (send_batch(en, &bs[i], &be) < 0) {
+				if (be.code == SBE_NETWORK || be.code == SBE_RATE) {
+					sb_log(LOG_WARN, _("batch %s stays ready: %s"), bs[i].id, be.msg);
+				} else {
+					sb_log(LOG_ERROR, "%s", be.msg);
+					if (rc == 0 || be.code == SBE_AUTH) {
+						*e = be;
+						rc = -1;
+					}
+					if (be.code == SBE_AUTH) {
+						more = false;
+						break;
+					}
 				}
-				if (be.code == SBE_AUTH)
-					break;
 			}
+			sent++;
+			progress(en, _("send"), sent, total > sent ? total : sent);
 		}
-		progress(en, _("send"), ++sent, total);
+		if (more) {
+			free(bs);
+			n = store_list(en->st, &bs);
+		}
+	}
+	free(tried);
+	free(bs);
+	return rc;
+}
+
+/* ---- rejects (reference: "Reject: Datum přípravy = today; every
+ * nezpracováno becomes zamítnuto") ---- */
+
+/* FS_REJECTED is terminal in the store's table, so "written to the CSV" is
+ * recorded in the entry's reason: NULL/empty = still to commit. */
+#define REJECT_DONE "csv: " MC_ST_REJECTED
+
+typedef struct rej {
+	char bid[40];
+	file_entry f;
+} rej;
+
+/* Commit every rejected entry not committed yet, in one CSV write; needs
+ * no provider.  Idempotent: a crash between the commit and the marker makes
+ * the next run's commit say "already". */
+static int commit_rejects(engine *en, sb_err *e)
+{
+	batch_info *bs;
+	size_t nb = store_list(en->st, &bs), n = 0, cap = 0;
+	rej *r = NULL;
+	for (size_t i = 0; i < nb; i++) {
+		if (bs[i].counts[FS_REJECTED] == 0)
+			continue;
+		file_entry *f;
+		size_t nf;
+		if (store_files(en->st, bs[i].id, &f, &nf) < 0)
+			continue;
+		for (size_t j = 0; j < nf; j++) {
+			if (f[j].state != FS_REJECTED || (f[j].reason && *f[j].reason))
+				continue;
+			if (n == cap)
+				r = xrealloc(r, (cap = cap ? cap * 2 : 16) * sizeof *r);
+			snprintf(r[n].bid, sizeof r[n].bid, "%s", bs[i].id);
+			r[n].f = f[j];
+			memset(&f[j], 0, sizeof f[j]); /* moved */
+			n++;
+		}
+		file_entries_free(f, nf);
 	}
 	free(bs);
+	if (n == 0) {
+		free(r);
+		return 0;
+	}
+	mc_update *u = xcalloc(n, sizeof *u);
+	for (size_t i = 0; i < n; i++) {
+		u[i].kind = MCU_REJECT;
+		u[i].cesta = r[i].f.cesta;
+		u[i].fingerprint = r[i].f.fingerprint[0] ? r[i].f.fingerprint : NULL;
+	}
+	mc_commit_opts o = { 0 };
+	o.title_max = en->cfg->title_max;
+	o.backups = en->cfg->backups;
+	o.backup_session = en->session;
+	mc_commit_result res;
+	memset(&res, 0, sizeof res);
+	pthread_mutex_lock(&en->commit_mu);
+	int rc = mediacsv_commit(en->cfg->media_csv, u, n, &o, &res, e);
+	pthread_mutex_unlock(&en->commit_mu);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		int st = res.status ? res.status[i] : 0;
+		const char *why = st == 0 || st == 1 ? REJECT_DONE
+				  : st == 2 ? _("reject not written to the CSV: the row was changed by someone else since; their edit was kept")
+					    : _("reject not written: the CSV has no row with this Cesta any more");
+		if (st == 0 || st == 1)
+			rep_add(en, &en->rep.committed, 1);
+		else
+			sb_log(LOG_WARN, "%s: %s", r[i].f.cesta, why);
+		free(r[i].f.reason);
+		r[i].f.reason = xstrdup(why);
+		sb_err ue;
+		if (store_file_update(en->st, r[i].bid, &r[i].f, &ue) < 0)
+			sb_log(LOG_WARN, "%s", ue.msg);
+	}
+	if (rc < 0)
+		sb_log(LOG_ERROR, _("rejects not written to the CSV: %s"), e->msg);
+	mc_commit_result_free(&res);
+	for (size_t i = 0; i < n; i++)
+		file_entry_clear(&r[i].f);
+	free(r);
+	free(u);
 	return rc;
 }
 
@@ -1522,6 +2022,7 @@ int engine_run(engine *en, unsigned phases, int wait_s, run_report *rep, sb_err 
 		}                                             \
 	} while (0)
 
+	KEEP(commit_rejects(en, &pe_));
 	if (phases & PH_RECOVER)
 		KEEP(phase_recover(en, &pe_));
 	if ((phases & PH_RETRIEVE) && !stopping(en))
@@ -1542,6 +2043,7 @@ int engine_run(engine *en, unsigned phases, int wait_s, run_report *rep, sb_err 
 		pthread_mutex_lock(&en->mu);
 		en->rep.still_waiting = 0;
 		pthread_mutex_unlock(&en->mu);
+		KEEP(commit_rejects(en, &pe_));
 		KEEP(phase_retrieve(en, &pe_));
 		if (phases & PH_SEND) {
 			seal_alternatives(en);

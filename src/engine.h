@@ -43,6 +43,9 @@ const run_report *engine_report(engine *en);
 /* Clear a served stop request (the worker, after worker_stop's join). */
 void engine_clear_interrupt(engine *en);
 const settings *engine_settings(const engine *en);
+/* Tests only: provider batch limits lower than the real ones (0 = the
+ * provider's), to drive the split of a big batch with a few photos. */
+void engine_test_set_limits(engine *en, long max_requests, long max_bytes, long max_tokens);
 /* The edited copy's Cesta for an alternative tag: `Foto` -> `Upravené foto`
  * (`Video` -> `Upravené video`), `<stem>_<tag><ext>`; NULL if no such
  * folder in the path.  Caller frees. */

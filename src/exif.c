@@ -1,7 +1,7 @@
 /* exif.c: the few EXIF facts stockbatch needs, read straight from the JPEG's
- * APP1/APP2 segments: orientation (IFD0 0x0112), DateTimeOriginal (0x9003)
- * for the editorial date, and the embedded thumbnail (IFD1) or MPF preview
- * for a fast TUI preview.  The input is untrusted: every read is bounded. */
+ * APP1/APP2 segments: orientation (IFD0 0x0112), DateTimeOriginal (0x9003,
+ * else 0x9004 or IFD0 0x0132) for the editorial date, and the embedded
+ * thumbnail (IFD1) or MPF preview for a fast TUI preview.  The input is untrusted: every read is bounded. */
 #include "config.h"
 #include "imageprep.h"
 
@@ -160,19 +160,17 @@ int exif_orientation(const unsigned char *jpeg, size_t len)
 	return (int)v;
 }
 
-bool exif_date(const unsigned char *jpeg, size_t len, char out[16])
+/* A "YYYY:MM:DD HH:MM:SS" ASCII tag of the IFD at ifd as "DD MM YYYY". */
+static bool ifd_date(const tiff *t, uint32_t ifd, unsigned tag, char out[16])
 {
-	tiff t;
-	uint32_t ifd0, sub, cnt;
+	uint32_t cnt, at;
 	unsigned type;
 	size_t vo;
-	if (!exif_tiff(jpeg, len, &t, &ifd0) || !ifd_u32(&t, ifd0, 0x8769, &sub) ||
-	    !ifd_find(&t, sub, 0x9003, &type, &cnt, &vo) || type != 2 || cnt < 19)
+	if (!ifd_find(t, ifd, tag, &type, &cnt, &vo) || type != 2 || cnt < 19)
 		return false;
-	uint32_t at;
-	if (!rd32(&t, vo, &at) || at > t.len || t.len - at < 19)
+	if (!rd32(t, vo, &at) || at > t->len || t->len - at < 19)
 		return false;
-	const char *s = (const char *)t.p + at; /* "YYYY:MM:DD HH:MM:SS" */
+	const char *s = (const char *)t->p + at;
 	for (int i = 0; i < 10; i++)
 		if (i == 4 || i == 7 ? s[i] != ':' : (s[i] < '0' || s[i] > '9'))
 			return false;
@@ -180,6 +178,21 @@ bool exif_date(const unsigned char *jpeg, size_t len, char out[16])
 		return false;
 	snprintf(out, 16, "%.2s %.2s %.4s", s + 8, s + 5, s);
 	return true;
+}
+
+/* When the photo was taken: DateTimeOriginal, else DateTimeDigitized (both
+ * in the Exif IFD), else IFD0 DateTime, which editors may have rewritten
+ * but is the only date some cameras and scanners write. */
+bool exif_date(const unsigned char *jpeg, size_t len, char out[16])
+{
+	tiff t;
+	uint32_t ifd0, sub;
+	if (!exif_tiff(jpeg, len, &t, &ifd0))
+		return false;
+	if (ifd_u32(&t, ifd0, 0x8769, &sub) &&
+	    (ifd_date(&t, sub, 0x9003, out) || ifd_date(&t, sub, 0x9004, out)))
+		return true;
+	return ifd_date(&t, ifd0, 0x0132, out);
 }
 
 static bool is_jpeg_at(const unsigned char *base, size_t len, uint64_t off, uint64_t plen)

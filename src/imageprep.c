@@ -261,17 +261,14 @@ static int decode_raw(const unsigned char *jpeg, size_t len, int need_w, int nee
 		tjDestroy(tj);
 		return sb_fail(e, SBE_INPUT, _("image too large to decode (%d x %d)"), w, h);
 	}
-	int rc = tjDecompress2(tj, jpeg, (unsigned long)len, buf, sw, 0, sh, pf, 0);
-	if (rc < 0) {
-		/* Warnings (stray bytes) still give a picture; a truncated file
-		 * or a fatal error does not. */
-		const char *why = tjGetErrorStr2(tj);
-		if (tjGetErrorCode(tj) == TJERR_FATAL || strstr(why, "Premature end")) {
-			rc = sb_fail(e, SBE_INPUT, _("corrupt or truncated JPEG: %s"), why);
-			free(buf);
-			tjDestroy(tj);
-			return rc;
-		}
+	/* A warning ("Premature end of JPEG file", "Corrupt JPEG data") means
+	 * libjpeg filled the missing part with grey: describing that picture
+	 * would be wrong, so every warning is an error, and the first one stops. */
+	if (tjDecompress2(tj, jpeg, (unsigned long)len, buf, sw, 0, sh, pf, TJFLAG_STOPONWARNING) < 0) {
+		int rc = sb_fail(e, SBE_INPUT, _("corrupt or truncated JPEG: %s"), tjGetErrorStr2(tj));
+		free(buf);
+		tjDestroy(tj);
+		return rc;
 	}
 	tjDestroy(tj);
 	if (cmyk) { /* Adobe-style inverted CMYK, the only kind in the wild */

@@ -14,7 +14,8 @@ void image_free(image_rgb *im);
 
 /* EXIF orientation (1..8) of a JPEG buffer, 1 if none or unreadable. */
 int exif_orientation(const unsigned char *jpeg, size_t len);
-/* EXIF DateTimeOriginal as "DD MM YYYY" (editorial prefill); false if none. */
+/* EXIF DateTimeOriginal (else DateTimeDigitized, else IFD0 DateTime) as
+ * "DD MM YYYY" (editorial prefill); false if none. */
 bool exif_date(const unsigned char *jpeg, size_t len, char out[16]);
 /* The embedded EXIF thumbnail or MPF preview JPEG, if any (points into jpeg). */
 bool exif_preview(const unsigned char *jpeg, size_t len, const unsigned char **prev, size_t *plen);

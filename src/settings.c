@@ -40,6 +40,7 @@ const setting_doc settings_docs[] = {
 	{"rpm", "60", N_("live mode: requests per minute")},
 	{"tpm", "150000", N_("live mode: tokens per minute")},
 	{"concurrency", "4", N_("live mode: concurrent requests")},
+	{"live", "false", N_("live mode: send through the synchronous endpoints at full price instead of the Batch API")},
 	{"backups", "10", N_("CSV backups kept")},
 	{"archive_days", "365", N_("days after which completed batches are archived")},
 	{"path_map", "", N_("map a CSV path prefix to a local one: FROM => TO (repeatable)")},
@@ -325,6 +326,15 @@ int settings_set(settings *s, const char *key, const char *value, const char *or
 		free_list(s->alternatives, &s->nalternatives);
 		memcpy(s->alternatives, items, sizeof items);
 		s->nalternatives = n;
+	} else if (!strcmp(k, "live")) {
+		static const char *const yes[] = {"true", "yes", "on", "1", NULL};
+		static const char *const no[] = {"false", "no", "off", "0", NULL};
+		if (one_of(value, yes))
+			s->live = true;
+		else if (one_of(value, no))
+			s->live = false;
+		else
+			return bad_value(e, origin, k, value, "true, false");
 	} else if (!strcmp(k, "image_detail")) {
 		if (!one_of(value, details))
 			return bad_value(e, origin, k, value, "high, low, auto");
@@ -516,6 +526,7 @@ void settings_dump(const settings *s, FILE *out)
 	INT("rpm", s->rpm);
 	INT("tpm", s->tpm);
 	INT("concurrency", s->concurrency);
+	STR("live", s->live ? "true" : "false");
 	INT("backups", s->backups);
 	INT("archive_days", s->archive_days);
 	for (int i = 0; i < s->nmaps; i++)

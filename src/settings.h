@@ -39,6 +39,7 @@ typedef struct settings {
 	int min_description;    /* characters, default 50 */
 	int rpm, tpm;           /* live-mode limits: requests and tokens per minute */
 	int concurrency;        /* live-mode concurrent requests, default 4 */
+	bool live;              /* send through the synchronous endpoints (--live); default false */
 	int backups;            /* CSV backups kept (default 10) */
 	int archive_days;       /* completed batches archived after (default 365) */
 	path_map maps[SB_MAX_PATHMAPS];

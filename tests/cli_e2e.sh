@@ -79,7 +79,7 @@ check_grep 'batch.json' "$SB_TMP/tar.list" "export holds batch.json"
 if tar -xzOf "$SB_TMP/b1.tar.gz" | grep -q 'sk-test-fake'; then fail "export holds the API key"; fi
 
 # 2. Batches still out: slow provider, retrieve without waiting -> exit 4.
-sb_fake_fault '{"step": 4}' >/dev/null
+sb_fake_fault '{"step": 600}' >/dev/null # slow enough that nothing finishes (valgrind too)
 { desc 5; desc 6; } >"$SB_TMP/b.tsv"
 sb_run import "$SB_TMP/b.tsv"
 check_rc 0 "import 2"
@@ -128,6 +128,7 @@ check_grep 'Committed to the CSV' "$SB_OUT" "partial summary has the counts"
 # 4. cancel the slow batch (what completed is kept), then a partial failure:
 # every answer is invalid JSON, the live retries too -> dead-lettered with a
 # reason, exit 5.
+sb_fake_fault '{"step": 0.05}' >/dev/null # cancels now take 0.05 s
 sb_run status --json
 cp "$SB_OUT" "$SB_TMP/st2.json"
 for B3 in $(sb_json "$SB_TMP/st2.json" '" ".join(b["id"] for b in d["batches"] if b["state"] == "sent")'); do

@@ -527,7 +527,9 @@ def oai_advance(st):
         return
     k = int((time.monotonic() - st["t0"]) / st["step"]) if st["step"] > 0 else 99
     if st["cancel_at"] is not None:
-        if time.monotonic() - st["cancel_at"] >= st["step"]:
+        # a cancel takes one step of the pace in force now (tests slow a
+        # batch down, then speed up to cancel it)
+        if time.monotonic() - st["cancel_at"] >= min(st["step"], step()):
             oai_finish(st, "cancelled", frac("cancel_keep", 0.5))
         return
     if k >= 1 and st["errs"]:

@@ -1,5 +1,8 @@
 /* fakeproc.h: start tests/fakeapi.py on a free loopback port, talk to its
- * control endpoints, stop it.  Header-only, for the provider tests. */
+ * control endpoints, stop it.  Header-only, for the provider tests.
+ * The fake never outlives its test: it gets SIGTERM when the test process
+ * dies (PR_SET_PDEATHSIG, even on SIGKILL or a crash), and an atexit hook
+ * kills and reaps every fake still running on a normal exit. */
 #ifndef SB_FAKEPROC_H
 #define SB_FAKEPROC_H
 #include <curl/curl.h>
@@ -10,6 +13,9 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 typedef struct fakeproc {
 	pid_t pid;
@@ -17,6 +23,45 @@ typedef struct fakeproc {
 	char url[64];     /* http://127.0.0.1:PORT */
 	char oai[80];     /* .../v1 */
 } fakeproc;
+
+/* The fakes started and not yet stopped, for the atexit hook; a forked
+ * test child that exits must leave its parent's fakes alone. */
+#define FAKE_MAX_ 16
+static pid_t fake_live_[FAKE_MAX_];
+static pid_t fake_owner_;
+
+static inline void fake_forget_(pid_t pid)
+{
+	for (int i = 0; i < FAKE_MAX_; i++)
+		if (fake_live_[i] == pid)
+			fake_live_[i] = 0;
+}
+
+static void fake_reap_all_(void)
+{
+	if (getpid() != fake_owner_)
+		return;
+	for (int i = 0; i < FAKE_MAX_; i++)
+		if (fake_live_[i] > 0) {
+			kill(fake_live_[i], SIGKILL);
+			waitpid(fake_live_[i], NULL, 0);
+			fake_live_[i] = 0;
+		}
+}
+
+static inline void fake_remember_(pid_t pid)
+{
+	if (fake_owner_ != getpid()) { /* first fake of this process */
+		memset(fake_live_, 0, sizeof fake_live_);
+		fake_owner_ = getpid();
+		atexit(fake_reap_all_);
+	}
+	for (int i = 0; i < FAKE_MAX_; i++)
+		if (fake_live_[i] <= 0) {
+			fake_live_[i] = pid;
+			return;
+		}
+}
 
 /* args: extra command-line words (NULL-terminated), may be NULL. */
 static inline int fake_start(fakeproc *f, const char *const *args)
@@ -28,10 +73,23 @@ static inline int fake_start(fakeproc *f, const char *const *args)
 	int pfd[2];
 	if (pipe(pfd) != 0)
 		return -1;
+	pid_t parent = getpid();
+	fflush(NULL); /* no buffered test output printed twice */
 	pid_t pid = fork();
-	if (pid < 0)
+	if (pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
 		return -1;
+	}
 	if (pid == 0) {
+#ifdef __linux__
+		/* Dies with the test, however the test dies; the parent may
+		 * already be gone before prctl took effect. */
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent)
+			_exit(126);
+#else
+		(void)parent;
+#endif
 		const char *argv[32];
 		int n = 0;
 		argv[n++] = py && *py ? py : "python3";
@@ -48,13 +106,17 @@ static inline int fake_start(fakeproc *f, const char *const *args)
 		_exit(127);
 	}
 	close(pfd[1]);
+	fake_remember_(pid);
 	FILE *in = fdopen(pfd[0], "r");
 	char line[128] = "";
 	if (!in || !fgets(line, sizeof line, in) || sscanf(line, "PORT %d", &f->port) != 1) {
 		if (in)
 			fclose(in);
+		else
+			close(pfd[0]);
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
+		fake_forget_(pid);
 		return -1;
 	}
 	fclose(in);
@@ -71,6 +133,7 @@ static inline int fake_stop(fakeproc *f)
 	if (f->pid > 0) {
 		kill(f->pid, SIGTERM);
 		waitpid(f->pid, &st, 0);
+		fake_forget_(f->pid);
 		f->pid = 0;
 	}
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;

@@ -864,6 +864,307 @@ static void test_worker(void **st)
 	lib_close(&L);
 }
 
+/* A reject as the TUI stores it (tui/collect.c): an FS_REJECTED entry in
+ * the collecting batch, with the row's fingerprint. */
+static void reject(lib *L, const char *cesta)
+{
+	sb_err e = { 0 };
+	mediacsv *m;
+	assert_int_equal(mediacsv_load(L->cfg.media_csv, &m, &e), 0);
+	long row = mediacsv_find(m, cesta);
+	assert_true(row >= 0);
+	batch_info b;
+	assert_int_equal(store_collecting(L->st, "originals", L->cfg.provider, L->cfg.model, &b, &e), 0);
+	file_entry f;
+	memset(&f, 0, sizeof f);
+	f.cesta = (char *)cesta;
+	f.description = (char *)"";
+	f.state = FS_REJECTED;
+	mediacsv_fingerprint(m, (size_t)row, f.fingerprint);
+	if (store_add_file(L->st, b.id, &f, &e) < 0)
+		fail_msg("store_add_file: %s", e.msg);
+	mediacsv_free(m);
+}
+
+/* Count of a row's columns holding exactly val. */
+static size_t row_count(lib *L, const char *cesta, const char *val, char **datum)
+{
+	sb_err e = { 0 };
+	mediacsv *m;
+	assert_int_equal(mediacsv_load(L->cfg.media_csv, &m, &e), 0);
+	long r = mediacsv_find(m, cesta);
+	assert_true(r >= 0);
+	size_t k = 0;
+	for (size_t c = 0; c < mediacsv_cols(m); c++)
+		k += strcmp(mediacsv_get(m, (size_t)r, (int)c), val) == 0;
+	if (datum)
+		*datum = xstrdup(mediacsv_field(m, (size_t)r, MC_DATUM_PRIPRAVY));
+	mediacsv_free(m);
+	return k;
+}
+
+/* Rejects reach the CSV (every nezpracováno -> zamítnuto, Datum přípravy
+ * set), once, and are never sent to the provider. */
+static void test_rejects(void **st)
+{
+	(void)st;
+	static lib L;
+	const char *kv[] = { "batch_size", "10", NULL };
+	lib_open(&L, 4, NULL, kv);
+	size_t unproc = row_count(&L, L.photos[1], MC_ST_UNPROCESSED, NULL);
+	assert_true(unproc > 0);
+	describe(&L, L.photos[0]);
+	reject(&L, L.photos[1]);
+	describe(&L, L.photos[2]);
+	reject(&L, L.photos[3]);
+	sb_err e = { 0 };
+	assert_int_equal(engine_seal_now(L.en, &e), 0);
+	run_report rep;
+	assert_int_equal(run(&L, PH_ALL, 60, &rep), 0);
+	char *datum;
+	assert_int_equal(row_count(&L, L.photos[1], MC_ST_UNPROCESSED, &datum), 0);
+	assert_int_equal(row_count(&L, L.photos[1], MC_ST_REJECTED, NULL), unproc);
+	assert_true(strlen(datum) > 0);
+	free(datum);
+	assert_int_equal(row_count(&L, L.photos[3], MC_ST_REJECTED, NULL), unproc);
+	assert_int_equal(state_of(&L, L.photos[0], NULL), FS_SAVED_TO_CSV);
+	assert_int_equal(state_of(&L, L.photos[2], NULL), FS_SAVED_TO_CSV);
+	char *why;
+	assert_int_equal(state_of(&L, L.photos[1], &why), FS_REJECTED);
+	assert_non_null(why);
+	free(why);
+	/* only the two described photos went out */
+	batch_info *bs;
+	size_t nb = orig_batches(&L, &bs);
+	assert_int_equal(nb, 1);
+	char *reqp = store_batch_path(L.st, bs[0].id, "requests.jsonl"), *data;
+	size_t len;
+	assert_int_equal(read_whole_file(reqp, &data, &len, &e), 0);
+	size_t lines = 0;
+	for (size_t i = 0; i < len; i++)
+		lines += data[i] == '\n';
+	assert_int_equal(lines, 2);
+	assert_non_null(strstr(L.photos[1], "IMG_0002"));
+	assert_null(strstr(data, "IMG_0002"));
+	free(data);
+	free(reqp);
+	free(bs);
+	/* a rejected photo arriving later is committed by the next run; the
+	 * ones done are not written again (the CSV is left alone) */
+	char *before;
+	size_t blen;
+	assert_int_equal(read_whole_file(L.cfg.media_csv, &before, &blen, &e), 0);
+	assert_int_equal(run(&L, PH_ALL, 0, &rep), 0);
+	assert_int_equal(rep.committed, 0);
+	char *after;
+	size_t alen;
+	assert_int_equal(read_whole_file(L.cfg.media_csv, &after, &alen, &e), 0);
+	assert_true(blen == alen && memcmp(before, after, blen) == 0);
+	free(before);
+	free(after);
+	lib_close(&L);
+}
+
+/* Two IMG_0001.jpg from different folders in one batch: distinct custom
+ * ids (OpenAI fails a batch with a duplicate), both committed. */
+static void test_same_names(void **st)
+{
+	(void)st;
+	static lib L;
+	const char *kv[] = { "batch_size", "10", "alternatives", "", NULL };
+	lib_open(&L, 3, NULL, kv);
+	/* a copy of the first photo in another folder, with its own row */
+	const char *p0 = L.photos[0];
+	const char *slash = strrchr(p0, '/');
+	assert_non_null(slash);
+	char *dir2 = xasprintf("%.*s/Jiné", (int)(slash - p0), p0);
+	char *copy = xasprintf("%s%s", dir2, slash);
+	char *src = settings_map_path(&L.cfg, p0), *dst = settings_map_path(&L.cfg, copy);
+	char *dstdir = path_dirname(dst);
+	sh("mkdir -p '%s' && cp '%s' '%s'", dstdir, src, dst);
+	sb_err e = { 0 };
+	mediacsv *m;
+	assert_int_equal(mediacsv_load(L.cfg.media_csv, &m, &e), 0);
+	long r = mediacsv_find(m, p0);
+	assert_true(r >= 0);
+	size_t nc = mediacsv_cols(m);
+	const char **fv = xcalloc(nc, sizeof *fv);
+	for (size_t c = 0; c < nc; c++)
+		fv[c] = xstrdup(mediacsv_get(m, (size_t)r, (int)c));
+	int cc = mediacsv_col(m, MC_CESTA);
+	assert_true(cc >= 0);
+	free((char *)fv[cc]);
+	fv[cc] = xstrdup(copy);
+	mediacsv_add_row(m, fv);
+	assert_int_equal(mediacsv_save(m, L.cfg.media_csv, &e), 0);
+	for (size_t c = 0; c < nc; c++)
+		free((char *)fv[c]);
+	free(fv);
+	mediacsv_free(m);
+
+	describe(&L, p0);
+	describe(&L, copy);
+	describe(&L, L.photos[1]);
+	assert_int_equal(engine_seal_now(L.en, &e), 0);
+	run_report rep;
+	assert_int_equal(run(&L, PH_ALL, 60, &rep), 0);
+	assert_int_equal(state_of(&L, p0, NULL), FS_SAVED_TO_CSV);
+	assert_int_equal(state_of(&L, copy, NULL), FS_SAVED_TO_CSV);
+	assert_int_equal(state_of(&L, L.photos[1], NULL), FS_SAVED_TO_CSV);
+	assert_int_equal(rep.committed, 3);
+	assert_int_equal(max_custom_id_count(&L), 1);
+	/* the ids kept in the store are distinct */
+	batch_info *bs;
+	size_t nb = orig_batches(&L, &bs);
+	assert_int_equal(nb, 1);
+	file_entry *fs;
+	size_t nf;
+	assert_int_equal(store_files(L.st, bs[0].id, &fs, &nf), 0);
+	assert_int_equal(nf, 3);
+	for (size_t i = 0; i < nf; i++)
+		for (size_t j = i + 1; j < nf; j++)
+			assert_string_not_equal(fs[i].custom_id, fs[j].custom_id);
+	file_entries_free(fs, nf);
+	free(bs);
+	free(dir2);
+	free(copy);
+	free(src);
+	free(dst);
+	free(dstdir);
+	lib_close(&L);
+}
+
+/* A batch bigger than one provider batch allows (a test limit of 3
+ * requests) is split into batches of ours and all of it is sent: none is
+ * paused, every photo committed, each custom id sent once. */
+static void test_split(void **st)
+{
+	(void)st;
+	static lib L;
+	const char *kv[] = { "batch_size", "20", "alternatives", "", NULL };
+	lib_open(&L, 7, NULL, kv);
+	engine_test_set_limits(L.en, 3, 0, 0);
+	describe_all(&L);
+	run_report rep;
+	assert_int_equal(run(&L, PH_ALL, 60, &rep), 0);
+	size_t saved, dead;
+	check_all_resolved(&L, &saved, &dead);
+	assert_int_equal(saved, 7);
+	assert_int_equal(dead, 0);
+	assert_int_equal(rep.batches_sent, 3);
+	assert_int_equal(fake_stat(&L.fake, "batches_created"), 3);
+	assert_int_equal(max_custom_id_count(&L), 1);
+	batch_info *bs;
+	size_t nb = orig_batches(&L, &bs);
+	assert_int_equal(nb, 3);
+	size_t files = 0;
+	for (size_t i = 0; i < nb; i++) {
+		assert_int_equal(bs[i].state, BS_COMPLETED);
+		assert_true(bs[i].nfiles <= 3);
+		files += bs[i].nfiles;
+		char *sp = store_batch_path(L.st, bs[i].id, "split.jsonl");
+		assert_false(file_exists(sp));
+		free(sp);
+	}
+	assert_int_equal(files, 7);
+	free(bs);
+	check_rows_as_rules(&L);
+	lib_close(&L);
+}
+
+/* A split interrupted between "removed from the source" and "added to the
+ * target": the plan left in split.jsonl puts the file where it belongs
+ * on the next run, and it is committed. */
+static void test_split_crash(void **st)
+{
+	(void)st;
+	static lib L;
+	const char *kv[] = { "batch_size", "20", "alternatives", "", NULL };
+	lib_open(&L, 3, NULL, kv);
+	describe_all(&L);
+	sb_err e = { 0 };
+	batch_info *bs;
+	assert_int_equal(orig_batches(&L, &bs), 1);
+	char src[40];
+	snprintf(src, sizeof src, "%s", bs[0].id);
+	free(bs);
+	batch_info t;
+	assert_int_equal(store_new_batch(L.st, "originals", L.cfg.provider, L.cfg.model, BS_READY, &t, &e), 0);
+	assert_int_equal(t.state, BS_READY);
+	file_entry f;
+	memset(&f, 0, sizeof f);
+	assert_int_equal(store_file_get(L.st, src, L.photos[2], &f), 0);
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "to", json_object_new_string(t.id));
+	json_object_object_add(o, "cesta", json_object_new_string(f.cesta));
+	json_object_object_add(o, "description", json_object_new_string(f.description));
+	json_object_object_add(o, "state", json_object_new_string("description_saved"));
+	json_object_object_add(o, "fingerprint", json_object_new_string(f.fingerprint));
+	char *line = xasprintf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+	char *sp = store_batch_path(L.st, src, "split.jsonl");
+	assert_int_equal(atomic_write(sp, line, strlen(line), 0600, &e), 0);
+	free(line);
+	assert_int_equal(store_remove_file(L.st, src, L.photos[2], &e), 0);
+	file_entries_free(&f, 1);
+	char held[40];
+	assert_false(store_file_batch(L.st, L.photos[2], held));
+	run_report rep;
+	assert_int_equal(run(&L, PH_ALL, 60, &rep), 0);
+	assert_false(file_exists(sp));
+	free(sp);
+	size_t saved, dead;
+	check_all_resolved(&L, &saved, &dead);
+	assert_int_equal(saved, 3);
+	memset(&f, 0, sizeof f);
+	assert_int_equal(store_file_get(L.st, t.id, L.photos[2], &f), 0);
+	assert_int_equal(f.state, FS_SAVED_TO_CSV);
+	file_entries_free(&f, 1);
+	lib_close(&L);
+}
+
+/* live = true: phase 2 sends through the live endpoints; the rows are
+ * committed in the same run and no provider batch is ever created. */
+static void test_live(void **st)
+{
+	(void)st;
+	static lib L;
+	const char *kv[] = { "batch_size", "10", "alternatives", "", "live", "true", NULL };
+	lib_open(&L, 4, NULL, kv);
+	assert_true(L.cfg.live);
+	describe_all(&L);
+	run_report rep;
+	assert_int_equal(run(&L, PH_ALL, 0, &rep), 0);
+	size_t saved, dead;
+	check_all_resolved(&L, &saved, &dead);
+	assert_int_equal(saved, 4);
+	assert_int_equal(rep.committed, 4);
+	assert_true(rep.actual_cost > 0);
+	assert_int_equal(fake_stat(&L.fake, "batches_created"), 0);
+	assert_int_equal(fake_stat(&L.fake, "files_uploaded"), 0);
+	assert_true(fake_stat(&L.fake, "live_requests") >= 4);
+	sb_err e = { 0 };
+	mediacsv *m;
+	assert_int_equal(mediacsv_load(L.cfg.media_csv, &m, &e), 0);
+	for (size_t i = 0; i < L.nphotos; i++) {
+		long r = mediacsv_find(m, L.photos[i]);
+		assert_true(r >= 0);
+		assert_true(strlen(mediacsv_field(m, (size_t)r, MC_NAZEV)) > 0);
+		assert_true(strlen(mediacsv_field(m, (size_t)r, MC_KLICOVA)) > 0);
+	}
+	mediacsv_free(m);
+	batch_info *bs;
+	assert_int_equal(orig_batches(&L, &bs), 1);
+	assert_int_equal(bs[0].state, BS_COMPLETED);
+	assert_string_equal(bs[0].provider_batch_id, "");
+	free(bs);
+	/* nothing left: a second run sends nothing */
+	long before = fake_stat(&L.fake, "live_requests");
+	assert_int_equal(run(&L, PH_ALL, 0, &rep), 0);
+	assert_int_equal(fake_stat(&L.fake, "live_requests"), before);
+	lib_close(&L);
+}
+
 static int setup(void **st)
 {
 	(void)st;
@@ -902,6 +1203,11 @@ int main(void)
 		cmocka_unit_test_teardown(test_gemini, teardown),
 		cmocka_unit_test_teardown(test_budget_archive_export, teardown),
 		cmocka_unit_test_teardown(test_worker, teardown),
+		cmocka_unit_test_teardown(test_rejects, teardown),
+		cmocka_unit_test_teardown(test_same_names, teardown),
+		cmocka_unit_test_teardown(test_split, teardown),
+		cmocka_unit_test_teardown(test_split_crash, teardown),
+		cmocka_unit_test_teardown(test_live, teardown),
 	};
 	if (getenv("SB_TEST"))
 		cmocka_set_test_filter(getenv("SB_TEST"));

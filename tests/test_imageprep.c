@@ -357,6 +357,152 @@ static void test_corrupt(void **state)
 	free(trunc); free(garbage); free(missing); free(j);
 }
 
+/* A photo-like JPEG: gradients and noise, so the entropy-coded data is
+ * large and a cut lands in the middle of it. */
+static unsigned char *make_photo(int w, int h, size_t *len)
+{
+	image_rgb im = { malloc((size_t)w * h * 3), w, h, 3 };
+	uint32_t r = 12345;
+	for (size_t i = 0; i < (size_t)w * h; i++) {
+		r = r * 1103515245u + 12345u;
+		int x = (int)(i % (size_t)w), y = (int)(i / (size_t)w);
+		im.px[3 * i] = (unsigned char)(x * 255 / w ^ (r >> 24 & 31));
+		im.px[3 * i + 1] = (unsigned char)(y * 255 / h);
+		im.px[3 * i + 2] = (unsigned char)(r >> 16);
+	}
+	unsigned char *j;
+	sb_err e = {0};
+	assert_int_equal(image_encode_jpeg(&im, 92, &j, len, &e), 0);
+	image_free(&im);
+	return j;
+}
+
+/* libjpeg only warns about a cut or damaged scan and fills the rest with
+ * grey; a picture made up of grey must never be described. */
+static void test_truncated_refused(void **state)
+{
+	(void)state;
+	size_t n;
+	unsigned char *j = make_photo(800, 600, &n);
+	prepared_image p;
+	sb_err e = {0};
+	/* the whole photo passes */
+	char *good = write_tmp("good.jpg", j, n);
+	assert_int_equal(image_prepare(good, "gpt-4o", "high", 90, &p, &e), 0);
+	assert_int_equal(p.orig_w, 800);
+	prepared_image_free(&p);
+	/* its first 60 %: header fine, scan cut short */
+	size_t cut = n * 6 / 10;
+	char *trunc = write_tmp("cut60.jpg", j, cut);
+	memset(&e, 0, sizeof e);
+	assert_int_equal(image_prepare(trunc, "gpt-4o", "high", 90, &p, &e), -1);
+	assert_int_equal(e.code, SBE_INPUT);
+	assert_non_null(strstr(e.msg, "cut60.jpg"));
+	assert_non_null(strstr(e.msg, "Premature end"));
+	assert_null(p.jpeg);
+	/* the scaled decode (preview, request) refuses it too, at every scale */
+	image_rgb im;
+	int sizes[] = { 0, 400, 100, 50 };
+	for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+		memset(&e, 0, sizeof e);
+		assert_int_equal(image_decode_scaled(j, cut, sizes[k], sizes[k], &im, &e), -1);
+		assert_int_equal(e.code, SBE_INPUT);
+		assert_null(im.px);
+	}
+	/* damaged scan data: a run of bytes in the middle overwritten */
+	unsigned char *bad = malloc(n);
+	memcpy(bad, j, n);
+	for (size_t k = n / 2; k < n / 2 + 64; k++)
+		bad[k] = k & 1 ? 0xff : 0xd3; /* stray restart markers */
+	char *damaged = write_tmp("damaged.jpg", bad, n);
+	memset(&e, 0, sizeof e);
+	assert_int_equal(image_prepare(damaged, "gpt-4o", "high", 90, &p, &e), -1);
+	assert_int_equal(e.code, SBE_INPUT);
+	assert_non_null(strstr(e.msg, "damaged.jpg"));
+	/* SOI + APP0 marker followed by junk */
+	unsigned char junk[300] = { 0xff, 0xd8, 0xff, 0xe0 };
+	for (size_t k = 4; k < sizeof junk; k++)
+		junk[k] = (unsigned char)(k * 37 + 11);
+	char *jp = write_tmp("junk.jpg", junk, sizeof junk);
+	memset(&e, 0, sizeof e);
+	assert_int_equal(image_prepare(jp, "gpt-4o", "high", 90, &p, &e), -1);
+	assert_int_equal(e.code, SBE_INPUT);
+	assert_non_null(strstr(e.msg, "junk.jpg"));
+	assert_int_equal(image_decode_scaled(junk, sizeof junk, 100, 100, &im, &e), -1);
+	free(good); free(trunc); free(damaged); free(jp); free(bad); free(j);
+}
+
+/* APP1 Exif with only the given date tags: 0x0132 in IFD0 and/or 0x9004
+ * (and 0x9003) in the Exif IFD; a NULL date leaves the tag out. */
+static unsigned char *make_dates(const char *dt0132, const char *dt9003, const char *dt9004,
+				 size_t *seglen)
+{
+	unsigned char t[512] = {0};
+	memcpy(t, "II\x2a\0", 4);
+	put32(t + 4, 8);
+	uint32_t ifd0 = 8, exif = ifd0 + 2 + 2 * 12 + 4, strs = exif + 2 + 2 * 12 + 4;
+	const char *d0[3] = { dt0132, dt9003, dt9004 };
+	uint32_t at[3];
+	for (int i = 0; i < 3; i++) {
+		at[i] = strs + 20 * (uint32_t)i;
+		if (d0[i])
+			memcpy(t + at[i], d0[i], 20);
+	}
+	unsigned n0 = 0, ne = 0;
+	if (dt0132)
+		entry(t + ifd0 + 2 + 12 * n0++, 0x0132, 2, 20, at[0]);
+	entry(t + ifd0 + 2 + 12 * n0++, 0x8769, 4, 1, exif);
+	put16(t + ifd0, n0);
+	if (dt9003)
+		entry(t + exif + 2 + 12 * ne++, 0x9003, 2, 20, at[1]);
+	if (dt9004)
+		entry(t + exif + 2 + 12 * ne++, 0x9004, 2, 20, at[2]);
+	put16(t + exif, ne);
+	size_t tl = strs + 60, n = 4 + 6 + tl;
+	unsigned char *seg = malloc(n);
+	seg[0] = 0xff; seg[1] = 0xe1; seg[2] = (unsigned char)((n - 2) >> 8); seg[3] = (n - 2) & 255;
+	memcpy(seg + 4, "Exif\0\0", 6);
+	memcpy(seg + 10, t, tl);
+	*seglen = n;
+	return seg;
+}
+
+static void test_exif_date_fallback(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *d0132, *d9003, *d9004, *want;
+	} cases[] = {
+		{ "2020:01:02 03:04:05", "2024:06:15 10:20:30", "2023:05:14 00:00:00", "15 06 2024" },
+		{ "2020:01:02 03:04:05", NULL, "2023:05:14 00:00:00", "14 05 2023" },
+		{ "2020:01:02 03:04:05", NULL, NULL, "02 01 2020" },
+		{ "2020:01:02 03:04:05", "0000:00:00 00:00:00", NULL, "02 01 2020" },
+		{ NULL, NULL, "2023:05:14 00:00:00", "14 05 2023" },
+		{ "    :  :     :  :  ", NULL, NULL, NULL },
+		{ NULL, NULL, NULL, NULL },
+	};
+	size_t jl;
+	unsigned char *j = make_jpeg(32, 16, TL, &jl);
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		size_t sl, n;
+		unsigned char *seg = make_dates(cases[i].d0132, cases[i].d9003, cases[i].d9004, &sl);
+		unsigned char *x = splice(j, jl, seg, sl, &n);
+		char d[16] = "";
+		bool got = exif_date(x, n, d);
+		if (cases[i].want) {
+			assert_true(got);
+			assert_string_equal(d, cases[i].want);
+		} else {
+			assert_false(got);
+		}
+		for (size_t k = 0; k < n; k++) /* bounded on every truncation */
+			(void)exif_date(x, k, d);
+		free(seg);
+		free(x);
+	}
+	free(j);
+}
+
 static void test_resize_base64(void **state)
 {
 	(void)state;
@@ -476,6 +622,8 @@ int main(void)
 		cmocka_unit_test(test_prepare_rotated),
 		cmocka_unit_test(test_small_not_enlarged),
 		cmocka_unit_test(test_corrupt),
+		cmocka_unit_test(test_truncated_refused),
+		cmocka_unit_test(test_exif_date_fallback),
 		cmocka_unit_test(test_resize_base64),
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_cmyk),
