@@ -173,7 +173,11 @@ static void gcr_to_result(json_object *resp, sb_result *out)
 	json_object *um = jget(resp, "usageMetadata");
 	out->in_tokens = jlong(um, "promptTokenCount");
 	/* Thinking tokens are billed as output. */
-	out->out_tokens = jlong(um, "candidatesTokenCount") + jlong(um, "thoughtsTokenCount");
+	long cand = jlong(um, "candidatesTokenCount"), thought = jlong(um, "thoughtsTokenCount");
+	/* untrusted counts: clamp before adding (no signed overflow) */
+	cand = cand < 0 ? 0 : cand > (1L << 40) ? (1L << 40) : cand;
+	thought = thought < 0 ? 0 : thought > (1L << 40) ? (1L << 40) : thought;
+	out->out_tokens = cand + thought;
 	json_object *cands = jget(resp, "candidates");
 	json_object *c0 = cands && json_object_is_type(cands, json_type_array) && json_object_array_length(cands)
 				  ? json_object_array_get_idx(cands, 0)
