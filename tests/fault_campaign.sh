@@ -13,6 +13,8 @@ sb_tmpdir
 SEED=${SB_CAMPAIGN_SEED:-20261123}
 RUNS=${SB_CAMPAIGN_RUNS:-3}
 NPHOTO=${SB_CAMPAIGN_PHOTOS:-4}
+# SB_CAMPAIGN_PROVIDER=gemini: the same campaign against the Gemini fake
+PROVIDER=${SB_CAMPAIGN_PROVIDER:-openai}
 
 # The plan: one line per run, "name<TAB>fault lines separated by ';'".
 "$PYTHON3" - "$SEED" "$RUNS" >"$SB_TMP/plan" <<'EOF' || fail "plan"
@@ -67,7 +69,7 @@ run_one()
 	sb_start_fake --step 0.05 --seed "${R##*r}" "$@"
 	sb_make_library "$R/lib" "$NPHOTO"
 	L=$R/lib
-	sb_config "$L" batch_size=2 rpm=6000 alternatives=
+	sb_config "$L" batch_size=2 rpm=6000 alternatives= "provider=$PROVIDER"
 	cp "$L/PhotoMedia.csv" "$R/before.csv"
 	grep '^photo' "$L/.sb_manifest" | cut -f2 | while read -r p; do
 		printf '%s\tFotka %s: smrkový les v ranní mlze na úbočí kopce, světlo mezi kmeny.\n' \
@@ -104,9 +106,9 @@ run_one()
 	sb_fake_stats >"$R/stats.json" || fail "$name: no /__stats"
 	sb_run report --json
 	cp "$SB_OUT" "$R/report.json"
-	"$PYTHON3" - "$name" "$R" "$L" "$SB_FAKE_URL" >"$R/summary" <<'EOF'
+	"$PYTHON3" - "$name" "$R" "$L" "$SB_FAKE_URL" "$PROVIDER" >"$R/summary" <<'EOF'
 import csv, glob, json, os, sys, urllib.request
-name, R, L, url = sys.argv[1:5]
+name, R, L, url, provider = sys.argv[1:6]
 def rows(p):
     raw = open(p, "rb").read()
     return raw.split(b"\r\n"), list(csv.DictReader(open(p, encoding="utf-8-sig", newline="")))
@@ -162,22 +164,36 @@ for c in photos:
         problems.append("lost: %s (states %s, row %s)" % (c, final.get(c), "committed" if ok else "not committed"))
 # the fake: per our batch id, at most one provider batch that did not fail;
 # every custom id answered at most once across the output files
-key = {"Authorization": "Bearer sk-test-fake"}
+if provider == "gemini":
+    key = {"x-goog-api-key": "gm-test-fake"}
+else:
+    key = {"Authorization": "Bearer sk-test-fake"}
 def get(path):
     return urllib.request.urlopen(urllib.request.Request(url + path, headers=key), timeout=30).read()
-batches, after = [], ""
-while True:
-    page = json.loads(get("/v1/batches?limit=100" + after))
-    batches += page["data"]
-    if not page["has_more"]:
-        break
-    after = "&after=" + page["last_id"]
 per_our = {}
 answered = {}
-for b in batches:
-    our = (b.get("metadata") or {}).get("stockbatch_batch_id", "?")
-    if b["status"] != "failed":
-        per_our.setdefault(our, []).append(b["id"])
+if provider == "gemini":
+    tok = ""
+    while True:
+        page = json.loads(get("/v1beta/batches?pageSize=100" + tok))
+        for op in page.get("operations", []):
+            md = op.get("metadata", {})
+            if not md.get("state", "").endswith("FAILED"):
+                per_our.setdefault(md.get("displayName", "?"), []).append(md.get("name"))
+        if not page.get("nextPageToken"):
+            break
+        tok = "&pageToken=" + page["nextPageToken"]
+else:
+    after = ""
+    while True:
+        page = json.loads(get("/v1/batches?limit=100" + after))
+        for b in page["data"]:
+            if b["status"] != "failed":
+                our = (b.get("metadata") or {}).get("stockbatch_batch_id", "?")
+                per_our.setdefault(our, []).append(b["id"])
+        if not page["has_more"]:
+            break
+        after = "&after=" + page["last_id"]
 # answered: in how many of our batch folders' downloaded output a custom id is
 for o in glob.glob(os.path.join(L, ".stockbatch", "batches", "*", "output.jsonl")):
     seen = set()
