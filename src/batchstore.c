@@ -6,6 +6,11 @@
  *   STATE_DIR/batches/<id>/batch.json   one batch's facts (atomic)
  *   STATE_DIR/batches/<id>/files.jsonl  append-only, fsync'd journal of file
  *                                    events; replayed in order at open
+ *   STATE_DIR/batches/<id>/files.settled  a finished, settled batch's files
+ *                                    and states, one "state<TAB>Cesta" line each,
+ *                                    tied to the journal's size and mtime: open
+ *                                    reads it instead of the journal (a cache: a
+ *                                    stale or damaged one is ignored and rebuilt)
  *   STATE_DIR/draft.json, cost.jsonl
  *
  * Saving a description appends one line: O(1) whatever the library size.  A
@@ -148,6 +153,7 @@ typedef struct smap_node {
 	struct smap_node *next;
 	uint64_t h;
 	void *val;
+	int aux;  /* known: the file's state there */
 	char key[];
 } smap_node;
 
@@ -177,12 +183,19 @@ static void *smap_get(smap *m, const char *key)
 	return pp && *pp ? (*pp)->val : NULL;
 }
 
-static void smap_put(smap *m, const char *key, void *val)
+static smap_node *smap_node_get(smap *m, const char *key)
+{
+	smap_node **pp = smap_slot(m, key, hash_str(key));
+	return pp ? *pp : NULL;
+}
+
+static void smap_put_aux(smap *m, const char *key, void *val, int aux)
 {
 	uint64_t h = hash_str(key);
 	smap_node **pp = smap_slot(m, key, h);
 	if (pp && *pp) {
 		(*pp)->val = val;
+		(*pp)->aux = aux;
 		return;
 	}
 	if (m->n + 1 > m->nb) {
@@ -203,9 +216,15 @@ static void smap_put(smap *m, const char *key, void *val)
 	memcpy(n->key, key, kl + 1);
 	n->h = h;
 	n->val = val;
+	n->aux = aux;
 	n->next = m->b[h & (m->nb - 1)];
 	m->b[h & (m->nb - 1)] = n;
 	m->n++;
+}
+
+static void smap_put(smap *m, const char *key, void *val)
+{
+	smap_put_aux(m, key, val, 0);
 }
 
 static void smap_del(smap *m, const char *key)
@@ -239,6 +258,10 @@ typedef struct brec {
 	smap idx;          /* cesta -> slot + 1 */
 	char *dir, *journal;
 	size_t jlines;     /* journal lines, for compaction hints */
+	bool lazy;         /* settled and finished: files not loaded until asked */
+	bool summary_ok;   /* files.settled matches the journal on disk */
+	char *summary;     /* files.settled text, during open only */
+	size_t summary_len;
 } brec;
 
 struct store {
@@ -248,7 +271,8 @@ struct store {
 	size_t nb, cap;
 	smap byid;   /* id -> brec */
 	smap active; /* cesta -> brec holding it in an active batch */
-	smap known;  /* cesta -> brec where it was last rejected/skipped/committed/dead */
+	smap known;  /* cesta -> brec where it was last rejected/skipped/committed/dead,
+		      * aux = that state (so lazy batches need not be loaded) */
 	char *reg_text; /* registry.json as last written */
 	bool repair;    /* not another process's library: crash leftovers may go */
 };
@@ -302,7 +326,7 @@ static void reg_move(store *s, brec *b, const char *cesta, int old, int new_)
 	if (is)
 		smap_put(&s->active, cesta, b);
 	if (new_ >= 0 && fs_known((file_state)new_))
-		smap_put(&s->known, cesta, b);
+		smap_put_aux(&s->known, cesta, b, new_);
 	else if (smap_get(&s->known, cesta) == b)
 		smap_del(&s->known, cesta);
 	if (old >= 0)
@@ -669,6 +693,7 @@ static void brec_free(brec *b)
 	smap_free(&b->idx);
 	free(b->dir);
 	free(b->journal);
+	free(b->summary);
 	free(b);
 }
 
@@ -730,6 +755,160 @@ static int load_journal(brec *b, bool repair, sb_err *e)
 	return 0;
 }
 
+/* ---- files.settled: what open needs of a finished, settled batch ---- */
+
+#define SUMMARY_MAGIC "stockbatch-settled 1"
+
+/* Finished, and every file in a final state: the batch will not change
+ * unless someone retries one of its files (which appends to the journal). */
+static bool batch_settled(const brec *b)
+{
+	const size_t *c = b->info.counts;
+	return !batch_state_active(b->info.state) &&
+	       c[FS_SAVED_TO_CSV] + c[FS_REJECTED] + c[FS_SKIPPED] + c[FS_DEAD] == b->info.nfiles;
+}
+
+/* Written without fsync: it is only a cache of the journal, checked at open
+ * against the journal's size and mtime and its own checksum, so a torn or
+ * stale one just means the journal is read (and the summary rewritten). */
+static void write_summary(brec *b)
+{
+	struct stat st;
+	if (b->lazy || b->summary_ok || !batch_settled(b) || stat(b->journal, &st) < 0)
+		return;
+	sbuf body = {0};
+	for (size_t i = 0; i < b->nslots; i++) {
+		const char *c = b->files[i].cesta;
+		if (!c)
+			continue;
+		if (strpbrk(c, "\t\n\r")) { /* not representable: stay eager */
+			sbuf_free(&body);
+			return;
+		}
+		sbuf_printf(&body, "%s\t%s\n", file_state_name(b->files[i].state), c);
+	}
+	sbuf t = {0};
+	sbuf_printf(&t, SUMMARY_MAGIC " %lld %lld %ld %zu %016llx\n", (long long)st.st_size,
+		    (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec, b->info.nfiles,
+		    fnv1a64(body.p ? body.p : "", body.len));
+	sbuf_add(&t, body.p ? body.p : "", body.len);
+	sbuf_free(&body);
+	char *path = path_join(b->dir, "files.settled");
+	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	bool ok = fd >= 0;
+	for (size_t off = 0; ok && off < t.len;) {
+		ssize_t w = write(fd, t.p + off, t.len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		ok = w > 0;
+		off += ok ? (size_t)w : 0;
+	}
+	if (fd >= 0 && close(fd) < 0)
+		ok = false;
+	if (ok && rename(tmp, path) == 0)
+		b->summary_ok = true;
+	else
+		unlink(tmp);
+	free(tmp);
+	free(path);
+	sbuf_free(&t);
+}
+
+/* Read files.settled if it still describes the journal: fills counts and
+ * nfiles, keeps the text (lines NUL-terminated) for the registry pass. */
+static bool read_summary(brec *b)
+{
+	struct stat st;
+	if (stat(b->journal, &st) < 0)
+		return false;
+	char *path = path_join(b->dir, "files.settled"), *text;
+	size_t len;
+	int r = read_whole_file(path, &text, &len, NULL);
+	free(path);
+	if (r < 0)
+		return false;
+	long long size, sec, sum;
+	long nsec;
+	size_t n;
+	int hl = 0;
+	char *nl = memchr(text, '\n', len);
+	if (!nl || sscanf(text, SUMMARY_MAGIC " %lld %lld %ld %zu %llx%n", &size, &sec, &nsec, &n,
+			  (unsigned long long *)&sum, &hl) != 5 ||
+	    text + hl != nl || size != (long long)st.st_size || sec != (long long)st.st_mtim.tv_sec ||
+	    nsec != (long)st.st_mtim.tv_nsec)
+		goto bad;
+	char *body = nl + 1, *end = text + len;
+	if ((unsigned long long)sum != fnv1a64(body, (size_t)(end - body)))
+		goto bad;
+	size_t counts[FS__COUNT] = {0}, k = 0;
+	for (char *p = body; p < end; k++) {
+		char *e = memchr(p, '\n', (size_t)(end - p)), *tab;
+		if (!e)
+			goto bad;
+		*e = 0;
+		file_state fs;
+		if (!(tab = strchr(p, '\t')) || !tab[1])
+			goto bad;
+		*tab = 0;
+		if (file_state_parse(p, &fs) < 0 || !fs_known(fs))
+			goto bad;
+		*tab = '\t';
+		counts[fs]++;
+		p = e + 1;
+	}
+	if (k != n)
+		goto bad;
+	memcpy(b->info.counts, counts, sizeof counts);
+	b->info.nfiles = n;
+	b->summary = text;
+	b->summary_len = len;
+	b->lazy = b->summary_ok = true;
+	return true;
+bad:
+	free(text);
+	return false;
+}
+
+/* The known-file registry entries of a lazy batch, from its summary. */
+static void summary_register(store *s, brec *b)
+{
+	char *p = memchr(b->summary, '\n', b->summary_len) + 1, *end = b->summary + b->summary_len;
+	while (p < end) {
+		size_t l = strlen(p);
+		char *tab = strchr(p, '\t');
+		*tab = 0;
+		file_state fs = FS_SAVED_TO_CSV;
+		file_state_parse(p, &fs);
+		smap_put_aux(&s->known, tab + 1, b, (int)fs);
+		p += l + 1;
+	}
+	free(b->summary);
+	b->summary = NULL;
+}
+
+/* Read a lazy batch's journal, on its first use after open. */
+static int ensure_loaded(store *s, brec *b, sb_err *e)
+{
+	if (!b->lazy)
+		return 0;
+	if (load_journal(b, s->repair, e) < 0)
+		return -1;
+	b->lazy = false;
+	/* the summary matched this journal; keep the known registry exact anyway */
+	for (size_t i = 0; i < b->nslots; i++) {
+		const char *c = b->files[i].cesta;
+		smap_node *kn = c ? smap_node_get(&s->known, c) : NULL;
+		if (!kn || kn->val != b)
+			continue;
+		if (fs_known(b->files[i].state))
+			kn->aux = (int)b->files[i].state;
+		else
+			smap_del(&s->known, c);
+	}
+	return 0;
+}
+
 static int cmp_brec(const void *a, const void *b)
 {
 	const brec *x = *(brec *const *)a, *y = *(brec *const *)b;
@@ -782,14 +961,21 @@ static int load_all(store *s, sb_err *e)
 		}
 		json_object_put(o);
 		free(bj);
-		/* only a live batch is written to, so only it can hold temp files */
-		if (s->repair && batch_state_active(b->info.state))
+		/* a finished, settled batch is read from its summary, if current */
+		if (!batch_state_active(b->info.state) && read_summary(b)) {
+			add_brec(s, b);
+			continue;
+		}
+		/* temp files: of a live batch, or a crash while settling one */
+		if (s->repair)
 			remove_tmp_files(b->dir);
 		if (load_journal(b, s->repair, e) < 0) {
 			brec_free(b);
 			rc = -1;
 			break;
 		}
+		if (s->repair)
+			write_summary(b); /* settled but no summary yet: next open is quick */
 		add_brec(s, b);
 	}
 	closedir(d);
@@ -802,12 +988,14 @@ static int load_all(store *s, sb_err *e)
 	for (size_t i = 0; i < s->nb; i++) {
 		brec *b = s->b[i];
 		bool act = batch_state_active(b->info.state);
+		if (b->summary)
+			summary_register(s, b);
 		for (size_t j = 0; j < b->nslots; j++) {
 			file_entry *f = &b->files[j];
 			if (!f->cesta)
 				continue;
 			if (fs_known(f->state))
-				smap_put(&s->known, f->cesta, b);
+				smap_put_aux(&s->known, f->cesta, b, (int)f->state);
 			if (!act || !fs_registered(f->state))
 				continue;
 			brec *h = smap_get(&s->active, f->cesta);
@@ -1005,6 +1193,8 @@ int store_collecting(store *s, const char *kind, const char *provider, const cha
 
 static int set_state_locked(store *s, brec *b, batch_state to, const char *note, sb_err *e)
 {
+	if (ensure_loaded(s, b, e) < 0)
+		return -1;
 	batch_info ni = b->info;
 	batch_state from = ni.state;
 	if (from == to) {
@@ -1164,6 +1354,10 @@ int store_add_file(store *s, const char *batch_id, const file_entry *f, sb_err *
 	LOCK(s);
 	int r = -1;
 	brec *b = find(s, batch_id), *h;
+	if (b && ensure_loaded(s, b, e) < 0) {
+		UNLOCK(s);
+		return -1;
+	}
 	file_entry *old = b ? entry(b, f->cesta) : NULL;
 	if (!b) {
 		r = no_batch(e, batch_id);
@@ -1192,6 +1386,7 @@ int store_add_file(store *s, const char *batch_id, const file_entry *f, sb_err *
 			entry_clear(old);
 			*old = n;
 			b->jlines++;
+			b->summary_ok = false;
 			reg_move(s, b, keep, olds, (int)n.state);
 		} else {
 			entry_clear(&n);
@@ -1212,7 +1407,10 @@ int store_files(store *s, const char *batch_id, file_entry **out, size_t *n)
 	*n = 0;
 	LOCK(s);
 	brec *b = find(s, batch_id);
-	if (!b) {
+	sb_err e;
+	if (!b || ensure_loaded(s, b, &e) < 0) {
+		if (b)
+			sb_log(LOG_ERROR, "%s", e.msg);
 		UNLOCK(s);
 		return -1;
 	}
@@ -1261,6 +1459,11 @@ int store_file_get(store *s, const char *batch_id, const char *cesta, file_entry
 {
 	LOCK(s);
 	brec *b = find(s, batch_id);
+	sb_err e;
+	if (b && ensure_loaded(s, b, &e) < 0) {
+		sb_log(LOG_ERROR, "%s", e.msg);
+		b = NULL;
+	}
 	file_entry *f = b && cesta ? entry(b, cesta) : NULL;
 	if (f)
 		entry_copy(out, f);
@@ -1286,6 +1489,10 @@ int store_file_set_state(store *s, const char *batch_id, const char *cesta, file
 	LOCK(s);
 	int r = -1;
 	brec *b = find(s, batch_id), *h;
+	if (b && ensure_loaded(s, b, e) < 0) {
+		UNLOCK(s);
+		return -1;
+	}
 	file_entry *f = b && cesta ? entry(b, cesta) : NULL;
 	if (!b)
 		r = no_batch(e, batch_id);
@@ -1311,6 +1518,7 @@ int store_file_set_state(store *s, const char *batch_id, const char *cesta, file
 			free(f->reason);
 			f->reason = reason ? xstrdup(reason) : NULL;
 			b->jlines++;
+			b->summary_ok = false;
 			reg_move(s, b, f->cesta, (int)old, (int)to);
 		}
 		if (r == 0)
@@ -1327,6 +1535,10 @@ int store_file_update(store *s, const char *batch_id, const file_entry *in, sb_e
 	LOCK(s);
 	int r = -1;
 	brec *b = find(s, batch_id), *h;
+	if (b && ensure_loaded(s, b, e) < 0) {
+		UNLOCK(s);
+		return -1;
+	}
 	file_entry *f = b ? entry(b, in->cesta) : NULL;
 	if (!b)
 		r = no_batch(e, batch_id);
@@ -1352,6 +1564,7 @@ int store_file_update(store *s, const char *batch_id, const file_entry *in, sb_e
 			entry_clear(f);
 			*f = n;
 			b->jlines++;
+			b->summary_ok = false;
 			reg_move(s, b, f->cesta, (int)old, (int)n.state);
 			settle(b);
 		} else {
@@ -1367,6 +1580,10 @@ int store_remove_file(store *s, const char *batch_id, const char *cesta, sb_err 
 	LOCK(s);
 	int r = -1;
 	brec *b = find(s, batch_id);
+	if (b && ensure_loaded(s, b, e) < 0) {
+		UNLOCK(s);
+		return -1;
+	}
 	file_entry *f = b && cesta ? entry(b, cesta) : NULL;
 	if (!b)
 		r = no_batch(e, batch_id);
@@ -1386,6 +1603,7 @@ int store_remove_file(store *s, const char *batch_id, const char *cesta, sb_err 
 			smap_del(&b->idx, f->cesta);
 			entry_clear(f);
 			b->jlines++;
+			b->summary_ok = false;
 		}
 	}
 	UNLOCK(s);
@@ -1405,11 +1623,10 @@ bool store_file_batch(store *s, const char *cesta, char batch_id[40])
 bool store_file_known(store *s, const char *cesta, file_state *state)
 {
 	LOCK(s);
-	brec *b = cesta ? smap_get(&s->known, cesta) : NULL;
-	file_entry *f = b ? entry(b, cesta) : NULL;
-	bool r = f && fs_known(f->state);
+	smap_node *kn = cesta ? smap_node_get(&s->known, cesta) : NULL;
+	bool r = kn && fs_known((file_state)kn->aux);
 	if (r && state)
-		*state = f->state;
+		*state = (file_state)kn->aux;
 	UNLOCK(s);
 	return r;
 }
@@ -1512,6 +1729,7 @@ static int compact_locked(brec *b, sb_err *e)
 	}
 	int r = atomic_write(b->journal, t.p ? t.p : "", t.len, 0644, e);
 	sbuf_free(&t);
+	b->summary_ok = false; /* a new journal file: new size and mtime */
 	/* slots moved: the index follows (also when the write failed) */
 	b->nslots = k;
 	smap_free(&b->idx);
@@ -1526,22 +1744,37 @@ static int compact_locked(brec *b, sb_err *e)
  * journal is rewritten to one line per file, so later opens read less. */
 static void settle(brec *b)
 {
-	const size_t *c = b->info.counts;
-	size_t final = c[FS_SAVED_TO_CSV] + c[FS_REJECTED] + c[FS_SKIPPED] + c[FS_DEAD];
-	if (batch_state_active(b->info.state) || final != b->info.nfiles || b->jlines <= b->info.nfiles)
+	if (b->lazy || !batch_settled(b))
 		return;
 	sb_err e;
-	if (compact_locked(b, &e) < 0)
+	if (b->jlines > b->info.nfiles && compact_locked(b, &e) < 0)
 		sb_log(LOG_WARN, "%s", e.msg);
+	write_summary(b); /* and later opens need not read the journal at all */
 }
 
 int store_compact(store *s, const char *batch_id, sb_err *e)
 {
 	LOCK(s);
 	brec *b = find(s, batch_id);
-	int r = b ? compact_locked(b, e) : no_batch(e, batch_id);
+	int r = !b ? no_batch(e, batch_id) : ensure_loaded(s, b, e) < 0 ? -1 : compact_locked(b, e);
 	UNLOCK(s);
 	return r;
+}
+
+/* Drop every known-registry entry pointing at b. */
+static void known_drop(store *s, brec *b)
+{
+	for (size_t i = 0; i < s->known.nb; i++)
+		for (smap_node **pp = &s->known.b[i]; *pp;) {
+			smap_node *n = *pp;
+			if (n->val == b) {
+				*pp = n->next;
+				free(n);
+				s->known.n--;
+			} else {
+				pp = &n->next;
+			}
+		}
 }
 
 int store_forget(store *s, const char *batch_id, sb_err *e)
@@ -1562,9 +1795,7 @@ int store_forget(store *s, const char *batch_id, sb_err *e)
 			r = sb_fail(e, SBE_IO, _("cannot remove %s: %s"), b->dir, strerror(errno));
 		} else {
 			fsync_dir_of(trash);
-			for (size_t i = 0; i < b->nslots; i++)
-				if (b->files[i].cesta && smap_get(&s->known, b->files[i].cesta) == b)
-					smap_del(&s->known, b->files[i].cesta);
+			known_drop(s, b); /* also of a lazy batch, whose files are not loaded */
 			smap_del(&s->byid, b->info.id);
 			size_t j = 0;
 			for (size_t i = 0; i < s->nb; i++)

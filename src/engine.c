@@ -55,6 +55,8 @@ struct engine {
 	run_report rep;
 	char session[32];       /* CSV backup session stamp: one backup per run */
 	chunk_limits test_lim;  /* engine_test_set_limits: non-zero fields override */
+	char (*rej_clean)[40];  /* finished batches whose rejects are all in the CSV */
+	size_t nrej_clean;
 };
 
 /* ---- small helpers ---- */
@@ -289,6 +291,7 @@ void engine_close(engine *en)
 		rl_free(en->rl);
 	if (en->live_rl)
 		rl_free(en->live_rl);
+	free(en->rej_clean);
 	pthread_mutex_destroy(&en->mu);
 	pthread_mutex_destroy(&en->commit_mu);
 	free(en);
@@ -1711,9 +1714,12 @@ static int send_batch(engine *en, batch_info *b, sb_err *e)
 		good++;
 	}
 	if (good == 0) {
-		sb_log(LOG_WARN, _("batch %s: no file could be sent"), b->id);
+		/* m == 0: only rejects (committed apart) or skipped files in it */
+		const char *why = m ? _("no file could be sent") : _("nothing to send");
+		if (m)
+			sb_log(LOG_WARN, _("batch %s: %s"), b->id, why);
 		sb_err e2;
-		store_set_state(en->st, b->id, BS_COMPLETED, _("no file could be sent"), &e2);
+		store_set_state(en->st, b->id, BS_COMPLETED, why, &e2);
 		rc = 0;
 		goto out;
 	}
@@ -1918,10 +1924,23 @@ static int commit_rejects(engine *en, sb_err *e)
 	for (size_t i = 0; i < nb; i++) {
 		if (bs[i].counts[FS_REJECTED] == 0)
 			continue;
+		bool clean = false;
+		for (size_t c = 0; c < en->nrej_clean && !clean; c++)
+			clean = strcmp(en->rej_clean[c], bs[i].id) == 0;
+		if (clean)
+			continue; /* the worker runs this every loop: no re-reading */
 		file_entry *f;
 		size_t nf;
 		if (store_files(en->st, bs[i].id, &f, &nf) < 0)
 			continue;
+		size_t pending = 0;
+		for (size_t j = 0; j < nf; j++)
+			pending += f[j].state == FS_REJECTED && !(f[j].reason && *f[j].reason);
+		if (pending == 0 && !batch_state_active(bs[i].state)) {
+			/* nothing can be added to a finished batch any more */
+			en->rej_clean = xrealloc(en->rej_clean, (en->nrej_clean + 1) * sizeof *en->rej_clean);
+			snprintf(en->rej_clean[en->nrej_clean++], 40, "%s", bs[i].id);
+		}
 		for (size_t j = 0; j < nf; j++) {
 			if (f[j].state != FS_REJECTED || (f[j].reason && *f[j].reason))
 				continue;

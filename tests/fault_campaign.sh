@@ -67,6 +67,7 @@ run_one()
 	done
 	IFS=$oldifs
 	sb_start_fake --step 0.05 --seed "${R##*r}" "$@"
+	echo "$SB_FAKE_PID" >"$R/fake.pid"
 	sb_make_library "$R/lib" "$NPHOTO"
 	L=$R/lib
 	sb_config "$L" batch_size=2 rpm=6000 alternatives= "provider=$PROVIDER"
@@ -238,6 +239,15 @@ running()
 nruns=0
 nfaults=0
 pids=
+# an interrupted campaign leaves no run or fake behind
+stop_all()
+{
+	for p in $pids $(cat "$SB_TMP"/r*/fake.pid 2>/dev/null); do
+		kill "$p" 2>/dev/null
+	done
+	sb__cleanup
+}
+trap 'stop_all' EXIT
 while IFS='	' read -r name faults; do
 	# SB_CAMPAIGN_ONLY=REGEX: only the runs whose name matches (debugging)
 	if [ -n "${SB_CAMPAIGN_ONLY:-}" ] && ! echo "$name" | grep -Eq -- "$SB_CAMPAIGN_ONLY"; then

@@ -151,6 +151,10 @@ sb_start_fake()
 {
 	sb_tmpdir
 	[ -f "$top_srcdir/tests/fakeapi.py" ] || skip "tests/fakeapi.py is missing"
+	# The fake dies with the test: on a signal, exit so the EXIT trap stops it.
+	trap 'exit 129' HUP
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
 	: >"$SB_TMP/fake.out"
 	"$PYTHON3" "$top_srcdir/tests/fakeapi.py" --port 0 "$@" \
 		>"$SB_TMP/fake.out" 2>"$SB_TMP/fake.err" &

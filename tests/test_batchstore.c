@@ -649,6 +649,131 @@ static void test_settle(void **state)
 	free(dir);
 }
 
+/* A finished batch: three files sent and settled (saved, rejected, dead). */
+static void finished_batch(store *s, const char *const c[3], batch_info *a)
+{
+	sb_err e;
+	assert_int_equal(store_collecting(s, "originals", "openai", "m", a, &e), 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(add(s, a->id, c[i], "lazy description", FS_DESCRIPTION_SAVED, &e), 0);
+	assert_int_equal(store_file_set_state(s, a->id, c[1], FS_REJECTED, NULL, &e), 0);
+	assert_int_equal(store_set_state(s, a->id, BS_READY, NULL, &e), 0);
+	assert_int_equal(store_set_state(s, a->id, BS_SENT, NULL, &e), 0);
+	for (int i = 0; i < 3; i += 2) {
+		assert_int_equal(store_file_set_state(s, a->id, c[i], FS_BATCH_SENT, NULL, &e), 0);
+		assert_int_equal(store_file_set_state(s, a->id, c[i], FS_BATCH_COMPLETED, NULL, &e), 0);
+	}
+	assert_int_equal(store_set_state(s, a->id, BS_COMPLETED, NULL, &e), 0);
+	assert_int_equal(store_file_set_state(s, a->id, c[0], FS_SAVED_TO_CSV, NULL, &e), 0);
+	assert_int_equal(store_file_set_state(s, a->id, c[2], FS_DEAD, "rules", &e), 0);
+}
+
+static void assert_counts(store *s, const char *id, size_t n, size_t saved, size_t rej, size_t dead,
+			  size_t pending)
+{
+	batch_info b;
+	assert_int_equal(store_get(s, id, &b), 0);
+	assert_int_equal(b.nfiles, n);
+	assert_int_equal(b.counts[FS_SAVED_TO_CSV], saved);
+	assert_int_equal(b.counts[FS_REJECTED], rej);
+	assert_int_equal(b.counts[FS_DEAD], dead);
+	assert_int_equal(b.counts[FS_PENDING], pending);
+}
+
+/* Finished, settled batches open from files.settled (their journals are
+ * read on first use); counts and the known registry are right either way,
+ * and a stale, damaged or missing summary only means the journal is read. */
+static void test_lazy_finished(void **state)
+{
+	(void)state;
+	char *dir = mktmp();
+	store *s = open_ok(dir);
+	sb_err e;
+	batch_info a, live;
+	const char *c[3] = {"/l/a.jpg", "/l/b.jpg", "/l/c.jpg"};
+	finished_batch(s, c, &a);
+	assert_int_equal(store_collecting(s, "originals", "openai", "m", &live, &e), 0);
+	assert_int_equal(add(s, live.id, "/l/live.jpg", "x", FS_PENDING, &e), 0);
+	store_close(s);
+	char *sum = xasprintf("%s/batches/%s/files.settled", dir, a.id);
+	char *jr = xasprintf("%s/batches/%s/files.jsonl", dir, a.id);
+	assert_int_equal(access(sum, F_OK), 0); /* written when it settled */
+	/* The journal made unreadable: open must not read it for this batch. */
+	assert_int_equal(chmod(jr, 0), 0);
+	bool root = access(jr, R_OK) == 0;
+	s = open_ok(dir);
+	assert_counts(s, a.id, 3, 1, 1, 1, 0);
+	file_state fs;
+	assert_true(store_file_known(s, c[0], &fs));
+	assert_int_equal(fs, FS_SAVED_TO_CSV);
+	assert_true(store_file_known(s, c[1], &fs));
+	assert_int_equal(fs, FS_REJECTED);
+	assert_true(store_file_known(s, c[2], &fs));
+	assert_int_equal(fs, FS_DEAD);
+	assert_false(store_file_batch(s, c[0], NULL));
+	assert_true(store_file_batch(s, "/l/live.jpg", NULL));
+	file_entry *fl;
+	size_t n;
+	if (!root) /* first use reads the journal: here it cannot */
+		assert_int_equal(store_files(s, a.id, &fl, &n), -1);
+	assert_int_equal(chmod(jr, 0644), 0);
+	assert_int_equal(store_files(s, a.id, &fl, &n), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(fl[2].description, "lazy description");
+	assert_string_equal(fl[2].reason, "rules");
+	file_entries_free(fl, n);
+	/* A retry changes a lazy batch: loaded first, the summary goes stale. */
+	store_close(s);
+	s = open_ok(dir);
+	assert_int_equal(store_file_set_state(s, a.id, c[1], FS_PENDING, NULL, &e), 0);
+	assert_false(store_file_known(s, c[1], NULL));
+	assert_counts(s, a.id, 3, 1, 0, 1, 1);
+	store_close(s);
+	s = open_ok(dir); /* stale summary ignored: the journal is read */
+	assert_counts(s, a.id, 3, 1, 0, 1, 1);
+	assert_false(store_file_known(s, c[1], NULL));
+	assert_true(store_file_known(s, c[2], &fs));
+	/* Settled again: a fresh summary. */
+	assert_int_equal(store_file_set_state(s, a.id, c[1], FS_REJECTED, NULL, &e), 0);
+	store_close(s);
+	s = open_ok(dir);
+	assert_counts(s, a.id, 3, 1, 1, 1, 0);
+	assert_true(store_file_known(s, c[1], &fs));
+	assert_int_equal(fs, FS_REJECTED);
+	store_close(s);
+	/* A damaged summary (same size, one byte changed) is not trusted. */
+	char *text;
+	size_t len;
+	assert_int_equal(read_whole_file(sum, &text, &len, &e), 0);
+	char *t = strstr(text, "rejected");
+	assert_non_null(t);
+	memcpy(t, "skipped\t", 8); /* "skipped\t/l/b.jpg" instead of "rejected\t/l/b.jpg" */
+	memmove(t + 8, t + 9, len - (size_t)(t + 9 - text));
+	assert_int_equal(atomic_write(sum, text, len - 1, 0644, &e), 0);
+	free(text);
+	s = open_ok(dir);
+	assert_true(store_file_known(s, c[1], &fs));
+	assert_int_equal(fs, FS_REJECTED);
+	assert_counts(s, a.id, 3, 1, 1, 1, 0);
+	store_close(s);
+	/* Missing: rebuilt at open. */
+	assert_int_equal(unlink(sum), 0);
+	s = open_ok(dir);
+	assert_counts(s, a.id, 3, 1, 1, 1, 0);
+	store_close(s);
+	assert_int_equal(access(sum, F_OK), 0);
+	/* Forgetting a lazy batch forgets its known files. */
+	s = open_ok(dir);
+	assert_int_equal(store_forget(s, a.id, &e), 0);
+	assert_false(store_file_known(s, c[0], NULL));
+	assert_false(store_file_known(s, c[2], NULL));
+	store_close(s);
+	free(sum);
+	free(jr);
+	rmtree(dir);
+	free(dir);
+}
+
 /* Two live batches claiming one file (edited by hand, or a bug): open keeps
  * the older claim and says so; the younger batch cannot become live again. */
 static void test_double_claim(void **state)
@@ -757,7 +882,7 @@ int main(void)
 		cmocka_unit_test(test_reactivate_conflict), cmocka_unit_test(test_repair),
 		cmocka_unit_test(test_other_instance),
 		cmocka_unit_test(test_threads), cmocka_unit_test(test_settle),
-		cmocka_unit_test(test_double_claim),
+		cmocka_unit_test(test_double_claim), cmocka_unit_test(test_lazy_finished),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
