@@ -951,14 +951,19 @@ static int commit_items(engine *en, rctx *c, sb_err *e)
 		free_updates(u, k);
 		return -1;
 	}
+	/* Alternatives are queued before their original is marked saved: a kill
+	 * in between re-commits the original ("already") and queues them again,
+	 * where the other order would lose them for good. */
+	for (size_t i = 0; i < k; i++) {
+		int st = res.status ? res.status[i] : 0;
+		if (u[i].is_alt && (st == 0 || st == 1) && strcmp(u[i].alt_tag, "sharpen") != 0)
+			queue_alternative(en, c->b, u[i].it, u[i].alt_tag, u[i].alt_cesta);
+	}
 	for (size_t i = 0; i < k; i++) {
 		item *it = u[i].it;
 		int st = res.status ? res.status[i] : 0;
-		if (u[i].is_alt) {
-			if ((st == 0 || st == 1) && strcmp(u[i].alt_tag, "sharpen") != 0)
-				queue_alternative(en, c->b, it, u[i].alt_tag, u[i].alt_cesta);
+		if (u[i].is_alt)
 			continue;
-		}
 		if (st == 0 || st == 1) {
 			if (set_fstate(en, c->b->id, it->f->cesta, FS_SAVED_TO_CSV, NULL) < 0)
 				continue; /* stays unresolved: the batch is not closed */

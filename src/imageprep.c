@@ -223,6 +223,12 @@ int image_resize(const image_rgb *in, int w, int h, image_rgb *out)
 	return 0;
 }
 
+/* A header of junk can claim any size; JPEG itself stops at 65535. */
+static bool size_ok(int w, int h)
+{
+	return w >= 1 && h >= 1 && w <= 65535 && h <= 65535;
+}
+
 /* Decode at the smallest DCT scale >= (need_w, need_h) in the file's own
  * (unoriented) axes; CMYK/YCCK photos come out as RGB too. */
 static int decode_raw(const unsigned char *jpeg, size_t len, int need_w, int need_h, image_rgb *out,
@@ -239,6 +245,10 @@ static int decode_raw(const unsigned char *jpeg, size_t len, int need_w, int nee
 		int rc = sb_fail(e, SBE_INPUT, _("not a readable JPEG: %s"), tjGetErrorStr2(tj));
 		tjDestroy(tj);
 		return rc;
+	}
+	if (!size_ok(w, h)) {
+		tjDestroy(tj);
+		return sb_fail(e, SBE_INPUT, _("not a readable JPEG: impossible size %d x %d"), w, h);
 	}
 	if (full_w) *full_w = w;
 	if (full_h) *full_h = h;
@@ -361,6 +371,15 @@ int image_prepare(const char *path, const char *model, const char *detail, int q
 	tjhandle tj = tjInitDecompress();
 	int w = 0, h = 0, sub, cs;
 	int hr = tj ? tjDecompressHeader3(tj, j, (unsigned long)len, &w, &h, &sub, &cs) : -1;
+	if (hr == 0 && !size_ok(w, h)) {
+		tjDestroy(tj);
+		sb_fail(e, SBE_INPUT,
+			_("%s: not a readable JPEG (impossible size %d x %d); replace the file or "
+			  "mark it rejected"),
+			path, w, h);
+		free(data);
+		return -1;
+	}
 	if (hr < 0) {
 		sb_fail(e, SBE_INPUT, _("%s: not a readable JPEG (%s); replace the file or mark it rejected"),
 			path, tj ? tjGetErrorStr2(tj) : "no decoder");
