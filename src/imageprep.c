@@ -247,8 +247,10 @@ static int decode_raw(const unsigned char *jpeg, size_t len, int need_w, int nee
 		return rc;
 	}
 	if (!size_ok(w, h)) {
+		char why[64];
+		snprintf(why, sizeof why, "size %d x %d", w, h);
 		tjDestroy(tj);
-		return sb_fail(e, SBE_INPUT, _("not a readable JPEG: impossible size %d x %d"), w, h);
+		return sb_fail(e, SBE_INPUT, _("not a readable JPEG: %s"), why);
 	}
 	if (full_w) *full_w = w;
 	if (full_h) *full_h = h;
@@ -371,18 +373,14 @@ int image_prepare(const char *path, const char *model, const char *detail, int q
 	tjhandle tj = tjInitDecompress();
 	int w = 0, h = 0, sub, cs;
 	int hr = tj ? tjDecompressHeader3(tj, j, (unsigned long)len, &w, &h, &sub, &cs) : -1;
+	char badsize[64] = "";
 	if (hr == 0 && !size_ok(w, h)) {
-		tjDestroy(tj);
-		sb_fail(e, SBE_INPUT,
-			_("%s: not a readable JPEG (impossible size %d x %d); replace the file or "
-			  "mark it rejected"),
-			path, w, h);
-		free(data);
-		return -1;
+		snprintf(badsize, sizeof badsize, "size %d x %d", w, h);
+		hr = -1;
 	}
 	if (hr < 0) {
 		sb_fail(e, SBE_INPUT, _("%s: not a readable JPEG (%s); replace the file or mark it rejected"),
-			path, tj ? tjGetErrorStr2(tj) : "no decoder");
+			path, badsize[0] ? badsize : tj ? tjGetErrorStr2(tj) : "no decoder");
 		if (tj)
 			tjDestroy(tj);
 		free(data);
