@@ -32,9 +32,16 @@ tui_start()
 	sb_tmpdir
 	rm -f "$SB_TMP/tui.rc"
 	# The window stays after the program ends so the last screen can be read.
-	$TUI_TM new-session -d -s sb -x 100 -y 30 \
-		"\"$STOCKBATCH_BIN\" --config \"$SB_CONF\" $* 2>\"$SB_TMP/tui.err\"; echo \$? >\"$SB_TMP/tui.rc\"; sleep 600" ||
-		fail "tmux new-session"
+	# A server killed just before may still be on its way out ("server
+	# exited unexpectedly"): try again for a few seconds.
+	n=0
+	until $TUI_TM new-session -d -s sb -x 100 -y 30 \
+		"\"$STOCKBATCH_BIN\" --config \"$SB_CONF\" $* 2>\"$SB_TMP/tui.err\"; echo \$? >\"$SB_TMP/tui.rc\"; sleep 600" 2>"$SB_TMP/tmux.err"; do
+		n=$((n + 1))
+		[ $n -lt 25 ] || fail "tmux new-session: $(cat "$SB_TMP/tmux.err")"
+		$TUI_TM kill-server >/dev/null 2>&1
+		sleep 0.2
+	done
 	$TUI_TM set-option -t sb -g remain-on-exit on >/dev/null 2>&1
 }
 
