@@ -42,11 +42,14 @@
 /* ---- state names and machines ---- */
 
 static const char *const bs_names[BS__COUNT] = {
-	"collecting", "ready", "sent", "completed", "failed", "cancelled", "expired", "paused",
+	/* N_(): the TUI shows them translated; files and JSON keep these names */
+	N_("collecting"), N_("ready"), N_("sent"), N_("completed"), N_("failed"),
+	N_("cancelled"), N_("expired"), N_("paused"),
 };
 static const char *const fs_names[FS__COUNT] = {
-	"pending", "description_saved", "batch_sent", "batch_completed", "saved_to_csv",
-	"error", "file_not_found", "rejected", "skipped", "dead",
+	N_("pending"), N_("description_saved"), N_("batch_sent"), N_("batch_completed"),
+	N_("saved_to_csv"), N_("error"), N_("file_not_found"), N_("rejected"), N_("skipped"),
+	N_("dead"),
 };
 
 const char *batch_state_name(batch_state s)
