@@ -851,6 +851,30 @@ static void queue_alternative(engine *en, const batch_info *orig, const item *it
 	store_seal_if_full(en->st, ab.id, (size_t)bs, &e);
 }
 
+/* After the retries: a final item counts as failed if it ended in error;
+ * a failed one out of attempts (or given up) is dead-lettered; anything
+ * else keeps the batch open. */
+static void settle_item(engine *en, const batch_info *b, item *it, bool give_up, size_t *failed,
+			size_t *unresolved)
+{
+	if (fstate_final(it->f->state)) {
+		*failed += it->f->state == FS_DEAD || it->f->state == FS_ERROR;
+		return;
+	}
+	if (!it->failed || (it->f->attempts < LIVE_ATTEMPTS && !give_up)) {
+		(*unresolved)++;
+		return;
+	}
+	dead_letter(en, b->id, it->f, it->cid, it->why, it->raw);
+	if (set_fstate(en, b->id, it->f->cesta, FS_DEAD, it->why) < 0) {
+		(*unresolved)++;
+		return;
+	}
+	it->f->state = FS_DEAD;
+	rep_add(en, &en->rep.failed, 1);
+	(*failed)++;
+}
+
 static size_t build_updates(engine *en, const batch_info *b, item *items, size_t n, upd **out)
 {
 	size_t cap = n * (1 + (size_t)en->cfg->nalternatives) + 1, k = 0;
@@ -1128,7 +1152,6 @@ static int retrieve_batch(engine *en, batch_info *b, sb_err *e)
 		goto out;
 
 	/* which items need a decision */
-	size_t pending = 0;
 	for (size_t i = 0; i < n; i++) {
 		item *it = &c.items[i];
 		if (fstate_final(it->f->state) || it->have)
@@ -1140,7 +1163,6 @@ static int retrieve_batch(engine *en, batch_info *b, sb_err *e)
 							     : _("no result line for this item");
 			item_fail(it, xstrdup(why), NULL);
 		}
-		pending++;
 	}
 	/* live retries: not for a cancelled batch, the user stopped it */
 	sb_err fatal;
@@ -1169,27 +1191,8 @@ static int retrieve_batch(engine *en, batch_info *b, sb_err *e)
 
 	/* dead letters: failed and out of attempts (or cancelled) */
 	size_t failed = 0, unresolved = 0;
-	for (size_t i = 0; i < n; i++) {
-		item *it = &c.items[i];
-		if (fstate_final(it->f->state)) {
-			if (it->f->state == FS_DEAD || it->f->state == FS_ERROR)
-				failed++;
-			continue;
-		}
-		if (it->failed && (it->f->attempts >= LIVE_ATTEMPTS || to == BS_CANCELLED)) {
-			dead_letter(en, b->id, it->f, it->cid, it->why, it->raw);
-			if (set_fstate(en, b->id, it->f->cesta, FS_DEAD, it->why) < 0) {
-				unresolved++;
-				continue;
-			}
-			it->f->state = FS_DEAD;
-			rep_add(en, &en->rep.failed, 1);
-			failed++;
-		} else {
-			unresolved++;
-		}
-	}
-	(void)pending;
+	for (size_t i = 0; i < n; i++)
+		settle_item(en, b, &c.items[i], to == BS_CANCELLED, &failed, &unresolved);
 	if (fatal.code) {
 		*e = fatal;
 		goto out;
@@ -1576,25 +1579,8 @@ static int send_live(engine *en, batch_info *b, file_entry *files, size_t n, bui
 	rep_cost(en, &en->rep.actual_cost, usd);
 	store_cost_log(en->st, b->id, "actual", usd, c.in_tokens + c.out_tokens, e);
 	size_t failed = 0, unresolved = 0;
-	for (size_t j = 0; j < k; j++) {
-		item *it = its[j];
-		if (fstate_final(it->f->state)) {
-			failed += it->f->state == FS_DEAD || it->f->state == FS_ERROR;
-			continue;
-		}
-		if (it->failed && it->f->attempts >= LIVE_ATTEMPTS) {
-			dead_letter(en, b->id, it->f, it->cid, it->why, it->raw);
-			if (set_fstate(en, b->id, it->f->cesta, FS_DEAD, it->why) < 0) {
-				unresolved++;
-				continue;
-			}
-			it->f->state = FS_DEAD;
-			rep_add(en, &en->rep.failed, 1);
-			failed++;
-		} else {
-			unresolved++;
-		}
-	}
+	for (size_t j = 0; j < k; j++)
+		settle_item(en, b, its[j], false, &failed, &unresolved);
 	if (fatal.code) {
 		*e = fatal;
 		goto out;
