@@ -171,13 +171,10 @@ static int gem_format_request(provider *p, const sb_request *rq, sbuf *out, sb_e
 static void gcr_to_result(json_object *resp, sb_result *out)
 {
 	json_object *um = jget(resp, "usageMetadata");
-	out->in_tokens = jlong(um, "promptTokenCount");
-	/* Thinking tokens are billed as output. */
-	long cand = jlong(um, "candidatesTokenCount"), thought = jlong(um, "thoughtsTokenCount");
-	/* untrusted counts: clamp before adding (no signed overflow) */
-	cand = cand < 0 ? 0 : cand > (1L << 40) ? (1L << 40) : cand;
-	thought = thought < 0 ? 0 : thought > (1L << 40) ? (1L << 40) : thought;
-	out->out_tokens = cand + thought;
+	out->in_tokens = prov_tokens(jlong(um, "promptTokenCount"));
+	/* Thinking tokens are billed as output; untrusted counts are clamped
+	 * before adding (no signed overflow). */
+	out->out_tokens = prov_tokens(jlong(um, "candidatesTokenCount")) + prov_tokens(jlong(um, "thoughtsTokenCount"));
 	json_object *cands = jget(resp, "candidates");
 	json_object *c0 = cands && json_object_is_type(cands, json_type_array) && json_object_array_length(cands)
 				  ? json_object_array_get_idx(cands, 0)
@@ -280,17 +277,6 @@ static int gcall(provider *p, const char *method, const char *url_or_path, const
 	return rc;
 }
 
-static json_object *parse_body(http_resp *resp, const char *what, sb_err *e)
-{
-	json_object *o = resp->body.p ? json_tokener_parse(resp->body.p) : NULL;
-	if (!o || !json_object_is_type(o, json_type_object)) {
-		json_object_put(o);
-		sb_fail(e, SBE_NETWORK, _("%s: the provider's answer is not JSON (HTTP %ld)"), what, resp->status);
-		return NULL;
-	}
-	return o;
-}
-
 /* ---- upload cache: sha256 -> {name, expires}; a missing or expired entry is uploaded again */
 
 static char *cache_path(provider *p)
@@ -385,18 +371,14 @@ static int resumable_upload(provider *p, const char *path, long size, const char
 		rc = sb_fail(e, SBE_NETWORK, _("Gemini upload of %s did not finish (x-goog-upload-status %s)"), path,
 			     resp.upload_status ? resp.upload_status : "missing");
 	if (rc == 0) {
-		json_object *j = parse_body(&resp, "Gemini upload", e);
-		json_object *f = jget(j, "file");
-		const char *nm = jstr(f, "name");
-		if (!nm)
-			rc = j ? sb_fail(e, SBE_NETWORK, _("Gemini upload of %s: no file name in the answer"), path) : -1;
-		else {
-			copy_str(name, cap, nm);
-			const char *exp = jstr(f, "expirationTime");
-			time_t t = exp ? time_parse_iso(exp) : 0;
-			*expires = t > 0 ? t : time(NULL) + FILE_TTL;
+		prov_answer a;
+		char *what = xasprintf(_("Gemini upload of %s"), path);
+		rc = provider_parse_http(p, PA_FILE, what, &resp, &a, e);
+		free(what);
+		if (rc == 0) {
+			copy_str(name, cap, a.file_id);
+			*expires = a.expires > 0 ? a.expires : time(NULL) + FILE_TTL;
 		}
-		json_object_put(j);
 	}
 	http_resp_free(&resp);
 	return rc;
@@ -587,21 +569,61 @@ static void batch_from_op(json_object *op, prov_batch *b)
 	}
 }
 
+static int gem_parse_answer(prov_answer_kind kind, struct json_object *j, prov_answer *out, sb_err *e)
+{
+	int rc = 0;
+	switch (kind) {
+	case PA_BATCH:
+		batch_from_op(j, &out->batch);
+		if (!out->batch.id[0])
+			rc = sb_fail(e, SBE_NETWORK, _("no batch name in the answer"));
+		break;
+	case PA_LIST: {
+		json_object *ops = jget(j, "operations");
+		size_t dn = ops && json_object_is_type(ops, json_type_array) ? json_object_array_length(ops) : 0;
+		out->list = dn ? xcalloc(dn, sizeof *out->list) : NULL;
+		for (size_t i = 0; i < dn; i++) {
+			prov_batch *b = &out->list[out->n++];
+			batch_from_op(json_object_array_get_idx(ops, i), b);
+			/* Reconcile needs names and states, not every inline answer. */
+			free(b->inline_results);
+			b->inline_results = NULL;
+		}
+		const char *nt = jstr(j, "nextPageToken");
+		if (nt && *nt && dn)
+			out->next = xstrdup(nt);
+		break;
+	}
+	case PA_FILE: {
+		json_object *f = jget(j, "file");
+		const char *nm = jstr(f, "name");
+		if (!nm || !*nm || strlen(nm) >= sizeof out->file_id)
+			rc = sb_fail(e, SBE_NETWORK, _("no file name in the answer"));
+		else
+			copy_str(out->file_id, sizeof out->file_id, nm);
+		const char *exp = jstr(f, "expirationTime");
+		time_t t = exp ? time_parse_iso(exp) : 0;
+		out->expires = t > 0 ? t : 0;
+		break;
+	}
+	case PA_LIVE:
+		out->result.http_status = 200;
+		gcr_to_result(j, &out->result);
+		break;
+	}
+	return rc;
+}
+
 static int op_call(provider *p, const char *method, const char *path, const char *body, bool no_resend,
 		   prov_batch *out, sb_err *e)
 {
 	http_resp resp;
 	int rc = gcall(p, method, path, body, no_resend, &resp, e);
 	if (rc == 0) {
-		json_object *j = parse_body(&resp, path, e);
-		if (!j)
-			rc = -1;
-		else {
-			batch_from_op(j, out);
-			if (!out->id[0])
-				rc = sb_fail(e, SBE_NETWORK, _("%s: no batch name in the answer"), path);
-		}
-		json_object_put(j);
+		prov_answer a;
+		rc = provider_parse_http(p, PA_BATCH, path, &resp, &a, e);
+		if (rc == 0)
+			*out = a.batch; /* owns errors and inline results */
 	}
 	http_resp_free(&resp);
 	return rc;
@@ -707,35 +729,18 @@ static int gem_list(provider *p, prov_batch **out, size_t *n, sb_err *e)
 		http_resp resp;
 		int rc = gcall(p, "GET", path, NULL, false, &resp, e);
 		free(path);
-		json_object *j = rc == 0 ? parse_body(&resp, "GET batches", e) : NULL;
+		prov_answer a;
+		if (rc == 0)
+			rc = provider_parse_http(p, PA_LIST, "GET batches", &resp, &a, e);
 		http_resp_free(&resp);
 		free(token);
 		token = NULL;
-		if (!j) {
-			for (size_t i = 0; i < *n; i++)
-				prov_batch_clear(&(*out)[i]);
-			free(*out);
-			*out = NULL;
-			*n = 0;
+		if (rc != 0) {
+			prov_list_free(out, n);
 			return -1;
 		}
-		json_object *ops = jget(j, "operations");
-		size_t dn = ops && json_object_is_type(ops, json_type_array) ? json_object_array_length(ops) : 0;
-		for (size_t i = 0; i < dn; i++) {
-			if (*n == cap) {
-				cap = cap ? cap * 2 : 64;
-				*out = xrealloc(*out, cap * sizeof **out);
-			}
-			batch_from_op(json_object_array_get_idx(ops, i), &(*out)[*n]);
-			/* Reconcile needs names and states, not every inline answer. */
-			free((*out)[*n].inline_results);
-			(*out)[*n].inline_results = NULL;
-			(*n)++;
-		}
-		const char *nt = jstr(j, "nextPageToken");
-		if (nt && *nt && dn)
-			token = xstrdup(nt);
-		json_object_put(j);
+		prov_list_take(out, n, &cap, &a);
+		token = a.next;
 		if (!token)
 			break;
 	}
@@ -798,15 +803,12 @@ static int gem_live(provider *p, const sb_request *rq, sb_result *out, sb_err *e
 	free(url);
 	sbuf_free(&b);
 	if (rc == 0) {
-		json_object *j = parse_body(&resp, "generateContent", e);
-		if (!j)
-			rc = -1;
-		else {
+		prov_answer a;
+		rc = provider_parse_http(p, PA_LIVE, "generateContent", &resp, &a, e);
+		if (rc == 0) {
+			*out = a.result;
 			out->custom_id = xstrdup(rq->custom_id ? rq->custom_id : "");
-			out->http_status = 200;
-			gcr_to_result(j, out);
 		}
-		json_object_put(j);
 	} else if (e && e->http_status == 400 && e->code == SBE_GENERIC) {
 		out->custom_id = xstrdup(rq->custom_id ? rq->custom_id : "");
 		out->http_status = 400;
@@ -822,6 +824,7 @@ const provider_ops gemini_ops = {
 	.name = "gemini",
 	.format_request = gem_format_request,
 	.parse_result = gem_parse_result,
+	.parse_answer = gem_parse_answer,
 	.upload = gem_upload,
 	.create = gem_create,
 	.get = gem_get,

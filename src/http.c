@@ -87,6 +87,13 @@ static void sleep_s(double s)
 		;
 }
 
+/* A delay the server asked for, made safe to add to a time: NaN and
+ * negatives are 0, more than a week is a week. */
+static double sane_delay(double d)
+{
+	return d > 0 ? (d < 7 * 86400.0 ? d : 7 * 86400.0) : 0;
+}
+
 typedef struct xfer {
 	http_resp *resp;
 	CURL *c;
@@ -159,7 +166,7 @@ static size_t on_header(char *buf, size_t size, size_t nitems, void *ud)
 		x->resp->upload_status = trimdup(v, vl);
 	} else if (IS("retry-after-ms")) {
 		char *s = trimdup(v, vl);
-		x->ra_ms = strtod(s, NULL);
+		x->ra_ms = sane_delay(strtod(s, NULL) / 1000.0) * 1000.0;
 		free(s);
 	} else if (IS("retry-after")) {
 		char *s = trimdup(v, vl);
@@ -170,7 +177,7 @@ static size_t on_header(char *buf, size_t size, size_t nitems, void *ud)
 			time_t t = curl_getdate(s, NULL);
 			d = t > 0 ? difftime(t, time(NULL)) : 0;
 		}
-		x->ra_s = d > 0 ? d : 0;
+		x->ra_s = sane_delay(d);
 		free(s);
 	}
 #undef IS
@@ -188,11 +195,10 @@ static double parse_duration(const char *s)
 		d /= 1000.0;
 	else if (!strcmp(end, "m"))
 		d *= 60;
-	return d > 0 ? d : 0;
+	return sane_delay(d);
 }
 
-/* Gemini: error.details[] RetryInfo.retryDelay. */
-static double retry_info_delay(const char *body)
+double http_retry_info_delay(const char *body)
 {
 	if (!body || !strstr(body, "RetryInfo"))
 		return 0;
@@ -203,7 +209,7 @@ static double retry_info_delay(const char *body)
 		for (size_t i = 0; i < json_object_array_length(det); i++) {
 			json_object *it = json_object_array_get_idx(det, i), *rd;
 			if (json_object_object_get_ex(it, "retryDelay", &rd))
-				d = parse_duration(json_object_get_string(rd));
+				d = parse_duration(json_object_get_string(rd) ? json_object_get_string(rd) : "");
 		}
 	}
 	json_object_put(root);
@@ -448,7 +454,7 @@ int http_do(const http_req *rq, http_resp *resp, sb_err *e)
 		}
 		sb_errcode cls = class_of(resp->status, resp->body.p);
 		if (cls == SBE_RATE && resp->retry_after <= 0)
-			resp->retry_after = retry_info_delay(resp->body.p);
+			resp->retry_after = http_retry_info_delay(resp->body.p);
 		if (e)
 			e->http_status = (int)resp->status;
 		char *pmsg = cls == SBE_AUTH ? NULL : http_error_message(resp->body.p);

@@ -58,6 +58,9 @@ void http_sleep(double seconds);
 /* The provider's error text from an error body ({"error":{"message"}}),
  * or NULL; caller frees. */
 char *http_error_message(const char *body);
+/* Gemini's error.details[] RetryInfo.retryDelay in seconds (0 when none;
+ * at most a week). */
+double http_retry_info_delay(const char *body);
 /* URL-escape one component (caller frees). */
 char *http_escape(const char *s);
 #endif

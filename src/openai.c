@@ -105,9 +105,9 @@ static void completion_to_result(json_object *body, sb_result *out)
 	if (usage) {
 		json_object *v;
 		if ((v = jget(usage, "prompt_tokens")))
-			out->in_tokens = json_object_get_int64(v);
+			out->in_tokens = prov_tokens(json_object_get_int64(v));
 		if ((v = jget(usage, "completion_tokens")))
-			out->out_tokens = json_object_get_int64(v);
+			out->out_tokens = prov_tokens(json_object_get_int64(v));
 	}
 	json_object *choices = jget(body, "choices");
 	json_object *c0 = choices && json_object_is_type(choices, json_type_array) &&
@@ -234,17 +234,6 @@ static int call(provider *p, const char *method, const char *path, const char *b
 	return call_ex(p, method, path, body, false, resp, e);
 }
 
-static json_object *parse_body(http_resp *resp, const char *what, sb_err *e)
-{
-	json_object *o = resp->body.p ? json_tokener_parse(resp->body.p) : NULL;
-	if (!o || !json_object_is_type(o, json_type_object)) {
-		json_object_put(o);
-		sb_fail(e, SBE_NETWORK, _("%s: the provider's answer is not JSON (HTTP %ld)"), what, resp->status);
-		return NULL;
-	}
-	return o;
-}
-
 static pb_state state_of(const char *s)
 {
 	static const struct { const char *n; pb_state s; } t[] = {
@@ -294,6 +283,49 @@ static void batch_from_json(json_object *o, prov_batch *b)
 	}
 }
 
+static int oai_parse_answer(prov_answer_kind kind, struct json_object *j, prov_answer *out, sb_err *e)
+{
+	int rc = 0;
+	switch (kind) {
+	case PA_BATCH:
+		batch_from_json(j, &out->batch);
+		if (!out->batch.id[0])
+			rc = sb_fail(e, SBE_NETWORK, _("no batch id in the answer"));
+		break;
+	case PA_LIST: {
+		json_object *data = jget(j, "data");
+		size_t dn = data && json_object_is_type(data, json_type_array) ? json_object_array_length(data) : 0;
+		out->list = dn ? xcalloc(dn, sizeof *out->list) : NULL;
+		for (size_t i = 0; i < dn; i++)
+			batch_from_json(json_object_array_get_idx(data, i), &out->list[out->n++]);
+		json_object *hm = jget(j, "has_more");
+		if (hm && json_object_get_boolean(hm) && dn > 0) {
+			const char *last = jstr(j, "last_id");
+			if (!last || !*last)
+				last = out->list[dn - 1].id;
+			out->next = *last ? xstrdup(last) : NULL;
+		}
+		break;
+	}
+	case PA_FILE: {
+		const char *id = jstr(j, "id");
+		if (!id || !*id || strlen(id) >= sizeof out->file_id)
+			rc = sb_fail(e, SBE_NETWORK, _("no file id in the answer"));
+		else
+			copy_str(out->file_id, sizeof out->file_id, id);
+		json_object *ex = jget(j, "expires_at");
+		int64_t t = ex ? json_object_get_int64(ex) : 0;
+		out->expires = t > 0 ? (time_t)t : 0;
+		break;
+	}
+	case PA_LIVE:
+		out->result.http_status = 200;
+		completion_to_result(j, &out->result);
+		break;
+	}
+	return rc;
+}
+
 static int oai_upload(provider *p, const char *jsonl_path, char *file_id, size_t cap, sb_err *e)
 {
 	oreq o = {0};
@@ -307,13 +339,10 @@ static int oai_upload(provider *p, const char *jsonl_path, char *file_id, size_t
 	free(url);
 	oreq_free(&o);
 	if (rc == 0) {
-		json_object *j = parse_body(&resp, "POST /files", e);
-		const char *id = jstr(j, "id");
-		if (!id)
-			rc = j ? sb_fail(e, SBE_NETWORK, _("POST /files: no file id in the answer")) : -1;
-		else
-			copy_str(file_id, cap, id);
-		json_object_put(j);
+		prov_answer a;
+		rc = provider_parse_http(p, PA_FILE, "POST /files", &resp, &a, e);
+		if (rc == 0)
+			copy_str(file_id, cap, a.file_id);
 	} else if (e) {
 		size_t l = strlen(e->msg);
 		snprintf(e->msg + l, sizeof e->msg - l, " (%s)", jsonl_path);
@@ -328,15 +357,10 @@ static int batch_call(provider *p, const char *method, const char *path, const c
 	http_resp resp;
 	int rc = call_ex(p, method, path, body, no_resend, &resp, e);
 	if (rc == 0) {
-		json_object *j = parse_body(&resp, path, e);
-		if (!j)
-			rc = -1;
-		else {
-			batch_from_json(j, out);
-			if (!out->id[0])
-				rc = sb_fail(e, SBE_NETWORK, _("%s: no batch id in the answer"), path);
-		}
-		json_object_put(j);
+		prov_answer a;
+		rc = provider_parse_http(p, PA_BATCH, path, &resp, &a, e);
+		if (rc == 0)
+			*out = a.batch; /* owns errors */
 	}
 	http_resp_free(&resp);
 	return rc;
@@ -414,44 +438,27 @@ static int oai_list(provider *p, prov_batch **out, size_t *n, sb_err *e)
 	for (int page = 0; page < 50; page++) {
 		char *path;
 		if (after) {
-			char *a = http_escape(after);
-			path = xasprintf("/batches?limit=100&after=%s", a);
-			free(a);
+			char *esc = http_escape(after);
+			path = xasprintf("/batches?limit=100&after=%s", esc);
+			free(esc);
 		} else
 			path = xasprintf("/batches?limit=100");
 		http_resp resp;
 		int rc = call(p, "GET", path, NULL, &resp, e);
 		free(path);
-		json_object *j = rc == 0 ? parse_body(&resp, "GET /batches", e) : NULL;
+		prov_answer a;
+		if (rc == 0)
+			rc = provider_parse_http(p, PA_LIST, "GET /batches", &resp, &a, e);
 		http_resp_free(&resp);
-		if (!j) {
+		if (rc != 0) {
 			free(after);
-			for (size_t i = 0; i < *n; i++)
-				prov_batch_clear(&(*out)[i]);
-			free(*out);
-			*out = NULL;
-			*n = 0;
+			prov_list_free(out, n);
 			return -1;
 		}
-		json_object *data = jget(j, "data");
-		size_t dn = data && json_object_is_type(data, json_type_array) ? json_object_array_length(data) : 0;
-		for (size_t i = 0; i < dn; i++) {
-			if (*n == cap) {
-				cap = cap ? cap * 2 : 64;
-				*out = xrealloc(*out, cap * sizeof **out);
-			}
-			batch_from_json(json_object_array_get_idx(data, i), &(*out)[(*n)++]);
-		}
-		json_object *hm = jget(j, "has_more");
-		bool more = hm && json_object_get_boolean(hm) && dn > 0;
+		prov_list_take(out, n, &cap, &a);
 		free(after);
-		after = NULL;
-		if (more) {
-			const char *last = jstr(j, "last_id");
-			after = xstrdup(last ? last : (*out)[*n - 1].id);
-		}
-		json_object_put(j);
-		if (!more)
+		after = a.next;
+		if (!after)
 			break;
 	}
 	free(after);
@@ -511,15 +518,12 @@ static int oai_live(provider *p, const sb_request *rq, sb_result *out, sb_err *e
 	oreq_free(&o);
 	sbuf_free(&b);
 	if (rc == 0) {
-		json_object *j = parse_body(&resp, "POST /chat/completions", e);
-		if (!j)
-			rc = -1;
-		else {
+		prov_answer a;
+		rc = provider_parse_http(p, PA_LIVE, "POST /chat/completions", &resp, &a, e);
+		if (rc == 0) {
+			*out = a.result;
 			out->custom_id = xstrdup(rq->custom_id ? rq->custom_id : "");
-			out->http_status = 200;
-			completion_to_result(j, out);
 		}
-		json_object_put(j);
 	} else if (e && e->http_status >= 400 && e->http_status < 500 && e->code == SBE_GENERIC) {
 		/* A per-request rejection (400): a failed item, not a failed run. */
 		out->custom_id = xstrdup(rq->custom_id ? rq->custom_id : "");
@@ -537,6 +541,7 @@ const provider_ops openai_ops = {
 	.name = "openai",
 	.format_request = oai_format_request,
 	.parse_result = oai_parse_result,
+	.parse_answer = oai_parse_answer,
 	.upload = oai_upload,
 	.create = oai_create,
 	.get = oai_get,

@@ -8,6 +8,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <json-c/json.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -37,6 +39,77 @@ void prov_batch_clear(prov_batch *b)
 	free(b->errors);
 	free(b->inline_results);
 	memset(b, 0, sizeof *b);
+}
+
+void prov_answer_clear(prov_answer *a)
+{
+	if (!a)
+		return;
+	prov_batch_clear(&a->batch);
+	for (size_t i = 0; i < a->n; i++)
+		prov_batch_clear(&a->list[i]);
+	free(a->list);
+	free(a->next);
+	sb_result_free(&a->result);
+	memset(a, 0, sizeof *a);
+}
+
+long prov_tokens(long long v)
+{
+	return v < 0 ? 0 : v > (1LL << 40) ? (long)(1LL << 40) : (long)v;
+}
+
+int prov_parse_answer(const provider_ops *ops, prov_answer_kind kind, const char *body, size_t len,
+		      prov_answer *out, sb_err *e)
+{
+	memset(out, 0, sizeof *out);
+	json_object *j = NULL;
+	if (body && len > 0 && len <= INT_MAX) {
+		json_tokener *tok = json_tokener_new();
+		j = json_tokener_parse_ex(tok, body, (int)len);
+		json_tokener_free(tok);
+	}
+	if (!j || !json_object_is_type(j, json_type_object)) {
+		json_object_put(j);
+		return sb_fail(e, SBE_NETWORK, _("the provider's answer is not a JSON object"));
+	}
+	int rc = ops->parse_answer(kind, j, out, e);
+	json_object_put(j);
+	if (rc != 0)
+		prov_answer_clear(out);
+	return rc;
+}
+
+void prov_list_take(prov_batch **out, size_t *n, size_t *cap, prov_answer *a)
+{
+	if (*n + a->n > *cap) {
+		*cap = *n + a->n > 2 * *cap ? *n + a->n : 2 * *cap;
+		*out = xrealloc(*out, *cap * sizeof **out);
+	}
+	if (a->n)
+		memcpy(*out + *n, a->list, a->n * sizeof *a->list);
+	*n += a->n;
+	free(a->list);
+	a->list = NULL;
+	a->n = 0;
+}
+
+void prov_list_free(prov_batch **out, size_t *n)
+{
+	for (size_t i = 0; i < *n; i++)
+		prov_batch_clear(&(*out)[i]);
+	free(*out);
+	*out = NULL;
+	*n = 0;
+}
+
+int provider_parse_http(provider *p, prov_answer_kind kind, const char *what, const http_resp *resp,
+			prov_answer *out, sb_err *e)
+{
+	sb_err le = {0};
+	if (prov_parse_answer(p->ops, kind, resp->body.p, resp->body.len, out, &le) == 0)
+		return 0;
+	return sb_fail(e, le.code ? le.code : SBE_NETWORK, _("%s: %s (HTTP %ld)"), what, le.msg, resp->status);
 }
 
 void prov_json_str(sbuf *b, const char *s)

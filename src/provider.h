@@ -53,8 +53,24 @@ typedef struct prov_batch {
 } prov_batch;
 void prov_batch_clear(prov_batch *b);
 
+/* One HTTP answer of the provider, parsed.  Answers are untrusted input:
+ * the calls and the fuzz target provider_answer go through the same
+ * parse_answer of each provider. */
+typedef enum { PA_BATCH, PA_LIST, PA_FILE, PA_LIVE } prov_answer_kind;
+typedef struct prov_answer {
+	prov_batch batch;            /* PA_BATCH: the batch; its id is never empty */
+	prov_batch *list;            /* PA_LIST: the batches of this page */
+	size_t n;
+	char *next;                  /* PA_LIST: the next page's cursor, or NULL on the last */
+	char file_id[256];           /* PA_FILE: the uploaded file's id (OpenAI) or name (Gemini) */
+	time_t expires;              /* PA_FILE: when the provider deletes the file, or 0 */
+	sb_result result;            /* PA_LIVE: the answer to a live request (custom_id NULL) */
+} prov_answer;
+void prov_answer_clear(prov_answer *a);
+
 typedef struct provider provider;
 
+struct json_object;
 typedef struct provider_ops {
 	const char *name;
 	/* Write one request as a JSONL line (no trailing newline) into out. */
@@ -70,6 +86,10 @@ typedef struct provider_ops {
 	int (*list)(provider *p, prov_batch **out, size_t *n, sb_err *e);
 	int (*download)(provider *p, const char *file_id, const char *dest_path, sb_err *e);
 	int (*delete_file)(provider *p, const char *file_id, sb_err *e);
+	/* Read one answer (a JSON object) into out (zeroed); -1 with
+	 * SBE_NETWORK when it lacks what the kind needs.  Called through
+	 * prov_parse_answer(). */
+	int (*parse_answer)(prov_answer_kind kind, struct json_object *j, prov_answer *out, sb_err *e);
 	/* One synchronous request: the answer as a result. */
 	int (*live)(provider *p, const sb_request *rq, sb_result *out, sb_err *e);
 	void (*destroy)(provider *p);
@@ -125,7 +145,21 @@ int live_run(provider *p, struct ratelimit *rl, const sb_request *rqs, const lon
 /* Gemini: upload a file through the SHA-256 upload cache (seed 004 FR-S1..S3):
  * a file already uploaded and alive for another hour is not sent again. */
 int gemini_upload_cached(provider *p, const char *path, const char *mime, char *name, size_t cap, sb_err *e);
+/* An answer body (len bytes, need not end in NUL) through ops->parse_answer;
+ * on failure SBE_NETWORK and out holds nothing to free. */
+int prov_parse_answer(const provider_ops *ops, prov_answer_kind kind, const char *body, size_t len,
+		      prov_answer *out, sb_err *e);
 /* Helpers shared by openai.c and gemini.c. */
+struct http_resp;
+/* An untrusted token count: 0 .. 2^40 (no negative cost, no overflow in sums). */
+long prov_tokens(long long v);
+/* Move a PA_LIST page's batches to the end of *out (a->list is freed,
+ * a->next stays with the caller); free a list built so. */
+void prov_list_take(prov_batch **out, size_t *n, size_t *cap, prov_answer *a);
+void prov_list_free(prov_batch **out, size_t *n);
+/* resp's body through p->ops->parse_answer; errors name what and the HTTP status. */
+int provider_parse_http(provider *p, prov_answer_kind kind, const char *what, const struct http_resp *resp,
+			prov_answer *out, sb_err *e);
 void prov_json_str(sbuf *b, const char *s);   /* appends "..." */
 void prov_base64(sbuf *b, const unsigned char *p, size_t n);
 

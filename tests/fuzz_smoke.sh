@@ -9,7 +9,7 @@ set -u
 status=0
 tmp=$(mktemp -d /tmp/fuzz_smoke.XXXXXX) || exit 99
 trap 'rm -rf "$tmp"' EXIT
-for t in meta categories mediacsv exif settings openai_result gemini_result tsv; do
+for t in meta categories mediacsv exif settings openai_result gemini_result tsv provider_answer; do
 	bin="$top_builddir/tests/fuzz/fuzz_$t"
 	corpus="$top_srcdir/tests/fuzz/corpus/$t"
 	if [ ! -x "$bin" ]; then

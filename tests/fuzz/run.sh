@@ -22,7 +22,7 @@ build=$(cd "$build" && pwd)
 out=${FUZZ_OUT:-/tmp/stockbatch-fuzz}
 clang=${CLANG:-clang}
 jobs=${FUZZ_JOBS:-1}
-targets=${FUZZ_TARGETS:-"meta categories mediacsv exif settings openai_result gemini_result tsv"}
+targets=${FUZZ_TARGETS:-"meta categories mediacsv exif settings openai_result gemini_result tsv provider_answer"}
 san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 
 if ! echo 'int LLVMFuzzerTestOneInput(const char *d, long n){return 0;}' |
