@@ -112,6 +112,11 @@ $TUI_TM resize-window -t sb -x 80 -y 24 || fail "tmux resize-window"
 tui_wait "36/50 characters minimum"
 [ "$(tui_screen | wc -l)" -le 24 ] || fail "the screen did not shrink"
 tui_screen | grep -q "Collecting descriptions (2/10)" || fail "no title after the resize"
+# Every key stays on the key bar at 80 columns (labels shortened, not cut).
+keybar=$(tui_screen | grep 'F1 ' | tail -n 1)
+for k in "F1 " "F10 " "^S " "^N " "^E " "^R " "^P " "^O " "Tab "; do
+	case $keybar in *"$k"*) ;; *) fail "the 80-column key bar lost '$k': $keybar" ;; esac
+done
 $TUI_TM resize-window -t sb -x 100 -y 30 || fail "tmux resize-window"
 tui_wait "Rozepsaný popis videa, žluťoučký kůň"
 

@@ -31,7 +31,7 @@ export STOCKBATCH_LOCALEDIR LANG LC_ALL LANGUAGE
 sb_start_fake
 L=$SB_TMP/lib
 sb_make_library "$L" 3
-sb_config "$L" batch_size=10 min_description=50 budget=1.5
+sb_config "$L" batch_size=2 min_description=50 budget=1.5 poll_interval=1
 
 # The command line first: usage in Czech, and a decimal budget is accepted
 # under a locale whose decimal separator is a comma.
@@ -44,7 +44,7 @@ check_rc 0 "status with budget=1.5 under cs_CZ"
 check_grep '^Adresář stavu: ' "$SB_OUT" "status is not in Czech"
 
 tui_start
-tui_wait "[DÁVKOVÝ REŽIM] Sběr popisů (0/10)"
+tui_wait "[DÁVKOVÝ REŽIM] Sběr popisů (0/2)"
 tui_wait "fotka 1/"
 tui_wait "Soubor: IMG_0001.jpg"
 tui_wait "Rozměr:"
@@ -67,6 +67,34 @@ tui_wait "Klávesy"
 tui_wait "uložit popis a zobrazit další fotku"
 tui_keys Escape
 tui_wait_gone "Klávesy"
+
+# Translated state names keep the registry's columns: three saves make a
+# batch of two (sent, then "hotová") and one collecting; paused, the second
+# reads "pozastavena" (11 letters, 12 bytes): the provider column must start
+# at the same screen column on both rows (printf's %-10s pads bytes, not
+# letters, and used to shift it).
+tui_keys Tab
+tui_type " a tady je konec dlouhého popisu fotky."
+tui_wait "62/50 znaků minimum"
+tui_keys C-s
+tui_wait "Soubor: IMG_0002.jpg"
+tui_type "Louka plná žlutých pampelišek pod modrou oblohou, v dálce les."
+tui_keys C-s
+tui_wait "Soubor: IMG_0003.jpg"
+tui_type "Třetí fotka: tráva ve větru, ranní rosa na lesklých listech."
+tui_keys C-s
+tui_keys Tab
+tui_wait "hotová" 90
+tui_keys Up Up
+tui_keys p
+tui_wait "pozastavena"
+tui_screen >"$SB_TMP/registry.txt"
+"$PYTHON3" - "$SB_TMP/registry.txt" <<'PY' || { cat "$SB_TMP/registry.txt" >&2; fail "the registry's columns shift with the Czech state names"; }
+import sys
+rows = [l for l in open(sys.argv[1], encoding="utf-8") if "openai" in l and ("hotová" in l or "pozastavena" in l)]
+cols = {l.index("openai") for l in rows}
+assert len(rows) == 2 and len(cols) == 1, (rows, cols)
+PY
 tui_keys F10
 rc=$(tui_wait_exit 30)
 check_eq "$rc" 0 "exit status of F10"

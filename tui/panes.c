@@ -50,6 +50,34 @@ int ui_put(int y, int x, int w, const char *s, attr_t a)
 	return used;
 }
 
+/* s cut or padded with spaces to w columns (printf's %-10s counts bytes,
+ * so a translated "pozastavena" would shift the columns after it). */
+static const char *fit(char *dst, size_t cap, const char *s, int w)
+{
+	size_t i = 0;
+	mbstate_t ms;
+	memset(&ms, 0, sizeof ms);
+	int used = 0;
+	size_t n = strlen(s);
+	while (n > 0 && used < w) {
+		wchar_t wc;
+		size_t k = mbrtowc(&wc, s, n, &ms);
+		if (k == (size_t)-1 || k == (size_t)-2 || k == 0)
+			break;
+		int cw = wcwidth(wc);
+		if (cw < 0)
+			cw = 1;
+		if (used + cw > w || i + k >= cap)
+			break;
+		memcpy(dst + i, s, k);
+		i += k, s += k, n -= k, used += cw;
+	}
+	while (used < w && i + 1 < cap)
+		dst[i++] = ' ', used++;
+	dst[i] = 0;
+	return dst;
+}
+
 void ui_status(ui *u, int lv, const char *fmt, ...)
 {
 	va_list ap;
@@ -394,11 +422,11 @@ static void draw_batches(ui *u)
 			total = pg->total;
 			eta = pg->eta_s;
 		}
-		char age[16], etas[16], line[256];
+		char age[16], etas[16], line[256], st[48];
 		fmt_age(b->created ? difftime(now, b->created) : -1, age, sizeof age);
 		fmt_age(eta, etas, sizeof etas);
-		snprintf(line, sizeof line, "%-21.21s %-10s %-6.6s %4zu/%-4zu %4s %5s", b->id,
-			 _(batch_state_name(b->state)), b->provider, done, total, age,
+		snprintf(line, sizeof line, "%-21.21s %s %-6.6s %4zu/%-4zu %4s %5s", b->id,
+			 fit(st, sizeof st, _(batch_state_name(b->state)), 11), b->provider, done, total, age,
 			 eta >= 0 ? etas : "");
 		bool is_sel = top + i == u->sel;
 		attr_t a = is_sel ? (u->focus == PANE_BATCHES ? A_REVERSE : A_BOLD) : A_NORMAL;
@@ -440,8 +468,8 @@ static void draw_files(ui *u)
 	size_t top = u->files_top < u->nfiles ? u->files_top : 0;
 	for (int i = 0; i < rows && top + i < u->nfiles; i++) {
 		const file_entry *f = &u->files[top + i];
-		char line[512];
-		snprintf(line, sizeof line, "%-18s %s%s%s", _(file_state_name(f->state)),
+		char line[512], st[64];
+		snprintf(line, sizeof line, "%s %s%s%s", fit(st, sizeof st, _(file_state_name(f->state)), 18),
 			 path_basename(f->cesta), f->reason ? "  " : "", f->reason ? f->reason : "");
 		attr_t a = f->state == FS_ERROR || f->state == FS_DEAD || f->state == FS_FILE_NOT_FOUND
 				   ? cp(u, CP_ERR, A_BOLD)
@@ -508,6 +536,45 @@ static void draw_log(ui *u)
 	}
 }
 
+/* The key hint ("F1 Help  F10 Quit  ...": items two spaces apart) made to
+ * fit w columns: one space between items, then labels shortened, so every
+ * key stays on the bar at 80 columns (Tab included). */
+static void squeeze_hint(const char *hint, int w, char *out, size_t cap)
+{
+	char items[16][64];
+	size_t n = 0;
+	for (const char *p = hint; *p && n < 16;) {
+		const char *end = strstr(p, "  ");
+		size_t l = end ? (size_t)(end - p) : strlen(p);
+		snprintf(items[n++], sizeof items[0], "%.*s", (int)l, p);
+		p += l;
+		while (*p == ' ')
+			p++;
+	}
+	for (int maxlab = 64; maxlab >= 1; maxlab--) {
+		for (int sep = 2; sep >= 1; sep--) {
+			if (sep == 2 && maxlab < 64)
+				continue;
+			size_t o = 0, chars = 0;
+			for (size_t i = 0; i < n; i++) {
+				const char *it = items[i], *sp = strchr(it, ' ');
+				size_t klen = sp ? (size_t)(sp - it) + 1 : strlen(it);
+				const char *lab = it + klen;
+				size_t lb = utf8_prefix_bytes(lab, (size_t)maxlab);
+				int wrote = snprintf(out + o, cap - o, "%s%.*s%.*s", i ? (sep == 2 ? "  " : " ") : "",
+						     (int)klen, it, (int)lb, lab);
+				if (wrote < 0 || (size_t)wrote >= cap - o)
+					break;
+				o += (size_t)wrote;
+				chars = utf8_chars(out);
+			}
+			if ((int)chars <= w)
+				return;
+		}
+	}
+	snprintf(out, cap, "%s", hint); /* cut by ui_put */
+}
+
 static void draw_bottom(ui *u)
 {
 	rect s = u->r_status, k = u->r_keys;
@@ -517,16 +584,18 @@ static void draw_bottom(ui *u)
 					       : A_BOLD;
 		ui_put(s.y, 1, s.w - 2, u->status, a);
 	}
-	const char *hint; /* help and quit first: a narrow screen cuts the end */
+	const char *hint; /* help and quit first: a very narrow screen cuts the end */
 	if (u->focus == PANE_EDITOR)
 		hint = _("F1 Help  F10 Quit  ^S Save  ^N Skip  ^E Editorial  ^R Reject  ^P Path  ^O $EDITOR  Tab Batches");
 	else
 		hint = _("? Help  q Quit  p Pause  r Resume  c Cancel  f Retry  Enter Report  s Send now  Tab Next");
+	char fitted[512];
+	squeeze_hint(hint, k.w - 2, fitted, sizeof fitted);
 	attr_t a = cp(u, CP_TITLE, A_REVERSE);
 	attron(a);
 	mvhline(k.y, 0, ' ', k.w);
 	attroff(a);
-	ui_put(k.y, 1, k.w - 2, hint, a);
+	ui_put(k.y, 1, k.w - 2, fitted, a);
 }
 
 void ui_draw(ui *u)
