@@ -23,35 +23,15 @@
 
 static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
 
-static json_object *jget(json_object *o, const char *k)
-{
-	json_object *v = NULL;
-	if (o && json_object_is_type(o, json_type_object) && json_object_object_get_ex(o, k, &v) &&
-	    !json_object_is_type(v, json_type_null))
-		return v;
-	return NULL;
-}
-
-static const char *jstr(json_object *o, const char *k)
-{
-	json_object *v = jget(o, k);
-	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
-}
-
 /* int64 fields come as strings ("3"), int32 ones as numbers. */
 static long jlong(json_object *o, const char *k)
 {
-	json_object *v = jget(o, k);
+	json_object *v = prov_jget(o, k);
 	if (!v)
 		return 0;
 	if (json_object_is_type(v, json_type_string))
 		return strtol(json_object_get_string(v), NULL, 10);
 	return (long)json_object_get_int64(v);
-}
-
-static void copy_str(char *dst, size_t cap, const char *s)
-{
-	snprintf(dst, cap, "%s", s ? s : "");
 }
 
 /* JSON Schema (as OpenAI takes it) to the OpenAPI subset of responseSchema:
@@ -170,33 +150,33 @@ static int gem_format_request(provider *p, const sb_request *rq, sbuf *out, sb_e
 /* A GenerateContentResponse into a result. */
 static void gcr_to_result(json_object *resp, sb_result *out)
 {
-	json_object *um = jget(resp, "usageMetadata");
+	json_object *um = prov_jget(resp, "usageMetadata");
 	out->in_tokens = prov_tokens(jlong(um, "promptTokenCount"));
 	/* Thinking tokens are billed as output; untrusted counts are clamped
 	 * before adding (no signed overflow). */
 	out->out_tokens = prov_tokens(jlong(um, "candidatesTokenCount")) + prov_tokens(jlong(um, "thoughtsTokenCount"));
-	json_object *cands = jget(resp, "candidates");
+	json_object *cands = prov_jget(resp, "candidates");
 	json_object *c0 = cands && json_object_is_type(cands, json_type_array) && json_object_array_length(cands)
 				  ? json_object_array_get_idx(cands, 0)
 				  : NULL;
 	if (!c0) {
-		const char *br = jstr(jget(resp, "promptFeedback"), "blockReason");
+		const char *br = prov_jstr(prov_jget(resp, "promptFeedback"), "blockReason");
 		out->ok = false;
 		out->error = br ? xasprintf(_("the prompt was blocked (%s)"), br) : xstrdup(_("the answer holds no candidates"));
 		return;
 	}
 	sbuf t = {0};
-	json_object *parts = jget(jget(c0, "content"), "parts");
+	json_object *parts = prov_jget(prov_jget(c0, "content"), "parts");
 	for (size_t i = 0; parts && json_object_is_type(parts, json_type_array) && i < json_object_array_length(parts); i++) {
 		json_object *pt = json_object_array_get_idx(parts, i), *th;
 		/* Thought summaries are not the answer. */
 		if (json_object_object_get_ex(pt, "thought", &th) && json_object_get_boolean(th))
 			continue;
-		const char *s = jstr(pt, "text");
+		const char *s = prov_jstr(pt, "text");
 		if (s)
 			sbuf_adds(&t, s);
 	}
-	const char *fr = jstr(c0, "finishReason");
+	const char *fr = prov_jstr(c0, "finishReason");
 	if (fr && strcmp(fr, "STOP")) {
 		out->ok = false;
 		out->error = xasprintf(_("the answer stopped early (finishReason %s)"), fr);
@@ -238,19 +218,19 @@ static int gem_parse_result(provider *p, const char *line, size_t len, sb_result
 		json_object_put(o);
 		return sb_fail(e, SBE_INPUT, _("not a valid JSON result line"));
 	}
-	const char *key = jstr(o, "key");
+	const char *key = prov_jstr(o, "key");
 	if (!key)
-		key = jstr(jget(o, "metadata"), "key");
+		key = prov_jstr(prov_jget(o, "metadata"), "key");
 	if (!key) {
 		json_object_put(o);
 		return sb_fail(e, SBE_INPUT, _("result line without key"));
 	}
 	out->custom_id = xstrdup(key);
-	json_object *err = jget(o, "error"), *resp = jget(o, "response");
+	json_object *err = prov_jget(o, "error"), *resp = prov_jget(o, "response");
 	if (err) {
 		int code = (int)jlong(err, "code");
 		out->http_status = grpc_http(code);
-		const char *msg = jstr(err, "message");
+		const char *msg = prov_jstr(err, "message");
 		out->error = xasprintf(_("error %d: %s"), code, msg ? msg : "");
 	} else if (resp) {
 		out->http_status = 200;
@@ -376,7 +356,7 @@ static int resumable_upload(provider *p, const char *path, long size, const char
 		rc = provider_parse_http(p, PA_FILE, what, &resp, &a, e);
 		free(what);
 		if (rc == 0) {
-			copy_str(name, cap, a.file_id);
+			prov_copy(name, cap, a.file_id);
 			*expires = a.expires > 0 ? a.expires : time(NULL) + FILE_TTL;
 		}
 	}
@@ -394,8 +374,8 @@ int gemini_upload_cached(provider *p, const char *path, const char *mime, char *
 		return -1;
 	pthread_mutex_lock(&cache_mu);
 	json_object *c = cache_load(p);
-	json_object *ent = jget(c, sha);
-	const char *cached = jstr(ent, "name");
+	json_object *ent = prov_jget(c, sha);
+	const char *cached = prov_jstr(ent, "name");
 	if (cached && jlong(ent, "expires") > time(NULL) + CACHE_MARGIN) {
 		char *path2 = xasprintf(GEM_API "/%s", cached);
 		http_resp resp;
@@ -404,7 +384,7 @@ int gemini_upload_cached(provider *p, const char *path, const char *mime, char *
 		free(path2);
 		http_resp_free(&resp);
 		if (rc == 0) {
-			copy_str(name, cap, cached);
+			prov_copy(name, cap, cached);
 			json_object_put(c);
 			pthread_mutex_unlock(&cache_mu);
 			sb_log(LOG_DEBUG, "Gemini upload cache: %s is already %s", path, name);
@@ -463,7 +443,7 @@ static int inline_requests(const char *path, sbuf *out, sb_err *e)
 	while ((n = getline(&line, &lcap, f)) > 0) {
 		lineno++;
 		json_object *o = json_tokener_parse(line), *req;
-		const char *key = jstr(o, "key");
+		const char *key = prov_jstr(o, "key");
 		if (!o && strspn(line, " \t\r\n") == (size_t)n)
 			continue;
 		if (!key || !json_object_object_get_ex(o, "request", &req)) {
@@ -519,12 +499,12 @@ static char *inline_to_jsonl(json_object *arr)
 	sbuf t = {0};
 	for (size_t i = 0; i < json_object_array_length(arr); i++) {
 		json_object *it = json_object_array_get_idx(arr, i), *v;
-		const char *key = jstr(jget(it, "metadata"), "key");
+		const char *key = prov_jstr(prov_jget(it, "metadata"), "key");
 		json_object *line = json_object_new_object();
 		json_object_object_add(line, "key", json_object_new_string(key ? key : ""));
-		if ((v = jget(it, "response")))
+		if ((v = prov_jget(it, "response")))
 			json_object_object_add(line, "response", json_object_get(v));
-		if ((v = jget(it, "error")))
+		if ((v = prov_jget(it, "error")))
 			json_object_object_add(line, "error", json_object_get(v));
 		sbuf_adds(&t, json_object_to_json_string_ext(line, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 		sbuf_addc(&t, '\n');
@@ -536,35 +516,35 @@ static char *inline_to_jsonl(json_object *arr)
 static void batch_from_op(json_object *op, prov_batch *b)
 {
 	memset(b, 0, sizeof *b);
-	json_object *md = jget(op, "metadata");
-	const char *name = jstr(op, "name");
+	json_object *md = prov_jget(op, "metadata");
+	const char *name = prov_jstr(op, "name");
 	if (!name)
-		name = jstr(md, "name");
-	copy_str(b->id, sizeof b->id, name);
-	const char *st = jstr(md, "state");
-	copy_str(b->raw_status, sizeof b->raw_status, st);
+		name = prov_jstr(md, "name");
+	prov_copy(b->id, sizeof b->id, name);
+	const char *st = prov_jstr(md, "state");
+	prov_copy(b->raw_status, sizeof b->raw_status, st);
 	b->state = state_of(st);
-	const char *dn = jstr(md, "displayName");
+	const char *dn = prov_jstr(md, "displayName");
 	if (dn && !strncmp(dn, OUR_PREFIX, strlen(OUR_PREFIX)))
-		copy_str(b->our_id, sizeof b->our_id, dn + strlen(OUR_PREFIX));
-	copy_str(b->input_file_id, sizeof b->input_file_id, jstr(jget(md, "inputConfig"), "fileName"));
-	json_object *stats = jget(md, "batchStats");
+		prov_copy(b->our_id, sizeof b->our_id, dn + strlen(OUR_PREFIX));
+	prov_copy(b->input_file_id, sizeof b->input_file_id, prov_jstr(prov_jget(md, "inputConfig"), "fileName"));
+	json_object *stats = prov_jget(md, "batchStats");
 	b->total = jlong(stats, "requestCount");
 	b->completed = jlong(stats, "successfulRequestCount");
 	b->failed = jlong(stats, "failedRequestCount");
-	const char *ct = jstr(md, "createTime");
+	const char *ct = prov_jstr(md, "createTime");
 	b->created = ct ? time_parse_iso(ct) : 0;
-	json_object *out = jget(op, "response");
+	json_object *out = prov_jget(op, "response");
 	if (!out)
-		out = jget(md, "output");
-	const char *rf = jstr(out, "responsesFile");
-	copy_str(b->output_file_id, sizeof b->output_file_id, rf);
-	json_object *inl = jget(jget(out, "inlinedResponses"), "inlinedResponses");
+		out = prov_jget(md, "output");
+	const char *rf = prov_jstr(out, "responsesFile");
+	prov_copy(b->output_file_id, sizeof b->output_file_id, rf);
+	json_object *inl = prov_jget(prov_jget(out, "inlinedResponses"), "inlinedResponses");
 	if (inl && json_object_is_type(inl, json_type_array))
 		b->inline_results = inline_to_jsonl(inl);
-	json_object *err = jget(op, "error");
+	json_object *err = prov_jget(op, "error");
 	if (err && b->state != PB_CANCELLED) {
-		const char *msg = jstr(err, "message");
+		const char *msg = prov_jstr(err, "message");
 		b->errors = xasprintf("%s (%ld)\n", msg ? msg : _("the batch failed"), jlong(err, "code"));
 	}
 }
@@ -579,7 +559,7 @@ static int gem_parse_answer(prov_answer_kind kind, struct json_object *j, prov_a
 			rc = sb_fail(e, SBE_NETWORK, _("no batch name in the answer"));
 		break;
 	case PA_LIST: {
-		json_object *ops = jget(j, "operations");
+		json_object *ops = prov_jget(j, "operations");
 		size_t dn = ops && json_object_is_type(ops, json_type_array) ? json_object_array_length(ops) : 0;
 		out->list = dn ? xcalloc(dn, sizeof *out->list) : NULL;
 		for (size_t i = 0; i < dn; i++) {
@@ -589,19 +569,19 @@ static int gem_parse_answer(prov_answer_kind kind, struct json_object *j, prov_a
 			free(b->inline_results);
 			b->inline_results = NULL;
 		}
-		const char *nt = jstr(j, "nextPageToken");
+		const char *nt = prov_jstr(j, "nextPageToken");
 		if (nt && *nt && dn)
 			out->next = xstrdup(nt);
 		break;
 	}
 	case PA_FILE: {
-		json_object *f = jget(j, "file");
-		const char *nm = jstr(f, "name");
+		json_object *f = prov_jget(j, "file");
+		const char *nm = prov_jstr(f, "name");
 		if (!nm || !*nm || strlen(nm) >= sizeof out->file_id)
 			rc = sb_fail(e, SBE_NETWORK, _("no file name in the answer"));
 		else
-			copy_str(out->file_id, sizeof out->file_id, nm);
-		const char *exp = jstr(f, "expirationTime");
+			prov_copy(out->file_id, sizeof out->file_id, nm);
+		const char *exp = prov_jstr(f, "expirationTime");
 		time_t t = exp ? time_parse_iso(exp) : 0;
 		out->expires = t > 0 ? t : 0;
 		break;
@@ -611,21 +591,6 @@ static int gem_parse_answer(prov_answer_kind kind, struct json_object *j, prov_a
 		gcr_to_result(j, &out->result);
 		break;
 	}
-	return rc;
-}
-
-static int op_call(provider *p, const char *method, const char *path, const char *body, bool no_resend,
-		   prov_batch *out, sb_err *e)
-{
-	http_resp resp;
-	int rc = gcall(p, method, path, body, no_resend, &resp, e);
-	if (rc == 0) {
-		prov_answer a;
-		rc = provider_parse_http(p, PA_BATCH, path, &resp, &a, e);
-		if (rc == 0)
-			*out = a.batch; /* owns errors and inline results */
-	}
-	http_resp_free(&resp);
 	return rc;
 }
 
@@ -655,27 +620,7 @@ static int gem_create(provider *p, const char *input_file_id, const char *our_id
 	char *m = http_escape(!strncmp(model, "models/", 7) ? model + 7 : model);
 	char *path = xasprintf(GEM_API "/models/%s:batchGenerateContent", m);
 	free(m);
-	/* Not idempotent (the guide says so): after a lost reply, look first. */
-	int rc = -1;
-	for (int i = 0; i < 6; i++) {
-		rc = op_call(p, "POST", path, b.p, true, out, e);
-		if (rc == 0 || !e || e->code != SBE_NETWORK || !our_id || !*our_id)
-			break;
-		sb_log(LOG_WARN, "create batch %s: %s; checking whether it was created", our_id, e->msg);
-		http_sleep(http_backoff_delay(i));
-		sb_err le = {0};
-		if (provider_find_ours(p, our_id, out, &le) == 0) {
-			sb_log(LOG_INFO, "create batch %s: found it at the provider as %s", our_id, out->id);
-			sb_err_clear(e);
-			rc = 0;
-			break;
-		}
-		if (le.code != SBE_NOTFOUND) {
-			if (e)
-				*e = le;
-			break;
-		}
-	}
+	int rc = provider_create_batch(p, path, b.p, our_id, out, e);
 	free(path);
 	sbuf_free(&b);
 	return rc;
@@ -694,7 +639,7 @@ static char *batch_path(const char *id, const char *suffix)
 static int gem_get(provider *p, const char *batch_id, prov_batch *out, sb_err *e)
 {
 	char *path = batch_path(batch_id, "");
-	int rc = op_call(p, "GET", path, NULL, false, out, e);
+	int rc = provider_batch_call(p, "GET", path, NULL, false, out, e);
 	free(path);
 	return rc;
 }
@@ -825,6 +770,7 @@ const provider_ops gemini_ops = {
 	.format_request = gem_format_request,
 	.parse_result = gem_parse_result,
 	.parse_answer = gem_parse_answer,
+	.call = gcall,
 	.upload = gem_upload,
 	.create = gem_create,
 	.get = gem_get,

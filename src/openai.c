@@ -12,26 +12,6 @@
 
 #define OAI_ENDPOINT "/v1/chat/completions"
 
-static json_object *jget(json_object *o, const char *k)
-{
-	json_object *v = NULL;
-	if (o && json_object_is_type(o, json_type_object) && json_object_object_get_ex(o, k, &v) &&
-	    !json_object_is_type(v, json_type_null))
-		return v;
-	return NULL;
-}
-
-static const char *jstr(json_object *o, const char *k)
-{
-	json_object *v = jget(o, k);
-	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
-}
-
-static void copy_str(char *dst, size_t cap, const char *s)
-{
-	snprintf(dst, cap, "%s", s ? s : "");
-}
-
 /* Newer models take max_completion_tokens; the 4o family max_tokens. */
 static bool wants_completion_tokens(const char *model)
 {
@@ -101,23 +81,23 @@ static int oai_format_request(provider *p, const sb_request *rq, sbuf *out, sb_e
 /* A chat.completion object (a 200 body) into a result. */
 static void completion_to_result(json_object *body, sb_result *out)
 {
-	json_object *usage = jget(body, "usage");
+	json_object *usage = prov_jget(body, "usage");
 	if (usage) {
 		json_object *v;
-		if ((v = jget(usage, "prompt_tokens")))
+		if ((v = prov_jget(usage, "prompt_tokens")))
 			out->in_tokens = prov_tokens(json_object_get_int64(v));
-		if ((v = jget(usage, "completion_tokens")))
+		if ((v = prov_jget(usage, "completion_tokens")))
 			out->out_tokens = prov_tokens(json_object_get_int64(v));
 	}
-	json_object *choices = jget(body, "choices");
+	json_object *choices = prov_jget(body, "choices");
 	json_object *c0 = choices && json_object_is_type(choices, json_type_array) &&
 					  json_object_array_length(choices) > 0
 				  ? json_object_array_get_idx(choices, 0)
 				  : NULL;
-	json_object *msg = jget(c0, "message");
-	const char *content = jstr(msg, "content");
-	const char *refusal = jstr(msg, "refusal");
-	const char *finish = jstr(c0, "finish_reason");
+	json_object *msg = prov_jget(c0, "message");
+	const char *content = prov_jstr(msg, "content");
+	const char *refusal = prov_jstr(msg, "refusal");
+	const char *finish = prov_jstr(c0, "finish_reason");
 	if (refusal) {
 		out->ok = false;
 		out->error = xasprintf(_("the model refused: %s"), refusal);
@@ -139,7 +119,7 @@ static void completion_to_result(json_object *body, sb_result *out)
 
 static char *error_text(json_object *err)
 {
-	const char *code = jstr(err, "code"), *msg = jstr(err, "message");
+	const char *code = prov_jstr(err, "code"), *msg = prov_jstr(err, "message");
 	if (code && msg)
 		return xasprintf("%s: %s", code, msg);
 	return xstrdup(msg ? msg : code ? code : _("unknown error"));
@@ -157,22 +137,22 @@ static int oai_parse_result(provider *p, const char *line, size_t len, sb_result
 		json_object_put(o);
 		return sb_fail(e, SBE_INPUT, _("not a valid JSON result line"));
 	}
-	const char *cid = jstr(o, "custom_id");
+	const char *cid = prov_jstr(o, "custom_id");
 	if (!cid) {
 		json_object_put(o);
 		return sb_fail(e, SBE_INPUT, _("result line without custom_id"));
 	}
 	out->custom_id = xstrdup(cid);
-	json_object *resp = jget(o, "response"), *err = jget(o, "error");
+	json_object *resp = prov_jget(o, "response"), *err = prov_jget(o, "error");
 	if (resp) {
-		json_object *sc = jget(resp, "status_code");
+		json_object *sc = prov_jget(resp, "status_code");
 		out->http_status = sc ? json_object_get_int(sc) : 0;
-		json_object *body = jget(resp, "body");
+		json_object *body = prov_jget(resp, "body");
 		if (out->http_status == 200 && body) {
 			completion_to_result(body, out);
 		} else {
 			out->ok = false;
-			json_object *be = jget(body, "error");
+			json_object *be = prov_jget(body, "error");
 			char *t = be ? error_text(be) : xstrdup(_("no body"));
 			out->error = xasprintf(_("HTTP %d: %s"), out->http_status, t);
 			free(t);
@@ -250,29 +230,29 @@ static pb_state state_of(const char *s)
 static void batch_from_json(json_object *o, prov_batch *b)
 {
 	memset(b, 0, sizeof *b);
-	copy_str(b->id, sizeof b->id, jstr(o, "id"));
-	const char *st = jstr(o, "status");
-	copy_str(b->raw_status, sizeof b->raw_status, st);
+	prov_copy(b->id, sizeof b->id, prov_jstr(o, "id"));
+	const char *st = prov_jstr(o, "status");
+	prov_copy(b->raw_status, sizeof b->raw_status, st);
 	b->state = state_of(st);
-	copy_str(b->our_id, sizeof b->our_id, jstr(jget(o, "metadata"), "stockbatch_batch_id"));
-	copy_str(b->input_file_id, sizeof b->input_file_id, jstr(o, "input_file_id"));
-	copy_str(b->output_file_id, sizeof b->output_file_id, jstr(o, "output_file_id"));
-	copy_str(b->error_file_id, sizeof b->error_file_id, jstr(o, "error_file_id"));
-	json_object *rc = jget(o, "request_counts"), *v;
-	if ((v = jget(rc, "total")))
+	prov_copy(b->our_id, sizeof b->our_id, prov_jstr(prov_jget(o, "metadata"), "stockbatch_batch_id"));
+	prov_copy(b->input_file_id, sizeof b->input_file_id, prov_jstr(o, "input_file_id"));
+	prov_copy(b->output_file_id, sizeof b->output_file_id, prov_jstr(o, "output_file_id"));
+	prov_copy(b->error_file_id, sizeof b->error_file_id, prov_jstr(o, "error_file_id"));
+	json_object *rc = prov_jget(o, "request_counts"), *v;
+	if ((v = prov_jget(rc, "total")))
 		b->total = json_object_get_int64(v);
-	if ((v = jget(rc, "completed")))
+	if ((v = prov_jget(rc, "completed")))
 		b->completed = json_object_get_int64(v);
-	if ((v = jget(rc, "failed")))
+	if ((v = prov_jget(rc, "failed")))
 		b->failed = json_object_get_int64(v);
-	if ((v = jget(o, "created_at")))
+	if ((v = prov_jget(o, "created_at")))
 		b->created = (time_t)json_object_get_int64(v);
-	json_object *errs = jget(jget(o, "errors"), "data");
+	json_object *errs = prov_jget(prov_jget(o, "errors"), "data");
 	if (errs && json_object_is_type(errs, json_type_array) && json_object_array_length(errs) > 0) {
 		sbuf t = {0};
 		for (size_t i = 0; i < json_object_array_length(errs); i++) {
-			json_object *it = json_object_array_get_idx(errs, i), *ln = jget(it, "line");
-			const char *code = jstr(it, "code"), *msg = jstr(it, "message");
+			json_object *it = json_object_array_get_idx(errs, i), *ln = prov_jget(it, "line");
+			const char *code = prov_jstr(it, "code"), *msg = prov_jstr(it, "message");
 			if (ln)
 				sbuf_printf(&t, _("line %d: %s (%s)\n"), json_object_get_int(ln), msg ? msg : "",
 					    code ? code : "?");
@@ -293,14 +273,14 @@ static int oai_parse_answer(prov_answer_kind kind, struct json_object *j, prov_a
 			rc = sb_fail(e, SBE_NETWORK, _("no batch id in the answer"));
 		break;
 	case PA_LIST: {
-		json_object *data = jget(j, "data");
+		json_object *data = prov_jget(j, "data");
 		size_t dn = data && json_object_is_type(data, json_type_array) ? json_object_array_length(data) : 0;
 		out->list = dn ? xcalloc(dn, sizeof *out->list) : NULL;
 		for (size_t i = 0; i < dn; i++)
 			batch_from_json(json_object_array_get_idx(data, i), &out->list[out->n++]);
-		json_object *hm = jget(j, "has_more");
+		json_object *hm = prov_jget(j, "has_more");
 		if (hm && json_object_get_boolean(hm) && dn > 0) {
-			const char *last = jstr(j, "last_id");
+			const char *last = prov_jstr(j, "last_id");
 			if (!last || !*last)
 				last = out->list[dn - 1].id;
 			out->next = *last ? xstrdup(last) : NULL;
@@ -308,12 +288,12 @@ static int oai_parse_answer(prov_answer_kind kind, struct json_object *j, prov_a
 		break;
 	}
 	case PA_FILE: {
-		const char *id = jstr(j, "id");
+		const char *id = prov_jstr(j, "id");
 		if (!id || !*id || strlen(id) >= sizeof out->file_id)
 			rc = sb_fail(e, SBE_NETWORK, _("no file id in the answer"));
 		else
-			copy_str(out->file_id, sizeof out->file_id, id);
-		json_object *ex = jget(j, "expires_at");
+			prov_copy(out->file_id, sizeof out->file_id, id);
+		json_object *ex = prov_jget(j, "expires_at");
 		int64_t t = ex ? json_object_get_int64(ex) : 0;
 		out->expires = t > 0 ? (time_t)t : 0;
 		break;
@@ -342,25 +322,10 @@ static int oai_upload(provider *p, const char *jsonl_path, char *file_id, size_t
 		prov_answer a;
 		rc = provider_parse_http(p, PA_FILE, "POST /files", &resp, &a, e);
 		if (rc == 0)
-			copy_str(file_id, cap, a.file_id);
+			prov_copy(file_id, cap, a.file_id);
 	} else if (e) {
 		size_t l = strlen(e->msg);
 		snprintf(e->msg + l, sizeof e->msg - l, " (%s)", jsonl_path);
-	}
-	http_resp_free(&resp);
-	return rc;
-}
-
-static int batch_call(provider *p, const char *method, const char *path, const char *body, bool no_resend,
-		      prov_batch *out, sb_err *e)
-{
-	http_resp resp;
-	int rc = call_ex(p, method, path, body, no_resend, &resp, e);
-	if (rc == 0) {
-		prov_answer a;
-		rc = provider_parse_http(p, PA_BATCH, path, &resp, &a, e);
-		if (rc == 0)
-			*out = a.batch; /* owns errors */
 	}
 	http_resp_free(&resp);
 	return rc;
@@ -377,28 +342,7 @@ static int oai_create(provider *p, const char *input_file_id, const char *our_id
 	sbuf_adds(&b, ",\"endpoint\":\"" OAI_ENDPOINT "\",\"completion_window\":\"24h\",\"metadata\":{\"stockbatch_batch_id\":");
 	prov_json_str(&b, our_id ? our_id : "");
 	sbuf_adds(&b, "}}");
-	/* A create is not idempotent: after a lost reply the batch may exist.
-	 * Look for it by our id before sending the create again. */
-	int rc = -1;
-	for (int i = 0; i < 6; i++) {
-		rc = batch_call(p, "POST", "/batches", b.p, true, out, e);
-		if (rc == 0 || !e || e->code != SBE_NETWORK || !our_id || !*our_id)
-			break;
-		sb_log(LOG_WARN, "create batch %s: %s; checking whether it was created", our_id, e->msg);
-		http_sleep(http_backoff_delay(i));
-		sb_err le = {0};
-		if (provider_find_ours(p, our_id, out, &le) == 0) {
-			sb_log(LOG_INFO, "create batch %s: found it at the provider as %s", our_id, out->id);
-			sb_err_clear(e);
-			rc = 0;
-			break;
-		}
-		if (le.code != SBE_NOTFOUND) {
-			if (e)
-				*e = le;
-			break;
-		}
-	}
+	int rc = provider_create_batch(p, "/batches", b.p, our_id, out, e);
 	sbuf_free(&b);
 	return rc;
 }
@@ -407,7 +351,7 @@ static int oai_get(provider *p, const char *batch_id, prov_batch *out, sb_err *e
 {
 	char *id = http_escape(batch_id);
 	char *path = xasprintf("/batches/%s", id);
-	int rc = batch_call(p, "GET", path, NULL, false, out, e);
+	int rc = provider_batch_call(p, "GET", path, NULL, false, out, e);
 	free(path);
 	free(id);
 	return rc;
@@ -417,7 +361,7 @@ static int oai_cancel(provider *p, const char *batch_id, prov_batch *out, sb_err
 {
 	char *id = http_escape(batch_id);
 	char *path = xasprintf("/batches/%s/cancel", id);
-	int rc = batch_call(p, "POST", path, NULL, false, out, e);
+	int rc = provider_batch_call(p, "POST", path, NULL, false, out, e);
 	free(path);
 	free(id);
 	if (rc != 0 && e && e->code == SBE_CONFLICT) {
@@ -542,6 +486,7 @@ const provider_ops openai_ops = {
 	.format_request = oai_format_request,
 	.parse_result = oai_parse_result,
 	.parse_answer = oai_parse_answer,
+	.call = call_ex,
 	.upload = oai_upload,
 	.create = oai_create,
 	.get = oai_get,

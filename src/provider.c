@@ -41,6 +41,26 @@ void prov_batch_clear(prov_batch *b)
 	memset(b, 0, sizeof *b);
 }
 
+json_object *prov_jget(json_object *o, const char *k)
+{
+	json_object *v = NULL;
+	if (o && json_object_is_type(o, json_type_object) && json_object_object_get_ex(o, k, &v) &&
+	    !json_object_is_type(v, json_type_null))
+		return v;
+	return NULL;
+}
+
+const char *prov_jstr(json_object *o, const char *k)
+{
+	json_object *v = prov_jget(o, k);
+	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+}
+
+void prov_copy(char *dst, size_t cap, const char *s)
+{
+	snprintf(dst, cap, "%s", s ? s : "");
+}
+
 void prov_answer_clear(prov_answer *a)
 {
 	if (!a)
@@ -379,6 +399,47 @@ int provider_read_results(provider *p, const char *path, int (*fn)(const sb_resu
 		rc = sb_fail(e, SBE_IO, _("Cannot read the result file %s: %s"), path, strerror(errno));
 	free(line);
 	fclose(f);
+	return rc;
+}
+
+int provider_batch_call(provider *p, const char *method, const char *path, const char *body, bool no_resend,
+			prov_batch *out, sb_err *e)
+{
+	http_resp resp;
+	int rc = p->ops->call(p, method, path, body, no_resend, &resp, e);
+	if (rc == 0) {
+		prov_answer a;
+		rc = provider_parse_http(p, PA_BATCH, path, &resp, &a, e);
+		if (rc == 0)
+			*out = a.batch; /* owns errors and inline results */
+	}
+	http_resp_free(&resp);
+	return rc;
+}
+
+int provider_create_batch(provider *p, const char *path, const char *body, const char *our_id, prov_batch *out,
+			  sb_err *e)
+{
+	int rc = -1;
+	for (int i = 0; i < 6; i++) {
+		rc = provider_batch_call(p, "POST", path, body, true, out, e);
+		if (rc == 0 || !e || e->code != SBE_NETWORK || !our_id || !*our_id)
+			break;
+		sb_log(LOG_WARN, "create batch %s: %s; checking whether it was created", our_id, e->msg);
+		http_sleep(http_backoff_delay(i));
+		sb_err le = {0};
+		if (provider_find_ours(p, our_id, out, &le) == 0) {
+			sb_log(LOG_INFO, "create batch %s: found it at the provider as %s", our_id, out->id);
+			sb_err_clear(e);
+			rc = 0;
+			break;
+		}
+		if (le.code != SBE_NOTFOUND) {
+			if (e)
+				*e = le;
+			break;
+		}
+	}
 	return rc;
 }
 

@@ -71,6 +71,7 @@ void prov_answer_clear(prov_answer *a);
 typedef struct provider provider;
 
 struct json_object;
+struct http_resp;
 typedef struct provider_ops {
 	const char *name;
 	/* Write one request as a JSONL line (no trailing newline) into out. */
@@ -90,6 +91,10 @@ typedef struct provider_ops {
 	 * SBE_NETWORK when it lacks what the kind needs.  Called through
 	 * prov_parse_answer(). */
 	int (*parse_answer)(prov_answer_kind kind, struct json_object *j, prov_answer *out, sb_err *e);
+	/* One authenticated HTTP call; path is below the base URL (or a full
+	 * URL); no_resend: not idempotent (see http_req). */
+	int (*call)(provider *p, const char *method, const char *path, const char *body, bool no_resend,
+		    struct http_resp *resp, sb_err *e);
 	/* One synchronous request: the answer as a result. */
 	int (*live)(provider *p, const sb_request *rq, sb_result *out, sb_err *e);
 	void (*destroy)(provider *p);
@@ -121,6 +126,16 @@ int provider_load_key(const settings *cfg, const char *name, char **key, sb_err 
 int provider_read_results(provider *p, const char *path,
 			  int (*fn)(const sb_result *r, void *ctx), void *ctx, sb_err *e);
 
+/* A call whose answer is a batch (create, get, cancel), through ops->call
+ * and ops->parse_answer; out owns the batch's strings. */
+int provider_batch_call(provider *p, const char *method, const char *path, const char *body, bool no_resend,
+			prov_batch *out, sb_err *e);
+/* POST a batch create.  A create is not idempotent: after a
+ * lost reply (SBE_NETWORK) the batch may exist, so look for it by our id
+ * (provider_find_ours) before sending it again; up to 6 tries with backoff. */
+int provider_create_batch(provider *p, const char *path, const char *body, const char *our_id, prov_batch *out,
+			  sb_err *e);
+
 /* Find our batch at the provider by the id in its metadata (reconcile). */
 int provider_find_ours(provider *p, const char *our_id, prov_batch *out, sb_err *e);
 
@@ -150,6 +165,12 @@ int gemini_upload_cached(provider *p, const char *path, const char *mime, char *
 int prov_parse_answer(const provider_ops *ops, prov_answer_kind kind, const char *body, size_t len,
 		      prov_answer *out, sb_err *e);
 /* Helpers shared by openai.c and gemini.c. */
+/* o[k] when o is an object and k is there and not null, else NULL. */
+struct json_object *prov_jget(struct json_object *o, const char *k);
+/* o[k] when it is a string, else NULL. */
+const char *prov_jstr(struct json_object *o, const char *k);
+/* s (NULL: "") into dst, cut to cap. */
+void prov_copy(char *dst, size_t cap, const char *s);
 struct http_resp;
 /* An untrusted token count: 0 .. 2^40 (no negative cost, no overflow in sums). */
 long prov_tokens(long long v);
