@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "imageprep.h"
@@ -80,11 +81,30 @@ static void orient(image_rgb *im, int o)
 	im->h = nh;
 }
 
+/* The terminal's cell in pixels, from the window size when the terminal
+ * tells it (xterm, foot, kitty, WezTerm, mlterm do), else 10x20.  A sixel
+ * is drawn pixel for pixel: made for a bigger cell than the terminal's, it
+ * spills out of the pane over its neighbours. */
+static void cell_px(int *cw, int *ch)
+{
+	struct winsize ws;
+	*cw = 10;
+	*ch = 20;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 && ws.ws_row > 0 &&
+	    ws.ws_xpixel / ws.ws_col >= 2 && ws.ws_ypixel / ws.ws_row >= 2 &&
+	    ws.ws_xpixel / ws.ws_col <= 200 && ws.ws_ypixel / ws.ws_row <= 200) {
+		*cw = ws.ws_xpixel / ws.ws_col;
+		*ch = ws.ws_ypixel / ws.ws_row;
+	}
+}
+
 /* Pixels the pane needs: chafa looks at about 8x8 source pixels per cell
- * for symbols; graphics protocols show real pixels (assume 10x20 cells). */
+ * for symbols; graphics protocols show real pixels. */
 static void needed_px(int w, int h, pv_protocol proto, int *nw, int *nh)
 {
-	int cw = proto == PV_SYMBOLS ? 4 : 10, ch = proto == PV_SYMBOLS ? 8 : 20;
+	int cw = 4, ch = 8;
+	if (proto != PV_SYMBOLS)
+		cell_px(&cw, &ch);
 	*nw = w * cw;
 	*nh = h * ch;
 }
@@ -123,10 +143,70 @@ static int decode(const unsigned char *jpeg, size_t len, int nw, int nh, image_r
 	return image_decode_scaled(jpeg, len, nw, nh, im, e);
 }
 
+/* chafa base64-encodes each kitty chunk (512 bytes: 128 pixels) on its own,
+ * and chafa 1.12 gets the last group wrong when two bytes are left: the
+ * third character carries byte & 0x0f instead of (byte << 2) & 0x3c, so
+ * the terminal reads the chunk's last byte wrong (every 128th pixel gets an
+ * alpha of 243 instead of 255).  Probed once on a white cell, whose first
+ * chunk must end in "//8="; when chafa is wrong, repaired in place. */
+static const char b64_dict[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static pthread_once_t kitty_once = PTHREAD_ONCE_INIT;
+static bool kitty_b64_broken;
+
+static ChafaTermInfo *term_info(void)
+{
+	/* The `preview` setting may force a protocol the terminal database
+	 * does not list for $TERM: fill the gaps from chafa's fallback. */
+	ChafaTermDb *db = chafa_term_db_get_default();
+	ChafaTermInfo *ti = chafa_term_db_detect(db, environ);
+	ChafaTermInfo *fb = chafa_term_db_get_fallback_info(db);
+	chafa_term_info_supplement(ti, fb);
+	chafa_term_info_unref(fb);
+	return ti;
+}
+
+static void kitty_probe(void)
+{
+	ChafaCanvasConfig *cc = chafa_canvas_config_new();
+	chafa_canvas_config_set_geometry(cc, 1, 1);
+	chafa_canvas_config_set_canvas_mode(cc, CHAFA_CANVAS_MODE_TRUECOLOR);
+	chafa_canvas_config_set_pixel_mode(cc, CHAFA_PIXEL_MODE_KITTY);
+	chafa_canvas_config_set_cell_geometry(cc, 10, 20);
+	ChafaCanvas *cv = chafa_canvas_new(cc);
+	unsigned char white[4 * 4 * 3];
+	memset(white, 255, sizeof white);
+	chafa_canvas_draw_all_pixels(cv, CHAFA_PIXEL_RGB8, white, 4, 4, 4 * 3);
+	ChafaTermInfo *ti = term_info();
+	GString *gs = chafa_canvas_print(cv, ti);
+	const char *chunk = strstr(gs->str, "m=1;"), *end = chunk ? strstr(chunk, "\033\\") : NULL;
+	kitty_b64_broken = end && end - chunk >= 8 && !strncmp(end - 4, "//P=", 4);
+	g_string_free(gs, TRUE);
+	chafa_term_info_unref(ti);
+	chafa_canvas_unref(cv);
+	chafa_canvas_config_unref(cc);
+}
+
+static void kitty_repair(char *seq)
+{
+	pthread_once(&kitty_once, kitty_probe);
+	if (!kitty_b64_broken)
+		return;
+	/* every payload ends right before an ST; "xyz=" is the broken case */
+	for (char *p = strstr(seq, "\033\\"); p; p = strstr(p + 2, "\033\\")) {
+		if (p - seq < 4 || p[-1] != '=' || p[-2] == '=')
+			continue;
+		const char *d = strchr(b64_dict, p[-2]);
+		if (d && p[-2])
+			p[-2] = b64_dict[((d - b64_dict) & 0x0f) << 2];
+	}
+}
+
 static void render_canvas(preview_img *p, const image_rgb *im, pv_protocol proto, pv_colors colors)
 {
-	int cw = p->req_w, ch = p->req_h;
-	chafa_calc_canvas_geometry(im->w, im->h, &cw, &ch, 0.5f, FALSE, FALSE);
+	int cw = p->req_w, ch = p->req_h, px_w = 10, px_h = 20;
+	if (proto != PV_SYMBOLS)
+		cell_px(&px_w, &px_h);
+	chafa_calc_canvas_geometry(im->w, im->h, &cw, &ch, (gfloat)px_w / px_h, FALSE, FALSE);
 	if (cw < 1)
 		cw = 1;
 	if (ch < 1)
@@ -150,11 +230,22 @@ static void render_canvas(preview_img *p, const image_rgb *im, pv_protocol proto
 		chafa_canvas_config_set_pixel_mode(cc, proto == PV_KITTY   ? CHAFA_PIXEL_MODE_KITTY
 						       : proto == PV_SIXEL ? CHAFA_PIXEL_MODE_SIXELS
 									   : CHAFA_PIXEL_MODE_ITERM2);
-		chafa_canvas_config_set_cell_geometry(cc, 10, 20);
+		chafa_canvas_config_set_cell_geometry(cc, px_w, px_h);
 	}
 	ChafaCanvas *cv = chafa_canvas_new(cc);
+	/* chafa's scaler (smolscale) keeps the row stride in 32-bit words: a
+	 * packed RGB row whose length is not a multiple of 4 bytes (a width
+	 * not divisible by 4) comes out sheared.  Pad the rows. */
+	size_t row = (size_t)im->w * im->channels, stride = (row + 3) & ~(size_t)3;
+	unsigned char *padded = NULL;
+	if (stride != row) {
+		padded = xmalloc(stride * im->h);
+		for (int y = 0; y < im->h; y++)
+			memcpy(padded + stride * y, im->px + row * y, row);
+	}
 	chafa_canvas_draw_all_pixels(cv, im->channels == 4 ? CHAFA_PIXEL_RGBA8_UNASSOCIATED : CHAFA_PIXEL_RGB8,
-				     im->px, im->w, im->h, im->w * im->channels);
+				     padded ? padded : im->px, im->w, im->h, (gint)stride);
+	free(padded);
 	p->w = cw;
 	p->h = ch;
 	if (proto == PV_SYMBOLS) {
@@ -164,21 +255,19 @@ static void render_canvas(preview_img *p, const image_rgb *im, pv_protocol proto
 				pv_cell *c = &p->cells[y * cw + x];
 				gint fg = -1, bg = -1;
 				c->ch = chafa_canvas_get_char_at(cv, x, y);
+				/* pens, not chafa_canvas_get_colors_at(): that one
+				 * gives packed RGB even on an indexed canvas */
 				if (colors != PV_MONO)
-					chafa_canvas_get_colors_at(cv, x, y, &fg, &bg);
+					chafa_canvas_get_raw_colors_at(cv, x, y, &fg, &bg);
 				c->fg = (short)(fg >= 0 && fg < 256 ? fg : -1);
 				c->bg = (short)(bg >= 0 && bg < 256 ? bg : -1);
 			}
 	} else {
-		/* The `preview` setting may force a protocol the terminal database
-		 * does not list for $TERM: fill the gaps from chafa's fallback. */
-		ChafaTermDb *db = chafa_term_db_get_default();
-		ChafaTermInfo *ti = chafa_term_db_detect(db, environ);
-		ChafaTermInfo *fb = chafa_term_db_get_fallback_info(db);
-		chafa_term_info_supplement(ti, fb);
-		chafa_term_info_unref(fb);
+		ChafaTermInfo *ti = term_info();
 		GString *gs = chafa_canvas_print(cv, ti);
 		p->seq = xstrdup(gs->str);
+		if (proto == PV_KITTY)
+			kitty_repair(p->seq);
 		g_string_free(gs, TRUE);
 		chafa_term_info_unref(ti);
 	}
