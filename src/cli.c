@@ -27,6 +27,7 @@
 #include "log.h"
 #include "mediacsv.h"
 #include "provider.h"
+#include "report.h"
 
 /* Options that are not settings: how this one command runs. */
 static struct cli_opts {
@@ -330,20 +331,6 @@ static struct prog_state {
 	int last_decile;
 } PS;
 
-static void fmt_duration(double s, char *out, size_t cap)
-{
-	if (s < 0)
-		snprintf(out, cap, "?");
-	else if (s < 60)
-		snprintf(out, cap, "%.0fs", s);
-	else if (s < 3600)
-		snprintf(out, cap, "%dm%02ds", (int)s / 60, (int)s % 60);
-	else if (s < 86400 * 2)
-		snprintf(out, cap, "%dh%02dm", (int)s / 3600, ((int)s % 3600) / 60);
-	else
-		snprintf(out, cap, "%dd", (int)(s / 86400));
-}
-
 static void progress_cb(const char *what, size_t done, size_t total, void *ctx)
 {
 	(void)ctx;
@@ -362,7 +349,7 @@ static void progress_cb(const char *what, size_t done, size_t total, void *ctx)
 	if (done > 0 && total >= done && now > PS.start)
 		eta = (now - PS.start) / (double)done * (double)(total - done);
 	char etas[32];
-	fmt_duration(eta, etas, sizeof etas);
+	report_fmt_duration(eta, etas, sizeof etas);
 	if (tty_err) {
 		enum { W = 24 };
 		char bar[W + 1];
@@ -556,103 +543,7 @@ static void ctx_close(cli_ctx *c)
 	memset(c, 0, sizeof *c);
 }
 
-static void json_print(json_object *o)
-{
-	fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-						    JSON_C_TO_STRING_NOSLASHESCAPE),
-	      stdout);
-	fputc('\n', stdout);
-	json_object_put(o);
-}
-
-static void jadd_str(json_object *o, const char *k, const char *v)
-{
-	json_object_object_add(o, k, v ? json_object_new_string(v) : NULL);
-}
-
-static void jadd_int(json_object *o, const char *k, long long v)
-{
-	json_object_object_add(o, k, json_object_new_int64(v));
-}
-
-static void jadd_dbl(json_object *o, const char *k, double v)
-{
-	json_object_object_add(o, k, json_object_new_double(v));
-}
-
-static void jadd_time(json_object *o, const char *k, time_t t)
-{
-	if (t <= 0) {
-		json_object_object_add(o, k, NULL);
-		return;
-	}
-	char iso[32];
-	time_iso(t, iso);
-	jadd_str(o, k, iso);
-}
-
-/* Print s padded to width columns (code points, so Czech text aligns). */
-static void pad(FILE *out, const char *s, int width, bool right)
-{
-	int n = (int)utf8_chars(s);
-	if (right)
-		for (int i = n; i < width; i++)
-			fputc(' ', out);
-	fputs(s, out);
-	if (!right)
-		for (int i = n; i < width; i++)
-			fputc(' ', out);
-}
-
-static void fmt_age(time_t t, char *out, size_t cap)
-{
-	if (t <= 0) {
-		snprintf(out, cap, "-");
-		return;
-	}
-	double d = difftime(time(NULL), t);
-	fmt_duration(d < 0 ? 0 : d, out, cap);
-}
-
-static size_t count_failed(const batch_info *b)
-{
-	return b->counts[FS_ERROR] + b->counts[FS_DEAD] + b->counts[FS_FILE_NOT_FOUND];
-}
-
-static size_t count_done(const batch_info *b)
-{
-	return b->counts[FS_SAVED_TO_CSV];
-}
-
 /* ---- status ------------------------------------------------------------------- */
-
-static json_object *batch_json(const batch_info *b)
-{
-	json_object *o = json_object_new_object();
-	jadd_str(o, "id", b->id);
-	jadd_str(o, "kind", b->kind);
-	jadd_str(o, "state", batch_state_name(b->state));
-	if (b->state == BS_PAUSED)
-		jadd_str(o, "paused_from", batch_state_name(b->paused_from));
-	jadd_str(o, "provider", b->provider);
-	jadd_str(o, "model", b->model);
-	jadd_str(o, "provider_batch_id", b->provider_batch_id[0] ? b->provider_batch_id : NULL);
-	jadd_int(o, "files", (long long)b->nfiles);
-	json_object *cn = json_object_new_object();
-	for (int s = 0; s < FS__COUNT; s++)
-		if (b->counts[s])
-			jadd_int(cn, file_state_name((file_state)s), (long long)b->counts[s]);
-	json_object_object_add(o, "counts", cn);
-	jadd_time(o, "created", b->created);
-	jadd_time(o, "sent", b->sent);
-	jadd_time(o, "completed", b->completed);
-	jadd_int(o, "age_seconds", b->created > 0 ? (long long)difftime(time(NULL), b->created) : 0);
-	jadd_dbl(o, "est_cost", b->est_cost);
-	jadd_dbl(o, "actual_cost", b->actual_cost);
-	jadd_int(o, "attempts", b->attempts);
-	jadd_str(o, "note", b->note[0] ? b->note : NULL);
-	return o;
-}
 
 static int cmd_status(cli_ctx *c, int argc, char **argv)
 {
@@ -662,15 +553,15 @@ static int cmd_status(cli_ctx *c, int argc, char **argv)
 	size_t n = c->st ? store_list(c->st, &bs) : 0;
 	if (O.json) {
 		json_object *o = json_object_new_object();
-		jadd_str(o, "media_csv", c->cfg->media_csv);
-		jadd_str(o, "state_dir", c->cfg->state_dir);
-		jadd_str(o, "provider", c->cfg->provider);
-		jadd_str(o, "model", c->cfg->model);
+		report_jadd_str(o, "media_csv", c->cfg->media_csv);
+		report_jadd_str(o, "state_dir", c->cfg->state_dir);
+		report_jadd_str(o, "provider", c->cfg->provider);
+		report_jadd_str(o, "model", c->cfg->model);
 		json_object *arr = json_object_new_array();
 		for (size_t i = 0; i < n; i++)
-			json_object_array_add(arr, batch_json(&bs[i]));
+			json_object_array_add(arr, report_batch_info_json(&bs[i]));
 		json_object_object_add(o, "batches", arr);
-		json_print(o);
+		report_json_print(o, stdout);
 		free(bs);
 		return SB_EXIT_OK;
 	}
@@ -685,18 +576,18 @@ static int cmd_status(cli_ctx *c, int argc, char **argv)
 		return SB_EXIT_OK;
 	}
 	fputc('\n', stdout);
-	pad(stdout, _("BATCH"), 22, false);
+	report_pad(stdout, _("BATCH"), 22, false);
 	fputc(' ', stdout);
-	pad(stdout, _("STATE"), 11, false);
+	report_pad(stdout, _("STATE"), 11, false);
 	fputc(' ', stdout);
-	pad(stdout, _("KIND"), 12, false);
+	report_pad(stdout, _("KIND"), 12, false);
 	fputc(' ', stdout);
-	pad(stdout, _("PROVIDER"), 8, false);
-	pad(stdout, _("FILES"), 7, true);
-	pad(stdout, _("DONE"), 6, true);
-	pad(stdout, _("FAILED"), 8, true);
-	pad(stdout, _("AGE"), 8, true);
-	pad(stdout, _("COST"), 11, true);
+	report_pad(stdout, _("PROVIDER"), 8, false);
+	report_pad(stdout, _("FILES"), 7, true);
+	report_pad(stdout, _("DONE"), 6, true);
+	report_pad(stdout, _("FAILED"), 8, true);
+	report_pad(stdout, _("AGE"), 8, true);
+	report_pad(stdout, _("COST"), 11, true);
 	fputc('\n', stdout);
 	size_t per_state[BS__COUNT] = { 0 };
 	double est = 0, act = 0;
@@ -706,28 +597,28 @@ static int cmd_status(cli_ctx *c, int argc, char **argv)
 		per_state[b->state]++;
 		est += b->est_cost;
 		act += b->actual_cost;
-		pad(stdout, b->id, 22, false);
+		report_pad(stdout, b->id, 22, false);
 		fputc(' ', stdout);
-		pad(stdout, batch_state_name(b->state), 11, false);
+		report_pad(stdout, batch_state_name(b->state), 11, false);
 		fputc(' ', stdout);
-		pad(stdout, b->kind, 12, false);
+		report_pad(stdout, b->kind, 12, false);
 		fputc(' ', stdout);
-		pad(stdout, b->provider, 8, false);
+		report_pad(stdout, b->provider, 8, false);
 		snprintf(num, sizeof num, "%zu", b->nfiles);
-		pad(stdout, num, 7, true);
-		snprintf(num, sizeof num, "%zu", count_done(b));
-		pad(stdout, num, 6, true);
-		snprintf(num, sizeof num, "%zu", count_failed(b));
-		pad(stdout, num, 8, true);
-		fmt_age(b->created, age, sizeof age);
-		pad(stdout, age, 8, true);
+		report_pad(stdout, num, 7, true);
+		snprintf(num, sizeof num, "%zu", report_count_done(b));
+		report_pad(stdout, num, 6, true);
+		snprintf(num, sizeof num, "%zu", report_count_failed(b));
+		report_pad(stdout, num, 8, true);
+		report_fmt_age(b->created, age, sizeof age);
+		report_pad(stdout, age, 8, true);
 		if (b->actual_cost > 0)
 			snprintf(cost, sizeof cost, "$%.4f", b->actual_cost);
 		else if (b->est_cost > 0)
 			snprintf(cost, sizeof cost, "~$%.4f", b->est_cost);
 		else
 			snprintf(cost, sizeof cost, "-");
-		pad(stdout, cost, 11, true);
+		report_pad(stdout, cost, 11, true);
 		fputc('\n', stdout);
 		if (b->note[0])
 			printf(_("    note: %s\n"), b->note);
@@ -836,53 +727,54 @@ static int cmd_plan(cli_ctx *c, int argc, char **argv)
 
 	if (O.json) {
 		json_object *o = json_object_new_object();
-		jadd_str(o, "media_csv", c->cfg->media_csv);
-		jadd_str(o, "state_dir", c->cfg->state_dir);
+		report_jadd_str(o, "media_csv", c->cfg->media_csv);
+		report_jadd_str(o, "state_dir", c->cfg->state_dir);
 		json_object *arr = json_object_new_array();
 		for (size_t i = 0; i < n; i++) {
 			plan_item *it = &items[i];
 			json_object *j = json_object_new_object();
 			const char *soubor = mediacsv_field(m, it->row, MC_SOUBOR);
-			jadd_int(j, "line", mediacsv_lineno(m, it->row));
-			jadd_str(j, "file", soubor);
-			jadd_str(j, "cesta", mediacsv_get(m, it->row, ccesta));
-			jadd_str(j, "media", media_name(mediacsv_media_kind(soubor)));
-			jadd_str(j, "action", it->action);
-			jadd_str(j, "batch", it->batch[0] ? it->batch : NULL);
-			jadd_str(j, "batch_state", it->batch[0] ? batch_state_name(it->bstate) : NULL);
-			jadd_str(j, "file_state", file_state_name(it->fstate));
-			jadd_str(j, "reason", it->reason);
+			report_jadd_int(j, "line", mediacsv_lineno(m, it->row));
+			report_jadd_str(j, "file", soubor);
+			report_jadd_str(j, "cesta", mediacsv_get(m, it->row, ccesta));
+			report_jadd_str(j, "media", media_name(mediacsv_media_kind(soubor)));
+			report_jadd_str(j, "action", it->action);
+			report_jadd_str(j, "batch", it->batch[0] ? it->batch : NULL);
+			report_jadd_str(j, "batch_state",
+					it->batch[0] ? batch_state_name(it->bstate) : NULL);
+			report_jadd_str(j, "file_state", file_state_name(it->fstate));
+			report_jadd_str(j, "reason", it->reason);
 			json_object_array_add(arr, j);
 		}
 		json_object_object_add(o, "items", arr);
 		json_object *bj = json_object_new_object();
 		for (int s = 0; s < BS__COUNT; s++) {
 			json_object *x = json_object_new_object();
-			jadd_int(x, "batches", (long long)bcount[s]);
-			jadd_int(x, "files", (long long)bfiles[s]);
+			report_jadd_int(x, "batches", (long long)bcount[s]);
+			report_jadd_int(x, "files", (long long)bfiles[s]);
 			json_object_object_add(bj, batch_state_name((batch_state)s), x);
 		}
 		json_object_object_add(o, "batches", bj);
 		json_object *t = json_object_new_object();
-		jadd_int(t, "unprocessed", (long long)n);
-		jadd_int(t, "new", (long long)n_new);
-		jadd_int(t, "in_batch", (long long)n_in);
-		jadd_int(t, "skip", (long long)n_skip);
-		jadd_int(t, "missing", (long long)n_missing);
-		jadd_int(t, "to_send", (long long)bfiles[BS_READY]);
-		jadd_dbl(t, "to_send_est_cost", ready_cost);
-		jadd_int(t, "to_check", (long long)bfiles[BS_SENT]);
+		report_jadd_int(t, "unprocessed", (long long)n);
+		report_jadd_int(t, "new", (long long)n_new);
+		report_jadd_int(t, "in_batch", (long long)n_in);
+		report_jadd_int(t, "skip", (long long)n_skip);
+		report_jadd_int(t, "missing", (long long)n_missing);
+		report_jadd_int(t, "to_send", (long long)bfiles[BS_READY]);
+		report_jadd_dbl(t, "to_send_est_cost", ready_cost);
+		report_jadd_int(t, "to_check", (long long)bfiles[BS_SENT]);
 		json_object_object_add(o, "totals", t);
-		json_print(o);
+		report_json_print(o, stdout);
 	} else {
 		printf(_("Pre-flight plan for %s (no API calls)\n\n"), c->cfg->media_csv);
-		pad(stdout, "#", 5, true);
+		report_pad(stdout, "#", 5, true);
 		fputs("  ", stdout);
-		pad(stdout, _("LINE"), 6, true);
+		report_pad(stdout, _("LINE"), 6, true);
 		fputs("  ", stdout);
-		pad(stdout, _("FILE"), 24, false);
+		report_pad(stdout, _("FILE"), 24, false);
 		fputc(' ', stdout);
-		pad(stdout, _("ACTION"), 10, false);
+		report_pad(stdout, _("ACTION"), 10, false);
 		fputc(' ', stdout);
 		fputs(_("DETAILS"), stdout);
 		fputc('\n', stdout);
@@ -896,16 +788,16 @@ static int cmd_plan(cli_ctx *c, int argc, char **argv)
 			}
 			char num[32], det[512];
 			snprintf(num, sizeof num, "%zu", i + 1);
-			pad(stdout, num, 5, true);
+			report_pad(stdout, num, 5, true);
 			fputs("  ", stdout);
 			snprintf(num, sizeof num, "%ld", mediacsv_lineno(m, it->row));
-			pad(stdout, num, 6, true);
+			report_pad(stdout, num, 6, true);
 			fputs("  ", stdout);
-			pad(stdout, mediacsv_field(m, it->row, MC_SOUBOR), 24, false);
+			report_pad(stdout, mediacsv_field(m, it->row, MC_SOUBOR), 24, false);
 			fputc(' ', stdout);
 			const char *act = !strcmp(it->action, "new") ? _("new")
 					: !strcmp(it->action, "skip") ? _("skip") : _("in batch");
-			pad(stdout, act, 10, false);
+			report_pad(stdout, act, 10, false);
 			fputc(' ', stdout);
 			if (it->batch[0])
 				snprintf(det, sizeof det, _("%s (batch %s, file %s)"), it->batch,
@@ -1154,14 +1046,14 @@ static int cmd_import(cli_ctx *c, int argc, char **argv)
 	bool have_lb = last_batch[0] && store_get(c->st, last_batch, &lb) == 0;
 	if (O.json) {
 		json_object *o = json_object_new_object();
-		jadd_str(o, "file", tsv);
-		jadd_int(o, "imported", (long long)imported);
-		jadd_int(o, "rejected", (long long)bad);
-		jadd_str(o, "batch", have_lb ? lb.id : NULL);
-		jadd_str(o, "batch_state", have_lb ? batch_state_name(lb.state) : NULL);
-		jadd_int(o, "batch_files", have_lb ? (long long)lb.nfiles : 0);
+		report_jadd_str(o, "file", tsv);
+		report_jadd_int(o, "imported", (long long)imported);
+		report_jadd_int(o, "rejected", (long long)bad);
+		report_jadd_str(o, "batch", have_lb ? lb.id : NULL);
+		report_jadd_str(o, "batch_state", have_lb ? batch_state_name(lb.state) : NULL);
+		report_jadd_int(o, "batch_files", have_lb ? (long long)lb.nfiles : 0);
 		json_object_object_add(o, "interrupted", json_object_new_boolean(interrupted != 0));
-		json_print(o);
+		report_json_print(o, stdout);
 	} else {
 		printf(P_("Imported %zu description from %s", "Imported %zu descriptions from %s",
 			  imported), imported, tsv);
@@ -1189,79 +1081,6 @@ static int cmd_import(cli_ctx *c, int argc, char **argv)
 
 /* ---- send, retrieve, batch control ---------------------------------------------- */
 
-static void pct(FILE *out, size_t v, size_t total)
-{
-	if (total)
-		fprintf(out, "%5.1f%%", 100.0 * (double)v / (double)total);
-	else
-		fputs("     -", out);
-}
-
-static void print_summary(const run_report *r, bool was_interrupted, int code)
-{
-	if (O.json) {
-		json_object *o = json_object_new_object();
-		json_object_object_add(o, "interrupted", json_object_new_boolean(was_interrupted));
-		jadd_int(o, "sent", (long long)r->sent);
-		jadd_int(o, "succeeded", (long long)r->succeeded);
-		jadd_int(o, "repaired", (long long)r->repaired);
-		jadd_int(o, "retried", (long long)r->retried);
-		jadd_int(o, "failed", (long long)r->failed);
-		jadd_int(o, "skipped", (long long)r->skipped);
-		jadd_int(o, "committed", (long long)r->committed);
-		jadd_int(o, "conflicts", (long long)r->conflicts);
-		jadd_int(o, "batches_sent", (long long)r->batches_sent);
-		jadd_int(o, "batches_done", (long long)r->batches_done);
-		jadd_int(o, "still_waiting", (long long)r->still_waiting);
-		jadd_dbl(o, "est_cost", r->est_cost);
-		jadd_dbl(o, "actual_cost", r->actual_cost);
-		jadd_dbl(o, "seconds", r->seconds);
-		jadd_int(o, "exit_code", code);
-		json_print(o);
-		return;
-	}
-	if (O.quiet && !was_interrupted && code == SB_EXIT_OK)
-		return;
-	char dur[32];
-	fmt_duration(r->seconds, dur, sizeof dur);
-	if (was_interrupted)
-		printf(_("Interrupted: partial summary (%s)\n"), dur);
-	else
-		printf(_("Summary (%s)\n"), dur);
-	size_t total = r->succeeded + r->failed + r->skipped;
-	if (total < r->sent)
-		total = r->sent;
-	struct { const char *label; size_t v; } rows[] = {
-		{ _("Sent"), r->sent },
-		{ _("Succeeded"), r->succeeded },
-		{ _("Repaired"), r->repaired },
-		{ _("Retried"), r->retried },
-		{ _("Failed"), r->failed },
-		{ _("Skipped"), r->skipped },
-		{ _("Committed to the CSV"), r->committed },
-		{ _("Changed by someone else"), r->conflicts },
-	};
-	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-		fputs("  ", stdout);
-		pad(stdout, rows[i].label, 26, false);
-		char num[32];
-		snprintf(num, sizeof num, "%zu", rows[i].v);
-		pad(stdout, num, 8, true);
-		fputs("  ", stdout);
-		pct(stdout, rows[i].v, total);
-		fputc('\n', stdout);
-	}
-	printf(_("Batches: %zu sent, %zu done, %zu still at the provider\n"), r->batches_sent,
-	       r->batches_done, r->still_waiting);
-	printf(_("Cost: estimated $%.4f, actual $%.4f\n"), r->est_cost, r->actual_cost);
-	if (r->still_waiting && !was_interrupted)
-		printf(_("Batches are still being processed: run 'stockbatch retrieve' later "
-			 "(or with --wait SECONDS).\n"));
-	if (r->failed)
-		printf(_("Some items failed: see 'stockbatch report', then 'stockbatch "
-			 "retry-failed'.\n"));
-}
-
 static int run_phases(cli_ctx *c, unsigned phases, int wait_s, bool waiting_matters, bool summary)
 {
 	sb_err e;
@@ -1286,8 +1105,10 @@ static int run_phases(cli_ctx *c, unsigned phases, int wait_s, bool waiting_matt
 		code = SB_EXIT_OK;
 	if (r < 0 && !interrupted)
 		report_err(&e);
-	if (summary || interrupted)
-		print_summary(&rep, interrupted != 0, code);
+	/* --quiet: a summary only when something needs attention */
+	if ((summary || interrupted) &&
+	    (O.json || !O.quiet || interrupted || code != SB_EXIT_OK))
+		report_run(&rep, interrupted != 0, code, O.json, stdout);
 	return code;
 }
 
@@ -1386,12 +1207,12 @@ static int cmd_control(cli_ctx *c, int argc, char **argv)
 	if (store_get(c->st, id, &after) < 0)
 		after = b;
 	if (O.json) {
-		json_print(batch_json(&after));
+		report_json_print(report_batch_info_json(&after), stdout);
 	} else {
 		printf(_("Batch %s %s: now %s.\n"), id, done, batch_state_name(after.state));
-		if (!strcmp(cmd, "cancel") && count_done(&after))
+		if (!strcmp(cmd, "cancel") && report_count_done(&after))
 			printf(_("%zu results that completed before the cancel were kept.\n"),
-			       count_done(&after));
+			       report_count_done(&after));
 	}
 	return SB_EXIT_OK;
 }
@@ -1407,8 +1228,8 @@ static int cmd_retry(cli_ctx *c, int argc, char **argv)
 		return report_err(&e);
 	if (O.json) {
 		json_object *o = json_object_new_object();
-		jadd_int(o, "requeued", (long long)n);
-		json_print(o);
+		report_jadd_int(o, "requeued", (long long)n);
+		report_json_print(o, stdout);
 	} else if (n)
 		printf(P_("%zu failed item is queued again; 'stockbatch send' sends it.\n",
 			  "%zu failed items are queued again; 'stockbatch send' sends them.\n", n), n);
@@ -1418,110 +1239,6 @@ static int cmd_retry(cli_ctx *c, int argc, char **argv)
 }
 
 /* ---- report ------------------------------------------------------------------------ */
-
-static json_object *report_extra(cli_ctx *c, const char *id)
-{
-	char *p = store_batch_path(c->st, id, "report.json");
-	json_object *o = p && file_exists(p) ? json_object_from_file(p) : NULL, *ex = NULL;
-	free(p);
-	if (o && json_object_object_get_ex(o, "extra", &ex))
-		json_object_get(ex);
-	else
-		ex = NULL;
-	json_object_put(o);
-	return ex;
-}
-
-static json_object *report_batch_json(cli_ctx *c, const batch_info *b, file_entry *fs, size_t nf)
-{
-	(void)c;
-	json_object *o = batch_json(b);
-	size_t succeeded = b->counts[FS_SAVED_TO_CSV];
-	size_t failed = count_failed(b);
-	size_t skipped = b->counts[FS_SKIPPED] + b->counts[FS_REJECTED];
-	jadd_int(o, "succeeded", (long long)succeeded);
-	jadd_int(o, "failed", (long long)failed);
-	jadd_int(o, "skipped", (long long)skipped);
-	jadd_int(o, "pending", (long long)(b->nfiles - succeeded - failed - skipped));
-	jadd_dbl(o, "success_rate", b->nfiles ? (double)succeeded / (double)b->nfiles : 0.0);
-	if (b->sent > 0 && b->completed >= b->sent)
-		jadd_int(o, "duration_seconds", (long long)difftime(b->completed, b->sent));
-	else
-		json_object_object_add(o, "duration_seconds", NULL);
-	json_object *fa = json_object_new_array();
-	for (size_t i = 0; i < nf; i++) {
-		if (fs[i].state != FS_ERROR && fs[i].state != FS_DEAD &&
-		    fs[i].state != FS_FILE_NOT_FOUND && !fs[i].reason)
-			continue;
-		json_object *j = json_object_new_object();
-		jadd_str(j, "cesta", fs[i].cesta);
-		jadd_str(j, "state", file_state_name(fs[i].state));
-		jadd_str(j, "custom_id", fs[i].custom_id);
-		jadd_int(j, "attempts", fs[i].attempts);
-		jadd_str(j, "reason", fs[i].reason);
-		json_object_array_add(fa, j);
-	}
-	json_object_object_add(o, "failures", fa);
-	/* The engine's figures the store does not keep (repaired, retried,
-	 * tokens), from report.json (report.c writes it at completion). */
-	json_object *extra = report_extra(c, b->id);
-	if (extra)
-		json_object_object_add(o, "extra", extra);
-	return o;
-}
-
-static void report_batch_text(cli_ctx *c, const batch_info *b, file_entry *fs, size_t nf)
-{
-	char age[32];
-	fmt_age(b->created, age, sizeof age);
-	printf(_("Batch %s (%s, %s %s): %s, created %s ago\n"), b->id, b->kind, b->provider,
-	       b->model, batch_state_name(b->state), age);
-	if (b->provider_batch_id[0])
-		printf(_("  provider batch: %s\n"), b->provider_batch_id);
-	if (b->note[0])
-		printf(_("  note: %s\n"), b->note);
-	size_t total = b->nfiles;
-	for (int s = 0; s < FS__COUNT; s++) {
-		if (!b->counts[s])
-			continue;
-		fputs("  ", stdout);
-		pad(stdout, file_state_name((file_state)s), 22, false);
-		char num[32];
-		snprintf(num, sizeof num, "%zu", b->counts[s]);
-		pad(stdout, num, 8, true);
-		fputs("  ", stdout);
-		pct(stdout, b->counts[s], total);
-		fputc('\n', stdout);
-	}
-	json_object *ex = report_extra(c, b->id), *v;
-	if (ex) {
-		long long rep = 0, ret = 0, in = 0, outt = 0;
-		if (json_object_object_get_ex(ex, "repaired", &v))
-			rep = json_object_get_int64(v);
-		if (json_object_object_get_ex(ex, "retried", &v))
-			ret = json_object_get_int64(v);
-		if (json_object_object_get_ex(ex, "in_tokens", &v))
-			in = json_object_get_int64(v);
-		if (json_object_object_get_ex(ex, "out_tokens", &v))
-			outt = json_object_get_int64(v);
-		printf(_("  repaired %lld, retried live %lld; tokens: %lld in, %lld out\n"), rep, ret,
-		       in, outt);
-		json_object_put(ex);
-	}
-	printf(_("  cost: estimated $%.4f, actual $%.4f\n"), b->est_cost, b->actual_cost);
-	if (b->sent > 0 && b->completed >= b->sent) {
-		char d[32];
-		fmt_duration(difftime(b->completed, b->sent), d, sizeof d);
-		printf(_("  at the provider for %s\n"), d);
-	}
-	for (size_t i = 0; i < nf; i++) {
-		if (fs[i].state != FS_ERROR && fs[i].state != FS_DEAD &&
-		    fs[i].state != FS_FILE_NOT_FOUND)
-			continue;
-		printf(_("  failed: %s (%s, %d attempts): %s\n"), fs[i].cesta,
-		       file_state_name(fs[i].state), fs[i].attempts, fs[i].reason ? fs[i].reason : "-");
-	}
-}
 
 static int cmd_report(cli_ctx *c, int argc, char **argv)
 {
@@ -1536,50 +1253,9 @@ static int cmd_report(cli_ctx *c, int argc, char **argv)
 		nb = 1;
 	} else if (c->st)
 		nb = store_list(c->st, &bs);
-	json_object *arr = O.json ? json_object_new_array() : NULL;
-	size_t tot_files = 0, tot_ok = 0, tot_failed = 0;
-	double est = 0, act = 0;
-	for (size_t i = 0; i < nb; i++) {
-		file_entry *fs = NULL;
-		size_t nf = 0;
-		if (store_files(c->st, bs[i].id, &fs, &nf) < 0) {
-			fs = NULL;
-			nf = 0;
-		}
-		tot_files += bs[i].nfiles;
-		tot_ok += count_done(&bs[i]);
-		tot_failed += count_failed(&bs[i]);
-		est += bs[i].est_cost;
-		act += bs[i].actual_cost;
-		if (arr)
-			json_object_array_add(arr, report_batch_json(c, &bs[i], fs, nf));
-		else {
-			if (i)
-				fputc('\n', stdout);
-			report_batch_text(c, &bs[i], fs, nf);
-		}
-		file_entries_free(fs, nf);
-	}
-	if (arr) {
-		json_object *o = json_object_new_object();
-		json_object_object_add(o, "batches", arr);
-		json_object *t = json_object_new_object();
-		jadd_int(t, "batches", (long long)nb);
-		jadd_int(t, "files", (long long)tot_files);
-		jadd_int(t, "succeeded", (long long)tot_ok);
-		jadd_int(t, "failed", (long long)tot_failed);
-		jadd_dbl(t, "est_cost", est);
-		jadd_dbl(t, "actual_cost", act);
-		json_object_object_add(o, "totals", t);
-		json_print(o);
-	} else if (!nb) {
-		printf(_("No batches yet.\n"));
-	} else if (nb > 1) {
-		printf(_("\nAll batches: %zu files, %zu committed, %zu failed; cost estimated $%.4f, "
-			 "actual $%.4f\n"), tot_files, tot_ok, tot_failed, est, act);
-	}
+	size_t failed = report_batches(c->st, bs, nb, O.json, stdout);
 	free(bs);
-	return tot_failed ? SB_EXIT_PARTIAL : SB_EXIT_OK;
+	return failed ? SB_EXIT_PARTIAL : SB_EXIT_OK;
 }
 
 /* ---- cleanup ----------------------------------------------------------------------- */
@@ -1672,10 +1348,10 @@ static int cmd_cleanup(cli_ctx *c, int argc, char **argv)
 	free(csvdir);
 	if (O.json) {
 		json_object *o = json_object_new_object();
-		jadd_int(o, "provider_files_deleted", (long long)deleted);
-		jadd_int(o, "provider_files_failed", (long long)failed);
-		jadd_int(o, "temp_files_removed", (long long)tmp_removed);
-		json_print(o);
+		report_jadd_int(o, "provider_files_deleted", (long long)deleted);
+		report_jadd_int(o, "provider_files_failed", (long long)failed);
+		report_jadd_int(o, "temp_files_removed", (long long)tmp_removed);
+		report_json_print(o, stdout);
 	} else {
 		printf(_("Cleanup: %zu provider files deleted, %zu temporary files removed.\n"),
 		       deleted, tmp_removed);
@@ -1709,10 +1385,10 @@ static int cmd_export(cli_ctx *c, int argc, char **argv)
 		long long size = stat(out, &sb) == 0 ? (long long)sb.st_size : -1;
 		if (O.json) {
 			json_object *o = json_object_new_object();
-			jadd_str(o, "batch", id);
-			jadd_str(o, "file", out);
-			jadd_int(o, "bytes", size);
-			json_print(o);
+			report_jadd_str(o, "batch", id);
+			report_jadd_str(o, "file", out);
+			report_jadd_int(o, "bytes", size);
+			report_json_print(o, stdout);
 		} else
 			printf(_("Wrote %s (%lld bytes): the state and results of batch %s, without API "
 				 "keys.\n"), out, size, id);

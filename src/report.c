@@ -1,5 +1,6 @@
 /* report.c: batch and run reports (SPEC 6.5): counts with percentages,
- * estimate vs actual cost, durations; text for people, JSON for scripts. */
+ * estimate vs actual cost, durations; text for people, JSON for scripts.
+ * The command line, the TUI and the engine's report.json all use these. */
 #include "config.h"
 
 #include <string.h>
@@ -8,220 +9,309 @@
 #include "i18n.h"
 #include "report.h"
 
-static double pct(size_t part, size_t whole)
-{
-	return whole ? 100.0 * (double)part / (double)whole : 0.0;
-}
+/* ---- shared helpers ---------------------------------------------------------------- */
 
-static void read_extra(store *st, const char *bid, batch_extra *x)
+void report_json_print(json_object *o, FILE *out)
 {
-	memset(x, 0, sizeof *x);
-	char *p = store_batch_path(st, bid, "report.json");
-	json_object *o = json_object_from_file(p);
-	free(p);
-	if (!o)
-		return;
-	json_object *ex, *v;
-	if (json_object_object_get_ex(o, "extra", &ex)) {
-#define GET(f)                                                       \
-	if (json_object_object_get_ex(ex, #f, &v))                   \
-		x->f = (__typeof__(x->f))json_object_get_int64(v);
-		GET(succeeded) GET(repaired) GET(retried) GET(failed) GET(unknown_ids)
-		GET(conflicts) GET(in_tokens) GET(out_tokens)
-#undef GET
-	}
+	fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+						    JSON_C_TO_STRING_NOSLASHESCAPE),
+	      out);
+	fputc('\n', out);
 	json_object_put(o);
 }
 
-static json_object *batch_json(const batch_info *b, const batch_extra *x)
+void report_jadd_str(json_object *o, const char *k, const char *v)
+{
+	json_object_object_add(o, k, v ? json_object_new_string(v) : NULL);
+}
+
+void report_jadd_int(json_object *o, const char *k, long long v)
+{
+	json_object_object_add(o, k, json_object_new_int64(v));
+}
+
+void report_jadd_dbl(json_object *o, const char *k, double v)
+{
+	json_object_object_add(o, k, json_object_new_double(v));
+}
+
+void report_jadd_time(json_object *o, const char *k, time_t t)
+{
+	if (t <= 0) {
+		json_object_object_add(o, k, NULL);
+		return;
+	}
+	char iso[32];
+	time_iso(t, iso);
+	report_jadd_str(o, k, iso);
+}
+
+void report_pad(FILE *out, const char *s, int width, bool right)
+{
+	int n = (int)utf8_chars(s);
+	if (right)
+		for (int i = n; i < width; i++)
+			fputc(' ', out);
+	fputs(s, out);
+	if (!right)
+		for (int i = n; i < width; i++)
+			fputc(' ', out);
+}
+
+void report_fmt_duration(double s, char *out, size_t cap)
+{
+	if (s < 0)
+		snprintf(out, cap, "?");
+	else if (s < 60)
+		snprintf(out, cap, "%.0fs", s);
+	else if (s < 3600)
+		snprintf(out, cap, "%dm%02ds", (int)s / 60, (int)s % 60);
+	else if (s < 86400 * 2)
+		snprintf(out, cap, "%dh%02dm", (int)s / 3600, ((int)s % 3600) / 60);
+	else
+		snprintf(out, cap, "%dd", (int)(s / 86400));
+}
+
+void report_fmt_age(time_t t, char *out, size_t cap)
+{
+	if (t <= 0) {
+		snprintf(out, cap, "-");
+		return;
+	}
+	double d = difftime(time(NULL), t);
+	report_fmt_duration(d < 0 ? 0 : d, out, cap);
+}
+
+size_t report_count_failed(const batch_info *b)
+{
+	return b->counts[FS_ERROR] + b->counts[FS_DEAD] + b->counts[FS_FILE_NOT_FOUND];
+}
+
+size_t report_count_done(const batch_info *b)
+{
+	return b->counts[FS_SAVED_TO_CSV];
+}
+
+json_object *report_batch_info_json(const batch_info *b)
 {
 	json_object *o = json_object_new_object();
-	char ts[32];
-	json_object_object_add(o, "id", json_object_new_string(b->id));
-	json_object_object_add(o, "kind", json_object_new_string(b->kind));
-	json_object_object_add(o, "provider", json_object_new_string(b->provider));
-	json_object_object_add(o, "model", json_object_new_string(b->model));
-	json_object_object_add(o, "state", json_object_new_string(batch_state_name(b->state)));
-	json_object_object_add(o, "provider_batch_id", json_object_new_string(b->provider_batch_id));
-	json_object_object_add(o, "note", json_object_new_string(b->note));
-	if (b->created) {
-		time_iso(b->created, ts);
-		json_object_object_add(o, "created", json_object_new_string(ts));
-	}
-	if (b->sent) {
-		time_iso(b->sent, ts);
-		json_object_object_add(o, "sent", json_object_new_string(ts));
-	}
-	if (b->completed) {
-		time_iso(b->completed, ts);
-		json_object_object_add(o, "completed", json_object_new_string(ts));
-	}
-	if (b->sent && b->completed)
-		json_object_object_add(o, "duration_s",
-				       json_object_new_int64((int64_t)(b->completed - b->sent)));
-	json_object_object_add(o, "files", json_object_new_int64((int64_t)b->nfiles));
-	json_object *c = json_object_new_object();
+	report_jadd_str(o, "id", b->id);
+	report_jadd_str(o, "kind", b->kind);
+	report_jadd_str(o, "state", batch_state_name(b->state));
+	if (b->state == BS_PAUSED)
+		report_jadd_str(o, "paused_from", batch_state_name(b->paused_from));
+	report_jadd_str(o, "provider", b->provider);
+	report_jadd_str(o, "model", b->model);
+	report_jadd_str(o, "provider_batch_id",
+			b->provider_batch_id[0] ? b->provider_batch_id : NULL);
+	report_jadd_int(o, "files", (long long)b->nfiles);
+	json_object *cn = json_object_new_object();
 	for (int s = 0; s < FS__COUNT; s++)
-		json_object_object_add(c, file_state_name((file_state)s),
-				       json_object_new_int64((int64_t)b->counts[s]));
-	json_object_object_add(o, "counts", c);
-	size_t failed = b->counts[FS_DEAD] + b->counts[FS_ERROR];
-	size_t ok = b->counts[FS_SAVED_TO_CSV];
-	json_object_object_add(o, "succeeded_pct", json_object_new_double(pct(ok, b->nfiles)));
-	json_object_object_add(o, "failed_pct", json_object_new_double(pct(failed, b->nfiles)));
-	json_object_object_add(o, "est_cost", json_object_new_double(b->est_cost));
-	json_object_object_add(o, "actual_cost", json_object_new_double(b->actual_cost));
-	json_object_object_add(o, "est_tokens", json_object_new_int64(b->est_tokens));
-	if (x) {
-		json_object *e = json_object_new_object();
-		json_object_object_add(e, "succeeded", json_object_new_int64((int64_t)x->succeeded));
-		json_object_object_add(e, "repaired", json_object_new_int64((int64_t)x->repaired));
-		json_object_object_add(e, "retried", json_object_new_int64((int64_t)x->retried));
-		json_object_object_add(e, "failed", json_object_new_int64((int64_t)x->failed));
-		json_object_object_add(e, "unknown_ids", json_object_new_int64((int64_t)x->unknown_ids));
-		json_object_object_add(e, "conflicts", json_object_new_int64((int64_t)x->conflicts));
-		json_object_object_add(e, "in_tokens", json_object_new_int64(x->in_tokens));
-		json_object_object_add(e, "out_tokens", json_object_new_int64(x->out_tokens));
-		json_object_object_add(o, "extra", e);
-	}
+		if (b->counts[s])
+			report_jadd_int(cn, file_state_name((file_state)s),
+					(long long)b->counts[s]);
+	json_object_object_add(o, "counts", cn);
+	report_jadd_time(o, "created", b->created);
+	report_jadd_time(o, "sent", b->sent);
+	report_jadd_time(o, "completed", b->completed);
+	report_jadd_int(o, "age_seconds",
+			b->created > 0 ? (long long)difftime(time(NULL), b->created) : 0);
+	report_jadd_dbl(o, "est_cost", b->est_cost);
+	report_jadd_dbl(o, "actual_cost", b->actual_cost);
+	report_jadd_int(o, "attempts", b->attempts);
+	report_jadd_str(o, "note", b->note[0] ? b->note : NULL);
 	return o;
 }
 
-static void batch_text(const batch_info *b, const batch_extra *x, FILE *out)
+/* "  LABEL      12   80.0%": a count with its share of total ("-" of
+ * nothing), in aligned columns. */
+static void count_row(FILE *out, const char *label, int width, size_t v, size_t total)
 {
-	size_t n = b->nfiles;
-	size_t ok = b->counts[FS_SAVED_TO_CSV];
-	size_t dead = b->counts[FS_DEAD], err = b->counts[FS_ERROR];
-	size_t missing = b->counts[FS_FILE_NOT_FOUND];
-	fprintf(out, _("Batch %s (%s, %s %s): %s\n"), b->id, b->kind, b->provider, b->model,
-		batch_state_name(b->state));
-	if (b->note[0])
-		fprintf(out, _("  Note: %s\n"), b->note);
-	fprintf(out, _("  Files: %zu\n"), n);
-	fprintf(out, _("  Committed: %zu (%.1f%%)\n"), ok, pct(ok, n));
-	fprintf(out, _("  Repaired: %zu  Retried live: %zu\n"), x->repaired, x->retried);
-	fprintf(out, _("  Failed: %zu (%.1f%%): dead-lettered %zu, errors %zu\n"), dead + err,
-		pct(dead + err, n), dead, err);
-	fprintf(out, _("  Skipped: %zu (file not found %zu)\n"),
-		missing + b->counts[FS_SKIPPED] + b->counts[FS_REJECTED], missing);
-	size_t waiting = b->counts[FS_DESCRIPTION_SAVED] + b->counts[FS_BATCH_SENT] +
-			 b->counts[FS_BATCH_COMPLETED] + b->counts[FS_PENDING];
-	if (waiting)
-		fprintf(out, _("  Waiting: %zu\n"), waiting);
-	if (x->unknown_ids)
-		fprintf(out, _("  Unknown result ids ignored: %zu\n"), x->unknown_ids);
-	fprintf(out, _("  Cost: estimate $%.4f, actual $%.4f\n"), b->est_cost, b->actual_cost);
-	if (b->sent && b->completed)
-		fprintf(out, _("  Duration: %lld s at the provider\n"),
-			(long long)(b->completed - b->sent));
-	if (dead)
-		fprintf(out, _("  Dead letters: %s/%s/deadletter.jsonl (retry-failed resends them)\n"),
-			"STATE_DIR", b->id);
+	fputs("  ", out);
+	report_pad(out, label, width, false);
+	char num[32];
+	snprintf(num, sizeof num, "%zu", v);
+	report_pad(out, num, 8, true);
+	if (total)
+		fprintf(out, "  %5.1f%%\n", 100.0 * (double)v / (double)total);
+	else
+		fputs("       -\n", out);
 }
 
 static bool failed_state(file_state s)
 {
-	return s == FS_DEAD || s == FS_ERROR || s == FS_FILE_NOT_FOUND;
+	return s == FS_ERROR || s == FS_DEAD || s == FS_FILE_NOT_FOUND;
+}
+
+/* ---- one batch --------------------------------------------------------------------- */
+
+/* The engine's figures the store does not keep (repaired, retried, tokens):
+ * the "extra" object of BATCH/report.json, NULL when there is none. */
+static json_object *read_extra(store *st, const char *id)
+{
+	char *p = store_batch_path(st, id, "report.json");
+	json_object *o = p && file_exists(p) ? json_object_from_file(p) : NULL, *ex = NULL;
+	free(p);
+	if (o && json_object_object_get_ex(o, "extra", &ex))
+		json_object_get(ex);
+	else
+		ex = NULL;
+	json_object_put(o);
+	return ex;
+}
+
+static json_object *extra_json(const batch_extra *x)
+{
+	json_object *e = json_object_new_object();
+	report_jadd_int(e, "succeeded", (long long)x->succeeded);
+	report_jadd_int(e, "repaired", (long long)x->repaired);
+	report_jadd_int(e, "retried", (long long)x->retried);
+	report_jadd_int(e, "failed", (long long)x->failed);
+	report_jadd_int(e, "unknown_ids", (long long)x->unknown_ids);
+	report_jadd_int(e, "conflicts", (long long)x->conflicts);
+	report_jadd_int(e, "in_tokens", x->in_tokens);
+	report_jadd_int(e, "out_tokens", x->out_tokens);
+	return e;
+}
+
+/* One batch's report object; takes over extra (may be NULL). */
+static json_object *batch_report_json(const batch_info *b, const file_entry *fs, size_t nf,
+				      json_object *extra)
+{
+	json_object *o = report_batch_info_json(b);
+	size_t succeeded = b->counts[FS_SAVED_TO_CSV];
+	size_t failed = report_count_failed(b);
+	size_t skipped = b->counts[FS_SKIPPED] + b->counts[FS_REJECTED];
+	report_jadd_int(o, "succeeded", (long long)succeeded);
+	report_jadd_int(o, "failed", (long long)failed);
+	report_jadd_int(o, "skipped", (long long)skipped);
+	report_jadd_int(o, "pending", (long long)(b->nfiles - succeeded - failed - skipped));
+	report_jadd_dbl(o, "success_rate", b->nfiles ? (double)succeeded / (double)b->nfiles : 0.0);
+	if (b->sent > 0 && b->completed >= b->sent)
+		report_jadd_int(o, "duration_seconds", (long long)difftime(b->completed, b->sent));
+	else
+		json_object_object_add(o, "duration_seconds", NULL);
+	json_object *fa = json_object_new_array();
+	for (size_t i = 0; i < nf; i++) {
+		if (!failed_state(fs[i].state) && !fs[i].reason)
+			continue;
+		json_object *j = json_object_new_object();
+		report_jadd_str(j, "cesta", fs[i].cesta);
+		report_jadd_str(j, "state", file_state_name(fs[i].state));
+		report_jadd_str(j, "custom_id", fs[i].custom_id);
+		report_jadd_int(j, "attempts", fs[i].attempts);
+		report_jadd_str(j, "reason", fs[i].reason);
+		json_object_array_add(fa, j);
+	}
+	json_object_object_add(o, "failures", fa);
+	if (extra)
+		json_object_object_add(o, "extra", extra);
+	return o;
+}
+
+static void batch_report_text(store *st, const batch_info *b, const file_entry *fs, size_t nf,
+			      FILE *out)
+{
+	char age[32];
+	report_fmt_age(b->created, age, sizeof age);
+	fprintf(out, _("Batch %s (%s, %s %s): %s, created %s ago\n"), b->id, b->kind, b->provider,
+		b->model, batch_state_name(b->state), age);
+	if (b->provider_batch_id[0])
+		fprintf(out, _("  provider batch: %s\n"), b->provider_batch_id);
+	if (b->note[0])
+		fprintf(out, _("  note: %s\n"), b->note);
+	size_t total = b->nfiles;
+	for (int s = 0; s < FS__COUNT; s++)
+		if (b->counts[s])
+			count_row(out, file_state_name((file_state)s), 22, b->counts[s], total);
+	json_object *ex = read_extra(st, b->id), *v;
+	if (ex) {
+		long long rep = 0, ret = 0, in = 0, outt = 0;
+		if (json_object_object_get_ex(ex, "repaired", &v))
+			rep = json_object_get_int64(v);
+		if (json_object_object_get_ex(ex, "retried", &v))
+			ret = json_object_get_int64(v);
+		if (json_object_object_get_ex(ex, "in_tokens", &v))
+			in = json_object_get_int64(v);
+		if (json_object_object_get_ex(ex, "out_tokens", &v))
+			outt = json_object_get_int64(v);
+		fprintf(out, _("  repaired %lld, retried live %lld; tokens: %lld in, %lld out\n"), rep,
+			ret, in, outt);
+		json_object_put(ex);
+	}
+	fprintf(out, _("  cost: estimated $%.4f, actual $%.4f\n"), b->est_cost, b->actual_cost);
+	if (b->sent > 0 && b->completed >= b->sent) {
+		char d[32];
+		report_fmt_duration(difftime(b->completed, b->sent), d, sizeof d);
+		fprintf(out, _("  at the provider for %s\n"), d);
+	}
+	for (size_t i = 0; i < nf; i++) {
+		if (!failed_state(fs[i].state))
+			continue;
+		fprintf(out, _("  failed: %s (%s, %d attempts): %s\n"), fs[i].cesta,
+			file_state_name(fs[i].state), fs[i].attempts, fs[i].reason ? fs[i].reason : "-");
+	}
+}
+
+/* ---- reports ----------------------------------------------------------------------- */
+
+size_t report_batches(store *st, const batch_info *bs, size_t nb, bool json, FILE *out)
+{
+	json_object *arr = json ? json_object_new_array() : NULL;
+	size_t tot_files = 0, tot_ok = 0, tot_failed = 0;
+	double est = 0, act = 0;
+	for (size_t i = 0; i < nb; i++) {
+		file_entry *fs = NULL;
+		size_t nf = 0;
+		if (store_files(st, bs[i].id, &fs, &nf) < 0) {
+			fs = NULL;
+			nf = 0;
+		}
+		tot_files += bs[i].nfiles;
+		tot_ok += report_count_done(&bs[i]);
+		tot_failed += report_count_failed(&bs[i]);
+		est += bs[i].est_cost;
+		act += bs[i].actual_cost;
+		if (arr)
+			json_object_array_add(arr, batch_report_json(&bs[i], fs, nf,
+								     read_extra(st, bs[i].id)));
+		else {
+			if (i)
+				fputc('\n', out);
+			batch_report_text(st, &bs[i], fs, nf, out);
+		}
+		file_entries_free(fs, nf);
+	}
+	if (arr) {
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "batches", arr);
+		json_object *t = json_object_new_object();
+		report_jadd_int(t, "batches", (long long)nb);
+		report_jadd_int(t, "files", (long long)tot_files);
+		report_jadd_int(t, "succeeded", (long long)tot_ok);
+		report_jadd_int(t, "failed", (long long)tot_failed);
+		report_jadd_dbl(t, "est_cost", est);
+		report_jadd_dbl(t, "actual_cost", act);
+		json_object_object_add(o, "totals", t);
+		report_json_print(o, out);
+	} else if (!nb) {
+		fprintf(out, _("No batches yet.\n"));
+	} else if (nb > 1) {
+		fprintf(out,
+			_("\nAll batches: %zu files, %zu committed, %zu failed; cost estimated $%.4f, "
+			  "actual $%.4f\n"),
+			tot_files, tot_ok, tot_failed, est, act);
+	}
+	return tot_failed;
 }
 
 int report_batch(store *st, const char *batch_id, bool json, FILE *out)
 {
 	batch_info b;
-	if (store_get(st, batch_id, &b) < 0) {
-		fprintf(stderr, _("stockbatch: no batch %s: see `stockbatch status` for the ids\n"),
-			batch_id);
+	if (store_get(st, batch_id, &b) < 0)
 		return -1;
-	}
-	batch_extra x;
-	read_extra(st, batch_id, &x);
-	/* the dead letters and errors, each with its reason (SPEC 6.4) */
-	file_entry *f = NULL;
-	size_t nf = 0;
-	if (store_files(st, batch_id, &f, &nf) < 0)
-		nf = 0;
-	if (json) {
-		json_object *o = batch_json(&b, &x);
-		json_object *a = json_object_new_array();
-		for (size_t i = 0; i < nf; i++) {
-			if (!failed_state(f[i].state))
-				continue;
-			json_object *d = json_object_new_object();
-			json_object_object_add(d, "cesta", json_object_new_string(f[i].cesta));
-			json_object_object_add(d, "state", json_object_new_string(file_state_name(f[i].state)));
-			json_object_object_add(d, "reason", json_object_new_string(f[i].reason ? f[i].reason : ""));
-			json_object_object_add(d, "attempts", json_object_new_int(f[i].attempts));
-			json_object_array_add(a, d);
-		}
-		json_object_object_add(o, "failed_items", a);
-		fprintf(out, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
-		json_object_put(o);
-	} else {
-		batch_text(&b, &x, out);
-		for (size_t i = 0; i < nf; i++)
-			if (failed_state(f[i].state))
-				fprintf(out, _("    %s: %s (%s)\n"), f[i].cesta,
-					f[i].reason ? f[i].reason : "?", file_state_name(f[i].state));
-	}
-	if (f)
-		file_entries_free(f, nf);
+	report_batches(st, &b, 1, json, out);
 	return 0;
-}
-
-int report_all(store *st, bool json, FILE *out)
-{
-	batch_info *bs;
-	size_t n = store_list(st, &bs);
-	if (json) {
-		json_object *a = json_object_new_array();
-		for (size_t i = 0; i < n; i++) {
-			batch_extra x;
-			read_extra(st, bs[i].id, &x);
-			json_object_array_add(a, batch_json(&bs[i], &x));
-		}
-		fprintf(out, "%s\n", json_object_to_json_string_ext(a, JSON_C_TO_STRING_PRETTY));
-		json_object_put(a);
-	} else {
-		for (size_t i = 0; i < n; i++) {
-			batch_extra x;
-			read_extra(st, bs[i].id, &x);
-			batch_text(&bs[i], &x, out);
-		}
-		if (n == 0)
-			fprintf(out, _("No batches yet.\n"));
-	}
-	free(bs);
-	return 0;
-}
-
-void report_run(const run_report *r, bool json, FILE *out)
-{
-	size_t decided = r->succeeded + r->failed + r->skipped;
-	if (json) {
-		json_object *o = json_object_new_object();
-#define N(f) json_object_object_add(o, #f, json_object_new_int64((int64_t)r->f))
-		N(sent); N(succeeded); N(repaired); N(retried); N(failed); N(skipped);
-		N(committed); N(conflicts); N(batches_sent); N(batches_done); N(still_waiting);
-#undef N
-		json_object_object_add(o, "succeeded_pct", json_object_new_double(pct(r->succeeded, decided)));
-		json_object_object_add(o, "failed_pct", json_object_new_double(pct(r->failed, decided)));
-		json_object_object_add(o, "est_cost", json_object_new_double(r->est_cost));
-		json_object_object_add(o, "actual_cost", json_object_new_double(r->actual_cost));
-		json_object_object_add(o, "seconds", json_object_new_double(r->seconds));
-		fprintf(out, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
-		json_object_put(o);
-		return;
-	}
-	fprintf(out, _("Summary:\n"));
-	fprintf(out, _("  Sent: %zu in %zu batches\n"), r->sent, r->batches_sent);
-	fprintf(out, _("  Succeeded: %zu (%.1f%%), repaired %zu, retried %zu\n"), r->succeeded,
-		pct(r->succeeded, decided), r->repaired, r->retried);
-	fprintf(out, _("  Failed: %zu (%.1f%%), conflicts %zu\n"), r->failed, pct(r->failed, decided),
-		r->conflicts);
-	fprintf(out, _("  Skipped: %zu (%.1f%%)\n"), r->skipped, pct(r->skipped, decided));
-	fprintf(out, _("  Batches finished: %zu, still at the provider: %zu\n"), r->batches_done,
-		r->still_waiting);
-	fprintf(out, _("  Cost: estimate $%.4f, actual $%.4f\n"), r->est_cost, r->actual_cost);
-	fprintf(out, _("  Duration: %.1f s\n"), r->seconds);
 }
 
 int report_batch_write(store *st, const char *batch_id, const batch_extra *x, sb_err *e)
@@ -229,11 +319,79 @@ int report_batch_write(store *st, const char *batch_id, const batch_extra *x, sb
 	batch_info b;
 	if (store_get(st, batch_id, &b) < 0)
 		return sb_fail(e, SBE_NOTFOUND, _("no batch %s"), batch_id);
-	json_object *o = batch_json(&b, x);
-	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY);
+	file_entry *fs = NULL;
+	size_t nf = 0;
+	if (store_files(st, batch_id, &fs, &nf) < 0) {
+		fs = NULL;
+		nf = 0;
+	}
+	json_object *o = batch_report_json(&b, fs, nf, extra_json(x));
+	file_entries_free(fs, nf);
+	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+							      JSON_C_TO_STRING_NOSLASHESCAPE);
 	char *p = store_batch_path(st, batch_id, "report.json");
 	int rc = atomic_write(p, s, strlen(s), 0644, e);
 	free(p);
 	json_object_put(o);
 	return rc;
+}
+
+/* ---- the run summary --------------------------------------------------------------- */
+
+void report_run(const run_report *r, bool interrupted, int code, bool json, FILE *out)
+{
+	if (json) {
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "interrupted", json_object_new_boolean(interrupted));
+		report_jadd_int(o, "sent", (long long)r->sent);
+		report_jadd_int(o, "succeeded", (long long)r->succeeded);
+		report_jadd_int(o, "repaired", (long long)r->repaired);
+		report_jadd_int(o, "retried", (long long)r->retried);
+		report_jadd_int(o, "failed", (long long)r->failed);
+		report_jadd_int(o, "skipped", (long long)r->skipped);
+		report_jadd_int(o, "committed", (long long)r->committed);
+		report_jadd_int(o, "conflicts", (long long)r->conflicts);
+		report_jadd_int(o, "batches_sent", (long long)r->batches_sent);
+		report_jadd_int(o, "batches_done", (long long)r->batches_done);
+		report_jadd_int(o, "still_waiting", (long long)r->still_waiting);
+		report_jadd_dbl(o, "est_cost", r->est_cost);
+		report_jadd_dbl(o, "actual_cost", r->actual_cost);
+		report_jadd_dbl(o, "seconds", r->seconds);
+		report_jadd_int(o, "exit_code", code);
+		report_json_print(o, out);
+		return;
+	}
+	char dur[32];
+	report_fmt_duration(r->seconds, dur, sizeof dur);
+	if (interrupted)
+		fprintf(out, _("Interrupted: partial summary (%s)\n"), dur);
+	else
+		fprintf(out, _("Summary (%s)\n"), dur);
+	size_t total = r->succeeded + r->failed + r->skipped;
+	if (total < r->sent)
+		total = r->sent;
+	struct {
+		const char *label;
+		size_t v;
+	} rows[] = {
+		{ _("Sent"), r->sent },
+		{ _("Succeeded"), r->succeeded },
+		{ _("Repaired"), r->repaired },
+		{ _("Retried"), r->retried },
+		{ _("Failed"), r->failed },
+		{ _("Skipped"), r->skipped },
+		{ _("Committed to the CSV"), r->committed },
+		{ _("Changed by someone else"), r->conflicts },
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+		count_row(out, rows[i].label, 26, rows[i].v, total);
+	fprintf(out, _("Batches: %zu sent, %zu done, %zu still at the provider\n"), r->batches_sent,
+		r->batches_done, r->still_waiting);
+	fprintf(out, _("Cost: estimated $%.4f, actual $%.4f\n"), r->est_cost, r->actual_cost);
+	if (r->still_waiting && !interrupted)
+		fprintf(out, _("Batches are still being processed: run 'stockbatch retrieve' later "
+			       "(or with --wait SECONDS).\n"));
+	if (r->failed)
+		fprintf(out, _("Some items failed: see 'stockbatch report', then 'stockbatch "
+			       "retry-failed'.\n"));
 }

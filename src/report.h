@@ -1,11 +1,14 @@
 /* report.h: batch and run reports (SPEC 6.5; seed 001 final summary, seed
  * 004 FR-R5): counts, percentages, estimated vs actual cost, durations, as
- * text or JSON (--json). */
+ * text or JSON (--json).  The one place that formats them: `stockbatch
+ * report`, the run summary of send/retrieve and the TUI's report popup. */
 #ifndef SB_REPORT_H
 #define SB_REPORT_H
 #include <stdio.h>
 #include "batchstore.h"
 #include "engine.h"
+
+struct json_object;
 
 /* Per-batch figures the store does not keep (written by the engine into
  * report.json at completion; zero when unknown). */
@@ -14,12 +17,34 @@ typedef struct batch_extra {
 	long in_tokens, out_tokens;
 } batch_extra;
 
-/* Print one batch's report (reads report.json's extras when present). */
+/* The reports of batches bs[0..nb) as `stockbatch report [BATCH]` prints
+ * them (text, or JSON with totals); st may be NULL when nb is 0.  Returns
+ * the number of failed items. */
+size_t report_batches(store *st, const batch_info *bs, size_t nb, bool json, FILE *out);
+/* One batch's report, as `stockbatch report BATCH`; -1 (nothing printed)
+ * when there is no such batch. */
 int report_batch(store *st, const char *batch_id, bool json, FILE *out);
-/* Every batch, one line (text) or an array (json). */
-int report_all(store *st, bool json, FILE *out);
-/* The run summary: counts, percentages, costs, duration. */
-void report_run(const run_report *r, bool json, FILE *out);
-/* Write BATCH/report.json (atomic) with the extras. */
+/* The run summary: counts, percentages, costs, duration, what to do next;
+ * code is the exit status the run ends with. */
+void report_run(const run_report *r, bool interrupted, int code, bool json, FILE *out);
+/* Write BATCH/report.json (atomic): the batch's report with the extras. */
 int report_batch_write(store *st, const char *batch_id, const batch_extra *x, sb_err *e);
+
+/* Shared by the command line's other outputs (status, plan, ...). */
+/* A batch's fields as one JSON object (status, pause/resume/cancel). */
+struct json_object *report_batch_info_json(const batch_info *b);
+size_t report_count_done(const batch_info *b);
+size_t report_count_failed(const batch_info *b);
+/* Print o (pretty, slashes unescaped) and a newline, then release it. */
+void report_json_print(struct json_object *o, FILE *out);
+void report_jadd_str(struct json_object *o, const char *k, const char *v); /* NULL: null */
+void report_jadd_int(struct json_object *o, const char *k, long long v);
+void report_jadd_dbl(struct json_object *o, const char *k, double v);
+void report_jadd_time(struct json_object *o, const char *k, time_t t); /* ISO; <= 0: null */
+/* Print s padded to width columns (code points, so Czech text aligns). */
+void report_pad(FILE *out, const char *s, int width, bool right);
+/* 42s, 3m05s, 2h10m, 3d; "?" when s < 0. */
+void report_fmt_duration(double s, char *out, size_t cap);
+/* How long ago t was, as report_fmt_duration; "-" when t <= 0. */
+void report_fmt_age(time_t t, char *out, size_t cap);
 #endif

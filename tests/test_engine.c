@@ -449,23 +449,37 @@ static void test_report_run(void **st)
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *m = open_memstream(&buf, &len);
-	report_run(&r, true, m);
+	report_run(&r, false, 5 /* SB_EXIT_PARTIAL */, true, m);
 	fclose(m);
 	json_object *o = json_tokener_parse(buf), *v;
 	assert_non_null(o);
 	assert_true(json_object_object_get_ex(o, "succeeded", &v));
 	assert_int_equal(json_object_get_int(v), 8);
-	assert_true(json_object_object_get_ex(o, "succeeded_pct", &v));
-	assert_true(json_object_get_double(v) > 79.9 && json_object_get_double(v) < 80.1);
 	assert_true(json_object_object_get_ex(o, "actual_cost", &v));
 	assert_true(json_object_get_double(v) == 0.25);
+	assert_true(json_object_object_get_ex(o, "interrupted", &v));
+	assert_false(json_object_get_boolean(v));
+	assert_true(json_object_object_get_ex(o, "exit_code", &v));
+	assert_int_equal(json_object_get_int(v), 5 /* SB_EXIT_PARTIAL */);
 	json_object_put(o);
 	free(buf);
+	/* text: a row per count with its share of the 10 decided items */
 	buf = NULL;
 	m = open_memstream(&buf, &len);
-	report_run(&r, false, m);
+	report_run(&r, false, 5 /* SB_EXIT_PARTIAL */, false, m);
 	fclose(m);
-	assert_non_null(strstr(buf, "80.0%"));
+	assert_non_null(strstr(buf, "Summary (3s)\n"));
+	assert_non_null(strstr(buf, "  Succeeded                        8   80.0%\n"));
+	assert_non_null(strstr(buf, "  Failed                           1   10.0%\n"));
+	assert_non_null(strstr(buf, "Cost: estimated $0.5000, actual $0.2500\n"));
+	assert_non_null(strstr(buf, "Some items failed"));
+	free(buf);
+	/* interrupted: says so */
+	buf = NULL;
+	m = open_memstream(&buf, &len);
+	report_run(&r, true, 130, false, m);
+	fclose(m);
+	assert_non_null(strstr(buf, "Interrupted: partial summary (3s)\n"));
 	free(buf);
 }
 
@@ -761,7 +775,8 @@ static void test_corrupt_jpeg(void **st)
 	fclose(mf);
 	free(bs);
 	json_object *o = json_tokener_parse(buf), *a;
-	assert_true(json_object_object_get_ex(o, "failed_items", &a));
+	assert_true(json_object_object_get_ex(o, "batches", &a));
+	assert_true(json_object_object_get_ex(json_object_array_get_idx(a, 0), "failures", &a));
 	assert_int_equal(json_object_array_length(a), 1);
 	assert_non_null(strstr(json_object_to_json_string(a), "IMG_0002.jpg"));
 	json_object_put(o);
