@@ -540,15 +540,26 @@ static void drain_worker(ui *u)
 /* Graphics protocols bypass curses: print the picture after the refresh. */
 static void print_graphics(ui *u)
 {
+	bool want = u->shown && u->shown->seq && u->modal == MD_NONE && u->show_editor;
+	/* A kitty picture is drawn above the text until it is deleted: take it
+	 * off before another one and whenever a dialog or the other view covers
+	 * the preview (sixel and iTerm pixels are text cells: curses redraws them). */
+	if (u->kitty_on && (!want || u->printed != u->shown)) {
+		fputs("\033_Ga=d\033\\", stdout);
+		fflush(stdout);
+		u->kitty_on = false;
+		if (!want)
+			u->printed = NULL;
+	}
 	/* sent once per picture: kitty and sixel data are large */
-	if (!u->seq_pending || !u->shown || !u->shown->seq || u->printed == u->shown ||
-	    u->modal != MD_NONE)
+	if (!want || !u->seq_pending || u->printed == u->shown)
 		return;
 	u->printed = u->shown;
 	rect r = u->r_preview;
 	int ox = r.x + (r.w - u->shown->w) / 2, oy = r.y + (r.h - u->shown->h) / 2;
 	printf("\0337\033[%d;%dH%s\0338", oy + 1, ox + 1, u->shown->seq);
 	fflush(stdout);
+	u->kitty_on = !strncmp(u->shown->seq, "\033_G", 3);
 	u->seq_pending = false;
 }
 

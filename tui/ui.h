@@ -94,6 +94,7 @@ typedef struct ui {
 	const preview_img *shown;  /* what the preview pane holds */
 	bool seq_pending;          /* a graphics sequence to print after refresh */
 	const preview_img *printed; /* the graphics on the terminal now */
+	bool kitty_on;              /* a kitty picture is placed (it stays above the text until deleted) */
 } ui;
 
 /* panes.c */
