@@ -68,11 +68,31 @@ int archive_dir(const char *dir, const char *prefix, const char *out_path, sb_er
 {
 	bool to_stdout = strcmp(out_path, "-") == 0;
 	char *tmp = to_stdout ? NULL : xasprintf("%s.part", out_path);
+	/* The folder itself is never followed out of the state dir (its
+	 * entries are lstat'ed by add_tree), and the .part is created anew: a
+	 * stale one or a planted symlink is removed, never written through. */
+	struct stat dsb;
+	int lr = lstat(dir, &dsb);
+	if (lr < 0 || !S_ISDIR(dsb.st_mode)) {
+		int err = lr < 0 ? errno : S_ISLNK(dsb.st_mode) ? ELOOP : ENOTDIR;
+		free(tmp);
+		return sb_fail(e, SBE_IO, _("cannot read %s: %s"), dir, strerror(err));
+	}
+	int fd = 1;
+	if (tmp) {
+		unlink(tmp);
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd < 0) {
+			int rc = sb_fail(e, SBE_IO, _("cannot create %s: %s"), out_path, strerror(errno));
+			free(tmp);
+			return rc;
+		}
+	}
 	struct archive *a = archive_write_new();
 	archive_write_add_filter_gzip(a);
 	archive_write_set_format_pax_restricted(a);
 	int rc = 0;
-	if ((to_stdout ? archive_write_open_fd(a, 1) : archive_write_open_filename(a, tmp)) != ARCHIVE_OK)
+	if (archive_write_open_fd(a, fd) != ARCHIVE_OK)
 		rc = sb_fail(e, SBE_IO, _("cannot create %s: %s"), to_stdout ? "stdout" : out_path,
 			     archive_error_string(a));
 	if (rc == 0)
@@ -81,12 +101,9 @@ int archive_dir(const char *dir, const char *prefix, const char *out_path, sb_er
 		rc = sb_fail(e, SBE_IO, _("cannot finish %s: %s"), out_path, archive_error_string(a));
 	archive_write_free(a);
 	if (tmp) {
-		int fd = rc == 0 ? open(tmp, O_RDONLY | O_CLOEXEC) : -1;
-		if (fd >= 0) {
-			if (fsync(fd) < 0)
-				rc = sb_fail(e, SBE_IO, _("cannot write %s: %s"), tmp, strerror(errno));
-			close(fd);
-		}
+		if (rc == 0 && fsync(fd) < 0)
+			rc = sb_fail(e, SBE_IO, _("cannot write %s: %s"), tmp, strerror(errno));
+		close(fd);
 		if (rc == 0 && rename(tmp, out_path) < 0)
 			rc = sb_fail(e, SBE_IO, _("cannot create %s: %s"), out_path, strerror(errno));
 		if (rc == 0)
@@ -100,6 +117,9 @@ int archive_dir(const char *dir, const char *prefix, const char *out_path, sb_er
 
 static int rm_tree(const char *dir)
 {
+	struct stat top;
+	if (lstat(dir, &top) < 0 || !S_ISDIR(top.st_mode))
+		return -1; /* a symlink: never delete through it */
 	DIR *d = opendir(dir);
 	if (!d)
 		return -1;
@@ -127,6 +147,9 @@ int archive_batch(store *st, const char *batch_id, sb_err *e)
 	char *name = xasprintf("%s.tar.gz", batch_id);
 	char *out = path_join(adir, name);
 	int rc = mkdir_p(adir, 0755, e);
+	struct stat sb;
+	if (rc == 0 && (lstat(adir, &sb) < 0 || !S_ISDIR(sb.st_mode)))
+		rc = sb_fail(e, SBE_IO, _("cannot create %s: %s"), adir, strerror(ELOOP)); /* a symlink */
 	if (rc == 0)
 		rc = archive_dir(dir, batch_id, out, e);
 	/* the registry forgets it first: a crash then leaves a folder, not a dangling entry */

@@ -225,6 +225,18 @@ static void smap_put_aux(smap *m, const char *key, void *val, int aux)
 	m->n++;
 }
 
+/* The known-file registry: a file's last state, by batch.  A commit is
+ * final: another batch's dead letter, reject or skip of the same file
+ * (an older attempt that sorts later) never hides it, or retry-failed
+ * would send a committed photo again. */
+static void known_put(smap *known, const char *cesta, void *b, int st)
+{
+	smap_node *kn = smap_node_get(known, cesta);
+	if (kn && kn->val != b && kn->aux == FS_SAVED_TO_CSV && st != FS_SAVED_TO_CSV)
+		return;
+	smap_put_aux(known, cesta, b, st);
+}
+
 static void smap_put(smap *m, const char *key, void *val)
 {
 	smap_put_aux(m, key, val, 0);
@@ -329,7 +341,7 @@ static void reg_move(store *s, brec *b, const char *cesta, int old, int new_)
 	if (is)
 		smap_put(&s->active, cesta, b);
 	if (new_ >= 0 && fs_known((file_state)new_))
-		smap_put_aux(&s->known, cesta, b, new_);
+		known_put(&s->known, cesta, b, new_);
 	else if (smap_get(&s->known, cesta) == b)
 		smap_del(&s->known, cesta);
 	if (old >= 0)
@@ -645,9 +657,16 @@ static int write_batch(brec *b, const batch_info *info, sb_err *e)
 
 static int rm_rf(const char *path)
 {
+	/* never through a symlink: a planted .trash-x -> /elsewhere would
+	 * otherwise empty /elsewhere */
+	struct stat top;
+	if (lstat(path, &top) < 0)
+		return -1;
+	if (!S_ISDIR(top.st_mode))
+		return unlink(path);
 	DIR *d = opendir(path);
 	if (!d)
-		return unlink(path);
+		return -1;
 	struct dirent *de;
 	while ((de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
@@ -883,7 +902,7 @@ static void summary_register(store *s, brec *b)
 		*tab = 0;
 		file_state fs = FS_SAVED_TO_CSV;
 		file_state_parse(p, &fs);
-		smap_put_aux(&s->known, tab + 1, b, (int)fs);
+		known_put(&s->known, tab + 1, b, (int)fs);
 		p += l + 1;
 	}
 	free(b->summary);
@@ -998,7 +1017,7 @@ static int load_all(store *s, sb_err *e)
 			if (!f->cesta)
 				continue;
 			if (fs_known(f->state))
-				smap_put_aux(&s->known, f->cesta, b, (int)f->state);
+				known_put(&s->known, f->cesta, b, (int)f->state);
 			if (!act || !fs_registered(f->state))
 				continue;
 			brec *h = smap_get(&s->active, f->cesta);

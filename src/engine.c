@@ -1645,6 +1645,53 @@ static void assign_custom_ids(engine *en, const char *bid, file_entry *files, si
 	free(cs);
 }
 
+/* Before a (re)send: a file whose CSV row was committed already is settled,
+ * not sent and paid for again.  Live mode walks a file description_saved ->
+ * batch_sent -> batch_completed -> saved_to_csv after its commit, so a kill
+ * in between leaves a committed row behind any of those states (and another
+ * tool may have processed the row meanwhile).  The row changed since the
+ * description was saved and no longer waits for processing: it is done.
+ * A batch_completed file whose row is not committed goes back to be sent. */
+static void settle_committed(engine *en, batch_info *b, file_entry *files, size_t n)
+{
+	if (is_alt_kind(b->kind))
+		return;
+	bool any = false;
+	for (size_t i = 0; i < n && !any; i++)
+		any = (files[i].state == FS_DESCRIPTION_SAVED || files[i].state == FS_BATCH_SENT ||
+		       files[i].state == FS_BATCH_COMPLETED) &&
+		      files[i].fingerprint[0] && !files[i].alt_of;
+	if (!any)
+		return;
+	mediacsv *m = NULL;
+	sb_err le;
+	sb_err_clear(&le);
+	if (mediacsv_load(en->cfg->media_csv, &m, &le) < 0)
+		return; /* the commit reports what is wrong with the CSV */
+	for (size_t i = 0; i < n; i++) {
+		file_entry *f = &files[i];
+		if ((f->state != FS_DESCRIPTION_SAVED && f->state != FS_BATCH_SENT &&
+		     f->state != FS_BATCH_COMPLETED) || !f->fingerprint[0] || f->alt_of)
+			continue;
+		long r = mediacsv_find(m, f->cesta);
+		char fp[17] = "";
+		if (r >= 0)
+			mediacsv_fingerprint(m, (size_t)r, fp);
+		bool done = r >= 0 && strcmp(fp, f->fingerprint) != 0 && !mediacsv_row_unprocessed(m, (size_t)r);
+		if (done) {
+			const char *why = _("already processed in the CSV (committed before an interruption, or by another tool): not sent again");
+			if (set_fstate(en, b->id, f->cesta, FS_SAVED_TO_CSV, why) == 0) {
+				f->state = FS_SAVED_TO_CSV;
+				sb_log(LOG_INFO, "%s: %s", f->cesta, why);
+			}
+		} else if (f->state == FS_BATCH_COMPLETED &&
+			   set_fstate(en, b->id, f->cesta, FS_DESCRIPTION_SAVED, NULL) == 0) {
+			f->state = FS_DESCRIPTION_SAVED;
+		}
+	}
+	mediacsv_free(m);
+}
+
 static int send_batch(engine *en, batch_info *b, sb_err *e)
 {
 	int r = reconcile(en, b);
@@ -1657,6 +1704,7 @@ static int send_batch(engine *en, batch_info *b, sb_err *e)
 	if (store_files(en->st, b->id, &files, &n) < 0)
 		return sb_fail(e, SBE_IO, _("batch %s: cannot read its files"), b->id);
 	assign_custom_ids(en, b->id, files, n);
+	settle_committed(en, b, files, n);
 	size_t *idx = xcalloc(n ? n : 1, sizeof *idx), m = 0;
 	for (size_t i = 0; i < n; i++)
 		if (files[i].state == FS_DESCRIPTION_SAVED || files[i].state == FS_BATCH_SENT ||

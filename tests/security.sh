@@ -11,7 +11,15 @@
 #     for a file that is not in its batch is reported and not applied, and
 #     answers starting with = + - @ reach the CSV escaped (leading ');
 #  5. batch ids like ../../victim given to export, pause, resume, cancel,
-#     report are refused and nothing outside the state dir is touched.
+#     report are refused and nothing outside the state dir is touched;
+#  6. archive and state paths stay in the state dir: no code reads archives;
+#     phase 0 archiving with symlinks planted in a batch folder, a batch
+#     folder that is a symlink, a batch.json whose id climbs out, a stale
+#     archive .part that is a symlink, archive/ that is a symlink: nothing
+#     outside is read into an archive, written or removed, entries are
+#     <id>/FILE only; provider batch and file ids that are paths
+#     (../../.., absolute) go through a whole flow, export, cleanup and
+#     archive without a file outside the state dir.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 sb_tmpdir
 sb_start_fake --step 0.05 --seed 11
@@ -23,11 +31,38 @@ KEY=sk-test-fake
 # prefix, and each file gets one extra answer for the already prepared row
 # IMG_0050 (not in any batch) under a custom id of the same batch.
 cat >"$SB_TMP/proxy.py" <<'EOF'
-import json, re, sys, urllib.request, urllib.error
+import json, os, re, sys, urllib.request, urllib.error
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-UP = sys.argv[1]
+UP, HOSTILE = sys.argv[1], sys.argv[2]
 PREFIX = ["=", "+", "-", "@"]
 N = [0]
+# 6 (hostile ids): while the file HOSTILE exists (it holds a directory D),
+# every batch id and output/error file id the client sees is a path
+# "../../(...)/D/esc-batch-<real id>" or "/D/esc-out-<real id>" (absolute);
+# requests naming them (however the client escapes or normalises them) are
+# mapped back to the real ids.
+def hostile():
+    try:
+        return open(HOSTILE).read().strip()
+    except OSError:
+        return None
+def disguise(o, d):
+    if isinstance(o, dict) and o.get("object") == "batch":
+        o["id"] = "../" * 12 + d + "/esc-batch-" + o["id"]
+        for k in ("output_file_id", "error_file_id"):
+            if o.get(k):
+                o[k] = d + "/esc-out-" + o[k]
+    elif isinstance(o, dict) and isinstance(o.get("data"), list):
+        for x in o["data"]:
+            disguise(x, d)
+def unmask(path):
+    m = re.search(r"esc-batch-(batch_[A-Za-z0-9]+)(.*)$", path)
+    if m:
+        return "/v1/batches/" + m.group(1) + m.group(2)
+    m = re.search(r"esc-out-(file-[A-Za-z0-9]+)(.*)$", path)
+    if m:
+        return "/v1/files/" + m.group(1) + m.group(2)
+    return path
 class H(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.0"
     def log_message(self, *a):
@@ -36,13 +71,19 @@ class H(BaseHTTPRequestHandler):
         n = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(n) if n else None
         hd = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length", "connection")}
-        req = urllib.request.Request(UP + self.path, data=body, headers=hd, method=method)
+        d = hostile()
+        path = unmask(urllib.request.unquote(self.path)) if d else self.path
+        req = urllib.request.Request(UP + path, data=body, headers=hd, method=method)
         try:
             r = urllib.request.urlopen(req, timeout=60)
             code, data, rh = r.status, r.read(), r.headers
         except urllib.error.HTTPError as e:
             code, data, rh = e.code, e.read(), e.headers
-        if method == "GET" and re.fullmatch(r"/v1/files/[^/]+/content", self.path) and code == 200:
+        if d and path.startswith("/v1/batches") and code == 200:
+            o = json.loads(data)
+            disguise(o, d)
+            data = json.dumps(o).encode()
+        if method == "GET" and re.fullmatch(r"/v1/files/[^/]+/content", path) and code == 200:
             out = []
             for i, ln in enumerate(data.decode().splitlines()):
                 o = json.loads(ln)
@@ -80,7 +121,7 @@ s = ThreadingHTTPServer(("127.0.0.1", 0), H)
 print("PORT %d" % s.server_address[1], flush=True)
 s.serve_forever()
 EOF
-"$PYTHON3" "$SB_TMP/proxy.py" "$FAKE_URL" >"$SB_TMP/proxy.out" 2>"$SB_TMP/proxy.err" &
+"$PYTHON3" "$SB_TMP/proxy.py" "$FAKE_URL" "$SB_TMP/hostile" >"$SB_TMP/proxy.out" 2>"$SB_TMP/proxy.err" &
 PROXY_PID=$!
 trap 'kill $PROXY_PID $TLS_PID 2>/dev/null; sb__cleanup' EXIT
 wait_for 30 grep -q '^PORT ' "$SB_TMP/proxy.out" || fail "the proxy did not start"
@@ -242,6 +283,154 @@ check_rc 0 "export with a planted symlink"
 tar -xzOf "$SB_TMP/sym.tar.gz" 2>/dev/null | grep -q CANARY-outside && fail "export followed a symlink out of the state dir"
 rm -f "$L/.stockbatch/batches/$B1/planted.jsonl" "$L/.stockbatch/batches/$B1/planted-dir"
 check_grep '"sent"' "$L/victim/batch.json" "victim batch.json untouched"
+
+# 6. archive and state paths stay in the state dir.
+# stockbatch only creates archives (phase 0 and export), it never reads,
+# lists or extracts one: entries with ../, absolute names or symlinks in an
+# archive cannot reach the disk through it.  Keep it so, or test extraction.
+if grep -n 'archive_read_' "$top_srcdir/src/"*.c; then
+	fail "src/ now reads archives: add tests with ../, absolute and symlink entries"
+fi
+S=$L/.stockbatch
+# snap_out FILE: a listing of everything under $SB_TMP but the state dirs
+# and the logs of the servers and runs; same_out A B MSG: fail (with the
+# difference) unless two listings are the same
+snap_out()
+{
+	(cd "$SB_TMP" && find . -mindepth 1 -path ./lib/.stockbatch -prune -o -path ./lib2 -prune -o \
+		-path './run.*' -prune -o -path './fake.*' -prune -o -path './proxy.*' -prune -o \
+		-path './tls.*' -prune -o -path './snap.*' -prune -o -path ./hostile -prune -o -print0 |
+		sort -z | xargs -0 ls -ld --time-style=+%s.%N) >"$1" 2>/dev/null
+}
+same_out()
+{
+	cmp -s "$1" "$2" || { diff "$1" "$2" >&2; fail "$3"; }
+}
+backdate()
+{
+	for f in "$@"; do
+		sed -i 's/"\(created\|sent\|completed\)": "20[0-9][0-9]-/"\1": "2001-/' "$f"
+	done
+}
+# checks every archive in $1: entries <id>/FILE (regular files) of its own
+# batch only, none of the canaries inside, the archive itself a regular file
+check_archives()
+{
+	"$PYTHON3" - "$1" <<'EOF' || fail "archives of $1"
+import os, sys, tarfile
+d = sys.argv[1]
+names = sorted(os.listdir(d))
+bad = 0
+for n in names:
+    p = os.path.join(d, n)
+    if os.path.islink(p) or not n.endswith(".tar.gz"):
+        print("not a plain archive:", n, file=sys.stderr)
+        bad += 1
+        continue
+    bid = n[:-7]
+    with tarfile.open(p) as t:
+        for m in t.getmembers():
+            parts = m.name.split("/")
+            if m.name.startswith("/") or ".." in parts or len(parts) != 2 or parts[0] != bid or not m.isfile():
+                print("bad entry in", n, ":", m.name, m.type, file=sys.stderr)
+                bad += 1
+            elif b"CANARY" in t.extractfile(m).read():
+                print("outside content packed in", n, ":", m.name, file=sys.stderr)
+                bad += 1
+if not names:
+    print("no archive written", file=sys.stderr)
+    bad += 1
+print(len(names))
+sys.exit(1 if bad else 0)
+EOF
+}
+# shellcheck disable=SC2046
+set -- $(cd "$S/batches" && ls -d b*)
+[ $# -ge 2 ] || fail "section 6 needs two finished batches, got: $*"
+B2=$2
+nreal=$#
+# 6a. symlinks in a batch folder to a file and a directory outside
+mkdir -p "$SB_TMP/outdir/sub"
+echo "CANARY-dir-7782" >"$SB_TMP/outdir/sub/keep.txt"
+ln -s "$SB_TMP/outside.txt" "$S/batches/$B1/planted.jsonl"
+ln -s "$SB_TMP/outdir" "$S/batches/$B1/planted-dir"
+# 6b. a batch folder that is a symlink to a valid old batch outside, and a
+# folder whose batch.json id climbs out of it
+cp -a "$S/batches/$B2" "$SB_TMP/outbatch"
+sed -i "s/\"id\": \"$B2\"/\"id\": \"b20010101-000000-0ut5\"/" "$SB_TMP/outbatch/batch.json"
+ln -s "$SB_TMP/outbatch" "$S/batches/b20010101-000000-0ut5"
+mkdir "$S/batches/b20010101-000000-e7i1"
+sed "s/\"id\": \"$B2\"/\"id\": \"..\/..\/victim\"/" "$S/batches/$B2/batch.json" >"$S/batches/b20010101-000000-e7i1/batch.json"
+# 6c. a stale archive .part that is a symlink to a file outside
+echo "CANARY-victim-7783" >"$SB_TMP/victim.txt"
+mkdir -p "$S/archive"
+ln -s "$SB_TMP/victim.txt" "$S/archive/$B2.tar.gz.part"
+backdate "$S"/batches/*/batch.json "$SB_TMP/outbatch/batch.json"
+snap_out "$SB_TMP/snap.1"
+sb_run status --json
+check_rc 0 "status with planted symlinks"
+grep -qE '0ut5|victim' "$SB_OUT" && fail "status lists a batch folder outside the state dir"
+sb_run cleanup
+check_rc 0 "cleanup (phase 0 archive) with planted symlinks"
+snap_out "$SB_TMP/snap.2"
+same_out "$SB_TMP/snap.1" "$SB_TMP/snap.2" "phase 0 archiving touched files outside the state dir"
+check_eq "$(check_archives "$S/archive")" "$nreal" "archives written"
+[ -e "$S/batches/$B1" ] && fail "archived batch $B1 still has its folder"
+[ -L "$S/batches/b20010101-000000-0ut5" ] || fail "the symlinked batch folder was removed or archived"
+[ -e "$S/archive/b20010101-000000-0ut5.tar.gz" ] && fail "a batch outside the state dir was archived"
+[ -e "$S/batches/b20010101-000000-e7i1/batch.json" ] || fail "the folder with a climbing id was touched"
+check_grep 'CANARY-victim-7783' "$SB_TMP/victim.txt" "the file behind the planted .part"
+check_grep '"sent"' "$L/victim/batch.json" "victim batch.json untouched"
+
+# 6d. provider ids that are paths: the batch id "../../(...)/$SB_TMP/esc-batch-*",
+# output and error file ids "$SB_TMP/esc-out-*" (the proxy disguises the
+# real ones): a whole flow on a second library, export, cleanup and the
+# phase 0 archive write nothing outside its state dir.
+L2=$SB_TMP/lib2
+sb_make_library "$L2" 2
+CONF1=$SB_CONF
+sb_config "$L2" batch_size=2 rpm=6000 alternatives= "key_file=$SB_TMP/key" "openai_base_url=$PROXY_URL/v1"
+unset OPENAI_API_KEY GEMINI_API_KEY
+P2=$L2/Foto/JPG/Příroda/2024
+printf '%s\tFotka %s: smrkový les v ranní mlze na úbočí kopce, světlo mezi kmeny.\n' \
+	"$P2/IMG_0001.jpg" 1 "$P2/IMG_0002.jpg" 2 >"$SB_TMP/d2.tsv"
+printf '%s\n' "$SB_TMP" >"$SB_TMP/hostile"
+mkdir -p "$SB_TMP/outarch"
+snap_out "$SB_TMP/snap.3"
+sb_run import "$SB_TMP/d2.tsv"
+check_rc 0 "import (hostile ids)"
+sb_run send --all --yes
+check_rc 0 "send (hostile ids)"
+sb_run retrieve --wait 60
+case $SB_RC in 0 | 5) ;; *) fail "retrieve with hostile provider ids: exit $SB_RC" ;; esac
+"$PYTHON3" -c 'import csv, sys
+n = sum(1 for r in csv.DictReader(open(sys.argv[1], encoding="utf-8-sig", newline=""))
+        if r["Soubor"] in ("IMG_0001.jpg", "IMG_0002.jpg") and r["Název"])
+sys.exit(0 if n == 2 else 1)' "$L2/PhotoMedia.csv" || fail "the flow with hostile provider ids did not commit its results"
+grep -rqF 'esc-batch-' "$L2/.stockbatch/batches" || fail "the hostile batch id did not reach the state"
+grep -rqF 'esc-out-' "$L2/.stockbatch/batches" || fail "the hostile file ids did not reach the state"
+sb_run status --json
+cp "$SB_OUT" "$L2/st2.json"
+for b in $(sb_json "$L2/st2.json" '" ".join(b["id"] for b in d["batches"])'); do
+	sb_run export "$b" -o "$L2/exp-$b.tar.gz"
+	check_rc 0 "export $b (hostile ids)"
+done
+sb_run cleanup
+rm -f "$SB_TMP/hostile"
+backdate "$L2"/.stockbatch/batches/*/batch.json
+# 6e. archive/ itself a symlink to a directory outside: not written through
+ln -s "$SB_TMP/outarch" "$L2/.stockbatch/archive"
+sb_run cleanup
+rm "$L2/.stockbatch/archive"
+snap_out "$SB_TMP/snap.4"
+same_out "$SB_TMP/snap.3" "$SB_TMP/snap.4" "a flow with hostile provider ids touched files outside its state dir"
+if find "$SB_TMP" -name 'esc-*' | grep .; then
+	fail "a file was named after a provider id"
+fi
+sb_run cleanup
+check_rc 0 "cleanup after the archive/ symlink is gone"
+check_archives "$L2/.stockbatch/archive" >/dev/null
+SB_CONF=$CONF1
 
 # 3. TLS: a self-signed https server on loopback: a certificate error.
 grep -nE 'SSL_VERIFY(PEER|HOST), *0' "$top_srcdir/src/"*.c && fail "TLS verification is switched off somewhere"
