@@ -1221,8 +1221,11 @@ static int retrieve_batch(engine *en, batch_info *b, sb_err *e)
 		goto out;
 	write_extra(en, &c, failed);
 	rep_add(en, &en->rep.batches_done, 1);
+	size_t committed = 0;
+	for (size_t i = 0; i < n; i++)
+		committed += c.items[i].f->state == FS_SAVED_TO_CSV;
 	sb_log(LOG_INFO, _("batch %s %s: %zu committed, %zu failed, $%.4f"), b->id,
-	       batch_state_name(to), n - failed - c.unknown, failed, usd);
+	       batch_state_name(to), committed, failed, usd);
 	/* provider files are deleted only after the commit and the flip */
 	sb_err de;
 	if (b->input_file_id[0])

@@ -20,18 +20,33 @@ Faults (ARG defaults in brackets):
   truncate=N       next N API calls: the body is cut short of its Content-Length [1]
   validation       the next batch fails validation (errors.data with line numbers)
   token_limit      the next OpenAI batch fails with token_limit_exceeded
-  expire[=FRAC]    the next batch expires; FRAC of its lines completed [0.5]
-  line_errors=FRAC that fraction of every batch's lines fail (error file / error lines)
-  bad_json=FRAC    that fraction of the model's answers are not valid JSON
+  expire[=FRAC]    the next batch expires; OpenAI: FRAC of its lines completed, the
+                   rest batch_expired lines in the error file; Gemini: no output [0.5]
+  line_errors=FRAC that fraction of every batch's lines fail (error file / error
+                   lines), and of live calls (both providers' live endpoints: a 400,
+                   OpenAI invalid_request_error, Gemini INVALID_ARGUMENT)
+  bad_json=FRAC    that fraction of the model's answers are not valid JSON (batch
+                   lines and live calls alike)
+  unknown_ids=FRAC per line of a finished batch, with that chance one extra result
+                   line (a valid answer) whose custom id / key is not in the batch:
+                   in turn another batch's id (when the fake has one), one of the
+                   batch's own ids with its last 4 characters changed, a made-up
+                   "ghost-" id.  Results may only touch rows of their own batch.
   crash_create[=N] the next N batch creations create the batch, then drop the connection [1]
   step=SECS        seconds per status step for batches created from now on
   page_size=N      cap list pages (to exercise pagination)
   job_states       Gemini states spelled JOB_STATE_* (as the SDK and the guide's sample do)
-  cancel_keep=FRAC fraction of lines a cancelled batch keeps as completed [0.5]
+  cancel_keep=FRAC fraction of lines a cancelled OpenAI batch keeps as completed [0.5]
+                   (a cancelled Gemini batch keeps nothing)
   seed=N           reseed the random generator
   clear            remove every fault
 GET /__stats returns the counters; POST /__fault takes JSON {"name": arg, ...}
-or text lines "name=arg".
+or text lines "name=arg".  faults_fired counts each shot of a counted fault,
+each batch an expire or cancel_keep hit, and each line or live call that line_errors,
+bad_json or unknown_ids changed.  Live calls: live_requests counts them;
+live_keys counts them per request (a digest of the request's text, the same
+for every try of one photo) and live_answered the valid 200 answers sent
+whole, per digest (a photo answered twice: above 1).
 """
 
 import argparse
@@ -62,7 +77,7 @@ ARGS = None
 FAULTS = {}
 STATS = {"batches_created": 0, "files_uploaded": 0, "requests": 0, "requests_by_path": {},
          "custom_ids": {}, "live_requests": 0, "faults_fired": {}, "files_deleted": 0,
-         "batches_cancelled": 0}
+         "batches_cancelled": 0, "live_keys": {}, "live_answered": {}}
 FILES = {}        # id -> dict(data=bytes, filename, purpose, created_at, gemini=bool)
 BATCHES = {}      # OpenAI id -> dict
 GBATCHES = {}     # Gemini "batches/x" -> dict
@@ -130,7 +145,7 @@ def set_fault(name, arg):
             FAULTS[name] = [int(n or 1), float(extra) if extra else None]
         elif name in ("validation", "token_limit"):
             FAULTS[name] = int(arg or 1)
-        elif name in ("expire", "line_errors", "bad_json", "step", "cancel_keep"):
+        elif name in ("expire", "line_errors", "bad_json", "step", "cancel_keep", "unknown_ids"):
             FAULTS[name] = float(arg if arg is not None else 0.5)
         elif name == "job_states":
             FAULTS[name] = int(arg or 1)
@@ -157,6 +172,13 @@ def take(name):
             del FAULTS[name]
         STATS["faults_fired"][name] = STATS["faults_fired"].get(name, 0) + 1
         return True
+
+
+def fired(name, n=1):
+    """Count n hits of a fault that is not consumed by shots (fractions)."""
+    if n:
+        with LOCK:
+            STATS["faults_fired"][name] = STATS["faults_fired"].get(name, 0) + n
 
 
 def frac(name, default=0.0):
@@ -439,7 +461,7 @@ def oai_create_batch(req):
          "request_counts": {"total": 0, "completed": 0, "failed": 0}, "metadata": md or None}
     st = {"obj": b, "t0": time.monotonic(), "step": step(), "lines": [], "errs": [], "final": None,
           "line_errors": frac("line_errors"), "bad_json": frac("bad_json"), "expire": None,
-          "cancel_at": None, "seed": RNG.random()}
+          "unknown_ids": frac("unknown_ids"), "cancel_at": None, "seed": RNG.random()}
     with LOCK:
         f = FILES.get(fid)
     if not f:
@@ -473,6 +495,40 @@ def oai_create_batch(req):
     return 200, dict(b)
 
 
+def foreign_ids(st, own, gemini):
+    """The unknown_ids fault: (index of an own line, foreign id) pairs for the
+    extra result lines of a finishing batch; none when the fault is off.  Its
+    own random stream, so the rest of the output does not change with it."""
+    f = st.get("unknown_ids") or 0.0
+    if f <= 0 or not own:
+        return []
+    rng = random.Random("unknown_ids %r" % st["seed"])
+    mine = set(own)
+    with LOCK:
+        if gemini:
+            others = [k for o in GBATCHES.values() if o is not st for k, _ in o["items"]]
+        else:
+            others = [o["custom_id"] for b in BATCHES.values() if b is not st for o in b["lines"]]
+    others = sorted(set(others) - mine)
+    out = []
+    for i in range(len(own)):
+        if rng.random() >= f:
+            continue
+        kind = len(out) % 3
+        if kind == 0 and others:
+            cid = rng.choice(others)
+        elif kind in (0, 1):
+            base = rng.choice(own)
+            cid = base[:-4] + "".join(rng.choice("0123456789abcdef") for _ in range(4))
+            if cid in mine:
+                cid = "ghost-" + cid
+        else:
+            cid = "ghost-%08x" % rng.getrandbits(32)
+        out.append((rng.randrange(len(own)), cid))
+    fired("unknown_ids", len(out))
+    return out
+
+
 def oai_finish(st, status, done_frac=1.0):
     """Write output and error files; mark terminal status."""
     b = st["obj"]
@@ -490,6 +546,7 @@ def oai_finish(st, status, done_frac=1.0):
                                       "message": "This request could not be executed before the completion window expired."}})
             continue
         if rng.random() < st["line_errors"]:
+            fired("line_errors")
             err.append({"id": lid, "custom_id": cid, "response": {
                 "status_code": 400, "request_id": rid("req_", 16),
                 "body": oai_error("Invalid 'max_tokens': integer below minimum value. Expected a value >= 1, "
@@ -497,9 +554,19 @@ def oai_finish(st, status, done_frac=1.0):
                 "error": None})
             continue
         bad = rng.random() < st["bad_json"]
+        if bad:
+            fired("bad_json")
         out.append({"id": lid, "custom_id": cid, "response": {"status_code": 200, "request_id": rid("req_", 16),
                                                                "body": chat_completion(o["body"], rng, bad)},
                     "error": None})
+    if out:
+        # results only come for lines that ran: foreign lines join those
+        xrng = random.Random("unknown_ids answers %r" % st["seed"])
+        for i, cid in foreign_ids(st, [o["custom_id"] for o in lines], False):
+            lid = "batch_req_" + hashlib.sha1((b["id"] + cid).encode()).hexdigest()[:24]
+            out.append({"id": lid, "custom_id": cid, "response": {
+                "status_code": 200, "request_id": rid("req_", 16),
+                "body": chat_completion(lines[i]["body"], xrng)}, "error": None})
     rng.shuffle(out)
     rng.shuffle(err)
     if out:
@@ -530,6 +597,8 @@ def oai_advance(st):
         # a cancel takes one step of the pace in force now (tests slow a
         # batch down, then speed up to cancel it)
         if time.monotonic() - st["cancel_at"] >= min(st["step"], step()):
+            if "cancel_keep" in FAULTS:
+                fired("cancel_keep")
             oai_finish(st, "cancelled", frac("cancel_keep", 0.5))
         return
     if k >= 1 and st["errs"]:
@@ -611,10 +680,12 @@ def gem_create_batch(model, body):
         meta["inputConfig"] = {"fileName": fname}
     st = {"op": {"name": name, "metadata": meta}, "t0": time.monotonic(), "step": step(), "items": items,
           "inline": inline, "errs": errs, "line_errors": frac("line_errors"), "bad_json": frac("bad_json"),
-          "expire": None, "cancel": False, "seed": RNG.random(), "model": model}
+          "unknown_ids": frac("unknown_ids"), "expire": None, "cancel": False, "seed": RNG.random(),
+          "model": model}
     with LOCK:
         if "expire" in FAULTS:
             st["expire"] = FAULTS.pop("expire")
+            fired("expire")
         GBATCHES[name] = st
         GORDER.append(name)
     count("batches_created")
@@ -627,12 +698,19 @@ def gem_finish(st, state):
     results, ok, bad = [], 0, 0
     for key, req in st["items"]:
         if rng.random() < st["line_errors"]:
+            fired("line_errors")
             results.append({"key": key, "error": {"code": 3, "message": "Request contains an invalid argument."}})
             bad += 1
         else:
-            results.append({"key": key, "response": gem_response(req, st["model"], rng,
-                                                                  rng.random() < st["bad_json"])})
+            bj = rng.random() < st["bad_json"]
+            if bj:
+                fired("bad_json")
+            results.append({"key": key, "response": gem_response(req, st["model"], rng, bj)})
             ok += 1
+    xrng = random.Random("unknown_ids answers %r" % st["seed"])
+    for i, key in foreign_ids(st, [k for k, _ in st["items"]], True):
+        results.insert(xrng.randrange(len(results) + 1),
+                       {"key": key, "response": gem_response(st["items"][i][1], st["model"], xrng)})
     stats = {"requestCount": str(len(st["items"]))}
     if ok:
         stats["successfulRequestCount"] = str(ok)
@@ -708,6 +786,26 @@ def gem_file_obj(fid):
             "sha256Hash": base64.b64encode(hashlib.sha256(f["data"]).hexdigest().encode()).decode(),
             "uri": "http://127.0.0.1:%d/v1beta/%s" % (ARGS.bound_port, fid), "state": "ACTIVE",
             "source": "UPLOADED"}
+
+
+# ---------------------------------------------------------------- live calls
+
+def live_call(text):
+    """Count a live call; (digest of its text, its random stream, bad_json?,
+    line error?), both providers alike."""
+    key = hashlib.sha1((text or "").encode("utf-8", "replace")).hexdigest()[:12]
+    count("live_requests")
+    count("live_keys", key)
+    with LOCK:
+        rng = random.Random(RNG.random())
+        bad = rng.random() < frac("bad_json")
+        lerr = rng.random() < frac("line_errors")
+    if lerr:
+        fired("line_errors")
+        bad = False
+    elif bad:
+        fired("bad_json")
+    return key, rng, bad, lerr
 
 
 # ---------------------------------------------------------------- HTTP
@@ -951,17 +1049,16 @@ class Handler(BaseHTTPRequestHandler):
             if not isinstance(body, dict) or "model" not in body or "messages" not in body:
                 return self.send(400, oai_error("Missing required parameter: 'messages'.", param="messages",
                                                 code="missing_required_parameter"))
-            count("live_requests")
-            with LOCK:
-                rng = random.Random(RNG.random())
-                bad = rng.random() < frac("bad_json")
-                lerr = rng.random() < frac("line_errors")
+            key, rng, bad, lerr = live_call(oai_request_parts(body)[1])
             if lerr:
                 return self.send(400, oai_error("Invalid 'max_tokens': integer below minimum value.",
                                                 param="max_tokens", code="integer_below_min_value"))
-            return self.send(200, chat_completion(body, rng, bad),
-                             headers={"x-ratelimit-limit-requests": "500", "x-ratelimit-remaining-requests": "499",
-                                      "x-ratelimit-reset-requests": "120ms"})
+            self.send(200, chat_completion(body, rng, bad),
+                      headers={"x-ratelimit-limit-requests": "500", "x-ratelimit-remaining-requests": "499",
+                               "x-ratelimit-reset-requests": "120ms"})
+            if not bad:
+                count("live_answered", key)
+            return None
         if p == "/models" and method == "GET":
             return self.send(200, {"object": "list", "data": [
                 {"id": m_, "object": "model", "created": 1721172741, "owned_by": "system"}
@@ -1043,11 +1140,16 @@ class Handler(BaseHTTPRequestHandler):
             if body is None:
                 return self.send(400, gem_error(400, "INVALID_ARGUMENT", "Invalid JSON payload received."))
             if m.group(2) == "generateContent":
-                count("live_requests")
-                with LOCK:
-                    rng = random.Random(RNG.random())
-                    bad = rng.random() < frac("bad_json")
-                return self.send(200, gem_response(body, m.group(1), rng, bad))
+                key, rng, bad, lerr = live_call(gem_request_parts(body)[1])
+                if lerr:
+                    return self.send(400, gem_error(400, "INVALID_ARGUMENT", "Request contains an invalid argument.",
+                                                    [{"@type": "type.googleapis.com/google.rpc.BadRequest",
+                                                      "fieldViolations": [{"field": "generation_config.max_output_tokens",
+                                                                           "description": "must be positive"}]}]))
+                self.send(200, gem_response(body, m.group(1), rng, bad))
+                if not bad:
+                    count("live_answered", key)
+                return None
             code, obj = gem_create_batch(m.group(1), body)
             if code == 200 and take("crash_create"):
                 self.reset()
