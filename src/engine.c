@@ -620,7 +620,26 @@ typedef struct rctx {
 	long in_tokens, out_tokens;
 	size_t waiting;   /* valid records not committed yet */
 	bool group_failed;
+	mediacsv *csv;    /* the CSV as this run found it, read on first need */
+	bool csv_tried;
 } rctx;
+
+/* The file's row was committed before this run (a kill between the CSV
+ * commit and its journal lines, or another tool): it changed since the
+ * description was saved and waits for no agency any more. */
+static bool row_committed_before(const mediacsv *m, const file_entry *f)
+{
+	if (!m || !f->fingerprint[0] || f->alt_of)
+		return false;
+	long r = mediacsv_find(m, f->cesta);
+	if (r < 0)
+		return false;
+	char fp[17];
+	mediacsv_fingerprint(m, (size_t)r, fp);
+	return strcmp(fp, f->fingerprint) != 0 && !mediacsv_row_unprocessed(m, (size_t)r);
+}
+
+#define ALREADY_COMMITTED N_("already processed in the CSV (committed before an interruption, or by another tool): not sent again")
 
 static rctx *sort_ctx;
 static int cmp_cid(const void *a, const void *b)
@@ -729,6 +748,22 @@ static int on_result(const sb_result *r, void *ctx)
 static int live_retry(engine *en, rctx *c, item *it, sb_err *fatal)
 {
 	int rate_waits = 0;
+	if (it->failed && !it->alt) {
+		if (!c->csv_tried) {
+			sb_err le;
+			sb_err_clear(&le);
+			c->csv_tried = true;
+			if (mediacsv_load(en->cfg->media_csv, &c->csv, &le) < 0)
+				c->csv = NULL;
+		}
+		if (row_committed_before(c->csv, it->f) &&
+		    set_fstate(en, c->b->id, it->f->cesta, FS_SAVED_TO_CSV, _(ALREADY_COMMITTED)) == 0) {
+			it->f->state = FS_SAVED_TO_CSV;
+			it->failed = false;
+			sb_log(LOG_INFO, "%s: %s", it->f->cesta, _(ALREADY_COMMITTED));
+			return 0;
+		}
+	}
 	while (it->failed && it->f->attempts < LIVE_ATTEMPTS && !stopping(en)) {
 		built bl;
 		build_one(en, c->b, it->f, &bl);
@@ -1236,6 +1271,7 @@ static int retrieve_batch(engine *en, batch_info *b, sb_err *e)
 		en->prov->ops->delete_file(en->prov, pb.error_file_id, &de);
 	rc = 0;
 out:
+	mediacsv_free(c.csv);
 	for (size_t i = 0; i < c.n; i++) {
 		free(c.items[i].cid);
 		free(c.items[i].why);
@@ -1606,6 +1642,7 @@ static int send_live(engine *en, batch_info *b, file_entry *files, size_t n, bui
 	       failed, usd);
 	rc = 0;
 out:
+	mediacsv_free(c.csv);
 	for (size_t i = 0; i < n; i++) {
 		free(c.items[i].cid);
 		free(c.items[i].why);
@@ -1676,13 +1713,8 @@ static void settle_committed(engine *en, batch_info *b, file_entry *files, size_
 		if ((f->state != FS_DESCRIPTION_SAVED && f->state != FS_BATCH_SENT &&
 		     f->state != FS_BATCH_COMPLETED) || !f->fingerprint[0] || f->alt_of)
 			continue;
-		long r = mediacsv_find(m, f->cesta);
-		char fp[17] = "";
-		if (r >= 0)
-			mediacsv_fingerprint(m, (size_t)r, fp);
-		bool done = r >= 0 && strcmp(fp, f->fingerprint) != 0 && !mediacsv_row_unprocessed(m, (size_t)r);
-		if (done) {
-			const char *why = _("already processed in the CSV (committed before an interruption, or by another tool): not sent again");
+		if (row_committed_before(m, f)) {
+			const char *why = _(ALREADY_COMMITTED);
 			if (set_fstate(en, b->id, f->cesta, FS_SAVED_TO_CSV, why) == 0) {
 				f->state = FS_SAVED_TO_CSV;
 				sb_log(LOG_INFO, "%s: %s", f->cesta, why);
