@@ -641,6 +641,47 @@ static bool row_committed_before(const mediacsv *m, const file_entry *f)
 
 #define ALREADY_COMMITTED N_("already processed in the CSV (committed before an interruption, or by another tool): not sent again")
 
+static void queue_alternative(engine *en, const batch_info *orig, const char *orig_cesta, const char *desc,
+			      const char *tag, const char *alt_cesta);
+static bool local_exists(engine *en, const char *cesta);
+
+/* A file found committed before this run: its text-only alternatives are
+ * queued again from the committed row (the commit queues them before the
+ * journal says saved_to_csv, so a kill in between lost nothing but the
+ * queueing), then the file is settled saved_to_csv. */
+static int settle_already(engine *en, const batch_info *b, const mediacsv *m, const file_entry *f)
+{
+	long r = mediacsv_find(m, f->cesta);
+	if (r >= 0 && en->cfg->nalternatives > 0) {
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "title", json_object_new_string(mediacsv_field(m, (size_t)r, MC_NAZEV)));
+		json_object_object_add(o, "description", json_object_new_string(mediacsv_field(m, (size_t)r, MC_POPIS)));
+		json_object *kw = json_object_new_array();
+		char *all = xstrdup(mediacsv_field(m, (size_t)r, MC_KLICOVA)), *save = NULL;
+		for (char *t = strtok_r(all, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+			while (*t == ' ')
+				t++;
+			if (*t)
+				json_object_array_add(kw, json_object_new_string(t));
+		}
+		free(all);
+		json_object_object_add(o, "keywords", kw);
+		const char *desc = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+		for (int a = 0; a < en->cfg->nalternatives; a++) {
+			const char *tag = en->cfg->alternatives[a];
+			char *ac = engine_alt_cesta(f->cesta, tag);
+			if (ac && strcmp(tag, "sharpen") != 0 && local_exists(en, ac))
+				queue_alternative(en, b, f->cesta, desc, tag, ac);
+			free(ac);
+		}
+		json_object_put(o);
+	}
+	if (set_fstate(en, b->id, f->cesta, FS_SAVED_TO_CSV, _(ALREADY_COMMITTED)) < 0)
+		return -1;
+	sb_log(LOG_INFO, "%s: %s", f->cesta, _(ALREADY_COMMITTED));
+	return 0;
+}
+
 static rctx *sort_ctx;
 static int cmp_cid(const void *a, const void *b)
 {
@@ -756,11 +797,9 @@ static int live_retry(engine *en, rctx *c, item *it, sb_err *fatal)
 			if (mediacsv_load(en->cfg->media_csv, &c->csv, &le) < 0)
 				c->csv = NULL;
 		}
-		if (row_committed_before(c->csv, it->f) &&
-		    set_fstate(en, c->b->id, it->f->cesta, FS_SAVED_TO_CSV, _(ALREADY_COMMITTED)) == 0) {
+		if (row_committed_before(c->csv, it->f) && settle_already(en, c->b, c->csv, it->f) == 0) {
 			it->f->state = FS_SAVED_TO_CSV;
 			it->failed = false;
-			sb_log(LOG_INFO, "%s: %s", it->f->cesta, _(ALREADY_COMMITTED));
 			return 0;
 		}
 	}
@@ -853,9 +892,10 @@ typedef struct upd {
 	bool is_alt;     /* an alternative's row (MCU_ALTERNATIVE) */
 } upd;
 
-/* Queue a text-only alternative for its batch of kind alt_<tag>. */
-static void queue_alternative(engine *en, const batch_info *orig, const item *it, const char *tag,
-			      const char *alt_cesta)
+/* Queue a text-only alternative for its batch of kind alt_<tag>: desc is
+ * the original's result as JSON (title, description, keywords). */
+static void queue_alternative(engine *en, const batch_info *orig, const char *orig_cesta, const char *desc,
+			      const char *tag, const char *alt_cesta)
 {
 	char held[40];
 	file_state known;
@@ -876,12 +916,11 @@ static void queue_alternative(engine *en, const batch_info *orig, const item *it
 	file_entry f;
 	memset(&f, 0, sizeof f);
 	f.cesta = (char *)alt_cesta;
-	f.description = record_json(&it->rec);
+	f.description = (char *)desc;
 	f.state = FS_DESCRIPTION_SAVED;
-	f.alt_of = it->f->cesta;
+	f.alt_of = (char *)orig_cesta;
 	if (store_add_file(en->st, ab.id, &f, &e) < 0 && e.code != SBE_CONFLICT)
 		sb_log(LOG_WARN, "%s", e.msg);
-	free(f.description);
 	int bs = en->cfg->alt_batch_size > 0 ? en->cfg->alt_batch_size : 2000;
 	store_seal_if_full(en->st, ab.id, (size_t)bs, &e);
 }
@@ -1016,7 +1055,11 @@ static int commit_items(engine *en, rctx *c, sb_err *e)
 	for (size_t i = 0; i < k; i++) {
 		int st = res.status ? res.status[i] : 0;
 		if (u[i].is_alt && (st == 0 || st == 1) && strcmp(u[i].alt_tag, "sharpen") != 0)
-			queue_alternative(en, c->b, u[i].it, u[i].alt_tag, u[i].alt_cesta);
+		{
+			char *desc = record_json(&u[i].it->rec);
+			queue_alternative(en, c->b, u[i].it->f->cesta, desc, u[i].alt_tag, u[i].alt_cesta);
+			free(desc);
+		}
 	}
 	for (size_t i = 0; i < k; i++) {
 		item *it = u[i].it;
@@ -1714,11 +1757,8 @@ static void settle_committed(engine *en, batch_info *b, file_entry *files, size_
 		     f->state != FS_BATCH_COMPLETED) || !f->fingerprint[0] || f->alt_of)
 			continue;
 		if (row_committed_before(m, f)) {
-			const char *why = _(ALREADY_COMMITTED);
-			if (set_fstate(en, b->id, f->cesta, FS_SAVED_TO_CSV, why) == 0) {
+			if (settle_already(en, b, m, f) == 0)
 				f->state = FS_SAVED_TO_CSV;
-				sb_log(LOG_INFO, "%s: %s", f->cesta, why);
-			}
 		} else if (f->state == FS_BATCH_COMPLETED &&
 			   set_fstate(en, b->id, f->cesta, FS_DESCRIPTION_SAVED, NULL) == 0) {
 			f->state = FS_DESCRIPTION_SAVED;

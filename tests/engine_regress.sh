@@ -10,7 +10,9 @@
 #  3. retry-failed must never queue a photo committed in another batch that
 #     sorts before the dead-lettered one (same-second batch ids);
 #  4. a .trash-* symlink in the state dir must not make `status` delete
-#     what it points to.
+#     what it points to;
+#  5. like 1, with a _bw edit of the photo whose text-only batch had not been
+#     queued at the kill: the restart queues it from the committed row.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 sb_tmpdir
 sb_start_fake --step 0.05
@@ -111,4 +113,38 @@ ln -s "$SB_TMP/photos" "$L/.stockbatch/batches/.trash-b20240101-000000-0000"
 sb_run status
 check_rc 0 "4: status"
 check_eq "$(find "$SB_TMP/photos" -type f | wc -l | tr -d ' ')" 2 "4: status deleted files through a .trash- symlink"
+
+# 5. committed with its _bw alternative row, killed before the alternative was queued
+L=$SB_TMP/lib5
+sb_make_library "$L" 2
+sb_config "$L" batch_size=2 rpm=6000
+grep -q '^alt' "$L/.sb_manifest" || fail "5: the test library has no _bw edit"
+desc "$L" 2 >"$SB_TMP/d5.tsv"
+sb_run import "$SB_TMP/d5.tsv"
+check_rc 0 "5: import"
+sb_run send --live
+check_rc 0 "5: send --live"
+n5=$(live_requests)
+for d in "$L"/.stockbatch/batches/b*; do
+	if grep -q '"kind": "alt_' "$d/batch.json"; then
+		rm -rf "$d" # the alternative's batch was never created
+	else
+		sed -i 's/"state":"saved_to_csv"/"state":"description_saved"/' "$d/files.jsonl"
+		rm -f "$d/files.settled" "$d/report.json"
+		sed -i 's/"state": "completed"/"state": "ready"/' "$d/batch.json"
+	fi
+done
+rm -f "$L/.stockbatch/registry.json"
+sb_run send --live --all --yes
+check_rc 0 "5: send --live after the kill"
+# the alternative's batch is queued during that send: the next one sends it
+sb_run send --live --all --yes
+check_rc 0 "5: send --live of the queued alternative"
+alt=$(grep '^alt' "$L/.sb_manifest" | cut -f2 | head -n 1)
+"$PYTHON3" - "$L/PhotoMedia.csv" "$alt" <<'PY' || fail "5: the _bw alternative was not committed after the kill"
+import csv, sys
+rows = [r for r in csv.DictReader(open(sys.argv[1], encoding="utf-8-sig")) if r["Cesta"] == sys.argv[2]]
+assert len(rows) == 1 and rows[0]["Název"] and rows[0]["Klíčová slova"], rows
+PY
+check_eq "$(($(live_requests) - n5))" 1 "5: only the alternative's text-only request is sent after the kill"
 exit 0
