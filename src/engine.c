@@ -644,6 +644,7 @@ static bool row_committed_before(const mediacsv *m, const file_entry *f)
 static void queue_alternative(engine *en, const batch_info *orig, const char *orig_cesta, const char *desc,
 			      const char *tag, const char *alt_cesta);
 static bool local_exists(engine *en, const char *cesta);
+static char *record_json(const meta_record *m);
 
 /* A file found committed before this run: its text-only alternatives are
  * queued again from the committed row (the commit queues them before the
@@ -653,20 +654,18 @@ static int settle_already(engine *en, const batch_info *b, const mediacsv *m, co
 {
 	long r = mediacsv_find(m, f->cesta);
 	if (r >= 0 && en->cfg->nalternatives > 0) {
-		json_object *o = json_object_new_object();
-		json_object_object_add(o, "title", json_object_new_string(mediacsv_field(m, (size_t)r, MC_NAZEV)));
-		json_object_object_add(o, "description", json_object_new_string(mediacsv_field(m, (size_t)r, MC_POPIS)));
-		json_object *kw = json_object_new_array();
+		/* the committed row as the original's result (a view: nothing owned) */
 		char *all = xstrdup(mediacsv_field(m, (size_t)r, MC_KLICOVA)), *save = NULL;
+		char **kw = xcalloc(strlen(all) / 2 + 1, sizeof *kw);
+		meta_record rec = { .title = (char *)mediacsv_field(m, (size_t)r, MC_NAZEV),
+				    .description = (char *)mediacsv_field(m, (size_t)r, MC_POPIS), .keywords = kw };
 		for (char *t = strtok_r(all, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 			while (*t == ' ')
 				t++;
 			if (*t)
-				json_object_array_add(kw, json_object_new_string(t));
+				kw[rec.nkeywords++] = t;
 		}
-		free(all);
-		json_object_object_add(o, "keywords", kw);
-		const char *desc = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+		char *desc = record_json(&rec);
 		for (int a = 0; a < en->cfg->nalternatives; a++) {
 			const char *tag = en->cfg->alternatives[a];
 			char *ac = engine_alt_cesta(f->cesta, tag);
@@ -674,7 +673,9 @@ static int settle_already(engine *en, const batch_info *b, const mediacsv *m, co
 				queue_alternative(en, b, f->cesta, desc, tag, ac);
 			free(ac);
 		}
-		json_object_put(o);
+		free(desc);
+		free(kw);
+		free(all);
 	}
 	if (set_fstate(en, b->id, f->cesta, FS_SAVED_TO_CSV, _(ALREADY_COMMITTED)) < 0)
 		return -1;

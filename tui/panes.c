@@ -536,43 +536,41 @@ static void draw_log(ui *u)
 	}
 }
 
-/* The key hint ("F1 Help  F10 Quit  ...": items two spaces apart) made to
- * fit w columns: one space between items, then labels shortened, so every
- * key stays on the bar at 80 columns (Tab included). */
-static void squeeze_hint(const char *hint, int w, char *out, size_t cap)
+/* The key hint ("F1 Help  F10 Quit  ...": items two spaces apart) written
+ * with sep between items and labels cut to maxlab letters; its width. */
+static size_t hint_with(const char *hint, const char *sep, size_t maxlab, char *out, size_t cap)
 {
-	char items[16][64];
-	size_t n = 0;
-	for (const char *p = hint; *p && n < 16;) {
+	size_t o = 0;
+	out[0] = 0;
+	for (const char *p = hint; *p && o + 1 < cap;) {
 		const char *end = strstr(p, "  ");
 		size_t l = end ? (size_t)(end - p) : strlen(p);
-		snprintf(items[n++], sizeof items[0], "%.*s", (int)l, p);
-		p += l;
-		while (*p == ' ')
-			p++;
-	}
-	for (int maxlab = 64; maxlab >= 1; maxlab--) {
-		for (int sep = 2; sep >= 1; sep--) {
-			if (sep == 2 && maxlab < 64)
-				continue;
-			size_t o = 0, chars = 0;
-			for (size_t i = 0; i < n; i++) {
-				const char *it = items[i], *sp = strchr(it, ' ');
-				size_t klen = sp ? (size_t)(sp - it) + 1 : strlen(it);
-				const char *lab = it + klen;
-				size_t lb = utf8_prefix_bytes(lab, (size_t)maxlab);
-				int wrote = snprintf(out + o, cap - o, "%s%.*s%.*s", i ? (sep == 2 ? "  " : " ") : "",
-						     (int)klen, it, (int)lb, lab);
-				if (wrote < 0 || (size_t)wrote >= cap - o)
-					break;
-				o += (size_t)wrote;
-				chars = utf8_chars(out);
-			}
-			if ((int)chars <= w)
-				return;
+		const char *sp = memchr(p, ' ', l);
+		size_t klen = sp ? (size_t)(sp - p) + 1 : l; /* the key and its space */
+		char lab[64];
+		snprintf(lab, sizeof lab, "%.*s", (int)(l - klen), p + klen);
+		int w = snprintf(out + o, cap - o, "%s%.*s%.*s", o ? sep : "", (int)klen, p,
+				 (int)utf8_prefix_bytes(lab, maxlab), lab);
+		if (w < 0 || (size_t)w >= cap - o)
+			break;
+		o += (size_t)w;
+		for (p += l; *p == ' '; p++) {
 		}
 	}
-	snprintf(out, cap, "%s", hint); /* cut by ui_put */
+	return utf8_chars(out);
+}
+
+/* The hint made to fit w columns: one space between items, then labels
+ * shortened, so every key stays on the bar at 80 columns (Tab included);
+ * a narrower screen cuts the end (ui_put). */
+static void squeeze_hint(const char *hint, int w, char *out, size_t cap)
+{
+	if (hint_with(hint, "  ", 64, out, cap) <= (size_t)w)
+		return;
+	for (size_t maxlab = 64; maxlab >= 1; maxlab--)
+		if (hint_with(hint, " ", maxlab, out, cap) <= (size_t)w)
+			return;
+	snprintf(out, cap, "%s", hint);
 }
 
 static void draw_bottom(ui *u)
