@@ -11,6 +11,7 @@
  *       JPEG header): run it on the anchor's output and on ours.
  */
 #include "config.h"
+#include "base64.h"
 #include "imageprep.h"
 #include "request.h"
 #include "tokens.h"
@@ -112,30 +113,6 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-static long b64dec(const char *s, size_t n, unsigned char *out)
-{
-	static signed char t[256];
-	if (!t['B'])
-		for (int i = 0; i < 64; i++)
-			t[(unsigned char)"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[i]] =
-				(signed char)(i + 1);
-	long o = 0;
-	unsigned acc = 0;
-	int bits = 0;
-	for (size_t i = 0; i < n && s[i] != '='; i++) {
-		int v = t[(unsigned char)s[i]] - 1;
-		if (v < 0)
-			return -1;
-		acc = (acc << 6) | (unsigned)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (unsigned char)(acc >> bits);
-		}
-	}
-	return o;
-}
-
 /* Image tokens of every data URL in a JSONL file. */
 static int tokens_of(const char *model, const char *path)
 {
@@ -157,7 +134,7 @@ static int tokens_of(const char *model, const char *path)
 		const char *end = strchr(u, '"');
 		size_t bl = end ? (size_t)(end - u) : strlen(u);
 		unsigned char *jpg = xmalloc(bl);
-		long jl = b64dec(u, bl, jpg);
+		long jl = base64_decode(u, bl, jpg);
 		int w, h, sub, cs;
 		if (jl > 0 && tjDecompressHeader3(tj, jpg, (unsigned long)jl, &w, &h, &sub, &cs) == 0) {
 			long t = tokens_image(model, "high", w, h);

@@ -32,69 +32,6 @@ static void ascii_lower(char *s)
 		*s = (char)tolower((unsigned char)*s);
 }
 
-/* Decode one UTF-8 code point (lenient: a bad byte is returned as itself). */
-static unsigned utf8_get(const char *s, size_t *n)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	if (u[0] < 0x80 || (u[0] & 0xE0) != 0xC0 || (u[1] & 0xC0) != 0x80) {
-		*n = 1;
-		return u[0];
-	}
-	*n = 2;
-	return ((unsigned)(u[0] & 0x1F) << 6) | (u[1] & 0x3F);
-}
-
-/* Case mapping of Latin-1 and Latin Extended-A (Czech, Slovak, German...):
- * every pair there is two bytes long on both sides, so it works in place. */
-static unsigned cp_lower(unsigned c)
-{
-	if (c < 0x80)
-		return (unsigned)tolower((int)c);
-	if (c >= 0xC0 && c <= 0xDE && c != 0xD7)
-		return c + 0x20;
-	if (c == 0x178)
-		return 0xFF;
-	if ((c >= 0x100 && c <= 0x137) || (c >= 0x14A && c <= 0x177))
-		return (c % 2 == 0) ? c + 1 : c;
-	if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E))
-		return (c % 2 == 1) ? c + 1 : c;
-	return c;
-}
-
-static unsigned cp_upper(unsigned c)
-{
-	if (c < 0x80)
-		return (unsigned)toupper((int)c);
-	if (c >= 0xE0 && c <= 0xFE && c != 0xF7)
-		return c - 0x20;
-	if (c == 0xFF)
-		return 0x178;
-	if ((c >= 0x101 && c <= 0x137) || (c >= 0x14B && c <= 0x177))
-		return (c % 2 == 1) ? c - 1 : c;
-	if ((c >= 0x13A && c <= 0x148) || (c >= 0x17A && c <= 0x17E))
-		return (c % 2 == 0) ? c - 1 : c;
-	return c;
-}
-
-static void utf8_map(char *s, unsigned (*fn)(unsigned))
-{
-	while (*s) {
-		size_t n;
-		unsigned c = utf8_get(s, &n);
-		if (n == 1) {
-			if (c < 0x80)
-				*s = (char)fn(c);
-		} else {
-			unsigned d = fn(c);
-			if (d >= 0x80 && d < 0x800) {
-				s[0] = (char)(0xC0 | (d >> 6));
-				s[1] = (char)(0x80 | (d & 0x3F));
-			}
-		}
-		s += n;
-	}
-}
-
 /* Control characters become spaces, runs of spaces one space, ends trimmed.
  * Returns true if anything changed.  Works in place. */
 static bool squeeze_spaces(char *s)
@@ -829,12 +766,10 @@ static size_t editorial_prefix_len(const char *s)
 
 char *meta_editorial_prefix(const char *city, const char *country, const char *date)
 {
-	char *c = xstrdup(city ? city : ""), *k = xstrdup(country ? country : ""),
+	char *c = utf8_upper(city ? city : ""), *k = utf8_upper(country ? country : ""),
 	     *d = xstrdup(date ? date : "");
 	squeeze_spaces(c);
 	squeeze_spaces(k);
-	utf8_map(c, cp_upper);
-	utf8_map(k, cp_upper);
 	for (char *p = d; *p; p++)
 		if (*p == '.' || *p == '/' || *p == '-')
 			*p = ' '; /* "23.11.2026" -> "23 11 2026" */
@@ -881,14 +816,15 @@ static void check_editorial(meta_record *m, const meta_opts *o, meta_check *c)
 		/* place names upper case, as the origin writes them */
 		char save = m->description[have];
 		m->description[have] = 0;
-		char *up = xstrdup(m->description);
-		utf8_map(up, cp_upper);
-		if (strcmp(up, m->description)) {
-			memcpy(m->description, up, have);
+		char *up = utf8_upper(m->description); /* ß becomes SS: may grow */
+		m->description[have] = save;
+		if (strncmp(up, m->description, have) || strlen(up) != have) {
+			char *d = xasprintf("%s%s", up, m->description + have);
+			free(m->description);
+			m->description = d;
 			c->repaired++;
 		}
 		free(up);
-		m->description[have] = save;
 	}
 	/* else: the place and date are not known here; the commit adds the
 	 * prefix from the file's editorial facts (mediacsv_apply) and the
@@ -917,12 +853,11 @@ static void check_keywords(meta_record *m, const settings *cfg, const agency_lis
 		if (strpbrk(copy, ",;"))
 			changed = true; /* "a, b" is two keywords: the CSV joins them by ", " */
 		for (char *k = strtok_r(copy, ",;", &save); k; k = strtok_r(NULL, ",;", &save)) {
-			char *w = xstrdup(k);
+			char *w = utf8_lower(k);
 			char *orig = xstrdup(k);
 			for (char *p = w; *p; p++)
 				if (*p == '-' || *p == '_' || *p == '"' || *p == '#')
 					*p = ' '; /* no hyphens (reference: Prompts) */
-			utf8_map(w, cp_lower);
 			squeeze_spaces(w);
 			/* trailing and leading punctuation */
 			size_t wl = strlen(w);

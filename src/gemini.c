@@ -2,6 +2,7 @@
  * sections 3 and 4.2): resumable uploads with a SHA-256 upload cache
  * (seed 004 FR-S1..S5), file or inline batches, BATCH_STATE_* polling. */
 #include "config.h"
+#include "base64.h"
 #include "http.h"
 #include "i18n.h"
 #include "log.h"
@@ -100,7 +101,7 @@ static int format_gcr(const sb_request *rq, sbuf *out, sb_err *e)
 	sbuf_addc(out, '}');
 	if (rq->jpeg && rq->jpeg_len) {
 		sbuf_adds(out, ",{\"inlineData\":{\"mimeType\":\"image/jpeg\",\"data\":\"");
-		prov_base64(out, rq->jpeg, rq->jpeg_len);
+		base64_append(out, rq->jpeg, rq->jpeg_len);
 		sbuf_adds(out, "\"}}");
 	}
 	sbuf_adds(out, "]}]");

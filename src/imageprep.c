@@ -333,32 +333,6 @@ int image_encode_jpeg(const image_rgb *im, int quality, unsigned char **out, siz
 	return 0;
 }
 
-char *base64_encode(const unsigned char *data, size_t len, size_t *outlen)
-{
-	static const char tb[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t n = 4 * ((len + 2) / 3);
-	char *o = xmalloc(n + 1), *p = o;
-	size_t i = 0;
-	for (; i + 3 <= len; i += 3) {
-		uint32_t v = (uint32_t)data[i] << 16 | (uint32_t)data[i + 1] << 8 | data[i + 2];
-		*p++ = tb[v >> 18];
-		*p++ = tb[(v >> 12) & 63];
-		*p++ = tb[(v >> 6) & 63];
-		*p++ = tb[v & 63];
-	}
-	if (i < len) {
-		uint32_t v = (uint32_t)data[i] << 16 | (i + 1 < len ? (uint32_t)data[i + 1] << 8 : 0);
-		*p++ = tb[v >> 18];
-		*p++ = tb[(v >> 12) & 63];
-		*p++ = i + 1 < len ? tb[(v >> 6) & 63] : '=';
-		*p++ = '=';
-	}
-	*p = '\0';
-	if (outlen)
-		*outlen = n;
-	return o;
-}
-
 int image_prepare(const char *path, const char *model, const char *detail, int quality,
 		  prepared_image *out, sb_err *e)
 {

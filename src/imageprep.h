@@ -42,5 +42,4 @@ void prepared_image_free(prepared_image *p);
 /* Resize (area/bilinear) to exactly w x h. */
 int image_resize(const image_rgb *in, int w, int h, image_rgb *out);
 int image_encode_jpeg(const image_rgb *im, int quality, unsigned char **out, size_t *len, sb_err *e);
-char *base64_encode(const unsigned char *data, size_t len, size_t *outlen);
 #endif

@@ -915,45 +915,6 @@ static bool bank_takes_editorial(const char *statuscol)
 	return true;
 }
 
-/* Upper-case for place names: ASCII, Latin-1 and Latin Extended-A (Czech,
- * Slovak, Polish, German...), diacritics kept, as Python's str.upper(). */
-static char *upper_utf8(const char *s)
-{
-	sbuf b = {0};
-	const unsigned char *p = (const unsigned char *)s;
-	while (*p) {
-		unsigned cp;
-		int k;
-		if (*p < 0x80) {
-			sbuf_addc(&b, (char)toupper(*p));
-			p++;
-			continue;
-		}
-		if ((*p & 0xE0) == 0xC0 && (p[1] & 0xC0) == 0x80) {
-			cp = ((unsigned)(*p & 0x1F) << 6) | (p[1] & 0x3F);
-			k = 2;
-		} else {
-			sbuf_addc(&b, (char)*p++);
-			continue;
-		}
-		unsigned u = cp;
-		if ((cp >= 0xE0 && cp <= 0xFE && cp != 0xF7))
-			u = cp - 0x20;
-		else if (cp == 0xFF)
-			u = 0x178;
-		else if ((cp >= 0x100 && cp <= 0x137) || (cp >= 0x14A && cp <= 0x177))
-			u = cp & ~1u;
-		else if ((cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17E))
-			u = (cp & 1u) ? cp : cp - 1;
-		sbuf_addc(&b, (char)(0xC0 | (u >> 6)));
-		sbuf_addc(&b, (char)(0x80 | (u & 0x3F)));
-		p += k;
-	}
-	if (!b.p)
-		return xstrdup("");
-	return sbuf_steal(&b);
-}
-
 static char *cut_chars(const char *s, int max)
 {
 	return xstrndup(s, utf8_prefix_bytes(s, (size_t)max));
@@ -994,8 +955,9 @@ static void apply_save(mediacsv *m, size_t row, const mc_update *u, const mc_com
 	/* without place or date the description is taken as already prefixed
 	 * (the prompt asks the model for it, the validator checks it) */
 	if (u->editorial && (u->ed_city || u->ed_date)) {
-		char *city = upper_utf8(u->ed_city ? u->ed_city : "");
-		char *country = upper_utf8(u->ed_country ? u->ed_country : "Czech");
+		/* place names upper case, diacritics kept, as Python's str.upper() */
+		char *city = utf8_upper(u->ed_city ? u->ed_city : "");
+		char *country = utf8_upper(u->ed_country ? u->ed_country : "Czech");
 		sbuf_printf(&d, "%s, %s - %s: ", city, country, u->ed_date ? u->ed_date : "");
 		free(city);
 		free(country);

@@ -1,6 +1,7 @@
 /* openai.c: the OpenAI Batch API and chat completions (reference/apis.md
  * sections 1 and 4.1): JSONL lines in, batch objects and result lines out. */
 #include "config.h"
+#include "base64.h"
 #include "http.h"
 #include "i18n.h"
 #include "log.h"
@@ -37,7 +38,7 @@ static int format_body(const sb_request *rq, sbuf *out, sb_err *e)
 	sbuf_addc(out, '}');
 	if (rq->jpeg && rq->jpeg_len) {
 		sbuf_adds(out, ",{\"type\":\"image_url\",\"image_url\":{\"url\":\"data:image/jpeg;base64,");
-		prov_base64(out, rq->jpeg, rq->jpeg_len);
+		base64_append(out, rq->jpeg, rq->jpeg_len);
 		sbuf_adds(out, "\",\"detail\":");
 		prov_json_str(out, rq->detail && *rq->detail ? rq->detail : "high");
 		sbuf_adds(out, "}}");

@@ -159,36 +159,6 @@ void prov_json_str(sbuf *b, const char *s)
 	sbuf_addc(b, '"');
 }
 
-void prov_base64(sbuf *b, const unsigned char *p, size_t n)
-{
-	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t need = (n + 2) / 3 * 4;
-	/* Reserve once: images are large. */
-	sbuf_add(b, "", 0);
-	if (b->cap < b->len + need + 1) {
-		b->p = xrealloc(b->p, b->len + need + 1);
-		b->cap = b->len + need + 1;
-	}
-	char *o = b->p + b->len;
-	size_t i = 0;
-	for (; i + 2 < n; i += 3) {
-		unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 | p[i + 2];
-		*o++ = tab[v >> 18];
-		*o++ = tab[(v >> 12) & 63];
-		*o++ = tab[(v >> 6) & 63];
-		*o++ = tab[v & 63];
-	}
-	if (i < n) {
-		unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0);
-		*o++ = tab[v >> 18];
-		*o++ = tab[(v >> 12) & 63];
-		*o++ = i + 1 < n ? tab[(v >> 6) & 63] : '=';
-		*o++ = '=';
-	}
-	b->len += need;
-	b->p[b->len] = 0;
-}
-
 static const provider_ops *ops_by_name(const char *name)
 {
 	if (!name || !*name || !strcmp(name, "openai"))

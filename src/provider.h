@@ -182,6 +182,5 @@ void prov_list_free(prov_batch **out, size_t *n);
 int provider_parse_http(provider *p, prov_answer_kind kind, const char *what, const struct http_resp *resp,
 			prov_answer *out, sb_err *e);
 void prov_json_str(sbuf *b, const char *s);   /* appends "..." */
-void prov_base64(sbuf *b, const unsigned char *p, size_t n);
 
 #endif

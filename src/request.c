@@ -318,26 +318,16 @@ const char *prompt_alt_schema_gemini(prompt_ctx *p) { return p->alt_schema_gemin
 
 /* ---- sanitising ---- */
 
+/* The code point at s (NUL-terminated: the decoder stops at the NUL, a
+ * non-continuation byte); UINT_MAX and length 1 for an invalid byte. */
 static unsigned next_cp(const unsigned char *s, size_t *len)
 {
-	unsigned c = s[0];
-	int need = c < 0x80 ? 0 : (c & 0xe0) == 0xc0 ? 1 : (c & 0xf0) == 0xe0 ? 2 : (c & 0xf8) == 0xf0 ? 3 : -1;
-	if (need < 0 || (need == 1 && c < 0xc2)) {
+	uint32_t cp;
+	*len = utf8_decode((const char *)s, 4, &cp);
+	if (*len == 0) {
 		*len = 1;
 		return UINT_MAX;
 	}
-	unsigned cp = need ? c & (0x3f >> need) : c;
-	for (int k = 1; k <= need; k++) {
-		if ((s[k] & 0xc0) != 0x80) {
-			*len = 1;
-			return UINT_MAX;
-		}
-		cp = cp << 6 | (s[k] & 0x3f);
-	}
-	*len = (size_t)need + 1;
-	if ((need == 2 && cp < 0x800) || (need == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return UINT_MAX;
 	return cp;
 }
 

@@ -3,6 +3,7 @@
  * over the published ranks).  Images: reference/apis.md section 2. */
 #include "config.h"
 #include "tokens.h"
+#include "base64.h"
 #include "settings.h"
 #include "i18n.h"
 #include "unicode_tables.h"
@@ -54,38 +55,6 @@ static long rank_of(const unsigned char *p, size_t n)
 	}
 }
 
-static int b64val(int c)
-{
-	if (c >= 'A' && c <= 'Z') return c - 'A';
-	if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-	if (c >= '0' && c <= '9') return c - '0' + 52;
-	if (c == '+') return 62;
-	if (c == '/') return 63;
-	return -1;
-}
-
-/* Decode base64 (padding allowed) into out; returns bytes or -1. */
-static long b64decode(const char *s, size_t n, unsigned char *out)
-{
-	long o = 0;
-	uint32_t acc = 0;
-	int bits = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '=')
-			break;
-		int v = b64val((unsigned char)s[i]);
-		if (v < 0)
-			return -1;
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (unsigned char)(acc >> bits);
-		}
-	}
-	return o;
-}
-
 static void ranks_free(void)
 {
 	free(R.arena); free(R.off); free(R.len); free(R.slots);
@@ -115,7 +84,7 @@ static int ranks_parse(const char *path, const char *data, size_t len, sb_err *e
 			const char *sp = memchr(p, ' ', (size_t)(le - p));
 			char *ep = NULL;
 			long rank = sp ? strtol(sp + 1, &ep, 10) : -1;
-			long n = sp ? b64decode(p, (size_t)(sp - p), R.arena + used) : -1;
+			long n = sp ? base64_decode(p, (size_t)(sp - p), R.arena + used) : -1;
 			if (!sp || n <= 0 || rank < 0 || (size_t)rank > lines || ep == sp + 1 ||
 			    R.len[rank] != 0) {
 				ranks_free();
@@ -177,23 +146,6 @@ int tokens_init(const char *ranks_path, sb_err *e)
 }
 
 /* ---- the o200k_base pre-tokenizer, alternative by alternative ---- */
-
-/* Decode one UTF-8 code point at s[i] (n bytes left); invalid bytes count as
- * one code point U+FFFD-like "other" of length 1, as the reference replaces them. */
-static unsigned decode_cp(const unsigned char *s, size_t n, size_t *clen)
-{
-	unsigned c = s[0];
-	if (c < 0x80) { *clen = 1; return c; }
-	int need = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc0 ? 1 : -1;
-	if (need < 0 || (size_t)need >= n) { *clen = 1; return 0xfffd; }
-	unsigned cp = c & (0x3f >> need);
-	for (int k = 1; k <= need; k++) {
-		if ((s[k] & 0xc0) != 0x80) { *clen = 1; return 0xfffd; }
-		cp = (cp << 6) | (s[k] & 0x3f);
-	}
-	*clen = (size_t)need + 1;
-	return cp;
-}
 
 static int uc_class(unsigned cp)
 {
@@ -465,8 +417,14 @@ long tokens_count(const char *text)
 	t.n = 0;
 	const unsigned char *s = (const unsigned char *)text;
 	for (size_t i = 0; i < blen;) {
-		size_t cl;
-		unsigned cp = decode_cp(s + i, blen - i, &cl);
+		/* an invalid byte is one "other" code point, U+FFFD, as the
+		 * reference replaces them */
+		uint32_t cp;
+		size_t cl = utf8_decode(text + i, blen - i, &cp);
+		if (cl == 0) {
+			cl = 1;
+			cp = 0xfffd;
+		}
 		t.cp[t.n] = cp;
 		t.cls[t.n] = (unsigned char)uc_class(cp);
 		t.off[t.n] = i;

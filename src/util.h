@@ -70,10 +70,8 @@ bool file_exists(const char *path);
 /* Append one line and fsync (journals). */
 int append_line_sync(const char *path, const char *line, sb_err *e);
 
-/* UTF-8. */
-bool utf8_valid(const char *s, size_t n, size_t *bad_off);
-size_t utf8_chars(const char *s);                    /* code points */
-size_t utf8_prefix_bytes(const char *s, size_t nchars); /* bytes of the first nchars */
+/* UTF-8: utf8.h (decoding, validity, lengths, case mapping). */
+#include "utf8.h"
 
 /* Time: ISO 8601 UTC ("2026-11-23T17:55:19Z"), DD.MM.YYYY local. */
 void time_iso(time_t t, char out[32]);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "editor.h"
+#include "utf8.h"
 
 static void test_insert_czech(void **state)
 {

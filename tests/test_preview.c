@@ -25,6 +25,7 @@
 #include <turbojpeg.h>
 #include <unistd.h>
 
+#include "base64.h"
 #include "preview.h"
 
 static char tmpdir[64];
@@ -189,16 +190,6 @@ static char *write_file(const char *name, const void *d, size_t n)
 
 /* ---- taking the sequences apart ---- */
 
-static int b64val(int c)
-{
-	if (c >= 'A' && c <= 'Z') return c - 'A';
-	if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-	if (c >= '0' && c <= '9') return c - '0' + 52;
-	if (c == '+') return 62;
-	if (c == '/') return 63;
-	return -1;
-}
-
 /* Strict base64 (length a multiple of 4, padding only at the end): the
  * bytes are appended to *out; false if anything is off. */
 static bool b64_decode(const char *s, size_t n, unsigned char **out, size_t *olen)
@@ -214,7 +205,7 @@ static bool b64_decode(const char *s, size_t n, unsigned char **out, size_t *ole
 				pad++;
 				continue;
 			}
-			if (pad || (v[k] = b64val((unsigned char)s[i + k])) < 0)
+			if (pad || (v[k] = base64_value((unsigned char)s[i + k])) < 0)
 				return false;
 		}
 		uint32_t q = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];

@@ -13,61 +13,6 @@ static bool is_cont(unsigned char c)
 	return (c & 0xC0) == 0x80;
 }
 
-/* Length of the valid UTF-8 sequence at s (max n bytes), 0 if invalid. */
-static size_t seq_len(const char *s, size_t n)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t k;
-	if (n == 0)
-		return 0;
-	if (u[0] < 0x80)
-		return 1;
-	else if ((u[0] & 0xE0) == 0xC0 && u[0] >= 0xC2)
-		k = 2;
-	else if ((u[0] & 0xF0) == 0xE0)
-		k = 3;
-	else if ((u[0] & 0xF8) == 0xF0 && u[0] <= 0xF4)
-		k = 4;
-	else
-		return 0;
-	if (k > n)
-		return 0;
-	for (size_t i = 1; i < k; i++)
-		if (!is_cont(u[i]))
-			return 0;
-	if (k == 3 && ((u[0] == 0xE0 && u[1] < 0xA0) || (u[0] == 0xED && u[1] >= 0xA0)))
-		return 0;
-	if (k == 4 && ((u[0] == 0xF0 && u[1] < 0x90) || (u[0] == 0xF4 && u[1] >= 0x90)))
-		return 0;
-	return k;
-}
-
-size_t utf8_encode_cp(unsigned cp, char out[4])
-{
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	} else if (cp < 0x800) {
-		out[0] = (char)(0xC0 | (cp >> 6));
-		out[1] = (char)(0x80 | (cp & 0x3F));
-		return 2;
-	} else if (cp < 0x10000) {
-		if (cp >= 0xD800 && cp <= 0xDFFF)
-			return 0;
-		out[0] = (char)(0xE0 | (cp >> 12));
-		out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		out[2] = (char)(0x80 | (cp & 0x3F));
-		return 3;
-	} else if (cp <= 0x10FFFF) {
-		out[0] = (char)(0xF0 | (cp >> 18));
-		out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-		out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		out[3] = (char)(0x80 | (cp & 0x3F));
-		return 4;
-	}
-	return 0;
-}
-
 void editor_init(editor *ed)
 {
 	memset(ed, 0, sizeof *ed);
@@ -133,7 +78,8 @@ void editor_insert(editor *ed, const char *s, size_t n)
 	reserve(ed, n);
 	size_t i = 0;
 	while (i < n) {
-		size_t k = seq_len(s + i, n - i);
+		uint32_t cp;
+		size_t k = utf8_decode(s + i, n - i, &cp);
 		if (k == 0) {
 			i++;
 			continue;

@@ -52,7 +52,4 @@ size_t editor_layout(const editor *ed, int width, ed_line **lines);
 /* The cursor's wrapped row and column. */
 void editor_cursor(const editor *ed, int width, int *row, int *col);
 
-/* UTF-8 encode one code point; returns bytes written (0 if invalid). */
-size_t utf8_encode_cp(unsigned cp, char out[4]);
-
 #endif

@@ -10,6 +10,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "base64.h"
 #include "imageprep.h"
 #include "mediacsv.h"
 
@@ -149,7 +150,6 @@ static int decode(const unsigned char *jpeg, size_t len, int nw, int nh, image_r
  * the terminal reads the chunk's last byte wrong (every 128th pixel gets an
  * alpha of 243 instead of 255).  Probed once on a white cell, whose first
  * chunk must end in "//8="; when chafa is wrong, repaired in place. */
-static const char b64_dict[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 static pthread_once_t kitty_once = PTHREAD_ONCE_INIT;
 static bool kitty_b64_broken;
 
@@ -195,9 +195,9 @@ static void kitty_repair(char *seq)
 	for (char *p = strstr(seq, "\033\\"); p; p = strstr(p + 2, "\033\\")) {
 		if (p - seq < 4 || p[-1] != '=' || p[-2] == '=')
 			continue;
-		const char *d = strchr(b64_dict, p[-2]);
-		if (d && p[-2])
-			p[-2] = b64_dict[((d - b64_dict) & 0x0f) << 2];
+		int v = base64_value((unsigned char)p[-2]);
+		if (v >= 0)
+			p[-2] = base64_alphabet[(v & 0x0f) << 2];
 	}
 }
 
