@@ -101,12 +101,12 @@ static void *worker(void *arg)
 			break;
 		prepared_image p;
 		sb_err e = {0};
-		if (image_prepare(j->photos[i], j->model, "high", j->quality, &p, &e) < 0) {
+		if (image_prepare(j->photos[i], openai_ops.caps, j->model, "high", j->quality, &p, &e) < 0) {
 			fprintf(stderr, "%s\n", e.msg);
 			j->failed = 1;
 			continue;
 		}
-		j->tokens[i] = tokens_image(j->model, "high", p.w, p.h);
+		j->tokens[i] = openai_ops.caps->image_tokens(j->model, "high", p.w, p.h);
 		j->lines[i] = build_line(j, j->photos[i], &p);
 		prepared_image_free(&p);
 	}
@@ -137,7 +137,7 @@ static int tokens_of(const char *model, const char *path)
 		long jl = base64_decode(u, bl, jpg);
 		int w, h, sub, cs;
 		if (jl > 0 && tjDecompressHeader3(tj, jpg, (unsigned long)jl, &w, &h, &sub, &cs) == 0) {
-			long t = tokens_image(model, "high", w, h);
+			long t = openai_ops.caps->image_tokens(model, "high", w, h);
 			printf("%dx%d %ld\n", w, h, t);
 			total += t;
 			n++;

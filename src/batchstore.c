@@ -23,6 +23,7 @@
 #include "i18n.h"
 #include "lock.h"
 #include "log.h"
+#include "settings.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -1152,7 +1153,7 @@ static brec *create_batch(store *s, const char *kind, const char *provider, cons
 	batch_info *i = &b->info;
 	snprintf(i->id, sizeof i->id, "%s", id);
 	snprintf(i->kind, sizeof i->kind, "%s", kind ? kind : "originals");
-	snprintf(i->provider, sizeof i->provider, "%s", provider ? provider : "openai");
+	snprintf(i->provider, sizeof i->provider, "%s", provider ? provider : provider_default_name);
 	snprintf(i->model, sizeof i->model, "%s", model ? model : "");
 	i->state = BS_COLLECTING;
 	i->created = time(NULL);

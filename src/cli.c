@@ -212,8 +212,7 @@ int cli_parse_globals(settings *cfg, int argc, char **argv, bool *want_help, boo
 	}
 	if (base_url) {
 		/* --base-url belongs to whichever provider is in use */
-		const char *key = cfg->provider && !strcmp(cfg->provider, "gemini") ? "gemini_base_url"
-										 : "openai_base_url";
+		const char *key = provider_caps_named(cfg->provider)->base_url_setting;
 		char *origin = xasprintf(_("option %s"), "--base-url");
 		int r = settings_set(cfg, key, base_url, origin, &e);
 		free(origin);

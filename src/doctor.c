@@ -84,19 +84,18 @@ static void check_curl(dr *d)
 }
 
 /* A cheap authenticated GET: the model list. */
-static void check_network(dr *d, const settings *cfg, const char *name, const char *key)
+static void check_network(dr *d, const settings *cfg, const char *name, const provider_caps *caps, const char *key)
 {
-	bool gem = !strcmp(name, "gemini");
-	const char *base = gem ? cfg->gemini_base_url : cfg->openai_base_url;
+	const char *base = caps->base_url(cfg);
 	if (!base || !*base)
-		base = gem ? "https://generativelanguage.googleapis.com" : "https://api.openai.com/v1";
+		base = caps->default_base_url;
 	size_t bl = strlen(base);
 	while (bl > 1 && base[bl - 1] == '/')
 		bl--;
-	char *url = xasprintf("%.*s%s", (int)bl, base, gem ? "/v1beta/models?pageSize=1" : "/models");
-	char *bearer = xasprintf("Bearer %s", key);
-	http_header h[] = {{gem ? "x-goog-api-key" : "Authorization", gem ? key : bearer}};
-	char *hint = xasprintf(_("Set a valid key in %s or in the key file."), gem ? "GEMINI_API_KEY" : "OPENAI_API_KEY");
+	char *url = xasprintf("%.*s%s", (int)bl, base, caps->probe_path);
+	char *auth = xasprintf("%s%s", caps->auth_scheme, key);
+	http_header h[] = {{caps->auth_header, auth}};
+	char *hint = xasprintf(_("Set a valid key in %s or in the key file."), caps->key_env);
 	http_req rq = {.method = "GET", .url = url, .headers = h, .nheaders = 1, .max_tries = 2, .timeout_s = 30,
 		       .auth_hint = hint};
 	http_resp resp;
@@ -111,8 +110,8 @@ static void check_network(dr *d, const settings *cfg, const char *name, const ch
 	else
 		line(d, 2, "%s", e.msg);
 	http_resp_free(&resp);
-	memset(bearer, 0, strlen(bearer));
-	free(bearer);
+	memset(auth, 0, strlen(auth));
+	free(auth);
 	free(hint);
 	free(url);
 }
@@ -120,13 +119,14 @@ static void check_network(dr *d, const settings *cfg, const char *name, const ch
 int doctor_run(const settings *cfg, FILE *out)
 {
 	dr d = {.out = out};
-	const char *name = cfg->provider && *cfg->provider ? cfg->provider : "openai";
+	const char *name = cfg->provider && *cfg->provider ? cfg->provider : provider_default_name;
 	fprintf(out, _("stockbatch doctor: provider %s, model %s\n"), name, cfg->model ? cfg->model : "-");
 	if (cfg->config_path)
 		line(&d, 0, _("configuration %s"), cfg->config_path);
 	else
 		line(&d, 0, _("configuration: built-in defaults (no config file)"));
-	if (strcmp(name, "openai") && strcmp(name, "gemini")) {
+	const provider_ops *ops = provider_lookup(name);
+	if (!ops) {
 		line(&d, 2, _("unknown provider \"%s\": set provider = openai or gemini"), name);
 		return 1;
 	}
@@ -134,7 +134,7 @@ int doctor_run(const settings *cfg, FILE *out)
 	check_curl(&d);
 	char *key = NULL;
 	sb_err e = {0};
-	const char *var = !strcmp(name, "gemini") ? "GEMINI_API_KEY" : "OPENAI_API_KEY";
+	const char *var = ops->caps->key_env;
 	if (provider_load_key(cfg, name, &key, &e) != 0) {
 		line(&d, 2, "%s", e.msg);
 	} else {
@@ -142,7 +142,7 @@ int doctor_run(const settings *cfg, FILE *out)
 			line(&d, 0, _("API key from $%s (%zu characters)"), var, strlen(key));
 		else
 			line(&d, 0, _("API key from the key file %s (mode 0600)"), cfg->key_file);
-		check_network(&d, cfg, name, key);
+		check_network(&d, cfg, name, ops->caps, key);
 		memset(key, 0, strlen(key));
 		free(key);
 	}

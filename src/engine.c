@@ -438,8 +438,8 @@ static void build_one(engine *en, const batch_info *b, const file_entry *f, buil
 	if (img_path) {
 		sb_err e;
 		sb_err_clear(&e);
-		if (image_prepare(img_path, out->rq.model, out->rq.detail, en->cfg->jpeg_quality,
-				  &out->img, &e) < 0) {
+		if (image_prepare(img_path, provider_caps_named(b->provider), out->rq.model, out->rq.detail,
+				  en->cfg->jpeg_quality, &out->img, &e) < 0) {
 			out->fail_state = FS_ERROR;
 			out->why = xasprintf(_("cannot read the image %s: %s"), img_path, e.msg);
 		} else {
@@ -452,7 +452,8 @@ static void build_one(engine *en, const batch_info *b, const file_entry *f, buil
 	free(path);
 	out->tokens = tokens_chat(out->rq.system_prompt ? out->rq.system_prompt : "", out->user ? out->user : "");
 	if (out->has_img)
-		out->tokens += tokens_image(out->rq.model, out->rq.detail, out->img.w, out->img.h);
+		out->tokens += provider_caps_named(b->provider)->image_tokens(out->rq.model, out->rq.detail,
+									      out->img.w, out->img.h);
 }
 
 typedef struct prep_job {

@@ -7,9 +7,11 @@
 #include "i18n.h"
 #include "log.h"
 #include "provider.h"
+#include "tokens.h"
 
 #include <errno.h>
 #include <json-c/json.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +25,13 @@
 #define CACHE_MARGIN 3600 /* never hand out a file that expires within the hour */
 
 static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* Gemini's own state behind provider.priv. */
+typedef struct gem_state {
+	char *cache_dir; /* the upload cache's directory: the settings' state_dir, or NULL (no cache file) */
+} gem_state;
+
+static const provider_caps gem_caps;
 
 /* int64 fields come as strings ("3"), int32 ones as numbers. */
 static long jlong(json_object *o, const char *k)
@@ -262,7 +271,8 @@ static int gcall(provider *p, const char *method, const char *url_or_path, const
 
 static char *cache_path(provider *p)
 {
-	return p->cache_dir && *p->cache_dir ? path_join(p->cache_dir, CACHE_FILE) : NULL;
+	const gem_state *g = p->priv;
+	return g && g->cache_dir && *g->cache_dir ? path_join(g->cache_dir, CACHE_FILE) : NULL;
 }
 
 static json_object *cache_load(provider *p)
@@ -367,7 +377,7 @@ static int resumable_upload(provider *p, const char *path, long size, const char
 
 /* Upload through the cache (FR-S2, S3): skip a file whose SHA-256 is
  * cached, still alive at the provider and not about to expire. */
-int gemini_upload_cached(provider *p, const char *path, const char *mime, char *name, size_t cap, sb_err *e)
+static int upload_cached(provider *p, const char *path, const char *mime, char *name, size_t cap, sb_err *e)
 {
 	char sha[65];
 	long size;
@@ -426,7 +436,7 @@ static int gem_upload(provider *p, const char *jsonl_path, char *file_id, size_t
 		snprintf(file_id, cap, INLINE_PREFIX "%s", jsonl_path);
 		return 0;
 	}
-	return gemini_upload_cached(p, jsonl_path, "application/jsonl", file_id, cap, e);
+	return upload_cached(p, jsonl_path, "application/jsonl", file_id, cap, e);
 }
 
 /* The JSONL of key/request lines as the inline form {"request","metadata":{"key"}}. */
@@ -600,7 +610,7 @@ static int gem_create(provider *p, const char *input_file_id, const char *our_id
 {
 	memset(out, 0, sizeof *out);
 	if (!model || !*model)
-		model = p->cfg && p->cfg->model && *p->cfg->model ? p->cfg->model : "gemini-2.5-flash";
+		model = p->cfg && p->cfg->model && *p->cfg->model ? p->cfg->model : gem_caps.default_model;
 	sbuf b = {0};
 	sbuf_adds(&b, "{\"batch\":{\"display_name\":");
 	char *dn = xasprintf(OUR_PREFIX "%s", our_id ? our_id : "");
@@ -737,37 +747,87 @@ static int gem_live(provider *p, const sb_request *rq, sb_result *out, sb_err *e
 		sbuf_free(&b);
 		return -1;
 	}
-	const char *model = rq->model && *rq->model ? rq->model : "gemini-2.5-flash";
+	const char *model = rq->model && *rq->model ? rq->model : gem_caps.default_model;
 	char *m = http_escape(!strncmp(model, "models/", 7) ? model + 7 : model);
 	char *url = xasprintf("%s" GEM_API "/models/%s:generateContent", p->base_url, m);
 	free(m);
 	http_header h[2] = {{"x-goog-api-key", p->key}, {"Content-Type", "application/json"}};
-	http_req hr = {.method = "POST", .url = url, .headers = h, .nheaders = 2, .body = b.p, .body_len = b.len,
-		       .auth_hint = p->auth_hint, .rate_passthrough = true, .timeout_s = 600};
-	http_resp resp;
-	int rc = http_do(&hr, &resp, e);
+	http_req hr = {.method = "POST", .url = url, .headers = h, .nheaders = 2, .body = b.p, .body_len = b.len};
+	int rc = provider_live_call(p, rq, &hr, "generateContent", out, e);
 	free(url);
 	sbuf_free(&b);
-	if (rc == 0) {
-		prov_answer a;
-		rc = provider_parse_http(p, PA_LIVE, "generateContent", &resp, &a, e);
-		if (rc == 0) {
-			*out = a.result;
-			out->custom_id = xstrdup(rq->custom_id ? rq->custom_id : "");
-		}
-	} else if (e && e->http_status == 400 && e->code == SBE_GENERIC) {
-		out->custom_id = xstrdup(rq->custom_id ? rq->custom_id : "");
-		out->http_status = 400;
-		out->error = xstrdup(e->msg);
-		sb_err_clear(e);
-		rc = 0;
-	}
-	http_resp_free(&resp);
 	return rc;
 }
 
+static int gem_init(provider *p, sb_err *e)
+{
+	(void)e;
+	gem_state *g = xcalloc(1, sizeof *g);
+	g->cache_dir = p->cfg && p->cfg->state_dir ? xstrdup(p->cfg->state_dir) : NULL;
+	p->priv = g;
+	return 0;
+}
+
+static void gem_destroy(provider *p)
+{
+	gem_state *g = p->priv;
+	if (g)
+		free(g->cache_dir);
+	free(g);
+	p->priv = NULL;
+}
+
+/* Gemini bills 258 tokens per 768 px tile and documents no resizing cap:
+ * we send at most 1536 px on the long side (4 tiles), enough for tagging. */
+#define GEMINI_MAX_SIDE 1536
+
+static void gem_image_size(const char *model, const char *detail, int w, int h, int *tw, int *th)
+{
+	(void)model;
+	(void)detail;
+	*tw = w;
+	*th = h;
+	int mx = w > h ? w : h;
+	if (mx > GEMINI_MAX_SIDE) {
+		double s = (double)GEMINI_MAX_SIDE / mx;
+		*tw = w >= h ? GEMINI_MAX_SIDE : (int)(w * s);
+		*th = h > w ? GEMINI_MAX_SIDE : (int)(h * s);
+	}
+}
+
+static long gem_image_tokens(const char *model, const char *detail, int w, int h)
+{
+	(void)model;
+	(void)detail;
+	return tokens_gemini_image(w, h);
+}
+
+static const char *gem_base_url(const settings *cfg)
+{
+	return cfg->gemini_base_url;
+}
+
+static const provider_caps gem_caps = {
+	.default_model = "gemini-2.5-flash",
+	.default_base_url = "https://generativelanguage.googleapis.com",
+	.base_url_setting = "gemini_base_url",
+	.base_url = gem_base_url,
+	.key_env = "GEMINI_API_KEY",
+	.auth_header = "x-goog-api-key",
+	.auth_scheme = "",
+	.probe_path = GEM_API "/models?pageSize=1",
+	.max_requests = LONG_MAX,         /* no per-batch count documented */
+	.max_bytes = 2000000000L,         /* 2 GB input file (apis.md 3.7) */
+	/* Small batches go inline (limit 20 MB; 2 MB keeps get() answers small). */
+	.inline_max = 2L * 1024 * 1024,
+	.image_size = gem_image_size,
+	.image_tokens = gem_image_tokens,
+};
+
 const provider_ops gemini_ops = {
 	.name = "gemini",
+	.caps = &gem_caps,
+	.init = gem_init,
 	.format_request = gem_format_request,
 	.parse_result = gem_parse_result,
 	.parse_answer = gem_parse_answer,
@@ -780,5 +840,5 @@ const provider_ops gemini_ops = {
 	.download = gem_download,
 	.delete_file = gem_delete_file,
 	.live = gem_live,
-	.destroy = NULL,
+	.destroy = gem_destroy,
 };

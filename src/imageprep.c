@@ -5,7 +5,7 @@
  * the engine can prepare on every core. */
 #include "config.h"
 #include "imageprep.h"
-#include "tokens.h"
+#include "provider.h"
 #include "i18n.h"
 
 #include <limits.h>
@@ -31,24 +31,11 @@ void prepared_image_free(prepared_image *p)
 	memset(p, 0, sizeof *p);
 }
 
-/* Gemini bills 258 tokens per 768 px tile and documents no resizing cap:
- * we send at most 1536 px on the long side (4 tiles), enough for tagging. */
-#define GEMINI_MAX_SIDE 1536
-
-void image_model_size(const char *model, const char *detail, int w, int h, int *tw, int *th)
+/* The provider's size for the model, never below 1 x 1. */
+static void model_size(const provider_caps *caps, const char *model, const char *detail, int w, int h, int *tw,
+		       int *th)
 {
-	if (model && strncmp(model, "gemini", 6) == 0) {
-		*tw = w;
-		*th = h;
-		int mx = w > h ? w : h;
-		if (mx > GEMINI_MAX_SIDE) {
-			double s = (double)GEMINI_MAX_SIDE / mx;
-			*tw = w >= h ? GEMINI_MAX_SIDE : (int)(w * s);
-			*th = h > w ? GEMINI_MAX_SIDE : (int)(h * s);
-		}
-	} else {
-		tokens_image_size(model, detail, w, h, tw, th);
-	}
+	caps->image_size(model, detail, w, h, tw, th);
 	if (*tw < 1) *tw = 1;
 	if (*th < 1) *th = 1;
 }
@@ -333,7 +320,7 @@ int image_encode_jpeg(const image_rgb *im, int quality, unsigned char **out, siz
 	return 0;
 }
 
-int image_prepare(const char *path, const char *model, const char *detail, int quality,
+int image_prepare(const char *path, const provider_caps *caps, const char *model, const char *detail, int quality,
 		  prepared_image *out, sb_err *e)
 {
 	memset(out, 0, sizeof *out);
@@ -363,7 +350,7 @@ int image_prepare(const char *path, const char *model, const char *detail, int q
 	tjDestroy(tj);
 	int ow = sw ? h : w, oh = sw ? w : h; /* oriented */
 	int tw, th;
-	image_model_size(model, detail, ow, oh, &tw, &th);
+	model_size(caps, model, detail, ow, oh, &tw, &th);
 	/* Decode and resize in the file's axes; rotate the small result. */
 	int rw = sw ? th : tw, rh = sw ? tw : th;
 	image_rgb raw, small;

@@ -20,24 +20,21 @@ bool exif_date(const unsigned char *jpeg, size_t len, char out[16]);
 /* The embedded EXIF thumbnail or MPF preview JPEG, if any (points into jpeg). */
 bool exif_preview(const unsigned char *jpeg, size_t len, const unsigned char **prev, size_t *plen);
 
-/* Target size the model actually uses for an image of w x h (after
- * orientation): tile models fit 2048x2048 then shortest side 768; patch
- * models their patch budget; "low" detail 512 (tile models); Gemini
- * ("gemini*") the long side capped at 1536 px (our choice: <= 4 tiles). */
-void image_model_size(const char *model, const char *detail, int w, int h, int *tw, int *th);
-
 /* Decode at the smallest DCT scale that is still >= min_w x min_h (after
  * orientation), orientation applied.  min 0 = full size. */
 int image_decode_scaled(const unsigned char *jpeg, size_t len, int min_w, int min_h,
 			image_rgb *out, sb_err *e);
-/* The request image: model-sized, oriented, JPEG at quality q. */
+/* The request image: oriented, at the size the model looks at (the
+ * provider's caps->image_size, e.g. OpenAI's tile and patch rules, Gemini's
+ * long side capped), JPEG at quality q. */
+struct provider_caps;
 typedef struct prepared_image {
 	unsigned char *jpeg; size_t len;
 	int w, h;             /* sent size */
 	int orig_w, orig_h;   /* oriented original size */
 } prepared_image;
-int image_prepare(const char *path, const char *model, const char *detail, int quality,
-		  prepared_image *out, sb_err *e);
+int image_prepare(const char *path, const struct provider_caps *caps, const char *model, const char *detail,
+		  int quality, prepared_image *out, sb_err *e);
 void prepared_image_free(prepared_image *p);
 /* Resize (area/bilinear) to exactly w x h. */
 int image_resize(const image_rgb *in, int w, int h, image_rgb *out);

@@ -6,6 +6,7 @@
 #include "i18n.h"
 #include "log.h"
 #include "provider.h"
+#include "tokens.h"
 
 #include <json-c/json.h>
 #include <stdlib.h>
@@ -455,35 +456,44 @@ static int oai_live(provider *p, const sb_request *rq, sb_result *out, sb_err *e
 	oreq o = {0};
 	oreq_init(p, &o, true);
 	char *url = xasprintf("%s/chat/completions", p->base_url);
-	http_req hr = {.method = "POST", .url = url, .headers = o.h, .nheaders = 2, .body = b.p, .body_len = b.len,
-		       .auth_hint = p->auth_hint, .rate_passthrough = true, .timeout_s = 600};
-	http_resp resp;
-	int rc = http_do(&hr, &resp, e);
+	http_req hr = {.method = "POST", .url = url, .headers = o.h, .nheaders = 2, .body = b.p, .body_len = b.len};
+	int rc = provider_live_call(p, rq, &hr, "POST /chat/completions", out, e);
 	free(url);
 	oreq_free(&o);
 	sbuf_free(&b);
-	if (rc == 0) {
-		prov_answer a;
-		rc = provider_parse_http(p, PA_LIVE, "POST /chat/completions", &resp, &a, e);
-		if (rc == 0) {
-			*out = a.result;
-			out->custom_id = xstrdup(rq->custom_id ? rq->custom_id : "");
-		}
-	} else if (e && e->http_status >= 400 && e->http_status < 500 && e->code == SBE_GENERIC) {
-		/* A per-request rejection (400): a failed item, not a failed run. */
-		out->custom_id = xstrdup(rq->custom_id ? rq->custom_id : "");
-		out->http_status = e->http_status;
-		out->ok = false;
-		out->error = xstrdup(e->msg);
-		sb_err_clear(e);
-		rc = 0;
-	}
-	http_resp_free(&resp);
 	return rc;
 }
 
+/* Images: the per-model tile or patch rule of tokens.c (apis.md 2). */
+static void oai_image_size(const char *model, const char *detail, int w, int h, int *tw, int *th)
+{
+	tokens_image_size(model, detail, w, h, tw, th);
+}
+
+static const char *oai_base_url(const settings *cfg)
+{
+	return cfg->openai_base_url;
+}
+
+static const provider_caps oai_caps = {
+	.default_model = "gpt-4o-mini",
+	.default_base_url = "https://api.openai.com/v1",
+	.base_url_setting = "openai_base_url",
+	.base_url = oai_base_url,
+	.key_env = "OPENAI_API_KEY",
+	.auth_header = "Authorization",
+	.auth_scheme = "Bearer ",
+	.probe_path = "/models",
+	.max_requests = 50000,       /* apis.md 1.10 */
+	.max_bytes = 200000000L,     /* 200 MB, read as decimal: the safe side */
+	.inline_max = 0,             /* every batch is an uploaded file */
+	.image_size = oai_image_size,
+	.image_tokens = tokens_image,
+};
+
 const provider_ops openai_ops = {
 	.name = "openai",
+	.caps = &oai_caps,
 	.format_request = oai_format_request,
 	.parse_result = oai_parse_result,
 	.parse_answer = oai_parse_answer,

@@ -159,18 +159,52 @@ void prov_json_str(sbuf *b, const char *s)
 	sbuf_addc(b, '"');
 }
 
+/* The one place a configured name meets its implementation. */
+const char provider_default_name[] = "openai";
+static const provider_ops *const providers[] = {&openai_ops, &gemini_ops};
+
+const provider_ops *provider_lookup(const char *name)
+{
+	for (size_t i = 0; name && *name && i < sizeof providers / sizeof providers[0]; i++)
+		if (!strcmp(name, providers[i]->name))
+			return providers[i];
+	return NULL;
+}
+
+/* name's ops; the default's when name is NULL or empty; NULL when unknown. */
 static const provider_ops *ops_by_name(const char *name)
 {
-	if (!name || !*name || !strcmp(name, "openai"))
-		return &openai_ops;
-	if (!strcmp(name, "gemini"))
-		return &gemini_ops;
-	return NULL;
+	return provider_lookup(name && *name ? name : provider_default_name);
+}
+
+const provider_caps *provider_caps_named(const char *name)
+{
+	const provider_ops *ops = provider_lookup(name);
+	return (ops ? ops : ops_by_name(NULL))->caps;
+}
+
+char *provider_names(const char *sep)
+{
+	sbuf b = {0};
+	for (size_t i = 0; i < sizeof providers / sizeof providers[0]; i++) {
+		if (i)
+			sbuf_adds(&b, sep);
+		sbuf_adds(&b, providers[i]->name);
+	}
+	return sbuf_steal(&b);
 }
 
 static const char *env_name(const char *name)
 {
-	return name && !strcmp(name, "gemini") ? "GEMINI_API_KEY" : "OPENAI_API_KEY";
+	return provider_caps_named(name)->key_env;
+}
+
+/* The configured name, or the default's when none is set. */
+static const char *name_or_default(const settings *cfg, const char *name)
+{
+	if (name && *name)
+		return name;
+	return cfg && cfg->provider && *cfg->provider ? cfg->provider : provider_default_name;
 }
 
 /* A key file holds the key alone, or NAME=value lines (both keys in one file). */
@@ -197,8 +231,7 @@ static char *key_from_text(char *text, const char *var)
 int provider_load_key(const settings *cfg, const char *name, char **key, sb_err *e)
 {
 	*key = NULL;
-	if (!name || !*name)
-		name = cfg && cfg->provider ? cfg->provider : "openai";
+	name = name_or_default(cfg, name);
 	const char *var = env_name(name);
 	const char *v = getenv(var);
 	if (v && *v) {
@@ -263,8 +296,7 @@ int provider_open_with(const settings *cfg, const char *name, const char *key, c
 		       provider **out, sb_err *e)
 {
 	*out = NULL;
-	if (!name || !*name)
-		name = cfg && cfg->provider && *cfg->provider ? cfg->provider : "openai";
+	name = name_or_default(cfg, name);
 	const provider_ops *ops = ops_by_name(name);
 	if (!ops)
 		return sb_fail(e, SBE_INPUT, _("Unknown provider \"%s\": use openai or gemini (setting provider)."),
@@ -278,16 +310,18 @@ int provider_open_with(const settings *cfg, const char *name, const char *key, c
 	if (*p->key)
 		log_add_secret(p->key);
 	if (!base_url || !*base_url)
-		base_url = ops == &gemini_ops ? "https://generativelanguage.googleapis.com" : "https://api.openai.com/v1";
+		base_url = ops->caps->default_base_url;
 	size_t bl = strlen(base_url);
 	while (bl > 1 && base_url[bl - 1] == '/')
 		bl--;
 	p->base_url = xstrndup(base_url, bl);
-	p->cache_dir = cfg && cfg->state_dir ? xstrdup(cfg->state_dir) : NULL;
-	/* Gemini: small batches go inline (limit 20 MB; 2 MB keeps get() answers small). */
-	p->inline_max = ops == &gemini_ops ? 2L * 1024 * 1024 : 0;
+	p->inline_max = ops->caps->inline_max;
 	char *hint = auth_hint_for(cfg, name);
 	p->auth_hint = hint;
+	if (ops->init && ops->init(p, e) != 0) {
+		provider_close(p);
+		return -1;
+	}
 	*out = p;
 	return 0;
 }
@@ -295,17 +329,15 @@ int provider_open_with(const settings *cfg, const char *name, const char *key, c
 int provider_open(const settings *cfg, const char *name, provider **out, sb_err *e)
 {
 	*out = NULL;
-	if (!name || !*name)
-		name = cfg && cfg->provider && *cfg->provider ? cfg->provider : "openai";
-	if (!ops_by_name(name))
+	name = name_or_default(cfg, name);
+	const provider_ops *ops = ops_by_name(name);
+	if (!ops)
 		return sb_fail(e, SBE_INPUT, _("Unknown provider \"%s\": use openai or gemini (setting provider)."),
 			       name);
 	char *key;
 	if (provider_load_key(cfg, name, &key, e) != 0)
 		return -1;
-	const char *base = NULL;
-	if (cfg)
-		base = !strcmp(name, "gemini") ? cfg->gemini_base_url : cfg->openai_base_url;
+	const char *base = cfg ? ops->caps->base_url(cfg) : NULL;
 	int rc = provider_open_with(cfg, name, key, base, out, e);
 	memset(key, 0, strlen(key));
 	free(key);
@@ -323,7 +355,6 @@ void provider_close(provider *p)
 		free(p->key);
 	}
 	free(p->base_url);
-	free(p->cache_dir);
 	free((char *)p->auth_hint);
 	free(p);
 }
@@ -444,4 +475,50 @@ int provider_find_ours(provider *p, const char *our_id, prov_batch *out, sb_err 
 	if (best < 0)
 		return sb_fail(e, SBE_NOTFOUND, _("No batch at %s carries our id %s."), p->ops->name, our_id);
 	return 0;
+}
+
+bool provider_live_rejected(const sb_err *e)
+{
+	/* Auth (401, 403, Gemini's 400 API_KEY_INVALID) stops the run, 429
+	 * cools the queue, 408 and 5xx are retried (reference/apis.md 1, 3.9).
+	 * What is left and says "this request": a bad request, an unknown
+	 * model or resource (no retry changes that), too large, unprocessable.
+	 * Other statuses (402, 409, 429 insufficient_quota) concern the
+	 * account, not the item: retried, then failed. */
+	if (!e || e->code == SBE_AUTH || e->code == SBE_RATE || e->code == SBE_NETWORK)
+		return false;
+	switch (e->http_status) {
+	case 400: case 404: case 413: case 422:
+		return true;
+	default:
+		return false;
+	}
+}
+
+int provider_live_call(provider *p, const sb_request *rq, http_req *hr, const char *what, sb_result *out,
+		       sb_err *e)
+{
+	memset(out, 0, sizeof *out);
+	hr->auth_hint = p->auth_hint;
+	hr->rate_passthrough = true; /* the limiter waits, for the whole queue */
+	hr->timeout_s = 600;
+	http_resp resp;
+	int rc = http_do(hr, &resp, e);
+	if (rc == 0) {
+		prov_answer a;
+		rc = provider_parse_http(p, PA_LIVE, what, &resp, &a, e);
+		if (rc == 0)
+			*out = a.result;
+	} else if (provider_live_rejected(e)) {
+		/* A per-request rejection: a failed item, not a failed run. */
+		out->http_status = e->http_status;
+		out->ok = false;
+		out->error = xstrdup(e->msg);
+		sb_err_clear(e);
+		rc = 0;
+	}
+	if (rc == 0)
+		out->custom_id = xstrdup(rq->custom_id ? rq->custom_id : "");
+	http_resp_free(&resp);
+	return rc;
 }

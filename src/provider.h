@@ -70,10 +70,34 @@ void prov_answer_clear(prov_answer *a);
 
 typedef struct provider provider;
 
+/* What differs between providers beyond the calls: data and pure
+ * functions, filled by openai.c and gemini.c.  Callers ask the provider
+ * (provider_caps_named) instead of comparing names. */
+typedef struct provider_caps {
+	const char *default_model;     /* the model when the settings name none */
+	const char *default_base_url;
+	const char *base_url_setting;  /* the setting that overrides it (--base-url sets this one) */
+	const char *(*base_url)(const settings *cfg); /* that setting's value in cfg (NULL or "": default) */
+	const char *key_env;           /* the environment variable holding the key */
+	/* Authentication header: name, and the scheme before the key ("Bearer ") or "". */
+	const char *auth_header, *auth_scheme;
+	const char *probe_path;        /* a cheap authenticated GET below the base URL (doctor) */
+	long max_requests;             /* requests per batch (LONG_MAX: none documented) */
+	long max_bytes;                /* bytes per batch input file */
+	long inline_max;               /* input under this many bytes goes inline at create (0 = never) */
+	/* The size the model looks at for a w x h image: what we send. */
+	void (*image_size)(const char *model, const char *detail, int w, int h, int *tw, int *th);
+	/* The tokens the provider bills for an image of w x h (already model-sized or not). */
+	long (*image_tokens)(const char *model, const char *detail, int w, int h);
+} provider_caps;
+
 struct json_object;
 struct http_resp;
 typedef struct provider_ops {
 	const char *name;
+	const provider_caps *caps;
+	/* Set up p->priv after the generic fields are filled (optional). */
+	int (*init)(provider *p, sb_err *e);
 	/* Write one request as a JSONL line (no trailing newline) into out. */
 	int (*format_request)(provider *p, const sb_request *rq, sbuf *out, sb_err *e);
 	/* Parse one output or error file line. */
@@ -105,14 +129,21 @@ struct provider {
 	const settings *cfg;
 	char *base_url;
 	char *key;   /* never logged: registered with log_add_secret() */
-	void *priv;
-	char *cache_dir;  /* Gemini upload cache (default: the settings' state_dir) */
-	long inline_max;  /* Gemini: batches whose input is under this many bytes go inline (0 = never) */
+	void *priv;  /* the implementation's own state (ops->init, ops->destroy) */
+	long inline_max;  /* caps->inline_max for this instance (tests lower or raise it) */
 	const char *auth_hint; /* which variable or file to set, for SBE_AUTH messages */
 };
 
 /* The implementations (openai.c, gemini.c). */
 extern const provider_ops openai_ops, gemini_ops;
+
+/* The provider called name; NULL when name is NULL, empty or unknown. */
+const provider_ops *provider_lookup(const char *name);
+/* The capabilities of the provider called name; the default provider's
+ * when name is NULL, empty or unknown (a batch written by an older version). */
+const provider_caps *provider_caps_named(const char *name);
+/* The known names, joined by sep ("openai, gemini"); caller frees. */
+char *provider_names(const char *sep);
 
 /* The configured provider; fails with SBE_AUTH naming the variable or key
  * file to set when no key is found. */
@@ -147,7 +178,7 @@ int provider_open_with(const settings *cfg, const char *name, const char *key, c
  * with its estimated tokens (est_tokens may be NULL).  A 429 cools the whole
  * queue down (retry-after honoured) and does not count as an attempt;
  * network errors and 5xx are retried up to the limiter's max_attempts; a
- * per-request rejection (4xx) is final.  fn gets each request's final result
+ * per-request rejection (provider_live_rejected) is final.  fn gets each request's final result
  * once (calls are serialised) with the attempts made.  One thread per slot
  * of the limiter's concurrency (at most 16): its retry_cap must be at least
  * that.  Returns 0; -1 on an
@@ -157,14 +188,22 @@ typedef int (*live_result_fn)(size_t idx, const sb_result *r, int attempts, void
 int live_run(provider *p, struct ratelimit *rl, const sb_request *rqs, const long *est_tokens, size_t n,
 	     live_result_fn fn, void *ctx, volatile bool *stop, sb_err *e);
 
-/* Gemini: upload a file through the SHA-256 upload cache (seed 004 FR-S1..S3):
- * a file already uploaded and alive for another hour is not sent again. */
-int gemini_upload_cached(provider *p, const char *path, const char *mime, char *name, size_t cap, sb_err *e);
 /* An answer body (len bytes, need not end in NUL) through ops->parse_answer;
  * on failure SBE_NETWORK and out holds nothing to free. */
 int prov_parse_answer(const provider_ops *ops, prov_answer_kind kind, const char *body, size_t len,
 		      prov_answer *out, sb_err *e);
 /* Helpers shared by openai.c and gemini.c. */
+struct http_req;
+/* The end of every live call: hr (method, URL, headers, body; the live
+ * timeout, rate pass-through and auth hint are set here) sent, the answer
+ * read as PA_LIVE (what names the call in messages).  A rejection of this
+ * one request (provider_live_rejected) is a failed result and 0, not a
+ * failed call; out->custom_id is rq's. */
+int provider_live_call(provider *p, const sb_request *rq, struct http_req *hr, const char *what, sb_result *out,
+		       sb_err *e);
+/* Whether a failed live call rejected its request rather than the run:
+ * 400 (a bad key is SBE_AUTH, not this), 404, 413, 422. */
+bool provider_live_rejected(const sb_err *e);
 /* o[k] when o is an object and k is there and not null, else NULL. */
 struct json_object *prov_jget(struct json_object *o, const char *k);
 /* o[k] when it is a string, else NULL. */

@@ -567,15 +567,9 @@ void request_task_key(const sb_request *rq, char out[65])
 
 void chunk_limits_for(const char *prov_name, const char *model, chunk_limits *out)
 {
-	bool gemini = (prov_name && strcmp(prov_name, "gemini") == 0) ||
-		      (model && strncmp(model, "gemini", 6) == 0);
-	if (gemini) {
-		out->max_requests = LONG_MAX;     /* no per-batch count documented */
-		out->max_bytes = 2000000000L;     /* 2 GB input file (apis.md 3.7) */
-	} else {
-		out->max_requests = 50000;        /* apis.md 1.10 */
-		out->max_bytes = 200000000L;      /* 200 MB, read as decimal: the safe side */
-	}
+	const provider_caps *caps = provider_caps_named(prov_name);
+	out->max_requests = caps->max_requests;
+	out->max_bytes = caps->max_bytes;
 	/* Enqueued tokens per model are tier-dependent: the price table's
 	 * queue column, else the tier-1 figure of gpt-4o-mini. */
 	const price *p = price_of(model);

@@ -40,10 +40,12 @@ void request_task_key(const sb_request *rq, char out[65]);
 
 /* Chunking: split n items of the given sizes into provider batches. */
 typedef struct chunk_limits {
-	long max_requests;    /* per batch: OpenAI 50,000 */
-	long max_bytes;       /* input file bytes: OpenAI 200 MB, Gemini 2 GB */
+	long max_requests;    /* per batch (caps->max_requests) */
+	long max_bytes;       /* input file bytes (caps->max_bytes) */
 	long max_tokens;      /* enqueued tokens per model */
 } chunk_limits;
+/* The limits of the batch's provider (by name: its caps; the default's when
+ * unknown) and model (the price table's queue column). */
 void chunk_limits_for(const char *provider, const char *model, chunk_limits *out);
 /* Fills starts[] (first item of each chunk); returns the number of chunks;
  * an item larger than a limit alone gets a chunk of its own and *oversize++. */

@@ -4,6 +4,7 @@
 #include "config.h"
 #include "settings.h"
 #include "i18n.h"
+#include "provider.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -19,7 +20,7 @@
 #endif
 
 const setting_doc settings_docs[] = {
-	{"provider", "openai", N_("LLM provider: openai or gemini")},
+	{"provider", provider_default_name, N_("LLM provider: openai or gemini")},
 	{"model", "gpt-4o-mini", N_("model name (default gpt-4o-mini for openai, gemini-2.5-flash for gemini)")},
 	{"openai_base_url", "https://api.openai.com/v1", N_("OpenAI API base URL (compatible gateways, Azure)")},
 	{"gemini_base_url", "https://generativelanguage.googleapis.com", N_("Gemini API base URL")},
@@ -106,7 +107,7 @@ static int parse_list(const char *v, char **items, int *n, int max)
 void settings_defaults(settings *s)
 {
 	memset(s, 0, sizeof *s);
-	s->provider = xstrdup("openai");
+	s->provider = xstrdup(provider_default_name);
 	s->openai_base_url = xstrdup("https://api.openai.com/v1");
 	s->gemini_base_url = xstrdup("https://generativelanguage.googleapis.com");
 	s->media_csv = xstrdup("./PhotoMedia.csv");
@@ -232,7 +233,6 @@ int settings_set(settings *s, const char *key, const char *value, const char *or
 	for (size_t i = 0; i <= kl; i++)
 		k[i] = key[i] == '-' ? '_' : key[i];
 
-	static const char *const providers[] = {"openai", "gemini", NULL};
 	static const char *const details[] = {"high", "low", "auto", NULL};
 	static const char *const previews[] = {"auto", "symbols", "kitty", "sixel", "iterm", NULL};
 	struct {
@@ -265,8 +265,12 @@ int settings_set(settings *s, const char *key, const char *value, const char *or
 		return 0;
 	}
 	if (!strcmp(k, "provider")) {
-		if (!one_of(value, providers))
-			return bad_value(e, origin, k, value, "openai, gemini");
+		if (!provider_lookup(value)) {
+			char *names = provider_names(", ");
+			int rc = bad_value(e, origin, k, value, names);
+			free(names);
+			return rc;
+		}
 		set_str(&s->provider, value);
 	} else if (!strcmp(k, "model")) {
 		set_str(&s->model, *value ? value : NULL);
@@ -425,7 +429,7 @@ int settings_load_file(settings *s, const char *path, bool must_exist, sb_err *e
 void settings_finish(settings *s)
 {
 	if (!s->model || !*s->model)
-		set_str(&s->model, !strcmp(s->provider, "gemini") ? "gemini-2.5-flash" : "gpt-4o-mini");
+		set_str(&s->model, provider_caps_named(s->provider)->default_model);
 	if (!s->state_dir || !*s->state_dir) {
 		char *dir = path_dirname(s->media_csv);
 		free(s->state_dir);

@@ -74,6 +74,8 @@ typedef struct setting_doc {
 	const char *help; /* N_() */
 } setting_doc;
 extern const setting_doc settings_docs[];
+/* The provider used when the settings name none (provider.c's table). */
+extern const char provider_default_name[];
 
 /* The data dir: $STOCKBATCH_DATADIR, else the compiled-in PKGDATADIR. */
 const char *data_dir(void);

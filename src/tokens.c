@@ -577,8 +577,6 @@ bool tokens_image_size(const char *model, const char *detail, int w, int h, int 
 long tokens_image(const char *model, const char *detail, int w, int h)
 {
 	const img_rule *r = img_rule_of(model);
-	if (model && strncmp(model, "gemini", 6) == 0)
-		return tokens_gemini_image(w, h);
 	if (r->patch) {
 		long p = tokens_patch_size(w, h, r->budget, r->maxdim, NULL, NULL);
 		return (long)ceil(p * r->mult - 1e-9);

@@ -10,7 +10,8 @@ int tokens_init(const char *ranks_path, sb_err *e);
 long tokens_count(const char *text);
 /* A chat request: system + user text, with the message overhead. */
 long tokens_chat(const char *system_text, const char *user_text);
-/* Image tokens for the model at the given (already oriented) size. */
+/* Image tokens for an OpenAI model at the given (already oriented) size;
+ * a provider's rule is its caps->image_tokens (provider.h). */
 long tokens_image(const char *model, const char *detail, int w, int h);
 /* The size the model looks at (what we should send), and whether the
  * model uses the patch rule; for tile models "low" means the 512 px box. */
@@ -18,7 +19,8 @@ bool tokens_image_size(const char *model, const char *detail, int w, int h, int 
 /* The formulas of reference/apis.md 2.1 and 2.2 (exposed for tests). */
 void tokens_tile_size(int w, int h, int *tw, int *th);
 long tokens_patch_size(int w, int h, long budget, int maxdim, int *pw, int *ph);
-/* Gemini: approximate text tokens (chars/4) and images (258 per tile). */
+/* Gemini's formulas (gemini.c's caps): approximate text tokens (chars/4)
+ * and images (258 per tile). */
 long tokens_gemini_text(const char *text);
 long tokens_gemini_image(int w, int h);
 #endif

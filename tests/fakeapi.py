@@ -15,6 +15,8 @@ Faults (ARG defaults in brackets):
   429=N[:SECS]     next N API calls get 429 (OpenAI: retry-after + retry-after-ms
                    headers; Gemini: RESOURCE_EXHAUSTED with RetryInfo) [1:0.05]
   500=N, 503=N     next N API calls get that status with the documented body [1]
+  status=N:CODE    next N API calls get HTTP CODE (a 4xx) with the provider's error
+                   body (a 429 is OpenAI's insufficient_quota) [1:400]
   reset=N          next N API calls: connection reset, no answer [1]
   stall=N[:SECS]   next N API calls: headers and part of the body, then silence [1:30]
   truncate=N       next N API calls: the body is cut short of its Content-Length [1]
@@ -139,7 +141,7 @@ def set_fault(name, arg):
             FAULTS.clear()
         elif name == "seed":
             RNG = random.Random(int(arg or 1))
-        elif name in ("429", "500", "503", "reset", "stall", "truncate", "crash_create"):
+        elif name in ("429", "500", "503", "reset", "stall", "truncate", "crash_create", "status"):
             a = str(arg) if arg is not None else "1"
             n, _, extra = a.partition(":")
             FAULTS[name] = [int(n or 1), float(extra) if extra else None]
@@ -961,6 +963,18 @@ class Handler(BaseHTTPRequestHandler):
                         "The server had an error while processing your request. Sorry about that!"
                         if code == "500" else "The engine is currently overloaded, please try again later.",
                         typ="server_error"))
+            r = take("status")
+            if r:
+                code = int(r) if r is not True else 400
+                if self.gem:
+                    canon = {400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
+                             409: "ABORTED", 429: "RESOURCE_EXHAUSTED"}.get(code, "FAILED_PRECONDITION")
+                    return self.send(code, gem_error(code, canon, "Injected status %d." % code))
+                if code == 429:
+                    return self.send(429, oai_error(
+                        "You exceeded your current quota, please check your plan and billing details.",
+                        typ="insufficient_quota", code="insufficient_quota"))
+                return self.send(code, oai_error("Injected status %d." % code))
             if self.gem:
                 return self.gemini(method, path, q)
             return self.openai(method, path, q)

@@ -102,4 +102,25 @@ static inline int pt_count_cb(const sb_result *r, void *ctx)
 	}
 	return 0;
 }
+/* The shared live finish: an injected 400, 404, 413 or 422 is this
+ * request's rejection (0, not ok, that status, the request's id).
+ * Returns the first status handled otherwise, or 0. */
+static inline int pt_live_rejections(fakeproc *fk, provider *p, const sb_request *rq)
+{
+	static const int rejected[] = {400, 404, 413, 422};
+	for (size_t i = 0; i < sizeof rejected / sizeof rejected[0]; i++) {
+		char f[32];
+		snprintf(f, sizeof f, "status=1:%d", rejected[i]);
+		fake_fault(fk, f);
+		sb_result r = {0};
+		sb_err e = {0};
+		bool good = p->ops->live(p, rq, &r, &e) == 0 && !r.ok && r.http_status == rejected[i] &&
+			    r.custom_id && !strcmp(r.custom_id, rq->custom_id) && r.error;
+		sb_result_free(&r);
+		if (!good)
+			return rejected[i];
+	}
+	return 0;
+}
+
 #endif

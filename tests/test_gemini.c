@@ -30,11 +30,10 @@ static int setup(void **state)
 		return -1;
 	settings_defaults(&cfg);
 	tmp = pt_tmpdir();
+	cfg.state_dir = path_join(tmp, "state"); /* the upload cache's home */
 	sb_err e = {0};
 	if (provider_open_with(&cfg, "gemini", "gm-test-fake", fk.url, &P, &e) != 0)
 		return -1;
-	free(P->cache_dir);
-	P->cache_dir = path_join(tmp, "state");
 	return 0;
 }
 
@@ -386,6 +385,14 @@ static void test_live(void **state)
 	assert_int_equal(json_object_array_length(kw), 20);
 	json_object_put(o);
 	sb_result_free(&r);
+	/* The shared live finish: a request too large or unprocessable is this
+	 * item's failure, as a 400 is; an unknown model (404) fails every item
+	 * at once instead of being retried. */
+	assert_int_equal(pt_live_rejections(&fk, P, &rq), 0);
+	fake_fault(&fk, "status=1:409");
+	assert_int_equal(P->ops->live(P, &rq, &r, &e), -1);
+	assert_int_equal(e.http_status, 409);
+	sb_err_clear(&e);
 }
 
 #define T(f) cmocka_unit_test_setup(f, before)

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "imageprep.h"
+#include "provider.h"
 #include "tokens.h"
 
 static char tmpdir[64];
@@ -278,7 +279,7 @@ static void test_prepare_rotated(void **state)
 	char *path = write_tmp("rot6.jpg", j, n);
 	prepared_image p;
 	sb_err e = {0};
-	assert_int_equal(image_prepare(path, "gpt-4o", "high", 90, &p, &e), 0);
+	assert_int_equal(image_prepare(path, openai_ops.caps, "gpt-4o", "high", 90, &p, &e), 0);
 	assert_int_equal(p.orig_w, 1600);
 	assert_int_equal(p.orig_h, 2400);
 	assert_int_equal(p.w, 768);
@@ -293,18 +294,18 @@ static void test_prepare_rotated(void **state)
 	image_free(&im);
 	prepared_image_free(&p);
 	/* Patch model and Gemini sizes. */
-	assert_int_equal(image_prepare(path, "gpt-4.1-nano", "high", 80, &p, &e), 0);
+	assert_int_equal(image_prepare(path, openai_ops.caps, "gpt-4.1-nano", "high", 80, &p, &e), 0);
 	int tw, th;
 	tokens_patch_size(1600, 2400, 1536, 2048, &tw, &th);
 	assert_int_equal(p.w, tw);
 	assert_int_equal(p.h, th);
 	prepared_image_free(&p);
-	assert_int_equal(image_prepare(path, "gemini-2.5-flash", "high", 80, &p, &e), 0);
+	assert_int_equal(image_prepare(path, gemini_ops.caps, "gemini-2.5-flash", "high", 80, &p, &e), 0);
 	assert_int_equal(p.h, 1536);
 	assert_int_equal(p.w, 1024);
 	prepared_image_free(&p);
 	/* Low detail: the 512 px box the model uses. */
-	assert_int_equal(image_prepare(path, "gpt-4o", "low", 90, &p, &e), 0);
+	assert_int_equal(image_prepare(path, openai_ops.caps, "gpt-4o", "low", 90, &p, &e), 0);
 	assert_true(p.w <= 512 && p.h == 512);
 	prepared_image_free(&p);
 	free(path);
@@ -319,7 +320,7 @@ static void test_small_not_enlarged(void **state)
 	char *path = write_tmp("small.jpg", j, n);
 	prepared_image p;
 	sb_err e = {0};
-	assert_int_equal(image_prepare(path, "gpt-4o-mini", "high", 90, &p, &e), 0);
+	assert_int_equal(image_prepare(path, openai_ops.caps, "gpt-4o-mini", "high", 90, &p, &e), 0);
 	assert_int_equal(p.w, 300);
 	assert_int_equal(p.h, 200);
 	prepared_image_free(&p);
@@ -335,15 +336,15 @@ static void test_corrupt(void **state)
 	char *trunc = write_tmp("trunc.jpg", j, n / 2);
 	prepared_image p;
 	sb_err e = {0};
-	assert_int_equal(image_prepare(trunc, "gpt-4o", "high", 90, &p, &e), -1);
+	assert_int_equal(image_prepare(trunc, openai_ops.caps, "gpt-4o", "high", 90, &p, &e), -1);
 	assert_int_equal(e.code, SBE_INPUT);
 	assert_non_null(strstr(e.msg, "trunc.jpg"));
 	char *garbage = write_tmp("garbage.jpg", (const unsigned char *)"hello, not a jpeg", 17);
-	assert_int_equal(image_prepare(garbage, "gpt-4o", "high", 90, &p, &e), -1);
+	assert_int_equal(image_prepare(garbage, openai_ops.caps, "gpt-4o", "high", 90, &p, &e), -1);
 	assert_int_equal(e.code, SBE_INPUT);
 	assert_non_null(strstr(e.msg, "garbage.jpg"));
 	char *missing = xasprintf("%s/none.jpg", tmpdir);
-	assert_int_equal(image_prepare(missing, "gpt-4o", "high", 90, &p, &e), -1);
+	assert_int_equal(image_prepare(missing, openai_ops.caps, "gpt-4o", "high", 90, &p, &e), -1);
 	/* Broken header bytes: never crash. */
 	for (size_t k = 2; k < 200 && k < n; k += 7) {
 		unsigned char *c = malloc(n);
@@ -388,14 +389,14 @@ static void test_truncated_refused(void **state)
 	sb_err e = {0};
 	/* the whole photo passes */
 	char *good = write_tmp("good.jpg", j, n);
-	assert_int_equal(image_prepare(good, "gpt-4o", "high", 90, &p, &e), 0);
+	assert_int_equal(image_prepare(good, openai_ops.caps, "gpt-4o", "high", 90, &p, &e), 0);
 	assert_int_equal(p.orig_w, 800);
 	prepared_image_free(&p);
 	/* its first 60 %: header fine, scan cut short */
 	size_t cut = n * 6 / 10;
 	char *trunc = write_tmp("cut60.jpg", j, cut);
 	memset(&e, 0, sizeof e);
-	assert_int_equal(image_prepare(trunc, "gpt-4o", "high", 90, &p, &e), -1);
+	assert_int_equal(image_prepare(trunc, openai_ops.caps, "gpt-4o", "high", 90, &p, &e), -1);
 	assert_int_equal(e.code, SBE_INPUT);
 	assert_non_null(strstr(e.msg, "cut60.jpg"));
 	assert_non_null(strstr(e.msg, "Premature end"));
@@ -416,7 +417,7 @@ static void test_truncated_refused(void **state)
 		bad[k] = k & 1 ? 0xff : 0xd3; /* stray restart markers */
 	char *damaged = write_tmp("damaged.jpg", bad, n);
 	memset(&e, 0, sizeof e);
-	assert_int_equal(image_prepare(damaged, "gpt-4o", "high", 90, &p, &e), -1);
+	assert_int_equal(image_prepare(damaged, openai_ops.caps, "gpt-4o", "high", 90, &p, &e), -1);
 	assert_int_equal(e.code, SBE_INPUT);
 	assert_non_null(strstr(e.msg, "damaged.jpg"));
 	/* SOI + APP0 marker followed by junk */
@@ -425,7 +426,7 @@ static void test_truncated_refused(void **state)
 		junk[k] = (unsigned char)(k * 37 + 11);
 	char *jp = write_tmp("junk.jpg", junk, sizeof junk);
 	memset(&e, 0, sizeof e);
-	assert_int_equal(image_prepare(jp, "gpt-4o", "high", 90, &p, &e), -1);
+	assert_int_equal(image_prepare(jp, openai_ops.caps, "gpt-4o", "high", 90, &p, &e), -1);
 	assert_int_equal(e.code, SBE_INPUT);
 	assert_non_null(strstr(e.msg, "junk.jpg"));
 	assert_int_equal(image_decode_scaled(junk, sizeof junk, 100, 100, &im, &e), -1);
@@ -568,7 +569,7 @@ static void *prep_thread(void *arg)
 	for (int i = 0; i < 4; i++) {
 		prepared_image p;
 		sb_err e = {0};
-		jb->rc |= image_prepare(jb->path, "gpt-4o", "high", 90, &p, &e);
+		jb->rc |= image_prepare(jb->path, openai_ops.caps, "gpt-4o", "high", 90, &p, &e);
 		if (jb->rc == 0 && i == 3) {
 			jb->jpeg = p.jpeg;
 			jb->len = p.len;

@@ -470,6 +470,41 @@ static void test_live(void **state)
 	assert_false(r.ok);
 	assert_int_equal(r.http_status, 400);
 	sb_result_free(&r);
+	fake_fault(&fk, "clear");
+	/* The shared live finish: 400, 404, 413, 422 reject this request... */
+	assert_int_equal(pt_live_rejections(&fk, P, &rq), 0);
+	/* ...other 4xx concern the account, not the item: a failed call (live
+	 * mode retries it), never a rejected photo. */
+	fake_fault(&fk, "status=1:429"); /* insufficient_quota */
+	assert_int_equal(P->ops->live(P, &rq, &r, &e), -1);
+	assert_int_equal(e.http_status, 429);
+	assert_int_equal(e.code, SBE_GENERIC);
+	assert_non_null(strstr(e.msg, "quota"));
+	fake_fault(&fk, "status=1:409");
+	assert_int_equal(P->ops->live(P, &rq, &r, &e), -1);
+	assert_int_equal(e.http_status, 409);
+	fake_fault(&fk, "status=1:402");
+	assert_int_equal(P->ops->live(P, &rq, &r, &e), -1);
+	assert_int_equal(e.http_status, 402);
+	sb_err_clear(&e);
+}
+
+/* The rule itself, by class and status. */
+static void test_live_rejected_rule(void **state)
+{
+	(void)state;
+	static const struct { sb_errcode code; int status; bool rejected; } t[] = {
+		{SBE_GENERIC, 400, true},  {SBE_NOTFOUND, 404, true}, {SBE_SIZE, 413, true},
+		{SBE_GENERIC, 422, true},  {SBE_AUTH, 400, false},    {SBE_AUTH, 401, false},
+		{SBE_AUTH, 403, false},    {SBE_RATE, 429, false},    {SBE_GENERIC, 429, false},
+		{SBE_CONFLICT, 409, false}, {SBE_GENERIC, 402, false}, {SBE_NETWORK, 500, false},
+		{SBE_NETWORK, 503, false}, {SBE_NETWORK, 408, false}, {SBE_NETWORK, 0, false},
+	};
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		sb_err e = {.code = t[i].code, .http_status = t[i].status};
+		assert_int_equal(provider_live_rejected(&e), t[i].rejected);
+	}
+	assert_false(provider_live_rejected(NULL));
 }
 
 static void test_load_key(void **state)
@@ -600,7 +635,7 @@ int main(void)
 		T(test_format_request), T(test_parse_lines), T(test_happy_path), T(test_retry_5xx),
 		T(test_rate_limit), T(test_transport_faults), T(test_auth), T(test_validation_failure),
 		T(test_expired_partial), T(test_line_errors_and_bad_json), T(test_cancel),
-		T(test_crash_create_reconcile), T(test_list_pagination), T(test_live), T(test_live_mode), T(test_load_key),
+		T(test_crash_create_reconcile), T(test_list_pagination), T(test_live), T(test_live_rejected_rule), T(test_live_mode), T(test_load_key),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "provider.h"
 #include "tokens.h"
 
 static char *srcpath(const char *rel)
@@ -218,7 +219,11 @@ static void test_gemini(void **state)
 	assert_int_equal(tokens_gemini_image(384, 384), 258);
 	assert_int_equal(tokens_gemini_image(1536, 1024), 258 * 4);
 	assert_int_equal(tokens_gemini_text("abcdefgh"), 2);
-	assert_int_equal(tokens_image("gemini-2.5-flash", "high", 300, 200), 258);
+	/* A provider's image rule is its caps': Gemini's tiles, OpenAI's per model. */
+	assert_int_equal(provider_caps_named("gemini")->image_tokens("gemini-2.5-flash", "high", 300, 200), 258);
+	assert_int_equal(provider_caps_named("gemini")->image_tokens("gemini-2.5-flash", "high", 1536, 1024), 258 * 4);
+	assert_int_equal(provider_caps_named("openai")->image_tokens("gpt-4o", "high", 4000, 3000),
+			 tokens_image("gpt-4o", "high", 4000, 3000));
 }
 
 int main(void)

@@ -9,7 +9,7 @@
 
 #include "cost.h"
 #include "i18n.h"
-#include "tokens.h"
+#include "provider.h"
 #include "ui.h"
 
 int ui_put(int y, int x, int w, const char *s, attr_t a)
@@ -505,7 +505,9 @@ static void draw_cost(ui *u)
 	if (coll == 0 && coll_files > 0) {
 		double each = est_files ? per_file / (double)est_files
 					: cost_usd(u->cfg->model, true,
-						   tokens_image(u->cfg->model, u->cfg->image_detail, 4000, 3000) +
+						   provider_caps_named(u->cfg->provider)
+								   ->image_tokens(u->cfg->model, u->cfg->image_detail,
+										  4000, 3000) +
 							   1000,
 						   300);
 		coll = each * (double)coll_files;
