@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #define GEM_API "/v1beta"
+#define GEM_KEY_HEADER "x-goog-api-key" /* the key, as it is */
 #define INLINE_PREFIX "inline:"
 #define CACHE_FILE "gemini-uploads.json"
 #define FILE_TTL (48 * 3600)
@@ -257,7 +258,7 @@ static int gem_parse_result(provider *p, const char *line, size_t len, sb_result
 static int gcall(provider *p, const char *method, const char *url_or_path, const char *body, bool no_resend,
 		 http_resp *resp, sb_err *e)
 {
-	http_header h[2] = {{"x-goog-api-key", p->key}, {"Content-Type", "application/json"}};
+	http_header h[2] = {{GEM_KEY_HEADER, p->key}, {"Content-Type", "application/json"}};
 	char *url = url_or_path[0] == '/' ? xasprintf("%s%s", p->base_url, url_or_path) : xstrdup(url_or_path);
 	http_req rq = {.method = method, .url = url, .headers = h, .nheaders = body ? 2 : 1, .body = body,
 		       .body_len = body ? strlen(body) : 0, .auth_hint = p->auth_hint, .timeout_s = 300,
@@ -328,7 +329,7 @@ static int resumable_upload(provider *p, const char *path, long size, const char
 	char lenbuf[32];
 	snprintf(lenbuf, sizeof lenbuf, "%ld", size);
 	http_header h[] = {
-		{"x-goog-api-key", p->key},          {"X-Goog-Upload-Protocol", "resumable"},
+		{GEM_KEY_HEADER, p->key},          {"X-Goog-Upload-Protocol", "resumable"},
 		{"X-Goog-Upload-Command", "start"},  {"X-Goog-Upload-Header-Content-Length", lenbuf},
 		{"X-Goog-Upload-Header-Content-Type", mime}, {"Content-Type", "application/json"},
 	};
@@ -706,7 +707,7 @@ static int gem_list(provider *p, prov_batch **out, size_t *n, sb_err *e)
 
 static int gem_download(provider *p, const char *file_id, const char *dest_path, sb_err *e)
 {
-	http_header h[] = {{"x-goog-api-key", p->key}};
+	http_header h[] = {{GEM_KEY_HEADER, p->key}};
 	const char *bare = !strncmp(file_id, "files/", 6) ? file_id + 6 : file_id;
 	char *esc = http_escape(bare);
 	char *url = xasprintf("%s/download" GEM_API "/files/%s:download?alt=media", p->base_url, esc);
@@ -751,7 +752,7 @@ static int gem_live(provider *p, const sb_request *rq, sb_result *out, sb_err *e
 	char *m = http_escape(!strncmp(model, "models/", 7) ? model + 7 : model);
 	char *url = xasprintf("%s" GEM_API "/models/%s:generateContent", p->base_url, m);
 	free(m);
-	http_header h[2] = {{"x-goog-api-key", p->key}, {"Content-Type", "application/json"}};
+	http_header h[2] = {{GEM_KEY_HEADER, p->key}, {"Content-Type", "application/json"}};
 	http_req hr = {.method = "POST", .url = url, .headers = h, .nheaders = 2, .body = b.p, .body_len = b.len};
 	int rc = provider_live_call(p, rq, &hr, "generateContent", out, e);
 	free(url);
@@ -813,7 +814,7 @@ static const provider_caps gem_caps = {
 	.base_url_setting = "gemini_base_url",
 	.base_url = gem_base_url,
 	.key_env = "GEMINI_API_KEY",
-	.auth_header = "x-goog-api-key",
+	.auth_header = GEM_KEY_HEADER,
 	.auth_scheme = "",
 	.probe_path = GEM_API "/models?pageSize=1",
 	.max_requests = LONG_MAX,         /* no per-batch count documented */

@@ -13,6 +13,8 @@
 #include <string.h>
 
 #define OAI_ENDPOINT "/v1/chat/completions"
+#define OAI_AUTH_HEADER "Authorization"
+#define OAI_AUTH_SCHEME "Bearer "
 
 /* Newer models take max_completion_tokens; the 4o family max_tokens. */
 static bool wants_completion_tokens(const char *model)
@@ -183,8 +185,8 @@ typedef struct oreq {
 
 static void oreq_init(provider *p, oreq *r, bool json)
 {
-	r->auth = xasprintf("Bearer %s", p->key);
-	r->h[0] = (http_header){"Authorization", r->auth};
+	r->auth = xasprintf(OAI_AUTH_SCHEME "%s", p->key);
+	r->h[0] = (http_header){OAI_AUTH_HEADER, r->auth};
 	r->h[1] = (http_header){"Content-Type", json ? "application/json" : NULL};
 }
 
@@ -481,8 +483,8 @@ static const provider_caps oai_caps = {
 	.base_url_setting = "openai_base_url",
 	.base_url = oai_base_url,
 	.key_env = "OPENAI_API_KEY",
-	.auth_header = "Authorization",
-	.auth_scheme = "Bearer ",
+	.auth_header = OAI_AUTH_HEADER,
+	.auth_scheme = OAI_AUTH_SCHEME,
 	.probe_path = "/models",
 	.max_requests = 50000,       /* apis.md 1.10 */
 	.max_bytes = 200000000L,     /* 200 MB, read as decimal: the safe side */
