@@ -41,7 +41,7 @@ static int add_tree(struct archive *a, const char *dir, const char *name, sb_err
 				rc = sb_fail(e, SBE_IO, _("cannot write the archive: %s"),
 					     archive_error_string(a));
 			} else {
-				int fd = open(path, O_RDONLY | O_CLOEXEC);
+				int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 				char buf[65536];
 				ssize_t r = 0;
 				while (fd >= 0 && (r = read(fd, buf, sizeof buf)) > 0)
@@ -67,10 +67,11 @@ static int add_tree(struct archive *a, const char *dir, const char *name, sb_err
 int archive_dir(const char *dir, const char *prefix, const char *out_path, sb_err *e)
 {
 	bool to_stdout = strcmp(out_path, "-") == 0;
-	char *tmp = to_stdout ? NULL : xasprintf("%s.part", out_path);
+	char *tmp = NULL;
 	/* The folder itself is never followed out of the state dir (its
-	 * entries are lstat'ed by add_tree), and the .part is created anew: a
-	 * stale one or a planted symlink is removed, never written through. */
+	 * entries are lstat'ed by add_tree), and the archive is written to a
+	 * new temp file (0600, like the state it holds): a stale or planted
+	 * name is never written through. */
 	struct stat dsb;
 	int lr = lstat(dir, &dsb);
 	if (lr < 0 || !S_ISDIR(dsb.st_mode)) {
@@ -79,14 +80,10 @@ int archive_dir(const char *dir, const char *prefix, const char *out_path, sb_er
 		return sb_fail(e, SBE_IO, _("cannot read %s: %s"), dir, strerror(err));
 	}
 	int fd = 1;
-	if (tmp) {
-		unlink(tmp);
-		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-		if (fd < 0) {
-			int rc = sb_fail(e, SBE_IO, _("cannot create %s: %s"), out_path, strerror(errno));
-			free(tmp);
-			return rc;
-		}
+	if (!to_stdout) {
+		fd = util_create_temp(out_path, &tmp, NULL);
+		if (fd < 0)
+			return sb_fail(e, SBE_IO, _("cannot create %s: %s"), out_path, strerror(errno));
 	}
 	struct archive *a = archive_write_new();
 	archive_write_add_filter_gzip(a);
@@ -146,12 +143,18 @@ int archive_batch(store *st, const char *batch_id, sb_err *e)
 	char *adir = path_join(store_path(st), "archive");
 	char *name = xasprintf("%s.tar.gz", batch_id);
 	char *out = path_join(adir, name);
-	int rc = mkdir_p(adir, 0755, e);
+	int rc = mkdir_p(adir, 0700, e);
 	struct stat sb;
 	if (rc == 0 && (lstat(adir, &sb) < 0 || !S_ISDIR(sb.st_mode)))
 		rc = sb_fail(e, SBE_IO, _("cannot create %s: %s"), adir, strerror(ELOOP)); /* a symlink */
-	if (rc == 0)
+	if (rc == 0) {
+		/* what a crash left: the old fixed-name .part, dead temp files */
+		char *part = xasprintf("%s.part", out);
+		unlink(part);
+		free(part);
+		util_remove_dead_temps(adir, "");
 		rc = archive_dir(dir, batch_id, out, e);
+	}
 	/* the registry forgets it first: a crash then leaves a folder, not a dangling entry */
 	if (rc == 0)
 		rc = store_forget(st, batch_id, e);

@@ -570,9 +570,9 @@ static int replay(brec *b, json_object *o)
  * journal never holds half a line followed by a good one. */
 static int journal_append(const char *path, const char *line, sb_err *e)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	int fd = open_private(path, O_WRONLY | O_CREAT | O_APPEND, e);
 	if (fd < 0)
-		return sb_fail(e, SBE_IO, _("cannot open %s: %s"), path, strerror(errno));
+		return -1;
 	struct stat st;
 	off_t start = fstat(fd, &st) == 0 ? st.st_size : -1;
 	size_t n = strlen(line), off = 0;
@@ -635,7 +635,7 @@ static int write_registry(store *s, sb_err *e)
 	/* Rebuilt from the batch folders at every open, so it is rewritten
 	 * only when it changes (not on every open). */
 	char *path = path_join(s->dir, "registry.json");
-	int r = atomic_write(path, text, strlen(text), 0644, e);
+	int r = atomic_write(path, text, strlen(text), 0600, e);
 	if (r == 0) {
 		free(s->reg_text);
 		s->reg_text = text;
@@ -650,7 +650,7 @@ static int write_batch(brec *b, const batch_info *info, sb_err *e)
 {
 	char *text = batch_to_json(info);
 	char *path = path_join(b->dir, "batch.json");
-	int r = atomic_write(path, text, strlen(text), 0644, e);
+	int r = atomic_write(path, text, strlen(text), 0600, e);
 	free(path);
 	free(text);
 	return r;
@@ -817,8 +817,8 @@ static void write_summary(brec *b)
 	sbuf_add(&t, body.p ? body.p : "", body.len);
 	sbuf_free(&body);
 	char *path = path_join(b->dir, "files.settled");
-	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	char *tmp = NULL;
+	int fd = util_create_temp(path, &tmp, NULL);
 	bool ok = fd >= 0;
 	for (size_t off = 0; ok && off < t.len;) {
 		ssize_t w = write(fd, t.p + off, t.len - off);
@@ -831,7 +831,7 @@ static void write_summary(brec *b)
 		ok = false;
 	if (ok && rename(tmp, path) == 0)
 		b->summary_ok = true;
-	else
+	else if (tmp)
 		unlink(tmp);
 	free(tmp);
 	free(path);
@@ -1043,7 +1043,7 @@ int store_open(const char *state_dir, store **out, sb_err *e)
 	/* Another running instance owns the folder: read it, touch nothing
 	 * (its temp files and half-written lines are work in progress). */
 	s->repair = lock_check(state_dir) != LOCK_OTHER;
-	if (mkdir_p(s->bdir, 0755, e) < 0 || load_all(s, e) < 0) {
+	if (mkdir_p(s->bdir, 0700, e) < 0 || load_all(s, e) < 0) {
 		store_close(s);
 		return -1;
 	}
@@ -1164,10 +1164,10 @@ static brec *create_batch(store *s, const char *kind, const char *provider, cons
 	char *bj = path_join(tmpdir, "batch.json"), *fj = path_join(tmpdir, "files.jsonl");
 	char *text = batch_to_json(i);
 	int r = -1;
-	if (mkdir(tmpdir, 0755) < 0)
+	if (mkdir(tmpdir, 0700) < 0)
 		sb_fail(e, SBE_IO, _("cannot create %s: %s"), tmpdir, strerror(errno));
-	else if (atomic_write(bj, text, strlen(text), 0644, e) == 0 &&
-		 atomic_write(fj, "", 0, 0644, e) == 0) {
+	else if (atomic_write(bj, text, strlen(text), 0600, e) == 0 &&
+		 atomic_write(fj, "", 0, 0600, e) == 0) {
 		if (rename(tmpdir, b->dir) < 0) {
 			sb_fail(e, SBE_IO, _("cannot create %s: %s"), b->dir, strerror(errno));
 		} else {
@@ -1750,7 +1750,7 @@ static int compact_locked(brec *b, sb_err *e)
 		}
 		k++;
 	}
-	int r = atomic_write(b->journal, t.p ? t.p : "", t.len, 0644, e);
+	int r = atomic_write(b->journal, t.p ? t.p : "", t.len, 0600, e);
 	sbuf_free(&t);
 	b->summary_ok = false; /* a new journal file: new size and mtime */
 	/* slots moved: the index follows (also when the write failed) */

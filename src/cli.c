@@ -484,6 +484,7 @@ typedef struct cli_ctx {
 	store *st;
 	engine *en;
 	bool log_open;
+	size_t temps_removed; /* a crashed run's temp files, removed at start */
 } cli_ctx;
 
 static int ctx_open(cli_ctx *c, bool lock, bool want_engine, sb_err *e)
@@ -509,11 +510,15 @@ static int ctx_open(cli_ctx *c, bool lock, bool want_engine, sb_err *e)
 		/* Reading: hold the lock when it is free, so that store_open's
 		 * recovery (torn journal lines, temp files) cannot touch a writer's
 		 * work; when another instance holds it, read anyway. */
+		if (state_dir_secure(cfg->state_dir, e) < 0)
+			return -1;
 		sb_err le;
 		sb_err_clear(&le);
 		if (lock_acquire(cfg->state_dir, &c->lock, &le) < 0)
 			c->lock = NULL;
 	}
+	if (c->lock && cfg->media_csv && cfg->media_csv[0])
+		c->temps_removed = mediacsv_remove_dead_temps(cfg->media_csv);
 	if (lock || file_exists(cfg->state_dir)) {
 		if (store_open(cfg->state_dir, &c->st, e) < 0)
 			return -1;
@@ -1324,7 +1329,7 @@ static int cmd_cleanup(cli_ctx *c, int argc, char **argv)
 	}
 	provider_close(p);
 	free(bs);
-	tmp_removed = 0;
+	tmp_removed = c->temps_removed;
 	nftw(c->cfg->state_dir, rm_tmp, 16, FTW_PHYS);
 	/* The CSV's own temp files (mediacsv_commit writes NAME.tmp.PID beside
 	 * it); only ours, by name, and only while we hold the library lock. */

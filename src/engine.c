@@ -1204,7 +1204,7 @@ static int retrieve_batch(engine *en, batch_info *b, sb_err *e)
 		goto out;
 	if (pb.inline_results && !outp) {
 		outp = store_batch_path(en->st, b->id, "output.jsonl");
-		if (atomic_write(outp, pb.inline_results, strlen(pb.inline_results), 0644, e) < 0)
+		if (atomic_write(outp, pb.inline_results, strlen(pb.inline_results), 0600, e) < 0)
 			goto out;
 	}
 
@@ -1910,7 +1910,7 @@ static int send_batch(engine *en, batch_info *b, sb_err *e)
 	char *ip = intent_path(en, b->id);
 	char *intent = xasprintf("{\"batch\":\"%s\",\"input_file_id\":\"%s\",\"time\":%lld}\n", b->id,
 				 fid, (long long)time(NULL));
-	int wr = atomic_write(ip, intent, strlen(intent), 0644, e);
+	int wr = atomic_write(ip, intent, strlen(intent), 0600, e);
 	free(intent);
 	if (wr < 0) {
 		free(ip);

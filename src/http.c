@@ -8,6 +8,7 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <json-c/json.h>
 #include <math.h>
 #include <pthread.h>
@@ -348,7 +349,11 @@ static CURLcode attempt(const http_req *rq, http_resp *resp, xfer *x, const char
 	if (hl)
 		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
 	if (part) {
-		x->dl = fopen(part, "wb");
+		/* state files: never through a planted link, never wider than 0600 */
+		int dfd = open_private(part, O_WRONLY | O_CREAT | O_TRUNC, NULL);
+		x->dl = dfd >= 0 ? fdopen(dfd, "wb") : NULL;
+		if (dfd >= 0 && !x->dl)
+			close(dfd);
 		x->dl_decided = false;
 		if (!x->dl) {
 			snprintf(errbuf, CURL_ERROR_SIZE, "%s: %s", part, strerror(errno));

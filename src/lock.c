@@ -50,7 +50,7 @@ lock_owner lock_check(const char *state_dir)
 			r = LOCK_OURS;
 	pthread_mutex_unlock(&held_mu);
 	if (r == LOCK_FREE) {
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 		struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
 		if (fd >= 0 && fcntl(fd, SB_GETLK, &fl) == 0 && fl.l_type != F_UNLCK)
 			r = LOCK_OTHER;
@@ -78,15 +78,50 @@ static long holder_pid(int fd)
 	return 0;
 }
 
+int state_dir_secure(const char *dir, sb_err *e)
+{
+	struct stat st;
+	if (lstat(dir, &st) < 0) {
+		if (errno != ENOENT)
+			return sb_fail(e, SBE_IO, _("cannot read %s: %s"), dir, strerror(errno));
+		if (mkdir_p(dir, 0700, e) < 0)
+			return -1;
+		if (lstat(dir, &st) < 0)
+			return sb_fail(e, SBE_IO, _("cannot read %s: %s"), dir, strerror(errno));
+	}
+	if (S_ISLNK(st.st_mode))
+		return sb_fail(e, SBE_IO,
+			       _("the state folder %s is a symbolic link; stockbatch keeps its state "
+				 "only in a real folder of yours: remove the link (rm %s) or set "
+				 "state_dir to the folder it points to"),
+			       dir, dir);
+	if (!S_ISDIR(st.st_mode))
+		return sb_fail(e, SBE_IO, _("the state folder %s is not a folder: move it away"), dir);
+	if (st.st_uid != geteuid())
+		return sb_fail(e, SBE_IO,
+			       _("the state folder %s belongs to another user (uid %ld); run stockbatch "
+				 "as that user, or move the folder away (mv %s %s.old) to start anew"),
+			       dir, (long)st.st_uid, dir, dir);
+	if ((st.st_mode & 07777) != 0700 && chmod(dir, 0700) < 0)
+		return sb_fail(e, SBE_IO, _("cannot make %s private (chmod 700): %s"), dir,
+			       strerror(errno));
+	return 0;
+}
+
 int lock_acquire(const char *state_dir, sb_lock **out, sb_err *e)
 {
 	*out = NULL;
-	if (mkdir_p(state_dir, 0755, e) < 0)
+	if (state_dir_secure(state_dir, e) < 0)
 		return -1;
 	char *path = path_join(state_dir, "lock");
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	sb_err oe;
+	sb_err_clear(&oe);
+	int fd = open_private(path, O_RDWR | O_CREAT, &oe);
 	if (fd < 0) {
-		sb_fail(e, SBE_IO, _("cannot open the lock file %s: %s"), path, strerror(errno));
+		if (errno == ELOOP && e)
+			*e = oe; /* a planted symlink: what to remove */
+		else
+			sb_fail(e, SBE_IO, _("cannot open the lock file %s: %s"), path, strerror(errno));
 		free(path);
 		return -1;
 	}

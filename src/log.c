@@ -29,14 +29,14 @@ static const char *const level_names[] = {"DEBUG", "INFO", "WARN", "ERROR"};
 int log_open(const char *path, sb_err *e)
 {
 	struct stat st;
-	if (stat(path, &st) == 0 && st.st_size > LOG_ROTATE_BYTES) {
+	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > LOG_ROTATE_BYTES) {
 		char *old = xasprintf("%s.1", path);
 		rename(path, old);
 		free(old);
 	}
-	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	int fd = open_private(path, O_WRONLY | O_CREAT | O_APPEND, e);
 	if (fd < 0)
-		return sb_fail(e, SBE_IO, "cannot open log %s: %s", path, strerror(errno));
+		return -1;
 	pthread_mutex_lock(&log_mu);
 	if (log_fd >= 0)
 		close(log_fd);

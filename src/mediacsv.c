@@ -788,8 +788,8 @@ int mediacsv_save(const mediacsv *m, const char *path, sb_err *e)
 	size_t n;
 	char *s = mediacsv_serialize(m, &n);
 	struct stat st;
-	mode_t mode = stat(path, &st) == 0 ? (st.st_mode & 07777) : 0644;
-	int r = atomic_write(path, s, n, mode, e);
+	int r = stat(path, &st) == 0 ? atomic_write_like(path, s, n, &st, e)
+				      : atomic_write(path, s, n, 0644, e);
 	free(s);
 	return r;
 }
@@ -1167,8 +1167,9 @@ static void rotate_backups(const char *dir, const char *stem, int keep)
 	free(names);
 }
 
-static int make_backup(const char *path, const char *data, size_t len, const mc_commit_opts *o,
-		       sb_err *e)
+/* The backup keeps the original's mode and owner (a private CSV stays private). */
+static int make_backup(const char *path, const char *data, size_t len, const struct stat *orig,
+		       const mc_commit_opts *o, sb_err *e)
 {
 	char stamp[32];
 	if (o && o->backup_session) {
@@ -1187,7 +1188,7 @@ static int make_backup(const char *path, const char *data, size_t len, const mc_
 	char *bpath = path_join(dir, bname);
 	int r = 0;
 	if (!file_exists(bpath)) {
-		r = atomic_write(bpath, data, len, 0644, e);
+		r = atomic_write_like(bpath, data, len, orig, e);
 		if (r == 0)
 			rotate_backups(dir, stem, o && o->backups > 0 ? o->backups : 10);
 	}
@@ -1198,11 +1199,49 @@ static int make_backup(const char *path, const char *data, size_t len, const mc_
 	return r;
 }
 
+size_t mediacsv_remove_dead_temps(const char *path)
+{
+	char *dir = path_dirname(path);
+	const char *base = path_basename(path);
+	const char *dot = strrchr(base, '.');
+	/* "NAME.csv.tmp.*" and the backups' "NAME_STAMP.csv.tmp.*" */
+	char *stem = dot ? xstrndup(base, (size_t)(dot - base)) : xstrdup(base);
+	size_t n = util_remove_dead_temps(dir, stem);
+	free(stem);
+	free(dir);
+	return n;
+}
+
+/* A CSV the user made read-only (or in a read-only folder) is not replaced
+ * behind their back: say which and what to do; the results wait. */
+static int refuse_read_only(const char *path, const struct stat *st, sb_err *e)
+{
+	if (!(st->st_mode & 0222) || faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) < 0)
+		return sb_fail(e, SBE_IO,
+			       _("%s is read-only, so stockbatch does not replace it; the results "
+				 "are kept: make it writable (chmod u+w %s) and run `stockbatch "
+				 "retrieve` to commit them"),
+			       path, path);
+	char *dir = path_dirname(path);
+	int r = 0;
+	struct stat dst;
+	if ((stat(dir, &dst) == 0 && !(dst.st_mode & 0222)) ||
+	    faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) < 0)
+		r = sb_fail(e, SBE_IO,
+			    _("the folder %s is read-only, so stockbatch cannot replace %s in it; "
+			      "the results are kept: make the folder writable (chmod u+w %s) and run "
+			      "`stockbatch retrieve` to commit them"),
+			    dir, path_basename(path), dir);
+	free(dir);
+	return r;
+}
+
 int mediacsv_commit(const char *path, const mc_update *u, size_t n, const mc_commit_opts *o,
 		    mc_commit_result *res, sb_err *e)
 {
 	memset(res, 0, sizeof *res);
 	res->status = xcalloc(n ? n : 1, sizeof *res->status);
+	mediacsv_remove_dead_temps(path);
 	/* If another writer replaces the file while we merge, merge again. */
 	for (int attempt = 0; attempt < 5; attempt++) {
 		struct stat st0, st1;
@@ -1226,6 +1265,10 @@ int mediacsv_commit(const char *path, const mc_update *u, size_t n, const mc_com
 			mediacsv_free(m);
 			return 0;
 		}
+		if (refuse_read_only(path, &st0, e) < 0) {
+			mediacsv_free(m);
+			return -1;
+		}
 		size_t len;
 		char *out = mediacsv_serialize(m, &len);
 		if (stat(path, &st1) < 0 || st1.st_ino != st0.st_ino || st1.st_size != st0.st_size ||
@@ -1235,9 +1278,9 @@ int mediacsv_commit(const char *path, const mc_update *u, size_t n, const mc_com
 			mediacsv_free(m);
 			continue;
 		}
-		int r = make_backup(path, m->data, m->len, o, e);
+		int r = make_backup(path, m->data, m->len, &st0, o, e);
 		if (r == 0)
-			r = atomic_write(path, out, len, st0.st_mode & 07777, e);
+			r = atomic_write_like(path, out, len, &st0, e);
 		free(out);
 		mediacsv_free(m);
 		return r;

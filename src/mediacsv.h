@@ -122,6 +122,10 @@ typedef struct mc_commit_result {
 	int *status;
 } mc_commit_result;
 
+/* Remove the temp files a dead process left beside path (the CSV's and its
+ * backups'); the caller holds the library lock.  Returns how many. */
+size_t mediacsv_remove_dead_temps(const char *path);
+
 /* Apply the updates to the row itself (used by commit and by tests). */
 int mediacsv_apply(mediacsv *m, size_t row, const mc_update *u, const mc_commit_opts *o, sb_err *e);
 /* Commit: re-read the file, merge by Cesta (hash index, O(rows + n)), backup

@@ -330,7 +330,7 @@ int report_batch_write(store *st, const char *batch_id, const batch_extra *x, sb
 	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
 							      JSON_C_TO_STRING_NOSLASHESCAPE);
 	char *p = store_batch_path(st, batch_id, "report.json");
-	int rc = atomic_write(p, s, strlen(s), 0644, e);
+	int rc = atomic_write(p, s, strlen(s), 0600, e);
 	free(p);
 	json_object_put(o);
 	return rc;

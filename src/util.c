@@ -2,13 +2,22 @@
 #include "config.h"
 #include "util.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#if defined(__has_include)
+#if __has_include(<sys/random.h>)
+#include <sys/random.h>
+#define SB_HAVE_GETRANDOM 1
+#endif
+#endif
 
 int sb_fail(sb_err *e, sb_errcode code, const char *fmt, ...)
 {
@@ -206,15 +215,85 @@ static int write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-int atomic_write(const char *path, const void *data, size_t len, mode_t mode, sb_err *e)
+/* Random letters for temp names: getrandom when there is one, else the
+ * clock, the pid and a counter (O_EXCL keeps it safe either way). */
+static void random_letters(char *out, size_t n)
 {
-	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0) {
-		sb_fail(e, SBE_IO, "cannot create %s: %s", tmp, strerror(errno));
-		free(tmp);
-		return -1;
+	static const char set[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	static unsigned long counter;
+	unsigned char r[16];
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	unsigned long long x = (unsigned long long)ts.tv_nsec ^ ((unsigned long long)ts.tv_sec << 20) ^
+			       ((unsigned long long)getpid() << 40) ^
+			       (__atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED) * 0x9E3779B97F4A7C15ULL);
+	bool have = false;
+#ifdef SB_HAVE_GETRANDOM
+	have = getrandom(r, sizeof r, GRND_NONBLOCK) == (ssize_t)sizeof r;
+#endif
+	for (size_t i = 0; i < n; i++) {
+		if (!have) {
+			x ^= x >> 33;
+			x *= 0xff51afd7ed558ccdULL;
+			x ^= x >> 33;
+		}
+		unsigned v = have ? r[i % sizeof r] ^ (unsigned)(x >> (i % 8)) : (unsigned)x;
+		out[i] = set[v % (sizeof set - 1)];
 	}
+	out[n] = 0;
+}
+
+int util_create_temp(const char *target, char **tmp, sb_err *e)
+{
+	*tmp = NULL;
+	for (int attempt = 0; attempt < 100; attempt++) {
+		char rnd[7];
+		random_letters(rnd, 6);
+		char *name = xasprintf("%s.tmp.%ld.%s", target, (long)getpid(), rnd);
+		int fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd >= 0) {
+			*tmp = name;
+			return fd;
+		}
+		int err = errno;
+		if (err != EEXIST) {
+			sb_fail(e, SBE_IO, "cannot create %s: %s", name, strerror(err));
+			free(name);
+			return -1;
+		}
+		free(name); /* taken (maybe planted): another name */
+	}
+	return sb_fail(e, SBE_IO, "cannot create a temporary file beside %s: %s", target,
+		       strerror(EEXIST));
+}
+
+/* Give fd the mode (and owner) the new file must have. */
+static void match_file(int fd, mode_t mode, const struct stat *like)
+{
+	if (like) {
+		mode = like->st_mode & 07777;
+		struct stat me;
+		if (fstat(fd, &me) == 0 && (me.st_uid != like->st_uid || me.st_gid != like->st_gid)) {
+			/* EPERM: not ours to give; then nobody gains access by it */
+			if (fchown(fd, like->st_uid, like->st_gid) < 0 &&
+			    fchown(fd, (uid_t)-1, like->st_gid) < 0)
+				mode &= ~(mode_t)(S_IRWXG | S_IRWXO);
+			else if (fstat(fd, &me) == 0 && me.st_uid != like->st_uid)
+				mode &= ~(mode_t)S_IRWXO;
+		}
+	}
+	if (fchmod(fd, mode & 07777) < 0) {
+		/* the temp stays 0600: narrower, never wider */
+	}
+}
+
+static int atomic_write_fd(const char *path, const void *data, size_t len, mode_t mode,
+			   const struct stat *like, sb_err *e)
+{
+	char *tmp;
+	int fd = util_create_temp(path, &tmp, e);
+	if (fd < 0)
+		return -1;
 	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
 		sb_fail(e, SBE_IO, "cannot write %s: %s", tmp, strerror(errno));
 		close(fd);
@@ -222,6 +301,7 @@ int atomic_write(const char *path, const void *data, size_t len, mode_t mode, sb
 		free(tmp);
 		return -1;
 	}
+	match_file(fd, mode, like);
 	close(fd);
 	if (rename(tmp, path) < 0) {
 		sb_fail(e, SBE_IO, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
@@ -234,11 +314,95 @@ int atomic_write(const char *path, const void *data, size_t len, mode_t mode, sb
 	return 0;
 }
 
+int atomic_write(const char *path, const void *data, size_t len, mode_t mode, sb_err *e)
+{
+	return atomic_write_fd(path, data, len, mode, NULL, e);
+}
+
+int atomic_write_like(const char *path, const void *data, size_t len, const struct stat *like,
+		      sb_err *e)
+{
+	return atomic_write_fd(path, data, len, like->st_mode & 07777, like, e);
+}
+
+/* "PID" or "PID.XXXXXX" after ".tmp.": the pid, else 0. */
+static long temp_pid(const char *name)
+{
+	const char *t = NULL;
+	for (const char *p = strstr(name, ".tmp."); p; p = strstr(p + 1, ".tmp."))
+		t = p + 5;
+	if (!t || !isdigit((unsigned char)*t))
+		return 0;
+	char *end;
+	long pid = strtol(t, &end, 10);
+	if (*end == '.') {
+		size_t n = strlen(end + 1);
+		if (n != 6)
+			return 0;
+		for (size_t i = 1; i <= n; i++)
+			if (!isalnum((unsigned char)end[i]))
+				return 0;
+	} else if (*end) {
+		return 0;
+	}
+	return pid;
+}
+
+size_t util_remove_dead_temps(const char *dir, const char *prefix)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return 0;
+	size_t n = 0, pl = strlen(prefix);
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, prefix, pl) != 0)
+			continue;
+		long pid = temp_pid(de->d_name);
+		if (pid <= 0 || pid == (long)getpid())
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue; /* running (or not ours to ask): maybe in use */
+		struct stat st;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode) || st.st_uid != geteuid())
+			continue;
+		if (unlinkat(dirfd(d), de->d_name, 0) == 0)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+int open_private(const char *path, int flags, sb_err *e)
+{
+	int fd = open(path, flags | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		int err = errno;
+		struct stat st;
+		if (err == ELOOP && lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+			sb_fail(e, SBE_IO,
+				"%s is a symbolic link; stockbatch never writes through links "
+				"in its state folder: remove it (rm %s) and run again",
+				path, path);
+		else
+			sb_fail(e, SBE_IO, "cannot open %s: %s", path, strerror(err));
+		errno = err;
+		return -1;
+	}
+	struct stat st;
+	if (fstat(fd, &st) == 0 && st.st_uid == geteuid() && (st.st_mode & 077))
+		if (fchmod(fd, 0600) < 0) {
+			/* left as it was: the state dir itself is 0700 */
+		}
+	return fd;
+}
+
 int append_line_sync(const char *path, const char *line, sb_err *e)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	int fd = open_private(path, O_WRONLY | O_CREAT | O_APPEND, e);
 	if (fd < 0)
-		return sb_fail(e, SBE_IO, "cannot open %s: %s", path, strerror(errno));
+		return -1;
 	size_t n = strlen(line);
 	int r = write_all(fd, line, n);
 	if (r == 0 && (n == 0 || line[n - 1] != '\n'))

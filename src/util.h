@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -58,8 +59,26 @@ void sbuf_reset(sbuf *b);
 char *sbuf_steal(sbuf *b); /* caller frees; b is empty after */
 void sbuf_free(sbuf *b);
 
-/* Files.  atomic_write: temp file in the same dir, fsync, rename, fsync dir. */
+/* Files.  atomic_write: temp file in the same dir, fsync, rename, fsync dir;
+ * the new file gets exactly mode (not masked by the umask).
+ * atomic_write_like: the same with the mode and, where allowed, the owner of
+ * like (a file it replaces); a group or owner it cannot keep takes the group
+ * or other bits away, never adds any. */
 int atomic_write(const char *path, const void *data, size_t len, mode_t mode, sb_err *e);
+int atomic_write_like(const char *path, const void *data, size_t len, const struct stat *like,
+		      sb_err *e);
+/* A new temp file beside target: "TARGET.tmp.PID.XXXXXX" (random letters),
+ * opened O_CREAT|O_EXCL|O_NOFOLLOW with mode 0600, so no name planted in
+ * advance (a symlink, a file) is ever written through.  Returns the fd and
+ * the name in *tmp (caller frees), or -1. */
+int util_create_temp(const char *target, char **tmp, sb_err *e);
+/* Remove the temp files of dead processes in dir: names starting with
+ * prefix and carrying ".tmp.PID" or ".tmp.PID.XXXXXX", regular files
+ * owned by us whose PID is not running.  Returns how many went. */
+size_t util_remove_dead_temps(const char *dir, const char *prefix);
+/* Files in the state dir: open (O_NOFOLLOW, created 0600, an existing file
+ * of ours tightened to 0600); a symlink gets a message saying to remove it. */
+int open_private(const char *path, int flags, sb_err *e);
 int fsync_dir_of(const char *path);
 int read_whole_file(const char *path, char **data, size_t *len, sb_err *e);
 int mkdir_p(const char *path, mode_t mode, sb_err *e);

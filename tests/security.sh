@@ -19,7 +19,15 @@
 #     outside is read into an archive, written or removed, entries are
 #     <id>/FILE only; provider batch and file ids that are paths
 #     (../../.., absolute) go through a whole flow, export, cleanup and
-#     archive without a file outside the state dir.
+#     archive without a file outside the state dir;
+#  7. files outside the library's control, under umask 000: a state folder
+#     of ours is tightened to 0700, one that is a symlink or another user's
+#     is refused; lock, stockbatch.log and cost.jsonl planted as symlinks are
+#     not written through; every NAME.tmp.PID name of the committing run
+#     planted as a symlink: nothing written through, PhotoMedia.csv stays a
+#     file; the CSV and its backup keep 0600, state files 0600, exports
+#     0600; a read-only CSV is not replaced, the results wait for chmod;
+#     the next run removes dead processes' temp files (CSV and backups).
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 sb_tmpdir
 sb_start_fake --step 0.05 --seed 11
@@ -431,6 +439,160 @@ sb_run cleanup
 check_rc 0 "cleanup after the archive/ symlink is gone"
 check_archives "$L2/.stockbatch/archive" >/dev/null
 SB_CONF=$CONF1
+
+# 7. files outside the library's control (a shared library folder, a
+# careless umask): temp files, files in the state dir, modes.
+SB_CONF_SAVED=$SB_CONF
+L3=$SB_TMP/lib3
+sb_make_library "$L3" 6
+sb_config "$L3" batch_size=2 rpm=6000 alternatives= "openai_base_url=$FAKE_URL/v1"
+P3=$L3/Foto/JPG/Příroda/2024
+for i in 1 2 3 4 5 6; do
+	printf '%s\tFotka %s: smrkový les v ranní mlze na úbočí kopce, světlo mezi kmeny.\n' "$P3/IMG_000$i.jpg" "$i"
+done >"$SB_TMP/d3.tsv"
+head -n 4 "$SB_TMP/d3.tsv" >"$SB_TMP/d3a.tsv"
+tail -n 2 "$SB_TMP/d3.tsv" >"$SB_TMP/d3b.tsv"
+echo "CANARY-victim-7791" >"$SB_TMP/victim3.txt"
+victim_same()
+{
+	check_eq "$(cat "$SB_TMP/victim3.txt")" "CANARY-victim-7791" "$1"
+}
+csv_titles()
+{
+	"$PYTHON3" -c 'import csv, sys
+print(sum(1 for r in csv.DictReader(open(sys.argv[1], encoding="utf-8-sig", newline="")) if r["Název"]))' "$1"
+}
+T0=$(csv_titles "$L3/PhotoMedia.csv")
+umask 000
+chmod 0600 "$L3/PhotoMedia.csv"
+# 7a. the state dir: a folder of ours with a wider mode is tightened to 0700
+mkdir -m 0755 "$L3/.stockbatch"
+sb_run import "$SB_TMP/d3a.tsv"
+check_rc 0 "import (lib3)"
+check_eq "$(stat -c %a "$L3/.stockbatch")" 700 "a state folder of ours left with mode 0755"
+# 7b. lock, stockbatch.log and cost.jsonl planted as symlinks: never written through
+S3=$L3/.stockbatch
+rm -f "$S3/lock" "$S3/stockbatch.log"
+ln -s "$SB_TMP/victim3.txt" "$S3/lock"
+sb_run send --all --yes
+[ "$SB_RC" = 0 ] && fail "send ran with the lock file a symlink"
+grep -q 'symbolic link' "$SB_ERR" || fail "a lock symlink: no message saying to remove it"
+victim_same "the lock symlink's target was written"
+rm -f "$S3/lock"
+ln -s "$SB_TMP/victim3.txt" "$S3/stockbatch.log"
+ln -s "$SB_TMP/victim3.txt" "$S3/cost.jsonl"
+sb_run send --all --yes
+victim_same "the stockbatch.log or cost.jsonl symlink's target was appended to"
+grep -q 'symbolic link' "$SB_ERR" || fail "a log symlink: no message saying to remove it"
+rm -f "$S3/stockbatch.log" "$S3/cost.jsonl"
+[ "$SB_RC" = 0 ] || { sb_run send --all --yes; check_rc 0 "send (lib3)"; }
+# 7c. every predictable temp name of the committing run (the CSV's, the
+# backup's, every state file's: NAME.tmp.PID) planted as a symlink to a
+# victim: the run's pid is known, a wrapper plants them and becomes it
+cat >"$SB_TMP/plant.py" <<'EOF'
+import os, sys, time
+pid, lib, victim = sys.argv[1], sys.argv[2], sys.argv[3]
+names = [os.path.join(lib, "PhotoMedia.csv")]
+now = time.time()
+for d in range(-2, 30):
+    names.append(os.path.join(lib, time.strftime("PhotoMedia_%Y%m%d_%H%M%S.csv", time.localtime(now + d))))
+for top, dirs, files in os.walk(os.path.join(lib, ".stockbatch")):
+    for f in files + ["batch.json", "files.jsonl", "files.settled", "report.json", "output.jsonl"]:
+        names.append(os.path.join(top, f))
+for n in set(names):
+    try:
+        os.symlink(victim, n + ".tmp." + pid)
+    except FileExistsError:
+        pass
+EOF
+cat >"$SB_TMP/planting-sb" <<EOF
+#!/bin/sh
+"$PYTHON3" "$SB_TMP/plant.py" \$\$ "$L3" "$SB_TMP/victim3.txt"
+exec "$STOCKBATCH_BIN" "\$@"
+EOF
+chmod 0755 "$SB_TMP/planting-sb"
+REAL_BIN=$STOCKBATCH_BIN
+STOCKBATCH_BIN=$SB_TMP/planting-sb
+sb_run retrieve --wait 60
+STOCKBATCH_BIN=$REAL_BIN
+check_rc 0 "retrieve with planted temp-name symlinks"
+victim_same "a commit wrote through a planted temp-name symlink"
+[ -L "$L3/PhotoMedia.csv" ] && fail "PhotoMedia.csv became a symlink"
+[ -f "$L3/PhotoMedia.csv" ] || fail "PhotoMedia.csv is gone"
+find "$L3" -name '*.tmp.*' -type l -delete
+check_eq "$(csv_titles "$L3/PhotoMedia.csv")" $((T0 + 4)) "titles committed in lib3"
+# 7d. modes under umask 000: the CSV and its backup keep 0600, the state
+# dir holds nothing wider than 0600 (folders 0700), an export is 0600
+check_eq "$(stat -c %a "$L3/PhotoMedia.csv")" 600 "the committed CSV's mode"
+ls "$L3"/PhotoMedia_*.csv >/dev/null 2>&1 || fail "no backup written in lib3"
+for f in "$L3"/PhotoMedia_*.csv; do
+	check_eq "$(stat -c %a "$f")" 600 "the backup $f of a 0600 CSV"
+done
+wide=$(find "$S3" \( -type f -perm /077 \) -o \( -type d -perm /077 \))
+[ -z "$wide" ] || fail "state files readable by others under umask 000: $wide"
+B3=$(cd "$S3/batches" && ls -d b* | head -n 1)
+sb_run export "$B3" -o "$SB_TMP/exp3.tar.gz"
+check_rc 0 "export (lib3)"
+check_eq "$(stat -c %a "$SB_TMP/exp3.tar.gz")" 600 "the export's mode"
+# 7e. a CSV marked read-only is not replaced: refused, said why, the
+# results kept and committed by a later retrieve once it is writable
+sb_run import "$SB_TMP/d3b.tsv"
+check_rc 0 "import (lib3, second part)"
+sb_run send --all --yes
+check_rc 0 "send (lib3, second part)"
+chmod 0444 "$L3/PhotoMedia.csv"
+cp "$L3/PhotoMedia.csv" "$SB_TMP/ro.csv"
+ino=$(stat -c %i "$L3/PhotoMedia.csv")
+sb_run retrieve --wait 60
+[ "$SB_RC" = 0 ] && fail "retrieve committed into a read-only CSV"
+grep -q 'read-only' "$SB_ERR" || fail "a read-only CSV: no message saying so"
+grep -q 'chmod u+w' "$SB_ERR" || fail "a read-only CSV: no message saying what to do"
+cmp -s "$L3/PhotoMedia.csv" "$SB_TMP/ro.csv" || fail "a read-only CSV was changed"
+check_eq "$(stat -c %i "$L3/PhotoMedia.csv")" "$ino" "a read-only CSV was replaced"
+chmod 0600 "$L3/PhotoMedia.csv"
+sb_run retrieve --wait 60
+check_rc 0 "retrieve once the CSV is writable again"
+check_eq "$(csv_titles "$L3/PhotoMedia.csv")" $((T0 + 6)) "the kept results committed after chmod u+w"
+# 7f. a state folder that is a symlink, or another user's, is refused
+mv "$S3" "$SB_TMP/state3"
+ln -s "$SB_TMP/state3" "$S3"
+sb_run status
+[ "$SB_RC" = 0 ] && fail "a state folder that is a symlink was used"
+grep -q 'symbolic link' "$SB_ERR" || fail "a symlinked state folder: no clear message"
+rm "$S3"
+mv "$SB_TMP/state3" "$S3"
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+	chown nobody "$S3"
+	sb_run plan
+	[ "$SB_RC" = 0 ] && fail "a state folder of another user was used"
+	grep -q 'another user' "$SB_ERR" || fail "another user's state folder: no clear message"
+	chown 0 "$S3"
+fi
+# 7g. crash leftovers: the next run removes the temp files of dead
+# processes (the CSV's, the backups'), not a live one's nor another name
+dead=$("$PYTHON3" -c 'import os
+p = 4000000
+while p > 300:
+    try:
+        os.kill(p, 0)
+    except ProcessLookupError:
+        print(p); break
+    except PermissionError:
+        pass
+    p -= 1')
+: >"$L3/PhotoMedia.csv.tmp.$dead"
+: >"$L3/PhotoMedia.csv.tmp.$dead.aB3dE9"
+: >"$L3/PhotoMedia_20260101_000000.csv.tmp.$dead"
+: >"$L3/PhotoMedia_20260101_000000.csv.tmp.$dead.Zz09xY"
+: >"$L3/PhotoMedia.csv.tmp.$$"
+: >"$L3/notes.csv.tmp.$dead"
+sb_run status
+check_rc 0 "status (lib3, crash leftovers)"
+left=$(cd "$L3" && ls -- *.tmp.* | tr '\n' ' ')
+check_eq "$left" "PhotoMedia.csv.tmp.$$ notes.csv.tmp.$dead " "temp files left after the next run"
+rm -f "$L3/PhotoMedia.csv.tmp.$$" "$L3/notes.csv.tmp.$dead"
+umask 022
+SB_CONF=$SB_CONF_SAVED
 
 # 3. TLS: a self-signed https server on loopback: a certificate error.
 grep -nE 'SSL_VERIFY(PEER|HOST), *0' "$top_srcdir/src/"*.c && fail "TLS verification is switched off somewhere"

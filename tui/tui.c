@@ -18,6 +18,7 @@
 #include "i18n.h"
 #include "lock.h"
 #include "log.h"
+#include "mediacsv.h"
 #include "report.h"
 #include "ui.h"
 
@@ -681,6 +682,8 @@ int tui_run(settings *cfg)
 		fprintf(stderr, "stockbatch: %s\n", e.msg);
 		return e.code == SBE_LOCKED ? SB_EXIT_LOCKED : SB_EXIT_ERROR;
 	}
+	if (cfg->media_csv && cfg->media_csv[0])
+		mediacsv_remove_dead_temps(cfg->media_csv); /* a crashed run's temp files */
 	char *logpath = path_join(cfg->state_dir, "stockbatch.log");
 	if (log_open(logpath, &e) < 0)
 		sb_err_clear(&e); /* the activity pane still works */
