@@ -709,6 +709,42 @@ static void test_embedded(void **state)
 /* The shipped sample photos (PIL-made, one stored turned with EXIF
  * orientation 6, under a Czech folder name): every protocol parses and the
  * rotated one comes out landscape. */
+/* What a terminal can show: 8 colours (xterm, linux), the Linux console
+ * font's blocks and shades, ASCII on a VT100. */
+static void test_limited_terminals(void **state)
+{
+	(void)state;
+	static const pv_symbols syms[] = { PV_SYM_BLOCKS, PV_SYM_ASCII };
+	char *path = shape_file(&shapes[0]);
+	for (size_t s = 0; s < 2; s++) {
+		preview_set_symbols(syms[s]);
+		for (int c = 0; c < 2; c++) {
+			preview_img *p = render(path, 40, 12, PV_SYMBOLS, c ? PV_8 : PV_MONO);
+			assert_non_null(p->cells);
+			int inked = 0;
+			for (int i = 0; i < p->w * p->h; i++) {
+				const pv_cell *cell = &p->cells[i];
+				unsigned ch = cell->ch;
+				/* blocks: space, ▀ ▄ █ ▌ ▐ and the shades ░ ▒ ▓ */
+				bool ok = syms[s] == PV_SYM_ASCII
+						  ? ch >= 0x20 && ch < 0x7f
+						  : ch == ' ' || ch == 0x2580 || ch == 0x2584 || ch == 0x2588 ||
+							    ch == 0x258C || ch == 0x2590 || (ch >= 0x2591 && ch <= 0x2593);
+				if (!ok)
+					fail_msg("symbols %d colours %d: U+%04X", (int)syms[s], c, ch);
+				inked += cell->fg >= 0 || cell->bg >= 0;
+				int top = c ? 7 : -1; /* the 8 ANSI colours, or none */
+				if (cell->fg < -1 || cell->fg > top || cell->bg < -1 || cell->bg > top)
+					fail_msg("colours %d/%d with %d at most", cell->fg, cell->bg, top);
+			}
+			assert_true(inked > 0 || !c);
+			preview_img_free(p);
+		}
+	}
+	preview_set_symbols(PV_SYM_FULL);
+	free(path);
+}
+
 static void test_sample_photos(void **state)
 {
 	(void)state;
@@ -940,6 +976,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_cell_size, default_cell),
 		cmocka_unit_test(test_embedded),
 		cmocka_unit_test(test_symbols),
+		cmocka_unit_test(test_limited_terminals),
 		cmocka_unit_test(test_sample_photos),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_detect),

@@ -104,23 +104,26 @@ void ui_log(ui *u, int lv, const char *text)
 	u->dirty = true;
 }
 
-void ui_setup_colors(ui *u)
+/* the terminal's own colours (-1) can be asked for: else black and white */
+static bool default_colors;
+
+void ui_setup_colors(ui *u, int colors)
 {
-	const char *nc = getenv("NO_COLOR");
-	u->colors = has_colors() && !(nc && *nc);
+	u->colors = colors > 0;
 	u->ncolors = 0;
 	if (!u->colors)
 		return;
 	start_color();
-	use_default_colors();
-	u->ncolors = COLORS;
+	default_colors = use_default_colors() == OK;
+	short bg = default_colors ? -1 : COLOR_BLACK;
+	u->ncolors = colors < COLORS ? colors : COLORS;
 	init_pair(CP_TITLE, COLOR_WHITE, COLOR_BLUE);
-	init_pair(CP_HEAD, COLOR_CYAN, -1);
+	init_pair(CP_HEAD, COLOR_CYAN, bg);
 	init_pair(CP_HEAD_FOCUS, COLOR_BLACK, COLOR_CYAN);
-	init_pair(CP_OK, COLOR_GREEN, -1);
-	init_pair(CP_WARN, COLOR_YELLOW, -1);
-	init_pair(CP_ERR, COLOR_RED, -1);
-	init_pair(CP_DIM, COLOR_BLUE, -1);
+	init_pair(CP_OK, COLOR_GREEN, bg);
+	init_pair(CP_WARN, COLOR_YELLOW, bg);
+	init_pair(CP_ERR, COLOR_RED, bg);
+	init_pair(CP_DIM, COLOR_BLUE, bg);
 	init_pair(CP_BAR, COLOR_BLACK, COLOR_GREEN);
 	init_pair(CP_SEL, COLOR_BLACK, COLOR_WHITE);
 }
@@ -295,7 +298,12 @@ static void draw_preview(ui *u)
 			    c->bg < u->ncolors) {
 				short *slot = &pairs[c->fg + 1][c->bg + 1];
 				if (!*slot && next_pair < COLOR_PAIRS && next_pair < 32767) {
-					init_pair(next_pair, c->fg, c->bg);
+					short fg = c->fg, bg = c->bg;
+					if (!default_colors && fg < 0)
+						fg = COLOR_WHITE;
+					if (!default_colors && bg < 0)
+						bg = COLOR_BLACK;
+					init_pair(next_pair, fg, bg);
 					*slot = next_pair++;
 				}
 				pr = *slot;

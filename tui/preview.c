@@ -16,6 +16,13 @@
 
 extern char **environ;
 
+static pv_symbols symbols_limit = PV_SYM_FULL;
+
+void preview_set_symbols(pv_symbols s)
+{
+	symbols_limit = s;
+}
+
 void preview_img_free(preview_img *p)
 {
 	if (!p)
@@ -219,11 +226,17 @@ static void render_canvas(preview_img *p, const image_rgb *im, pv_protocol proto
 				       CHAFA_SYMBOL_TAG_SPACE;
 		if (colors == PV_MONO)
 			tags |= CHAFA_SYMBOL_TAG_STIPPLE;
+		if (symbols_limit == PV_SYM_BLOCKS)
+			tags = CHAFA_SYMBOL_TAG_SPACE | CHAFA_SYMBOL_TAG_SOLID | CHAFA_SYMBOL_TAG_HALF |
+			       CHAFA_SYMBOL_TAG_STIPPLE;
+		else if (symbols_limit == PV_SYM_ASCII)
+			tags = CHAFA_SYMBOL_TAG_ASCII;
 		chafa_symbol_map_add_by_tags(sm, tags);
 		chafa_symbol_map_remove_by_tags(sm, CHAFA_SYMBOL_TAG_WIDE);
 		chafa_canvas_config_set_symbol_map(cc, sm);
 		chafa_canvas_config_set_canvas_mode(cc, colors == PV_256  ? CHAFA_CANVAS_MODE_INDEXED_240
 							: colors == PV_16 ? CHAFA_CANVAS_MODE_INDEXED_16
+							: colors == PV_8  ? CHAFA_CANVAS_MODE_INDEXED_8
 									  : CHAFA_CANVAS_MODE_FGBG);
 	} else {
 		chafa_canvas_config_set_canvas_mode(cc, CHAFA_CANVAS_MODE_TRUECOLOR);

@@ -10,7 +10,10 @@
 #include "util.h"
 
 typedef enum { PV_SYMBOLS, PV_KITTY, PV_SIXEL, PV_ITERM } pv_protocol;
-typedef enum { PV_MONO, PV_16, PV_256 } pv_colors;
+typedef enum { PV_MONO, PV_16, PV_256, PV_8 } pv_colors;
+/* The characters the terminal can show: every block and border symbol,
+ * the Linux console font's blocks and shades, or ASCII (a VT100). */
+typedef enum { PV_SYM_FULL, PV_SYM_BLOCKS, PV_SYM_ASCII } pv_symbols;
 
 typedef struct pv_cell {
 	unsigned ch;      /* code point, one column */
@@ -29,6 +32,8 @@ typedef struct preview_img {
 } preview_img;
 
 void preview_img_free(preview_img *p);
+/* Limit the symbols of every render from now on (before previewer_new). */
+void preview_set_symbols(pv_symbols s);
 /* Render synchronously (the cold path; the bench's baseline). */
 preview_img *preview_render(const char *path, int w, int h, pv_protocol proto, pv_colors colors);
 

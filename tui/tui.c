@@ -20,6 +20,7 @@
 #include "log.h"
 #include "mediacsv.h"
 #include "report.h"
+#include "term.h"
 #include "ui.h"
 
 #define DRAFT_IDLE 1.0   /* seconds of no typing before the draft is written */
@@ -671,6 +672,15 @@ int tui_run(settings *cfg)
 			  "subcommand (see stockbatch --help)."));
 		return SB_EXIT_USAGE;
 	}
+	/* Before any thread starts: setlocale is not thread-safe. */
+	char locale_note[512];
+	if (term_utf8_locale(locale_note, sizeof locale_note) < 0) {
+		fprintf(stderr, "%s\n",
+			_("stockbatch: the full-screen interface needs a UTF-8 locale and none is "
+			  "installed: export LANG=C.UTF-8 (Debian: apt-get install locales), or use a "
+			  "subcommand (see stockbatch --help)."));
+		return SB_EXIT_USAGE;
+	}
 	sb_err e;
 	sb_err_clear(&e);
 	if (mkdir_p(cfg->state_dir, 0700, &e) < 0) {
@@ -725,13 +735,17 @@ int tui_run(settings *cfg)
 	nonl();
 	keypad(stdscr, TRUE);
 	setup_keys();
-	ui_setup_colors(u);
-	pv_colors pc = !u->colors ? PV_MONO : COLORS >= 256 ? PV_256 : PV_16;
+	term_caps tc = term_probe();
+	ui_setup_colors(u, tc.colors);
+	preview_set_symbols(tc.symbols);
+	pv_colors pc = !u->colors ? PV_MONO : tc.colors >= 256 ? PV_256 : tc.colors >= 16 ? PV_16 : PV_8;
 	u->proto = preview_detect(cfg->preview);
 	u->pv = previewer_new(u->proto, pc);
 	u->focus = PANE_EDITOR;
 	ui_layout(u);
 	ui_log(u, 1, _("Started; type a description for the photo shown."));
+	if (locale_note[0])
+		ui_log(u, 1, locale_note);
 	if (werr[0]) {
 		ui_log(u, 3, werr);
 		ui_status(u, 3, _("Background worker not running: %s"), werr);

@@ -105,7 +105,7 @@ void ui_log(ui *u, int lv, const char *text);
 int ui_text_width(const ui *u); /* the editor's wrap width */
 /* Print a UTF-8 string at y,x clipped to w columns; returns columns used. */
 int ui_put(int y, int x, int w, const char *s, attr_t a);
-void ui_setup_colors(ui *u);
+void ui_setup_colors(ui *u, int colors); /* colors: term_probe()'s */
 
 /* dialog.c */
 void dlg_editorial_open(ui *u);

@@ -1,0 +1,32 @@
+/* term.h: the locale and the terminal as the full-screen program finds
+ * them: a UTF-8 character set whatever the locale says (Czech typed over
+ * SSH arrives whole), and what the terminal can draw (line drawing,
+ * colours, the preview's symbols). */
+#ifndef SB_TUI_TERM_H
+#define SB_TUI_TERM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "preview.h"
+
+/* Make LC_CTYPE UTF-8 (before curses starts and before any thread), and
+ * have ncursesw draw lines as Unicode box characters.
+ * Returns 0 when it already was, 1 when it was switched (note then says
+ * so, for the activity log), -1 when no UTF-8 locale is installed. */
+int term_utf8_locale(char *note, size_t cap);
+/* The UTF-8 locale names to try for the current LC_CTYPE name and the
+ * environment's (the user's language first, then C.UTF-8); the first for
+ * which try() succeeds is kept.  Returns it, or NULL.  Unit-tested. */
+const char *term_pick_utf8(const char *current, const char *env_lang,
+			   bool (*try)(const char *name, void *ctx), void *ctx);
+
+/* After initscr: what the terminal shows (ASCII lines where its terminfo
+ * entry has no line drawing at all). */
+typedef struct term_caps {
+	int colors;         /* 0 (none or NO_COLOR), 8, 16, 256 */
+	pv_symbols symbols; /* the preview's character set */
+} term_caps;
+term_caps term_probe(void);
+
+#endif
