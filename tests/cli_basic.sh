@@ -16,6 +16,39 @@ sb_run -h
 check_rc 0 "-h"
 check_grep '^Usage:' "$SB_OUT" "-h"
 
+# COMMAND --help, and "help COMMAND": that command's help from the command
+# table, on stdout, exit 0, without reading the configuration.
+cmds=$(sed -n '/^Commands:/,/^$/p' "$SB_OUT" | grep -E '^  [a-z-]+( |$)' | awk '{print $1}')
+[ "$(echo $cmds | wc -w)" -eq 13 ] || fail "--help lists 13 commands, got: $cmds"
+for c in $cmds; do
+	sb_run "$c" --help
+	check_rc 0 "$c --help"
+	check_grep "^Usage: stockbatch \[OPTION\]\.\.\. $c( |\$)" "$SB_OUT" "$c --help: its usage line"
+	[ "$(wc -l <"$SB_OUT")" -ge 5 ] || fail "$c --help: a summary and a paragraph"
+	check_nogrep '^Commands:' "$SB_OUT" "$c --help: not the whole program's help"
+	[ -s "$SB_ERR" ] && fail "$c --help wrote to stderr"
+done
+sb_run help import
+check_rc 0 "help import"
+check_grep '^Usage: stockbatch \[OPTION\]\.\.\. import FILE\.tsv' "$SB_OUT" "help import"
+check_grep 'path<TAB>description' "$SB_OUT" "help import: the format"
+sb_run retrieve --help
+check_grep '^Options:' "$SB_OUT" "retrieve --help: its own options"
+check_grep '--wait SECONDS +keep polling' "$SB_OUT" "retrieve --help: --wait"
+check_nogrep '--output' "$SB_OUT" "retrieve --help: not export's option"
+sb_run export --help
+check_grep '-o, --output FILE' "$SB_OUT" "export --help: --output"
+sb_run --config /nonexistent/x.conf send --help
+check_rc 0 "send --help without a readable config"
+check_grep '--all +also send' "$SB_OUT" "send --help: --all"
+check_grep '--yes' "$SB_OUT" "send --help: --yes"
+sb_run help
+check_rc 0 "help"
+check_grep '^Commands:' "$SB_OUT" "help alone: the whole program's help"
+sb_run frobnicate --help
+check_rc 0 "--help after an unknown word"
+check_grep '^Commands:' "$SB_OUT" "--help after an unknown word: the whole help"
+
 # --version: first line "stockbatch (stockbatch) X.Y.Z", the license line.
 sb_run --version
 check_rc 0 "--version"

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "tsv.h"
 #include "util.h"
 
 static char conf[64];
@@ -134,25 +135,25 @@ static void test_tsv_split(void **state)
 	(void)state;
 	char *p, *d;
 	char l1[] = "  /a/b.jpg \t  Les v mlze nad řekou.  \r";
-	assert_int_equal(cli_tsv_split(l1, &p, &d), 1);
+	assert_int_equal(tsv_split_line(l1, &p, &d), 1);
 	assert_string_equal(p, "/a/b.jpg");
 	assert_string_equal(d, "Les v mlze nad řekou.");
 	char l2[] = "/a/c.jpg\t\"Say \"\"cheese\"\" now\"";
-	assert_int_equal(cli_tsv_split(l2, &p, &d), 1);
+	assert_int_equal(tsv_split_line(l2, &p, &d), 1);
 	assert_string_equal(d, "Say \"cheese\" now");
 	char l3[] = "   ";
-	assert_int_equal(cli_tsv_split(l3, &p, &d), 0);
+	assert_int_equal(tsv_split_line(l3, &p, &d), 0);
 	char l4[] = "# comment\twith tab";
-	assert_int_equal(cli_tsv_split(l4, &p, &d), 0);
+	assert_int_equal(tsv_split_line(l4, &p, &d), 0);
 	char l5[] = "/a/no-tab.jpg description";
-	assert_int_equal(cli_tsv_split(l5, &p, &d), -1);
+	assert_int_equal(tsv_split_line(l5, &p, &d), -1);
 	char l6[] = "/a/x.jpg\tbad \xff";
-	assert_int_equal(cli_tsv_split(l6, &p, &d), -2);
+	assert_int_equal(tsv_split_line(l6, &p, &d), -2);
 	char l7[] = "\"\t\"";
-	assert_int_equal(cli_tsv_split(l7, &p, &d), 1);
+	assert_int_equal(tsv_split_line(l7, &p, &d), 1);
 	assert_string_equal(p, "\"");
 	char l8[] = "/a\t\"\"";
-	assert_int_equal(cli_tsv_split(l8, &p, &d), 1);
+	assert_int_equal(tsv_split_line(l8, &p, &d), 1);
 	assert_string_equal(d, "");
 }
 

@@ -1,5 +1,5 @@
 /* main.c: stockbatch's entry point: global options, then a subcommand (the
- * headless CLI, src/cli.c) or the full-screen TUI. */
+ * headless CLI, cli/) or the full-screen TUI. */
 #include "config.h"
 
 #include <stdio.h>
@@ -31,12 +31,15 @@ int main(int argc, char **argv)
 	/* The locale setting overrides the environment's (SPEC 9, 10). */
 	if (first >= 0 && cfg.locale && cfg.locale[0])
 		setlocale(LC_ALL, cfg.locale);
-	if (first >= 0 && first < argc && !strcmp(argv[first], "help"))
-		help = true; /* "stockbatch help", as people type it */
+	const char *topic = first >= 0 && first < argc ? argv[first] : NULL;
+	if (topic && !strcmp(topic, "help")) {
+		help = true; /* "stockbatch help [COMMAND]", as people type it */
+		topic = first + 1 < argc ? argv[first + 1] : NULL;
+	}
 	if (first < 0)
 		rc = SB_EXIT_USAGE;
 	else if (help) {
-		cli_usage(stdout);
+		cli_help(stdout, topic); /* COMMAND --help: that command's help */
 		rc = 0;
 	} else if (version) {
 		cli_version(stdout);

@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "exitcode.h"
 #include "cost.h"
 #include "i18n.h"
 #include "lock.h"

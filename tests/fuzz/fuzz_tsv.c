@@ -1,8 +1,8 @@
 /* fuzz_tsv: one line of an imported TSV (`stockbatch import`), as
- * cli_tsv_split splits it: never crashes, and what it returns points inside
+ * tsv_split_line splits it: never crashes, and what it returns points inside
  * the line and is valid UTF-8. */
 #include "fuzz_common.h"
-#include "cli.h"
+#include "tsv.h"
 #include "util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -11,7 +11,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(line, data, size);
 	line[size] = 0;
 	char *path = NULL, *desc = NULL;
-	int r = cli_tsv_split(line, &path, &desc);
+	int r = tsv_split_line(line, &path, &desc);
 	FUZZ_CHECK(r >= -2 && r <= 1);
 	if (r == 1) {
 		FUZZ_CHECK(path && desc);

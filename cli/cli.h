@@ -1,0 +1,28 @@
+/* cli.h: the command line (SPEC 8, 9): global options over the config file
+ * and the subcommands for headless use.  The program's main() (tui/main.c)
+ * runs a command through here, or the full-screen program without one. */
+#ifndef SB_CLI_H
+#define SB_CLI_H
+#include <stdio.h>
+
+#include "exitcode.h"
+#include "settings.h"
+
+/* Global options parsed into cfg; argv[0] is the subcommand.  Returns exit code. */
+int cli_run(settings *cfg, int argc, char **argv);
+/* Does this word name a subcommand? */
+bool cli_is_command(const char *word);
+/* --help: the whole program's help, or with a known command's name that
+ * command's help (both from the one command table). */
+void cli_help(FILE *out, const char *command);
+void cli_usage(FILE *out);
+void cli_version(FILE *out);
+
+/* Global options shared with the TUI: parse them (getopt_long, permuting, so
+ * options may follow the command) into cfg, which holds the defaults.  Load
+ * order: the config file (--config FILE, else settings_default_path()), then
+ * the options (settings_set), then settings_finish().  With --help/--version
+ * no config is read.  Returns the index of the first non-option (the command),
+ * or -1 on a usage or configuration error (message printed; exit 2). */
+int cli_parse_globals(settings *cfg, int argc, char **argv, bool *want_help, bool *want_version);
+#endif

@@ -1,0 +1,409 @@
+/* main.c: the command line's one command table (name, handler, what it
+ * opens, arguments, options, summary, help), as git's builtin/ does: the
+ * dispatch, `stockbatch --help` and `stockbatch COMMAND --help` all read it.
+ * The global options are in options.c, the commands in cmd_*.c. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "i18n.h"
+#include "log.h"
+#include "mediacsv.h"
+#include "report.h"
+
+/* ---- the tables ------------------------------------------------------------ */
+
+/* What a command opens before it runs. */
+enum { NEEDS_LOCK = 1, NEEDS_ENGINE = 2, READS_STORE = 4, NO_CSV = 8 };
+
+/* The options that belong to one command. */
+enum { CO_WAIT = 1, CO_OUTPUT = 2, CO_ALL = 4, CO_YES = 8 };
+
+typedef struct cmd_option {
+	unsigned bit;
+	const char *name;  /* for "--wait goes with 'retrieve'" */
+	const char *spec;  /* as --help shows it */
+	const char *help;
+} cmd_option;
+
+static const cmd_option cmd_options[] = {
+	{ CO_WAIT, "--wait", N_("    --wait SECONDS"), N_("keep polling up to SECONDS (0 = do not wait)") },
+	{ CO_OUTPUT, "--output", N_("-o, --output FILE"), N_("write the archive to FILE") },
+	{ CO_ALL, "--all", N_("    --all"), N_("also send the batch still being collected") },
+	{ CO_YES, "--yes", N_("-y, --yes"), N_("do not ask for confirmation at a terminal") },
+};
+
+typedef struct command {
+	const char *name;
+	cli_handler fn;
+	int flags;
+	int min_args, max_args;
+	const char *args;     /* for the usage lines (translated in the help) */
+	unsigned options;     /* CO_* */
+	const char *summary;  /* one line of --help */
+	const char *help;     /* COMMAND --help */
+} command;
+
+static const command commands[] = {
+	{ "status", cmd_status, READS_STORE, 0, 0, "", 0,
+	  N_("batches with their state, counts, age and cost"),
+	  N_("Lists the batches with their state, kind, provider, files, results,\n"
+	     "failures, age and cost, and names the media CSV and the state directory.\n"
+	     "It reads the state only: it works while another stockbatch runs.") },
+	{ "plan", cmd_plan, READS_STORE, 0, 0, "", 0,
+	  N_("what would be sent, resumed or skipped (no API calls)"),
+	  N_("The pre-flight table: every unprocessed file of the CSV as new, in a\n"
+	     "batch (with the batch's state) or skipped with the reason, then what the\n"
+	     "next send and retrieve would do.  --verbose lists every new file.") },
+	{ "import", cmd_import, NEEDS_LOCK, 1, 1, N_("FILE.tsv"), 0,
+	  N_("add descriptions (path<TAB>description per line)"),
+	  N_("Adds descriptions from a spreadsheet saved as tab-separated text: one\n"
+	     "path<TAB>description per line (a quoted cell may span lines).  The path\n"
+	     "is the Cesta column of the CSV or the local path it maps to.  Every\n"
+	     "rejected line is named with its line number; the others go into the\n"
+	     "collecting batch, which is sealed when it is full.") },
+	{ "send", cmd_send, NEEDS_LOCK | NEEDS_ENGINE, 0, 0, "", CO_ALL | CO_YES,
+	  N_("send the batches that are ready"),
+	  N_("Sends the batches that are ready to the provider; a batch over the\n"
+	     "budget is refused.  At a terminal it shows the plan and asks first.") },
+	{ "retrieve", cmd_retrieve, NEEDS_LOCK | NEEDS_ENGINE, 0, 0, "", CO_WAIT,
+	  N_("check sent batches, download and commit results"),
+	  N_("Checks the sent batches, downloads the finished ones, validates their\n"
+	     "results and commits them to the CSV.  Exit status 4 while batches are\n"
+	     "still being processed.") },
+	{ "cancel", cmd_control, NEEDS_LOCK | NEEDS_ENGINE, 1, 1, N_("BATCH"), 0,
+	  N_("cancel a batch (what completed is kept)"),
+	  N_("Cancels a batch at the provider; the results that completed before the\n"
+	     "cancel are kept and committed.") },
+	{ "pause", cmd_control, NEEDS_LOCK | NEEDS_ENGINE, 1, 1, N_("BATCH"), 0,
+	  N_("stop sending or polling a batch"),
+	  N_("Stops sending or polling a batch until it is resumed.") },
+	{ "resume", cmd_control, NEEDS_LOCK | NEEDS_ENGINE, 1, 1, N_("BATCH"), 0,
+	  N_("resume a paused batch"),
+	  N_("Resumes a paused batch: the next send or retrieve takes it up again.") },
+	{ "retry-failed", cmd_retry, NEEDS_LOCK | NEEDS_ENGINE, 0, 0, "", 0,
+	  N_("send the failed items again"),
+	  N_("Queues the failed (dead-lettered) items again; the next send sends them.") },
+	{ "report", cmd_report, READS_STORE, 0, 1, N_("[BATCH]"), 0,
+	  N_("counts, failures and cost of one batch or of all"),
+	  N_("Counts (sent, succeeded, repaired, retried, failed, skipped), the cost\n"
+	     "estimated and actual, and the durations, of one batch or of all.\n"
+	     "Exit status 5 when some items failed.") },
+	{ "export", cmd_export, READS_STORE, 1, 1, N_("BATCH"), CO_OUTPUT,
+	  N_("a tar of the batch's state and results, for support"),
+	  N_("Writes a tar of the batch's state and results, without API keys, to\n"
+	     "stockbatch-BATCH.tar.gz or the file given with --output ('-' for\n"
+	     "standard output).") },
+	{ "cleanup", cmd_cleanup, NEEDS_LOCK | NEEDS_ENGINE, 0, 0, "", 0,
+	  N_("archive old batches, delete provider files, remove\n"
+	     "                           temporary files"),
+	  N_("Archives the batches completed more than archive_days ago, deletes the\n"
+	     "provider's copies of committed files and removes the temporary files a\n"
+	     "crash left behind.") },
+	{ "doctor", cmd_doctor, NO_CSV, 0, 0, "", 0,
+	  N_("check the configuration, keys, files and network"),
+	  N_("Checks the configuration, the API key, the files, the endpoint and the\n"
+	     "clock, and says in plain words what is wrong.") },
+};
+
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+static const command *find_command(const char *word)
+{
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (!strcmp(commands[i].name, word))
+			return &commands[i];
+	return NULL;
+}
+
+bool cli_is_command(const char *word)
+{
+	return word && find_command(word) != NULL;
+}
+
+/* The first command that an option belongs to. */
+static const command *option_owner(unsigned bit)
+{
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (commands[i].options & bit)
+			return &commands[i];
+	return NULL;
+}
+
+/* Was this command's option given?  --yes is accepted with any command
+ * (scripts pass it everywhere); the others are refused elsewhere. */
+static bool option_given(unsigned bit)
+{
+	switch (bit) {
+	case CO_WAIT: return cli_opt.wait_given;
+	case CO_OUTPUT: return cli_opt.output != NULL;
+	case CO_ALL: return cli_opt.all_given;
+	default: return false;
+	}
+}
+
+/* ---- errors ---------------------------------------------------------------- */
+
+int cli_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: ", cli_prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	fprintf(stderr, _("Try '%s --help' for more information.\n"), cli_prog);
+	return SB_EXIT_USAGE;
+}
+
+int cli_report_err(const sb_err *e)
+{
+	char msg[sizeof e->msg];
+	snprintf(msg, sizeof msg, "%s", e->msg[0] ? e->msg : _("unknown error"));
+	log_scrub(msg, sizeof msg);
+	fprintf(stderr, "%s: %s\n", cli_prog, msg);
+	return e->code == SBE_LOCKED ? SB_EXIT_LOCKED : SB_EXIT_ERROR;
+}
+
+int cli_check_batch(cli_ctx *c, const char *id, batch_info *b)
+{
+	if (c->st && store_get(c->st, id, b) == 0)
+		return 0;
+	fprintf(stderr, _("%s: no batch '%s' in %s; 'stockbatch status' lists them\n"), cli_prog,
+		id, c->cfg->state_dir);
+	return -1;
+}
+
+/* ---- help and version ---------------------------------------------------- */
+
+static void print_option(FILE *out, const cmd_option *o, const char *owner)
+{
+	fputs("  ", out);
+	report_pad(out, _(o->spec), 22, false);
+	if (owner)
+		fprintf(out, " %s: %s\n", owner, _(o->help));
+	else
+		fprintf(out, " %s\n", _(o->help));
+}
+
+void cli_usage(FILE *out)
+{
+	fprintf(out, _("Usage: %s [OPTION]... [COMMAND [ARG]...]\n"), cli_prog);
+	fputs(_("Prepare stock-agency metadata (title, description, keywords, categories)\n"
+		"for the photos of a PhotoMedia.csv library through the OpenAI and Gemini\n"
+		"Batch APIs.  Without a command, open the full-screen program.\n"), out);
+	fputs("\n", out);
+	fputs(_("Options:\n"), out);
+	fputs(_("      --config FILE      read settings from FILE instead of\n"
+		"                           $XDG_CONFIG_HOME/stockbatch/config\n"), out);
+	fputs(_("      --csv FILE         the media CSV (PhotoMedia.csv)\n"), out);
+	fputs(_("      --state-dir DIR    where batches and logs are kept\n"
+		"                           (default: .stockbatch beside the CSV)\n"), out);
+	fputs(_("      --provider NAME    openai (default) or gemini\n"), out);
+	fputs(_("      --model MODEL      the model to use\n"), out);
+	fputs(_("      --base-url URL     the provider's API address (gateways, tests)\n"), out);
+	fputs(_("      --batch-size N     photos per batch\n"), out);
+	fputs(_("      --budget USD       refuse to send more than this per run\n"), out);
+	fputs(_("      --agencies LIST    enabled agencies, comma-separated\n"), out);
+	fputs(_("      --live             use the synchronous endpoints (full price)\n"), out);
+	fputs(_("      --json             print the command's output as JSON\n"), out);
+	fputs(_("  -q, --quiet            print errors only\n"), out);
+	fputs(_("  -v, --verbose          print debugging lines too\n"), out);
+	fputs(_("      --no-color         no colours (also: NO_COLOR in the environment)\n"), out);
+	fputs(_("      --preview MODE     image preview: auto, symbols, kitty, sixel, iterm\n"), out);
+	fputs(_("      --set KEY=VALUE    any setting of stockbatch.conf(5)\n"), out);
+	for (size_t i = 0; i < sizeof cmd_options / sizeof cmd_options[0]; i++)
+		print_option(out, &cmd_options[i], option_owner(cmd_options[i].bit)->name);
+	fputs(_("      --list-keys        print the full-screen program's key table\n"), out);
+	fputs(_("      --list-settings    print every setting with its default\n"), out);
+	fputs(_("  -h, --help             show this help and exit\n"), out);
+	fputs(_("  -V, --version          show the version and exit\n"), out);
+	fputs("\n", out);
+	fputs(_("Commands:\n"), out);
+	for (size_t i = 0; i < N_COMMANDS; i++) {
+		const command *cmd = &commands[i];
+		char *head = xasprintf("%s%s%s", cmd->name, cmd->args[0] ? " " : "",
+				       cmd->args[0] ? _(cmd->args) : "");
+		fputs("  ", out);
+		report_pad(out, head, 22, false);
+		fprintf(out, " %s\n", _(cmd->summary));
+		free(head);
+	}
+	fputs("\n", out);
+	fputs(_("API keys come from OPENAI_API_KEY and GEMINI_API_KEY, or from key_file\n"
+		"(mode 0600).  Settings are described in stockbatch.conf(5).\n"), out);
+	fputs("\n", out);
+	fputs(_("Exit status:\n"), out);
+	fputs(_("  0    done\n"), out);
+	fputs(_("  1    error (the message says what to do)\n"), out);
+	fputs(_("  2    bad command line or configuration\n"), out);
+	fputs(_("  3    another stockbatch holds this library\n"), out);
+	fputs(_("  4    batches are still being processed by the provider\n"), out);
+	fputs(_("  5    some items failed (see 'stockbatch report')\n"), out);
+	fputs(_("  130  interrupted (Ctrl+C); a partial summary was printed\n"), out);
+	fputs("\n", out);
+	fprintf(out, _("Report bugs to: %s\n"), PACKAGE_BUGREPORT);
+	fprintf(out, _("See stockbatch(1) for the full manual.\n"));
+}
+
+void cli_version(FILE *out)
+{
+	fprintf(out, "stockbatch (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+	fputs("Copyright (C) 2026 the stockbatch authors.\n", out);
+	fputs(_("License GPLv3+: GNU GPL version 3 or later <https://gnu.org/licenses/gpl.html>.\n"
+		"This is free software: you are free to change and redistribute it.\n"
+		"There is NO WARRANTY, to the extent permitted by law.\n"), out);
+}
+
+static void command_usage_line(FILE *out, const command *cmd)
+{
+	fprintf(out, _("Usage: %s [OPTION]... %s%s%s\n"), cli_prog, cmd->name,
+		cmd->args[0] ? " " : "", cmd->args[0] ? _(cmd->args) : "");
+}
+
+/* `stockbatch COMMAND --help`. */
+static void command_help(FILE *out, const command *cmd)
+{
+	command_usage_line(out, cmd);
+	fprintf(out, "%s\n\n%s\n", _(cmd->summary), _(cmd->help));
+	if (cmd->options) {
+		fputs("\n", out);
+		fputs(_("Options:\n"), out);
+		for (size_t i = 0; i < sizeof cmd_options / sizeof cmd_options[0]; i++)
+			if (cmd->options & cmd_options[i].bit)
+				print_option(out, &cmd_options[i], NULL);
+	}
+	fputs("\n", out);
+	fprintf(out, _("The global options are in '%s --help'; see stockbatch(1) for the full "
+		       "manual.\n"), cli_prog);
+}
+
+void cli_help(FILE *out, const char *word)
+{
+	const command *cmd = word ? find_command(word) : NULL;
+	if (cmd)
+		command_help(out, cmd);
+	else
+		cli_usage(out);
+}
+
+/* ---- running a command ----------------------------------------------------- */
+
+static int ctx_open(cli_ctx *c, bool lock, bool want_engine, sb_err *e)
+{
+	const settings *cfg = c->cfg;
+	if (!cfg->state_dir || !cfg->state_dir[0])
+		return sb_fail(e, SBE_INPUT, _("no state directory: set state_dir or media_csv in %s"),
+			       cfg->config_path ? cfg->config_path : "stockbatch.conf");
+	if (lock) {
+		if (mkdir_p(cfg->state_dir, 0700, e) < 0)
+			return -1;
+		if (lock_acquire(cfg->state_dir, &c->lock, e) < 0)
+			return -1;
+		char *lp = path_join(cfg->state_dir, "stockbatch.log");
+		sb_err le;
+		sb_err_clear(&le);
+		c->log_open = log_open(lp, &le) == 0;
+		free(lp);
+		if (!c->log_open)
+			fprintf(stderr, "%s: %s\n", cli_prog, le.msg);
+	}
+	if (!lock && file_exists(cfg->state_dir)) {
+		/* Reading: hold the lock when it is free, so that store_open's
+		 * recovery (torn journal lines, temp files) cannot touch a writer's
+		 * work; when another instance holds it, read anyway. */
+		if (state_dir_secure(cfg->state_dir, e) < 0)
+			return -1;
+		sb_err le;
+		sb_err_clear(&le);
+		if (lock_acquire(cfg->state_dir, &c->lock, &le) < 0)
+			c->lock = NULL;
+	}
+	if (c->lock && cfg->media_csv && cfg->media_csv[0])
+		c->temps_removed = mediacsv_remove_dead_temps(cfg->media_csv);
+	if (lock || file_exists(cfg->state_dir)) {
+		if (store_open(cfg->state_dir, &c->st, e) < 0)
+			return -1;
+	}
+	if (want_engine) {
+		if (engine_open(c->cfg, c->st, &c->en, e) < 0)
+			return -1;
+		engine_set_progress(c->en, term_progress, NULL);
+		term_signals_set_engine(c->en);
+	}
+	return 0;
+}
+
+static void ctx_close(cli_ctx *c)
+{
+	if (c->en) {
+		term_signals_set_engine(NULL);
+		engine_close(c->en);
+	}
+	if (c->st)
+		store_close(c->st);
+	if (c->log_open)
+		log_close();
+	if (c->lock)
+		lock_release(c->lock);
+	memset(c, 0, sizeof *c);
+}
+
+/* The arguments and the command's own options; 0 or the usage error's code. */
+static int check_usage(const command *cmd, const settings *cfg, int argc, char **argv)
+{
+	int nargs = argc - 1;
+	if (nargs < cmd->min_args)
+		return cli_usage_error(_("'%s' needs %s"), cmd->name, cmd->args);
+	if (nargs > cmd->max_args)
+		return cli_usage_error(_("'%s' takes %s%s, not '%s'"), cmd->name,
+				       cmd->max_args ? _("only ") : _("no arguments"), cmd->args,
+				       argv[1 + cmd->max_args]);
+	for (size_t i = 0; i < sizeof cmd_options / sizeof cmd_options[0]; i++) {
+		const cmd_option *o = &cmd_options[i];
+		if (option_given(o->bit) && !(cmd->options & o->bit))
+			return cli_usage_error(_("%s goes with '%s', not '%s'"), o->name,
+					       option_owner(o->bit)->name, cmd->name);
+	}
+	if (!(cmd->flags & NO_CSV) && (!cfg->media_csv || !cfg->media_csv[0]))
+		return cli_usage_error(
+			_("no media CSV: use --csv FILE or media_csv in the configuration"));
+	return 0;
+}
+
+int cli_run(settings *cfg, int argc, char **argv)
+{
+	if (argc < 1)
+		return cli_usage_error(_("no command given"));
+	const command *cmd = find_command(argv[0]);
+	if (!cmd)
+		return cli_usage_error(_("unknown command '%s'"), argv[0]);
+	int rc = check_usage(cmd, cfg, argc, argv);
+	if (rc)
+		return rc;
+
+	term_begin();
+	bool guarded = cmd->flags & NEEDS_LOCK;
+	if (guarded)
+		term_signals_start();
+	cli_ctx c;
+	memset(&c, 0, sizeof c);
+	c.cfg = cfg;
+	sb_err e;
+	sb_err_clear(&e);
+	if ((cmd->flags & (NEEDS_LOCK | READS_STORE)) &&
+	    ctx_open(&c, guarded, cmd->flags & NEEDS_ENGINE, &e) < 0)
+		rc = cli_report_err(&e);
+	else /* interrupted already: the command stops early and still summarises */
+		rc = cmd->fn(&c, argc, argv);
+	term_progress_end();
+	ctx_close(&c);
+	term_end();
+	if (guarded)
+		term_signals_stop();
+	fflush(stdout);
+	return rc;
+}
