@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "i18n.h"
+#include "log.h"
 
 typedef struct mc_row {
 	size_t body_off, body_len; /* raw record without its terminator */
@@ -52,6 +53,7 @@ struct mediacsv {
 	size_t *idx; /* row + 1, 0 = empty */
 	size_t idx_cap;
 	bool idx_valid;
+	bool warn_dups; /* the first index build (at parse) warns about duplicates */
 };
 
 /* ---------- parsing ---------- */
@@ -161,8 +163,9 @@ static int input_error(sb_err *e, const mediacsv *m, size_t off, const char *wha
 	return sb_fail(e, SBE_INPUT, "%s:%ld:%ld: %s", m->name, line, col, what);
 }
 
-/* Where the quote that never closes opened, scanning one record. */
-static size_t open_quote_at(const char *d, size_t from, size_t to)
+/* Where the quote that never closes opened, scanning one record; *open
+ * (may be NULL): whether a quoted field is still open at to. */
+static size_t open_quote_at(const char *d, size_t from, size_t to, bool *open)
 {
 	bool field_start = true, inq = false;
 	size_t at = from;
@@ -183,7 +186,137 @@ static size_t open_quote_at(const char *d, size_t from, size_t to)
 		}
 		field_start = ch == ',' || ch == '\r' || ch == '\n';
 	}
+	if (open)
+		*open = inq;
 	return at;
+}
+
+static void idx_build(mediacsv *m);
+
+/* ---------- what went wrong, in words the user can act on ---------- */
+
+/* Czech letters in Windows-1250 (where they are not valid UTF-8 alone). */
+static const struct {
+	unsigned char b;
+	const char *u;
+} cp1250_cz[] = {
+	{0xE1, "á"}, {0xE8, "č"}, {0xEF, "ď"}, {0xE9, "é"}, {0xEC, "ě"}, {0xED, "í"},
+	{0xF2, "ň"}, {0xF3, "ó"}, {0xF8, "ř"}, {0x9A, "š"}, {0x9D, "ť"}, {0xFA, "ú"},
+	{0xF9, "ů"}, {0xFD, "ý"}, {0x9E, "ž"}, {0xC1, "Á"}, {0xC8, "Č"}, {0xCF, "Ď"},
+	{0xC9, "É"}, {0xCC, "Ě"}, {0xCD, "Í"}, {0xD2, "Ň"}, {0xD3, "Ó"}, {0xD8, "Ř"},
+	{0x8A, "Š"}, {0x8D, "Ť"}, {0xDA, "Ú"}, {0xD9, "Ů"}, {0xDD, "Ý"}, {0x8E, "Ž"},
+};
+
+static const char *cp1250_letter(unsigned char b)
+{
+	for (size_t i = 0; i < sizeof cp1250_cz / sizeof *cp1250_cz; i++)
+		if (cp1250_cz[i].b == b)
+			return cp1250_cz[i].u;
+	return NULL;
+}
+
+/* Not UTF-8: say which encoding it likely is and how to convert it. */
+static int encoding_error(sb_err *e, const mediacsv *m, size_t bad)
+{
+	const unsigned char *d = (const unsigned char *)m->data;
+	size_t czech = 0, other = 0;
+	const char *example = NULL;
+	for (size_t i = 0; i < m->len; i++)
+		if (d[i] >= 0x80 && cp1250_letter(d[i])) {
+			czech++;
+			if (!example)
+				example = cp1250_letter(d[i]);
+		} else if (d[i] >= 0x80) {
+			other++;
+		}
+	char *what;
+	if (czech && czech >= 4 * other)
+		what = xasprintf(_("not UTF-8: the file looks like Windows-1250 (\"%s\" in that "
+				   "encoding); convert it with iconv -f WINDOWS-1250 -t UTF-8 '%s' "
+				   ">'%s.utf8' && mv '%s.utf8' '%s', or save it as UTF-8 in your "
+				   "spreadsheet"),
+				 example, m->name, m->name,
+				 m->name, m->name);
+	else
+		what = xstrdup(_("invalid UTF-8; save the file as UTF-8 (with BOM) in your spreadsheet"));
+	int r = input_error(e, m, bad, what);
+	free(what);
+	return r;
+}
+
+/* UTF-16 (a byte order mark, or a zero in every other byte of the text). */
+static int utf16_error(sb_err *e, const mediacsv *m, const char *enc)
+{
+	char *what = xasprintf(_("the file is %s, not UTF-8; convert it with iconv -f %s -t UTF-8 "
+				 "'%s' >'%s.utf8' && mv '%s.utf8' '%s', or save it as UTF-8 in your "
+				 "spreadsheet"),
+			       enc, enc, m->name, m->name, m->name, m->name);
+	int r = input_error(e, m, 0, what);
+	free(what);
+	return r;
+}
+
+static const char *utf16_kind(const unsigned char *d, size_t len)
+{
+	if (len >= 2 && ((d[0] == 0xFF && d[1] == 0xFE) || (d[0] == 0xFE && d[1] == 0xFF)))
+		return "UTF-16";
+	if (len >= 4 && d[0] && !d[1] && d[2] && !d[3])
+		return "UTF-16LE";
+	if (len >= 4 && !d[0] && d[1] && !d[2] && d[3])
+		return "UTF-16BE";
+	return NULL;
+}
+
+/* The header line uses ';' and no ',' (Czech Excel's default). */
+static bool semicolon_header(const char *d, size_t from, size_t len)
+{
+	size_t semi = 0, comma = 0;
+	bool inq = false;
+	for (size_t i = from; i < len && (inq || (d[i] != '\n' && d[i] != '\r')); i++) {
+		if (d[i] == '"')
+			inq = !inq;
+		else if (!inq && d[i] == ';')
+			semi++;
+		else if (!inq && d[i] == ',')
+			comma++;
+	}
+	return semi >= 2 && comma == 0;
+}
+
+/* Spreadsheet column letters of a 0-based column: A, ..., Z, AA, ... */
+static void col_letters(size_t c, char out[16])
+{
+	char tmp[16];
+	size_t n = 0;
+	for (c++; c && n < sizeof tmp - 1; c = (c - 1) / 26)
+		tmp[n++] = (char)('A' + (c - 1) % 26);
+	for (size_t i = 0; i < n; i++)
+		out[i] = tmp[n - 1 - i];
+	out[n] = 0;
+}
+
+/* Two columns of one name: stockbatch would read and write only the first. */
+static int duplicate_columns(sb_err *e, const mediacsv *m)
+{
+	for (size_t i = 0; i < m->ncols; i++) {
+		if (!m->colnames[i][0])
+			continue;
+		for (size_t j = i + 1; j < m->ncols; j++) {
+			if (strcmp(m->colnames[i], m->colnames[j]) != 0)
+				continue;
+			char a[16], b[16];
+			col_letters(i, a);
+			col_letters(j, b);
+			char *what = xasprintf(_("the header has two \"%s\" columns (%s, column %zu, "
+						 "and %s, column %zu); stockbatch would use only the "
+						 "first: rename or delete one of them"),
+					       m->colnames[i], a, i + 1, b, j + 1);
+			int r = input_error(e, m, m->bom ? 3 : 0, what);
+			free(what);
+			return r;
+		}
+	}
+	return 0;
 }
 
 static void locate_columns(mediacsv *m)
@@ -249,7 +382,7 @@ static int finish_record(mediacsv *m, parse_ctx *c, size_t start, size_t end, lo
 				c->keep = (long)i;
 		m->pre_len = end - m->pre_off;
 		c->nf = 0;
-		return 0;
+		return duplicate_columns(e, m);
 	}
 	if (c->nf != m->ncols) {
 		char *what = xasprintf(_("the record has %zu fields but the header has %zu; "
@@ -300,9 +433,14 @@ static int parse_owned(const char *name, char *data, size_t len, bool lean, medi
 		pos = 3;
 	}
 	size_t bad;
+	const char *u16 = utf16_kind((const unsigned char *)d, len);
+	if (u16) {
+		utf16_error(e, m, u16);
+		mediacsv_free(m);
+		return -1;
+	}
 	if (!utf8_valid(d + pos, len - pos, &bad)) {
-		input_error(e, m, pos + bad,
-			    _("invalid UTF-8; save the file as UTF-8 (with BOM) in your spreadsheet"));
+		encoding_error(e, m, pos + bad);
 		mediacsv_free(m);
 		return -1;
 	}
@@ -314,6 +452,14 @@ static int parse_owned(const char *name, char *data, size_t len, bool lean, medi
 		return -1;
 	}
 
+	if (semicolon_header(d, pos, len)) {
+		input_error(e, m, pos,
+			    _("this file uses ';' as separator (the default of Czech Excel), stockbatch "
+			      "reads ','; save it again as CSV with ',' as the field separator (in "
+			      "LibreOffice: Save As, Text CSV, Edit filter settings)"));
+		mediacsv_free(m);
+		return -1;
+	}
 	struct csv_parser p;
 	csv_init(&p, CSV_STRICT | CSV_STRICT_FINI);
 	csv_set_space_func(&p, no_space);
@@ -347,9 +493,19 @@ static int parse_owned(const char *name, char *data, size_t len, bool lean, medi
 		c.ended = false;
 		size_t got = csv_parse(&p, d + pos, n, cb_field, cb_record, &c);
 		if (got != n || csv_error(&p) != CSV_SUCCESS) {
-			rc = input_error(e, m, pos + got,
-					 _("a stray quote; a field containing quotes must be enclosed in "
-					   "quotes with inner quotes doubled, fix it in a text editor"));
+			/* a quote opened on an earlier line and never closed runs on
+			 * until a later quote trips the parser: point at the opening */
+			bool open;
+			size_t at = open_quote_at(d, rec_start, pos, &open);
+			if (open && rec_line < line)
+				rc = input_error(e, m, at,
+						 _("a quoted field is never closed; add the closing "
+						   "quote"));
+			else
+				rc = input_error(e, m, pos + got,
+						 _("a stray quote; a field containing quotes must be "
+						   "enclosed in quotes with inner quotes doubled, fix it "
+						   "in a text editor"));
 			break;
 		}
 		if (c.overflow) {
@@ -381,7 +537,7 @@ static int parse_owned(const char *name, char *data, size_t len, bool lean, medi
 	if (rc == 0) {
 		c.ended = false;
 		if (csv_fini(&p, cb_field, cb_record, &c) != 0) {
-			rc = input_error(e, m, open_quote_at(d, rec_start, len),
+			rc = input_error(e, m, open_quote_at(d, rec_start, len, NULL),
 					 _("a quoted field is never closed; add the closing quote"));
 		} else if (c.ended) {
 			if (finish_record(m, &c, rec_start, len, rec_line, e) < 0)
@@ -432,6 +588,10 @@ static int parse_owned(const char *name, char *data, size_t len, bool lean, medi
 		return -1;
 	}
 	build_fp_cols(m);
+	if (m->c_cesta >= 0) {
+		m->warn_dups = true;
+		idx_build(m);
+	}
 	*out = m;
 	return 0;
 }
@@ -634,8 +794,18 @@ static void idx_insert(mediacsv *m, size_t row)
 	const char *k = mediacsv_get(m, row, m->c_cesta);
 	size_t mask = m->idx_cap - 1, h = key_hash(k) & mask;
 	while (m->idx[h]) {
-		if (strcmp(mediacsv_get(m, m->idx[h] - 1, m->c_cesta), k) == 0)
-			return; /* duplicate Cesta: the first row wins */
+		if (strcmp(mediacsv_get(m, m->idx[h] - 1, m->c_cesta), k) == 0) {
+			/* duplicate Cesta: the first row wins */
+			if (m->warn_dups && k[0]) {
+				long first = mediacsv_lineno(m, m->idx[h] - 1);
+				sb_log(LOG_WARN,
+				       _("%s: lines %ld and %ld have the same Cesta %s; only line %ld "
+					 "is ever committed: delete the duplicate row or correct its "
+					 "Cesta"),
+				       m->name, first, mediacsv_lineno(m, row), k, first);
+			}
+			return;
+		}
 		h = (h + 1) & mask;
 	}
 	m->idx[h] = row + 1;
@@ -652,6 +822,7 @@ static void idx_build(mediacsv *m)
 	for (size_t i = 0; i < m->nrows; i++)
 		idx_insert(m, i);
 	m->idx_valid = true;
+	m->warn_dups = false;
 }
 
 long mediacsv_find(const mediacsv *cm, const char *cesta)

@@ -27,7 +27,11 @@
 #     planted as a symlink: nothing written through, PhotoMedia.csv stays a
 #     file; the CSV and its backup keep 0600, state files 0600, exports
 #     0600; a read-only CSV is not replaced, the results wait for chmod;
-#     the next run removes dead processes' temp files (CSV and backups).
+#     the next run removes dead processes' temp files (CSV and backups);
+#  8. CSV errors that point the user somewhere: two "Cesta" columns named
+#     by letter and number, a duplicate Cesta row warned with both lines,
+#     an unclosed quote at the line where it opened, Windows-1250 and
+#     UTF-16 named with the iconv command, a ';' separator said so.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 sb_tmpdir
 sb_start_fake --step 0.05 --seed 11
@@ -592,6 +596,52 @@ left=$(cd "$L3" && ls -- *.tmp.* | tr '\n' ' ')
 check_eq "$left" "PhotoMedia.csv.tmp.$$ notes.csv.tmp.$dead " "temp files left after the next run"
 rm -f "$L3/PhotoMedia.csv.tmp.$$" "$L3/notes.csv.tmp.$dead"
 umask 022
+# 8. a CSV the user broke or saved in another form: an error (or warning)
+# that names the place and says what to do.  Variants of lib3's CSV:
+"$PYTHON3" - "$L3/PhotoMedia.csv" "$SB_TMP" <<'EOF'
+import csv, io, sys
+src, out = sys.argv[1], sys.argv[2]
+o = open(src, "rb").read()
+text = o.decode("utf-8-sig")
+lines = o.split(b"\r\n")
+def w(name, data):
+    open(out + "/" + name + ".csv", "wb").write(data)
+# two "Cesta" columns (the Originál column renamed)
+w("duphdr", o.replace("Originál,Cesta".encode(), b"Cesta,Cesta", 1))
+# line 3's row again at the end (its line number in duprow.line)
+body = [l for l in lines if l]
+w("duprow", b"\r\n".join(body + [lines[2]]) + b"\r\n")
+open(out + "/duprow.line", "w").write("%d\n" % (len(body) + 1))
+rows = list(csv.reader(io.StringIO(text, newline="")))
+# a quote opened on line 3 and never closed; a later line holds a quoted field
+u = [r[:] for r in rows]
+u[2][-1], u[4][2] = "@@U@@", "@@Q@@"
+s = io.StringIO()
+csv.writer(s, lineterminator="\r\n").writerows(u)
+t = s.getvalue().replace("@@U@@", '"never closed').replace("@@Q@@", '"quoted, with a comma"')
+w("unterm", b"\xef\xbb\xbf" + t.encode())
+w("cp1250", text.encode("cp1250", errors="replace"))
+w("utf16", text.encode("utf-16"))
+s = io.StringIO()
+csv.writer(s, delimiter=";", lineterminator="\r\n").writerows(rows)
+w("semi", b"\xef\xbb\xbf" + s.getvalue().encode())
+EOF
+csv_err()
+{
+	sb_run --csv "$SB_TMP/$1.csv" plan
+	[ "$SB_RC" = 0 ] && fail "plan accepted $1.csv"
+	grep -qF -- "$2" "$SB_ERR" || { cat "$SB_ERR" >&2; fail "$1.csv: no \"$2\" in the error"; }
+}
+csv_err duphdr 'two "Cesta" columns (AU, column 47, and AV, column 48)'
+csv_err unterm "$SB_TMP/unterm.csv:3:"
+grep -q 'never closed' "$SB_ERR" || fail "unterm.csv: the error does not say the quote is never closed"
+csv_err cp1250 'Windows-1250'
+csv_err cp1250 "iconv -f WINDOWS-1250 -t UTF-8 '$SB_TMP/cp1250.csv'"
+csv_err utf16 "iconv -f UTF-16 -t UTF-8 '$SB_TMP/utf16.csv'"
+csv_err semi "this file uses ';' as separator"
+sb_run --csv "$SB_TMP/duprow.csv" plan
+check_rc 0 "plan with a duplicate Cesta row"
+grep -q "lines 3 and $(cat "$SB_TMP/duprow.line") have the same Cesta" "$SB_ERR" || fail "a duplicate Cesta row: no warning naming both lines"
 SB_CONF=$SB_CONF_SAVED
 
 # 3. TLS: a self-signed https server on loopback: a certificate error.
