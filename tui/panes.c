@@ -150,6 +150,9 @@ void ui_layout(ui *u)
 		dw = W - dx;
 		u->show_editor = u->show_dash = true;
 	} else {
+		/* One view at a time: the one with the focus, so that the keys
+		 * always go to what is on the screen (also after a resize). */
+		u->dashboard = u->focus != PANE_EDITOR;
 		u->show_editor = !u->dashboard;
 		u->show_dash = u->dashboard;
 	}

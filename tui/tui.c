@@ -612,9 +612,10 @@ static void loop(ui *u)
 		int r = poll(fds, nf, tmo);
 		if (r < 0 && errno != EINTR)
 			break;
-		/* Always ask curses: a SIGWINCH interrupts poll() and only get_wch
-		 * turns it into KEY_RESIZE. */
-		if (r < 0 || (fds[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+		/* Ask curses after a timeout too: only get_wch turns a SIGWINCH
+		 * into KEY_RESIZE, and one that came outside poll() did not
+		 * interrupt it. */
+		if (r <= 0 || (fds[0].revents & (POLLIN | POLLHUP | POLLERR))) {
 			wint_t wc;
 			int kr;
 			timeout(0);
