@@ -41,6 +41,9 @@
 #                             test on a sanitizer report when SANITIZED is set)
 #   fail MSG               -> prints "FAIL: MSG" (+ last output) and exits 1
 #   skip MSG               -> prints "SKIP: MSG" and exits 77
+#   skip_missing WHAT      -> the same for a test-only dependency that is not
+#                             installed: "SKIP: missing dependency: WHAT"
+#                             (.ci/test fails on those: CI installs them all)
 #   check_eq GOT WANT MSG  -> fail unless GOT = WANT
 #   check_rc WANT MSG      -> fail unless $SB_RC = WANT
 #   check_grep PATTERN FILE MSG / check_nogrep PATTERN FILE MSG
@@ -105,6 +108,16 @@ skip()
 	exit 77
 }
 
+skip_missing()
+{
+	skip "missing dependency: $*"
+}
+
+sb__need_python()
+{
+	command -v "$PYTHON3" >/dev/null 2>&1 || skip_missing "python3 (apt-get install python3)"
+}
+
 check_eq()
 {
 	[ "$1" = "$2" ] || fail "$3: got '$1', want '$2'"
@@ -150,6 +163,7 @@ sb_tmpdir()
 sb_start_fake()
 {
 	sb_tmpdir
+	sb__need_python
 	[ -f "$top_srcdir/tests/fakeapi.py" ] || skip "tests/fakeapi.py is missing"
 	# The fake dies with the test: on a signal, exit so the EXIT trap stops it.
 	trap 'exit 129' HUP
@@ -211,6 +225,7 @@ print(json.dumps(v) if isinstance(v, (dict, list)) else v)' "$1" "$2"
 
 sb_make_library()
 {
+	sb__need_python
 	sb__dir=$1
 	sb__n=${2:-6}
 	shift
@@ -310,7 +325,7 @@ with open(os.path.join(out, ".sb_manifest"), "w", encoding="utf-8") as f:
         f.write("%s\t%s\n" % (kind, c))
 EOF
 	sb__rc=$?
-	[ "$sb__rc" = 3 ] && skip "python3 has no PIL (apt-get install python3-pil)"
+	[ "$sb__rc" = 3 ] && skip_missing "python3 has no PIL (apt-get install python3-pil)"
 	[ "$sb__rc" = 0 ] || fail "sb_make_library: the generator failed"
 	SB_LIB_WINPATHS=$sb__win
 	SB_LIB_DIR=$sb__dir

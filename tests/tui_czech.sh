@@ -5,7 +5,7 @@
 # po/cs.po (compiled here, or the built cs.gmo).  Skips without cs_CZ.UTF-8.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
-locale -a 2>/dev/null | grep -qi '^cs_CZ\.utf-*8$' || skip "the cs_CZ.UTF-8 locale is not installed"
+locale -a 2>/dev/null | grep -qi '^cs_CZ\.utf-*8$' || skip_missing "the cs_CZ.UTF-8 locale (apt-get install locales; locale-gen cs_CZ.UTF-8)"
 
 # A private locale dir: the current po/cs.po if msgfmt is here, else a built .gmo.
 sb_tmpdir
@@ -19,7 +19,7 @@ elif [ -f "$top_builddir/po/cs.gmo" ]; then
 elif [ -f "$top_srcdir/po/cs.gmo" ]; then
 	cp "$top_srcdir/po/cs.gmo" "$MO"
 else
-	skip "no msgfmt and no built cs.gmo"
+	skip_missing "no msgfmt and no built cs.gmo (apt-get install gettext)"
 fi
 STOCKBATCH_LOCALEDIR=$LOC
 LANG=cs_CZ.UTF-8

@@ -5,7 +5,7 @@
 # the text until deleted), closing it sends the picture again.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 . "$top_srcdir/tests/tui_lib.sh"
-command -v script >/dev/null 2>&1 || skip "script(1) is not installed"
+command -v script >/dev/null 2>&1 || skip_missing "script(1) (apt-get install bsdutils)"
 L=$SB_TMP/lib
 sb_make_library "$L" 2
 sb_config "$L" batch_size=10

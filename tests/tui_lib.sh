@@ -10,7 +10,7 @@
 #   tui_wait TEXT [SECS]  -> waits until the screen shows TEXT (fixed string)
 #   tui_wait_gone TEXT [SECS]
 #   tui_wait_exit [SECS]  -> waits for the program to end; prints its status
-command -v tmux >/dev/null 2>&1 || skip "tmux is not installed"
+command -v tmux >/dev/null 2>&1 || skip_missing "tmux (apt-get install tmux)"
 
 # A private server whose socket lives in the test's temp dir (distcheck).
 sb_tmpdir
