@@ -127,6 +127,16 @@ bool file_transition_ok(file_state from, file_state to)
 	return (unsigned)from < FS__COUNT && (unsigned)to < FS__COUNT && (file_next[from] >> to & 1);
 }
 
+bool file_state_settled(file_state s)
+{
+	return s == FS_REJECTED || s == FS_SKIPPED || s == FS_SAVED_TO_CSV || s == FS_DEAD;
+}
+
+bool file_state_failed(file_state s)
+{
+	return s == FS_ERROR || s == FS_DEAD || s == FS_FILE_NOT_FOUND;
+}
+
 bool batch_state_active(batch_state s)
 {
 	return s == BS_COLLECTING || s == BS_READY || s == BS_SENT || s == BS_PAUSED;
@@ -146,10 +156,6 @@ static bool fs_registered(file_state s)
 	return s != FS_REJECTED && s != FS_SKIPPED;
 }
 
-static bool fs_known(file_state s)
-{
-	return s == FS_REJECTED || s == FS_SKIPPED || s == FS_SAVED_TO_CSV || s == FS_DEAD;
-}
 
 /* ---- a small string map (chained) ---- */
 
@@ -341,7 +347,7 @@ static void reg_move(store *s, brec *b, const char *cesta, int old, int new_)
 		smap_del(&s->active, cesta);
 	if (is)
 		smap_put(&s->active, cesta, b);
-	if (new_ >= 0 && fs_known((file_state)new_))
+	if (new_ >= 0 && file_state_settled((file_state)new_))
 		known_put(&s->known, cesta, b, new_);
 	else if (smap_get(&s->known, cesta) == b)
 		smap_del(&s->known, cesta);
@@ -786,9 +792,11 @@ static int load_journal(brec *b, bool repair, sb_err *e)
  * unless someone retries one of its files (which appends to the journal). */
 static bool batch_settled(const brec *b)
 {
-	const size_t *c = b->info.counts;
-	return !batch_state_active(b->info.state) &&
-	       c[FS_SAVED_TO_CSV] + c[FS_REJECTED] + c[FS_SKIPPED] + c[FS_DEAD] == b->info.nfiles;
+	size_t settled = 0;
+	for (int i = 0; i < FS__COUNT; i++)
+		if (file_state_settled((file_state)i))
+			settled += b->info.counts[i];
+	return !batch_state_active(b->info.state) && settled == b->info.nfiles;
 }
 
 /* Written without fsync: it is only a cache of the journal, checked at open
@@ -874,7 +882,7 @@ static bool read_summary(brec *b)
 		if (!(tab = strchr(p, '\t')) || !tab[1])
 			goto bad;
 		*tab = 0;
-		if (file_state_parse(p, &fs) < 0 || !fs_known(fs))
+		if (file_state_parse(p, &fs) < 0 || !file_state_settled(fs))
 			goto bad;
 		*tab = '\t';
 		counts[fs]++;
@@ -924,7 +932,7 @@ static int ensure_loaded(store *s, brec *b, sb_err *e)
 		smap_node *kn = c ? smap_node_get(&s->known, c) : NULL;
 		if (!kn || kn->val != b)
 			continue;
-		if (fs_known(b->files[i].state))
+		if (file_state_settled(b->files[i].state))
 			kn->aux = (int)b->files[i].state;
 		else
 			smap_del(&s->known, c);
@@ -1017,7 +1025,7 @@ static int load_all(store *s, sb_err *e)
 			file_entry *f = &b->files[j];
 			if (!f->cesta)
 				continue;
-			if (fs_known(f->state))
+			if (file_state_settled(f->state))
 				known_put(&s->known, f->cesta, b, (int)f->state);
 			if (!act || !fs_registered(f->state))
 				continue;
@@ -1647,7 +1655,7 @@ bool store_file_known(store *s, const char *cesta, file_state *state)
 {
 	LOCK(s);
 	smap_node *kn = cesta ? smap_node_get(&s->known, cesta) : NULL;
-	bool r = kn && fs_known((file_state)kn->aux);
+	bool r = kn && file_state_settled((file_state)kn->aux);
 	if (r && state)
 		*state = (file_state)kn->aux;
 	UNLOCK(s);

@@ -29,6 +29,12 @@ const char *file_state_name(file_state s);   /* "description_saved" ... */
 int file_state_parse(const char *s, file_state *out);
 bool batch_transition_ok(batch_state from, batch_state to);
 bool file_transition_ok(file_state from, file_state to);
+/* Settled: the file's outcome is decided (saved_to_csv, rejected, skipped,
+ * dead) and nothing changes it but a user's retry.  A finished batch of
+ * settled files will not change again; the registry remembers these. */
+bool file_state_settled(file_state s);
+/* Failed: error, file_not_found, dead (the "failed" of reports). */
+bool file_state_failed(file_state s);
 /* Active = collecting, ready, sent, paused: its files are in the registry. */
 bool batch_state_active(batch_state s);
 

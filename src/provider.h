@@ -173,20 +173,6 @@ int provider_find_ours(provider *p, const char *our_id, prov_batch *out, sb_err 
 /* Open a provider with an explicit key and base URL (tests, doctor). */
 int provider_open_with(const settings *cfg, const char *name, const char *key, const char *base_url,
 		       provider **out, sb_err *e);
-/* Live mode (SPEC 4.3): n requests through the synchronous endpoint, at
- * most the limiter's concurrency at a time, each admitted by the limiter
- * with its estimated tokens (est_tokens may be NULL).  A 429 cools the whole
- * queue down (retry-after honoured) and does not count as an attempt;
- * network errors, 5xx and other failed calls are retried up to the
- * limiter's max_attempts; a per-request rejection (provider_live_rejected)
- * is final.  fn gets each request's final result once (calls are
- * serialised) with the attempts made.  One thread per slot of the limiter's
- * concurrency (at most 16): its retry_cap must be at least that.  Returns 0;
- * -1 on an auth failure (stops at once, SBE_AUTH) or when *stop became true. */
-struct ratelimit;
-typedef int (*live_result_fn)(size_t idx, const sb_result *r, int attempts, void *ctx);
-int live_run(provider *p, struct ratelimit *rl, const sb_request *rqs, const long *est_tokens, size_t n,
-	     live_result_fn fn, void *ctx, volatile bool *stop, sb_err *e);
 
 /* An answer body (len bytes, need not end in NUL) through ops->parse_answer;
  * on failure SBE_NETWORK and out holds nothing to free. */

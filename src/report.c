@@ -84,7 +84,11 @@ void report_fmt_age(time_t t, char *out, size_t cap)
 
 size_t report_count_failed(const batch_info *b)
 {
-	return b->counts[FS_ERROR] + b->counts[FS_DEAD] + b->counts[FS_FILE_NOT_FOUND];
+	size_t n = 0;
+	for (int s = 0; s < FS__COUNT; s++)
+		if (file_state_failed((file_state)s))
+			n += b->counts[s];
+	return n;
 }
 
 size_t report_count_done(const batch_info *b)
@@ -138,11 +142,6 @@ static void count_row(FILE *out, const char *label, int width, size_t v, size_t 
 		fputs("       -\n", out);
 }
 
-static bool failed_state(file_state s)
-{
-	return s == FS_ERROR || s == FS_DEAD || s == FS_FILE_NOT_FOUND;
-}
-
 /* ---- one batch --------------------------------------------------------------------- */
 
 /* The engine's figures the store does not keep (repaired, retried, tokens):
@@ -193,7 +192,7 @@ static json_object *batch_report_json(const batch_info *b, const file_entry *fs,
 		json_object_object_add(o, "duration_seconds", NULL);
 	json_object *fa = json_object_new_array();
 	for (size_t i = 0; i < nf; i++) {
-		if (!failed_state(fs[i].state) && !fs[i].reason)
+		if (!file_state_failed(fs[i].state) && !fs[i].reason)
 			continue;
 		json_object *j = json_object_new_object();
 		report_jadd_str(j, "cesta", fs[i].cesta);
@@ -246,7 +245,7 @@ static void batch_report_text(store *st, const batch_info *b, const file_entry *
 		fprintf(out, _("  at the provider for %s\n"), d);
 	}
 	for (size_t i = 0; i < nf; i++) {
-		if (!failed_state(fs[i].state))
+		if (!file_state_failed(fs[i].state))
 			continue;
 		fprintf(out, _("  failed: %s (%s, %d attempts): %s\n"), fs[i].cesta,
 			file_state_name(fs[i].state), fs[i].attempts, fs[i].reason ? fs[i].reason : "-");

@@ -10,7 +10,7 @@ case $stats in
 *untranslated* | *fuzzy*) echo "po/cs.po is incomplete: $stats"; exit 1 ;;
 esac
 missing=0
-for f in $(grep -lE '\b(_|N_|P_)\("' src/*.c cli/*.c tui/*.c); do
+for f in $(grep -lE '\b(_|N_|P_)\("' src/*.c src/*/*.c cli/*.c tui/*.c); do
 	grep -qx "$f" po/POTFILES.in || { echo "$f has translatable strings but is not in po/POTFILES.in"; missing=1; }
 done
 # every msgid in the sources is in cs.po (the catalogue is not stale)

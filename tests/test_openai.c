@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "log.h"
+#include "engine/live.h"
 #include "ratelimit.h"
 #include "provtest.h"
 #include "settings.h"

@@ -1,17 +1,27 @@
-/* live.c: live mode (SPEC 4.3): requests through the synchronous endpoint
- * in a small pool of threads, admitted by the limiter (ratelimit.h), with
- * the whole queue cooled down after a 429 and failed tries retried. */
+/* live.c: live mode (SPEC 4.3; the `live` setting, --live).  The request
+ * pool: requests through the synchronous endpoint in a small pool of
+ * threads, admitted by the limiter (ratelimit.h), with the whole queue
+ * cooled down after a 429 and failed tries retried.  The live send: phase
+ * 2 sends a ready batch's requests through the pool and commits the
+ * answers exactly like batch results: the same judge, commit, live retries
+ * and dead letters, at live prices.  The batch stays ready until every
+ * file is settled, so a crash resends only the files not committed yet
+ * (file states decide). */
 #include "config.h"
-#include "http.h"
-#include "i18n.h"
-#include "log.h"
-#include "provider.h"
-#include "ratelimit.h"
 
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "cost.h"
+#include "engine_int.h"
+#include "http.h"
+#include "i18n.h"
+#include "log.h"
+
+/* ---- the request pool ---- */
+
 
 typedef struct live {
 	provider *p;
@@ -75,7 +85,7 @@ static bool pick(live *L, size_t *idx, int *attempts)
 	}
 }
 
-static void *worker(void *arg)
+static void *pool_thread(void *arg)
 {
 	live *L = arg;
 	size_t idx;
@@ -88,7 +98,7 @@ static void *worker(void *arg)
 		sb_err e = {0};
 		int rc = L->p->ops->live(L->p, &L->rqs[idx], &r, &e);
 		rl_done(L->rl, est, rc == 0 ? r.in_tokens + r.out_tokens : est);
-		void *item = (void *)(uintptr_t)(idx + 1);
+		void *slot = (void *)(uintptr_t)(idx + 1);
 		if (rc == 0 && (r.ok || r.http_status < 500)) {
 			rl_success(L->rl);
 			finish(L, idx, &r, attempts + 1);
@@ -103,12 +113,12 @@ static void *worker(void *arg)
 			/* The whole queue waits; this try does not count. */
 			rl_cooldown(L->rl, e.retry_after);
 			sb_log(LOG_WARN, "live: rate limited, the queue waits %.1f s", rl_cooldown_left(L->rl));
-			if (rl_retry_push(L->rl, item, attempts, 0) != 0)
+			if (rl_retry_push(L->rl, slot, attempts, 0) != 0)
 				fail_item(L, idx, e.msg, 429, attempts);
 		} else {
 			const char *why = rc != 0 ? e.msg : r.error ? r.error : _("the request failed");
 			int status = rc != 0 ? e.http_status : r.http_status;
-			if (rl_retry_push(L->rl, item, attempts + 1, http_backoff_delay(attempts)) != 0)
+			if (rl_retry_push(L->rl, slot, attempts + 1, http_backoff_delay(attempts)) != 0)
 				fail_item(L, idx, why, status, attempts + 1);
 		}
 		sb_result_free(&r);
@@ -132,10 +142,10 @@ int live_run(provider *p, struct ratelimit *rl, const sb_request *rqs, const lon
 	pthread_t th[16];
 	int started = 0;
 	for (int i = 0; i < nt; i++)
-		if (pthread_create(&th[started], NULL, worker, &L) == 0)
+		if (pthread_create(&th[started], NULL, pool_thread, &L) == 0)
 			started++;
 	if (!started)
-		worker(&L);
+		pool_thread(&L);
 	for (int i = 0; i < started; i++)
 		pthread_join(th[i], NULL);
 	pthread_mutex_destroy(&L.mu);
@@ -147,4 +157,125 @@ int live_run(provider *p, struct ratelimit *rl, const sb_request *rqs, const lon
 	if (stop && *stop)
 		return sb_fail(e, SBE_GENERIC, _("live mode interrupted: %zu of %zu requests done"), L.finished, n);
 	return 0;
+}
+
+/* ---- a ready batch sent live ---- */
+
+typedef struct lctx {
+	rctx *c;
+	item **its;     /* per request */
+} lctx;
+
+static int on_live(size_t idx, const sb_result *r, int attempts, void *ctx)
+{
+	lctx *l = ctx;
+	rctx *c = l->c;
+	item *it = l->its[idx];
+	c->in_tokens += r->in_tokens;
+	c->out_tokens += r->out_tokens;
+	it->f->attempts = attempts;
+	eng_judge(c->en, it, r);
+	eng_commit_group(c, it);
+	return 0;
+}
+
+/* The requests that could be built, with their estimates and items. */
+typedef struct livejob {
+	sb_request *rqs;
+	long *est;
+	item **its;
+	size_t k;
+	long tokens;
+} livejob;
+
+static void live_requests(livejob *j, rctx *c, const built *bl, const size_t *idx, size_t m)
+{
+	memset(j, 0, sizeof *j);
+	j->rqs = xcalloc(m ? m : 1, sizeof *j->rqs);
+	j->est = xcalloc(m ? m : 1, sizeof *j->est);
+	j->its = xcalloc(m ? m : 1, sizeof *j->its);
+	for (size_t i = 0; i < m; i++) {
+		if (bl[i].fail_state)
+			continue;
+		j->rqs[j->k] = bl[i].rq;
+		j->est[j->k] = bl[i].tokens + EST_OUT_TOKENS;
+		j->its[j->k] = &c->items[idx[i]];
+		j->tokens += bl[i].tokens;
+		j->k++;
+	}
+}
+
+/* After the pool: an answer that failed validation gets the same live
+ * retries as a batch result, the answers are committed, each item settled;
+ * the batch completes when every file is. */
+static int settle_live(engine *en, rctx *c, const livejob *j, double usd_est, sb_err *e)
+{
+	batch_info *b = c->b;
+	sb_err fatal;
+	sb_err_clear(&fatal);
+	for (size_t i = 0; i < j->k && !eng_stopping(en); i++)
+		if (j->its[i]->failed && !eng_fstate_final(j->its[i]->f->state))
+			if (eng_live_retry(en, c, j->its[i], &fatal) < 0)
+				break;
+	if (eng_commit_results(c, e) < 0) {
+		sb_log(LOG_ERROR, _("batch %s: results not committed: %s"), b->id, e->msg);
+		return -1;
+	}
+	double usd = cost_usd(b->model, false, c->in_tokens, c->out_tokens);
+	eng_rep_cost(en, &en->rep.actual_cost, usd);
+	store_cost_log(en->st, b->id, "actual", usd, c->in_tokens + c->out_tokens, e);
+	size_t failed = 0, unresolved = 0;
+	for (size_t i = 0; i < j->k; i++)
+		eng_settle_item(en, b, j->its[i], false, &failed, &unresolved);
+	if (fatal.code) {
+		*e = fatal;
+		return -1;
+	}
+	if (unresolved)
+		return 0; /* interrupted: the batch stays ready, the rest goes next run */
+	b->est_cost += usd_est;
+	b->est_tokens += j->tokens;
+	b->actual_cost += usd;
+	b->completed = time(NULL);
+	store_update(en->st, b, e);
+	if (store_set_state(en->st, b->id, BS_COMPLETED, _("sent live"), e) < 0)
+		return -1;
+	eng_write_extra(en, c, failed);
+	eng_rep_add(en, &en->rep.batches_done, 1);
+	sb_log(LOG_INFO, _("batch %s completed live: %zu requests, %zu failed, $%.4f"), b->id, j->k,
+	       failed, usd);
+	return 0;
+}
+
+int eng_send_live(engine *en, batch_info *b, file_entry *files, size_t n, built *bl, const size_t *idx,
+		  size_t m, sb_err *e)
+{
+	rctx c;
+	eng_results_init(&c, en, b, files, n);
+	livejob j;
+	live_requests(&j, &c, bl, idx, m);
+	int rc = -1;
+	double usd_est = cost_usd(b->model, false, j.tokens, (long)j.k * EST_OUT_TOKENS);
+	if (eng_check_budget(en, b, usd_est, true, e) < 0)
+		goto out;
+	eng_rep_cost(en, &en->rep.est_cost, usd_est);
+	store_cost_log(en->st, b->id, "estimate", usd_est, j.tokens, e);
+	sb_log(LOG_INFO, _("batch %s: %zu requests sent live, estimate $%.4f"), b->id, j.k, usd_est);
+	lctx l = { &c, j.its };
+	sb_err fatal;
+	sb_err_clear(&fatal);
+	if (live_run(en->prov, en->live_rl, j.rqs, j.est, j.k, on_live, &l, &en->stop_flag, &fatal) < 0 &&
+	    fatal.code == SBE_AUTH) {
+		*e = fatal;
+		eng_commit_results(&c, &fatal); /* what arrived is kept */
+		goto out;
+	}
+	eng_rep_add(en, &en->rep.sent, j.k);
+	rc = settle_live(en, &c, &j, usd_est, e);
+out:
+	eng_results_free(&c);
+	free(j.rqs);
+	free(j.est);
+	free(j.its);
+	return rc;
 }

@@ -1,0 +1,448 @@
+/* commit.c: results into the CSV (SPEC 6).  One eng_commit_results() for
+ * the batch path (retrieve.c) and the live path (live.c): every valid
+ * record of a batch in one idempotent CSV commit, with the alternatives'
+ * rows created in the same commit and their text-only batches queued; file
+ * states follow each row's outcome.  Here too: what settles an item after
+ * its retries (dead letters), files found committed before this run, the
+ * batch's extra figures, and the rejects' CSV commit. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <json-c/json.h>
+
+#include "engine_int.h"
+#include "i18n.h"
+#include "log.h"
+#include "report.h"
+
+static char *join_cats(char *const *v, size_t n)
+{
+	sbuf b = { 0 };
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			sbuf_adds(&b, ", ");
+		sbuf_adds(&b, v[i]);
+	}
+	return sbuf_steal(&b);
+}
+
+/* The original's answer, kept as the alternative's "description". */
+static char *record_json(const meta_record *m)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "title", json_object_new_string(m->title ? m->title : ""));
+	json_object_object_add(o, "description",
+			       json_object_new_string(m->description ? m->description : ""));
+	json_object *a = json_object_new_array();
+	for (size_t i = 0; i < m->nkeywords; i++)
+		json_object_array_add(a, json_object_new_string(m->keywords[i]));
+	json_object_object_add(o, "keywords", a);
+	char *s = xstrdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+	return s;
+}
+
+typedef struct upd {
+	mc_update u;
+	mc_category cats[4];
+	char *catv[4];
+	char *alt_cesta, *alt_tag;
+	item *it;        /* the item this update belongs to */
+	bool is_alt;     /* an alternative's row (MCU_ALTERNATIVE) */
+} upd;
+
+/* Queue a text-only alternative for its batch of kind alt_<tag>: desc is
+ * the original's result as JSON (title, description, keywords). */
+static void queue_alternative(engine *en, const batch_info *orig, const char *orig_cesta, const char *desc,
+			      const char *tag, const char *alt_cesta)
+{
+	char held[40];
+	file_state known;
+	if (store_file_batch(en->st, alt_cesta, held))
+		return;
+	/* settled already; a dead-lettered one is queued again */
+	if (store_file_known(en->st, alt_cesta, &known) && file_state_settled(known) && known != FS_DEAD)
+		return;
+	char kind[24];
+	snprintf(kind, sizeof kind, "alt_%s", tag);
+	batch_info ab;
+	sb_err e;
+	sb_err_clear(&e);
+	if (store_collecting(en->st, kind, orig->provider, orig->model, &ab, &e) < 0) {
+		sb_log(LOG_WARN, "%s", e.msg);
+		return;
+	}
+	file_entry f;
+	memset(&f, 0, sizeof f);
+	f.cesta = (char *)alt_cesta;
+	f.description = (char *)desc;
+	f.state = FS_DESCRIPTION_SAVED;
+	f.alt_of = (char *)orig_cesta;
+	if (store_add_file(en->st, ab.id, &f, &e) < 0 && e.code != SBE_CONFLICT)
+		sb_log(LOG_WARN, "%s", e.msg);
+	int bs = en->cfg->alt_batch_size > 0 ? en->cfg->alt_batch_size : 2000;
+	store_seal_if_full(en->st, ab.id, (size_t)bs, &e);
+}
+
+/* The file's row was committed before this run (a kill between the CSV
+ * commit and its journal lines, or another tool): it changed since the
+ * description was saved and waits for no agency any more. */
+bool eng_row_committed_before(const mediacsv *m, const file_entry *f)
+{
+	if (!m || !f->fingerprint[0] || f->alt_of)
+		return false;
+	long r = mediacsv_find(m, f->cesta);
+	if (r < 0)
+		return false;
+	char fp[17];
+	mediacsv_fingerprint(m, (size_t)r, fp);
+	return strcmp(fp, f->fingerprint) != 0 && !mediacsv_row_unprocessed(m, (size_t)r);
+}
+
+#define ALREADY_COMMITTED N_("already processed in the CSV (committed before an interruption, or by another tool): not sent again")
+
+/* A file found committed before this run: its text-only alternatives are
+ * queued again from the committed row (the commit queues them before the
+ * journal says saved_to_csv, so a kill in between lost nothing but the
+ * queueing), then the file is settled saved_to_csv. */
+int eng_settle_already(engine *en, const batch_info *b, const mediacsv *m, const file_entry *f)
+{
+	long r = mediacsv_find(m, f->cesta);
+	if (r >= 0 && en->cfg->nalternatives > 0) {
+		/* the committed row as the original's result (a view: nothing owned) */
+		char *all = xstrdup(mediacsv_field(m, (size_t)r, MC_KLICOVA)), *save = NULL;
+		char **kw = xcalloc(strlen(all) / 2 + 1, sizeof *kw);
+		meta_record rec = { .title = (char *)mediacsv_field(m, (size_t)r, MC_NAZEV),
+				    .description = (char *)mediacsv_field(m, (size_t)r, MC_POPIS), .keywords = kw };
+		for (char *t = strtok_r(all, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+			while (*t == ' ')
+				t++;
+			if (*t)
+				kw[rec.nkeywords++] = t;
+		}
+		char *desc = record_json(&rec);
+		for (int a = 0; a < en->cfg->nalternatives; a++) {
+			const char *tag = en->cfg->alternatives[a];
+			char *ac = engine_alt_cesta(f->cesta, tag);
+			if (ac && strcmp(tag, "sharpen") != 0 && eng_local_exists(en, ac))
+				queue_alternative(en, b, f->cesta, desc, tag, ac);
+			free(ac);
+		}
+		free(desc);
+		free(kw);
+		free(all);
+	}
+	if (eng_set_fstate(en, b->id, f->cesta, FS_SAVED_TO_CSV, _(ALREADY_COMMITTED)) < 0)
+		return -1;
+	sb_log(LOG_INFO, "%s: %s", f->cesta, _(ALREADY_COMMITTED));
+	return 0;
+}
+
+/* After the retries: a final item counts as failed if it ended in error;
+ * a failed one out of attempts (or given up) is dead-lettered; anything
+ * else keeps the batch open. */
+void eng_settle_item(engine *en, const batch_info *b, item *it, bool give_up, size_t *failed,
+		     size_t *unresolved)
+{
+	if (eng_fstate_final(it->f->state)) {
+		*failed += it->f->state == FS_DEAD || it->f->state == FS_ERROR;
+		return;
+	}
+	if (!it->failed || (it->f->attempts < LIVE_ATTEMPTS && !give_up)) {
+		(*unresolved)++;
+		return;
+	}
+	eng_dead_letter(en, b->id, it->f, it->cid, it->why, it->raw);
+	if (eng_set_fstate(en, b->id, it->f->cesta, FS_DEAD, it->why) < 0) {
+		(*unresolved)++;
+		return;
+	}
+	it->f->state = FS_DEAD;
+	eng_rep_add(en, &en->rep.failed, 1);
+	(*failed)++;
+}
+
+static size_t build_updates(engine *en, const batch_info *b, item *items, size_t n, upd **out)
+{
+	size_t cap = n * (1 + (size_t)en->cfg->nalternatives) + 1, k = 0;
+	upd *u = xcalloc(cap, sizeof *u);
+	bool alt_batch = eng_is_alt_kind(b->kind);
+	for (size_t i = 0; i < n; i++) {
+		item *it = &items[i];
+		if (!it->have || eng_fstate_final(it->f->state))
+			continue;
+		upd *x = &u[k++];
+		x->it = it;
+		x->u.kind = MCU_SAVE;
+		x->u.cesta = it->f->cesta;
+		x->u.fingerprint = it->f->fingerprint[0] && !alt_batch ? it->f->fingerprint : NULL;
+		x->u.title = it->rec.title;
+		x->u.description = it->rec.description;
+		x->u.keywords = (const char *const *)it->rec.keywords;
+		x->u.nkeywords = it->rec.nkeywords;
+		x->u.editorial = it->f->editorial;
+		if (!alt_batch) {
+			for (size_t c = 0; c < it->rec.ncats && c < 4; c++) {
+				x->catv[c] = join_cats(it->rec.cats[c].cats, it->rec.cats[c].n);
+				x->cats[c].bank = it->rec.cats[c].agency;
+				x->cats[c].value = x->catv[c];
+			}
+			x->u.cats = x->cats;
+			x->u.ncats = it->rec.ncats < 4 ? it->rec.ncats : 4;
+		}
+		if (alt_batch)
+			continue;
+		/* alternatives whose edited file exists: rows created in the same commit */
+		for (int a = 0; a < en->cfg->nalternatives; a++) {
+			const char *tag = en->cfg->alternatives[a];
+			char *ac = engine_alt_cesta(it->f->cesta, tag);
+			if (!ac || !eng_local_exists(en, ac)) {
+				free(ac);
+				continue;
+			}
+			upd *y = &u[k++];
+			y->it = it;
+			y->is_alt = true;
+			y->alt_cesta = ac;
+			y->alt_tag = xstrdup(tag);
+			y->u.kind = MCU_ALTERNATIVE;
+			y->u.cesta = ac;
+			y->u.alt_of = it->f->cesta;
+			y->u.alt_soubor = path_basename(ac);
+			y->u.editorial = it->f->editorial;
+			if (strcmp(tag, "sharpen") == 0) {
+				y->u.alt_status = MC_ST_BACKUP;
+				y->u.title = it->rec.title;
+				y->u.description = it->rec.description;
+				y->u.keywords = (const char *const *)it->rec.keywords;
+				y->u.nkeywords = it->rec.nkeywords;
+			} else {
+				y->u.alt_status = MC_ST_UNPROCESSED;
+			}
+		}
+	}
+	*out = u;
+	return k;
+}
+
+static void free_updates(upd *u, size_t k)
+{
+	for (size_t i = 0; i < k; i++) {
+		for (int c = 0; c < 4; c++)
+			free(u[i].catv[c]);
+		free(u[i].alt_cesta);
+		free(u[i].alt_tag);
+	}
+	free(u);
+}
+
+/* The CSV commit itself, for results and rejects alike: the run's backup
+ * session, one commit at a time.  res->status[i]: 0 written, 1 already
+ * there, 2 changed by someone else, 3 no such row. */
+static int csv_commit(engine *en, const mc_update *u, size_t n, mc_commit_result *res, sb_err *e)
+{
+	mc_commit_opts o = { 0 };
+	o.title_max = en->cfg->title_max;
+	o.backups = en->cfg->backups;
+	o.backup_session = en->session;
+	memset(res, 0, sizeof *res);
+	pthread_mutex_lock(&en->commit_mu);
+	int rc = mediacsv_commit(en->cfg->media_csv, u, n, &o, res, e);
+	pthread_mutex_unlock(&en->commit_mu);
+	return rc;
+}
+
+int eng_commit_results(rctx *c, sb_err *e)
+{
+	engine *en = c->en;
+	upd *u;
+	size_t k = build_updates(en, c->b, c->items, c->n, &u);
+	if (k == 0) {
+		free(u);
+		return 0;
+	}
+	mc_update *arr = xcalloc(k, sizeof *arr);
+	for (size_t i = 0; i < k; i++)
+		arr[i] = u[i].u;
+	mc_commit_result res;
+	int rc = csv_commit(en, arr, k, &res, e);
+	free(arr);
+	if (rc < 0) {
+		free_updates(u, k);
+		return -1;
+	}
+	/* Alternatives are queued before their original is marked saved: a kill
+	 * in between re-commits the original ("already") and queues them again,
+	 * where the other order would lose them for good. */
+	for (size_t i = 0; i < k; i++) {
+		int st = res.status ? res.status[i] : 0;
+		if (u[i].is_alt && (st == 0 || st == 1) && strcmp(u[i].alt_tag, "sharpen") != 0)
+		{
+			char *desc = record_json(&u[i].it->rec);
+			queue_alternative(en, c->b, u[i].it->f->cesta, desc, u[i].alt_tag, u[i].alt_cesta);
+			free(desc);
+		}
+	}
+	for (size_t i = 0; i < k; i++) {
+		item *it = u[i].it;
+		int st = res.status ? res.status[i] : 0;
+		if (u[i].is_alt)
+			continue;
+		if (st == 0 || st == 1) {
+			if (eng_set_fstate(en, c->b->id, it->f->cesta, FS_SAVED_TO_CSV, NULL) < 0)
+				continue; /* stays unresolved: the batch is not closed */
+			it->f->state = FS_SAVED_TO_CSV;
+			eng_rep_add(en, &en->rep.committed, 1);
+			eng_rep_add(en, &en->rep.succeeded, 1);
+			if (it->repaired)
+				eng_rep_add(en, &en->rep.repaired, 1);
+		} else {
+			const char *why = st == 2
+				? _("the CSV row was changed by someone else since the description was saved; their edit was kept, the result is in the batch folder")
+				: _("the CSV has no row with this Cesta any more");
+			char *raw = record_json(&it->rec);
+			eng_dead_letter(en, c->b->id, it->f, it->cid, why, raw);
+			free(raw);
+			if (eng_set_fstate(en, c->b->id, it->f->cesta, FS_ERROR, why) < 0)
+				continue;
+			it->f->state = FS_ERROR;
+			if (st == 2)
+				eng_rep_add(en, &en->rep.conflicts, 1);
+			eng_rep_add(en, &en->rep.failed, 1);
+		}
+	}
+	mc_commit_result_free(&res);
+	free_updates(u, k);
+	/* committed records are not needed any more */
+	for (size_t i = 0; i < c->n; i++)
+		if (c->items[i].have && eng_fstate_final(c->items[i].f->state)) {
+			meta_free(&c->items[i].rec);
+			c->items[i].have = false;
+		}
+	c->waiting = 0;
+	return 0;
+}
+
+void eng_commit_group(rctx *c, const item *it)
+{
+	if (it->have && ++c->waiting >= COMMIT_GROUP && !c->group_failed) {
+		sb_err e;
+		sb_err_clear(&e);
+		if (eng_commit_results(c, &e) < 0)
+			c->group_failed = true; /* the final commit tries again and reports */
+	}
+}
+
+
+void eng_write_extra(engine *en, rctx *c, size_t failed)
+{
+	batch_extra x = { 0 };
+	for (size_t i = 0; i < c->n; i++) {
+		file_state s = c->items[i].f->state;
+		if (s == FS_SAVED_TO_CSV)
+			x.succeeded++;
+		if (c->items[i].repaired && s == FS_SAVED_TO_CSV)
+			x.repaired++;
+		if (c->items[i].f->attempts > 0)
+			x.retried++;
+	}
+	x.failed = failed;
+	x.unknown_ids = c->unknown;
+	x.in_tokens = c->in_tokens;
+	x.out_tokens = c->out_tokens;
+	sb_err e;
+	if (report_batch_write(en->st, c->b->id, &x, &e) < 0)
+		sb_log(LOG_WARN, "%s", e.msg);
+}
+
+/* ---- rejects (reference: "Reject: Datum přípravy = today; every
+ * nezpracováno becomes zamítnuto") ---- */
+
+/* FS_REJECTED is terminal in the store's table, so "written to the CSV" is
+ * recorded in the entry's reason: NULL/empty = still to commit. */
+#define REJECT_DONE "csv: " MC_ST_REJECTED
+
+typedef struct rej {
+	char bid[40];
+	file_entry f;
+} rej;
+
+/* Commit every rejected entry not committed yet, in one CSV write; needs
+ * no provider.  Idempotent: a crash between the commit and the marker makes
+ * the next run's commit say "already". */
+int eng_commit_rejects(engine *en, sb_err *e)
+{
+	batch_info *bs;
+	size_t nb = store_list(en->st, &bs), n = 0, cap = 0;
+	rej *r = NULL;
+	for (size_t i = 0; i < nb; i++) {
+		if (bs[i].counts[FS_REJECTED] == 0)
+			continue;
+		bool clean = false;
+		for (size_t c = 0; c < en->nrej_clean && !clean; c++)
+			clean = strcmp(en->rej_clean[c], bs[i].id) == 0;
+		if (clean)
+			continue; /* the worker runs this every loop: no re-reading */
+		file_entry *f;
+		size_t nf;
+		if (store_files(en->st, bs[i].id, &f, &nf) < 0)
+			continue;
+		size_t pending = 0;
+		for (size_t j = 0; j < nf; j++)
+			pending += f[j].state == FS_REJECTED && !(f[j].reason && *f[j].reason);
+		if (pending == 0 && !batch_state_active(bs[i].state)) {
+			/* nothing can be added to a finished batch any more */
+			en->rej_clean = xrealloc(en->rej_clean, (en->nrej_clean + 1) * sizeof *en->rej_clean);
+			snprintf(en->rej_clean[en->nrej_clean++], 40, "%s", bs[i].id);
+		}
+		for (size_t j = 0; j < nf; j++) {
+			if (f[j].state != FS_REJECTED || (f[j].reason && *f[j].reason))
+				continue;
+			if (n == cap)
+				r = xrealloc(r, (cap = cap ? cap * 2 : 16) * sizeof *r);
+			snprintf(r[n].bid, sizeof r[n].bid, "%s", bs[i].id);
+			r[n].f = f[j];
+			memset(&f[j], 0, sizeof f[j]); /* moved */
+			n++;
+		}
+		file_entries_free(f, nf);
+	}
+	free(bs);
+	if (n == 0) {
+		free(r);
+		return 0;
+	}
+	mc_update *u = xcalloc(n, sizeof *u);
+	for (size_t i = 0; i < n; i++) {
+		u[i].kind = MCU_REJECT;
+		u[i].cesta = r[i].f.cesta;
+		u[i].fingerprint = r[i].f.fingerprint[0] ? r[i].f.fingerprint : NULL;
+	}
+	mc_commit_result res;
+	int rc = csv_commit(en, u, n, &res, e);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		int st = res.status ? res.status[i] : 0;
+		const char *why = st == 0 || st == 1 ? REJECT_DONE
+				  : st == 2 ? _("reject not written to the CSV: the row was changed by someone else since; their edit was kept")
+					    : _("reject not written: the CSV has no row with this Cesta any more");
+		if (st == 0 || st == 1)
+			eng_rep_add(en, &en->rep.committed, 1);
+		else
+			sb_log(LOG_WARN, "%s: %s", r[i].f.cesta, why);
+		free(r[i].f.reason);
+		r[i].f.reason = xstrdup(why);
+		sb_err ue;
+		if (store_file_update(en->st, r[i].bid, &r[i].f, &ue) < 0)
+			sb_log(LOG_WARN, "%s", ue.msg);
+	}
+	if (rc < 0)
+		sb_log(LOG_ERROR, _("rejects not written to the CSV: %s"), e->msg);
+	mc_commit_result_free(&res);
+	for (size_t i = 0; i < n; i++)
+		file_entry_clear(&r[i].f);
+	free(r);
+	free(u);
+	return rc;
+}
+

@@ -1,0 +1,382 @@
+/* engine.c: the engine object and one run of its phases (SPEC 3, seed 000
+ * "CRITICAL ARCHITECTURAL DECISIONS" 3): phase 0 recovers interrupted sends
+ * and archives old batches (recover.c), phase 1 retrieves, validates and
+ * commits (retrieve.c, commit.c), phase 2 sends (send.c, live.c).  Crash
+ * safety rests on three rules: an intent marker is written before a
+ * provider batch is created (reconciled by listing on restart), a batch
+ * flips to a final state only after its commit, and the commit itself is
+ * idempotent (mediacsv_commit says "already").  Here too: the helpers every
+ * phase uses (report counters, file-state moves, dead letters). */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <json-c/json.h>
+
+#include "cost.h"
+#include "engine_int.h"
+#include "i18n.h"
+#include "log.h"
+#include "tokens.h"
+
+/* ---- small helpers ---- */
+
+bool eng_stopping(engine *en)
+{
+	return atomic_load(&en->interrupted) != 0;
+}
+
+void eng_progress(engine *en, const char *what, size_t done, size_t total)
+{
+	if (en->progress)
+		en->progress(what, done, total, en->pctx);
+}
+
+void eng_rep_add(engine *en, size_t *field, size_t n)
+{
+	pthread_mutex_lock(&en->mu);
+	*field += n;
+	pthread_mutex_unlock(&en->mu);
+}
+
+void eng_rep_cost(engine *en, double *field, double usd)
+{
+	pthread_mutex_lock(&en->mu);
+	*field += usd;
+	pthread_mutex_unlock(&en->mu);
+}
+
+/* Sleep up to s seconds, waking early on interrupt. */
+static void nap(engine *en, double s)
+{
+	double end = now_mono() + s;
+	while (!eng_stopping(en)) {
+		double left = end - now_mono();
+		if (left <= 0)
+			break;
+		usleep((useconds_t)((left > 0.1 ? 0.1 : left) * 1e6));
+	}
+}
+
+bool eng_local_exists(engine *en, const char *cesta)
+{
+	char *p = settings_map_path(en->cfg, cesta);
+	bool ok = p && access(p, R_OK) == 0;
+	free(p);
+	return ok;
+}
+
+/* File state change along the shortest legal path of the store's table:
+ * a crash can leave a file a step or two behind its batch (description_saved
+ * in a sent batch), and the result must still land. */
+int eng_set_fstate(engine *en, const char *bid, const char *cesta, file_state to, const char *reason)
+{
+	sb_err e;
+	sb_err_clear(&e);
+	file_entry cur;
+	memset(&cur, 0, sizeof cur);
+	if (store_file_get(en->st, bid, cesta, &cur) < 0) {
+		sb_log(LOG_WARN, _("batch %s: %s is not in the batch"), bid, cesta);
+		return -1;
+	}
+	file_state from = cur.state;
+	file_entries_free(&cur, 1);
+	if (from == to)
+		return 0;
+	int prev[FS__COUNT];
+	file_state queue[FS__COUNT];
+	size_t qh = 0, qt = 0;
+	for (int i = 0; i < FS__COUNT; i++)
+		prev[i] = -2;
+	prev[from] = -1;
+	queue[qt++] = from;
+	while (qh < qt && prev[to] == -2) {
+		file_state s = queue[qh++];
+		for (int t = 0; t < FS__COUNT; t++)
+			if (prev[t] == -2 && file_transition_ok(s, (file_state)t)) {
+				prev[t] = (int)s;
+				queue[qt++] = (file_state)t;
+			}
+	}
+	if (prev[to] == -2) {
+		sb_log(LOG_WARN, _("batch %s: %s cannot go from %s to %s"), bid, cesta,
+		       file_state_name(from), file_state_name(to));
+		return -1;
+	}
+	file_state path[FS__COUNT];
+	size_t n = 0;
+	for (int s = (int)to; s != (int)from; s = prev[s])
+		path[n++] = (file_state)s;
+	while (n--) {
+		if (store_file_set_state(en->st, bid, cesta, path[n], n == 0 ? reason : NULL, &e) < 0) {
+			sb_log(LOG_WARN, _("batch %s: cannot set %s to %s: %s"), bid, cesta,
+			       file_state_name(path[n]), e.msg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+
+char *eng_custom_id(const file_entry *f, const char *bid)
+{
+	if (f->custom_id && *f->custom_id)
+		return xstrdup(f->custom_id);
+	return request_custom_id(f->cesta, bid);
+}
+
+bool eng_is_alt_kind(const char *kind)
+{
+	return strncmp(kind, "alt_", 4) == 0;
+}
+
+char *engine_alt_cesta(const char *cesta, const char *tag)
+{
+	static const struct { const char *from, *to; } dirs[] = {
+		{ "Foto", "Upravené foto" }, { "Video", "Upravené video" },
+	};
+	for (size_t d = 0; d < sizeof dirs / sizeof dirs[0]; d++) {
+		size_t fl = strlen(dirs[d].from);
+		for (const char *p = cesta; (p = strstr(p, dirs[d].from)); p++) {
+			bool start = p == cesta || p[-1] == '/' || p[-1] == '\\';
+			bool end = p[fl] == '/' || p[fl] == '\\';
+			if (!start || !end)
+				continue;
+			const char *base = cesta + strlen(cesta);
+			while (base > cesta && base[-1] != '/' && base[-1] != '\\')
+				base--;
+			const char *dot = strrchr(base, '.');
+			if (!dot)
+				dot = base + strlen(base);
+			sbuf b = { 0 };
+			sbuf_add(&b, cesta, (size_t)(p - cesta));
+			sbuf_adds(&b, dirs[d].to);
+			sbuf_add(&b, p + fl, (size_t)(dot - (p + fl)));
+			sbuf_printf(&b, "_%s%s", tag, dot);
+			return sbuf_steal(&b);
+		}
+	}
+	return NULL;
+}
+
+void eng_dead_letter(engine *en, const char *bid, const file_entry *f, const char *cid,
+		     const char *reason, const char *raw)
+{
+	json_object *o = json_object_new_object();
+	char ts[32];
+	time_iso(time(NULL), ts);
+	json_object_object_add(o, "time", json_object_new_string(ts));
+	json_object_object_add(o, "custom_id", json_object_new_string(cid ? cid : ""));
+	json_object_object_add(o, "cesta", json_object_new_string(f->cesta));
+	json_object_object_add(o, "reason", json_object_new_string(reason ? reason : ""));
+	json_object_object_add(o, "attempts", json_object_new_int(f->attempts));
+	if (raw)
+		json_object_object_add(o, "raw", json_object_new_string(raw));
+	char *path = store_batch_path(en->st, bid, "deadletter.jsonl");
+	sb_err e;
+	char *line = xstrdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	log_scrub(line, strlen(line) + 1);
+	if (append_line_sync(path, line, &e) < 0)
+		sb_log(LOG_WARN, "%s", e.msg);
+	free(line);
+	free(path);
+	json_object_put(o);
+}
+
+/* ---- open / close ---- */
+
+int engine_open(settings *cfg, store *st, engine **out, sb_err *e)
+{
+	engine *en = xcalloc(1, sizeof *en);
+	en->cfg = cfg;
+	en->st = st;
+	pthread_mutex_init(&en->mu, NULL);
+	pthread_mutex_init(&en->commit_mu, NULL);
+	en->rl = rl_new(cfg->rpm, cfg->tpm, cfg->concurrency, 0, LIVE_ATTEMPTS);
+	/* live_run needs a retry queue at least as deep as its threads (16) */
+	en->live_rl = rl_new(cfg->rpm, cfg->tpm, cfg->concurrency, 256, LIVE_ATTEMPTS);
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	strftime(en->session, sizeof en->session, "%Y%m%d_%H%M%S", &tm);
+
+	sb_err_clear(&en->prov_err);
+	if (provider_open(cfg, cfg->provider, &en->prov, &en->prov_err) < 0) {
+		en->prov = NULL;
+		if (en->prov_err.code != SBE_AUTH) {
+			*e = en->prov_err;
+			engine_close(en);
+			return -1;
+		}
+	}
+	if (prompt_open(cfg, &en->pr, e) < 0) {
+		engine_close(en);
+		return -1;
+	}
+	char *dir = path_dirname(cfg->media_csv ? cfg->media_csv : "PhotoMedia.csv");
+	char *cats = path_join(dir, "PhotoCategories.csv");
+	int rc = agency_lists_load(cfg, file_exists(cats) ? cats : NULL, &en->al, e);
+	free(cats);
+	free(dir);
+	if (rc < 0) {
+		engine_close(en);
+		return -1;
+	}
+	sb_err w;
+	if (prices_load(NULL, &w) < 0)
+		sb_log(LOG_WARN, _("price table not loaded (%s): cost estimates are 0"), w.msg);
+	if (tokens_init(NULL, &w) < 0)
+		sb_log(LOG_WARN, _("tokenizer not loaded (%s): estimates are approximate"), w.msg);
+	*out = en;
+	return 0;
+}
+
+void engine_close(engine *en)
+{
+	if (!en)
+		return;
+	if (en->prov)
+		provider_close(en->prov);
+	if (en->pr)
+		prompt_close(en->pr);
+	if (en->al)
+		agency_lists_free(en->al);
+	if (en->rl)
+		rl_free(en->rl);
+	if (en->live_rl)
+		rl_free(en->live_rl);
+	free(en->rej_clean);
+	pthread_mutex_destroy(&en->mu);
+	pthread_mutex_destroy(&en->commit_mu);
+	free(en);
+}
+
+void engine_set_progress(engine *en, engine_progress_fn fn, void *ctx)
+{
+	en->progress = fn;
+	en->pctx = ctx;
+}
+
+void engine_test_set_limits(engine *en, long max_requests, long max_bytes, long max_tokens)
+{
+	en->test_lim.max_requests = max_requests;
+	en->test_lim.max_bytes = max_bytes;
+	en->test_lim.max_tokens = max_tokens;
+}
+
+void engine_interrupt(engine *en)
+{
+	atomic_store(&en->interrupted, 1);
+	en->stop_flag = true;
+}
+
+void engine_clear_interrupt(engine *en)
+{
+	atomic_store(&en->interrupted, 0);
+	en->stop_flag = false;
+}
+
+const settings *engine_settings(const engine *en)
+{
+	return en->cfg;
+}
+
+const run_report *engine_report(engine *en)
+{
+	return &en->rep;
+}
+
+int eng_need_provider(engine *en, sb_err *e)
+{
+	if (en->prov)
+		return 0;
+	if (e)
+		*e = en->prov_err;
+	return -1;
+}
+
+/* Collecting alternative batches are sealed at the end of a run. */
+static void seal_alternatives(engine *en)
+{
+	batch_info *bs;
+	size_t n = store_list(en->st, &bs);
+	for (size_t i = 0; i < n; i++)
+		if (bs[i].state == BS_COLLECTING && eng_is_alt_kind(bs[i].kind) && bs[i].nfiles > 0) {
+			sb_err e;
+			store_set_state(en->st, bs[i].id, BS_READY, NULL, &e);
+		}
+	free(bs);
+}
+
+static size_t count_state(engine *en, batch_state s)
+{
+	batch_info *bs;
+	size_t n = store_list(en->st, &bs), k = 0;
+	for (size_t i = 0; i < n; i++)
+		k += bs[i].state == s;
+	free(bs);
+	return k;
+}
+
+int engine_run(engine *en, unsigned phases, int wait_s, run_report *rep, sb_err *e)
+{
+	double t0 = now_mono();
+	sb_err first;
+	sb_err_clear(&first);
+	int rc = 0;
+	pthread_mutex_lock(&en->mu);
+	memset(&en->rep, 0, sizeof en->rep);
+	pthread_mutex_unlock(&en->mu);
+
+#define KEEP(call)                                            \
+	do {                                                  \
+		sb_err pe_;                                   \
+		sb_err_clear(&pe_);                           \
+		if ((call) < 0 && rc == 0) {                  \
+			first = pe_;                          \
+			rc = -1;                              \
+		}                                             \
+	} while (0)
+
+	KEEP(eng_commit_rejects(en, &pe_));
+	if (phases & PH_RECOVER)
+		KEEP(eng_phase_recover(en, &pe_));
+	if ((phases & PH_RETRIEVE) && !eng_stopping(en))
+		KEEP(eng_phase_retrieve(en, &pe_));
+	if (phases & PH_RETRIEVE)
+		seal_alternatives(en); /* alternatives go at the end of a run, full or not */
+	if ((phases & PH_SEND) && !eng_stopping(en) && !(rc < 0 && first.code == SBE_AUTH))
+		KEEP(eng_phase_send(en, &pe_));
+	double deadline = t0 + (wait_s > 0 ? wait_s : 0);
+	/* a ready batch that could not go (rate, network) is tried again too */
+	while (wait_s > 0 && (phases & PH_RETRIEVE) && !eng_stopping(en) && rc == 0 &&
+	       (count_state(en, BS_SENT) > 0 || ((phases & PH_SEND) && count_state(en, BS_READY) > 0)) &&
+	       now_mono() < deadline) {
+		double step = en->cfg->poll_interval > 0 ? en->cfg->poll_interval : 60;
+		if (now_mono() + step > deadline)
+			step = deadline - now_mono();
+		nap(en, step);
+		pthread_mutex_lock(&en->mu);
+		en->rep.still_waiting = 0;
+		pthread_mutex_unlock(&en->mu);
+		KEEP(eng_commit_rejects(en, &pe_));
+		KEEP(eng_phase_retrieve(en, &pe_));
+		if (phases & PH_SEND) {
+			seal_alternatives(en);
+			KEEP(eng_phase_send(en, &pe_));
+		}
+	}
+#undef KEEP
+	pthread_mutex_lock(&en->mu);
+	en->rep.still_waiting = 0;
+	en->rep.seconds = now_mono() - t0;
+	pthread_mutex_unlock(&en->mu);
+	en->rep.still_waiting = count_state(en, BS_SENT);
+	if (rep)
+		*rep = en->rep;
+	if (rc < 0 && e)
+		*e = first;
+	return rc;
+}
+

@@ -1,0 +1,170 @@
+/* engine_int.h: what the engine's phases share, private to src/engine/.
+ * The public API is ../engine.h; nothing outside src/engine/ includes this.
+ *
+ *   engine.c    the engine object, a run (the phases in order), shared helpers
+ *   recover.c   phase 0: intent markers reconciled, split plans replayed, archive
+ *   send.c      phase 2: select, build requests, limits and splits, budget,
+ *               upload and create
+ *   retrieve.c  phase 1: poll, download, judge results, live retries
+ *   commit.c    results into the CSV (one commit_results for batch and live),
+ *               alternatives, dead letters, rejects
+ *   control.c   pause, resume, cancel, retry-failed, send now
+ *   live.c      live mode: the request pool and the live send of a batch */
+#ifndef SB_ENGINE_INT_H
+#define SB_ENGINE_INT_H
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "agency.h"
+#include "imageprep.h"
+#include "engine.h"
+#include "live.h"
+#include "mediacsv.h"
+#include "provider.h"
+#include "ratelimit.h"
+#include "request.h"
+
+#define LIVE_ATTEMPTS 3
+#define EST_OUT_TOKENS 350 /* a typical answer: title, description, 50 keywords */
+/* Results committed in groups of this many while a big file is read:
+ * memory stays flat on a 50,000-line result file (SPEC 12). */
+#define COMMIT_GROUP 2000
+
+struct engine {
+	settings *cfg;
+	store *st;
+	provider *prov;         /* NULL when no key: network phases fail with prov_err */
+	sb_err prov_err;
+	prompt_ctx *pr;
+	agency_lists *al;
+	engine_progress_fn progress;
+	void *pctx;
+	atomic_int interrupted;
+	volatile bool stop_flag; /* the same, for rl_acquire */
+	ratelimit *rl;          /* live retries */
+	ratelimit *live_rl;     /* live mode (`live` setting): live_run's limiter */
+	pthread_mutex_t mu;     /* rep, first error */
+	pthread_mutex_t commit_mu; /* one CSV commit at a time */
+	run_report rep;
+	char session[32];       /* CSV backup session stamp: one backup per run */
+	chunk_limits test_lim;  /* engine_test_set_limits: non-zero fields override */
+	char (*rej_clean)[40];  /* finished batches whose rejects are all in the CSV */
+	size_t nrej_clean;
+};
+
+/* ---- engine.c: helpers every phase uses ---- */
+
+bool eng_stopping(engine *en);
+void eng_progress(engine *en, const char *what, size_t done, size_t total);
+void eng_rep_add(engine *en, size_t *field, size_t n);
+void eng_rep_cost(engine *en, double *field, double usd);
+bool eng_local_exists(engine *en, const char *cesta);
+/* File state change along the shortest legal path of the store's table. */
+int eng_set_fstate(engine *en, const char *bid, const char *cesta, file_state to, const char *reason);
+char *eng_custom_id(const file_entry *f, const char *bid);
+bool eng_is_alt_kind(const char *kind);
+void eng_dead_letter(engine *en, const char *bid, const file_entry *f, const char *cid,
+		     const char *reason, const char *raw);
+/* 0 when a provider is open; -1 with the reason it is not. */
+int eng_need_provider(engine *en, sb_err *e);
+
+/* Nothing more happens to the file in this run: settled, or failed until
+ * someone retries it. */
+static inline bool eng_fstate_final(file_state s)
+{
+	return file_state_settled(s) || file_state_failed(s);
+}
+
+/* ---- recover.c: phase 0 ---- */
+
+int eng_phase_recover(engine *en, sb_err *e);
+char *eng_intent_path(engine *en, const char *bid);
+/* The batch is at the provider (pb, or its id already known): sent. */
+int eng_mark_sent(engine *en, batch_info *b, const prov_batch *pb, sb_err *e);
+/* 1 = at the provider (now sent), 0 = never created, -1 = cannot tell now. */
+int eng_reconcile(engine *en, batch_info *b);
+char *eng_split_path(engine *en, const char *bid);
+/* One entry of a split plan: move f to batch `to`. */
+void eng_split_plan_line(sbuf *out, const char *to, const file_entry *f);
+/* Replay a split plan if one is there.  0 = no plan or done. */
+int eng_finish_split(engine *en, const char *bid, sb_err *e);
+void eng_recover_splits(engine *en);
+
+/* ---- send.c: phase 2 ---- */
+
+typedef struct built {
+	sb_request rq;
+	char *cid, *user;
+	prepared_image img;
+	bool has_img;
+	long tokens;
+	file_state fail_state; /* FS_ERROR / FS_FILE_NOT_FOUND when it could not be built */
+	char *why;
+} built;
+
+void eng_build_one(engine *en, const batch_info *b, const file_entry *f, built *out);
+void eng_built_free(built *b);
+/* The run's budget cap: -1 with SBE_BUDGET if est would pass it. */
+int eng_check_budget(engine *en, const batch_info *b, double est, bool live, sb_err *e);
+int eng_phase_send(engine *en, sb_err *e);
+
+/* ---- retrieve.c: phase 1, and the results of one batch ---- */
+
+typedef struct item {
+	file_entry *f;
+	char *cid;
+	meta_record rec;
+	bool have;      /* a valid record waits for the commit */
+	bool seen;      /* a result line was read */
+	bool failed;    /* needs a live retry or the dead-letter list */
+	bool alt;       /* an alternative: text only, no categories */
+	char *why, *raw;
+	int repaired;
+} item;
+
+typedef struct rctx {
+	engine *en;
+	batch_info *b;
+	item *items;
+	size_t n;
+	size_t *order; /* items sorted by custom id */
+	size_t unknown, repaired;
+	long in_tokens, out_tokens;
+	size_t waiting;   /* valid records not committed yet */
+	bool group_failed;
+	mediacsv *csv;    /* the CSV as this run found it, read on first need */
+	bool csv_tried;
+} rctx;
+
+/* One item per file of the batch (files stay the caller's). */
+void eng_results_init(rctx *c, engine *en, batch_info *b, file_entry *files, size_t n);
+void eng_results_free(rctx *c);
+/* Judge one answer: parse, validate, repair. */
+void eng_judge(engine *en, item *it, const sb_result *r);
+/* Live retries of one failed item; -1 with *fatal set on an auth failure. */
+int eng_live_retry(engine *en, rctx *c, item *it, sb_err *fatal);
+int eng_phase_retrieve(engine *en, sb_err *e);
+
+/* ---- commit.c: results into the CSV ---- */
+
+/* One CSV commit of every valid record waiting in c; file states follow
+ * the per-row outcome.  The batch path and the live path both use it. */
+int eng_commit_results(rctx *c, sb_err *e);
+/* After a judged item: commit when a group is full (memory stays flat). */
+void eng_commit_group(rctx *c, const item *it);
+/* Settle an item after its retries (dead letter, or unresolved). */
+void eng_settle_item(engine *en, const batch_info *b, item *it, bool give_up, size_t *failed,
+		     size_t *unresolved);
+/* The file's row was committed before this run: settle it as saved. */
+bool eng_row_committed_before(const mediacsv *m, const file_entry *f);
+int eng_settle_already(engine *en, const batch_info *b, const mediacsv *m, const file_entry *f);
+/* The engine's figures the store does not keep, into the batch's report. */
+void eng_write_extra(engine *en, rctx *c, size_t failed);
+int eng_commit_rejects(engine *en, sb_err *e);
+
+/* ---- live.c: live mode ---- */
+
+/* Send a ready batch's built requests live and commit the answers. */
+int eng_send_live(engine *en, batch_info *b, file_entry *files, size_t n, built *bl, const size_t *idx,
+		  size_t m, sb_err *e);
+#endif
