@@ -102,7 +102,7 @@ int state_dir_secure(const char *dir, sb_err *e)
 			       _("the state folder %s belongs to another user (uid %ld); run stockbatch "
 				 "as that user, or move the folder away (mv %s %s.old) to start anew"),
 			       dir, (long)st.st_uid, dir, dir);
-	if ((st.st_mode & 07777) != 0700 && chmod(dir, 0700) < 0)
+	if ((st.st_mode & 077) && chmod(dir, st.st_mode & 0700) < 0)
 		return sb_fail(e, SBE_IO, _("cannot make %s private (chmod 700): %s"), dir,
 			       strerror(errno));
 	return 0;

@@ -9,8 +9,8 @@ typedef struct sb_lock sb_lock;
 int lock_acquire(const char *state_dir, sb_lock **out, sb_err *e);
 void lock_release(sb_lock *l);
 /* The state dir (lock_acquire checks it first): created 0700; a symlink or
- * a folder of another user is refused with what to do; a wider mode of
- * ours is tightened to 0700. */
+ * a folder of another user is refused with what to do; group and other
+ * bits of ours are taken away. */
 int state_dir_secure(const char *dir, sb_err *e);
 /* Who holds the library: nobody, this process (lock_acquire), or another
  * process.  The store repairs crash leftovers only when it is not another's. */

@@ -25,7 +25,7 @@
 #     is refused; lock, stockbatch.log and cost.jsonl planted as symlinks are
 #     not written through; every NAME.tmp.PID name of the committing run
 #     planted as a symlink: nothing written through, PhotoMedia.csv stays a
-#     file; the CSV and its backup keep 0600, state files 0600, exports
+#     file; the CSV and its backup keep 0600 (and the owner), state files 0600, exports
 #     0600; a read-only CSV is not replaced, the results wait for chmod;
 #     the next run removes dead processes' temp files (CSV and backups);
 #  8. CSV errors that point the user somewhere: two "Cesta" columns named
@@ -515,6 +515,12 @@ cat >"$SB_TMP/planting-sb" <<EOF
 exec "$STOCKBATCH_BIN" "\$@"
 EOF
 chmod 0755 "$SB_TMP/planting-sb"
+# (as root: the CSV belongs to another user, the new file and the backup keep the owner)
+owner3=$(id -un)
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+	owner3=nobody
+	chown nobody "$L3/PhotoMedia.csv"
+fi
 REAL_BIN=$STOCKBATCH_BIN
 STOCKBATCH_BIN=$SB_TMP/planting-sb
 sb_run retrieve --wait 60
@@ -528,9 +534,11 @@ check_eq "$(csv_titles "$L3/PhotoMedia.csv")" $((T0 + 4)) "titles committed in l
 # 7d. modes under umask 000: the CSV and its backup keep 0600, the state
 # dir holds nothing wider than 0600 (folders 0700), an export is 0600
 check_eq "$(stat -c %a "$L3/PhotoMedia.csv")" 600 "the committed CSV's mode"
+check_eq "$(stat -c %U "$L3/PhotoMedia.csv")" "$owner3" "the committed CSV's owner"
 ls "$L3"/PhotoMedia_*.csv >/dev/null 2>&1 || fail "no backup written in lib3"
 for f in "$L3"/PhotoMedia_*.csv; do
 	check_eq "$(stat -c %a "$f")" 600 "the backup $f of a 0600 CSV"
+	check_eq "$(stat -c %U "$f")" "$owner3" "the owner of the backup $f"
 done
 wide=$(find "$S3" \( -type f -perm /077 \) -o \( -type d -perm /077 \))
 [ -z "$wide" ] || fail "state files readable by others under umask 000: $wide"

@@ -7,6 +7,8 @@
 #include <cmocka.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -62,6 +64,69 @@ static void test_atomic_write(void **state)
 	free(cmd);
 }
 
+/* Temp files: a unique name each time, never through a planted symlink;
+ * atomic_write gives exactly the mode asked; dead processes' temps go. */
+static void test_temp_files(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/sbtestXXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *target = path_join(dir, "f.csv");
+	char *victim = path_join(dir, "victim");
+	sb_err e = {0};
+	assert_int_equal(atomic_write(victim, "keep", 4, 0644, &e), 0);
+	/* every old-style name of this pid planted as a symlink */
+	char *planted = xasprintf("%s.tmp.%ld", target, (long)getpid());
+	assert_int_equal(symlink(victim, planted), 0);
+	char *t1, *t2;
+	int fd1 = util_create_temp(target, &t1, &e), fd2 = util_create_temp(target, &t2, &e);
+	assert_true(fd1 >= 0 && fd2 >= 0);
+	assert_string_not_equal(t1, t2);
+	struct stat st;
+	assert_int_equal(fstat(fd1, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	close(fd1);
+	close(fd2);
+	unlink(t1);
+	unlink(t2);
+	free(t1);
+	free(t2);
+	umask(0);
+	assert_int_equal(atomic_write(target, "new", 3, 0640, &e), 0);
+	umask(022);
+	assert_int_equal(lstat(target, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0640);
+	char *data;
+	size_t len;
+	assert_int_equal(read_whole_file(victim, &data, &len, &e), 0);
+	assert_memory_equal(data, "keep", 4);
+	free(data);
+	/* a dead pid's temp goes; ours, a live one's, a symlink and others stay */
+	char *dead = xasprintf("%s.tmp.%d.aB3dE9", target, 0x3ffffe);
+	char *dead_old = xasprintf("%s.tmp.%d", target, 0x3ffffe);
+	char *other = xasprintf("%s/g.csv.tmp.%d", dir, 0x3ffffe);
+	char *mine = xasprintf("%s.tmp.%ld.xxxxxx", target, (long)getpid());
+	const char *const make[] = {dead, dead_old, other, mine};
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(atomic_write(make[i], "", 0, 0600, &e), 0);
+	assert_int_equal(util_remove_dead_temps(dir, "f"), 2);
+	assert_false(file_exists(dead));
+	assert_false(file_exists(dead_old));
+	assert_true(file_exists(other) && file_exists(mine));
+	assert_int_equal(lstat(planted, &st), 0);
+	free(dead);
+	free(dead_old);
+	free(other);
+	free(mine);
+	free(planted);
+	free(victim);
+	free(target);
+	char *cmd = xasprintf("rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+}
+
 static void test_sbuf(void **state)
 {
 	(void)state;
@@ -80,6 +145,7 @@ int main(void)
 		cmocka_unit_test(test_sha256),
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_atomic_write),
+		cmocka_unit_test(test_temp_files),
 		cmocka_unit_test(test_sbuf),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
