@@ -44,15 +44,15 @@ int cli_run_phases(cli_ctx *c, unsigned phases, int wait_s, bool waiting_matters
 
 /* term.c: the progress bar (or plain lines when piped), the log lines
  * around it, and Ctrl+C handled by a sigwait thread. */
-void term_begin(void);
-void term_end(void);
-void term_progress(const char *what, size_t done, size_t total, void *ctx);
-void term_progress_end(void);
-void term_signals_start(void);
-void term_signals_set_engine(engine *en);
-void term_signals_stop(void);
+void cli_term_begin(void);
+void cli_term_end(void);
+void cli_term_progress(const char *what, size_t done, size_t total, void *ctx);
+void cli_term_progress_end(void);
+void cli_term_signals_start(void);
+void cli_term_signals_set_engine(engine *en);
+void cli_term_signals_stop(void);
 /* Ctrl+C (or SIGTERM, SIGHUP) was received during this run. */
-bool term_interrupted(void);
+bool cli_term_interrupted(void);
 
 int cmd_status(cli_ctx *c, int argc, char **argv);
 int cmd_control(cli_ctx *c, int argc, char **argv);

@@ -47,7 +47,7 @@ int cmd_cleanup(cli_ctx *c, int argc, char **argv)
 	batch_info *bs = NULL;
 	size_t nb = store_list(c->st, &bs), deleted = 0, failed = 0;
 	provider *p = NULL;
-	for (size_t i = 0; i < nb && !term_interrupted(); i++) {
+	for (size_t i = 0; i < nb && !cli_term_interrupted(); i++) {
 		batch_info *b = &bs[i];
 		if (b->state != BS_COMPLETED && b->state != BS_CANCELLED && b->state != BS_EXPIRED &&
 		    b->state != BS_FAILED)
@@ -119,7 +119,7 @@ int cmd_cleanup(cli_ctx *c, int argc, char **argv)
 			printf(_("%zu provider files could not be deleted (see the log); run cleanup "
 				 "again later.\n"), failed);
 	}
-	if (term_interrupted())
+	if (cli_term_interrupted())
 		return SB_EXIT_INTERRUPTED;
 	return failed ? SB_EXIT_PARTIAL : code;
 }

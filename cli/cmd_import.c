@@ -1,17 +1,37 @@
-/* cmd_import.c: descriptions from a spreadsheet's TSV (path<TAB>description)
- * into the collecting batch; every rejected line named with its number. */
+/* cmd_import.c: descriptions from a spreadsheet's TSV (path<TAB>description,
+ * src/tsv.c) into the collecting batch through the core's rules
+ * (src/collect.c); every rejected record is named with its first line. */
 #include "config.h"
 
+#include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <json-c/json.h>
 
 #include "cmd.h"
+#include "collect.h"
 #include "i18n.h"
 #include "mediacsv.h"
 #include "report.h"
 #include "tsv.h"
+#include "utf8.h"
+
+typedef struct seen_path {
+	char *cesta;
+	long line;
+} seen_path;
+
+/* One import: the TSV, the CSV, what was done so far. */
+typedef struct import_run {
+	cli_ctx *c;
+	const char *tsv;   /* its name, for the messages */
+	mediacsv *m;
+	seen_path *seen;
+	size_t nseen;
+	size_t imported, bad, records;
+	long last_line;    /* the last line read */
+	char last_batch[40];
+} import_run;
 
 /* Find a TSV path among the CSV rows: as written in Cesta, else as the
  * local path it maps to (the user may paste either). */
@@ -31,185 +51,199 @@ static long find_row(const settings *cfg, const mediacsv *m, const char *path)
 	return -1;
 }
 
-typedef struct seen_path {
-	char *cesta;
-	long line;
-} seen_path;
+/* A path named twice: the line of the first, else 0 (and remembered). */
+static long seen_before(import_run *ir, const char *cesta, long line)
+{
+	for (size_t k = 0; k < ir->nseen; k++)
+		if (!strcmp(ir->seen[k].cesta, cesta))
+			return ir->seen[k].line;
+	ir->seen = xrealloc(ir->seen, (ir->nseen + 1) * sizeof *ir->seen);
+	ir->seen[ir->nseen].cesta = xstrdup(cesta);
+	ir->seen[ir->nseen++].line = line;
+	return 0;
+}
+
+/* The record as such: its form, a header, the path, a duplicate, the
+ * length.  The CSV row, or -1 (reported, or a header). */
+static long check_record(import_run *ir, const tsv_record *rec)
+{
+	const settings *cfg = ir->c->cfg;
+	const char *tsv = ir->tsv;
+	if (rec->kind == TSV_BAD_UTF8) {
+		fprintf(stderr, _("%s:%ld: invalid UTF-8 at byte %zu; save the file as UTF-8\n"), tsv,
+			rec->line, rec->bad_byte);
+		ir->bad++;
+		return -1;
+	}
+	if (rec->kind == TSV_NO_TAB) {
+		fprintf(stderr, _("%s:%ld: no TAB between the path and the description; "
+				  "write 'path<TAB>description'\n"), tsv, rec->line);
+		ir->bad++;
+		return -1;
+	}
+	/* A header row from the spreadsheet. */
+	if (ir->records++ == 0 && (!strcasecmp(rec->path, "path") || !strcasecmp(rec->path, "cesta")))
+		return -1;
+	long row = find_row(cfg, ir->m, rec->path);
+	if (row < 0) {
+		fprintf(stderr, _("%s:%ld: unknown path '%s': it is not in the Cesta column of "
+				  "%s; copy the path from there\n"),
+			tsv, rec->line, rec->path, cfg->media_csv);
+		ir->bad++;
+		return -1;
+	}
+	long first = seen_before(ir, mediacsv_field(ir->m, (size_t)row, MC_CESTA), rec->line);
+	if (first) {
+		fprintf(stderr, _("%s:%ld: duplicate of line %ld (%s); keep one of them\n"), tsv,
+			rec->line, first, rec->path);
+		ir->bad++;
+		return -1;
+	}
+	size_t nch = utf8_chars(rec->desc);
+	if ((int)nch < cfg->min_description) {
+		fprintf(stderr, _("%s:%ld: the description has %zu characters, at least %d are "
+				  "needed; say more about the photo\n"),
+			tsv, rec->line, nch, cfg->min_description);
+		ir->bad++;
+		return -1;
+	}
+	return row;
+}
+
+/* The photo: still to be described (the CSV's status, then collect.c's
+ * one eligibility rule)?  false when not (reported). */
+static bool check_photo(import_run *ir, const tsv_record *rec, size_t row)
+{
+	const settings *cfg = ir->c->cfg;
+	const char *tsv = ir->tsv, *path = rec->path;
+	const char *cesta = mediacsv_field(ir->m, row, MC_CESTA);
+	char held[40] = "";
+	file_state fs = FS_PENDING;
+	collect_why why = collect_eligibility(cfg, ir->c->st, cesta, held, &fs);
+	if (why == COLLECT_IN_BATCH) {
+		batch_info hb;
+		const char *hs = store_get(ir->c->st, held, &hb) == 0 ? batch_state_name(hb.state) : "?";
+		fprintf(stderr, _("%s:%ld: %s is already in batch %s (%s); it was not imported "
+				  "again\n"), tsv, rec->line, path, held, hs);
+	} else if (!mediacsv_row_unprocessed(ir->m, row)) {
+		fprintf(stderr, _("%s:%ld: %s is not waiting for processing in %s (no status "
+				  "'%s', or Originál is not 'ano'); nothing to do\n"),
+			tsv, rec->line, path, cfg->media_csv, MC_ST_UNPROCESSED);
+	} else if (why == COLLECT_MISSING) {
+		char *local = settings_map_path(cfg, cesta);
+		fprintf(stderr, _("%s:%ld: the file %s does not exist; check path_map in the "
+				  "configuration\n"), tsv, rec->line, local ? local : cesta);
+		free(local);
+	} else if (why == COLLECT_SETTLED) {
+		fprintf(stderr, _("%s:%ld: %s is not offered for a description: %s\n"), tsv,
+			rec->line, path, collect_settled_reason(fs));
+	} else
+		return true;
+	ir->bad++;
+	return false;
+}
+
+/* Into the collecting batch.  0, or the exit code of a store failure that
+ * stops the import (reported). */
+static int save_record(import_run *ir, const tsv_record *rec, size_t row)
+{
+	sb_err e;
+	sb_err_clear(&e);
+	char bid[40];
+	if (collect_save_description(ir->c->cfg, ir->c->st, ir->m, row, rec->desc,
+				     collect_editorial_in_csv(ir->m, row), NULL, bid, NULL, &e) < 0) {
+		if (e.code != SBE_INPUT && e.code != SBE_CONFLICT)
+			return cli_report_err(&e); /* the store failed: stop */
+		fprintf(stderr, "%s:%ld: %s\n", ir->tsv, rec->line, e.msg);
+		ir->bad++;
+		return 0;
+	}
+	ir->imported++;
+	snprintf(ir->last_batch, sizeof ir->last_batch, "%s", bid);
+	return 0;
+}
+
+static void print_summary(import_run *ir)
+{
+	cli_ctx *c = ir->c;
+	bool intr = cli_term_interrupted();
+	batch_info lb;
+	bool have_lb = ir->last_batch[0] && store_get(c->st, ir->last_batch, &lb) == 0;
+	if (cli_opt.json) {
+		json_object *o = json_object_new_object();
+		report_jadd_str(o, "file", ir->tsv);
+		report_jadd_int(o, "imported", (long long)ir->imported);
+		report_jadd_int(o, "rejected", (long long)ir->bad);
+		report_jadd_str(o, "batch", have_lb ? lb.id : NULL);
+		report_jadd_str(o, "batch_state", have_lb ? batch_state_name(lb.state) : NULL);
+		report_jadd_int(o, "batch_files", have_lb ? (long long)lb.nfiles : 0);
+		json_object_object_add(o, "interrupted", json_object_new_boolean(intr));
+		report_json_print(o, stdout);
+		return;
+	}
+	printf(P_("Imported %zu description from %s", "Imported %zu descriptions from %s",
+		  ir->imported), ir->imported, ir->tsv);
+	if (have_lb)
+		printf(_(" (last into batch %s: %s, %zu/%d)"), lb.id, batch_state_name(lb.state),
+		       lb.nfiles, c->cfg->batch_size);
+	printf(".\n");
+	if (ir->bad)
+		printf(P_("%zu line was rejected (see the messages above).\n",
+			  "%zu lines were rejected (see the messages above).\n", ir->bad), ir->bad);
+	if (have_lb && lb.state == BS_COLLECTING)
+		printf(_("The batch is sent when it is full, or now with 'stockbatch send --all'.\n"));
+	if (intr)
+		printf(_("Interrupted: the lines after %ld were not read.\n"), ir->last_line);
+}
+
+/* Every record of the TSV; SB_EXIT_OK, or the code of the error that
+ * stopped it. */
+static int import_records(import_run *ir, const char *data, size_t len)
+{
+	tsv_reader *r = tsv_open(data, len);
+	tsv_record rec;
+	int rc = SB_EXIT_OK;
+	while (!cli_term_interrupted() && tsv_next(r, &rec)) {
+		ir->last_line = rec.last_line;
+		long row = check_record(ir, &rec);
+		if (row < 0 || !check_photo(ir, &rec, (size_t)row))
+			continue;
+		if ((rc = save_record(ir, &rec, (size_t)row)) != SB_EXIT_OK)
+			break;
+	}
+	tsv_close(r);
+	return rc;
+}
 
 int cmd_import(cli_ctx *c, int argc, char **argv)
 {
-	const char *tsv = argv[1];
 	(void)argc;
+	import_run ir;
+	memset(&ir, 0, sizeof ir);
+	ir.c = c;
+	ir.tsv = argv[1];
 	sb_err e;
 	sb_err_clear(&e);
 	char *data = NULL;
 	size_t len = 0;
-	if (read_whole_file(tsv, &data, &len, &e) < 0)
+	if (read_whole_file(ir.tsv, &data, &len, &e) < 0)
 		return cli_report_err(&e);
-	mediacsv *m = NULL;
-	if (mediacsv_load(c->cfg->media_csv, &m, &e) < 0) {
+	if (mediacsv_load(c->cfg->media_csv, &ir.m, &e) < 0) {
 		free(data);
 		return cli_report_err(&e);
 	}
-	int ccesta = mediacsv_col(m, MC_CESTA), ced = mediacsv_col(m, MC_EDITORIAL);
-	size_t imported = 0, bad = 0, lines = 0;
-	seen_path *seen = NULL;
-	size_t nseen = 0;
-	char last_batch[40] = "";
-	int rc = SB_EXIT_OK;
-	char *p = data;
-	if (len >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
-		p += 3;
-	long lineno = 0;
-	while (p && *p && !term_interrupted()) {
-		char *nl = strchr(p, '\n');
-		if (nl)
-			*nl = '\0';
-		char *line = p;
-		p = nl ? nl + 1 : NULL;
-		lineno++;
-		char *path, *desc;
-		int kind = tsv_split_line(line, &path, &desc);
-		if (kind == -2) {
-			size_t bad_off = 0;
-			utf8_valid(line, strlen(line), &bad_off);
-			fprintf(stderr, _("%s:%ld: invalid UTF-8 at byte %zu; save the file as UTF-8\n"),
-				tsv, lineno, bad_off + 1);
-			bad++;
-			continue;
-		}
-		if (kind == 0)
-			continue;
-		if (kind < 0) {
-			fprintf(stderr, _("%s:%ld: no TAB between the path and the description; "
-					  "write 'path<TAB>description'\n"), tsv, lineno);
-			bad++;
-			continue;
-		}
-		/* A header row from the spreadsheet. */
-		if (lines == 0 && (!strcasecmp(path, "path") || !strcasecmp(path, "cesta"))) {
-			lines++;
-			continue;
-		}
-		lines++;
-		long row = find_row(c->cfg, m, path);
-		if (row < 0) {
-			fprintf(stderr, _("%s:%ld: unknown path '%s': it is not in the Cesta column of "
-					  "%s; copy the path from there\n"),
-				tsv, lineno, path, c->cfg->media_csv);
-			bad++;
-			continue;
-		}
-		const char *cesta = mediacsv_get(m, (size_t)row, ccesta);
-		size_t k;
-		for (k = 0; k < nseen && strcmp(seen[k].cesta, cesta); k++)
-			;
-		if (k < nseen) {
-			fprintf(stderr, _("%s:%ld: duplicate of line %ld (%s); keep one of them\n"), tsv,
-				lineno, seen[k].line, path);
-			bad++;
-			continue;
-		}
-		seen = xrealloc(seen, (nseen + 1) * sizeof *seen);
-		seen[nseen].cesta = xstrdup(cesta);
-		seen[nseen++].line = lineno;
-		size_t nch = utf8_chars(desc);
-		if ((int)nch < c->cfg->min_description) {
-			fprintf(stderr, _("%s:%ld: the description has %zu characters, at least %d are "
-					  "needed; say more about the photo\n"),
-				tsv, lineno, nch, c->cfg->min_description);
-			bad++;
-			continue;
-		}
-		char held[40];
-		if (store_file_batch(c->st, cesta, held)) {
-			batch_info hb;
-			const char *hs = store_get(c->st, held, &hb) == 0 ? batch_state_name(hb.state) : "?";
-			fprintf(stderr, _("%s:%ld: %s is already in batch %s (%s); it was not imported "
-					  "again\n"), tsv, lineno, path, held, hs);
-			bad++;
-			continue;
-		}
-		if (!mediacsv_row_unprocessed(m, (size_t)row)) {
-			fprintf(stderr, _("%s:%ld: %s is not waiting for processing in %s (no status "
-					  "'%s', or Originál is not 'ano'); nothing to do\n"),
-				tsv, lineno, path, c->cfg->media_csv, MC_ST_UNPROCESSED);
-			bad++;
-			continue;
-		}
-		char *local = settings_map_path(c->cfg, cesta);
-		bool present = local && file_exists(local);
-		if (!present) {
-			fprintf(stderr, _("%s:%ld: the file %s does not exist; check path_map in the "
-					  "configuration\n"), tsv, lineno, local ? local : cesta);
-			free(local);
-			bad++;
-			continue;
-		}
-		free(local);
-		batch_info b;
-		if (store_collecting(c->st, "originals", c->cfg->provider, c->cfg->model, &b, &e) < 0) {
-			rc = cli_report_err(&e);
-			break;
-		}
-		file_entry f;
-		memset(&f, 0, sizeof f);
-		f.cesta = (char *)cesta;
-		f.description = desc;
-		f.state = FS_DESCRIPTION_SAVED;
-		f.editorial = ced >= 0 && !strcasecmp(mediacsv_get(m, (size_t)row, ced), "ano");
-		mediacsv_fingerprint(m, (size_t)row, f.fingerprint);
-		if (store_add_file(c->st, b.id, &f, &e) < 0) {
-			fprintf(stderr, "%s:%ld: %s\n", tsv, lineno, e.msg);
-			bad++;
-			continue;
-		}
-		imported++;
-		snprintf(last_batch, sizeof last_batch, "%s", b.id);
-		if (store_seal_if_full(c->st, b.id, (size_t)c->cfg->batch_size, &e) < 0) {
-			rc = cli_report_err(&e);
-			break;
-		}
-	}
-	for (size_t k = 0; k < nseen; k++)
-		free(seen[k].cesta);
-	free(seen);
+	int rc = import_records(&ir, data, len);
+	for (size_t k = 0; k < ir.nseen; k++)
+		free(ir.seen[k].cesta);
+	free(ir.seen);
 	free(data);
-	mediacsv_free(m);
-
-	batch_info lb;
-	bool have_lb = last_batch[0] && store_get(c->st, last_batch, &lb) == 0;
-	if (cli_opt.json) {
-		json_object *o = json_object_new_object();
-		report_jadd_str(o, "file", tsv);
-		report_jadd_int(o, "imported", (long long)imported);
-		report_jadd_int(o, "rejected", (long long)bad);
-		report_jadd_str(o, "batch", have_lb ? lb.id : NULL);
-		report_jadd_str(o, "batch_state", have_lb ? batch_state_name(lb.state) : NULL);
-		report_jadd_int(o, "batch_files", have_lb ? (long long)lb.nfiles : 0);
-		json_object_object_add(o, "interrupted", json_object_new_boolean(term_interrupted()));
-		report_json_print(o, stdout);
-	} else {
-		printf(P_("Imported %zu description from %s", "Imported %zu descriptions from %s",
-			  imported), imported, tsv);
-		if (have_lb)
-			printf(_(" (last into batch %s: %s, %zu/%d)"), lb.id,
-			       batch_state_name(lb.state), lb.nfiles, c->cfg->batch_size);
-		printf(".\n");
-		if (bad)
-			printf(P_("%zu line was rejected (see the messages above).\n",
-				  "%zu lines were rejected (see the messages above).\n", bad), bad);
-		if (have_lb && lb.state == BS_COLLECTING)
-			printf(_("The batch is sent when it is full, or now with 'stockbatch send "
-				 "--all'.\n"));
-		if (term_interrupted())
-			printf(_("Interrupted: the lines after %ld were not read.\n"), lineno);
-	}
-	if (term_interrupted())
+	print_summary(&ir);
+	mediacsv_free(ir.m);
+	if (cli_term_interrupted())
 		return SB_EXIT_INTERRUPTED;
 	if (rc != SB_EXIT_OK)
 		return rc;
-	if (bad)
-		return imported ? SB_EXIT_PARTIAL : SB_EXIT_ERROR;
+	if (ir.bad)
+		return ir.imported ? SB_EXIT_PARTIAL : SB_EXIT_ERROR;
 	return SB_EXIT_OK;
 }

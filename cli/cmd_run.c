@@ -18,12 +18,12 @@ int cli_run_phases(cli_ctx *c, unsigned phases, int wait_s, bool waiting_matters
 	run_report rep;
 	memset(&rep, 0, sizeof rep);
 	int r = engine_run(c->en, phases, wait_s, &rep, &e);
-	term_progress_end();
+	cli_term_progress_end();
 	const run_report *er = engine_report(c->en);
 	if (er)
 		rep = *er;
 	int code;
-	if (term_interrupted())
+	if (cli_term_interrupted())
 		code = SB_EXIT_INTERRUPTED;
 	else if (r < 0)
 		code = e.code == SBE_LOCKED ? SB_EXIT_LOCKED : SB_EXIT_ERROR;
@@ -33,12 +33,12 @@ int cli_run_phases(cli_ctx *c, unsigned phases, int wait_s, bool waiting_matters
 		code = SB_EXIT_PARTIAL;
 	else
 		code = SB_EXIT_OK;
-	if (r < 0 && !term_interrupted())
+	if (r < 0 && !cli_term_interrupted())
 		cli_report_err(&e);
 	/* --quiet: a summary only when something needs attention */
-	if ((summary || term_interrupted()) &&
-	    (cli_opt.json || !cli_opt.quiet || term_interrupted() || code != SB_EXIT_OK))
-		report_run(&rep, term_interrupted(), code, cli_opt.json, stdout);
+	if ((summary || cli_term_interrupted()) &&
+	    (cli_opt.json || !cli_opt.quiet || cli_term_interrupted() || code != SB_EXIT_OK))
+		report_run(&rep, cli_term_interrupted(), code, cli_opt.json, stdout);
 	return code;
 }
 

@@ -331,8 +331,8 @@ static int ctx_open(cli_ctx *c, bool lock, bool want_engine, sb_err *e)
 	if (want_engine) {
 		if (engine_open(c->cfg, c->st, &c->en, e) < 0)
 			return -1;
-		engine_set_progress(c->en, term_progress, NULL);
-		term_signals_set_engine(c->en);
+		engine_set_progress(c->en, cli_term_progress, NULL);
+		cli_term_signals_set_engine(c->en);
 	}
 	return 0;
 }
@@ -340,7 +340,7 @@ static int ctx_open(cli_ctx *c, bool lock, bool want_engine, sb_err *e)
 static void ctx_close(cli_ctx *c)
 {
 	if (c->en) {
-		term_signals_set_engine(NULL);
+		cli_term_signals_set_engine(NULL);
 		engine_close(c->en);
 	}
 	if (c->st)
@@ -385,10 +385,10 @@ int cli_run(settings *cfg, int argc, char **argv)
 	if (rc)
 		return rc;
 
-	term_begin();
+	cli_term_begin();
 	bool guarded = cmd->flags & NEEDS_LOCK;
 	if (guarded)
-		term_signals_start();
+		cli_term_signals_start();
 	cli_ctx c;
 	memset(&c, 0, sizeof c);
 	c.cfg = cfg;
@@ -399,11 +399,11 @@ int cli_run(settings *cfg, int argc, char **argv)
 		rc = cli_report_err(&e);
 	else /* interrupted already: the command stops early and still summarises */
 		rc = cmd->fn(&c, argc, argv);
-	term_progress_end();
+	cli_term_progress_end();
 	ctx_close(&c);
-	term_end();
+	cli_term_end();
 	if (guarded)
-		term_signals_stop();
+		cli_term_signals_stop();
 	fflush(stdout);
 	return rc;
 }

@@ -27,7 +27,7 @@ static struct prog_state {
 	int last_decile;
 } PS;
 
-void term_progress(const char *what, size_t done, size_t total, void *ctx)
+void cli_term_progress(const char *what, size_t done, size_t total, void *ctx)
 {
 	(void)ctx;
 	if (cli_opt.quiet || cli_opt.json || total == 0)
@@ -90,7 +90,7 @@ static void log_sink(log_level lv, const char *line, void *ctx)
 	pthread_mutex_unlock(&out_mu);
 }
 
-void term_progress_end(void)
+void cli_term_progress_end(void)
 {
 	pthread_mutex_lock(&out_mu);
 	if (tty_err && bar_line[0]) {
@@ -102,7 +102,7 @@ void term_progress_end(void)
 
 
 /* The log's lines go to stderr through log_sink for this run. */
-void term_begin(void)
+void cli_term_begin(void)
 {
 	tty_err = isatty(STDERR_FILENO);
 	echo_min = cli_opt.verbose ? LOG_DEBUG
@@ -113,9 +113,9 @@ void term_begin(void)
 	log_set_sink(log_sink, NULL);
 }
 
-void term_end(void)
+void cli_term_end(void)
 {
-	term_progress_end();
+	cli_term_progress_end();
 	log_set_sink(NULL, NULL);
 }
 
@@ -141,7 +141,7 @@ static void *sig_main(void *arg)
 			if (write(STDERR_FILENO, m, sizeof m - 1) < 0) { /* nothing to do */ }
 			_exit(SB_EXIT_INTERRUPTED);
 		}
-		term_progress_end();
+		cli_term_progress_end();
 		pthread_mutex_lock(&out_mu);
 		fprintf(stderr, _("\nInterrupted: stopping at the next safe point (Ctrl+C again to "
 				  "stop at once)...\n"));
@@ -153,14 +153,14 @@ static void *sig_main(void *arg)
 	}
 }
 
-bool term_interrupted(void)
+bool cli_term_interrupted(void)
 {
 	return atomic_load(&interrupted) != 0;
 }
 
 static sigset_t sig_set;
 
-void term_signals_start(void)
+void cli_term_signals_start(void)
 {
 	sigemptyset(&sig_set);
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
@@ -176,7 +176,7 @@ void term_signals_start(void)
 	sig_running = pthread_create(&sig_thread, NULL, sig_main, &sig_set) == 0;
 }
 
-void term_signals_set_engine(engine *en)
+void cli_term_signals_set_engine(engine *en)
 {
 	pthread_mutex_lock(&sig_mu);
 	sig_engine = en;
@@ -185,7 +185,7 @@ void term_signals_set_engine(engine *en)
 	pthread_mutex_unlock(&sig_mu);
 }
 
-void term_signals_stop(void)
+void cli_term_signals_stop(void)
 {
 	if (!sig_running)
 		return;

@@ -92,4 +92,48 @@ sb_config "$W"
 sb_run import "$SB_TMP/w.tsv"
 check_rc 0 "import with Windows paths"
 check_grep '^Imported 2 descriptions' "$SB_OUT" "both forms of the path"
+# A TSV as LibreOffice saves it (tests/data/libreoffice.tsv): a quoted cell
+# spanning three lines is one description (quotes doubled inside), a quoted
+# cell may hold a TAB, an unquoted cell may hold quotes; CRLF records.  Errors
+# name the record's first line.
+X=$SB_TMP/lo
+sb_make_library "$X" 4 winpaths
+sb_config "$X"
+sb_run import "$top_srcdir/tests/data/libreoffice.tsv"
+check_rc 5 "import of a LibreOffice TSV with two bad records"
+check_grep '^Imported 3 descriptions from ' "$SB_OUT" "three multi-line, TAB and quote records"
+check_grep '^2 lines were rejected' "$SB_OUT" "two rejected"
+check_grep 'libreoffice\.tsv:5: the description has 7 characters' "$SB_ERR" \
+	"the line after a three-line record is line 5"
+check_grep "libreoffice\\.tsv:6: unknown path '.*IMG_9998.jpg'" "$SB_ERR" \
+	"a bad two-line record is named by its first line"
+check_eq "$(grep -c 'libreoffice\.tsv:[0-9]*:' "$SB_ERR")" 2 "one message per bad record"
+# The stored descriptions are exact: the line breaks and the TAB kept, the
+# doubled quotes undone.
+"$PYTHON3" - "$X/.stockbatch" <<'PY' || fail "the multi-line description was not stored whole"
+import json, os, sys
+want = {"Smrkový les v ranní mlze na úbočí kopce,\nsvětlo prosvítá mezi kmeny; \"mlha\" drží v údolí.\nTřetí řádek téhož popisu.",
+        "Buňka s tabulátorem\tuvnitř, v uvozovkách, dost dlouhá na import.",
+        "Čtvrtá fotka: \"Praha\" v noci, dlouhý popis bez uvozovek kolem buňky."}
+found = set()
+def walk(v):
+    if isinstance(v, dict):
+        for x in v.values(): walk(x)
+    elif isinstance(v, list):
+        for x in v: walk(x)
+    elif isinstance(v, str) and v in want:
+        found.add(v)
+for root, _, files in os.walk(sys.argv[1]):
+    for f in files:
+        try:
+            text = open(os.path.join(root, f), encoding="utf-8").read()
+        except (UnicodeDecodeError, OSError):
+            continue
+        for chunk in [text] + text.splitlines():
+            try:
+                walk(json.loads(chunk))
+            except ValueError:
+                pass
+sys.exit(0 if found == want else 1)
+PY
 echo "cli_import: ok"

@@ -1,6 +1,7 @@
 /* test_cli.c: the command line's pure parts: global options over the config
  * file (load order, --set, --base-url for the chosen provider), and the
- * import TSV line splitter. */
+ * import TSV reader (libcsv, records over several lines) and its line
+ * splitter. */
 #include "config.h"
 #include <setjmp.h>
 #include <stdarg.h>
@@ -157,6 +158,60 @@ static void test_tsv_split(void **state)
 	assert_string_equal(d, "");
 }
 
+/* Read every record of a TSV text: "kind:first-last:path|desc" per record. */
+static char *read_all(const char *text)
+{
+	static char out[2048];
+	out[0] = '\0';
+	tsv_reader *r = tsv_open(text, strlen(text));
+	tsv_record rec;
+	while (tsv_next(r, &rec)) {
+		char one[512];
+		if (rec.kind == TSV_ROW)
+			snprintf(one, sizeof one, "R:%ld-%ld:%s|%s\n", rec.line, rec.last_line, rec.path,
+				 rec.desc);
+		else if (rec.kind == TSV_NO_TAB)
+			snprintf(one, sizeof one, "T:%ld-%ld\n", rec.line, rec.last_line);
+		else
+			snprintf(one, sizeof one, "U:%ld-%ld@%zu\n", rec.line, rec.last_line,
+				 rec.bad_byte);
+		strncat(out, one, sizeof out - strlen(out) - 1);
+	}
+	tsv_close(r);
+	return out;
+}
+
+static void test_tsv_reader(void **state)
+{
+	(void)state;
+	/* a quoted cell over three lines is one record, named by its first line */
+	assert_string_equal(read_all("\xEF\xBB\xBFpath\tdescription\r\n"
+				     "/a.jpg\t\"one,\ntwo \"\"q\"\"\nthree\"\r\n"
+				     "/b.jpg\tnext\r\n"),
+			    "R:1-1:path|description\nR:2-4:/a.jpg|one,\ntwo \"q\"\nthree\n"
+			    "R:5-5:/b.jpg|next\n");
+	/* a TAB inside quotes; extra cells stay in the description; blanks and
+	 * comments skipped; the last line without a newline */
+	assert_string_equal(read_all("# note\n\n  \n \"/c d.jpg\" \t\"x\ty\"\t\t\n/e\tf\tg"),
+			    "R:4-4:/c d.jpg|x\ty\nR:5-5:/e|f\tg\n");
+	/* not valid quoting: the line is split at its first TAB, as before */
+	assert_string_equal(read_all("/a\tSay \"hi\" now\n/b\t\"x\" y\n/c\t\"open\nnext\tline\n"),
+			    "R:1-1:/a|Say \"hi\" now\nR:2-2:/b|\"x\" y\nR:3-3:/c|\"open\n"
+			    "R:4-4:next|line\n");
+	/* one cell only; bad UTF-8 in a record's second line: the record's first
+	 * line, the byte counted in the record */
+	assert_string_equal(read_all("no tab here\n/a\t\"ok\nbad \xff\"\n# \xfe\n/z\tz\n"),
+			    "T:1-1\nU:2-3@12\nU:4-4@3\nR:5-5:/z|z\n");
+	/* a NUL ends the text, as it always did */
+	assert_string_equal(read_all("/a\tb\n"), "R:1-1:/a|b\n");
+	char nul[] = "/a\tb\n\0/c\td\n";
+	tsv_reader *r = tsv_open(nul, sizeof nul - 1);
+	tsv_record rec;
+	assert_int_equal(tsv_next(r, &rec), 1);
+	assert_int_equal(tsv_next(r, &rec), 0);
+	tsv_close(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -164,6 +219,7 @@ int main(void)
 		cmocka_unit_test(test_base_url_follows_provider),
 		cmocka_unit_test(test_errors_and_help),
 		cmocka_unit_test(test_tsv_split),
+		cmocka_unit_test(test_tsv_reader),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

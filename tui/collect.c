@@ -1,6 +1,8 @@
-/* collect.c: phase 3 for the TUI (see collect.h).  The CSV is loaded once
- * at start; the session's list is fixed then, minus what we save, reject or
- * skip on the way. */
+/* collect.c: phase 3 for the TUI (see collect.h): the session's list and
+ * the draft writer thread.  The rules (eligibility, save, reject, skip,
+ * drafts) are the core's, src/collect.c.  The CSV is loaded once at start;
+ * the session's list is fixed then, minus what we save, reject or skip on
+ * the way. */
 #include "config.h"
 #include "collect.h"
 
@@ -11,9 +13,6 @@
 #include "i18n.h"
 #include "imageprep.h"
 #include "mediacsv.h"
-#include "request.h"
-
-#define KIND_ORIGINALS "originals"
 
 struct collector {
 	settings *cfg;
@@ -47,7 +46,7 @@ static void *draft_main(void *arg)
 		pthread_mutex_unlock(&c->dmu);
 		sb_err e;
 		sb_err_clear(&e);
-		int rc = store_save_draft(c->st, cesta, text, &e);
+		int rc = collect_draft_save(c->st, cesta, text, &e);
 		free(cesta);
 		free(text);
 		pthread_mutex_lock(&c->dmu);
@@ -71,15 +70,6 @@ static void draft_flush(collector *c)
 	pthread_mutex_unlock(&c->dmu);
 }
 
-static bool exists_cb(const char *cesta, void *ctx)
-{
-	collector *c = ctx;
-	char *p = settings_map_path(c->cfg, cesta);
-	bool ok = p && file_exists(p);
-	free(p);
-	return ok;
-}
-
 int collect_open(settings *cfg, store *st, collector **out, sb_err *e)
 {
 	collector *c = xcalloc(1, sizeof *c);
@@ -89,21 +79,7 @@ int collect_open(settings *cfg, store *st, collector **out, sb_err *e)
 		free(c);
 		return -1;
 	}
-	size_t *rows = NULL;
-	size_t n = mediacsv_unprocessed(c->m, exists_cb, c, &rows);
-	c->rows = xcalloc(n + 1, sizeof *c->rows);
-	/* Files in an active batch or rejected by us earlier are not shown. */
-	for (size_t i = 0; i < n; i++) {
-		const char *cesta = mediacsv_field(c->m, rows[i], MC_CESTA);
-		char bid[40];
-		file_state fs;
-		if (store_file_batch(st, cesta, bid))
-			continue;
-		if (store_file_known(st, cesta, &fs) && (fs == FS_REJECTED || fs == FS_SAVED_TO_CSV))
-			continue;
-		c->rows[c->nrows++] = rows[i];
-	}
-	free(rows);
+	c->nrows = collect_eligible_rows(cfg, st, c->m, &c->rows);
 	c->local = xcalloc(c->nrows + 1, sizeof *c->local);
 	pthread_mutex_init(&c->dmu, NULL);
 	pthread_cond_init(&c->dcv, NULL);
@@ -171,12 +147,9 @@ const char *collect_ahead(collector *c, size_t n)
 char *collect_take_draft(collector *c)
 {
 	char *cesta = NULL;
-	char *text = store_load_draft(c->st, &cesta);
-	if (!text || !cesta) {
-		free(text);
-		free(cesta);
+	char *text = collect_draft_load(c->cfg, c->st, &cesta);
+	if (!text)
 		return NULL;
-	}
 	/* Start where the last session stopped, if that photo is still open. */
 	for (size_t i = c->cur; i < c->nrows; i++)
 		if (strcmp(mediacsv_field(c->m, c->rows[i], MC_CESTA), cesta) == 0) {
@@ -194,41 +167,19 @@ char *collect_take_draft(collector *c)
 	return NULL;
 }
 
-static int add_current(collector *c, const char *text, file_state state, bool editorial,
+/* Saved or rejected: durable, then the next photo is current. */
+static int add_current(collector *c, const char *text, bool reject, bool editorial,
 		       const editorial_info *ed, bool *sealed, sb_err *e)
 {
 	collect_photo p;
 	if (!collect_current(c, &p))
 		return sb_fail(e, SBE_GENERIC, "%s", _("there is no photo left to describe"));
 	draft_flush(c);
-	batch_info b;
-	if (store_collecting(c->st, KIND_ORIGINALS, c->cfg->provider, c->cfg->model, &b, e) < 0)
-		return -1;
-	file_entry f;
-	memset(&f, 0, sizeof f);
-	f.cesta = (char *)p.cesta;
-	f.description = (char *)(text ? text : "");
-	f.state = state;
-	f.editorial = editorial;
-	if (editorial && ed)
-		f.ed = *ed;
-	mediacsv_fingerprint(c->m, p.row, f.fingerprint);
-	f.custom_id = request_custom_id(p.cesta, b.id);
-	int rc = store_add_file(c->st, b.id, &f, e);
-	free(f.custom_id);
+	int rc = reject ? collect_reject_photo(c->cfg, c->st, c->m, p.row, e)
+			: collect_save_description(c->cfg, c->st, c->m, p.row, text, editorial, ed,
+						   NULL, sealed, e);
 	if (rc < 0)
 		return -1;
-	if (sealed)
-		*sealed = false;
-	if (state == FS_DESCRIPTION_SAVED) {
-		if (store_seal_if_full(c->st, b.id, (size_t)c->cfg->batch_size, e) < 0)
-			return -1;
-		batch_info after;
-		if (sealed && store_get(c->st, b.id, &after) == 0 && after.state != BS_COLLECTING)
-			*sealed = true;
-	}
-	sb_err e2;
-	store_clear_draft(c->st, &e2);
 	c->cur++;
 	return 0;
 }
@@ -236,21 +187,18 @@ static int add_current(collector *c, const char *text, file_state state, bool ed
 int collect_save(collector *c, const char *text, bool editorial, const editorial_info *ed,
 		 bool *sealed, sb_err *e)
 {
-	return add_current(c, text, FS_DESCRIPTION_SAVED, editorial, ed, sealed, e);
+	return add_current(c, text, false, editorial, ed, sealed, e);
 }
 
-/* A rejected entry in the collecting batch: never offered again (the store
- * knows it); writing "zamítnuto" into the CSV (MCU_REJECT) is the engine's. */
 int collect_reject(collector *c, sb_err *e)
 {
-	return add_current(c, "", FS_REJECTED, false, NULL, NULL, e);
+	return add_current(c, "", true, false, NULL, NULL, e);
 }
 
 void collect_skip(collector *c)
 {
 	draft_flush(c);
-	sb_err e2;
-	store_clear_draft(c->st, &e2);
+	collect_skip_photo(c->st);
 	if (c->cur < c->nrows)
 		c->cur++;
 }
@@ -261,7 +209,7 @@ int collect_draft(collector *c, const char *text, sb_err *e)
 	if (!collect_current(c, &p))
 		return 0;
 	if (!c->dth_started)
-		return store_save_draft(c->st, p.cesta, text, e);
+		return collect_draft_save(c->st, p.cesta, text, e);
 	pthread_mutex_lock(&c->dmu);
 	free(c->dcesta);
 	free(c->dtext);
@@ -284,7 +232,7 @@ void collect_fill(collector *c, size_t *have, size_t *size)
 	*have = 0;
 	*size = (size_t)c->cfg->batch_size;
 	for (size_t i = 0; i < n; i++)
-		if (bs[i].state == BS_COLLECTING && strcmp(bs[i].kind, KIND_ORIGINALS) == 0)
+		if (bs[i].state == BS_COLLECTING && strcmp(bs[i].kind, COLLECT_KIND) == 0)
 			*have = bs[i].counts[FS_DESCRIPTION_SAVED];
 	free(bs);
 }

@@ -1,9 +1,11 @@
-/* collect.h: phase 3, collecting descriptions (SPEC 3): the unprocessed
- * photos in no active batch, the current one, and what the editor's keys
- * do to the store (save, reject, skip, draft).  No curses here. */
+/* collect.h: phase 3 in the TUI, collecting descriptions (SPEC 3): this
+ * session's list of eligible photos, the current one, and the editor's keys
+ * (save, reject, skip, draft) through the core's rules, src/collect.h.  No
+ * curses here. */
 #ifndef SB_TUI_COLLECT_H
 #define SB_TUI_COLLECT_H
 
+#include "../src/collect.h" /* the core's rules; this header has the same name */
 #include "batchstore.h"
 #include "settings.h"
 

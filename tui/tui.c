@@ -208,14 +208,11 @@ void ui_editorial_done(ui *u, bool ok)
 	}
 	const char *c = editor_text(&u->fields[0]), *k = editor_text(&u->fields[1]),
 		   *d = editor_text(&u->fields[2]);
-	if (!*c || !*k || !*d) {
+	if (!collect_editorial_fill(&u->edinfo, c, k, d)) {
 		ui_status(u, 2, "%s", _("Editorial needs a city, a country and a date; it stays off."));
 		u->editorial = false;
 		return;
 	}
-	snprintf(u->edinfo.city, sizeof u->edinfo.city, "%s", c);
-	snprintf(u->edinfo.country, sizeof u->edinfo.country, "%s", k);
-	snprintf(u->edinfo.date, sizeof u->edinfo.date, "%s", d);
 	u->editorial = true;
 	ui_status(u, 1, _("Editorial: %s, %s, %s"), c, k, d);
 }

@@ -1,0 +1,64 @@
+/* collect.h: phase 3's rules (SPEC 3), the same for both front ends: which
+ * photos are still to be described, and what saving, rejecting, skipping,
+ * marking editorial and keeping a draft do to the store.  The TUI's session
+ * (tui/collect.c) and `stockbatch import` (cli/cmd_import.c) call these; no
+ * terminal and no threads here. */
+#ifndef SB_COLLECT_H
+#define SB_COLLECT_H
+
+#include "batchstore.h"
+#include "mediacsv.h"
+#include "settings.h"
+
+/* The kind of batch descriptions are collected into. */
+#define COLLECT_KIND "originals"
+
+/* Why a photo is, or is not, offered for a description. */
+typedef enum {
+	COLLECT_ELIGIBLE, /* on this box, in no active batch, never settled by us */
+	COLLECT_IN_BATCH, /* in an active batch */
+	COLLECT_MISSING,  /* the file is not on this box (path_map) */
+	COLLECT_SETTLED,  /* rejected, skipped, dead-lettered or committed by us */
+} collect_why;
+
+/* The one eligibility rule (also `plan`'s): a photo in an active batch, or
+ * one that we rejected, skipped, dead-lettered or committed, or whose file
+ * is missing, is not offered.  The CSV row's own status is the caller's
+ * first filter (mediacsv_unprocessed, mediacsv_row_unprocessed).  st may be
+ * NULL (no state yet); batch (40 bytes) gets the active batch and fs the
+ * settled state, when not NULL. */
+collect_why collect_eligibility(const settings *cfg, store *st, const char *cesta, char *batch,
+				file_state *fs);
+/* Why a settled photo is not offered, in words (translated). */
+const char *collect_settled_reason(file_state fs);
+/* The unprocessed rows still eligible, in CSV order (caller frees *rows). */
+size_t collect_eligible_rows(const settings *cfg, store *st, const mediacsv *m, size_t **rows);
+
+/* Editorial: the CSV's own mark (Editorial = "ano"), for imports. */
+bool collect_editorial_in_csv(const mediacsv *m, size_t row);
+/* Editorial facts typed by the user: complete only with a city, a country
+ * and a date; fills *ed and returns true then. */
+bool collect_editorial_fill(editorial_info *ed, const char *city, const char *country,
+			    const char *date);
+
+/* Save the description of CSV row `row` into the collecting batch: durable
+ * before returning; the batch is sealed when it holds batch_size.  ed holds
+ * an editorial photo's facts, or is NULL when they are unknown.  batch_id
+ * (40 bytes) gets the batch and *sealed whether it was sealed now, when not
+ * NULL.  The photo's draft is cleared. */
+int collect_save_description(const settings *cfg, store *st, const mediacsv *m, size_t row,
+			     const char *text, bool editorial, const editorial_info *ed,
+			     char *batch_id, bool *sealed, sb_err *e);
+/* Reject the photo: a rejected entry in the collecting batch, never offered
+ * again; writing "zamítnuto" into the CSV is the engine's. */
+int collect_reject_photo(const settings *cfg, store *st, const mediacsv *m, size_t row,
+			 sb_err *e);
+/* Skip the photo for this session: nothing is stored but the draft goes. */
+void collect_skip_photo(store *st);
+
+/* The draft of the photo being described (survives quit and crash). */
+int collect_draft_save(store *st, const char *cesta, const char *text, sb_err *e);
+/* The draft left by the last session, when its photo is still eligible:
+ * the text, and its Cesta in *cesta (caller frees both); else NULL. */
+char *collect_draft_load(const settings *cfg, store *st, char **cesta);
+#endif

@@ -1,0 +1,117 @@
+/* plan.c: the pre-flight plan as data (see plan.h). */
+#include "config.h"
+
+#include "plan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "collect.h"
+#include "i18n.h"
+
+const char *plan_action_name(plan_action a)
+{
+	return a == PLAN_NEW ? "new" : a == PLAN_IN_BATCH ? "in_batch" : "skip";
+}
+
+const char *plan_media_name(mc_media k)
+{
+	return k == MC_IMAGE ? "image" : k == MC_VIDEO ? "video" : "other";
+}
+
+/* One unprocessed file: what would happen to it (collect.c's rule). */
+static void plan_one(const settings *cfg, store *st, plan *p, plan_row *it)
+{
+	file_state fs = FS_PENDING;
+	switch (collect_eligibility(cfg, st, it->cesta, it->batch, &fs)) {
+	case COLLECT_IN_BATCH: {
+		batch_info b;
+		it->action = PLAN_IN_BATCH;
+		it->bstate = store_get(st, it->batch, &b) == 0 ? b.state : BS_COLLECTING;
+		file_entry fe;
+		memset(&fe, 0, sizeof fe);
+		it->fstate = FS_DESCRIPTION_SAVED;
+		if (store_file_get(st, it->batch, it->cesta, &fe) == 0) {
+			it->fstate = fe.state;
+			file_entries_free(&fe, 1);
+		}
+		p->sum.in_batch++;
+		break;
+	}
+	case COLLECT_MISSING: {
+		char *local = settings_map_path(cfg, it->cesta);
+		it->action = PLAN_SKIP;
+		it->fstate = FS_FILE_NOT_FOUND;
+		it->reason = xasprintf(_("file not found: %s"), local ? local : it->cesta);
+		free(local);
+		p->sum.skip++;
+		p->sum.missing++;
+		break;
+	}
+	case COLLECT_SETTLED:
+		it->action = PLAN_SKIP;
+		it->fstate = fs;
+		it->reason = xstrdup(collect_settled_reason(fs));
+		p->sum.skip++;
+		break;
+	case COLLECT_ELIGIBLE:
+		it->action = PLAN_NEW;
+		it->fstate = FS_PENDING;
+		it->reason = it->media == MC_IMAGE
+				     ? xstrdup(_("needs a description"))
+				     : xstrdup(_("needs a description (text-only request)"));
+		p->sum.n_new++;
+		break;
+	}
+}
+
+/* Batches: what send and retrieve would do next. */
+static void plan_batches(store *st, plan_summary *sum)
+{
+	batch_info *bs = NULL;
+	size_t nb = st ? store_list(st, &bs) : 0;
+	for (size_t i = 0; i < nb; i++) {
+		sum->bcount[bs[i].state]++;
+		sum->bfiles[bs[i].state] += bs[i].nfiles;
+		if (bs[i].state == BS_READY)
+			sum->ready_cost += bs[i].est_cost;
+	}
+	free(bs);
+}
+
+int plan_build(const settings *cfg, store *st, plan **out, sb_err *e)
+{
+	plan *p = xcalloc(1, sizeof *p);
+	if (mediacsv_load(cfg->media_csv, &p->m, e) < 0) {
+		free(p);
+		return -1;
+	}
+	size_t *rows = NULL;
+	p->n = mediacsv_unprocessed(p->m, NULL, NULL, &rows);
+	p->rows = xcalloc(p->n ? p->n : 1, sizeof *p->rows);
+	p->sum.unprocessed = p->n;
+	for (size_t i = 0; i < p->n; i++) {
+		plan_row *it = &p->rows[i];
+		it->row = rows[i];
+		it->line = mediacsv_lineno(p->m, rows[i]);
+		it->file = mediacsv_field(p->m, rows[i], MC_SOUBOR);
+		it->cesta = mediacsv_field(p->m, rows[i], MC_CESTA);
+		it->media = mediacsv_media_kind(it->file);
+		plan_one(cfg, st, p, it);
+	}
+	free(rows);
+	plan_batches(st, &p->sum);
+	*out = p;
+	return 0;
+}
+
+void plan_free(plan *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->n; i++)
+		free(p->rows[i].reason);
+	free(p->rows);
+	mediacsv_free(p->m);
+	free(p);
+}

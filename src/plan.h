@@ -1,0 +1,47 @@
+/* plan.h: the pre-flight plan as data (SPEC 8): for every unprocessed file
+ * of the CSV what would happen to it (new, in a batch, skipped and why), and
+ * what the next send and retrieve would do.  No API calls, no printing:
+ * `stockbatch plan` prints it (cli/cmd_plan.c); the TUI can show it. */
+#ifndef SB_PLAN_H
+#define SB_PLAN_H
+
+#include "batchstore.h"
+#include "mediacsv.h"
+#include "settings.h"
+
+typedef enum { PLAN_NEW, PLAN_IN_BATCH, PLAN_SKIP } plan_action;
+
+typedef struct plan_row {
+	size_t row;           /* in the CSV */
+	long line;            /* the CSV line, for people */
+	const char *file, *cesta; /* Soubor and Cesta (owned by the plan's CSV) */
+	mc_media media;
+	plan_action action;
+	char batch[40];       /* PLAN_IN_BATCH: the batch, its state, the file's state */
+	batch_state bstate;
+	file_state fstate;
+	char *reason;         /* PLAN_SKIP: why; PLAN_NEW: what is needed (translated) */
+} plan_row;
+
+typedef struct plan_summary {
+	size_t unprocessed, n_new, in_batch, skip, missing;
+	size_t bcount[BS__COUNT], bfiles[BS__COUNT]; /* batches and files per state */
+	double ready_cost;    /* estimated, of the batches ready to send */
+} plan_summary;
+
+typedef struct plan {
+	mediacsv *m;
+	plan_row *rows;
+	size_t n;
+	plan_summary sum;
+} plan;
+
+/* Reads the CSV (cfg->media_csv) and the store (st may be NULL: no state
+ * yet).  Errors name the CSV's file and line. */
+int plan_build(const settings *cfg, store *st, plan **out, sb_err *e);
+void plan_free(plan *p);
+/* "new", "in_batch", "skip" (the JSON's words) */
+const char *plan_action_name(plan_action a);
+/* "image", "video", "other" */
+const char *plan_media_name(mc_media k);
+#endif
