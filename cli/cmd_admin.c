@@ -32,20 +32,14 @@ static int rm_tmp(const char *path, const struct stat *sb, int flag, struct FTW 
 	return 0;
 }
 
-int cmd_cleanup(cli_ctx *c, int argc, char **argv)
+/* Provider files of committed batches (the engine deletes them after a
+ * commit; this catches what a crash or a network error left). */
+static void delete_provider_files(cli_ctx *c, size_t *deleted, size_t *failed)
 {
-	(void)argc;
-	(void)argv;
 	sb_err e;
 	sb_err_clear(&e);
-	/* Phase 0 archives the batches completed more than archive_days ago. */
-	int code = cli_run_phases(c, PH_RECOVER, 0, false, false);
-	if (code == SB_EXIT_INTERRUPTED || code == SB_EXIT_ERROR)
-		return code;
-	/* Provider files of committed batches (the engine deletes them after a
-	 * commit; this catches what a crash or a network error left). */
 	batch_info *bs = NULL;
-	size_t nb = store_list(c->st, &bs), deleted = 0, failed = 0;
+	size_t nb = store_list(c->st, &bs);
 	provider *p = NULL;
 	for (size_t i = 0; i < nb && !cli_term_interrupted(); i++) {
 		batch_info *b = &bs[i];
@@ -62,7 +56,7 @@ int cmd_cleanup(cli_ctx *c, int argc, char **argv)
 			p = NULL;
 			if (provider_open(c->cfg, b->provider, &p, &e) < 0) {
 				cli_report_err(&e);
-				failed++;
+				(*failed)++;
 				continue;
 			}
 		}
@@ -74,10 +68,10 @@ int cmd_cleanup(cli_ctx *c, int argc, char **argv)
 				sb_log(LOG_WARN, "cleanup: cannot delete provider file %s of batch %s: %s",
 				       ids[k], b->id, e.msg);
 				all_ok = false;
-				failed++;
+				(*failed)++;
 				continue;
 			}
-			deleted++;
+			(*deleted)++;
 			ids[k][0] = '\0';
 		}
 		if (all_ok && store_update(c->st, b, &e) < 0)
@@ -85,7 +79,11 @@ int cmd_cleanup(cli_ctx *c, int argc, char **argv)
 	}
 	provider_close(p);
 	free(bs);
-	tmp_removed = c->temps_removed;
+}
+
+/* Temporary files: the state dir's, and the CSV's own beside it. */
+static void remove_temp_files(cli_ctx *c)
+{
 	nftw(c->cfg->state_dir, rm_tmp, 16, FTW_PHYS);
 	/* The CSV's own temp files (mediacsv_commit writes NAME.tmp.PID beside
 	 * it); only ours, by name, and only while we hold the library lock. */
@@ -106,6 +104,20 @@ int cmd_cleanup(cli_ctx *c, int argc, char **argv)
 		closedir(d);
 	}
 	free(csvdir);
+}
+
+int cmd_cleanup(cli_ctx *c, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	/* Phase 0 archives the batches completed more than archive_days ago. */
+	int code = cli_run_phases(c, PH_RECOVER, 0, false, false);
+	if (code == SB_EXIT_INTERRUPTED || code == SB_EXIT_ERROR)
+		return code;
+	size_t deleted = 0, failed = 0;
+	delete_provider_files(c, &deleted, &failed);
+	tmp_removed = c->temps_removed;
+	remove_temp_files(c);
 	if (cli_opt.json) {
 		json_object *o = json_object_new_object();
 		report_jadd_int(o, "provider_files_deleted", (long long)deleted);

@@ -10,36 +10,22 @@
 #include "i18n.h"
 #include "report.h"
 
-int cmd_status(cli_ctx *c, int argc, char **argv)
+static void status_json(cli_ctx *c, const batch_info *bs, size_t n)
 {
-	(void)argc;
-	(void)argv;
-	batch_info *bs = NULL;
-	size_t n = c->st ? store_list(c->st, &bs) : 0;
-	if (cli_opt.json) {
-		json_object *o = json_object_new_object();
-		report_jadd_str(o, "media_csv", c->cfg->media_csv);
-		report_jadd_str(o, "state_dir", c->cfg->state_dir);
-		report_jadd_str(o, "provider", c->cfg->provider);
-		report_jadd_str(o, "model", c->cfg->model);
-		json_object *arr = json_object_new_array();
-		for (size_t i = 0; i < n; i++)
-			json_object_array_add(arr, report_batch_info_json(&bs[i]));
-		json_object_object_add(o, "batches", arr);
-		report_json_print(o, stdout);
-		free(bs);
-		return SB_EXIT_OK;
-	}
-	printf(_("Media CSV:  %s\n"), c->cfg->media_csv ? c->cfg->media_csv : "-");
-	printf(_("State dir:  %s\n"), c->cfg->state_dir ? c->cfg->state_dir : "-");
-	printf(_("Provider:   %s (%s)\n"), c->cfg->provider ? c->cfg->provider : "-",
-	       c->cfg->model ? c->cfg->model : "-");
-	if (!n) {
-		printf(_("No batches yet: describe photos in the full-screen program or with "
-			 "'stockbatch import'.\n"));
-		free(bs);
-		return SB_EXIT_OK;
-	}
+	json_object *o = json_object_new_object();
+	report_jadd_str(o, "media_csv", c->cfg->media_csv);
+	report_jadd_str(o, "state_dir", c->cfg->state_dir);
+	report_jadd_str(o, "provider", c->cfg->provider);
+	report_jadd_str(o, "model", c->cfg->model);
+	json_object *arr = json_object_new_array();
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(arr, report_batch_info_json(&bs[i]));
+	json_object_object_add(o, "batches", arr);
+	report_json_print(o, stdout);
+}
+
+static void status_header(void)
+{
 	fputc('\n', stdout);
 	report_pad(stdout, _("BATCH"), 22, false);
 	fputc(' ', stdout);
@@ -54,39 +40,48 @@ int cmd_status(cli_ctx *c, int argc, char **argv)
 	report_pad(stdout, _("AGE"), 8, true);
 	report_pad(stdout, _("COST"), 11, true);
 	fputc('\n', stdout);
+}
+
+static void status_row(const batch_info *b)
+{
+	char num[32], age[32], cost[32];
+	report_pad(stdout, b->id, 22, false);
+	fputc(' ', stdout);
+	report_pad(stdout, batch_state_name(b->state), 11, false);
+	fputc(' ', stdout);
+	report_pad(stdout, b->kind, 12, false);
+	fputc(' ', stdout);
+	report_pad(stdout, b->provider, 8, false);
+	snprintf(num, sizeof num, "%zu", b->nfiles);
+	report_pad(stdout, num, 7, true);
+	snprintf(num, sizeof num, "%zu", report_count_done(b));
+	report_pad(stdout, num, 6, true);
+	snprintf(num, sizeof num, "%zu", report_count_failed(b));
+	report_pad(stdout, num, 8, true);
+	report_fmt_age(b->created, age, sizeof age);
+	report_pad(stdout, age, 8, true);
+	if (b->actual_cost > 0)
+		snprintf(cost, sizeof cost, "$%.4f", b->actual_cost);
+	else if (b->est_cost > 0)
+		snprintf(cost, sizeof cost, "~$%.4f", b->est_cost);
+	else
+		snprintf(cost, sizeof cost, "-");
+	report_pad(stdout, cost, 11, true);
+	fputc('\n', stdout);
+	if (b->note[0])
+		printf(_("    note: %s\n"), b->note);
+}
+
+static void status_table(const batch_info *bs, size_t n)
+{
+	status_header();
 	size_t per_state[BS__COUNT] = { 0 };
 	double est = 0, act = 0;
 	for (size_t i = 0; i < n; i++) {
-		const batch_info *b = &bs[i];
-		char num[32], age[32], cost[32];
-		per_state[b->state]++;
-		est += b->est_cost;
-		act += b->actual_cost;
-		report_pad(stdout, b->id, 22, false);
-		fputc(' ', stdout);
-		report_pad(stdout, batch_state_name(b->state), 11, false);
-		fputc(' ', stdout);
-		report_pad(stdout, b->kind, 12, false);
-		fputc(' ', stdout);
-		report_pad(stdout, b->provider, 8, false);
-		snprintf(num, sizeof num, "%zu", b->nfiles);
-		report_pad(stdout, num, 7, true);
-		snprintf(num, sizeof num, "%zu", report_count_done(b));
-		report_pad(stdout, num, 6, true);
-		snprintf(num, sizeof num, "%zu", report_count_failed(b));
-		report_pad(stdout, num, 8, true);
-		report_fmt_age(b->created, age, sizeof age);
-		report_pad(stdout, age, 8, true);
-		if (b->actual_cost > 0)
-			snprintf(cost, sizeof cost, "$%.4f", b->actual_cost);
-		else if (b->est_cost > 0)
-			snprintf(cost, sizeof cost, "~$%.4f", b->est_cost);
-		else
-			snprintf(cost, sizeof cost, "-");
-		report_pad(stdout, cost, 11, true);
-		fputc('\n', stdout);
-		if (b->note[0])
-			printf(_("    note: %s\n"), b->note);
+		per_state[bs[i].state]++;
+		est += bs[i].est_cost;
+		act += bs[i].actual_cost;
+		status_row(&bs[i]);
 	}
 	fputc('\n', stdout);
 	printf(P_("%zu batch:", "%zu batches:", n), n);
@@ -98,6 +93,27 @@ int cmd_status(cli_ctx *c, int argc, char **argv)
 		sep = ", ";
 	}
 	printf(_("; cost estimated $%.4f, actual $%.4f\n"), est, act);
+}
+
+int cmd_status(cli_ctx *c, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	batch_info *bs = NULL;
+	size_t n = c->st ? store_list(c->st, &bs) : 0;
+	if (cli_opt.json) {
+		status_json(c, bs, n);
+	} else {
+		printf(_("Media CSV:  %s\n"), c->cfg->media_csv ? c->cfg->media_csv : "-");
+		printf(_("State dir:  %s\n"), c->cfg->state_dir ? c->cfg->state_dir : "-");
+		printf(_("Provider:   %s (%s)\n"), c->cfg->provider ? c->cfg->provider : "-",
+		       c->cfg->model ? c->cfg->model : "-");
+		if (!n)
+			printf(_("No batches yet: describe photos in the full-screen program or with "
+				 "'stockbatch import'.\n"));
+		else
+			status_table(bs, n);
+	}
 	free(bs);
 	return SB_EXIT_OK;
 }
