@@ -1407,12 +1407,9 @@ static int refuse_read_only(const char *path, const struct stat *st, sb_err *e)
 	return r;
 }
 
-int mediacsv_commit(const char *path, const mc_update *u, size_t n, const mc_commit_opts *o,
-		    mc_commit_result *res, sb_err *e)
+static int commit_merge(const char *path, const mc_update *u, size_t n, const mc_commit_opts *o,
+			mc_commit_result *res, sb_err *e)
 {
-	memset(res, 0, sizeof *res);
-	res->status = xcalloc(n ? n : 1, sizeof *res->status);
-	mediacsv_remove_dead_temps(path);
 	/* If another writer replaces the file while we merge, merge again. */
 	for (int attempt = 0; attempt < 5; attempt++) {
 		struct stat st0, st1;
@@ -1459,6 +1456,18 @@ int mediacsv_commit(const char *path, const mc_update *u, size_t n, const mc_com
 	return sb_fail(e, SBE_CONFLICT,
 		       _("%s keeps changing while stockbatch merges its results; close the program "
 			 "editing it and commit again"), path);
+}
+
+int mediacsv_commit(const char *path, const mc_update *u, size_t n, const mc_commit_opts *o,
+		    mc_commit_result *res, sb_err *e)
+{
+	memset(res, 0, sizeof *res);
+	res->status = xcalloc(n ? n : 1, sizeof *res->status);
+	mediacsv_remove_dead_temps(path);
+	int r = commit_merge(path, u, n, o, res, e);
+	if (r < 0)
+		mc_commit_result_free(res); /* nothing to report on an error */
+	return r;
 }
 
 void mc_commit_result_free(mc_commit_result *r)

@@ -135,7 +135,7 @@ int mediacsv_apply(mediacsv *m, size_t row, const mc_update *u, const mc_commit_
  * whose row's fingerprint no longer matches u->fingerprint is a conflict and
  * is not applied.  Nothing applied: nothing written, no backup.  If the file
  * is replaced while we merge, the merge is redone.  res->status is
- * allocated: free with mc_commit_result_free.  The file is untouched on any
+ * allocated on success: free with mc_commit_result_free.  The file is untouched on any
  * error. */
 int mediacsv_commit(const char *path, const mc_update *u, size_t n, const mc_commit_opts *o,
 		    mc_commit_result *res, sb_err *e);
