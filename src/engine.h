@@ -70,6 +70,9 @@ int worker_fd(worker *w);
 /* Next message; false when the queue is empty (drains the pipe). */
 bool worker_next(worker *w, wmsg *out);
 void worker_command(worker *w, wcmd cmd, const char *batch_id);
+/* Which message a full queue drops first (queue.h's rank): progress, then
+ * log lines; an error (WM_ERROR, an error-level line) never. */
+int wmsg_drop_rank(const void *wmsg_item);
 /* Stop at the next safe point and join. */
 void worker_stop(worker *w);
 #endif

@@ -119,10 +119,10 @@ double rl_try_acquire(ratelimit *rl, long tokens)
 	return w;
 }
 
-int rl_acquire(ratelimit *rl, long tokens, volatile bool *stop)
+int rl_acquire(ratelimit *rl, long tokens, const atomic_bool *stop)
 {
 	for (;;) {
-		if (stop && *stop)
+		if (stop && atomic_load(stop))
 			return -1;
 		double w = rl_try_acquire(rl, tokens);
 		if (w == 0)

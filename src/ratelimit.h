@@ -6,6 +6,7 @@
 #ifndef SB_RATELIMIT_H
 #define SB_RATELIMIT_H
 #include <stdbool.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 typedef struct ratelimit ratelimit;
@@ -23,7 +24,7 @@ void rl_set_clock(ratelimit *rl, double (*clock)(void *ctx), void *ctx);
 double rl_try_acquire(ratelimit *rl, long tokens);
 /* Block until rl_try_acquire admits the request, or *stop becomes true
  * (returns -1).  Sleeps on the real clock. */
-int rl_acquire(ratelimit *rl, long tokens, volatile bool *stop);
+int rl_acquire(ratelimit *rl, long tokens, const atomic_bool *stop);
 /* The request finished: frees its slot; the tokens it really used replace
  * the estimate in the tokens bucket. */
 void rl_done(ratelimit *rl, long est_tokens, long actual_tokens);

@@ -1,11 +1,13 @@
 /* worker.c: the engine in a background pthread for the TUI (SPEC 7).
  * Phase 0 once, then phases 1 and 2 every poll_interval or on a command.
- * The UI never blocks here: messages go through a mutex-protected queue
- * and one byte in a self-pipe wakes the UI's poll loop. */
+ * The UI never blocks here: messages go through a queue (queue.h) and one
+ * byte in a self-pipe wakes the UI's poll loop; commands come the other way
+ * through a second queue, whose timed wait is the poll interval. */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,9 +16,10 @@
 #include "engine.h"
 #include "i18n.h"
 #include "log.h"
+#include "queue.h"
 #include "report.h"
 
-#define QCAP 1024 /* messages kept; the oldest progress/log lines drop first */
+#define QCAP 1024 /* messages kept; a full queue drops progress, then log lines */
 
 typedef struct cmd {
 	wcmd c;
@@ -26,29 +29,29 @@ typedef struct cmd {
 struct worker {
 	engine *en;
 	pthread_t th;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
 	int pipe[2];
-	wmsg *q;
-	size_t qhead, qlen;
-	cmd cmds[64];
-	size_t ncmds;
-	bool stop, poll_now;
+	sbq *msgs;        /* to the UI */
+	sbq *cmds;        /* from the UI; stopped by worker_stop */
+	pthread_mutex_t mu; /* the ETA's series, below */
 	double t0;        /* ETA: start of the current progress series */
 	char pwhat[40];
 };
 
+int wmsg_drop_rank(const void *item)
+{
+	const wmsg *m = item;
+	switch (m->kind) {
+	case WM_PROGRESS: return 3;                          /* the next one says more */
+	case WM_LOG: return m->level >= LOG_ERROR ? 0 : 2;   /* an error line stays */
+	case WM_BATCHES: case WM_COST: return 1;             /* refreshes: a later one redoes it */
+	case WM_ERROR: return 0;
+	}
+	return 0;
+}
+
 static void push(worker *w, const wmsg *m)
 {
-	pthread_mutex_lock(&w->mu);
-	if (w->qlen == QCAP) {
-		w->qhead = (w->qhead + 1) % QCAP; /* full: drop the oldest */
-		w->qlen--;
-	}
-	w->q[(w->qhead + w->qlen) % QCAP] = *m;
-	bool was_empty = w->qlen++ == 0;
-	pthread_mutex_unlock(&w->mu);
-	if (was_empty) {
+	if (sbq_push(w->msgs, m) == 1) {
 		char c = 1;
 		ssize_t r = write(w->pipe[1], &c, 1);
 		(void)r; /* a full pipe already wakes the UI */
@@ -129,21 +132,20 @@ static void *worker_main(void *arg)
 {
 	worker *w = arg;
 	unsigned phases = PH_ALL;
+	int wait_ms = 0; /* the first run at once */
 	for (;;) {
-		/* commands first: a pause must not wait for a long poll */
-		pthread_mutex_lock(&w->mu);
-		while (w->ncmds && !w->stop) {
-			cmd c = w->cmds[0];
-			memmove(w->cmds, w->cmds + 1, --w->ncmds * sizeof *w->cmds);
-			pthread_mutex_unlock(&w->mu);
-			run_cmd(w, &c);
-			pthread_mutex_lock(&w->mu);
-		}
-		bool stop = w->stop;
-		w->poll_now = false;
-		pthread_mutex_unlock(&w->mu);
-		if (stop)
+		/* commands first: a pause must not wait for a long poll; a
+		 * command ends the wait at once (CLOCK_MONOTONIC: sbq_pop) */
+		cmd c;
+		int got = sbq_pop(w->cmds, &c, wait_ms);
+		if (got < 0 || sbq_stopped(w->cmds))
 			break;
+		if (got > 0) {
+			if (c.c != WC_POLL_NOW)
+				run_cmd(w, &c);
+			wait_ms = 0; /* the other commands, then a run */
+			continue;
+		}
 
 		run_report rep;
 		sb_err e;
@@ -155,18 +157,11 @@ static void *worker_main(void *arg)
 		post(w, WM_COST, LOG_INFO, NULL, _("estimate $%.4f, actual $%.4f"), rep.est_cost,
 		     rep.actual_cost);
 
-		pthread_mutex_lock(&w->mu);
-		if (!w->stop && !w->ncmds && !w->poll_now) {
-			int iv = 60;
-			const settings *cfg = engine_settings(w->en);
-			if (cfg && cfg->poll_interval > 0)
-				iv = cfg->poll_interval;
-			struct timespec ts;
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_sec += iv;
-			pthread_cond_timedwait(&w->cv, &w->mu, &ts);
-		}
-		pthread_mutex_unlock(&w->mu);
+		int iv = 60;
+		const settings *cfg = engine_settings(w->en);
+		if (cfg && cfg->poll_interval > 0)
+			iv = cfg->poll_interval;
+		wait_ms = iv > INT_MAX / 1000 ? INT_MAX : iv * 1000;
 	}
 	return NULL;
 }
@@ -175,17 +170,13 @@ int worker_start(engine *en, worker **out, sb_err *e)
 {
 	worker *w = xcalloc(1, sizeof *w);
 	w->en = en;
-	w->q = xcalloc(QCAP, sizeof *w->q);
 	if (pipe2(w->pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
-		free(w->q);
 		free(w);
 		return sb_fail(e, SBE_IO, _("cannot create the worker's pipe: %s"), strerror(errno));
 	}
+	w->msgs = sbq_new(sizeof(wmsg), QCAP, wmsg_drop_rank, NULL);
+	w->cmds = sbq_new(sizeof(cmd), 64, NULL, NULL);
 	pthread_mutex_init(&w->mu, NULL);
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_cond_init(&w->cv, &ca);
-	pthread_condattr_destroy(&ca);
 	engine_set_progress(en, on_progress, w);
 	log_set_sink(on_log, w);
 	int rc = pthread_create(&w->th, NULL, worker_main, w);
@@ -194,7 +185,9 @@ int worker_start(engine *en, worker **out, sb_err *e)
 		engine_set_progress(en, NULL, NULL);
 		close(w->pipe[0]);
 		close(w->pipe[1]);
-		free(w->q);
+		sbq_free(w->msgs);
+		sbq_free(w->cmds);
+		pthread_mutex_destroy(&w->mu);
 		free(w);
 		return sb_fail(e, SBE_GENERIC, _("cannot start the background worker: %s"), strerror(rc));
 	}
@@ -212,40 +205,23 @@ bool worker_next(worker *w, wmsg *out)
 	char buf[256];
 	while (read(w->pipe[0], buf, sizeof buf) > 0)
 		;
-	pthread_mutex_lock(&w->mu);
-	bool any = w->qlen > 0;
-	if (any) {
-		*out = w->q[w->qhead];
-		w->qhead = (w->qhead + 1) % QCAP;
-		w->qlen--;
-	}
-	pthread_mutex_unlock(&w->mu);
-	return any;
+	return sbq_pop(w->msgs, out, 0) > 0;
 }
 
 void worker_command(worker *w, wcmd c, const char *batch_id)
 {
-	pthread_mutex_lock(&w->mu);
-	if (c == WC_POLL_NOW) {
-		w->poll_now = true;
-	} else if (w->ncmds < sizeof w->cmds / sizeof w->cmds[0]) {
-		w->cmds[w->ncmds].c = c;
-		snprintf(w->cmds[w->ncmds].id, sizeof w->cmds[w->ncmds].id, "%s",
-			 batch_id ? batch_id : "");
-		w->ncmds++;
-	}
-	pthread_cond_signal(&w->cv);
-	pthread_mutex_unlock(&w->mu);
+	cmd k;
+	memset(&k, 0, sizeof k);
+	k.c = c;
+	snprintf(k.id, sizeof k.id, "%s", batch_id ? batch_id : "");
+	sbq_push(w->cmds, &k); /* 64 waiting: the UI is far ahead, dropped */
 }
 
 void worker_stop(worker *w)
 {
 	if (!w)
 		return;
-	pthread_mutex_lock(&w->mu);
-	w->stop = true;
-	pthread_cond_signal(&w->cv);
-	pthread_mutex_unlock(&w->mu);
+	sbq_stop(w->cmds);
 	engine_interrupt(w->en);
 	pthread_join(w->th, NULL);
 	engine_clear_interrupt(w->en);
@@ -253,8 +229,8 @@ void worker_stop(worker *w)
 	engine_set_progress(w->en, NULL, NULL);
 	close(w->pipe[0]);
 	close(w->pipe[1]);
+	sbq_free(w->msgs);
+	sbq_free(w->cmds);
 	pthread_mutex_destroy(&w->mu);
-	pthread_cond_destroy(&w->cv);
-	free(w->q);
 	free(w);
 }

@@ -31,6 +31,7 @@
 #include "provider.h"
 #include "report.h"
 #include "settings.h"
+#include "timedwait_watch.h"
 
 #define DESC "Klidné horské jezero s odrazem lesa a skal v ranním světle, podzimní nálada."
 
@@ -869,6 +870,9 @@ static void test_worker(void **st)
 			break;
 	}
 	worker_stop(w);
+	/* it waited between polls, on the monotonic clock */
+	assert_true(atomic_load(&timed_waits) > 0);
+	assert_int_equal(atomic_load(&realtime_deadlines), 0);
 	assert_int_equal(state_of(&L, L.video, NULL), FS_SAVED_TO_CSV);
 	size_t saved, dead;
 	check_all_resolved(&L, &saved, &dead);

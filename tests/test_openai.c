@@ -624,7 +624,7 @@ static void test_live_mode(void **state)
 	assert_true(s.calls == 0);
 	provider_close(q);
 	/* Stopped before starting. */
-	bool stop = true;
+	atomic_bool stop = true;
 	assert_int_equal(live_run(P, rl, rqs, est, N, on_live, &s, &stop, &e), -1);
 	rl_free(rl);
 }

@@ -171,7 +171,7 @@ static void test_threads(void **state)
 	assert_int_equal(done_count, 400);
 	assert_true(peak <= 3 && peak >= 1);
 	assert_int_equal(rl_in_flight(shared), 0);
-	bool stop = true;
+	atomic_bool stop = true;
 	assert_int_equal(rl_acquire(shared, 1, &stop), -1);
 	rl_free(shared);
 }

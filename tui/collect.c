@@ -13,6 +13,7 @@
 #include "i18n.h"
 #include "imageprep.h"
 #include "mediacsv.h"
+#include "queue.h"
 
 struct collector {
 	settings *cfg;
@@ -21,53 +22,56 @@ struct collector {
 	size_t *rows, nrows, cur;
 	char **local;      /* mapped paths, made on demand */
 	/* The draft writer: an fsync'd write must not stall typing, so a small
-	 * thread writes the latest text handed over (older ones are dropped). */
+	 * thread writes the latest text handed over (a queue of one: an older
+	 * draft still waiting is dropped). */
 	pthread_t dth;
-	bool dth_started, dstop;
+	bool dth_started;
+	sbq *drafts;
 	pthread_mutex_t dmu;
-	pthread_cond_t dcv;
-	char *dcesta, *dtext;   /* pending, under dmu */
-	bool dbusy;
 	char derr[1024];        /* last failure, under dmu */
 };
+
+typedef struct draft {
+	char *cesta, *text;
+} draft;
+
+static void draft_free(void *item)
+{
+	draft *d = item;
+	free(d->cesta);
+	free(d->text);
+}
+
+static int draft_rank(const void *item)
+{
+	(void)item;
+	return 1; /* the newer text replaces it */
+}
 
 static void *draft_main(void *arg)
 {
 	collector *c = arg;
-	pthread_mutex_lock(&c->dmu);
-	for (;;) {
-		while (!c->dstop && !c->dcesta)
-			pthread_cond_wait(&c->dcv, &c->dmu);
-		if (!c->dcesta && c->dstop)
-			break;
-		char *cesta = c->dcesta, *text = c->dtext;
-		c->dcesta = c->dtext = NULL;
-		c->dbusy = true;
-		pthread_mutex_unlock(&c->dmu);
+	draft d;
+	while (sbq_pop(c->drafts, &d, -1) > 0) { /* after the stop, what is pending first */
 		sb_err e;
 		sb_err_clear(&e);
-		int rc = collect_draft_save(c->st, cesta, text, &e);
-		free(cesta);
-		free(text);
-		pthread_mutex_lock(&c->dmu);
-		c->dbusy = false;
-		if (rc < 0)
+		int rc = collect_draft_save(c->st, d.cesta, d.text, &e);
+		draft_free(&d);
+		if (rc < 0) {
+			pthread_mutex_lock(&c->dmu);
 			snprintf(c->derr, sizeof c->derr, "%s", e.msg);
-		pthread_cond_broadcast(&c->dcv);
+			pthread_mutex_unlock(&c->dmu);
+		}
+		sbq_done(c->drafts);
 	}
-	pthread_mutex_unlock(&c->dmu);
 	return NULL;
 }
 
 /* Wait until every handed-over draft is on disk (before a save or quit). */
 static void draft_flush(collector *c)
 {
-	if (!c->dth_started)
-		return;
-	pthread_mutex_lock(&c->dmu);
-	while (c->dcesta || c->dbusy)
-		pthread_cond_wait(&c->dcv, &c->dmu);
-	pthread_mutex_unlock(&c->dmu);
+	if (c->dth_started)
+		sbq_wait_idle(c->drafts);
 }
 
 int collect_open(settings *cfg, store *st, collector **out, sb_err *e)
@@ -82,7 +86,7 @@ int collect_open(settings *cfg, store *st, collector **out, sb_err *e)
 	c->nrows = collect_eligible_rows(cfg, st, c->m, &c->rows);
 	c->local = xcalloc(c->nrows + 1, sizeof *c->local);
 	pthread_mutex_init(&c->dmu, NULL);
-	pthread_cond_init(&c->dcv, NULL);
+	c->drafts = sbq_new(sizeof(draft), 1, draft_rank, draft_free);
 	c->dth_started = pthread_create(&c->dth, NULL, draft_main, c) == 0;
 	*out = c;
 	return 0;
@@ -92,17 +96,11 @@ void collect_close(collector *c)
 {
 	if (!c)
 		return;
-	if (c->dth_started) {
-		pthread_mutex_lock(&c->dmu);
-		c->dstop = true;
-		pthread_cond_broadcast(&c->dcv);
-		pthread_mutex_unlock(&c->dmu);
+	sbq_stop(c->drafts);
+	if (c->dth_started)
 		pthread_join(c->dth, NULL); /* writes what is pending first */
-	}
-	free(c->dcesta);
-	free(c->dtext);
+	sbq_free(c->drafts);
 	pthread_mutex_destroy(&c->dmu);
-	pthread_cond_destroy(&c->dcv);
 	for (size_t i = 0; i < c->nrows; i++)
 		free(c->local[i]);
 	free(c->local);
@@ -210,17 +208,15 @@ int collect_draft(collector *c, const char *text, sb_err *e)
 		return 0;
 	if (!c->dth_started)
 		return collect_draft_save(c->st, p.cesta, text, e);
-	pthread_mutex_lock(&c->dmu);
-	free(c->dcesta);
-	free(c->dtext);
-	c->dcesta = xstrdup(p.cesta);
-	c->dtext = xstrdup(text);
+	draft d = { xstrdup(p.cesta), xstrdup(text) };
+	if (!sbq_push(c->drafts, &d))
+		draft_free(&d); /* stopped: collect_close is under way */
 	int rc = 0;
+	pthread_mutex_lock(&c->dmu);
 	if (c->derr[0]) {
 		rc = sb_fail(e, SBE_IO, "%s", c->derr);
 		c->derr[0] = '\0';
 	}
-	pthread_cond_signal(&c->dcv);
 	pthread_mutex_unlock(&c->dmu);
 	return rc;
 }

@@ -13,6 +13,7 @@
 #include "base64.h"
 #include "imageprep.h"
 #include "mediacsv.h"
+#include "queue.h"
 
 extern char **environ;
 
@@ -343,19 +344,22 @@ draw:
 typedef struct job {
 	char *path;
 	int w, h;
-	struct job *next;
 } job;
 
+static void job_free(void *item)
+{
+	free(((job *)item)->path);
+}
+
 #define CACHE_N 6
+#define JOBS_MAX 32 /* a full queue refuses: the pane asks again when drawn */
 
 struct previewer {
 	pv_protocol proto;
 	pv_colors colors;
 	pthread_t th;
+	sbq *jobs;
 	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	bool stop;
-	job *queue;          /* under mu */
 	preview_img *done[CACHE_N * 2]; /* under mu */
 	size_t ndone;
 	char *busy_path;     /* under mu: being rendered now */
@@ -367,33 +371,27 @@ struct previewer {
 static void *thread_main(void *arg)
 {
 	previewer *pv = arg;
-	pthread_mutex_lock(&pv->mu);
-	for (;;) {
-		while (!pv->stop && !pv->queue)
-			pthread_cond_wait(&pv->cv, &pv->mu);
-		if (pv->stop)
-			break;
-		job *j = pv->queue;
-		pv->queue = j->next;
-		pv->busy_path = j->path;
-		pv->busy_w = j->w;
-		pv->busy_h = j->h;
+	job j;
+	while (sbq_pop(pv->jobs, &j, -1) > 0 && !sbq_stopped(pv->jobs)) {
+		pthread_mutex_lock(&pv->mu);
+		pv->busy_path = j.path;
+		pv->busy_w = j.w;
+		pv->busy_h = j.h;
 		pthread_mutex_unlock(&pv->mu);
-		preview_img *p = preview_render(j->path, j->w, j->h, pv->proto, pv->colors);
+		preview_img *p = preview_render(j.path, j.w, j.h, pv->proto, pv->colors);
 		pthread_mutex_lock(&pv->mu);
 		pv->busy_path = NULL;
-		free(j->path);
-		free(j);
+		job_free(&j);
 		if (pv->ndone < sizeof pv->done / sizeof pv->done[0])
 			pv->done[pv->ndone++] = p;
 		else
 			preview_img_free(p);
+		pthread_mutex_unlock(&pv->mu);
 		char b = 1;
 		if (write(pv->pipe[1], &b, 1) < 0) {
 			/* the pipe is full: the UI has wake-ups pending anyway */
 		}
 	}
-	pthread_mutex_unlock(&pv->mu);
 	return NULL;
 }
 
@@ -402,12 +400,12 @@ previewer *previewer_new(pv_protocol proto, pv_colors colors)
 	previewer *pv = xcalloc(1, sizeof *pv);
 	pv->proto = proto;
 	pv->colors = colors;
-	pthread_mutex_init(&pv->mu, NULL);
-	pthread_cond_init(&pv->cv, NULL);
 	if (pipe(pv->pipe) < 0) {
 		free(pv);
 		return NULL;
 	}
+	pthread_mutex_init(&pv->mu, NULL);
+	pv->jobs = sbq_new(sizeof(job), JOBS_MAX, NULL, job_free);
 	for (int i = 0; i < 2; i++) {
 		fcntl(pv->pipe[i], F_SETFL, O_NONBLOCK);
 		fcntl(pv->pipe[i], F_SETFD, FD_CLOEXEC);
@@ -415,6 +413,8 @@ previewer *previewer_new(pv_protocol proto, pv_colors colors)
 	if (pthread_create(&pv->th, NULL, thread_main, pv) != 0) {
 		close(pv->pipe[0]);
 		close(pv->pipe[1]);
+		sbq_free(pv->jobs);
+		pthread_mutex_destroy(&pv->mu);
 		free(pv);
 		return NULL;
 	}
@@ -425,17 +425,9 @@ void previewer_free(previewer *pv)
 {
 	if (!pv)
 		return;
-	pthread_mutex_lock(&pv->mu);
-	pv->stop = true;
-	pthread_cond_signal(&pv->cv);
-	pthread_mutex_unlock(&pv->mu);
+	sbq_stop(pv->jobs);
 	pthread_join(pv->th, NULL);
-	while (pv->queue) {
-		job *j = pv->queue;
-		pv->queue = j->next;
-		free(j->path);
-		free(j);
-	}
+	sbq_free(pv->jobs); /* frees the jobs not started */
 	for (size_t i = 0; i < pv->ndone; i++)
 		preview_img_free(pv->done[i]);
 	for (int i = 0; i < CACHE_N; i++)
@@ -443,7 +435,6 @@ void previewer_free(previewer *pv)
 	close(pv->pipe[0]);
 	close(pv->pipe[1]);
 	pthread_mutex_destroy(&pv->mu);
-	pthread_cond_destroy(&pv->cv);
 	free(pv);
 }
 
@@ -480,6 +471,18 @@ static bool same(const char *a, int aw, int ah, const char *b, int bw, int bh)
 	return a && b && aw == bw && ah == bh && strcmp(a, b) == 0;
 }
 
+typedef struct want {
+	const char *path;
+	int w, h;
+} want;
+
+static bool job_is(const void *item, void *ctx)
+{
+	const job *j = item;
+	const want *k = ctx;
+	return same(j->path, j->w, j->h, k->path, k->w, k->h);
+}
+
 /* Queue unless cached, queued or being rendered; front for what is shown. */
 static void enqueue(previewer *pv, const char *path, int w, int h, bool front)
 {
@@ -487,39 +490,20 @@ static void enqueue(previewer *pv, const char *path, int w, int h, bool front)
 	bool have = same(pv->busy_path, pv->busy_w, pv->busy_h, path, w, h);
 	for (size_t i = 0; i < pv->ndone && !have; i++)
 		have = same(pv->done[i]->path, pv->done[i]->req_w, pv->done[i]->req_h, path, w, h);
-	job **pp = &pv->queue;
-	while (*pp && !have) {
-		if (same((*pp)->path, (*pp)->w, (*pp)->h, path, w, h)) {
-			if (!front) {
-				have = true;
-				break;
-			}
-			job *j = *pp; /* move it to the front */
-			*pp = j->next;
-			j->next = pv->queue;
-			pv->queue = j;
-			have = true;
-			break;
-		}
-		pp = &(*pp)->next;
-	}
-	if (!have) {
-		job *j = xcalloc(1, sizeof *j);
-		j->path = xstrdup(path);
-		j->w = w;
-		j->h = h;
-		if (front) {
-			j->next = pv->queue;
-			pv->queue = j;
-		} else {
-			job **t = &pv->queue;
-			while (*t)
-				t = &(*t)->next;
-			*t = j;
-		}
-		pthread_cond_signal(&pv->cv);
-	}
 	pthread_mutex_unlock(&pv->mu);
+	if (have)
+		return;
+	want k = { path, w, h };
+	job j;
+	if (!front && sbq_contains(pv->jobs, job_is, &k))
+		return; /* queued already: it keeps its place */
+	if (!front || !sbq_take_if(pv->jobs, job_is, &k, &j)) {
+		j.path = xstrdup(path);
+		j.w = w;
+		j.h = h;
+	}
+	if (!(front ? sbq_push_front(pv->jobs, &j) : sbq_push(pv->jobs, &j)))
+		job_free(&j);
 }
 
 const preview_img *previewer_get(previewer *pv, const char *path, int w, int h)

@@ -24,7 +24,7 @@
 
 bool eng_stopping(engine *en)
 {
-	return atomic_load(&en->interrupted) != 0;
+	return atomic_load(&en->interrupted);
 }
 
 void eng_progress(engine *en, const char *what, size_t done, size_t total)
@@ -267,14 +267,12 @@ void engine_test_set_limits(engine *en, long max_requests, long max_bytes, long 
 
 void engine_interrupt(engine *en)
 {
-	atomic_store(&en->interrupted, 1);
-	en->stop_flag = true;
+	atomic_store(&en->interrupted, true);
 }
 
 void engine_clear_interrupt(engine *en)
 {
-	atomic_store(&en->interrupted, 0);
-	en->stop_flag = false;
+	atomic_store(&en->interrupted, false);
 }
 
 const settings *engine_settings(const engine *en)

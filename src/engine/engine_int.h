@@ -39,8 +39,7 @@ struct engine {
 	agency_lists *al;
 	engine_progress_fn progress;
 	void *pctx;
-	atomic_int interrupted;
-	volatile bool stop_flag; /* the same, for rl_acquire */
+	atomic_bool interrupted; /* a stop at the next safe point (engine_interrupt) */
 	ratelimit *rl;          /* live retries */
 	ratelimit *live_rl;     /* live mode (`live` setting): live_run's limiter */
 	pthread_mutex_t mu;     /* rep, first error */

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,15 +32,15 @@ typedef struct live {
 	size_t n, next, finished;
 	live_result_fn fn;
 	void *ctx;
-	volatile bool *stop;
-	bool fatal;
+	const atomic_bool *stop; /* the engine's stop request */
+	atomic_bool fatal;       /* an auth failure: every thread stops */
 	sb_err err;
 	pthread_mutex_t mu;
 } live;
 
 static bool stopping(live *L)
 {
-	return (L->stop && *L->stop) || __atomic_load_n(&L->fatal, __ATOMIC_ACQUIRE);
+	return (L->stop && atomic_load(L->stop)) || atomic_load(&L->fatal);
 }
 
 static void finish(live *L, size_t idx, const sb_result *r, int attempts)
@@ -106,7 +107,7 @@ static void *pool_thread(void *arg)
 			pthread_mutex_lock(&L->mu);
 			if (!L->fatal) {
 				L->err = e;
-				__atomic_store_n(&L->fatal, true, __ATOMIC_RELEASE);
+				atomic_store(&L->fatal, true);
 			}
 			pthread_mutex_unlock(&L->mu);
 		} else if (rc != 0 && e.code == SBE_RATE) {
@@ -127,7 +128,7 @@ static void *pool_thread(void *arg)
 }
 
 int live_run(provider *p, struct ratelimit *rl, const sb_request *rqs, const long *est_tokens, size_t n,
-	     live_result_fn fn, void *ctx, volatile bool *stop, sb_err *e)
+	     live_result_fn fn, void *ctx, const atomic_bool *stop, sb_err *e)
 {
 	if (n == 0)
 		return 0;
@@ -154,7 +155,7 @@ int live_run(provider *p, struct ratelimit *rl, const sb_request *rqs, const lon
 			*e = L.err;
 		return -1;
 	}
-	if (stop && *stop)
+	if (stop && atomic_load(stop))
 		return sb_fail(e, SBE_GENERIC, _("live mode interrupted: %zu of %zu requests done"), L.finished, n);
 	return 0;
 }
@@ -264,7 +265,7 @@ int eng_send_live(engine *en, batch_info *b, file_entry *files, size_t n, built 
 	lctx l = { &c, j.its };
 	sb_err fatal;
 	sb_err_clear(&fatal);
-	if (live_run(en->prov, en->live_rl, j.rqs, j.est, j.k, on_live, &l, &en->stop_flag, &fatal) < 0 &&
+	if (live_run(en->prov, en->live_rl, j.rqs, j.est, j.k, on_live, &l, &en->interrupted, &fatal) < 0 &&
 	    fatal.code == SBE_AUTH) {
 		*e = fatal;
 		eng_commit_results(&c, &fatal); /* what arrived is kept */

@@ -5,6 +5,8 @@
 #define SB_ENGINE_LIVE_H
 #include "provider.h"
 
+#include <stdatomic.h>
+
 /* Live mode (SPEC 4.3): n requests through the synchronous endpoint, at
  * most the limiter's concurrency at a time, each admitted by the limiter
  * with its estimated tokens (est_tokens may be NULL).  A 429 cools the whole
@@ -18,5 +20,5 @@
 struct ratelimit;
 typedef int (*live_result_fn)(size_t idx, const sb_result *r, int attempts, void *ctx);
 int live_run(provider *p, struct ratelimit *rl, const sb_request *rqs, const long *est_tokens, size_t n,
-	     live_result_fn fn, void *ctx, volatile bool *stop, sb_err *e);
+	     live_result_fn fn, void *ctx, const atomic_bool *stop, sb_err *e);
 #endif

@@ -147,7 +147,7 @@ int eng_live_retry(engine *en, rctx *c, item *it, sb_err *fatal)
 		sb_err_clear(&e);
 		/* the live limiter: rpm/tpm buckets, concurrency cap, 429 cool-down */
 		long est = bl.tokens + EST_OUT_TOKENS;
-		if (rl_acquire(en->rl, est, &en->stop_flag) < 0) {
+		if (rl_acquire(en->rl, est, &en->interrupted) < 0) {
 			eng_built_free(&bl);
 			break;
 		}
