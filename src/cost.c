@@ -10,23 +10,33 @@
 #include <stdlib.h>
 #include <string.h>
 
-static price *table;
-static size_t ntable;
-static bool loaded;
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+/* The table is replaced whole under the lock and read only under it:
+ * price_of() copies the entry out, so a reload (prices_load from another
+ * thread) never frees what a reader holds.  The first price_of() loads the
+ * default files once (pthread_once) unless a prices_load came first; a
+ * malformed file is not read again by every lookup. */
+typedef struct ptable {
+	price *p;
+	size_t n;
+} ptable;
 
-static void put(const price *p)
+static ptable table;
+static bool loaded_any; /* under lock: some prices_load ran */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t first_use = PTHREAD_ONCE_INIT;
+
+static void put(ptable *t, const price *p)
 {
-	for (size_t i = 0; i < ntable; i++)
-		if (strcmp(table[i].model, p->model) == 0) {
-			table[i] = *p;
+	for (size_t i = 0; i < t->n; i++)
+		if (strcmp(t->p[i].model, p->model) == 0) {
+			t->p[i] = *p;
 			return;
 		}
-	table = xrealloc(table, (ntable + 1) * sizeof *table);
-	table[ntable++] = *p;
+	t->p = xrealloc(t->p, (t->n + 1) * sizeof *t->p);
+	t->p[t->n++] = *p;
 }
 
-static int parse_file(const char *path, sb_err *e)
+static int parse_file(ptable *into, const char *path, sb_err *e)
 {
 	char *data = NULL;
 	size_t len = 0;
@@ -72,7 +82,7 @@ static int parse_file(const char *path, sb_err *e)
 		strcpy(p.model, tok[0]);
 		p.in = v[0]; p.cached_in = v[1]; p.out = v[2];
 		p.batch_in = v[3]; p.batch_cached_in = v[4]; p.batch_out = v[5];
-		put(&p);
+		put(into, &p);
 	}
 	free(data);
 	return rc;
@@ -89,49 +99,66 @@ static char *user_prices_path(void)
 
 int prices_load(const char *path, sb_err *e)
 {
-	pthread_mutex_lock(&lock);
-	free(table);
-	table = NULL;
-	ntable = 0;
+	ptable t = { 0 };
 	int rc;
 	if (path) {
-		rc = parse_file(path, e);
+		rc = parse_file(&t, path, e);
 	} else {
 		char *shipped = path_join(data_dir(), "prices.conf");
-		rc = parse_file(shipped, e);
+		rc = parse_file(&t, shipped, e);
 		free(shipped);
 		char *user = user_prices_path();
 		if (rc == 0 && user && file_exists(user))
-			rc = parse_file(user, e);
+			rc = parse_file(&t, user, e);
 		free(user);
 	}
-	loaded = rc == 0;
+	if (rc < 0) { /* no half table: nothing is priced until a good load */
+		free(t.p);
+		t.p = NULL;
+		t.n = 0;
+	}
+	pthread_mutex_lock(&lock);
+	free(table.p);
+	table = t;
+	loaded_any = true;
 	pthread_mutex_unlock(&lock);
 	return rc;
 }
 
-const price *price_of(const char *model)
+static void load_on_first_use(void)
 {
-	if (!loaded && prices_load(NULL, NULL) < 0)
-		return NULL;
+	pthread_mutex_lock(&lock);
+	bool need = !loaded_any;
+	pthread_mutex_unlock(&lock);
+	if (need)
+		prices_load(NULL, NULL);
+}
+
+bool price_of(const char *model, price *out)
+{
+	pthread_once(&first_use, load_on_first_use);
+	pthread_mutex_lock(&lock);
 	const price *best = NULL;
 	size_t bl = 0;
-	for (size_t i = 0; model && i < ntable; i++) {
-		size_t l = strlen(table[i].model);
-		if (l > bl && strncmp(model, table[i].model, l) == 0 &&
+	for (size_t i = 0; model && i < table.n; i++) {
+		size_t l = strlen(table.p[i].model);
+		if (l > bl && strncmp(model, table.p[i].model, l) == 0 &&
 		    (model[l] == '\0' || model[l] == '-')) {
-			best = &table[i];
+			best = &table.p[i];
 			bl = l;
 		}
 	}
-	return best;
+	if (best && out)
+		*out = *best;
+	pthread_mutex_unlock(&lock);
+	return best != NULL;
 }
 
 double cost_usd(const char *model, bool batch, long in_tokens, long out_tokens)
 {
-	const price *p = price_of(model);
-	if (!p)
+	price p;
+	if (!price_of(model, &p))
 		return 0;
-	double pin = batch ? p->batch_in : p->in, pout = batch ? p->batch_out : p->out;
+	double pin = batch ? p.batch_in : p.in, pout = batch ? p.batch_out : p.out;
 	return (in_tokens * pin + out_tokens * pout) / 1e6;
 }

@@ -9,8 +9,13 @@ typedef struct price {
 	double batch_in, batch_cached_in, batch_out;
 	long queue_tokens;  /* optional 8th column: enqueued-token limit of a batch, 0 = default */
 } price;
-int prices_load(const char *path, sb_err *e); /* NULL: user file, else DATA_DIR/prices.conf */
-const price *price_of(const char *model);    /* NULL if unknown (longest prefix match) */
+/* Replaces the table whole (thread-safe); on an error the table is empty.
+ * NULL: DATA_DIR/prices.conf, then the user's file over it. */
+int prices_load(const char *path, sb_err *e);
+/* The price of model (longest prefix match) copied into *out (may be
+ * NULL); false if unknown.  The first call loads the table if no
+ * prices_load() came before. */
+bool price_of(const char *model, price *out);
 /* USD for the tokens; 0 when the model has no price (price_of() says NULL). */
 double cost_usd(const char *model, bool batch, long in_tokens, long out_tokens);
 #endif

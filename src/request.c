@@ -572,8 +572,8 @@ void chunk_limits_for(const char *prov_name, const char *model, chunk_limits *ou
 	out->max_bytes = caps->max_bytes;
 	/* Enqueued tokens per model are tier-dependent: the price table's
 	 * queue column, else the tier-1 figure of gpt-4o-mini. */
-	const price *p = price_of(model);
-	out->max_tokens = p && p->queue_tokens > 0 ? p->queue_tokens : 2000000;
+	price p;
+	out->max_tokens = price_of(model, &p) && p.queue_tokens > 0 ? p.queue_tokens : 2000000;
 }
 
 size_t chunk_plan(const long *bytes, const long *tokens, size_t n, const chunk_limits *lim,

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -44,20 +46,26 @@ static int teardown(void **state)
 	return 0;
 }
 
+static const char *model_of(const char *m)
+{
+	static price p;
+	return price_of(m, &p) ? p.model : "(none)";
+}
+
 static void test_shipped(void **state)
 {
 	(void)state;
 	sb_err e = {0};
 	assert_int_equal(prices_load(NULL, &e), 0);
-	const price *p = price_of("gpt-4o-mini-2024-07-18");
-	assert_non_null(p);
-	assert_string_equal(p->model, "gpt-4o-mini");
-	assert_true(fabs(p->batch_in - 0.075) < 1e-12);
-	assert_string_equal(price_of("gpt-4o")->model, "gpt-4o");
-	assert_string_equal(price_of("gpt-4.1-nano")->model, "gpt-4.1-nano");
-	assert_string_equal(price_of("gemini-2.5-flash-lite")->model, "gemini-2.5-flash-lite");
-	assert_null(price_of("gpt-4oX"));
-	assert_null(price_of("no-such-model"));
+	price p;
+	assert_true(price_of("gpt-4o-mini-2024-07-18", &p));
+	assert_string_equal(p.model, "gpt-4o-mini");
+	assert_true(fabs(p.batch_in - 0.075) < 1e-12);
+	assert_string_equal(model_of("gpt-4o"), "gpt-4o");
+	assert_string_equal(model_of("gpt-4.1-nano"), "gpt-4.1-nano");
+	assert_string_equal(model_of("gemini-2.5-flash-lite"), "gemini-2.5-flash-lite");
+	assert_false(price_of("gpt-4oX", &p));
+	assert_false(price_of("no-such-model", NULL));
 	/* 1M in + 1M out on gpt-4o: live 12.50, batch 6.25 (half). */
 	assert_true(fabs(cost_usd("gpt-4o", false, 1000000, 1000000) - 12.5) < 1e-9);
 	assert_true(fabs(cost_usd("gpt-4o", true, 1000000, 1000000) - 6.25) < 1e-9);
@@ -82,18 +90,71 @@ static void test_user_override(void **state)
 	const char *txt = "# mine\n\ngpt-4o 3 1 12 1.5 0.5 6\nmy-model 1 1 1 0.5 0.5 0.5\n";
 	assert_int_equal(atomic_write(f, txt, strlen(txt), 0600, &e), 0);
 	assert_int_equal(prices_load(NULL, &e), 0);
-	assert_true(fabs(price_of("gpt-4o")->batch_out - 6) < 1e-12);
-	assert_non_null(price_of("my-model"));
-	assert_non_null(price_of("gpt-4.1")); /* shipped lines stay */
+	price p;
+	assert_true(price_of("gpt-4o", &p));
+	assert_true(fabs(p.batch_out - 6) < 1e-12);
+	assert_true(price_of("my-model", NULL));
+	assert_true(price_of("gpt-4.1", NULL)); /* shipped lines stay */
 	/* A bad line names the file and the line. */
 	const char *bad = "gpt-4o 3 1 12 1.5 0.5 6\n\ngpt-4o 3 x 12 1.5 0.5 6\n";
 	assert_int_equal(atomic_write(f, bad, strlen(bad), 0600, &e), 0);
 	assert_int_equal(prices_load(NULL, &e), -1);
 	assert_int_equal(e.code, SBE_INPUT);
 	assert_non_null(strstr(e.msg, "prices.conf:3:"));
+	assert_false(price_of("gpt-4o", NULL)); /* no half table */
 	unlink(f);
 	assert_int_equal(prices_load(NULL, &e), 0);
-	assert_true(fabs(price_of("gpt-4o")->batch_out - 5) < 1e-12);
+	assert_true(price_of("gpt-4o", &p));
+	assert_true(fabs(p.batch_out - 5) < 1e-12);
+	free(d);
+	free(f);
+}
+
+/* Lookups while another thread reloads a table that alternates between
+ * good and malformed (both threads used to reload it, freeing the table a
+ * reader held): every lookup sees a whole entry or none.  ThreadSanitizer
+ * (.ci/test) reports any unlocked access. */
+static atomic_bool reloading;
+
+static void *lookups(void *arg)
+{
+	(void)arg;
+	intptr_t wrong = 0; /* cmocka's asserts belong to the main thread */
+	while (atomic_load(&reloading)) {
+		price p;
+		if (price_of("gpt-4o-2024-08-06", &p))
+			wrong += strcmp(p.model, "gpt-4o") != 0 || (p.batch_out != 6 && p.batch_out != 5);
+		cost_usd("my-model", true, 1000, 1000);
+	}
+	return (void *)wrong;
+}
+
+static void test_reload_race(void **state)
+{
+	(void)state;
+	char *d = xasprintf("%s/stockbatch", tmpdir);
+	char *f = xasprintf("%s/prices.conf", d);
+	sb_err e = {0};
+	assert_int_equal(mkdir_p(d, 0700, &e), 0);
+	const char *good = "gpt-4o 3 1 12 1.5 0.5 6\nmy-model 1 1 1 0.5 0.5 0.5\n";
+	const char *bad = "gpt-4o 3 x\n";
+	atomic_store(&reloading, true);
+	pthread_t th[3];
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, lookups, NULL), 0);
+	for (int i = 0; i < 300; i++) {
+		const char *txt = i % 3 == 2 ? bad : good;
+		assert_int_equal(atomic_write(f, txt, strlen(txt), 0600, &e), 0);
+		assert_int_equal(prices_load(NULL, &e), txt == bad ? -1 : 0);
+	}
+	atomic_store(&reloading, false);
+	for (int i = 0; i < 3; i++) {
+		void *wrong;
+		pthread_join(th[i], &wrong);
+		assert_null(wrong);
+	}
+	unlink(f);
+	assert_int_equal(prices_load(NULL, &e), 0);
 	free(d);
 	free(f);
 }
@@ -103,6 +164,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shipped),
 		cmocka_unit_test(test_user_override),
+		cmocka_unit_test(test_reload_race),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
