@@ -93,7 +93,7 @@ int store_collecting(store *s, const char *kind, const char *provider, const cha
 		     batch_info *out, sb_err *e);
 /* A fresh batch (never the collecting one), created and moved to state
  * under one lock: the engine's split of a batch too big for one provider
- * batch creates its parts ready.  Added by engineer J. */
+ * batch creates its parts ready. */
 int store_new_batch(store *s, const char *kind, const char *provider, const char *model,
 		    batch_state state, batch_info *out, sb_err *e);
 /* State change; an illegal transition is refused (SBE_CONFLICT); setting
