@@ -160,13 +160,61 @@ static void test_encode(void **state)
 	assert_int_equal(utf8_encode_cp(0x110000, b), 0);
 }
 
+static void expect(editor *ed, const char *text, size_t cur)
+{
+	assert_string_equal(editor_text(ed), text);
+	assert_int_equal(ed->cur, cur);
+}
+
+/* Readline's kill keys over Czech words (two-byte letters). */
+static void test_kill(void **state)
+{
+	(void)state;
+	editor ed;
+	editor_init(&ed);
+	editor_set(&ed, "Horská chata, při západu");
+	unsigned g = ed.gen;
+	editor_kill_word_back(&ed, false); /* Alt+Backspace */
+	expect(&ed, "Horská chata, při ", strlen("Horská chata, při "));
+	assert_true(ed.gen != g);
+	editor_kill_word_back(&ed, false);
+	expect(&ed, "Horská chata, ", strlen("Horská chata, "));
+	editor_kill_word_back(&ed, true); /* Ctrl+W: blanks, then non-blanks */
+	expect(&ed, "Horská ", strlen("Horská "));
+	editor_text_start(&ed);
+	editor_kill_word_fwd(&ed); /* Alt+D */
+	expect(&ed, " ", 0);
+	editor_kill_word_fwd(&ed); /* nothing to kill but the blank */
+	expect(&ed, "", 0);
+	editor_kill_word_back(&ed, true);
+	expect(&ed, "", 0);
+
+	editor_set(&ed, "první řádek\ndruhý řádek");
+	editor_kill_line_back(&ed); /* Ctrl+U: the second line */
+	expect(&ed, "první řádek\n", strlen("první řádek\n"));
+	editor_kill_line_back(&ed); /* at the line's start: the newline */
+	expect(&ed, "první řádek", strlen("první řádek"));
+	editor_text_start(&ed);
+	editor_word_right(&ed);
+	editor_kill_line_fwd(&ed); /* Ctrl+K */
+	expect(&ed, "první ", strlen("první "));
+	editor_set(&ed, "a\nb");
+	editor_text_start(&ed);
+	editor_right(&ed);
+	editor_kill_line_fwd(&ed); /* at the line's end: the newline */
+	expect(&ed, "ab", 1);
+	editor_text_end(&ed);
+	assert_int_equal(ed.cur, 2);
+	editor_free(&ed);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_insert_czech), cmocka_unit_test(test_invalid_dropped),
 		cmocka_unit_test(test_count_trims),  cmocka_unit_test(test_wrap),
 		cmocka_unit_test(test_words),        cmocka_unit_test(test_vertical),
-		cmocka_unit_test(test_encode),
+		cmocka_unit_test(test_encode),       cmocka_unit_test(test_kill),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

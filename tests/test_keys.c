@@ -30,6 +30,17 @@ static void test_editor_keys(void **state)
 	/* a character whose code equals a function key's is still text */
 	assert_int_equal(tui_key_action(TC_EDITOR, KEY_F(2), false), TA_NONE);
 	assert_int_equal(tui_key_action(TC_EDITOR, 0x161 /* š */, false), TA_NONE);
+	/* readline's kill keys; Home and End reach the whole text's ends */
+	assert_int_equal(tui_key_action(TC_EDITOR, 0x17, false), TA_KILL_TO_BLANK);  /* Ctrl+W */
+	assert_int_equal(tui_key_action(TC_EDITOR, 0x15, false), TA_KILL_LINE_BACK); /* Ctrl+U */
+	assert_int_equal(tui_key_action(TC_EDITOR, 0x0b, false), TA_KILL_LINE_FWD);  /* Ctrl+K */
+	assert_int_equal(tui_key_action(TC_EDITOR, TK_ALT_D, false), TA_KILL_WORD_FWD);
+	assert_int_equal(tui_key_action(TC_EDITOR, TK_ALT_BACKSPACE, false), TA_KILL_WORD_BACK);
+	assert_int_equal(tui_key_action(TC_EDITOR, KEY_END, true), TA_TEXT_END);
+	assert_int_equal(tui_key_action(TC_EDITOR, KEY_HOME, true), TA_TEXT_START);
+	assert_int_equal(tui_key_action(TC_EDITOR, 0x05, false), TA_EDITORIAL); /* Ctrl+E stays */
+	/* synthetic codes are above Unicode: an emoji is text */
+	assert_int_equal(tui_key_action(TC_EDITOR, 0x1F332, false), TA_NONE);
 }
 
 static void test_batch_keys(void **state)

@@ -10,6 +10,7 @@
 #   tui_wait TEXT [SECS]  -> waits until the screen shows TEXT (fixed string)
 #   tui_wait_gone TEXT [SECS]
 #   tui_wait_exit [SECS]  -> waits for the program to end; prints its status
+#   tui_draft STATE_DIR   -> prints the kept draft's text (draft.json), exactly
 command -v tmux >/dev/null 2>&1 || skip_missing "tmux (apt-get install tmux)"
 
 # A private server whose socket lives in the test's temp dir (distcheck).
@@ -104,4 +105,11 @@ tui_wait_exit()
 		fail "the program did not exit"
 	fi
 	cat "$SB_TMP/tui.rc"
+}
+
+tui_draft()
+{
+	"$PYTHON3" -c 'import json, sys
+sys.stdout.buffer.write(json.load(open(sys.argv[1], encoding="utf-8"))["text"].encode("utf-8"))' "$1/draft.json" ||
+		fail "no draft in $1"
 }

@@ -54,7 +54,7 @@ $TUI_TM new-session -d -s sb -x 120 -y 34 "sleep 600" || fail "tmux new-session"
 $TUI_TM set-option -t sb -g remain-on-exit on >/dev/null 2>&1
 for loc in unset C POSIX C.UTF-8 cs_CZ.UTF-8 cs_CZ.ISO-8859-2; do
 	if ! have_locale "$loc"; then
-		echo "SKIP cell: the locale $loc is not installed (bash .ci/deps generates it)" >&2
+		echo "SKIP cells of LANG=$loc: missing dependency: the locale $loc (bash .ci/deps generates it)" >&2
 		skipped=$((skipped + 1))
 		continue
 	fi
@@ -64,7 +64,7 @@ for loc in unset C POSIX C.UTF-8 cs_CZ.UTF-8 cs_CZ.ISO-8859-2; do
 		fail "status under LANG=$loc: $(cat "$SB_TMP/cli.err")"
 	for t in linux vt100 screen screen-256color tmux-256color xterm xterm-256color xterm-kitty; do
 		if ! infocmp "$t" >/dev/null 2>&1; then
-			echo "SKIP cell: no terminfo for $t (Debian: ncurses-term, kitty-terminfo)" >&2
+			echo "SKIP cell TERM=$t: missing dependency: its terminfo entry (apt-get install ncurses-term kitty-terminfo)" >&2
 			skipped=$((skipped + 1))
 			continue
 		fi

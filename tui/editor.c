@@ -178,25 +178,90 @@ static bool is_word(unsigned char c)
 	       (c >= 'A' && c <= 'Z') || c == '_' || c == '-' || c == '\'';
 }
 
+static bool not_space(unsigned char c)
+{
+	return !is_ws(c);
+}
+
+/* From o, back over what is not in the class, then over what is: the start
+ * of the word before o. */
+static size_t word_back(const editor *ed, size_t o, bool (*in)(unsigned char))
+{
+	while (o > 0 && !in((unsigned char)ed->p[prev_cp(ed, o)]))
+		o = prev_cp(ed, o);
+	while (o > 0 && in((unsigned char)ed->p[prev_cp(ed, o)]))
+		o = prev_cp(ed, o);
+	return o;
+}
+
+/* From o, forward over what is (first) or is not in the class, then the
+ * other way. */
+static size_t word_fwd(const editor *ed, size_t o, bool first)
+{
+	while (o < ed->len && is_word((unsigned char)ed->p[o]) == first)
+		o = next_cp(ed, o);
+	while (o < ed->len && is_word((unsigned char)ed->p[o]) != first)
+		o = next_cp(ed, o);
+	return o;
+}
+
 void editor_word_left(editor *ed)
 {
-	size_t o = ed->cur;
-	while (o > 0 && !is_word((unsigned char)ed->p[prev_cp(ed, o)]))
-		o = prev_cp(ed, o);
-	while (o > 0 && is_word((unsigned char)ed->p[prev_cp(ed, o)]))
-		o = prev_cp(ed, o);
-	ed->cur = o;
+	ed->cur = word_back(ed, ed->cur, is_word);
 	ed->want_col = -1;
 }
 
 void editor_word_right(editor *ed)
 {
+	ed->cur = word_fwd(ed, ed->cur, true);
+	ed->want_col = -1;
+}
+
+void editor_kill_word_back(editor *ed, bool to_space)
+{
+	size_t o = word_back(ed, ed->cur, to_space ? not_space : is_word);
+	if (o < ed->cur)
+		cut(ed, o, ed->cur);
+}
+
+void editor_kill_word_fwd(editor *ed)
+{
+	size_t o = word_fwd(ed, ed->cur, false);
+	if (o > ed->cur)
+		cut(ed, ed->cur, o);
+}
+
+void editor_kill_line_back(editor *ed)
+{
 	size_t o = ed->cur;
-	while (o < ed->len && is_word((unsigned char)ed->p[o]))
-		o = next_cp(ed, o);
-	while (o < ed->len && !is_word((unsigned char)ed->p[o]))
-		o = next_cp(ed, o);
-	ed->cur = o;
+	while (o > 0 && ed->p[o - 1] != '\n')
+		o--;
+	if (o == ed->cur && o > 0)
+		o--; /* at the line's start: the newline before */
+	if (o < ed->cur)
+		cut(ed, o, ed->cur);
+}
+
+void editor_kill_line_fwd(editor *ed)
+{
+	size_t o = ed->cur;
+	while (o < ed->len && ed->p[o] != '\n')
+		o++;
+	if (o == ed->cur && o < ed->len)
+		o++; /* at the line's end: the newline */
+	if (o > ed->cur)
+		cut(ed, ed->cur, o);
+}
+
+void editor_text_start(editor *ed)
+{
+	ed->cur = 0;
+	ed->want_col = -1;
+}
+
+void editor_text_end(editor *ed)
+{
+	ed->cur = ed->len;
 	ed->want_col = -1;
 }
 

@@ -38,6 +38,19 @@ void editor_left(editor *ed);
 void editor_right(editor *ed);
 void editor_word_left(editor *ed);
 void editor_word_right(editor *ed);
+/* Readline's kill keys (nothing is kept to yank back).  Back to the start
+ * of the word before the cursor (to_space: of the run of non-blanks, as
+ * Ctrl+W; else of letters and digits, as Alt+Backspace); forward to the end
+ * of the next word (Alt+D); to the start or end of the line, newline-
+ * delimited, taking the newline itself when already there (Ctrl+U, Ctrl+K:
+ * pressed again, they go on clearing). */
+void editor_kill_word_back(editor *ed, bool to_space);
+void editor_kill_word_fwd(editor *ed);
+void editor_kill_line_back(editor *ed);
+void editor_kill_line_fwd(editor *ed);
+/* Start and end of the whole text. */
+void editor_text_start(editor *ed);
+void editor_text_end(editor *ed);
 /* Start/end of the wrapped line the cursor is on, and the line above or
  * below at the same column; width is the wrap width in columns. */
 void editor_home(editor *ed, int width);

@@ -41,13 +41,19 @@ const struct tui_key tui_keys[] = {
 	{ TK_ALT_F, "Alt+F", TC_EDITOR, TA_WORD_RIGHT, N_("cursor one word right") },
 	{ KEY_UP, "Up", TC_EDITOR, TA_UP, N_("cursor one (wrapped) line up") },
 	{ KEY_DOWN, "Down", TC_EDITOR, TA_DOWN, N_("cursor one (wrapped) line down") },
-	{ KEY_HOME, "Home", TC_EDITOR, TA_HOME, N_("start of the line") },
-	{ CTRL('a'), "Ctrl+A", TC_EDITOR, TA_HOME, N_("start of the line") },
-	{ KEY_END, "End", TC_EDITOR, TA_END, N_("end of the line") },
+	{ KEY_HOME, "Home", TC_EDITOR, TA_TEXT_START, N_("start of the text") },
+	{ CTRL('a'), "Ctrl+A", TC_EDITOR, TA_HOME, N_("start of the (wrapped) line") },
+	{ KEY_END, "End", TC_EDITOR, TA_TEXT_END, N_("end of the text") },
 	{ KEY_BACKSPACE, "Backspace", TC_EDITOR, TA_BACKSPACE, N_("delete the character before the cursor") },
 	{ 0x7f, "Backspace", TC_EDITOR, TA_BACKSPACE, NULL },
 	{ CTRL('h'), "Ctrl+H", TC_EDITOR, TA_BACKSPACE, NULL },
 	{ KEY_DC, "Delete", TC_EDITOR, TA_DELETE, N_("delete the character under the cursor") },
+	/* readline's kill keys (Ctrl+E stays editorial, Ctrl+Y has nothing to yank) */
+	{ TK_ALT_BACKSPACE, "Alt+Backspace", TC_EDITOR, TA_KILL_WORD_BACK, N_("delete the word before the cursor") },
+	{ CTRL('w'), "Ctrl+W", TC_EDITOR, TA_KILL_TO_BLANK, N_("delete back to the previous blank") },
+	{ TK_ALT_D, "Alt+D", TC_EDITOR, TA_KILL_WORD_FWD, N_("delete to the end of the word") },
+	{ CTRL('u'), "Ctrl+U", TC_EDITOR, TA_KILL_LINE_BACK, N_("delete to the start of the line (again: the line break too)") },
+	{ CTRL('k'), "Ctrl+K", TC_EDITOR, TA_KILL_LINE_FWD, N_("delete to the end of the line (again: the line break too)") },
 	{ '\n', "Enter", TC_EDITOR, TA_NEWLINE, N_("new line in the description") },
 	{ '\r', "Enter", TC_EDITOR, TA_NEWLINE, NULL },
 	{ KEY_ENTER, "Enter", TC_EDITOR, TA_NEWLINE, NULL },
@@ -98,8 +104,8 @@ tui_action tui_key_action(tui_ctx ctx, int code, bool is_key)
 			if ((pass == 0) != own || !ctx_matches(k->ctx, ctx) || k->code != code)
 				continue;
 			/* a function key code must not match a character of the same value */
-			bool k_is_key = k->code >= KEY_MIN && k->code < 0x10000;
-			if (k_is_key != is_key && k->code < 0x10000)
+			bool k_is_key = k->code >= KEY_MIN && k->code < TK_FIRST;
+			if (k_is_key != is_key && k->code < TK_FIRST)
 				continue;
 			return k->action;
 		}

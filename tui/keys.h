@@ -12,8 +12,9 @@ typedef enum tui_action {
 	TA_QUIT, TA_HELP, TA_NEXT_PANE, TA_PREV_PANE, TA_REDRAW,
 	/* editor */
 	TA_SAVE, TA_SKIP, TA_EDITORIAL, TA_REJECT, TA_SHOW_PATH, TA_EXTERNAL,
-	TA_LEFT, TA_RIGHT, TA_WORD_LEFT, TA_WORD_RIGHT, TA_UP, TA_DOWN, TA_HOME, TA_END,
-	TA_BACKSPACE, TA_DELETE, TA_NEWLINE,
+	TA_LEFT, TA_RIGHT, TA_WORD_LEFT, TA_WORD_RIGHT, TA_UP, TA_DOWN, TA_HOME,
+	TA_TEXT_START, TA_TEXT_END, TA_BACKSPACE, TA_DELETE, TA_NEWLINE,
+	TA_KILL_WORD_BACK, TA_KILL_TO_BLANK, TA_KILL_WORD_FWD, TA_KILL_LINE_BACK, TA_KILL_LINE_FWD,
 	/* batch registry */
 	TA_PAUSE, TA_RESUME, TA_CANCEL, TA_RETRY, TA_REPORT, TA_SEND_NOW, TA_POLL_NOW,
 	TA_SEL_UP, TA_SEL_DOWN,
@@ -21,8 +22,10 @@ typedef enum tui_action {
 
 typedef enum tui_ctx { TC_ANY, TC_EDITOR, TC_BATCHES, TC_VIEW } tui_ctx;
 
-/* Synthetic codes for keys curses has no constant for. */
-enum { TK_CTRL_LEFT = 0x10000, TK_CTRL_RIGHT, TK_ALT_B, TK_ALT_F, TK_ALT_ENTER };
+/* Synthetic codes for keys curses has no constant for: above Unicode, so
+ * never a typed character. */
+enum { TK_FIRST = 0x110000, TK_CTRL_LEFT = TK_FIRST, TK_CTRL_RIGHT, TK_ALT_B, TK_ALT_F, TK_ALT_ENTER,
+       TK_ALT_D, TK_ALT_BACKSPACE };
 
 struct tui_key {
 	int code;          /* curses key code, control char or TK_* */

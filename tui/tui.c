@@ -389,7 +389,13 @@ static void handle_action(ui *u, tui_action a)
 	case TA_UP: editor_up(&u->ed, w); break;
 	case TA_DOWN: editor_down(&u->ed, w); break;
 	case TA_HOME: editor_home(&u->ed, w); break;
-	case TA_END: editor_end(&u->ed, w); break;
+	case TA_TEXT_START: editor_text_start(&u->ed); break;
+	case TA_TEXT_END: editor_text_end(&u->ed); break;
+	case TA_KILL_WORD_BACK: editor_kill_word_back(&u->ed, false); break;
+	case TA_KILL_TO_BLANK: editor_kill_word_back(&u->ed, true); break;
+	case TA_KILL_WORD_FWD: editor_kill_word_fwd(&u->ed); break;
+	case TA_KILL_LINE_BACK: editor_kill_line_back(&u->ed); break;
+	case TA_KILL_LINE_FWD: editor_kill_line_fwd(&u->ed); break;
 	case TA_BACKSPACE: editor_backspace(&u->ed); break;
 	case TA_DELETE: editor_delete(&u->ed); break;
 	case TA_NEWLINE: editor_insert(&u->ed, "\n", 1); break;
@@ -452,6 +458,64 @@ static tui_ctx ctx_of(const ui *u)
 	}
 }
 
+/* Swallow the rest of an escape sequence curses did not decode (a function
+ * key its terminfo entry lacks, a mouse report): CSI parameters and
+ * intermediates up to the final byte; an X10 mouse report's three bytes. */
+static void swallow_x10_mouse(void)
+{
+	wint_t wc;
+	timeout(0);
+	for (int i = 0; i < 3 && get_wch(&wc) != ERR; i++) {
+	}
+}
+
+static void swallow_sequence(wint_t intro)
+{
+	wint_t wc;
+	int r = get_wch(&wc);
+	if (intro == 'O' || r == ERR)
+		return; /* SS3: one final character */
+	if (r == OK && wc == 'M') {
+		swallow_x10_mouse();
+		return;
+	}
+	while (r == OK && wc >= 0x20 && wc <= 0x3f) /* up to the final byte, read too */
+		r = get_wch(&wc);
+}
+
+/* An ESC with more input behind it: Alt+key (the terminal sends ESC first),
+ * a sequence curses did not decode, or ESC then a key pressed at once.
+ * Nothing of it is ever text.  Returns false when there is nothing to do;
+ * else *code and *is_key are what to act on (ESC alone stays ESC). */
+static bool after_escape(int *code, bool *is_key)
+{
+	wint_t wc;
+	timeout(0);
+	int r = get_wch(&wc);
+	if (r == ERR)
+		return true;
+	if (r == KEY_CODE_YES) {
+		if (wc == KEY_BACKSPACE)
+			*code = TK_ALT_BACKSPACE, *is_key = false;
+		else
+			*code = (int)wc, *is_key = true; /* Esc then Left is Left */
+		if (wc == KEY_MOUSE)
+			swallow_x10_mouse();
+		return wc != KEY_MOUSE;
+	}
+	switch (wc) {
+	case 'b': *code = TK_ALT_B; return true;
+	case 'f': *code = TK_ALT_F; return true;
+	case 'd': *code = TK_ALT_D; return true;
+	case 0x7f:
+	case 8: *code = TK_ALT_BACKSPACE; return true;
+	case 27: return true; /* Esc pressed twice: Esc */
+	case '[':
+	case 'O': swallow_sequence(wc); return false;
+	default: return false; /* Alt with a key that means nothing here */
+	}
+}
+
 static void handle_key(ui *u, int code, bool is_key)
 {
 	if (is_key && code == KEY_RESIZE) {
@@ -465,15 +529,13 @@ static void handle_key(ui *u, int code, bool is_key)
 		code = TK_CTRL_LEFT;
 	else if (is_key && code == ctrl_right_code)
 		code = TK_CTRL_RIGHT;
-	if (!is_key && code == 27) {
-		/* Alt+key arrives as ESC key */
-		wint_t wc;
-		timeout(0);
-		int r = get_wch(&wc);
-		if (r == OK && (wc == 'b' || wc == 'f'))
-			code = wc == 'b' ? TK_ALT_B : TK_ALT_F;
-		else if (r != ERR)
-			unget_wch(wc);
+	if (!is_key && code == 27 && !after_escape(&code, &is_key))
+		return;
+	if (is_key && code == KEY_MOUSE) {
+		/* the terminfo's kmous prefix, mouse reporting left on by
+		 * another program: its three bytes are no text */
+		swallow_x10_mouse();
+		return;
 	}
 	if (u->modal != MD_NONE) {
 		dlg_key(u, code, is_key);
@@ -485,7 +547,7 @@ static void handle_key(ui *u, int code, bool is_key)
 		handle_action(u, a);
 		return;
 	}
-	if (c == TC_EDITOR && !is_key && code >= 0x20 && code != 0x7f && code < 0x10000 + 0x100000) {
+	if (c == TC_EDITOR && !is_key && code >= 0x20 && code != 0x7f && code < TK_FIRST) {
 		editor_insert_cp(&u->ed, (unsigned)code);
 		u->last_change = now_mono();
 		u->dirty = true;
