@@ -26,7 +26,8 @@
 #     not written through; every NAME.tmp.PID name of the committing run
 #     planted as a symlink: nothing written through, PhotoMedia.csv stays a
 #     file; the CSV and its backup keep 0600 (and the owner), state files 0600, exports
-#     0600; a read-only CSV is not replaced, the results wait for chmod;
+#     0600; a read-only CSV (or folder) is not replaced, the results wait
+#     for chmod;
 #     the next run removes dead processes' temp files (CSV and backups);
 #  8. CSV errors that point the user somewhere: two "Cesta" columns named
 #     by letter and number, a duplicate Cesta row warned with both lines,
@@ -561,7 +562,15 @@ grep -q 'read-only' "$SB_ERR" || fail "a read-only CSV: no message saying so"
 grep -q 'chmod u+w' "$SB_ERR" || fail "a read-only CSV: no message saying what to do"
 cmp -s "$L3/PhotoMedia.csv" "$SB_TMP/ro.csv" || fail "a read-only CSV was changed"
 check_eq "$(stat -c %i "$L3/PhotoMedia.csv")" "$ino" "a read-only CSV was replaced"
+# the same with the CSV's folder read-only
 chmod 0600 "$L3/PhotoMedia.csv"
+chmod 0555 "$L3"
+sb_run retrieve --wait 60
+chmod 0755 "$L3"
+[ "$SB_RC" = 0 ] && fail "retrieve committed into a read-only folder"
+grep -q "the folder $L3 is read-only" "$SB_ERR" || fail "a read-only folder: no message saying so"
+grep -q 'chmod u+w' "$SB_ERR" || fail "a read-only folder: no message saying what to do"
+check_eq "$(stat -c %i "$L3/PhotoMedia.csv")" "$ino" "the CSV in a read-only folder was replaced"
 sb_run retrieve --wait 60
 check_rc 0 "retrieve once the CSV is writable again"
 check_eq "$(csv_titles "$L3/PhotoMedia.csv")" $((T0 + 6)) "the kept results committed after chmod u+w"
