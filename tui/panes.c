@@ -482,8 +482,7 @@ static void draw_files(ui *u)
 		char line[512], st[64];
 		snprintf(line, sizeof line, "%s %s%s%s", fit(st, sizeof st, _(file_state_name(f->state)), 18),
 			 path_basename(f->cesta), f->reason ? "  " : "", f->reason ? f->reason : "");
-		attr_t a = f->state == FS_ERROR || f->state == FS_DEAD || f->state == FS_FILE_NOT_FOUND
-				   ? cp(u, CP_ERR, A_BOLD)
+		attr_t a = file_state_failed(f->state) ? cp(u, CP_ERR, A_BOLD)
 			   : f->state == FS_SAVED_TO_CSV ? cp(u, CP_OK, A_NORMAL)
 							 : A_NORMAL;
 		ui_put(r.y + 1 + i, r.x + 1, r.w - 2, line, a);

@@ -237,6 +237,36 @@ static void free_updates(upd *u, size_t k)
 	free(u);
 }
 
+/* An original's row after the commit: saved (0 written, 1 already there),
+ * or an error with the result kept as a dead letter (2 changed by someone
+ * else, 3 no such row).  A state that cannot be set leaves the item
+ * unresolved: the batch is not closed. */
+static void record_outcome(engine *en, const batch_info *b, item *it, int st)
+{
+	if (st == 0 || st == 1) {
+		if (eng_set_fstate(en, b->id, it->f->cesta, FS_SAVED_TO_CSV, NULL) < 0)
+			return;
+		it->f->state = FS_SAVED_TO_CSV;
+		eng_rep_add(en, &en->rep.committed, 1);
+		eng_rep_add(en, &en->rep.succeeded, 1);
+		if (it->repaired)
+			eng_rep_add(en, &en->rep.repaired, 1);
+		return;
+	}
+	const char *why = st == 2
+		? _("the CSV row was changed by someone else since the description was saved; their edit was kept, the result is in the batch folder")
+		: _("the CSV has no row with this Cesta any more");
+	char *raw = record_json(&it->rec);
+	eng_dead_letter(en, b->id, it->f, it->cid, why, raw);
+	free(raw);
+	if (eng_set_fstate(en, b->id, it->f->cesta, FS_ERROR, why) < 0)
+		return;
+	it->f->state = FS_ERROR;
+	if (st == 2)
+		eng_rep_add(en, &en->rep.conflicts, 1);
+	eng_rep_add(en, &en->rep.failed, 1);
+}
+
 /* The CSV commit itself, for results and rejects alike: the run's backup
  * session, one commit at a time.  res->status[i]: 0 written, 1 already
  * there, 2 changed by someone else, 3 no such row. */
@@ -284,34 +314,9 @@ int eng_commit_results(rctx *c, sb_err *e)
 			free(desc);
 		}
 	}
-	for (size_t i = 0; i < k; i++) {
-		item *it = u[i].it;
-		int st = res.status ? res.status[i] : 0;
-		if (u[i].is_alt)
-			continue;
-		if (st == 0 || st == 1) {
-			if (eng_set_fstate(en, c->b->id, it->f->cesta, FS_SAVED_TO_CSV, NULL) < 0)
-				continue; /* stays unresolved: the batch is not closed */
-			it->f->state = FS_SAVED_TO_CSV;
-			eng_rep_add(en, &en->rep.committed, 1);
-			eng_rep_add(en, &en->rep.succeeded, 1);
-			if (it->repaired)
-				eng_rep_add(en, &en->rep.repaired, 1);
-		} else {
-			const char *why = st == 2
-				? _("the CSV row was changed by someone else since the description was saved; their edit was kept, the result is in the batch folder")
-				: _("the CSV has no row with this Cesta any more");
-			char *raw = record_json(&it->rec);
-			eng_dead_letter(en, c->b->id, it->f, it->cid, why, raw);
-			free(raw);
-			if (eng_set_fstate(en, c->b->id, it->f->cesta, FS_ERROR, why) < 0)
-				continue;
-			it->f->state = FS_ERROR;
-			if (st == 2)
-				eng_rep_add(en, &en->rep.conflicts, 1);
-			eng_rep_add(en, &en->rep.failed, 1);
-		}
-	}
+	for (size_t i = 0; i < k; i++)
+		if (!u[i].is_alt)
+			record_outcome(en, c->b, u[i].it, res.status ? res.status[i] : 0);
 	mc_commit_result_free(&res);
 	free_updates(u, k);
 	/* committed records are not needed any more */
@@ -368,10 +373,9 @@ typedef struct rej {
 	file_entry f;
 } rej;
 
-/* Commit every rejected entry not committed yet, in one CSV write; needs
- * no provider.  Idempotent: a crash between the commit and the marker makes
- * the next run's commit say "already". */
-int eng_commit_rejects(engine *en, sb_err *e)
+/* Every rejected entry not committed yet, with its batch (entries moved
+ * out of the store's copy: the caller clears them). */
+static size_t pending_rejects(engine *en, rej **out)
 {
 	batch_info *bs;
 	size_t nb = store_list(en->st, &bs), n = 0, cap = 0;
@@ -409,6 +413,17 @@ int eng_commit_rejects(engine *en, sb_err *e)
 		file_entries_free(f, nf);
 	}
 	free(bs);
+	*out = r;
+	return n;
+}
+
+/* Commit every rejected entry not committed yet, in one CSV write; needs
+ * no provider.  Idempotent: a crash between the commit and the marker makes
+ * the next run's commit say "already". */
+int eng_commit_rejects(engine *en, sb_err *e)
+{
+	rej *r = NULL;
+	size_t n = pending_rejects(en, &r);
 	if (n == 0) {
 		free(r);
 		return 0;

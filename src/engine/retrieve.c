@@ -112,25 +112,32 @@ static int on_result(const sb_result *r, void *ctx)
 	return 0;
 }
 
+/* A failed original whose row was committed before this run (a kill after
+ * an earlier run's live retry committed it) is settled, not paid for
+ * again.  The CSV is read once per batch, on first need. */
+static bool settled_before(engine *en, rctx *c, item *it)
+{
+	if (!c->csv_tried) {
+		sb_err le;
+		sb_err_clear(&le);
+		c->csv_tried = true;
+		if (mediacsv_load(en->cfg->media_csv, &c->csv, &le) < 0)
+			c->csv = NULL;
+	}
+	if (!eng_row_committed_before(c->csv, it->f) || eng_settle_already(en, c->b, c->csv, it->f) != 0)
+		return false;
+	it->f->state = FS_SAVED_TO_CSV;
+	it->failed = false;
+	return true;
+}
+
 /* Live retries of one failed item (seed 000 #12): up to 3 attempts in all,
  * counted in the store so a crash does not reset them. */
 int eng_live_retry(engine *en, rctx *c, item *it, sb_err *fatal)
 {
 	int rate_waits = 0;
-	if (it->failed && !it->alt) {
-		if (!c->csv_tried) {
-			sb_err le;
-			sb_err_clear(&le);
-			c->csv_tried = true;
-			if (mediacsv_load(en->cfg->media_csv, &c->csv, &le) < 0)
-				c->csv = NULL;
-		}
-		if (eng_row_committed_before(c->csv, it->f) && eng_settle_already(en, c->b, c->csv, it->f) == 0) {
-			it->f->state = FS_SAVED_TO_CSV;
-			it->failed = false;
-			return 0;
-		}
-	}
+	if (it->failed && !it->alt && settled_before(en, c, it))
+		return 0;
 	while (it->failed && it->f->attempts < LIVE_ATTEMPTS && !eng_stopping(en)) {
 		built bl;
 		eng_build_one(en, c->b, it->f, &bl);

@@ -50,6 +50,24 @@ static char *alt_user_text(engine *en, const char *kind, const char *desc_json)
 	return t;
 }
 
+/* The picture the model sees: the file itself, or for a video (or
+ * anything else) a JPEG sidecar as its poster frame; NULL if none. */
+static char *image_of(const char *path)
+{
+	if (mediacsv_media_kind(path_basename(path)) == MC_IMAGE)
+		return xstrdup(path);
+	char *dot = strrchr(path, '.');
+	size_t stem = dot ? (size_t)(dot - path) : strlen(path);
+	static const char *const ext[] = { ".jpg", ".JPG", ".jpeg" };
+	for (size_t i = 0; i < 3; i++) {
+		char *c = xasprintf("%.*s%s", (int)stem, path, ext[i]);
+		if (file_exists(c))
+			return c;
+		free(c);
+	}
+	return NULL;
+}
+
 void eng_build_one(engine *en, const batch_info *b, const file_entry *f, built *out)
 {
 	memset(out, 0, sizeof *out);
@@ -86,22 +104,7 @@ void eng_build_one(engine *en, const batch_info *b, const file_entry *f, built *
 		free(path);
 		return;
 	}
-	char *img_path = NULL;
-	if (mediacsv_media_kind(path_basename(path)) == MC_IMAGE) {
-		img_path = xstrdup(path);
-	} else {
-		/* video or other: a JPEG sidecar gives a poster frame */
-		char *dot = strrchr(path, '.');
-		size_t stem = dot ? (size_t)(dot - path) : strlen(path);
-		static const char *const ext[] = { ".jpg", ".JPG", ".jpeg" };
-		for (size_t i = 0; i < 3 && !img_path; i++) {
-			char *c = xasprintf("%.*s%s", (int)stem, path, ext[i]);
-			if (file_exists(c))
-				img_path = c;
-			else
-				free(c);
-		}
-	}
+	char *img_path = image_of(path);
 	if (img_path) {
 		sb_err e;
 		sb_err_clear(&e);
