@@ -25,8 +25,8 @@ collect_why collect_eligibility(const settings *cfg, store *st, const char *cest
 	free(local);
 	if (!present)
 		return COLLECT_MISSING;
-	/* store_file_known: rejected, skipped, dead-lettered or committed */
-	if (st && store_file_known(st, cesta, &known)) {
+	/* settled: rejected, skipped, dead-lettered or committed */
+	if (st && store_file_known(st, cesta, &known) && file_state_settled(known)) {
 		if (fs)
 			*fs = known;
 		return COLLECT_SETTLED;
