@@ -10,7 +10,11 @@
 #   tui_wait TEXT [SECS]  -> waits until the screen shows TEXT (fixed string)
 #   tui_wait_gone TEXT [SECS]
 #   tui_wait_exit [SECS]  -> waits for the program to end; prints its status
+#   tui_resize W H        -> resizes the window to W columns, H lines
 #   tui_draft STATE_DIR   -> prints the kept draft's text (draft.json), exactly
+#   tui_keybar ENTRIES NEED -> fails unless the key bar (the last line) is made
+#                            of whole entries of ENTRIES ("F1 Help|F10 Quit|...")
+#                            and holds every one of NEED (same form)
 command -v tmux >/dev/null 2>&1 || skip_missing "tmux (apt-get install tmux)"
 
 # A private server whose socket lives in the test's temp dir (distcheck).
@@ -112,4 +116,25 @@ tui_draft()
 	"$PYTHON3" -c 'import json, sys
 sys.stdout.buffer.write(json.load(open(sys.argv[1], encoding="utf-8"))["text"].encode("utf-8"))' "$1/draft.json" ||
 		fail "no draft in $1"
+}
+
+tui_keybar()
+{
+	tui_screen | grep -v '^$' | tail -n 1 >"$SB_TMP/keybar.txt"
+	"$PYTHON3" - "$SB_TMP/keybar.txt" "$1" "$2" <<'PY' || { tui__dump; fail "the key bar cuts or lacks entries"; }
+import sys
+bar = open(sys.argv[1], encoding="utf-8").read().strip()
+entries, need = sys.argv[2].split("|"), sys.argv[3].split("|")
+rest = bar
+for e in sorted(entries, key=len, reverse=True):
+    rest = rest.replace(e, "")
+assert not rest.strip(), "not whole entries: %r (left: %r)" % (bar, rest.strip())
+missing = [e for e in need if e not in bar]
+assert not missing, "%r lacks %r" % (bar, missing)
+PY
+}
+
+tui_resize()
+{
+	$TUI_TM resize-window -t sb -x "$1" -y "$2" || fail "tmux resize-window $1x$2"
 }

@@ -12,16 +12,15 @@ L=$SB_TMP/lib
 sb_make_library "$L" 3
 sb_config "$L" batch_size=10 min_description=50
 
-resize() { $TUI_TM resize-window -t sb -x "$1" -y "$2" || fail "tmux resize-window $1x$2"; }
 
 tui_start
 tui_wait "0/50 characters minimum"
-resize 120 34
+tui_resize 120 34
 tui_wait " Batches (0) "
 tui_wait " Activity "
 tui_keys Tab
 tui_wait "? Help  q Quit"
-resize 80 24
+tui_resize 80 24
 # the batch list is shown, with its own key bar, and the editor is not
 tui_wait " Batches (0) "
 tui_wait_gone " Description "
@@ -37,11 +36,11 @@ tui__has "Sending the collecting batch" && fail "typing in the editor sent the b
 # then compact again: the editor is shown and owns the keys.
 tui_keys Tab
 tui_wait " Batches (0) "
-resize 120 34
+tui_resize 120 34
 tui_wait " Description "
 tui_keys Tab Tab Tab
 tui_wait "F1 Help"
-resize 80 24
+tui_resize 80 24
 tui_wait " Description "
 tui_wait_gone " Batches (0) "
 tui_type " v mlze"

@@ -136,6 +136,7 @@ static attr_t cp(const ui *u, color_pair p, attr_t mono)
 void ui_layout(ui *u)
 {
 	int H = LINES, W = COLS;
+	u->too_small = W < UI_MIN_W || H < UI_MIN_H;
 	u->r_title = (rect){ 0, 0, 1, W };
 	u->r_status = (rect){ H - 2, 0, 1, W };
 	u->r_keys = (rect){ H - 1, 0, 1, W };
@@ -548,41 +549,42 @@ static void draw_log(ui *u)
 	}
 }
 
-/* The key hint ("F1 Help  F10 Quit  ...": items two spaces apart) written
- * with sep between items and labels cut to maxlab letters; its width. */
-static size_t hint_with(const char *hint, const char *sep, size_t maxlab, char *out, size_t cap)
+/* The key bar: entries two spaces apart ("F1 Help  F10 Quit  ..."),
+ * written with sep between them, without those whose bit is set in drop;
+ * returns its width in columns. */
+static size_t bar_with(const char *hint, unsigned drop, const char *sep, char *out, size_t cap)
 {
 	size_t o = 0;
 	out[0] = 0;
-	for (const char *p = hint; *p && o + 1 < cap;) {
+	unsigned i = 0;
+	for (const char *p = hint; *p; i++) {
 		const char *end = strstr(p, "  ");
 		size_t l = end ? (size_t)(end - p) : strlen(p);
-		const char *sp = memchr(p, ' ', l);
-		size_t klen = sp ? (size_t)(sp - p) + 1 : l; /* the key and its space */
-		char lab[64];
-		snprintf(lab, sizeof lab, "%.*s", (int)(l - klen), p + klen);
-		int w = snprintf(out + o, cap - o, "%s%.*s%.*s", o ? sep : "", (int)klen, p,
-				 (int)utf8_prefix_bytes(lab, maxlab), lab);
-		if (w < 0 || (size_t)w >= cap - o)
-			break;
-		o += (size_t)w;
+		if (i >= 32 || !(drop & (1u << i))) {
+			int w = snprintf(out + o, cap - o, "%s%.*s", o ? sep : "", (int)l, p);
+			if (w < 0 || (size_t)w >= cap - o)
+				break;
+			o += (size_t)w;
+		}
 		for (p += l; *p == ' '; p++) {
 		}
 	}
 	return utf8_chars(out);
 }
 
-/* The hint made to fit w columns: one space between items, then labels
- * shortened, so every key stays on the bar at 80 columns (Tab included);
- * a narrower screen cuts the end (ui_put). */
-static void squeeze_hint(const char *hint, int w, char *out, size_t cap)
+/* The bar made to fit w columns by leaving out whole entries, the least
+ * needed first (order: the entries' places in the hint, which translations
+ * keep), each time with two spaces between entries, then one.  A label is
+ * never cut: "^E Edito" and three keys reading "Re" told nothing. */
+static void fit_bar(const char *hint, const int *order, size_t n, int w, char *out, size_t cap)
 {
-	if (hint_with(hint, "  ", 64, out, cap) <= (size_t)w)
-		return;
-	for (size_t maxlab = 64; maxlab >= 1; maxlab--)
-		if (hint_with(hint, " ", maxlab, out, cap) <= (size_t)w)
+	unsigned drop = 0;
+	for (size_t k = 0;; k++) {
+		if (bar_with(hint, drop, "  ", out, cap) <= (size_t)w ||
+		    bar_with(hint, drop, " ", out, cap) <= (size_t)w || k == n)
 			return;
-	snprintf(out, cap, "%s", hint);
+		drop |= 1u << order[k];
+	}
 }
 
 static void draw_bottom(ui *u)
@@ -594,13 +596,19 @@ static void draw_bottom(ui *u)
 					       : A_BOLD;
 		ui_put(s.y, 1, s.w - 2, u->status, a);
 	}
-	const char *hint; /* help and quit first: a very narrow screen cuts the end */
-	if (u->focus == PANE_EDITOR)
-		hint = _("F1 Help  F10 Quit  ^S Save  ^N Skip  ^E Editorial  ^R Reject  ^P Path  ^O $EDITOR  Tab Batches");
-	else
-		hint = _("? Help  q Quit  p Pause  r Resume  c Cancel  f Retry  Enter Report  s Send now  Tab Next");
+	/* Dropped first: Path, $EDITOR, Reject, Editorial, Skip, Tab, Quit,
+	 * Save; and Retry, Report, Resume, Pause, Cancel, Send, Tab, Quit.  Help
+	 * stays: it lists them all. */
+	static const int drop_editor[] = { 6, 7, 5, 4, 3, 8, 1, 2 };
+	static const int drop_batches[] = { 5, 6, 3, 2, 4, 7, 8, 1 };
 	char fitted[512];
-	squeeze_hint(hint, k.w - 2, fitted, sizeof fitted);
+	if (u->focus == PANE_EDITOR)
+		fit_bar(_("F1 Help  F10 Quit  ^S Save  ^N Skip  ^E Editorial  ^R Reject  ^P Path  ^O $EDITOR  Tab Batches"),
+			drop_editor, sizeof drop_editor / sizeof drop_editor[0], k.w - 2, fitted, sizeof fitted);
+	else
+		fit_bar(_("? Help  q Quit  p Pause  r Resume  c Cancel  f Retry  Enter Report  s Send now  Tab Next"),
+			drop_batches, sizeof drop_batches / sizeof drop_batches[0], k.w - 2, fitted,
+			sizeof fitted);
 	attr_t a = cp(u, CP_TITLE, A_REVERSE);
 	attron(a);
 	mvhline(k.y, 0, ' ', k.w);
@@ -612,6 +620,16 @@ void ui_draw(ui *u)
 {
 	erase();
 	u->seq_pending = false;
+	if (u->too_small) {
+		/* nothing would be whole: say what is needed, keys do nothing but quit */
+		char msg[96];
+		snprintf(msg, sizeof msg, _("terminal too small (need %dx%d)"), UI_MIN_W, UI_MIN_H);
+		int mw = (int)utf8_chars(msg);
+		ui_put(LINES / 2, mw < COLS ? (COLS - mw) / 2 : 0, COLS, msg, A_BOLD);
+		curs_set(0);
+		u->dirty = false;
+		return;
+	}
 	draw_title(u);
 	int cy = -1, cx = -1;
 	if (u->show_editor) {

@@ -537,12 +537,18 @@ static void handle_key(ui *u, int code, bool is_key)
 		swallow_x10_mouse();
 		return;
 	}
+	tui_ctx c = ctx_of(u);
+	tui_action a = tui_key_action(c, code, is_key);
+	if (u->too_small) {
+		/* nothing is shown: nothing typed goes anywhere */
+		if (a == TA_QUIT || a == TA_REDRAW)
+			handle_action(u, a);
+		return;
+	}
 	if (u->modal != MD_NONE) {
 		dlg_key(u, code, is_key);
 		return;
 	}
-	tui_ctx c = ctx_of(u);
-	tui_action a = tui_key_action(c, code, is_key);
 	if (a != TA_NONE) {
 		handle_action(u, a);
 		return;
@@ -601,7 +607,7 @@ static void drain_worker(ui *u)
 /* Graphics protocols bypass curses: print the picture after the refresh. */
 static void print_graphics(ui *u)
 {
-	bool want = u->shown && u->shown->seq && u->modal == MD_NONE && u->show_editor;
+	bool want = u->shown && u->shown->seq && u->modal == MD_NONE && u->show_editor && !u->too_small;
 	/* A kitty picture is drawn above the text until it is deleted: take it
 	 * off before another one and whenever a dialog or the other view covers
 	 * the preview (sixel and iTerm pixels are text cells: curses redraws them). */

@@ -30,6 +30,9 @@ typedef struct progress {
 } progress;
 
 #define LOG_LINES 300
+/* Below this the screen says "terminal too small" and only quits. */
+#define UI_MIN_W 50
+#define UI_MIN_H 14
 
 typedef struct ui {
 	settings *cfg;
@@ -69,6 +72,7 @@ typedef struct ui {
 
 	pane_id focus;
 	bool wide;             /* side by side; else one view at a time */
+	bool too_small;        /* under UI_MIN_W x UI_MIN_H */
 	bool dashboard;        /* compact: the dashboard view is shown */
 	bool colors;
 	int ncolors;
