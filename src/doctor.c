@@ -97,6 +97,7 @@ static void check_network(dr *d, const settings *cfg, const char *name, const pr
 	http_header h[] = {{caps->auth_header, auth}};
 	char *hint = xasprintf(_("Set a valid key in %s or in the key file."), caps->key_env);
 	http_req rq = {.method = "GET", .url = url, .headers = h, .nheaders = 1, .max_tries = 2, .timeout_s = 30,
+		       .max_body = 1 << 20, /* a page of the model list */
 		       .auth_hint = hint};
 	http_resp resp;
 	sb_err e = {0};

@@ -23,6 +23,7 @@
 #define INLINE_PREFIX "inline:"
 #define CACHE_FILE "gemini-uploads.json"
 #define FILE_TTL (48 * 3600)
+#define GEM_FILE_MAX 2000000000L /* the File API's largest file, 2 GB (apis.md 3.7) */
 #define CACHE_MARGIN 3600 /* never hand out a file that expires within the hour */
 
 static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -712,7 +713,7 @@ static int gem_download(provider *p, const char *file_id, const char *dest_path,
 	char *esc = http_escape(bare);
 	char *url = xasprintf("%s/download" GEM_API "/files/%s:download?alt=media", p->base_url, esc);
 	http_req rq = {.method = "GET", .url = url, .headers = h, .nheaders = 1, .download_path = dest_path,
-		       .auth_hint = p->auth_hint};
+		       .max_body = GEM_FILE_MAX, .auth_hint = p->auth_hint};
 	http_resp resp;
 	int rc = http_do(&rq, &resp, e);
 	http_resp_free(&resp);
@@ -821,6 +822,7 @@ static const provider_caps gem_caps = {
 	.max_bytes = 2000000000L,         /* 2 GB input file (apis.md 3.7) */
 	/* Small batches go inline (limit 20 MB; 2 MB keeps get() answers small). */
 	.inline_max = 2L * 1024 * 1024,
+	.max_download = GEM_FILE_MAX,
 	.image_size = gem_image_size,
 	.image_tokens = gem_image_tokens,
 };

@@ -100,6 +100,8 @@ typedef struct xfer {
 	CURL *c;
 	FILE *dl;            /* download target, when the status is 2xx */
 	bool dl_decided;
+	size_t max, got;     /* the body's cap (max_body) and the bytes so far */
+	bool too_big;
 	double ra_ms, ra_s;  /* retry-after-ms, retry-after */
 } xfer;
 
@@ -107,6 +109,13 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *ud)
 {
 	xfer *x = ud;
 	size_t n = size * nmemb;
+	/* every body is capped, after decoding: an endless answer or a gzip
+	 * bomb ends here instead of growing the process */
+	if (n > x->max - x->got) {
+		x->too_big = true;
+		return 0; /* curl stops with CURLE_WRITE_ERROR */
+	}
+	x->got += n;
 	if (x->dl) {
 		/* Error bodies go to memory so the message can be read. */
 		if (!x->dl_decided) {
@@ -424,6 +433,7 @@ int http_do(const http_req *rq, http_resp *resp, sb_err *e)
 		resp->retry_after = 0;
 		resp->tries++;
 		xfer x = {.resp = resp};
+		x.max = rq->max_body ? rq->max_body : part ? HTTP_DOWNLOAD_MAX : HTTP_BODY_MAX;
 		FILE *upf = NULL;
 		errbuf[0] = 0;
 		CURLcode rc = attempt(rq, resp, &x, part, &upf, errbuf);
@@ -431,6 +441,13 @@ int http_do(const http_req *rq, http_resp *resp, sb_err *e)
 		bool last = i + 1 >= tries;
 		double wait = http_backoff_delay(i);
 		if (rc != CURLE_OK) {
+			if (x.too_big) { /* not retried: the same server says the same */
+				sb_fail(e, SBE_SIZE,
+					_("%s %s: the answer is larger than the %zu bytes this call can return; "
+					  "stopped reading (check the base URL)"),
+					m, path, x.max);
+				break;
+			}
 			if (rc == CURLE_READ_ERROR || rc == CURLE_WRITE_ERROR) {
 				sb_fail(e, SBE_IO, _("%s %s: local file error: %s"), m, path, errbuf);
 				break;

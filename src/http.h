@@ -20,6 +20,9 @@ typedef struct http_req {
 	const http_header *form;  size_t nform; /* extra multipart fields */
 	const char *download_path; /* stream the response body here (written to .part, renamed on success) */
 	long timeout_s;            /* whole-transfer cap, 0 = none (stall detection still on) */
+	size_t max_body;           /* the most the call may legitimately return (bytes, after
+				    * gzip): a longer body fails the call (SBE_SIZE, no retry);
+				    * 0 = HTTP_BODY_MAX, or HTTP_DOWNLOAD_MAX with download_path */
 	int max_tries;             /* attempts in all; 0 = default 6 (first + retries after 1, 2, 4, 8, 16 s) */
 	const char *auth_hint;     /* appended to SBE_AUTH messages: which variable or file to set */
 	bool rate_passthrough;     /* 429: return SBE_RATE at once (live mode: the limiter waits) */
@@ -37,6 +40,13 @@ typedef struct http_resp {
 	double retry_after;        /* seconds: retry-after-ms, retry-after, or Gemini RetryInfo */
 	int tries;                 /* attempts made */
 } http_resp;
+
+/* A response held in memory: the largest JSON answer of the providers
+ * (a batch with inline results, a page of a list) is far below this. */
+#define HTTP_BODY_MAX ((size_t)64 << 20)
+/* A result file streamed to disk: the providers' largest file (Gemini's
+ * File API takes 2 GB; OpenAI's batch files 200 MB). */
+#define HTTP_DOWNLOAD_MAX ((size_t)2 << 30)
 
 /* 0 on 2xx.  Otherwise -1 with e->code classed (SBE_AUTH, SBE_RATE,
  * SBE_NETWORK, SBE_NOTFOUND, SBE_CONFLICT, SBE_SIZE, SBE_GENERIC) and

@@ -15,6 +15,7 @@
 #define OAI_ENDPOINT "/v1/chat/completions"
 #define OAI_AUTH_HEADER "Authorization"
 #define OAI_AUTH_SCHEME "Bearer "
+#define OAI_FILE_MAX 512000000L /* the Files API's largest file (apis.md 1.x, /files) */
 
 /* Newer models take max_completion_tokens; the 4o family max_tokens. */
 static bool wants_completion_tokens(const char *model)
@@ -421,7 +422,7 @@ static int oai_download(provider *p, const char *file_id, const char *dest_path,
 	char *id = http_escape(file_id);
 	char *url = xasprintf("%s/files/%s/content", p->base_url, id);
 	http_req rq = {.method = "GET", .url = url, .headers = o.h, .nheaders = 2, .download_path = dest_path,
-		       .auth_hint = p->auth_hint};
+		       .max_body = OAI_FILE_MAX, .auth_hint = p->auth_hint};
 	http_resp resp;
 	int rc = http_do(&rq, &resp, e);
 	http_resp_free(&resp);
@@ -489,6 +490,7 @@ static const provider_caps oai_caps = {
 	.max_requests = 50000,       /* apis.md 1.10 */
 	.max_bytes = 200000000L,     /* 200 MB, read as decimal: the safe side */
 	.inline_max = 0,             /* every batch is an uploaded file */
+	.max_download = OAI_FILE_MAX,
 	.image_size = oai_image_size,
 	.image_tokens = tokens_image,
 };

@@ -85,6 +85,7 @@ typedef struct provider_caps {
 	long max_requests;             /* requests per batch (LONG_MAX: none documented) */
 	long max_bytes;                /* bytes per batch input file */
 	long inline_max;               /* input under this many bytes goes inline at create (0 = never) */
+	long max_download;             /* the largest file it serves: a result download's cap */
 	/* The size the model looks at for a w x h image: what we send. */
 	void (*image_size)(const char *model, const char *detail, int w, int h, int *tw, int *th);
 	/* The tokens the provider bills for an image of w x h (already model-sized or not). */

@@ -34,6 +34,8 @@ Faults (ARG defaults in brackets):
                    in turn another batch's id (when the fake has one), one of the
                    batch's own ids with its last 4 characters changed, a made-up
                    "ghost-" id.  Results may only touch rows of their own batch.
+  endless=N        next N API calls: a 200 whose body never ends (no length) [1]
+  bomb=N           next N API calls: a gzip body of a few KB that inflates to 64 MB [1]
   crash_create[=N] the next N batch creations create the batch, then drop the connection [1]
   step=SECS        seconds per status step for batches created from now on
   page_size=N      cap list pages (to exercise pagination)
@@ -53,6 +55,7 @@ whole, per digest (a photo answered twice: above 1).
 
 import argparse
 import base64
+import gzip
 import hashlib
 import json
 import os
@@ -141,7 +144,8 @@ def set_fault(name, arg):
             FAULTS.clear()
         elif name == "seed":
             RNG = random.Random(int(arg or 1))
-        elif name in ("429", "500", "503", "reset", "stall", "truncate", "crash_create", "status"):
+        elif name in ("429", "500", "503", "reset", "stall", "truncate", "crash_create", "status",
+                      "endless", "bomb"):
             a = str(arg) if arg is not None else "1"
             n, _, extra = a.partition(":")
             FAULTS[name] = [int(n or 1), float(extra) if extra else None]
@@ -863,6 +867,10 @@ class Handler(BaseHTTPRequestHandler):
         data = raw if raw is not None else (json.dumps(obj).encode() if obj is not None else b"")
         stall = take("stall") if self.api else None
         trunc = take("truncate") if self.api and not stall else None
+        if self.api and not stall and not trunc and take("endless"):
+            return self.send_endless()
+        if self.api and not stall and not trunc and take("bomb"):
+            return self.send_bomb()
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(data)))
@@ -888,6 +896,34 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             raise Drop()
         self.wfile.write(data)
+
+    def send_endless(self):
+        """A 200 that never ends: JSON-looking bytes until the client hangs up."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        chunk = b'{"id": "x", "object": "list", "data": [' + b'{"a": 1}, ' * 6500
+        try:
+            while not STOP.is_set():
+                self.wfile.write(chunk)
+        except OSError:
+            pass
+        self.close_connection = True
+        raise Drop()
+
+    def send_bomb(self):
+        """A gzip body of a few KB that inflates to 64 MB (of spaces)."""
+        data = gzip.compress(b" " * (64 << 20), compresslevel=9)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        try:
+            self.wfile.write(data)
+        except OSError:
+            pass
 
     def handle_one(self, method):
         u = urlsplit(self.path)

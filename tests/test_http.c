@@ -84,6 +84,58 @@ static void test_download_error(void **state)
 	free(dest);
 }
 
+/* A server that answers endlessly, or with a gzip bomb: every body is
+ * capped by what the call may return (after inflating), the call fails at
+ * once with SBE_SIZE (not retried), a download leaves nothing behind. */
+static void test_body_cap(void **state)
+{
+	(void)state;
+	char *url = xasprintf("%s/models", fk.oai);
+	http_req rq = {.method = "GET", .url = url, .headers = auth, .nheaders = 1, .max_body = 1 << 20};
+	http_resp resp;
+	sb_err e = {0};
+	fake_fault(&fk, "endless=1");
+	assert_int_equal(http_do(&rq, &resp, &e), -1);
+	assert_int_equal(e.code, SBE_SIZE);
+	assert_int_equal(resp.tries, 1);
+	assert_true(resp.body.len <= (size_t)1 << 20);
+	assert_non_null(strstr(e.msg, "larger than the 1048576 bytes"));
+	http_resp_free(&resp);
+	/* without a cap of its own: the default for an answer in memory */
+	rq.max_body = 0;
+	fake_fault(&fk, "endless=1");
+	assert_int_equal(http_do(&rq, &resp, &e), -1);
+	assert_int_equal(e.code, SBE_SIZE);
+	assert_true(resp.body.len <= HTTP_BODY_MAX);
+	http_resp_free(&resp);
+	/* a gzip bomb: a few KB on the wire, 64 MB inflated */
+	rq.max_body = 1 << 20;
+	fake_fault(&fk, "bomb=1");
+	assert_int_equal(http_do(&rq, &resp, &e), -1);
+	assert_int_equal(e.code, SBE_SIZE);
+	http_resp_free(&resp);
+	/* the same call answered as usual fits */
+	assert_int_equal(http_do(&rq, &resp, &e), 0);
+	assert_non_null(strstr(resp.body.p, "\"data\""));
+	http_resp_free(&resp);
+	/* a download streams to disk, capped as well */
+	char *dl = xasprintf("%s/files/file-nope/content", fk.oai);
+	char *dest = xasprintf("%s/endless.jsonl", tmp);
+	char *part = xasprintf("%s.part", dest);
+	http_req d = {.method = "GET", .url = dl, .headers = auth, .nheaders = 1, .download_path = dest,
+		      .max_body = 4 << 20};
+	fake_fault(&fk, "endless=1");
+	assert_int_equal(http_do(&d, &resp, &e), -1);
+	assert_int_equal(e.code, SBE_SIZE);
+	assert_false(file_exists(dest));
+	assert_false(file_exists(part));
+	http_resp_free(&resp);
+	free(part);
+	free(dest);
+	free(dl);
+	free(url);
+}
+
 static void test_tries(void **state)
 {
 	(void)state;
@@ -396,7 +448,7 @@ static void test_fuzz_parse(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_error_message), T(test_download_error), T(test_tries), T(test_backoff_delays),
+		T(test_error_message), T(test_download_error), T(test_tries), T(test_body_cap), T(test_backoff_delays),
 		T(test_no_key_leaks), T(test_doctor), T(test_fuzz_parse),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
