@@ -16,6 +16,6 @@ int prices_load(const char *path, sb_err *e);
  * NULL); false if unknown.  The first call loads the table if no
  * prices_load() came before. */
 bool price_of(const char *model, price *out);
-/* USD for the tokens; 0 when the model has no price (price_of() says NULL). */
+/* USD for the tokens; 0 when the model has no price (price_of() says false). */
 double cost_usd(const char *model, bool batch, long in_tokens, long out_tokens);
 #endif
