@@ -16,7 +16,9 @@ bool cli_is_command(const char *word);
  * command's help (both from the one command table). */
 void cli_help(FILE *out, const char *command);
 void cli_usage(FILE *out);
-void cli_version(FILE *out);
+/* --version; with -v also the libraries, the full-screen program's from
+ * ui_libraries (NULL: none). */
+void cli_version(FILE *out, void (*ui_libraries)(FILE *out));
 
 /* Global options shared with the TUI: parse them (getopt_long, permuting, so
  * options may follow the command) into cfg, which holds the defaults.  Load

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "doctor.h"
 #include "i18n.h"
 #include "log.h"
 #include "mediacsv.h"
@@ -245,13 +246,20 @@ void cli_usage(FILE *out)
 	fputs(_("  5    some items failed (see 'stockbatch report')\n"), out);
 	fputs(_("  130  interrupted (Ctrl+C); a partial summary was printed\n"), out);
 	fputs("\n", out);
-	fprintf(out, _("Report bugs to: %s\n"), PACKAGE_BUGREPORT);
+	if (sizeof PACKAGE_BUGREPORT > 1) /* configure's bug-report address, if any */
+		fprintf(out, _("Report bugs to: %s\n"), PACKAGE_BUGREPORT);
 	fprintf(out, _("See stockbatch(1) for the full manual.\n"));
 }
 
-void cli_version(FILE *out)
+void cli_version(FILE *out, void (*ui_libraries)(FILE *out))
 {
-	fprintf(out, "stockbatch (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+	fprintf(out, "%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+	if (cli_opt.verbose) {
+		fputs(_("Libraries:\n"), out);
+		doctor_library_versions(out);
+		if (ui_libraries)
+			ui_libraries(out);
+	}
 	fputs("Copyright (C) 2026 the stockbatch authors.\n", out);
 	fputs(_("License GPLv3+: GNU GPL version 3 or later <https://gnu.org/licenses/gpl.html>.\n"
 		"This is free software: you are free to change and redistribute it.\n"

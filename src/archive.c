@@ -179,3 +179,8 @@ int archive_export(store *st, const char *batch_id, const char *out_path, sb_err
 	free(dir);
 	return rc;
 }
+
+const char *archive_library_version(void)
+{
+	return archive_version_string();
+}

@@ -18,4 +18,6 @@ int archive_batch(store *st, const char *batch_id, sb_err *e);
 int archive_export(store *st, const char *batch_id, const char *out_path, sb_err *e);
 /* Pack any directory into a .tar.gz (entries named under prefix/). */
 int archive_dir(const char *dir, const char *prefix, const char *out_path, sb_err *e);
+/* libarchive's name and version ("libarchive 3.6.2"). */
+const char *archive_library_version(void);
 #endif

@@ -2,17 +2,24 @@
  * what to do; the key is only ever named by where it came from. */
 #include "config.h"
 #include "doctor.h"
+#include "archive.h"
 #include "http.h"
 #include "i18n.h"
 #include "provider.h"
 
+#include <csv.h>
 #include <curl/curl.h>
 #include <errno.h>
+#include <json-c/json.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <unistring/version.h>
+#if __has_include(<jconfig.h>)
+#include <jconfig.h> /* LIBJPEG_TURBO_VERSION: libjpeg-turbo's headers */
+#endif
 
 typedef struct dr {
 	FILE *out;
@@ -81,6 +88,26 @@ static void check_curl(dr *d)
 		line(d, 2, _("libcurl %s has no TLS support: install libcurl4-openssl-dev's runtime (libcurl4)"), v->version);
 	else
 		line(d, 0, _("libcurl %s with %s (certificates verified)"), v->version, v->ssl_version);
+}
+
+#define SB_STR(x) #x
+#define SB_XSTR(x) SB_STR(x)
+
+void doctor_library_versions(FILE *out)
+{
+	curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+	fprintf(out, "  libcurl %s%s%s\n", v->version, v->ssl_version ? " " : "",
+		v->ssl_version ? v->ssl_version : "");
+	fprintf(out, "  json-c %s\n", json_c_version());
+	fprintf(out, "  libcsv %d.%d.%d\n", CSV_MAJOR, CSV_MINOR, CSV_RELEASE);
+	fprintf(out, "  libunistring %d.%d.%d\n", _libunistring_version >> 16, (_libunistring_version >> 8) & 0xff,
+		_libunistring_version & 0xff);
+#ifdef LIBJPEG_TURBO_VERSION
+	fprintf(out, "  libjpeg-turbo %s\n", SB_XSTR(LIBJPEG_TURBO_VERSION));
+#else
+	fputs("  libjpeg-turbo\n", out);
+#endif
+	fprintf(out, "  %s\n", archive_library_version());
 }
 
 /* A cheap authenticated GET: the model list. */

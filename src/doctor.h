@@ -7,4 +7,7 @@
 #include "settings.h"
 /* 0 when every check passed, 1 when one failed (warnings do not fail). */
 int doctor_run(const settings *cfg, FILE *out);
+/* The core's libraries and their versions, one "  NAME VERSION" line each
+ * (stockbatch --version -v). */
+void doctor_library_versions(FILE *out);
 #endif

@@ -7,11 +7,12 @@ sb_tmpdir
 # --help: GNU layout, exit 0, on stdout.
 sb_run --help
 check_rc 0 "--help"
-for w in '^Usage: stockbatch ' '^Options:' '^Commands:' '^Exit status:' '^Report bugs to: ' \
+for w in '^Usage: stockbatch ' '^Options:' '^Commands:' '^Exit status:' '^See stockbatch\(1\)' \
 	'--config FILE' '--set KEY=VALUE' 'retrieve' 'import FILE.tsv' '^  130 '; do
 	check_grep "$w" "$SB_OUT" "--help lists $w"
 done
 [ -s "$SB_ERR" ] && fail "--help wrote to stderr"
+check_nogrep 'localhost' "$SB_OUT" "--help: no unreachable bug-report address"
 sb_run -h
 check_rc 0 "-h"
 check_grep '^Usage:' "$SB_OUT" "-h"
@@ -49,12 +50,21 @@ sb_run frobnicate --help
 check_rc 0 "--help after an unknown word"
 check_grep '^Commands:' "$SB_OUT" "--help after an unknown word: the whole help"
 
-# --version: first line "stockbatch (stockbatch) X.Y.Z", the license line.
+# --version: first line "stockbatch X.Y.Z", the license line; with -v the
+# libraries' versions too.
 sb_run --version
 check_rc 0 "--version"
-check_grep '^stockbatch \(stockbatch\) [0-9]+\.[0-9]+' "$SB_OUT" "--version first line"
+check_eq "$(head -n 1 "$SB_OUT")" "stockbatch $(sed -n 's/^AC_INIT(\[stockbatch\], \[\([^]]*\)\].*/\1/p' "$top_srcdir/configure.ac")" \
+	"--version first line"
+check_nogrep '^Libraries:' "$SB_OUT" "--version without -v: no libraries"
+check_nogrep 'localhost' "$SB_OUT" "--version: no unreachable bug-report address"
 check_grep '^License GPLv3\+' "$SB_OUT" "--version license line"
 check_grep 'NO WARRANTY' "$SB_OUT" "--version warranty line"
+sb_run -v --version
+check_rc 0 "-v --version"
+for lib in libcurl json-c libcsv libunistring libjpeg-turbo libarchive chafa ncurses; do
+	check_grep "^  $lib [0-9]" "$SB_OUT" "-v --version: $lib and its version"
+done
 
 # Usage errors: exit 2, the message, and "Try 'stockbatch --help'".
 usage_case()

@@ -1,6 +1,7 @@
 #!/bin/sh
 # The man pages document every option of --help, every key of the TUI's key
-# table and every setting, from the same tables the program uses.
+# table and every setting, from the same tables the program uses; they carry
+# the release's date.
 set -eu
 man1="$top_builddir/man/stockbatch.1"
 man5="$top_builddir/man/stockbatch.conf.5"
@@ -21,4 +22,11 @@ done || bad=1
 "$STOCKBATCH_BIN" --list-settings | while IFS='	' read -r key def help; do
 	printf '%s\n' "$plain5" | grep -qF -- "$key" || { echo "setting $key is not in stockbatch.conf(5)"; exit 1; }
 done || bad=1
+# dated from the release (configure: SOURCE_DATE_EPOCH or debian/changelog),
+# every placeholder filled in
+for m in "$man1" "$man5"; do
+	grep -qE '^\.TH [A-Z.]+ [15] "[0-9]{4}-[0-9]{2}-[0-9]{2}" "stockbatch [0-9]' "$m" ||
+		{ echo "${m##*/}: .TH has no release date and version: $(grep '^\.TH' "$m")"; bad=1; }
+	! grep -n '@[A-Za-z_]*@' "$m" || { echo "${m##*/}: a placeholder is left"; bad=1; }
+done
 exit $bad

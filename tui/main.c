@@ -2,6 +2,8 @@
  * headless CLI, cli/) or the full-screen TUI. */
 #include "config.h"
 
+#include <chafa.h>
+#include <curses.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -9,6 +11,13 @@
 #include "i18n.h"
 #include "settings.h"
 #include "tui.h"
+
+/* --version -v: the libraries of the full-screen program. */
+static void ui_libraries(FILE *out)
+{
+	fprintf(out, "  chafa %d.%d.%d\n", CHAFA_MAJOR_VERSION, CHAFA_MINOR_VERSION, CHAFA_MICRO_VERSION);
+	fprintf(out, "  %s\n", curses_version());
+}
 
 int main(int argc, char **argv)
 {
@@ -42,7 +51,7 @@ int main(int argc, char **argv)
 		cli_help(stdout, topic); /* COMMAND --help: that command's help */
 		rc = 0;
 	} else if (version) {
-		cli_version(stdout);
+		cli_version(stdout, ui_libraries);
 		rc = 0;
 	} else if (first < argc)
 		rc = cli_run(&cfg, argc - first, argv + first);
