@@ -166,13 +166,17 @@ int doctor_run(const settings *cfg, FILE *out)
 	if (provider_load_key(cfg, name, &key, &e) != 0) {
 		line(&d, 2, "%s", e.msg);
 	} else {
+		char *cred = provider_credential_file(name);
 		if (getenv(var) && *getenv(var))
 			line(&d, 0, _("API key from $%s (%zu characters)"), var, strlen(key));
+		else if (cred)
+			line(&d, 0, _("API key from the systemd credential %s"), cred);
 		else
 			line(&d, 0, _("API key from the key file %s (mode 0600)"), cfg->key_file);
 		check_network(&d, cfg, name, ops->caps, key);
 		memset(key, 0, strlen(key));
 		free(key);
+		free(cred);
 	}
 	if (d.fails)
 		fprintf(out, P_("%d check failed.\n", "%d checks failed.\n", d.fails), d.fails);

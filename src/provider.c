@@ -228,6 +228,41 @@ static char *key_from_text(char *text, const char *var)
 	return first ? xstrdup(first) : NULL;
 }
 
+/* The key in an open file, which is closed here (the key alone or NAME=value
+ * lines); NULL when it holds none.  The copy read is wiped. */
+static char *key_from_fd(int fd, const char *var)
+{
+	sbuf b = {0};
+	char buf[4096];
+	ssize_t n;
+	while ((n = read(fd, buf, sizeof buf)) > 0 && b.len < 65536)
+		sbuf_add(&b, buf, (size_t)n);
+	close(fd);
+	char *k = b.p ? key_from_text(b.p, var) : NULL;
+	if (b.p) {
+		memset(b.p, 0, b.cap);
+		sbuf_free(&b);
+	}
+	if (k && !*k) {
+		free(k);
+		k = NULL;
+	}
+	return k;
+}
+
+char *provider_credential_file(const char *name)
+{
+	const char *dir = getenv("CREDENTIALS_DIRECTORY");
+	if (!dir || !*dir || !name)
+		return NULL;
+	char *path = xasprintf("%s/%s_api_key", dir, name);
+	if (access(path, F_OK) != 0) {
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
 int provider_load_key(const settings *cfg, const char *name, char **key, sb_err *e)
 {
 	*key = NULL;
@@ -237,6 +272,20 @@ int provider_load_key(const settings *cfg, const char *name, char **key, sb_err 
 	if (v && *v) {
 		*key = xstrdup(v);
 		log_add_secret(*key);
+		return 0;
+	}
+	char *cred = provider_credential_file(name);
+	if (cred) { /* systemd made the directory private to this service */
+		int fd = open(cred, O_RDONLY | O_CLOEXEC);
+		char *k = fd >= 0 ? key_from_fd(fd, var) : NULL;
+		if (!k) {
+			sb_fail(e, SBE_AUTH, _("The systemd credential %s holds no %s key."), cred, name);
+			free(cred);
+			return -1;
+		}
+		free(cred);
+		log_add_secret(k);
+		*key = k;
 		return 0;
 	}
 	const char *kf = cfg ? cfg->key_file : NULL;
@@ -261,19 +310,8 @@ int provider_load_key(const settings *cfg, const char *name, char **key, sb_err 
 				 "Run: chmod 600 %s"),
 			       kf, (unsigned)(st.st_mode & 07777), kf);
 	}
-	sbuf b = {0};
-	char buf[4096];
-	ssize_t n;
-	while ((n = read(fd, buf, sizeof buf)) > 0 && b.len < 65536)
-		sbuf_add(&b, buf, (size_t)n);
-	close(fd);
-	char *k = b.p ? key_from_text(b.p, var) : NULL;
-	if (b.p) {
-		memset(b.p, 0, b.cap);
-		sbuf_free(&b);
-	}
-	if (!k || !*k) {
-		free(k);
+	char *k = key_from_fd(fd, var);
+	if (!k) {
 		return sb_fail(e, SBE_AUTH, _("The key file %s (key_file) holds no key: put the %s key in it."), kf,
 			       name);
 	}

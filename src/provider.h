@@ -150,9 +150,13 @@ char *provider_names(const char *sep);
  * file to set when no key is found. */
 int provider_open(const settings *cfg, const char *name, provider **out, sb_err *e);
 void provider_close(provider *p);
-/* The key from $OPENAI_API_KEY / $GEMINI_API_KEY or the key file (refused
- * when group- or world-readable). Caller frees. */
+/* The key from $OPENAI_API_KEY / $GEMINI_API_KEY, else a systemd credential
+ * (see provider_credential_file), else the key file (refused when group- or
+ * world-readable). Caller frees. */
 int provider_load_key(const settings *cfg, const char *name, char **key, sb_err *e);
+/* $CREDENTIALS_DIRECTORY/openai_api_key (gemini_api_key), which a unit's
+ * LoadCredential= provides, when it exists; NULL otherwise.  Caller frees. */
+char *provider_credential_file(const char *name);
 
 /* Read a result file line by line (flat memory); calls fn for each parsed line. */
 int provider_read_results(provider *p, const char *path,
