@@ -268,7 +268,18 @@ static void draw_preview(ui *u)
 	rect r = u->r_preview;
 	collect_photo p;
 	if (!collect_current(u->co, &p)) {
-		ui_put(r.y + r.h / 2, r.x + 2, r.w - 4, _("No unprocessed photo is left."), A_BOLD);
+		int y = r.y + r.h / 2 - 1, w = u->r_text.w - 4; /* no facts beside it */
+		ui_put(y, r.x + 2, w, _("No unprocessed photo is left."), A_BOLD);
+		if (u->fill_have == 0)
+			return;
+		/* a partial batch would wait for photos that never come */
+		char msg[256];
+		snprintf(msg, sizeof msg,
+			 P_("%zu description waits in the collecting batch (%zu/%zu).",
+			    "%zu descriptions wait in the collecting batch (%zu/%zu).", u->fill_have),
+			 u->fill_have, u->fill_have, u->fill_size);
+		ui_put(y + 2, r.x + 2, w, msg, A_NORMAL);
+		ui_put(y + 3, r.x + 2, w, _("To send it now: Tab, then s."), A_BOLD);
 		return;
 	}
 	const preview_img *im = u->shown;
