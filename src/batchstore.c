@@ -24,6 +24,7 @@
 #include "lock.h"
 #include "log.h"
 #include "settings.h"
+#include "strmap.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -157,118 +158,18 @@ static bool fs_registered(file_state s)
 }
 
 
-/* ---- a small string map (chained) ---- */
-
-typedef struct smap_node {
-	struct smap_node *next;
-	uint64_t h;
-	void *val;
-	int aux;  /* known: the file's state there */
-	char key[];
-} smap_node;
-
-typedef struct smap {
-	smap_node **b;
-	size_t nb, n;
-} smap;
-
-static uint64_t hash_str(const char *s)
-{
-	return fnv1a64(s, strlen(s));
-}
-
-static smap_node **smap_slot(smap *m, const char *key, uint64_t h)
-{
-	if (!m->nb)
-		return NULL;
-	smap_node **pp = &m->b[h & (m->nb - 1)];
-	while (*pp && ((*pp)->h != h || strcmp((*pp)->key, key)))
-		pp = &(*pp)->next;
-	return pp;
-}
-
-static void *smap_get(smap *m, const char *key)
-{
-	smap_node **pp = smap_slot(m, key, hash_str(key));
-	return pp && *pp ? (*pp)->val : NULL;
-}
-
-static smap_node *smap_node_get(smap *m, const char *key)
-{
-	smap_node **pp = smap_slot(m, key, hash_str(key));
-	return pp ? *pp : NULL;
-}
-
-static void smap_put_aux(smap *m, const char *key, void *val, int aux)
-{
-	uint64_t h = hash_str(key);
-	smap_node **pp = smap_slot(m, key, h);
-	if (pp && *pp) {
-		(*pp)->val = val;
-		(*pp)->aux = aux;
-		return;
-	}
-	if (m->n + 1 > m->nb) {
-		size_t nb = m->nb ? m->nb * 2 : 64;
-		smap_node **b = xcalloc(nb, sizeof *b);
-		for (size_t i = 0; i < m->nb; i++)
-			for (smap_node *n = m->b[i], *next; n; n = next) {
-				next = n->next;
-				n->next = b[n->h & (nb - 1)];
-				b[n->h & (nb - 1)] = n;
-			}
-		free(m->b);
-		m->b = b;
-		m->nb = nb;
-	}
-	size_t kl = strlen(key);
-	smap_node *n = xmalloc(sizeof *n + kl + 1);
-	memcpy(n->key, key, kl + 1);
-	n->h = h;
-	n->val = val;
-	n->aux = aux;
-	n->next = m->b[h & (m->nb - 1)];
-	m->b[h & (m->nb - 1)] = n;
-	m->n++;
-}
-
 /* The known-file registry: a file's last state, by batch.  A commit is
  * final: another batch's dead letter, reject or skip of the same file
  * (an older attempt that sorts later) never hides it, or retry-failed
  * would send a committed photo again. */
-static void known_put(smap *known, const char *cesta, void *b, int st)
+static void known_put(strmap *known, const char *cesta, void *b, int st)
 {
-	smap_node *kn = smap_node_get(known, cesta);
-	if (kn && kn->val != b && kn->aux == FS_SAVED_TO_CSV && st != FS_SAVED_TO_CSV)
+	bool added;
+	sm_entry *kn = strmap_add(known, cesta, &added);
+	if (!added && kn->ptr != b && kn->aux == FS_SAVED_TO_CSV && st != FS_SAVED_TO_CSV)
 		return;
-	smap_put_aux(known, cesta, b, st);
-}
-
-static void smap_put(smap *m, const char *key, void *val)
-{
-	smap_put_aux(m, key, val, 0);
-}
-
-static void smap_del(smap *m, const char *key)
-{
-	smap_node **pp = smap_slot(m, key, hash_str(key));
-	if (!pp || !*pp)
-		return;
-	smap_node *n = *pp;
-	*pp = n->next;
-	free(n);
-	m->n--;
-}
-
-static void smap_free(smap *m)
-{
-	for (size_t i = 0; i < m->nb; i++)
-		for (smap_node *n = m->b[i], *next; n; n = next) {
-			next = n->next;
-			free(n);
-		}
-	free(m->b);
-	memset(m, 0, sizeof *m);
+	kn->ptr = b;
+	kn->aux = st;
 }
 
 /* ---- the store ---- */
@@ -277,7 +178,7 @@ typedef struct brec {
 	batch_info info;
 	file_entry *files; /* slots; cesta NULL = removed */
 	size_t nslots, cap;
-	smap idx;          /* cesta -> slot + 1 */
+	strmap idx;        /* cesta -> slot + 1 (keys borrowed from files[]) */
 	char *dir, *journal;
 	size_t jlines;     /* journal lines, for compaction hints */
 	bool lazy;         /* settled and finished: files not loaded until asked */
@@ -291,9 +192,9 @@ struct store {
 	char *dir, *bdir;
 	brec **b;
 	size_t nb, cap;
-	smap byid;   /* id -> brec */
-	smap active; /* cesta -> brec holding it in an active batch */
-	smap known;  /* cesta -> brec where it was last rejected/skipped/committed/dead,
+	strmap byid;   /* id -> brec (keys borrowed from the brec) */
+	strmap active; /* cesta -> brec holding it in an active batch */
+	strmap known;  /* cesta -> brec where it was last rejected/skipped/committed/dead,
 		      * aux = that state (so lazy batches need not be loaded) */
 	char *reg_text; /* registry.json as last written */
 	bool repair;    /* not another process's library: crash leftovers may go */
@@ -303,13 +204,13 @@ static void settle(brec *b);
 
 static brec *find(store *s, const char *id)
 {
-	return id ? smap_get(&s->byid, id) : NULL;
+	return id ? strmap_get(&s->byid, id) : NULL;
 }
 
 static file_entry *entry(brec *b, const char *cesta)
 {
-	uintptr_t k = (uintptr_t)smap_get(&b->idx, cesta);
-	return k ? &b->files[k - 1] : NULL;
+	sm_entry *k = strmap_find(&b->idx, cesta);
+	return k ? &b->files[k->num - 1] : NULL;
 }
 
 static void entry_clear(file_entry *f)
@@ -343,14 +244,14 @@ static void reg_move(store *s, brec *b, const char *cesta, int old, int new_)
 	bool act = batch_state_active(b->info.state);
 	bool was = act && old >= 0 && fs_registered((file_state)old);
 	bool is = act && new_ >= 0 && fs_registered((file_state)new_);
-	if (was && !is && smap_get(&s->active, cesta) == b)
-		smap_del(&s->active, cesta);
+	if (was && !is && strmap_get(&s->active, cesta) == b)
+		strmap_del(&s->active, cesta);
 	if (is)
-		smap_put(&s->active, cesta, b);
+		strmap_put(&s->active, cesta, b);
 	if (new_ >= 0 && file_state_settled((file_state)new_))
 		known_put(&s->known, cesta, b, new_);
-	else if (smap_get(&s->known, cesta) == b)
-		smap_del(&s->known, cesta);
+	else if (strmap_get(&s->known, cesta) == b)
+		strmap_del(&s->known, cesta);
 	if (old >= 0)
 		b->info.counts[old]--;
 	if (new_ >= 0)
@@ -364,7 +265,7 @@ static void reg_move(store *s, brec *b, const char *cesta, int old, int new_)
 /* Holder of cesta in another active batch, or NULL. */
 static brec *conflict(store *s, brec *b, const char *cesta)
 {
-	brec *h = smap_get(&s->active, cesta);
+	brec *h = strmap_get(&s->active, cesta);
 	return h && h != b ? h : NULL;
 }
 
@@ -377,7 +278,7 @@ static file_entry *slot_new(brec *b, const char *cesta)
 	file_entry *f = &b->files[b->nslots++];
 	memset(f, 0, sizeof *f);
 	f->cesta = xstrdup(cesta);
-	smap_put(&b->idx, cesta, (void *)(uintptr_t)b->nslots);
+	strmap_add(&b->idx, f->cesta, NULL)->num = b->nslots;
 	return f;
 }
 
@@ -529,7 +430,7 @@ static int replay(brec *b, json_object *o)
 	file_entry *f = entry(b, cesta);
 	if (!strcmp(op, "del")) {
 		if (f) {
-			smap_del(&b->idx, cesta);
+			strmap_del(&b->idx, cesta);
 			entry_clear(f);
 		}
 		return 0;
@@ -719,7 +620,7 @@ static void brec_free(brec *b)
 	for (size_t i = 0; i < b->nslots; i++)
 		entry_clear(&b->files[i]);
 	free(b->files);
-	smap_free(&b->idx);
+	strmap_free(&b->idx);
 	free(b->dir);
 	free(b->journal);
 	free(b->summary);
@@ -733,7 +634,7 @@ static void add_brec(store *s, brec *b)
 		s->b = xrealloc(s->b, s->cap * sizeof *s->b);
 	}
 	s->b[s->nb++] = b;
-	smap_put(&s->byid, b->info.id, b);
+	strmap_put(&s->byid, b->info.id, b);
 }
 
 /* Load files.jsonl; a torn last line (no newline: the crash hit mid-write)
@@ -929,13 +830,13 @@ static int ensure_loaded(store *s, brec *b, sb_err *e)
 	/* the summary matched this journal; keep the known registry exact anyway */
 	for (size_t i = 0; i < b->nslots; i++) {
 		const char *c = b->files[i].cesta;
-		smap_node *kn = c ? smap_node_get(&s->known, c) : NULL;
-		if (!kn || kn->val != b)
+		sm_entry *kn = c ? strmap_find(&s->known, c) : NULL;
+		if (!kn || kn->ptr != b)
 			continue;
 		if (file_state_settled(b->files[i].state))
 			kn->aux = (int)b->files[i].state;
 		else
-			smap_del(&s->known, c);
+			strmap_del(&s->known, c);
 	}
 	return 0;
 }
@@ -1029,13 +930,13 @@ static int load_all(store *s, sb_err *e)
 				known_put(&s->known, f->cesta, b, (int)f->state);
 			if (!act || !fs_registered(f->state))
 				continue;
-			brec *h = smap_get(&s->active, f->cesta);
+			brec *h = strmap_get(&s->active, f->cesta);
 			if (h)
 				sb_log(LOG_ERROR,
 				       _("%s is in two active batches (%s and %s); cancel one of them"),
 				       f->cesta, h->info.id, b->info.id);
 			else
-				smap_put(&s->active, f->cesta, b);
+				strmap_put(&s->active, f->cesta, b);
 		}
 	}
 	return 0;
@@ -1048,6 +949,8 @@ int store_open(const char *state_dir, store **out, sb_err *e)
 	pthread_mutex_init(&s->mu, NULL);
 	s->dir = xstrdup(state_dir);
 	s->bdir = path_join(state_dir, "batches");
+	strmap_init(&s->active, true);
+	strmap_init(&s->known, true); /* outlives a lazy batch's summary text */
 	/* Another running instance owns the folder: read it, touch nothing
 	 * (its temp files and half-written lines are work in progress). */
 	s->repair = lock_check(state_dir) != LOCK_OTHER;
@@ -1076,9 +979,9 @@ void store_close(store *s)
 	for (size_t i = 0; i < s->nb; i++)
 		brec_free(s->b[i]);
 	free(s->b);
-	smap_free(&s->byid);
-	smap_free(&s->active);
-	smap_free(&s->known);
+	strmap_free(&s->byid);
+	strmap_free(&s->active);
+	strmap_free(&s->known);
 	free(s->dir);
 	free(s->bdir);
 	free(s->reg_text);
@@ -1271,9 +1174,9 @@ static int set_state_locked(store *s, brec *b, batch_state to, const char *note,
 			if (!f->cesta || !fs_registered(f->state))
 				continue;
 			if (act)
-				smap_put(&s->active, f->cesta, b);
-			else if (smap_get(&s->active, f->cesta) == b)
-				smap_del(&s->active, f->cesta);
+				strmap_put(&s->active, f->cesta, b);
+			else if (strmap_get(&s->active, f->cesta) == b)
+				strmap_del(&s->active, f->cesta);
 		}
 	}
 	sb_err e2;
@@ -1430,7 +1333,7 @@ int store_add_file(store *s, const char *batch_id, const file_entry *f, sb_err *
 /* Returned arrays, so that file_entries_free(&one, 1) on a store_file_get
  * result (a caller's own variable) frees only the strings. */
 static pthread_mutex_t arrays_mu = PTHREAD_MUTEX_INITIALIZER;
-static smap arrays;
+static strmap arrays = {.copy = true};
 
 int store_files(store *s, const char *batch_id, file_entry **out, size_t *n)
 {
@@ -1454,7 +1357,7 @@ int store_files(store *s, const char *batch_id, file_entry **out, size_t *n)
 	char key[32];
 	snprintf(key, sizeof key, "%p", (void *)v);
 	pthread_mutex_lock(&arrays_mu);
-	smap_put(&arrays, key, v);
+	strmap_put(&arrays, key, v);
 	pthread_mutex_unlock(&arrays_mu);
 	*out = v;
 	*n = k;
@@ -1476,11 +1379,11 @@ void file_entries_free(file_entry *f, size_t n)
 	char key[32];
 	snprintf(key, sizeof key, "%p", (void *)f);
 	pthread_mutex_lock(&arrays_mu);
-	bool ours = smap_get(&arrays, key) == f;
+	bool ours = strmap_get(&arrays, key) == f;
 	if (ours)
-		smap_del(&arrays, key);
+		strmap_del(&arrays, key);
 	if (!arrays.n)
-		smap_free(&arrays);
+		strmap_free(&arrays);
 	pthread_mutex_unlock(&arrays_mu);
 	if (ours)
 		free(f);
@@ -1631,7 +1534,7 @@ int store_remove_file(store *s, const char *batch_id, const char *cesta, sb_err 
 		free(line);
 		if (r == 0) {
 			reg_move(s, b, f->cesta, (int)f->state, -1);
-			smap_del(&b->idx, f->cesta);
+			strmap_del(&b->idx, f->cesta);
 			entry_clear(f);
 			b->jlines++;
 			b->summary_ok = false;
@@ -1644,7 +1547,7 @@ int store_remove_file(store *s, const char *batch_id, const char *cesta, sb_err 
 bool store_file_batch(store *s, const char *cesta, char batch_id[40])
 {
 	LOCK(s);
-	brec *b = cesta ? smap_get(&s->active, cesta) : NULL;
+	brec *b = cesta ? strmap_get(&s->active, cesta) : NULL;
 	if (b && batch_id)
 		snprintf(batch_id, 40, "%s", b->info.id);
 	UNLOCK(s);
@@ -1654,7 +1557,7 @@ bool store_file_batch(store *s, const char *cesta, char batch_id[40])
 bool store_file_known(store *s, const char *cesta, file_state *state)
 {
 	LOCK(s);
-	smap_node *kn = cesta ? smap_node_get(&s->known, cesta) : NULL;
+	sm_entry *kn = cesta ? strmap_find(&s->known, cesta) : NULL;
 	bool r = kn && file_state_settled((file_state)kn->aux);
 	if (r && state)
 		*state = (file_state)kn->aux;
@@ -1763,9 +1666,9 @@ static int compact_locked(brec *b, sb_err *e)
 	b->summary_ok = false; /* a new journal file: new size and mtime */
 	/* slots moved: the index follows (also when the write failed) */
 	b->nslots = k;
-	smap_free(&b->idx);
+	strmap_free(&b->idx);
 	for (size_t i = 0; i < k; i++)
-		smap_put(&b->idx, b->files[i].cesta, (void *)(uintptr_t)(i + 1));
+		strmap_add(&b->idx, b->files[i].cesta, NULL)->num = i + 1;
 	if (r == 0)
 		b->jlines = k;
 	return r;
@@ -1795,17 +1698,9 @@ int store_compact(store *s, const char *batch_id, sb_err *e)
 /* Drop every known-registry entry pointing at b. */
 static void known_drop(store *s, brec *b)
 {
-	for (size_t i = 0; i < s->known.nb; i++)
-		for (smap_node **pp = &s->known.b[i]; *pp;) {
-			smap_node *n = *pp;
-			if (n->val == b) {
-				*pp = n->next;
-				free(n);
-				s->known.n--;
-			} else {
-				pp = &n->next;
-			}
-		}
+	for (size_t i = s->known.n; i-- > 0;)
+		if (s->known.e[i].ptr == b)
+			strmap_del_at(&s->known, i);
 }
 
 int store_forget(store *s, const char *batch_id, sb_err *e)
@@ -1827,7 +1722,7 @@ int store_forget(store *s, const char *batch_id, sb_err *e)
 		} else {
 			fsync_dir_of(trash);
 			known_drop(s, b); /* also of a lazy batch, whose files are not loaded */
-			smap_del(&s->byid, b->info.id);
+			strmap_del(&s->byid, b->info.id);
 			size_t j = 0;
 			for (size_t i = 0; i < s->nb; i++)
 				if (s->b[i] != b)

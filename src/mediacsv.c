@@ -20,6 +20,7 @@
 
 #include "i18n.h"
 #include "log.h"
+#include "strmap.h"
 
 typedef struct mc_row {
 	size_t body_off, body_len; /* raw record without its terminator */
@@ -49,9 +50,9 @@ struct mediacsv {
 	int c_soubor, c_nazev, c_popis, c_datum, c_klic, c_vytvoreni, c_original, c_cesta;
 	size_t *fp_cols; /* the columns stockbatch writes, sorted by name */
 	size_t nfp;
-	/* Cesta -> row hash index, built on first find */
-	size_t *idx; /* row + 1, 0 = empty */
-	size_t idx_cap;
+	/* Cesta -> row, built on first find; keys borrowed from the rows'
+	 * Cesta values (rebuilt when one of them is set) */
+	strmap idx;
 	bool idx_valid;
 	bool warn_dups; /* the first index build (at parse) warns about duplicates */
 };
@@ -692,7 +693,7 @@ void mediacsv_free(mediacsv *m)
 	free(m->offs);
 	free(m->arena);
 	free(m->fp_cols);
-	free(m->idx);
+	strmap_free(&m->idx);
 	free(m->data);
 	free(m->name);
 	free(m);
@@ -784,41 +785,29 @@ long mediacsv_lineno(const mediacsv *m, size_t row)
 	return row < m->nrows ? m->rows[row].line : 0;
 }
 
-static size_t key_hash(const char *s)
-{
-	return (size_t)fnv1a64(s, strlen(s));
-}
-
+/* Index one row; a duplicate Cesta keeps the first row. */
 static void idx_insert(mediacsv *m, size_t row)
 {
 	const char *k = mediacsv_get(m, row, m->c_cesta);
-	size_t mask = m->idx_cap - 1, h = key_hash(k) & mask;
-	while (m->idx[h]) {
-		if (strcmp(mediacsv_get(m, m->idx[h] - 1, m->c_cesta), k) == 0) {
-			/* duplicate Cesta: the first row wins */
-			if (m->warn_dups && k[0]) {
-				long first = mediacsv_lineno(m, m->idx[h] - 1);
-				sb_log(LOG_WARN,
-				       _("%s: lines %ld and %ld have the same Cesta %s; only line %ld "
-					 "is ever committed: delete the duplicate row or correct its "
-					 "Cesta"),
-				       m->name, first, mediacsv_lineno(m, row), k, first);
-			}
-			return;
-		}
-		h = (h + 1) & mask;
+	bool added;
+	sm_entry *en = strmap_add(&m->idx, k, &added);
+	if (added) {
+		en->num = row;
+	} else if (m->warn_dups && k[0]) {
+		/* duplicate Cesta: the first row wins */
+		long first = mediacsv_lineno(m, en->num);
+		sb_log(LOG_WARN,
+		       _("%s: lines %ld and %ld have the same Cesta %s; only line %ld "
+			 "is ever committed: delete the duplicate row or correct its "
+			 "Cesta"),
+		       m->name, first, mediacsv_lineno(m, row), k, first);
 	}
-	m->idx[h] = row + 1;
 }
 
 static void idx_build(mediacsv *m)
 {
-	size_t cap = 64;
-	while (cap < m->nrows * 2 + 2)
-		cap *= 2;
-	free(m->idx);
-	m->idx = xcalloc(cap, sizeof *m->idx);
-	m->idx_cap = cap;
+	strmap_free(&m->idx);
+	strmap_reserve(&m->idx, m->nrows);
 	for (size_t i = 0; i < m->nrows; i++)
 		idx_insert(m, i);
 	m->idx_valid = true;
@@ -832,13 +821,8 @@ long mediacsv_find(const mediacsv *cm, const char *cesta)
 		return -1;
 	if (!m->idx_valid)
 		idx_build(m);
-	size_t mask = m->idx_cap - 1, h = key_hash(cesta) & mask;
-	while (m->idx[h]) {
-		if (strcmp(mediacsv_get(m, m->idx[h] - 1, m->c_cesta), cesta) == 0)
-			return (long)(m->idx[h] - 1);
-		h = (h + 1) & mask;
-	}
-	return -1;
+	sm_entry *en = strmap_find(&m->idx, cesta);
+	return en ? (long)en->num : -1;
 }
 
 /* A value starting with = + - @ TAB CR LF is read as a formula by
@@ -891,12 +875,8 @@ size_t mediacsv_add_row(mediacsv *m, const char *const *fields)
 	r->mod = xcalloc(m->ncols ? m->ncols : 1, sizeof *r->mod);
 	for (size_t c = 0; c < m->ncols; c++)
 		r->mod[c] = xstrdup(fields && fields[c] ? fields[c] : "");
-	if (m->idx_valid) {
-		if (m->nrows * 2 + 2 > m->idx_cap)
-			idx_build(m);
-		else
-			idx_insert(m, row);
-	}
+	if (m->idx_valid)
+		idx_insert(m, row);
 	return row;
 }
 

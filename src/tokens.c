@@ -6,6 +6,7 @@
 #include "base64.h"
 #include "settings.h"
 #include "i18n.h"
+#include "strmap.h"
 #include "unicode_tables.h"
 
 #include <limits.h>
@@ -16,48 +17,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- ranks: rank -> bytes, and a hash of bytes -> rank ---- */
+/* ---- ranks: rank -> bytes, and bytes -> rank ---- */
 
 static struct {
 	unsigned char *arena;  /* all token bytes back to back */
 	uint32_t *off;         /* by rank */
 	uint16_t *len;
-	uint32_t *slots;       /* open addressing: rank + 1, 0 = empty */
-	uint32_t mask;
+	strmap byte;           /* token bytes (borrowed from the arena) -> rank */
 	uint32_t n;
 	bool loaded;
 } R;
 static atomic_bool ranks_ready; /* set once R is complete; R is read-only after */
 static pthread_mutex_t ranks_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static uint32_t hash_bytes(const unsigned char *p, size_t n)
-{
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 16777619u;
-	return h;
-}
-
 /* Rank of a byte string, or -1 when it is not a token. */
 static long rank_of(const unsigned char *p, size_t n)
 {
-	if (n == 0 || n > 0xffff)
-		return -1;
-	uint32_t i = hash_bytes(p, n) & R.mask;
-	for (;;) {
-		uint32_t s = R.slots[i];
-		if (!s)
-			return -1;
-		uint32_t r = s - 1;
-		if (R.len[r] == n && memcmp(R.arena + R.off[r], p, n) == 0)
-			return r;
-		i = (i + 1) & R.mask;
-	}
+	sm_entry *en = strmap_findn(&R.byte, (const char *)p, n);
+	return en ? (long)en->num : -1;
 }
 
 static void ranks_free(void)
 {
-	free(R.arena); free(R.off); free(R.len); free(R.slots);
+	free(R.arena); free(R.off); free(R.len); strmap_free(&R.byte);
 	memset(&R, 0, sizeof R);
 }
 
@@ -69,11 +51,6 @@ static int ranks_parse(const char *path, const char *data, size_t len, sb_err *e
 	R.arena = xmalloc(len + 1);
 	R.off = xcalloc(lines + 1, sizeof *R.off);
 	R.len = xcalloc(lines + 1, sizeof *R.len);
-	uint32_t cap = 1;
-	while (cap < (lines + 1) * 2)
-		cap <<= 1;
-	R.slots = xcalloc(cap, sizeof *R.slots);
-	R.mask = cap - 1;
 	size_t used = 0, lineno = 0;
 	const char *p = data, *end = data + len;
 	while (p < end) {
@@ -101,13 +78,13 @@ static int ranks_parse(const char *path, const char *data, size_t len, sb_err *e
 		}
 		p = le + 1;
 	}
+	strmap_reserve(&R.byte, R.n);
 	for (uint32_t r = 0; r < R.n; r++) {
-		if (!R.len[r])
-			continue;
-		uint32_t i = hash_bytes(R.arena + R.off[r], R.len[r]) & R.mask;
-		while (R.slots[i])
-			i = (i + 1) & R.mask;
-		R.slots[i] = r + 1;
+		bool added;
+		sm_entry *en = R.len[r] ? strmap_addn(&R.byte, (const char *)R.arena + R.off[r],
+						      R.len[r], &added) : NULL;
+		if (en && added) /* the same bytes twice: the lower rank wins */
+			en->num = r;
 	}
 	/* Every single byte must be a token, or BPE cannot start. */
 	for (int b = 0; b < 256; b++) {
