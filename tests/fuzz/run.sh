@@ -40,8 +40,9 @@ libs="$(pkg-config --libs json-c libcurl libturbojpeg libarchive 2>/dev/null) -l
 # The core library once, instrumented for coverage (fuzzer-no-link).
 echo "building the core library with $clang..."
 objs=""
-for f in "$src"/src/*.c; do
-	o="$out/obj/$(basename "$f" .c).o"
+for f in "$src"/src/*.c "$src"/src/*/*.c; do
+	[ -f "$f" ] || continue
+	o="$out/obj/$(echo "${f#"$src"/src/}" | tr / _ | sed 's/\.c$//').o"
 	if [ ! -f "$o" ] || [ "$f" -nt "$o" ]; then
 		# shellcheck disable=SC2086
 		"$clang" $cflags -fsanitize=fuzzer-no-link $san -c "$f" -o "$o"
