@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "mediacsv.h"
+#include "photomedia.h"
 #include "util.h"
 
 typedef struct item {

@@ -11,7 +11,7 @@
 #include "cmd.h"
 #include "collect.h"
 #include "i18n.h"
-#include "mediacsv.h"
+#include "photomedia.h"
 #include "report.h"
 #include "tsv.h"
 #include "utf8.h"

@@ -12,7 +12,7 @@
 #include "doctor.h"
 #include "i18n.h"
 #include "log.h"
-#include "mediacsv.h"
+#include "photomedia.h"
 #include "report.h"
 
 /* ---- the tables ------------------------------------------------------------ */

@@ -7,7 +7,7 @@
 #define SB_COLLECT_H
 
 #include "batchstore.h"
-#include "mediacsv.h"
+#include "photomedia.h"
 #include "settings.h"
 
 /* The kind of batch descriptions are collected into. */

@@ -3,7 +3,7 @@
  * record's raw bytes (body + terminator + blank lines) are known, and an
  * unchanged record is written back from those bytes, byte-identical. */
 #include "config.h"
-#include "mediacsv.h"
+#include "mediacsv_int.h"
 
 #include <csv.h>
 #include <ctype.h>
@@ -21,41 +21,6 @@
 #include "i18n.h"
 #include "log.h"
 #include "strmap.h"
-
-typedef struct mc_row {
-	size_t body_off, body_len; /* raw record without its terminator */
-	size_t tail_off, tail_len; /* terminator + following blank lines */
-	long line;                 /* 1-based line where the record starts; 0 = added */
-	char **mod;                /* NULL: fields are in the arena; else owned copies */
-	char **cache;              /* lean mode: the record parsed on first use */
-} mc_row;
-
-struct mediacsv {
-	char *name;
-	char *data; /* the bytes as read (BOM included) */
-	size_t len;
-	bool bom;
-	const char *eol;      /* the file's record ending, for new/changed rows */
-	bool final_nl;        /* the file ended with a record terminator */
-	size_t pre_off, pre_len; /* BOM + blank lines + header record + its tail */
-	size_t ncols;
-	char **colnames;
-	char *arena; /* parsed field bytes, NUL-terminated */
-	size_t arena_len;
-	uint32_t *offs; /* rows x ncols offsets into the arena (lean: Cesta only) */
-	bool lean;      /* commit: keep only Cesta, parse other rows on demand */
-	mc_row *rows;
-	size_t nrows, rows_cap;
-	/* well-known columns */
-	int c_soubor, c_nazev, c_popis, c_datum, c_klic, c_vytvoreni, c_original, c_cesta;
-	size_t *fp_cols; /* the columns stockbatch writes, sorted by name */
-	size_t nfp;
-	/* Cesta -> row, built on first find; keys borrowed from the rows'
-	 * Cesta values (rebuilt when one of them is set) */
-	strmap idx;
-	bool idx_valid;
-	bool warn_dups; /* the first index build (at parse) warns about duplicates */
-};
 
 /* ---------- parsing ---------- */
 
@@ -338,34 +303,14 @@ static bool ends_with(const char *s, const char *suf)
 	return a >= b && memcmp(s + a - b, suf, b) == 0;
 }
 
-static bool is_status_col(const mediacsv *m, size_t c)
+bool mc_is_status_col(const mediacsv *m, size_t c)
 {
 	return ends_with(m->colnames[c], " status");
 }
 
-static bool is_cat_col(const mediacsv *m, size_t c)
+bool mc_is_cat_col(const mediacsv *m, size_t c)
 {
 	return ends_with(m->colnames[c], " kategorie");
-}
-
-static const mediacsv *sort_m;
-static int cmp_colname(const void *a, const void *b)
-{
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-	int r = strcmp(sort_m->colnames[x], sort_m->colnames[y]);
-	return r ? r : (x > y) - (x < y);
-}
-
-static void build_fp_cols(mediacsv *m)
-{
-	m->fp_cols = xcalloc(m->ncols ? m->ncols : 1, sizeof *m->fp_cols);
-	m->nfp = 0;
-	for (size_t c = 0; c < m->ncols; c++)
-		if ((int)c == m->c_nazev || (int)c == m->c_popis || (int)c == m->c_klic ||
-		    (int)c == m->c_datum || is_status_col(m, c) || is_cat_col(m, c))
-			m->fp_cols[m->nfp++] = c;
-	sort_m = m;
-	qsort(m->fp_cols, m->nfp, sizeof *m->fp_cols, cmp_colname);
 }
 
 static int finish_record(mediacsv *m, parse_ctx *c, size_t start, size_t end, long line, sb_err *e)
@@ -577,7 +522,7 @@ static int parse_owned(const char *name, char *data, size_t len, bool lean, medi
 			   : m->c_original < 0 ? MC_ORIGINAL : NULL;
 	bool any_status = false;
 	for (size_t i = 0; i < m->ncols; i++)
-		any_status |= is_status_col(m, i);
+		any_status |= mc_is_status_col(m, i);
 	if (miss || !any_status) {
 		char *what = miss ? xasprintf(_("the header has no \"%s\" column; this is not a "
 						"PhotoMedia.csv, or its header line was edited"), miss)
@@ -588,7 +533,6 @@ static int parse_owned(const char *name, char *data, size_t len, bool lean, medi
 		mediacsv_free(m);
 		return -1;
 	}
-	build_fp_cols(m);
 	if (m->c_cesta >= 0) {
 		m->warn_dups = true;
 		idx_build(m);
@@ -654,7 +598,7 @@ static int read_file(const char *path, char **data, size_t *len, struct stat *st
 	return 0;
 }
 
-static int load_stat(const char *path, mediacsv **out, struct stat *st, bool lean, sb_err *e)
+int mediacsv_load_stat(const char *path, mediacsv **out, struct stat *st, bool lean, sb_err *e)
 {
 	char *data;
 	size_t len;
@@ -667,7 +611,7 @@ static int load_stat(const char *path, mediacsv **out, struct stat *st, bool lea
 int mediacsv_load(const char *path, mediacsv **out, sb_err *e)
 {
 	struct stat st;
-	return load_stat(path, out, &st, false, e);
+	return mediacsv_load_stat(path, out, &st, false, e);
 }
 
 void mediacsv_free(mediacsv *m)
@@ -943,517 +887,4 @@ int mediacsv_save(const mediacsv *m, const char *path, sb_err *e)
 				      : atomic_write(path, s, n, 0644, e);
 	free(s);
 	return r;
-}
-
-/* ---------- fingerprint and selection ---------- */
-
-void mediacsv_fingerprint(const mediacsv *m, size_t row, char out[17])
-{
-	/* FNV-1a over name=value of the written columns in name order, so a
-	 * column reorder by another tool does not look like an edit. */
-	unsigned long long h = 0xcbf29ce484222325ULL;
-	for (size_t i = 0; i < m->nfp; i++) {
-		size_t c = m->fp_cols[i];
-		const char *parts[2] = {m->colnames[c], mediacsv_get(m, row, (int)c)};
-		for (int k = 0; k < 2; k++) {
-			for (const unsigned char *s = (const unsigned char *)parts[k]; *s; s++) {
-				h ^= *s;
-				h *= 0x100000001b3ULL;
-			}
-			h ^= 0x1f + (unsigned)k;
-			h *= 0x100000001b3ULL;
-		}
-	}
-	snprintf(out, 17, "%016llx", h);
-}
-
-mc_media mediacsv_media_kind(const char *filename)
-{
-	static const char *const img[] = {"jpg", "jpeg", "png", "tif", "tiff", "gif", "bmp",
-					  "webp", "heic", "heif", "dng", "cr2", "cr3", "nef",
-					  "arw", "orf", "raf", "rw2", NULL};
-	static const char *const vid[] = {"mp4", "mov", "avi", "mkv", "wmv", "m4v", "mpg", "mpeg",
-					  "mts", "m2ts", "webm", "3gp", "flv", "mxf", NULL};
-	const char *dot = filename ? strrchr(filename, '.') : NULL;
-	if (!dot)
-		return MC_OTHER;
-	for (int i = 0; img[i]; i++)
-		if (strcasecmp(dot + 1, img[i]) == 0)
-			return MC_IMAGE;
-	for (int i = 0; vid[i]; i++)
-		if (strcasecmp(dot + 1, vid[i]) == 0)
-			return MC_VIDEO;
-	return MC_OTHER;
-}
-
-bool mediacsv_row_unprocessed(const mediacsv *m, size_t row)
-{
-	if (row >= m->nrows || strcasecmp(mediacsv_get(m, row, m->c_original), "ano") != 0)
-		return false;
-	for (size_t c = 0; c < m->ncols; c++)
-		if (is_status_col(m, c) && strcmp(mediacsv_get(m, row, (int)c), MC_ST_UNPROCESSED) == 0)
-			return true;
-	return false;
-}
-
-/* "DD.MM.YYYY[ HH:MM:SS]" -> YYYYMMDDHHMMSS; unparseable sorts last. */
-static unsigned long long date_key(const char *s)
-{
-	int d, mo, y, h = 0, mi = 0, se = 0;
-	if (sscanf(s, "%d.%d.%d %d:%d:%d", &d, &mo, &y, &h, &mi, &se) < 3)
-		return ~0ULL;
-	return ((((((unsigned long long)y * 100 + (unsigned)mo) * 100 + (unsigned)d) * 100 +
-		  (unsigned)h) * 100 + (unsigned)mi) * 100) + (unsigned)se;
-}
-
-typedef struct sel_item {
-	int kind;
-	unsigned long long date;
-	const char *name;
-	size_t row;
-} sel_item;
-
-static int cmp_sel(const void *a, const void *b)
-{
-	const sel_item *x = a, *y = b;
-	if (x->kind != y->kind)
-		return x->kind - y->kind;
-	if (x->date != y->date)
-		return x->date < y->date ? -1 : 1;
-	int r = strcmp(x->name, y->name);
-	if (r)
-		return r;
-	return (x->row > y->row) - (x->row < y->row);
-}
-
-size_t mediacsv_unprocessed(const mediacsv *m, mc_exists_fn exists, void *ctx, size_t **rows)
-{
-	sel_item *it = xcalloc(m->nrows ? m->nrows : 1, sizeof *it);
-	size_t n = 0;
-	for (size_t i = 0; i < m->nrows; i++) {
-		if (!mediacsv_row_unprocessed(m, i))
-			continue;
-		if (exists && !exists(mediacsv_get(m, i, m->c_cesta), ctx))
-			continue;
-		const char *name = mediacsv_get(m, i, m->c_soubor);
-		it[n++] = (sel_item){(int)mediacsv_media_kind(name),
-				     date_key(mediacsv_get(m, i, m->c_vytvoreni)), name, i};
-	}
-	qsort(it, n, sizeof *it, cmp_sel);
-	*rows = xcalloc(n ? n : 1, sizeof **rows);
-	for (size_t i = 0; i < n; i++)
-		(*rows)[i] = it[i].row;
-	free(it);
-	return n;
-}
-
-/* ---------- applying updates ---------- */
-
-static const char *const no_editorial_banks[] = {"AdobeStock", "GettyImages", "Freepik", NULL};
-
-static bool col_is_bank(const char *colname, const char *bank, const char *suffix)
-{
-	size_t bl = strlen(bank), sl = strlen(suffix), cl = strlen(colname);
-	return cl == bl + sl && strncasecmp(colname, bank, bl) == 0 &&
-	       strcmp(colname + bl, suffix) == 0;
-}
-
-static bool bank_takes_editorial(const char *statuscol)
-{
-	for (int i = 0; no_editorial_banks[i]; i++)
-		if (col_is_bank(statuscol, no_editorial_banks[i], " status"))
-			return false;
-	return true;
-}
-
-static char *cut_chars(const char *s, int max)
-{
-	return xstrndup(s, utf8_prefix_bytes(s, (size_t)max));
-}
-
-static void set_today(mediacsv *m, size_t row, const mc_commit_opts *o)
-{
-	char today[16];
-	if (o && o->today)
-		snprintf(today, sizeof today, "%s", o->today);
-	else
-		today_ddmmyyyy(today);
-	mediacsv_set(m, row, m->c_datum, today);
-}
-
-static void flip_statuses(mediacsv *m, size_t row, const char *to, bool editorial)
-{
-	for (size_t c = 0; c < m->ncols; c++) {
-		if (!is_status_col(m, c) || strcmp(mediacsv_get(m, row, (int)c), MC_ST_UNPROCESSED))
-			continue;
-		if (editorial && !bank_takes_editorial(m->colnames[c]))
-			continue;
-		mediacsv_set(m, row, (int)c, to);
-	}
-}
-
-static void apply_save(mediacsv *m, size_t row, const mc_update *u, const mc_commit_opts *o)
-{
-	int tmax = o && o->title_max > 0 ? o->title_max : 80;
-	int dmax = o && o->desc_max > 0 ? o->desc_max : 200;
-	int kmax = o && o->keywords_max > 0 ? o->keywords_max : 50;
-	char *t = cut_chars(u->title ? u->title : "", tmax);
-	mediacsv_set(m, row, m->c_nazev, t);
-	free(t);
-
-	sbuf d = {0};
-	const char *desc = u->description ? u->description : "";
-	/* without place or date the description is taken as already prefixed
-	 * (the prompt asks the model for it, the validator checks it) */
-	if (u->editorial && (u->ed_city || u->ed_date)) {
-		/* place names upper case, diacritics kept, as Python's str.upper() */
-		char *city = utf8_upper(u->ed_city ? u->ed_city : "");
-		char *country = utf8_upper(u->ed_country ? u->ed_country : "Czech");
-		sbuf_printf(&d, "%s, %s - %s: ", city, country, u->ed_date ? u->ed_date : "");
-		free(city);
-		free(country);
-		if (strncmp(desc, d.p, d.len) == 0)
-			sbuf_reset(&d); /* the model already wrote the prefix */
-	}
-	sbuf_adds(&d, desc);
-	char *dc = cut_chars(d.p ? d.p : "", dmax);
-	mediacsv_set(m, row, m->c_popis, dc);
-	free(dc);
-	sbuf_free(&d);
-
-	sbuf k = {0};
-	int nk = 0;
-	if (u->editorial) {
-		sbuf_adds(&k, "Editorial");
-		nk++;
-	}
-	for (size_t i = 0; i < u->nkeywords && nk < kmax; i++) {
-		if (u->editorial && strcasecmp(u->keywords[i], "editorial") == 0)
-			continue;
-		if (nk)
-			sbuf_adds(&k, ", ");
-		sbuf_adds(&k, u->keywords[i]);
-		nk++;
-	}
-	mediacsv_set(m, row, m->c_klic, k.p ? k.p : "");
-	sbuf_free(&k);
-
-	set_today(m, row, o);
-	for (size_t i = 0; i < u->ncats; i++)
-		for (size_t c = 0; c < m->ncols; c++)
-			if (u->cats[i].bank && col_is_bank(m->colnames[c], u->cats[i].bank, " kategorie"))
-				mediacsv_set(m, row, (int)c, u->cats[i].value ? u->cats[i].value : "");
-	flip_statuses(m, row, MC_ST_PREPARED, u->editorial);
-}
-
-/* The alternative's row: the original's with new Soubor/Cesta, Originál=ne;
- * copied values are taken as they are (no second formula escape). */
-static size_t alt_create(mediacsv *m, size_t orig, const mc_update *u)
-{
-	bool sharpen = u->alt_status && strcmp(u->alt_status, MC_ST_BACKUP) == 0;
-	const char **f = xcalloc(m->ncols ? m->ncols : 1, sizeof *f);
-	for (size_t c = 0; c < m->ncols; c++) {
-		int ci = (int)c;
-		f[c] = mediacsv_get(m, orig, ci);
-		if (ci == m->c_soubor)
-			f[c] = u->alt_soubor ? u->alt_soubor : path_basename(u->cesta);
-		else if (ci == m->c_cesta)
-			f[c] = u->cesta;
-		else if (ci == m->c_original)
-			f[c] = "ne";
-		else if (is_status_col(m, c))
-			f[c] = sharpen ? MC_ST_BACKUP : MC_ST_UNPROCESSED;
-		else if (!sharpen && (is_cat_col(m, c) || ci == m->c_nazev || ci == m->c_popis ||
-				      ci == m->c_klic || ci == m->c_datum))
-			f[c] = "";
-	}
-	size_t r = mediacsv_add_row(m, f);
-	free(f);
-	return r;
-}
-
-int mediacsv_apply(mediacsv *m, size_t row, const mc_update *u, const mc_commit_opts *o, sb_err *e)
-{
-	if (row >= m->nrows)
-		return sb_fail(e, SBE_GENERIC, "%s: no row %zu", m->name, row);
-	switch (u->kind) {
-	case MCU_SAVE:
-		apply_save(m, row, u, o);
-		break;
-	case MCU_REJECT:
-		set_today(m, row, o);
-		flip_statuses(m, row, MC_ST_REJECTED, false);
-		break;
-	case MCU_ALTERNATIVE: {
-		bool sharpen = u->alt_status && strcmp(u->alt_status, MC_ST_BACKUP) == 0;
-		if (!sharpen && u->title)
-			apply_save(m, row, u, o);
-		break;
-	}
-	}
-	return 0;
-}
-
-/* ---------- commit ---------- */
-
-static char **row_snapshot(const mediacsv *m, size_t row)
-{
-	char **s = xcalloc(m->ncols ? m->ncols : 1, sizeof *s);
-	for (size_t c = 0; c < m->ncols; c++)
-		s[c] = xstrdup(mediacsv_get(m, row, (int)c));
-	return s;
-}
-
-static void snapshot_free(const mediacsv *m, char **s)
-{
-	for (size_t c = 0; c < m->ncols; c++)
-		free(s[c]);
-	free(s);
-}
-
-static bool row_equals(const mediacsv *m, size_t row, char **s, int skip)
-{
-	for (size_t c = 0; c < m->ncols; c++)
-		if ((int)c != skip && strcmp(s[c], mediacsv_get(m, row, (int)c)) != 0)
-			return false;
-	return true;
-}
-
-/* Put a row back as it was: unmodified rows go back to their raw bytes. */
-static void row_restore(mediacsv *m, size_t row, char **snap, bool was_mod)
-{
-	mc_row *r = &m->rows[row];
-	for (size_t c = 0; r->mod && c < m->ncols; c++)
-		free(r->mod[c]);
-	free(r->mod);
-	r->mod = NULL;
-	if (was_mod)
-		r->mod = snap;
-	else
-		snapshot_free(m, snap);
-}
-
-/* 0 applied, 1 already, 2 conflict, 3 unknown */
-static int commit_one(mediacsv *m, const mc_update *u, const mc_commit_opts *o)
-{
-	if (!u->cesta)
-		return 3;
-	long row = mediacsv_find(m, u->cesta);
-	if (u->kind == MCU_ALTERNATIVE && row < 0) {
-		long orig = u->alt_of ? mediacsv_find(m, u->alt_of) : -1;
-		if (orig < 0)
-			return 3;
-		size_t r = alt_create(m, (size_t)orig, u);
-		mediacsv_apply(m, r, u, o, NULL);
-		return 0;
-	}
-	if (row < 0)
-		return 3;
-	bool was_mod = m->rows[row].mod != NULL;
-	char **snap = row_snapshot(m, (size_t)row);
-	char fp[17];
-	mediacsv_fingerprint(m, (size_t)row, fp);
-	mediacsv_apply(m, (size_t)row, u, o, NULL);
-	int st;
-	if (row_equals(m, (size_t)row, snap, m->c_datum))
-		st = 1;
-	else if (u->fingerprint && strcmp(u->fingerprint, fp) != 0)
-		st = 2;
-	else
-		st = 0;
-	if (st == 0)
-		snapshot_free(m, snap);
-	else
-		row_restore(m, (size_t)row, snap, was_mod);
-	return st;
-}
-
-static bool is_backup_name(const char *name, const char *stem)
-{
-	size_t sl = strlen(stem);
-	if (strncmp(name, stem, sl) != 0 || name[sl] != '_')
-		return false;
-	const char *p = name + sl + 1;
-	for (int i = 0; i < 15; i++) {
-		if (i == 8 ? p[i] != '_' : !isdigit((unsigned char)p[i]))
-			return false;
-	}
-	p += 15;
-	while (*p == '_' || isdigit((unsigned char)*p))
-		p++; /* the origin's stamps carry microseconds */
-	return strcmp(p, ".csv") == 0;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void rotate_backups(const char *dir, const char *stem, int keep)
-{
-	DIR *dp = opendir(dir);
-	if (!dp)
-		return;
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	struct dirent *de;
-	while ((de = readdir(dp))) {
-		if (!is_backup_name(de->d_name, stem))
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			names = xrealloc(names, cap * sizeof *names);
-		}
-		names[n++] = xstrdup(de->d_name);
-	}
-	closedir(dp);
-	qsort(names, n, sizeof *names, cmp_str);
-	for (size_t i = 0; i + (size_t)keep < n; i++) {
-		char *p = path_join(dir, names[i]);
-		unlink(p);
-		free(p);
-	}
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-}
-
-/* The backup keeps the original's mode and owner (a private CSV stays private). */
-static int make_backup(const char *path, const char *data, size_t len, const struct stat *orig,
-		       const mc_commit_opts *o, sb_err *e)
-{
-	char stamp[32];
-	if (o && o->backup_session) {
-		snprintf(stamp, sizeof stamp, "%s", o->backup_session);
-	} else {
-		time_t t = time(NULL);
-		struct tm tm;
-		localtime_r(&t, &tm);
-		strftime(stamp, sizeof stamp, "%Y%m%d_%H%M%S", &tm);
-	}
-	char *dir = path_dirname(path);
-	const char *base = path_basename(path);
-	const char *dot = strrchr(base, '.');
-	char *stem = dot ? xstrndup(base, (size_t)(dot - base)) : xstrdup(base);
-	char *bname = xasprintf("%s_%s.csv", stem, stamp);
-	char *bpath = path_join(dir, bname);
-	int r = 0;
-	if (!file_exists(bpath)) {
-		r = atomic_write_like(bpath, data, len, orig, e);
-		if (r == 0)
-			rotate_backups(dir, stem, o && o->backups > 0 ? o->backups : 10);
-	}
-	free(bpath);
-	free(bname);
-	free(stem);
-	free(dir);
-	return r;
-}
-
-size_t mediacsv_remove_dead_temps(const char *path)
-{
-	char *dir = path_dirname(path);
-	const char *base = path_basename(path);
-	const char *dot = strrchr(base, '.');
-	/* "NAME.csv.tmp.*" and the backups' "NAME_STAMP.csv.tmp.*" */
-	char *stem = dot ? xstrndup(base, (size_t)(dot - base)) : xstrdup(base);
-	size_t n = util_remove_dead_temps(dir, stem);
-	free(stem);
-	free(dir);
-	return n;
-}
-
-/* A CSV the user made read-only (or in a read-only folder) is not replaced
- * behind their back: say which and what to do; the results wait. */
-static int refuse_read_only(const char *path, const struct stat *st, sb_err *e)
-{
-	if (!(st->st_mode & 0222) || faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) < 0)
-		return sb_fail(e, SBE_IO,
-			       _("%s is read-only, so stockbatch does not replace it; the results "
-				 "are kept: make it writable (chmod u+w %s) and run `stockbatch "
-				 "retrieve` to commit them"),
-			       path, path);
-	char *dir = path_dirname(path);
-	int r = 0;
-	struct stat dst;
-	if ((stat(dir, &dst) == 0 && !(dst.st_mode & 0222)) ||
-	    faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) < 0)
-		r = sb_fail(e, SBE_IO,
-			    _("the folder %s is read-only, so stockbatch cannot replace %s in it; "
-			      "the results are kept: make the folder writable (chmod u+w %s) and run "
-			      "`stockbatch retrieve` to commit them"),
-			    dir, path_basename(path), dir);
-	free(dir);
-	return r;
-}
-
-static int commit_merge(const char *path, const mc_update *u, size_t n, const mc_commit_opts *o,
-			mc_commit_result *res, sb_err *e)
-{
-	/* If another writer replaces the file while we merge, merge again. */
-	for (int attempt = 0; attempt < 5; attempt++) {
-		struct stat st0, st1;
-		mediacsv *m;
-		if (load_stat(path, &m, &st0, true, e) < 0)
-			return -1;
-		memset(res, 0, offsetof(mc_commit_result, status));
-		for (size_t i = 0; i < n; i++) {
-			int s = commit_one(m, &u[i], o);
-			res->status[i] = s;
-			if (s == 0)
-				res->applied++;
-			else if (s == 1)
-				res->already++;
-			else if (s == 2)
-				res->conflicts++;
-			else
-				res->unknown++;
-		}
-		if (res->applied == 0) {
-			mediacsv_free(m);
-			return 0;
-		}
-		if (refuse_read_only(path, &st0, e) < 0) {
-			mediacsv_free(m);
-			return -1;
-		}
-		size_t len;
-		char *out = mediacsv_serialize(m, &len);
-		if (stat(path, &st1) < 0 || st1.st_ino != st0.st_ino || st1.st_size != st0.st_size ||
-		    st1.st_mtim.tv_sec != st0.st_mtim.tv_sec ||
-		    st1.st_mtim.tv_nsec != st0.st_mtim.tv_nsec) {
-			free(out);
-			mediacsv_free(m);
-			continue;
-		}
-		int r = make_backup(path, m->data, m->len, &st0, o, e);
-		if (r == 0)
-			r = atomic_write_like(path, out, len, &st0, e);
-		free(out);
-		mediacsv_free(m);
-		return r;
-	}
-	return sb_fail(e, SBE_CONFLICT,
-		       _("%s keeps changing while stockbatch merges its results; close the program "
-			 "editing it and commit again"), path);
-}
-
-int mediacsv_commit(const char *path, const mc_update *u, size_t n, const mc_commit_opts *o,
-		    mc_commit_result *res, sb_err *e)
-{
-	memset(res, 0, sizeof *res);
-	res->status = xcalloc(n ? n : 1, sizeof *res->status);
-	mediacsv_remove_dead_temps(path);
-	int r = commit_merge(path, u, n, o, res, e);
-	if (r < 0)
-		mc_commit_result_free(res); /* nothing to report on an error */
-	return r;
-}
-
-void mc_commit_result_free(mc_commit_result *r)
-{
-	if (!r)
-		return;
-	free(r->status);
-	r->status = NULL;
 }

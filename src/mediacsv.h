@@ -1,8 +1,11 @@
-/* mediacsv.h: PhotoMedia.csv, read and written exactly as the existing tools
- * do (reference/photomedia-csv.md): UTF-8 BOM, comma, minimal quoting, the
- * file's own record endings, header order kept, unknown columns kept,
- * formula escaping on write.  A row we do not change is written back
- * byte-identical (each row keeps its raw bytes until modified). */
+/* mediacsv.h: the byte-exact format of PhotoMedia.csv, read and written
+ * exactly as the existing tools do (reference/photomedia-csv.md): UTF-8 BOM,
+ * comma, minimal quoting, the file's own record endings, header order kept,
+ * unknown columns kept, formula escaping on write.  A row we do not change
+ * is written back byte-identical (each row keeps its raw bytes until
+ * modified).  What the values mean and how they change (selection, status
+ * flips, editorial prefix, alternatives, commit with backups) is
+ * photomedia.h. */
 #ifndef SB_MEDIACSV_H
 #define SB_MEDIACSV_H
 
@@ -24,10 +27,6 @@ typedef struct mediacsv mediacsv;
 #define MC_ORIGINAL "Originál"
 #define MC_CESTA "Cesta"
 #define MC_EDITORIAL "Editorial"
-#define MC_ST_UNPROCESSED "nezpracováno"
-#define MC_ST_PREPARED "připraveno"
-#define MC_ST_BACKUP "záložní"
-#define MC_ST_REJECTED "zamítnuto"
 
 /* Load; malformed input (unterminated quote, wrong field count, invalid
  * UTF-8, missing required columns) fails with "FILE:LINE:COL: what, what to
@@ -59,86 +58,5 @@ size_t mediacsv_add_row(mediacsv *m, const char *const *fields);
 /* Serialise the whole file; unchanged rows byte-identical. */
 char *mediacsv_serialize(const mediacsv *m, size_t *len);
 int mediacsv_save(const mediacsv *m, const char *path, sb_err *e); /* atomic */
-
-/* A fingerprint (16 hex) of the fields stockbatch writes in a row (title,
- * description, keywords, date, status and category columns): taken when a
- * description is saved, compared at commit to detect someone else's edit. */
-void mediacsv_fingerprint(const mediacsv *m, size_t row, char out[17]);
-
-typedef enum { MC_IMAGE, MC_VIDEO, MC_OTHER } mc_media;
-mc_media mediacsv_media_kind(const char *filename);
-
-/* The unprocessed rows in the reference order (images, videos, others; then
- * creation date; then name).  exists(path) says whether the file is there
- * (NULL: every file counts as present); it receives the Cesta value. */
-typedef bool (*mc_exists_fn)(const char *cesta, void *ctx);
-size_t mediacsv_unprocessed(const mediacsv *m, mc_exists_fn exists, void *ctx, size_t **rows);
-bool mediacsv_row_unprocessed(const mediacsv *m, size_t row);
-
-/* One change to commit, keyed by Cesta. */
-typedef enum { MCU_SAVE, MCU_REJECT, MCU_ALTERNATIVE } mc_update_kind;
-typedef struct mc_category {
-	const char *bank;  /* matched case-insensitively: "shutterstock" */
-	const char *value; /* joined by ", " already */
-} mc_category;
-typedef struct mc_update {
-	mc_update_kind kind;
-	const char *cesta;
-	const char *fingerprint; /* as taken at description time; NULL = no check */
-	const char *title, *description;
-	const char *const *keywords;
-	size_t nkeywords;
-	const mc_category *cats;
-	size_t ncats;
-	bool editorial;          /* banks without editorial keep their status */
-	/* editorial prefix "CITY, COUNTRY - DD MM YYYY: " (upper-cased here;
-	 * country NULL = "Czech"), added unless the description starts with it;
-	 * city and date both NULL: the description is used as it is */
-	const char *ed_city, *ed_country, *ed_date;
-	/* MCU_ALTERNATIVE: create or update the row of an edited copy.  cesta is
-	 * the copy's own Cesta.  A missing row is created as the original's with
-	 * new Soubor/Cesta, Originál=ne; _sharpen (alt_status "záložní") keeps
-	 * title, description, keywords, categories and sets every status to
-	 * záložní; other tags clear them and set every status to nezpracováno.
-	 * With title set (the text-only result arrived) the row is then saved
-	 * like MCU_SAVE (nezpracováno -> připraveno). */
-	const char *alt_of;      /* the original's Cesta */
-	const char *alt_soubor;  /* new Soubor (NULL: basename of cesta) */
-	const char *alt_status;  /* "záložní" for _sharpen, "nezpracováno" otherwise */
-} mc_update;
-
-typedef struct mc_commit_opts {
-	int title_max, desc_max, keywords_max; /* 80 / 200 / 50 by default (0) */
-	int backups;                            /* backups kept, default 10 */
-	const char *backup_session;             /* one backup per session: its stamp
-						 * YYYYmmdd_HHMMSS; NULL = now */
-	const char *today;                      /* DD.MM.YYYY; NULL = today (tests) */
-} mc_commit_opts;
-
-typedef struct mc_commit_result {
-	size_t applied, already, conflicts, unknown;
-	/* per update, in order: 0 applied, 1 already applied (idempotent),
-	 * 2 conflict (someone changed the row), 3 unknown Cesta */
-	int *status;
-} mc_commit_result;
-
-/* Remove the temp files a dead process left beside path (the CSV's and its
- * backups'); the caller holds the library lock.  Returns how many. */
-size_t mediacsv_remove_dead_temps(const char *path);
-
-/* Apply the updates to the row itself (used by commit and by tests). */
-int mediacsv_apply(mediacsv *m, size_t row, const mc_update *u, const mc_commit_opts *o, sb_err *e);
-/* Commit: re-read the file, merge by Cesta (hash index, O(rows + n)), backup
- * once per session (<stem>_<session>.csv, only if absent; then rotate to
- * o->backups newest), write temp, fsync, rename, fsync dir.  An update whose
- * result is already in the row (ignoring Datum přípravy) is "already"; one
- * whose row's fingerprint no longer matches u->fingerprint is a conflict and
- * is not applied.  Nothing applied: nothing written, no backup.  If the file
- * is replaced while we merge, the merge is redone.  res->status is
- * allocated on success: free with mc_commit_result_free.  The file is untouched on any
- * error. */
-int mediacsv_commit(const char *path, const mc_update *u, size_t n, const mc_commit_opts *o,
-		    mc_commit_result *res, sb_err *e);
-void mc_commit_result_free(mc_commit_result *r);
 
 #endif

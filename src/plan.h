@@ -6,7 +6,7 @@
 #define SB_PLAN_H
 
 #include "batchstore.h"
-#include "mediacsv.h"
+#include "photomedia.h"
 #include "settings.h"
 
 typedef enum { PLAN_NEW, PLAN_IN_BATCH, PLAN_SKIP } plan_action;

@@ -27,7 +27,7 @@
 #include "fakeproc.h"
 #include "http.h"
 #include "log.h"
-#include "mediacsv.h"
+#include "photomedia.h"
 #include "provider.h"
 #include "report.h"
 #include "settings.h"

@@ -22,7 +22,7 @@
 #include "fakeproc.h"
 #include "http.h"
 #include "log.h"
-#include "mediacsv.h"
+#include "photomedia.h"
 #include "settings.h"
 #include "tokens.h"
 

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "mediacsv.h"
+#include "photomedia.h"
 #include "util.h"
 
 #define BOM "\xEF\xBB\xBF"

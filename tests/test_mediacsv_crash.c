@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "mediacsv.h"
+#include "photomedia.h"
 #include "util.h"
 
 #define ROWS 24

@@ -12,7 +12,7 @@
 
 #include "base64.h"
 #include "imageprep.h"
-#include "mediacsv.h"
+#include "photomedia.h"
 #include "queue.h"
 
 extern char **environ;

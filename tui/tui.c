@@ -18,7 +18,7 @@
 #include "i18n.h"
 #include "lock.h"
 #include "log.h"
-#include "mediacsv.h"
+#include "photomedia.h"
 #include "report.h"
 #include "term.h"
 #include "ui.h"

@@ -19,7 +19,7 @@
 #include "imageprep.h"
 #include "engine.h"
 #include "live.h"
-#include "mediacsv.h"
+#include "photomedia.h"
 #include "provider.h"
 #include "ratelimit.h"
 #include "request.h"

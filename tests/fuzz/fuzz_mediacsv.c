@@ -2,7 +2,7 @@
  * bytes that parse again to the same bytes, and every accessor must stay in
  * bounds. */
 #include "fuzz_common.h"
-#include "mediacsv.h"
+#include "photomedia.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
