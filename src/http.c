@@ -395,6 +395,11 @@ static CURLcode attempt(const http_req *rq, http_resp *resp, xfer *x, const char
 
 static sb_errcode class_of(long status, const char *body)
 {
+	/* Gemini answers a deleted, expired or unknown file with 403
+	 * PERMISSION_DENIED "You do not have permission to access the File ...
+	 * or it may not exist": the file is gone, the key was not refused. */
+	if (status == 403 && body && strstr(body, "PERMISSION_DENIED") && strstr(body, "or it may not exist"))
+		return SBE_NOTFOUND;
 	if (status == 401 || status == 403)
 		return SBE_AUTH;
 	if (status == 400 && body && strstr(body, "API_KEY_INVALID"))
