@@ -42,8 +42,60 @@ Faults (ARG defaults in brackets):
   job_states       Gemini states spelled JOB_STATE_* (as the SDK and the guide's sample do)
   cancel_keep=FRAC fraction of lines a cancelled OpenAI batch keeps as completed [0.5]
                    (a cancelled Gemini batch keeps nothing)
+  expire_partial[=FRAC] the next batch expires with FRAC of its lines answered, both
+                   providers (Gemini: BATCH_STATE_EXPIRED with a responsesFile or
+                   inlined responses for those lines, the rest pending) [0.5]
+  gem_token_limit=N Gemini's enqueued-token limit per model: a create whose prompt
+                   tokens plus those of the model's unfinished batches pass N gets
+                   429 RESOURCE_EXHAUSTED (QuotaFailure, no RetryInfo) [100000]
+  file_ttl=SECS    Gemini files uploaded from now on expire after SECS (then 403,
+                   as a deleted one)
   seed=N           reseed the random generator
   clear            remove every fault
+
+Agency-rule switches (=FRAC, the share of answers hit [1]): answers stay valid
+JSON and keep the schema's shape, but break a rule of reference/agencies.md;
+deterministic per request text; faults_fired counts the answers hit.
+  names            a person's name in the title, description and keywords
+  brands           a brand name (Coca-Cola, Nike, ...) likewise
+  long_title       a title longer than 70 characters (up to the schema's maxLength)
+  dup_keywords     the first three keywords repeated
+  caps_keywords    every third keyword capitalised or upper-case
+  off_list         categories on no agency's list (even past the schema's enum)
+
+Validation, as apis.md documents it (each request judged on its own; a line or
+body of any shape is answered, never crashes the fake):
+  OpenAI upload    400 for a purpose=batch file not named *.jsonl
+  OpenAI create    200 validating, then status failed with errors.data[] (1-based
+                   line): invalid_json_line, missing_required_parameter, an extra
+                   top-level key (invalid_request), a non-string custom_id
+                   (invalid_type), a method other than POST (invalid_value),
+                   invalid_url, a non-object body, streaming_unsupported, no model
+                   or messages, model_not_found (unknown model), model_mismatch
+                   (two models in one file), duplicate_custom_id, empty_file
+  OpenAI lines     the error file gets a 400/404 response line (the body the live
+                   endpoint gives) for an unknown body parameter, max_tokens < 1,
+                   max_tokens on a gpt-5/o-series model, a strict json_schema that
+                   strict mode refuses (additionalProperties false, every property
+                   required), an image_url whose base64 is not an image
+  OpenAI live      the same checks: 400 (404 model_not_found)
+  Gemini create    404 for an unknown model; 403 PERMISSION_DENIED for a deleted,
+                   expired or unknown input file; inline requests are checked whole
+                   (400 INVALID_ARGUMENT: unknown field such as "config", missing
+                   contents, a response schema without the JSON MIME type, unknown
+                   schema field, broken inline image, maxOutputTokens < 1)
+  Gemini lines     a file line failing those checks gets {"key", "error": {"code": 3}}
+  Gemini live      the same checks: 400 INVALID_ARGUMENT
+  Gemini files     get, delete and download of a deleted, expired or unknown file:
+                   403 PERMISSION_DENIED "You do not have permission to access the
+                   File <id> or it may not exist." (not 404); a non-final resumable
+                   chunk must be a multiple of x-goog-upload-chunk-granularity
+                   (8388608), else 400
+
+Answers: the model's JSON is built from the request's words; a Czech description
+(between <<<DESCRIPTION and DESCRIPTION>>>) is read as a model would, in English
+("horská chata v Krkonoších" -> keywords cabin, mountain, ..., place names kept
+with their diacritics).
 GET /__stats returns the counters; POST /__fault takes JSON {"name": arg, ...}
 or text lines "name=arg".  faults_fired counts each shot of a counted fault,
 each batch an expire or cancel_keep hit, and each line or live call that line_errors,
@@ -76,11 +128,12 @@ GEMINI_KEY = "gm-test-fake"
 ENDPOINTS = ["/v1/responses", "/v1/chat/completions", "/v1/embeddings", "/v1/completions",
              "/v1/moderations"]
 
+UPLOAD_GRANULARITY = 8388608  # announced in x-goog-upload-chunk-granularity
 LOCK = threading.RLock()
 RNG = random.Random(1)
 ARGS = None
 FAULTS = {}
-STATS = {"batches_created": 0, "files_uploaded": 0, "requests": 0, "requests_by_path": {},
+STATS = {"rejected": {}, "batches_created": 0, "files_uploaded": 0, "requests": 0, "requests_by_path": {},
          "custom_ids": {}, "live_requests": 0, "faults_fired": {}, "files_deleted": 0,
          "batches_cancelled": 0, "live_keys": {}, "live_answered": {}}
 FILES = {}        # id -> dict(data=bytes, filename, purpose, created_at, gemini=bool)
@@ -119,12 +172,28 @@ def count(key, sub=None, n=1):
             d[sub] = d.get(sub, 0) + n
 
 
+def rejected(what, detail=""):
+    """Count a request the validation refused (STATS rejected, by kind); with
+    FAKEAPI_REJECT_LOG set, also append a line there (to find what a test
+    suite sends that the real services would refuse)."""
+    count("rejected", what)
+    log = os.environ.get("FAKEAPI_REJECT_LOG")
+    if log:
+        with LOCK, open(log, "a", encoding="utf-8") as f:
+            try:
+                with open("/proc/%d/cmdline" % os.getppid(), "rb") as c:
+                    who = c.read().replace(b"\0", b" ").decode("utf-8", "replace")[:120]
+            except OSError:
+                who = str(os.getppid())
+            f.write("%s\t%s\t%s\n" % (who, what, str(detail)[:300]))
+
+
 def save_state():
     if not ARGS or not ARGS.state_file:
         return
     with LOCK:
         data = json.dumps(STATS, sort_keys=True)
-    tmp = ARGS.state_file + ".tmp"
+    tmp = "%s.tmp%d" % (ARGS.state_file, threading.get_ident())  # threads save at once
     with open(tmp, "w") as f:
         f.write(data)
     os.replace(tmp, ARGS.state_file)
@@ -151,8 +220,12 @@ def set_fault(name, arg):
             FAULTS[name] = [int(n or 1), float(extra) if extra else None]
         elif name in ("validation", "token_limit"):
             FAULTS[name] = int(arg or 1)
-        elif name in ("expire", "line_errors", "bad_json", "step", "cancel_keep", "unknown_ids"):
+        elif name in ("expire", "line_errors", "bad_json", "step", "cancel_keep", "unknown_ids", "expire_partial"):
             FAULTS[name] = float(arg if arg is not None else 0.5)
+        elif name in AGENCY_FAULTS:
+            FAULTS[name] = float(arg if arg is not None else 1.0)
+        elif name in ("gem_token_limit", "file_ttl"):
+            FAULTS[name] = float(arg if arg is not None else (100000 if name == "gem_token_limit" else 0))
         elif name == "job_states":
             FAULTS[name] = int(arg or 1)
         elif name == "page_size":
@@ -222,8 +295,73 @@ STOPWORDS = set(("json title description keywords categories photo image user te
             "answer schema english czech must should would could each every").split())
 
 
-def words_from(text, rng):
-    ws = [w.lower() for w in re.findall(r"[A-Za-z]{4,}", text or "")]
+# Czech stems -> the English word a model writes for them (real metadata for
+# Czech input is English: "horská chata v Krkonoších" -> "mountain cabin").
+CZ_STEMS = sorted({
+    "hor": "mountain", "hůr": "mountain", "jezer": "lake", "rybník": "pond", "řek": "river", "řec": "river",
+    "potok": "stream", "vodopád": "waterfall", "les": "forest", "lesní": "forest", "strom": "tree",
+    "louk": "meadow", "luč": "meadow", "pole": "field", "polí": "field", "kopc": "hill", "kopec": "hill",
+    "údolí": "valley", "skal": "rock", "kámen": "stone", "kamen": "stone", "cest": "path", "stezk": "trail",
+    "most": "bridge", "hrad": "castle", "zámek": "chateau", "zámk": "chateau", "kostel": "church",
+    "kaple": "chapel", "vesnic": "village", "vesnice": "village", "měst": "town", "náměst": "square",
+    "chat": "cabin", "chalup": "cottage", "dům": "house", "dom": "house", "střech": "roof", "ulic": "street",
+    "západ": "sunset", "východ": "sunrise", "slun": "sun", "nebe": "sky", "obloh": "sky", "mrak": "cloud",
+    "mlh": "fog", "sníh": "snow", "sněh": "snow", "sněž": "snow", "zim": "winter", "jar": "spring",
+    "léto": "summer", "letn": "summer", "podzim": "autumn", "ranní": "morning", "rán": "morning",
+    "večer": "evening", "noc": "night", "světl": "light", "světle": "light", "odraz": "reflection",
+    "klidn": "calm", "tich": "quiet", "zelen": "green", "modr": "blue", "zlat": "golden", "star": "old",
+    "histor": "historic", "dřev": "wooden", "dřevěn": "wooden", "květ": "flower", "trav": "grass",
+    "pták": "bird", "ptác": "bird", "kůň": "horse", "koně": "horse", "kráv": "cow", "pes": "dog", "psa": "dog",
+    "kočk": "cat", "lid": "people", "turist": "tourist", "krajin": "landscape", "přírod": "nature",
+    "panoram": "panorama", "výhled": "view", "vyhlíd": "viewpoint", "rozhledn": "lookout tower",
+    "nálad": "mood", "molo": "jetty", "lod": "boat", "loď": "boat", "vlak": "train", "nádraž": "station",
+    "smrk": "spruce", "borov": "pine", "buk": "beech", "dub": "oak", "bříz": "birch", "kmen": "trunk",
+    "úboč": "slope", "svah": "slope", "mlz": "fog", "fot": "photo", "hřbitov": "cemetery", "věž": "tower", "vinic": "vineyard", "vinoh": "vineyard", "pivo": "beer",
+}.items(), key=lambda kv: -len(kv[0]))
+CZ_MARKS = set("áčďéěíňóřšťúůýžÁČĎÉĚÍŇÓŘŠŤÚŮÝŽ")
+CZ_SMALL = set(("a i v s z k o u na do ve se za od po pod nad při pro před mezi je jsou byl byla bylo jako nebo "
+                "ale tento tato toto kde když jpg jpeg img dsc png tif").split())
+
+
+def description_of(text):
+    """The photographer's description inside the user prompt, else the text."""
+    m = re.search(r"<<<DESCRIPTION\n(.*?)\nDESCRIPTION>>>", text or "", re.S)
+    return m.group(1) if m else (text or "")
+
+
+def czech_words(text):
+    """(English words, place names) for a Czech description: known stems
+    translated, capitalised words not at a sentence start kept as places."""
+    out, places = [], []
+    for m in re.finditer(r"[^\W\d_]+", text):
+        w = m.group(0)
+        lw = w.lower()
+        if lw in CZ_SMALL or len(lw) < 3:
+            continue
+        start = text[:m.start()].rstrip()
+        initial = not start or start[-1] in ".!?:\n"
+        en = next((e for st, e in CZ_STEMS if lw.startswith(st)), None)
+        if en:
+            out.extend(en.split())
+        elif w[0].isupper() and not initial:
+            places.append(w)
+        elif len(lw) >= 4 and not any(c in CZ_MARKS for c in lw):
+            out.append(lw)  # a code, a name or an English word: a model keeps it
+    return out, places
+
+
+def words_from(text, rng, czech=None):
+    """Keywords: the request's words, then filler; czech (a dict) gets the
+    translated words and places of a Czech description."""
+    desc = description_of(text)
+    if any(c in CZ_MARKS for c in desc):
+        ws, pl = czech_words(desc)
+        if czech is not None:
+            czech["words"] = list(dict.fromkeys(w for w in ws if w not in STOPWORDS))
+            czech["places"] = list(dict.fromkeys(pl))
+        ws += [p.lower() for p in pl]
+    else:
+        ws = [w.lower() for w in re.findall(r"[^\W\d_]{4,}", text or "")]
     seen, out = set(), []
     for w in ws + rng.sample(WORDS, len(WORDS)):
         if w not in seen and w not in STOPWORDS:
@@ -280,18 +418,77 @@ def gen_value(schema, name, ctx, rng, parent=""):
     return "sample " + name
 
 
+def cap1(s):
+    return s[:1].upper() + s[1:]
+
+
 def make_answer(schema, user_text, rng):
-    words = words_from(user_text, rng)
-    title_words = words[:4]
-    title = (" ".join(title_words)).capitalize() + " in the Czech countryside"
-    ctx = {"words": words[:50],
-           "title": title[:70],
-           "description": "A calm view of %s with %s under a soft sky." % (words[0], words[1])}
+    cz = {}
+    words = words_from(user_text, rng, cz)
+    title = cap1(" ".join(words[:4])) + " in the Czech countryside"
+    desc = "A calm view of %s with %s under a soft sky." % (words[0], words[1])
+    if cz.get("words"):
+        own, where = cz["words"], ", ".join(cz["places"][:1] + ["Czech Republic"])
+        where = where if cz["places"] else "the " + where
+        title = cap1(" ".join(own[:3])) + " in " + where
+        desc = cap1(" ".join(own[:3])) + (" with " + " and ".join(own[3:5]) if len(own) > 3 else "") + \
+            ", " + where + "."
+    ctx = {"words": words[:50], "title": title[:70], "description": desc}
     if not schema:
         schema = {"type": "object", "properties": {
             "title": {"type": "string"}, "description": {"type": "string"},
             "keywords": {"type": "array", "items": {"type": "string"}}}}
-    return json.dumps(gen_value(schema, "", ctx, rng), ensure_ascii=False)
+    ans = gen_value(schema, "", ctx, rng)
+    if isinstance(ans, dict):
+        agency_faults(ans, schema, user_text)
+    return json.dumps(ans, ensure_ascii=False)
+
+
+# ---------------------------------------------------------------- agency-rule switches
+
+AGENCY_FAULTS = ("names", "brands", "long_title", "dup_keywords", "caps_keywords", "off_list")
+PEOPLE = ["Jan Novák", "Petra Svobodová", "Karel Gott", "Emma Watson"]
+BRANDS = ["Coca-Cola", "Nike", "Škoda", "iPhone", "Red Bull"]
+
+
+def agency_faults(ans, schema, text):
+    """The answer stays valid JSON and valid to the schema's shape, but breaks
+    an agency rule (reference/agencies.md) for each switch that hits; its own
+    random stream (from the request text), so answers stay deterministic and
+    the rest of the output does not change with the switches."""
+    rng = random.Random("agency " + (text or ""))
+    props = (schema or {}).get("properties") or {}
+    for name in AGENCY_FAULTS:
+        with LOCK:
+            f = FAULTS.get(name)
+        if f is None or rng.random() >= f:
+            continue
+        fired(name)
+        kw = ans.get("keywords") if isinstance(ans.get("keywords"), list) else None
+        if name in ("names", "brands"):
+            who = rng.choice(PEOPLE if name == "names" else BRANDS)
+            if isinstance(ans.get("title"), str):
+                ans["title"] = (who + " " + ans["title"][:1].lower() + ans["title"][1:])[:70]
+            if isinstance(ans.get("description"), str):
+                ans["description"] = ans["description"].rstrip(".") + (", with %s." % who)
+            if kw is not None:
+                kw[len(kw) // 2:len(kw) // 2] = [who.lower()]
+        elif name == "long_title" and isinstance(ans.get("title"), str):
+            mx = int(((props.get("title") or {}).get("maxLength")) or 200)
+            longer = ans["title"] + ", " + ", ".join(kw or ["scenic view"] * 8)
+            while len(longer) < 150:
+                longer += ", scenic view"
+            ans["title"] = longer[:mx]
+        elif name == "dup_keywords" and kw:
+            kw[len(kw) // 3:len(kw) // 3] = kw[:3]
+        elif name == "caps_keywords" and kw:
+            for i in range(0, len(kw), 3):
+                kw[i] = kw[i].upper() if i % 2 else cap1(kw[i])
+        elif name == "off_list" and isinstance(ans.get("categories"), dict):
+            # names on no agency's list, whatever the schema's enum says
+            for k, v in ans["categories"].items():
+                ans["categories"][k] = ["Scenery", "Holiday -> Misc"][:max(1, len(v) if isinstance(v, list) else 1)] \
+                    if isinstance(v, list) else "Scenery"
 
 
 def oai_request_parts(body):
@@ -315,12 +512,20 @@ def oai_request_parts(body):
 
 
 def gem_request_parts(req):
+    """(schema, user text, has_image) from a GenerateContentRequest of any shape."""
+    if not isinstance(req, dict):
+        return None, "", False
     gc = req.get("generationConfig") or req.get("generation_config") or {}
+    gc = gc if isinstance(gc, dict) else {}
     schema = gc.get("responseSchema") or gc.get("response_schema") or gc.get("responseJsonSchema")
     texts, img = [], False
-    for c in req.get("contents") or []:
-        for part in c.get("parts") or []:
-            if "text" in part:
+    contents = req.get("contents") if isinstance(req.get("contents"), list) else []
+    for c in contents:
+        parts = c.get("parts") if isinstance(c, dict) and isinstance(c.get("parts"), list) else []
+        for part in parts:
+            if not isinstance(part, dict):
+                continue
+            if isinstance(part.get("text"), str):
                 texts.append(part["text"])
             if "inlineData" in part or "inline_data" in part or "fileData" in part or "file_data" in part:
                 img = True
@@ -388,8 +593,211 @@ def mask_key(k):
 
 # ---------------------------------------------------------------- OpenAI batches
 
+OAI_MODELS = ("gpt-4o-mini", "gpt-4o", "gpt-4.1", "gpt-4.1-mini", "gpt-4.1-nano", "gpt-4.5-preview", "gpt-5",
+              "gpt-5-mini", "gpt-5-nano", "gpt-5.1", "gpt-5.2", "gpt-5.4", "gpt-5.4-mini", "gpt-5.4-nano",
+              "o1", "o3", "o3-mini", "o4-mini", "gpt-3.5-turbo-0125")
+CHAT_PARAMS = set(("model messages max_tokens max_completion_tokens response_format temperature top_p n stop "
+                   "seed presence_penalty frequency_penalty logit_bias logprobs top_logprobs user tools "
+                   "tool_choice parallel_tool_calls service_tier store metadata reasoning_effort modalities "
+                   "audio prediction stream stream_options verbosity web_search_options prompt_cache_key "
+                   "safety_identifier functions function_call").split())
+LINE_KEYS = ("custom_id", "method", "url", "body")
+
+
+def oai_model_ok(m):
+    """A model the Batch API serves: a known name or a dated snapshot of one."""
+    return isinstance(m, str) and re.sub(r"-\d{4}-\d{2}-\d{2}$", "", m) in OAI_MODELS
+
+
+def jtype(v):
+    """JSON type name as OpenAI's messages say it."""
+    if isinstance(v, bool):
+        return "a boolean"
+    if isinstance(v, int):
+        return "an integer"
+    if isinstance(v, float):
+        return "a decimal"
+    if isinstance(v, list):
+        return "an array"
+    if isinstance(v, dict):
+        return "an object"
+    return "null" if v is None else "a string"
+
+
+def image_kind(raw):
+    if raw[:3] == b"\xff\xd8\xff":
+        return "jpeg"
+    if raw[:8] == b"\x89PNG\r\n\x1a\n":
+        return "png"
+    if raw[:4] == b"GIF8":
+        return "gif"
+    if raw[:4] == b"RIFF" and raw[8:12] == b"WEBP":
+        return "webp"
+    return None
+
+
+def b64_image(data):
+    """None when data is base64 of an image, else why not."""
+    try:
+        raw = base64.b64decode(data, validate=True)
+    except Exception:
+        return "base64"
+    return None if raw and image_kind(raw) else "image"
+
+
+def strict_schema_error(s, ctx=()):
+    """What strict structured outputs refuse in a schema (apis.md 1.13), or None."""
+    if not isinstance(s, dict):
+        return None
+    t = s.get("type")
+    types = t if isinstance(t, list) else [t]
+    if "object" in types:
+        if s.get("additionalProperties") is not False:
+            return "In context=%s, 'additionalProperties' is required to be supplied and to be false." % (ctx,)
+        props = s.get("properties") or {}
+        req = s.get("required") if isinstance(s.get("required"), list) else []
+        for k in props:
+            if k not in req:
+                return ("In context=%s, 'required' is required to be supplied and to be an array including every "
+                        "key in properties. Missing '%s'." % (ctx, k))
+        for k, v in props.items():
+            e = strict_schema_error(v, ctx + ("properties", k))
+            if e:
+                return e
+    if "array" in types and isinstance(s.get("items"), dict):
+        return strict_schema_error(s["items"], ctx + ("items",))
+    for i, v in enumerate(s.get("anyOf") or []):
+        e = strict_schema_error(v, ctx + ("anyOf", i))
+        if e:
+            return e
+    return None
+
+
+def oai_check_body(body):
+    """None when a chat completions body is what the endpoint takes, else
+    (HTTP status, error body), as the sync endpoint answers and the batch
+    writes into the error file."""
+    if not isinstance(body, dict):
+        return 400, oai_error("Invalid type for 'body': expected an object, but got %s instead." % jtype(body),
+                              param="body", code="invalid_type")
+    for k in body:
+        if k not in CHAT_PARAMS:
+            return 400, oai_error("Unrecognized request argument supplied: %s" % k)
+    model = body.get("model")
+    if model is None:
+        return 400, oai_error("Missing required parameter: 'model'.", param="model", code="missing_required_parameter")
+    if not oai_model_ok(model):
+        return 404, oai_error("The model `%s` does not exist or you do not have access to it." % model,
+                              code="model_not_found")
+    msgs = body.get("messages")
+    if msgs is None:
+        return 400, oai_error("Missing required parameter: 'messages'.", param="messages",
+                              code="missing_required_parameter")
+    if not isinstance(msgs, list) or not msgs:
+        return 400, oai_error("Invalid 'messages': empty array. Expected an array with minimum length 1, but got "
+                              "an empty array instead." if isinstance(msgs, list) else
+                              "Invalid type for 'messages': expected an array, but got %s instead." % jtype(msgs),
+                              param="messages", code="empty_array" if isinstance(msgs, list) else "invalid_type")
+    for i, m in enumerate(msgs):
+        where = "messages[%d]" % i
+        if not isinstance(m, dict):
+            return 400, oai_error("Invalid type for '%s': expected an object, but got %s instead." % (where, jtype(m)),
+                                  param=where, code="invalid_type")
+        if m.get("role") not in ("system", "developer", "user", "assistant", "tool"):
+            return 400, oai_error("Invalid value: '%s'. Supported values are: 'system', 'developer', 'user', "
+                                  "'assistant' and 'tool'." % m.get("role"), param=where + ".role", code="invalid_value")
+        c = m.get("content")
+        if isinstance(c, str):
+            continue
+        if not isinstance(c, list):
+            return 400, oai_error("Invalid type for '%s.content': expected one of a string or array of objects, "
+                                  "but got %s instead." % (where, jtype(c)), param=where + ".content",
+                                  code="invalid_type")
+        for j, part in enumerate(c):
+            pw = "%s.content[%d]" % (where, j)
+            ptype = part.get("type") if isinstance(part, dict) else None
+            if ptype not in ("text", "image_url", "input_audio", "file"):
+                return 400, oai_error("Invalid value: '%s'. Supported values are: 'text', 'image_url', "
+                                      "'input_audio', and 'file'." % ptype, param=pw + ".type", code="invalid_value")
+            if ptype == "text" and not isinstance(part.get("text"), str):
+                return 400, oai_error("Missing required parameter: '%s.text'." % pw, param=pw + ".text",
+                                      code="missing_required_parameter")
+            if ptype == "image_url":
+                iu = part.get("image_url")
+                url = iu.get("url") if isinstance(iu, dict) else None
+                if not isinstance(url, str) or not url:
+                    return 400, oai_error("Missing required parameter: '%s.image_url.url'." % pw,
+                                          param=pw + ".image_url.url", code="missing_required_parameter")
+                if iu.get("detail") not in (None, "auto", "low", "high"):
+                    return 400, oai_error("Invalid value: '%s'. Supported values are: 'auto', 'low', and 'high'."
+                                          % iu.get("detail"), param=pw + ".image_url.detail", code="invalid_value")
+                if url.startswith("data:"):
+                    mm = re.fullmatch(r"data:image/(jpeg|jpg|png|gif|webp);base64,(.*)", url, re.S)
+                    why = b64_image(mm.group(2)) if mm else "image"
+                    if why == "base64":
+                        return 400, oai_error("Invalid base64 image_url.", param=pw + ".image_url.url",
+                                              code="invalid_base64")
+                    if why:
+                        return 400, oai_error("You uploaded an unsupported image. Please make sure your image is "
+                                              "valid and has one of the following formats: ['png', 'jpeg', 'gif', "
+                                              "'webp'].", param=pw + ".image_url.url", code="invalid_image_format")
+                elif not url.startswith(("http://", "https://")):
+                    return 400, oai_error("Invalid image URL: '%s.image_url.url'. Expected a base64-encoded data "
+                                          "URL with an image MIME type (e.g. 'data:image/png;base64,aW1nIGJ5dGVzIGhlcmU='), "
+                                          "but got a value without the 'data:' prefix." % pw,
+                                          param=pw + ".image_url.url", code="invalid_value")
+    reasoning = model.startswith("gpt-5") or re.match(r"o[1-9]", model) is not None
+    if reasoning and "max_tokens" in body:
+        return 400, oai_error("Unsupported parameter: 'max_tokens' is not supported with this model. Use "
+                              "'max_completion_tokens' instead.", param="max_tokens", code="unsupported_parameter")
+    for k in ("max_tokens", "max_completion_tokens"):
+        if k in body and body[k] is not None:
+            v = body[k]
+            if not isinstance(v, int) or isinstance(v, bool):
+                return 400, oai_error("Invalid type for '%s': expected an integer, but got %s instead." % (k, jtype(v)),
+                                      param=k, code="invalid_type")
+            if v < 1:
+                return 400, oai_error("Invalid '%s': integer below minimum value. Expected a value >= 1, but got %d "
+                                      "instead." % (k, v), param=k, code="integer_below_min_value")
+    rf = body.get("response_format")
+    if rf is not None:
+        if not isinstance(rf, dict) or rf.get("type") not in ("text", "json_object", "json_schema"):
+            return 400, oai_error("Invalid value: '%s'. Supported values are: 'text', 'json_object', and "
+                                  "'json_schema'." % (rf.get("type") if isinstance(rf, dict) else rf),
+                                  param="response_format.type", code="invalid_value")
+        if rf["type"] == "json_schema":
+            js = rf.get("json_schema")
+            if not isinstance(js, dict) or not isinstance(js.get("name"), str):
+                return 400, oai_error("Missing required parameter: 'response_format.json_schema.name'.",
+                                      param="response_format.json_schema.name", code="missing_required_parameter")
+            if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", js["name"]):
+                return 400, oai_error("Invalid 'response_format.json_schema.name': string does not match pattern. "
+                                      "Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.",
+                                      param="response_format.json_schema.name", code="invalid_value")
+            sch = js.get("schema")
+            if js.get("strict"):
+                err = None
+                if not isinstance(sch, dict) or sch.get("type") != "object":
+                    err = "schema must be a JSON Schema of 'type: \"object\"', got 'type: \"%s\"'." % (
+                        sch.get("type") if isinstance(sch, dict) else None)
+                else:
+                    err = strict_schema_error(sch)
+                if err:
+                    return 400, oai_error("Invalid schema for response_format '%s': %s" % (js["name"], err),
+                                          param="response_format", code="invalid_json_schema")
+    return None
+
+
 def validate_lines(data, endpoint):
-    errs, lines, seen = [], [], set()
+    """File-level validation at create (apis.md 1.9): the batch fails with
+    one errors.data entry per bad line.  Each line is judged on its own; a
+    line of any shape never raises."""
+    errs, lines, seen, model, model_line = [], [], set(), None, 0
+
+    def bad(i, code, param, message):
+        errs.append({"code": code, "line": i, "message": message, "param": param})
+        rejected("openai line " + code, message)
+
     for i, raw in enumerate(data.split(b"\n"), 1):
         if not raw.strip():
             continue
@@ -398,33 +806,52 @@ def validate_lines(data, endpoint):
             if not isinstance(o, dict):
                 raise ValueError
         except Exception:
-            errs.append({"code": "invalid_json_line", "line": i, "message": "This line is not parseable as valid JSON.",
-                         "param": None})
+            bad(i, "invalid_json_line", None, "This line is not parseable as valid JSON.")
             continue
-        for k in ("custom_id", "method", "url", "body"):
-            if k not in o:
-                errs.append({"code": "missing_required_parameter", "line": i,
-                             "message": "Missing required parameter: '%s'." % k, "param": k})
-                break
+        miss = [k for k in LINE_KEYS if k not in o]
+        extra = [k for k in o if k not in LINE_KEYS]
+        cid = o.get("custom_id")
+        if miss:
+            bad(i, "missing_required_parameter", miss[0], "Missing required parameter: '%s'." % miss[0])
+        elif extra:
+            bad(i, "invalid_request", extra[0], "Unrecognized request argument supplied: %s" % extra[0])
+        elif not isinstance(cid, str):
+            bad(i, "invalid_type", "custom_id",
+                "Invalid type for 'custom_id': expected a string, but got %s instead." % jtype(cid))
+        elif o["method"] != "POST":
+            bad(i, "invalid_value", "method", "Invalid value: '%s'. Supported values are: 'POST'." % o["method"])
+        elif o["url"] != endpoint:
+            bad(i, "invalid_url", "url", "The URL provided for this request does not match the batch endpoint.")
+        elif not isinstance(o["body"], dict):
+            bad(i, "invalid_type", "body",
+                "Invalid type for 'body': expected an object, but got %s instead." % jtype(o["body"]))
+        elif o["body"].get("stream"):
+            bad(i, "streaming_unsupported", "body.stream",
+                "Chat Completions: Streaming is not supported in the Batch API.")
+        elif "model" not in o["body"]:
+            bad(i, "invalid_request", "body.model", "Model parameter is required.")
+        elif "messages" not in o["body"]:
+            bad(i, "invalid_request", "body.messages", "Messages parameter is required.")
+        elif not oai_model_ok(o["body"]["model"]):
+            bad(i, "model_not_found", "body.model",
+                "The provided model '%s' is not supported by the Batch API." % o["body"]["model"])
+        elif model is not None and o["body"]["model"] != model:
+            bad(i, "model_mismatch", "body.model",
+                "The model '%s' does not match the model '%s' of line %d: each input file can only include "
+                "requests to a single model." % (o["body"]["model"], model, model_line))
+        elif cid in seen:
+            bad(i, "duplicate_custom_id", "custom_id",
+                "The custom_id for this request is a duplicate of another request. "
+                "The custom_id parameter must be unique for each request in a batch.")
         else:
-            if o["url"] != endpoint:
-                errs.append({"code": "invalid_url", "line": i, "param": "url",
-                             "message": "The URL provided for this request does not match the batch endpoint."})
-            elif o["body"].get("stream"):
-                errs.append({"code": "streaming_unsupported", "line": i, "param": "body.stream",
-                             "message": "Chat Completions: Streaming is not supported in the Batch API."})
-            elif "model" not in o["body"]:
-                errs.append({"code": "invalid_request", "line": i, "param": "body.model",
-                             "message": "Model parameter is required."})
-            elif "messages" not in o["body"]:
-                errs.append({"code": "invalid_request", "line": i, "param": "body.messages",
-                             "message": "Messages parameter is required."})
-            elif o["custom_id"] in seen:
-                errs.append({"code": "duplicate_custom_id", "line": i, "param": "custom_id",
-                             "message": "The custom_id for this request is a duplicate of another request. "
-                                        "The custom_id parameter must be unique for each request in a batch."})
-            seen.add(o.get("custom_id"))
+            if model is None:
+                model, model_line = o["body"]["model"], i
+            seen.add(cid)
             lines.append(o)
+    if not lines and not errs:
+        rejected("openai empty_file")
+        errs.append({"code": "empty_file", "line": None, "param": None,
+                     "message": "The batch input file is empty. Please provide a file with at least one request."})
     return errs, lines
 
 
@@ -432,7 +859,8 @@ def new_file(data, filename, purpose, gemini=False):
     fid = ("files/" + gid(12)) if gemini else rid("file-")
     with LOCK:
         FILES[fid] = {"data": data, "filename": filename, "purpose": purpose, "created_at": now(),
-                      "gemini": gemini, "mime": "application/jsonl"}
+                      "gemini": gemini, "mime": "application/jsonl",
+                      "ttl": float(FAULTS.get("file_ttl", 0)) if gemini else 0, "t": time.time()}
     return fid
 
 
@@ -490,11 +918,13 @@ def oai_create_batch(req):
         if lines:
             b["model"] = lines[0]["body"].get("model")
         for o in lines:
-            count("custom_ids", o["custom_id"])
+            count("custom_ids", str(o["custom_id"]))
     with LOCK:
-        if "expire" in FAULTS:
-            st["expire"] = FAULTS.pop("expire")
-            STATS["faults_fired"]["expire"] = STATS["faults_fired"].get("expire", 0) + 1
+        for name in ("expire", "expire_partial"):
+            if name in FAULTS:
+                st["expire"] = FAULTS.pop(name)
+                fired(name)
+                break
         BATCHES[bid] = st
         ORDER.append(bid)
     count("batches_created")
@@ -550,6 +980,12 @@ def oai_finish(st, status, done_frac=1.0):
                 err.append({"id": lid, "custom_id": cid, "response": None,
                             "error": {"code": "batch_expired",
                                       "message": "This request could not be executed before the completion window expired."}})
+            continue
+        chk = oai_check_body(o["body"])
+        if chk:
+            rejected("openai body %s" % chk[1]["error"]["code"], chk[1]["error"]["message"])
+            err.append({"id": lid, "custom_id": cid, "response": {
+                "status_code": chk[0], "request_id": rid("req_", 16), "body": chk[1]}, "error": None})
             continue
         if rng.random() < st["line_errors"]:
             fired("line_errors")
@@ -645,35 +1081,225 @@ def iso(t=None):
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + ".%06dZ" % int((t % 1) * 1e6)
 
 
+GEM_MODELS = ("gemini-2.5-flash", "gemini-2.5-flash-lite", "gemini-2.5-pro", "gemini-2.0-flash",
+              "gemini-2.0-flash-lite", "gemini-3-flash-preview", "gemini-3-pro-preview", "gemini-flash-latest",
+              "gemini-flash-lite-latest")
+
+
+def both_cases(names):
+    """proto3 JSON takes lowerCamelCase and snake_case field names alike."""
+    out = set()
+    for n in names.split():
+        out.add(n)
+        out.add(re.sub(r"([A-Z])", lambda m: "_" + m.group(1).lower(), n))
+    return out
+
+
+GCR_FIELDS = both_cases("model contents systemInstruction generationConfig safetySettings tools toolConfig "
+                        "cachedContent")
+GC_FIELDS = both_cases("stopSequences responseMimeType responseSchema responseJsonSchema responseModalities "
+                       "candidateCount maxOutputTokens temperature topP topK seed presencePenalty frequencyPenalty "
+                       "responseLogprobs logprobs enableEnhancedCivicAnswers speechConfig thinkingConfig "
+                       "mediaResolution imageConfig")
+SCHEMA_FIELDS = both_cases("type format title description nullable enum maxItems minItems properties required "
+                           "minProperties maxProperties minLength maxLength pattern example anyOf "
+                           "propertyOrdering default items minimum maximum")
+PART_FIELDS = both_cases("text inlineData fileData thought thoughtSignature functionCall functionResponse "
+                         "executableCode codeExecutionResult videoMetadata")
+
+
+def gem_model_ok(model):
+    return isinstance(model, str) and model.replace("models/", "", 1) in GEM_MODELS
+
+
+def gem_unknown(name, at):
+    return ('Invalid JSON payload received. Unknown name "%s" at \'%s\': Cannot find field.' % (name, at))
+
+
+def gem_schema_error(sch, at):
+    if not isinstance(sch, dict):
+        return "Invalid value at '%s' (type.googleapis.com/google.ai.generativelanguage.v1beta.Schema)." % at
+    for k, v in sch.items():
+        if k not in SCHEMA_FIELDS:
+            return gem_unknown(k, at)
+    for k, v in (sch.get("properties") or {}).items():
+        e = gem_schema_error(v, "%s.properties[%d].value" % (at, list(sch["properties"]).index(k)))
+        if e:
+            return e
+    if "items" in sch:
+        return gem_schema_error(sch["items"], at + ".items")
+    return None
+
+
+def gem_check_request(req, at):
+    """None when req is a GenerateContentRequest the service takes, else the
+    INVALID_ARGUMENT message (the shape of the real answers)."""
+    if not isinstance(req, dict):
+        return "Invalid value at '%s' (type.googleapis.com/google.ai.generativelanguage.v1beta." \
+               "GenerateContentRequest), %s" % (at, json.dumps(req))
+    for k in req:
+        if k not in GCR_FIELDS:
+            return gem_unknown(k, at)
+    contents = req.get("contents")
+    if not contents:
+        return "* GenerateContentRequest.contents: contents is not specified\n"
+    if not isinstance(contents, list):
+        return "Invalid value at '%s.contents' (type.googleapis.com/google.ai.generativelanguage.v1beta.Content)" % at
+    for i, c in enumerate(contents):
+        parts = c.get("parts") if isinstance(c, dict) else None
+        if not isinstance(parts, list) or not parts:
+            return "* GenerateContentRequest.contents[%d].parts: contents.parts must not be empty.\n" % i
+        for j, part in enumerate(parts):
+            pat = "%s.contents[%d].parts[%d]" % (at, i, j)
+            if not isinstance(part, dict):
+                return "Invalid value at '%s' (type.googleapis.com/google.ai.generativelanguage.v1beta.Part)" % pat
+            for k in part:
+                if k not in PART_FIELDS:
+                    return gem_unknown(k, pat)
+            inl = part.get("inlineData", part.get("inline_data"))
+            if inl is not None:
+                mime = inl.get("mimeType", inl.get("mime_type")) if isinstance(inl, dict) else None
+                data = inl.get("data") if isinstance(inl, dict) else None
+                if not isinstance(data, str) or not isinstance(mime, str):
+                    return "* GenerateContentRequest.contents[%d].parts[%d].inline_data: data and mime_type " \
+                           "are required.\n" % (i, j)
+                if mime.startswith("image/") and b64_image(data):
+                    return ("Unable to process input image. Please retry or report in "
+                            "https://developers.generativeai.google/guide/troubleshooting")
+    for key in ("systemInstruction", "system_instruction"):
+        si = req.get(key)
+        if si is not None and not (isinstance(si, dict) and isinstance(si.get("parts"), list)):
+            return "Invalid value at '%s.system_instruction' (type.googleapis.com/google.ai." \
+                   "generativelanguage.v1beta.Content)" % at
+    gc = req.get("generationConfig", req.get("generation_config"))
+    if gc is None:
+        return None
+    gat = at + ".generation_config"
+    if not isinstance(gc, dict):
+        return "Invalid value at '%s' (type.googleapis.com/google.ai.generativelanguage.v1beta." \
+               "GenerationConfig)" % gat
+    for k in gc:
+        if k not in GC_FIELDS:
+            return gem_unknown(k, gat)
+    mot = gc.get("maxOutputTokens", gc.get("max_output_tokens"))
+    if mot is not None and (not isinstance(mot, int) or isinstance(mot, bool) or mot < 1):
+        return "* GenerateContentRequest.generation_config.max_output_tokens: max_output_tokens must be " \
+               "positive.\n"
+    sch = gc.get("responseSchema", gc.get("response_schema"))
+    jsch = gc.get("responseJsonSchema", gc.get("response_json_schema"))
+    mime = gc.get("responseMimeType", gc.get("response_mime_type"))
+    if sch is not None and jsch is not None:
+        return "* GenerateContentRequest.generation_config: only one of response_schema and " \
+               "response_json_schema can be set.\n"
+    if (sch is not None or jsch is not None) and mime not in ("application/json", "text/x.enum"):
+        return "* GenerateContentRequest.generation_config.response_mime_type: response_mime_type must be " \
+               "application/json or text/x.enum when a response schema is set.\n"
+    if sch is not None:
+        return gem_schema_error(sch, gat + ".response_schema")
+    return None
+
+
+def gem_prompt_tokens(req):
+    """The fake's prompt token count for a request (also what its usage says)."""
+    schema, text, img = gem_request_parts(req)
+    return len(text) // 4 + (258 if img else 0)
+
+
+def gem_not_found_model(model, method):
+    return gem_error(404, "NOT_FOUND", "%s is not found for API version v1beta, or is not supported for %s. "
+                     "Call ListModels to see the list of available models and their supported methods." %
+                     (model, method))
+
+
+def gem_file_gone(fid):
+    rejected("gemini file gone", fid)
+    return gem_error(403, "PERMISSION_DENIED",
+                     "You do not have permission to access the File %s or it may not exist." %
+                     fid.split("/", 1)[-1])
+
+
+def gem_live_file(fid):
+    """The stored Gemini file, or None when it is deleted, expired or unknown."""
+    with LOCK:
+        f = FILES.get(fid)
+    if not f or not f["gemini"]:
+        return None
+    if f.get("ttl") and time.time() >= f.get("t", f["created_at"]) + f["ttl"]:
+        return None
+    return f
+
+
 def gem_create_batch(model, body):
-    batch = body.get("batch") or {}
+    if not gem_model_ok(model):
+        rejected("gemini model", model)
+        return 404, gem_not_found_model(model, "batchGenerateContent")
+    batch = body.get("batch") if isinstance(body, dict) else None
+    if not isinstance(batch, dict):
+        return 400, gem_error(400, "INVALID_ARGUMENT", "* BatchGenerateContentRequest.batch: batch is required.\n")
     ic = batch.get("input_config") or batch.get("inputConfig") or {}
+    if not isinstance(ic, dict):
+        return 400, gem_error(400, "INVALID_ARGUMENT", "* batch.input_config: input_config is required.\n")
     name = "batches/" + gid()
     items, inline, errs = [], False, None
     fname = ic.get("file_name") or ic.get("fileName")
     if fname:
-        with LOCK:
-            f = FILES.get(fname)
+        f = gem_live_file(fname) if isinstance(fname, str) else None
         if not f:
-            return 404, gem_error(404, "NOT_FOUND", "File %s not found." % fname)
+            return 403, gem_file_gone(str(fname))
         for i, raw in enumerate(f["data"].split(b"\n"), 1):
             if not raw.strip():
                 continue
             try:
                 o = json.loads(raw)
+                if not isinstance(o, dict) or not isinstance(o.get("key"), str) or "request" not in o:
+                    raise ValueError
                 items.append((o["key"], o["request"]))
             except Exception:
                 errs = "Invalid JSONL at line %d: each line needs a key and a request." % i
                 break
+        if not items and not errs:
+            return 400, gem_error(400, "INVALID_ARGUMENT", "The input file %s holds no requests." % fname)
     else:
-        rq = (ic.get("requests") or {}).get("requests")
-        if rq is None:
-            return 400, gem_error(400, "INVALID_ARGUMENT", "batch.input_config is required.")
+        rq = ic.get("requests")
+        rq = rq.get("requests") if isinstance(rq, dict) else None
+        if not isinstance(rq, list) or not rq:
+            return 400, gem_error(400, "INVALID_ARGUMENT", "* batch.input_config: input_config is required.\n")
         inline = True
         for i, it in enumerate(rq):
-            items.append(((it.get("metadata") or {}).get("key", str(i)), it.get("request") or {}))
+            at = "batch.input_config.requests.requests[%d]" % i
+            if not isinstance(it, dict):
+                return 400, gem_error(400, "INVALID_ARGUMENT", "Invalid value at '%s'." % at)
+            for k in it:
+                if k not in ("request", "metadata"):
+                    return 400, gem_error(400, "INVALID_ARGUMENT", gem_unknown(k, at))
+            why = gem_check_request(it.get("request"), at + ".request")
+            if why:
+                rejected("gemini inline", why)
+                return 400, gem_error(400, "INVALID_ARGUMENT", why)
+            md = it.get("metadata") if isinstance(it.get("metadata"), dict) else {}
+            items.append((str(md.get("key", i)), it["request"]))
     if take("validation"):
         errs = "Invalid request at line 1: contents is required. Invalid request at line 2: bad part."
+    lim = frac("gem_token_limit", 0)
+    if lim > 0 and not errs:
+        want = sum(gem_prompt_tokens(r) for _, r in items if isinstance(r, dict))
+        with LOCK:
+            held = 0
+            for o in GBATCHES.values():
+                gem_advance(o)
+                if o["model"] == model and not o["op"].get("done"):
+                    held += o.get("tokens", 0)
+        if held + want > lim:
+            fired("gem_token_limit")
+            return 429, gem_error(429, "RESOURCE_EXHAUSTED",
+                                  "Enqueued token limit reached for %s: limit %d, enqueued %d, requested %d. "
+                                  "Please try again once some of the running batches have finished." %
+                                  (model, lim, held, want), [
+                                      {"@type": "type.googleapis.com/google.rpc.QuotaFailure",
+                                       "violations": [{"quotaMetric": "generativelanguage.googleapis.com/"
+                                                                      "batch_enqueued_tokens",
+                                                       "quotaId": "BatchEnqueuedTokensPerModel",
+                                                       "quotaValue": str(int(lim))}]}])
     for k, _ in items:
         count("custom_ids", k)
     t = time.time()
@@ -687,23 +1313,37 @@ def gem_create_batch(model, body):
     st = {"op": {"name": name, "metadata": meta}, "t0": time.monotonic(), "step": step(), "items": items,
           "inline": inline, "errs": errs, "line_errors": frac("line_errors"), "bad_json": frac("bad_json"),
           "unknown_ids": frac("unknown_ids"), "expire": None, "cancel": False, "seed": RNG.random(),
-          "model": model}
+          "model": model, "tokens": sum(gem_prompt_tokens(r) for _, r in items if isinstance(r, dict)),
+          "partial": False}
     with LOCK:
-        if "expire" in FAULTS:
-            st["expire"] = FAULTS.pop("expire")
-            fired("expire")
+        for fault in ("expire", "expire_partial"):
+            if fault in FAULTS:
+                st["expire"] = FAULTS.pop(fault)
+                st["partial"] = fault == "expire_partial"
+                fired(fault)
+                break
         GBATCHES[name] = st
         GORDER.append(name)
     count("batches_created")
     return 200, json.loads(json.dumps(st["op"]))
 
 
-def gem_finish(st, state):
+def gem_finish(st, state, done_frac=1.0):
+    """Write the results (file or inline); a partial expiry writes the first
+    done_frac of the lines and leaves the rest pending."""
     op, meta = st["op"], st["op"]["metadata"]
     rng = random.Random(st["seed"])
     results, ok, bad = [], 0, 0
-    for key, req in st["items"]:
-        if rng.random() < st["line_errors"]:
+    n_done = len(st["items"]) if done_frac >= 1.0 else int(len(st["items"]) * done_frac)
+    for n, (key, req) in enumerate(st["items"]):
+        if n >= n_done:
+            break
+        why = gem_check_request(req, "request")
+        if why:
+            rejected("gemini line", why)
+            results.append({"key": key, "error": {"code": 3, "message": why}})
+            bad += 1
+        elif rng.random() < st["line_errors"]:
             fired("line_errors")
             results.append({"key": key, "error": {"code": 3, "message": "Request contains an invalid argument."}})
             bad += 1
@@ -722,6 +1362,8 @@ def gem_finish(st, state):
         stats["successfulRequestCount"] = str(ok)
     if bad:
         stats["failedRequestCount"] = str(bad)
+    if n_done < len(st["items"]):
+        stats["pendingRequestCount"] = str(len(st["items"]) - n_done)
     meta["batchStats"] = stats
     if st["inline"]:
         inl = []
@@ -766,6 +1408,9 @@ def gem_advance(st):
         op["done"] = True
         op["error"] = {"code": 3, "message": st["errs"]}
         return
+    if k >= 2 and st["expire"] is not None and st["partial"]:
+        gem_finish(st, "EXPIRED", st["expire"])
+        return
     if k >= 2 and st["expire"] is not None:
         meta["state"] = GSTATE["EXPIRED"]
         op["done"] = True
@@ -788,7 +1433,7 @@ def gem_file_obj(fid):
     f = FILES[fid]
     return {"name": fid, "displayName": f["filename"], "mimeType": f["mime"], "sizeBytes": str(len(f["data"])),
             "createTime": iso(f["created_at"]), "updateTime": iso(f["created_at"]),
-            "expirationTime": iso(f["created_at"] + 48 * 3600),
+            "expirationTime": iso(f["created_at"] + (f.get("ttl") or 48 * 3600)),
             "sha256Hash": base64.b64encode(hashlib.sha256(f["data"]).hexdigest().encode()).decode(),
             "uri": "http://127.0.0.1:%d/v1beta/%s" % (ARGS.bound_port, fid), "state": "ACTIVE",
             "source": "UPLOADED"}
@@ -1018,6 +1663,13 @@ class Handler(BaseHTTPRequestHandler):
             return
         except (BrokenPipeError, ConnectionResetError):
             return
+        except Exception as ex:  # each request in isolation: a bug answers 500, the next request is served
+            sys.stderr.write("fakeapi: %s %s: %r\n" % (method, path, ex))
+            try:
+                return self.send(500, gem_error(500, "INTERNAL", "Internal error in the fake: %r" % ex)
+                                 if self.gem else oai_error("Internal error in the fake: %r" % ex, typ="server_error"))
+            except Exception:
+                return
 
     def control(self):
         raw = self.body().decode("utf-8", "replace").strip()
@@ -1096,9 +1748,13 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send(200, oai_batch_view(st))
         if p == "/chat/completions" and method == "POST":
             body = self.jbody()
-            if not isinstance(body, dict) or "model" not in body or "messages" not in body:
-                return self.send(400, oai_error("Missing required parameter: 'messages'.", param="messages",
-                                                code="missing_required_parameter"))
+            if body is None:
+                return self.send(400, oai_error("We could not parse the JSON body of your request. (HINT: This "
+                                                "likely means you aren't using your HTTP library correctly.)"))
+            chk = oai_check_body(body)
+            if chk:
+                rejected("openai live %s" % chk[1]["error"]["code"], chk[1]["error"]["message"])
+                return self.send(*chk)
             key, rng, bad, lerr = live_call(oai_request_parts(body)[1])
             if lerr:
                 return self.send(400, oai_error("Invalid 'max_tokens': integer below minimum value.",
@@ -1112,7 +1768,7 @@ class Handler(BaseHTTPRequestHandler):
         if p == "/models" and method == "GET":
             return self.send(200, {"object": "list", "data": [
                 {"id": m_, "object": "model", "created": 1721172741, "owned_by": "system"}
-                for m_ in ("gpt-4o-mini", "gpt-4o", "gpt-4.1-mini")]})
+                for m_ in OAI_MODELS]})
         return self.send(404, oai_error("Invalid URL (%s %s)" % (method, path)))
 
     def oai_upload(self):
@@ -1139,6 +1795,9 @@ class Handler(BaseHTTPRequestHandler):
         purpose = fields.get("purpose")
         if purpose not in ("assistants", "batch", "fine-tune", "vision", "user_data", "evals"):
             return self.send(400, oai_error("Invalid value for 'purpose'.", param="purpose", code="invalid_value"))
+        if purpose == "batch" and not fname.endswith(".jsonl"):
+            rejected("openai upload not .jsonl", fname)
+            return self.send(400, oai_error("Invalid file format for Batch API. Must be .jsonl", param="file"))
         if purpose == "batch" and len(fdata) > 200 * 1024 * 1024:
             return self.send(400, oai_error("File is too large: the Batch API supports .jsonl files up to 200 MB.",
                                             param="file"))
@@ -1164,20 +1823,19 @@ class Handler(BaseHTTPRequestHandler):
             url = "http://127.0.0.1:%d/upload/v1beta/files?upload_id=%s&upload_protocol=resumable" % (
                 ARGS.bound_port, uid)
             return self.send(200, raw=b"", headers={"x-goog-upload-url": url, "x-goog-upload-status": "active",
-                                                    "x-goog-upload-chunk-granularity": "8388608"})
+                                                    "x-goog-upload-chunk-granularity": str(UPLOAD_GRANULARITY)})
         m = re.fullmatch(r"/(download/)?v1beta/(files/[^/:]+):download", path)
         if m and method == "GET":
-            with LOCK:
-                f = FILES.get(m.group(2))
+            f = gem_live_file(m.group(2))
             if not f:
-                return self.send(404, gem_error(404, "NOT_FOUND", "File %s not found." % m.group(2)))
+                return self.send(403, gem_file_gone(m.group(2)))
             return self.send(200, raw=f["data"], ctype="application/octet-stream")
         m = re.fullmatch(r"/v1beta/(files/[^/:]+)", path)
         if m:
-            with LOCK:
-                f = FILES.get(m.group(1))
+            # a deleted, expired or unknown file: 403, not 404 (apis.md, issue 14)
+            f = gem_live_file(m.group(1))
             if not f:
-                return self.send(404, gem_error(404, "NOT_FOUND", "File %s not found." % m.group(1)))
+                return self.send(403, gem_file_gone(m.group(1)))
             if method == "DELETE":
                 with LOCK:
                     FILES.pop(m.group(1), None)
@@ -1190,6 +1848,13 @@ class Handler(BaseHTTPRequestHandler):
             if body is None:
                 return self.send(400, gem_error(400, "INVALID_ARGUMENT", "Invalid JSON payload received."))
             if m.group(2) == "generateContent":
+                if not gem_model_ok(m.group(1)):
+                    rejected("gemini model", m.group(1))
+                    return self.send(404, gem_not_found_model(m.group(1), "generateContent"))
+                why = gem_check_request(body, "")
+                if why:
+                    rejected("gemini live", why)
+                    return self.send(400, gem_error(400, "INVALID_ARGUMENT", why))
                 key, rng, bad, lerr = live_call(gem_request_parts(body)[1])
                 if lerr:
                     return self.send(400, gem_error(400, "INVALID_ARGUMENT", "Request contains an invalid argument.",
@@ -1236,9 +1901,10 @@ class Handler(BaseHTTPRequestHandler):
             if method == "GET":
                 return self.send(200, gem_view(st))
         if path == "/v1beta/models" and method == "GET":
-            return self.send(200, {"models": [{"name": "models/gemini-2.5-flash", "displayName": "Gemini 2.5 Flash",
+            return self.send(200, {"models": [{"name": "models/" + m_, "displayName": m_,
                                                "supportedGenerationMethods": ["generateContent",
-                                                                              "batchGenerateContent"]}]})
+                                                                              "batchGenerateContent"]}
+                                              for m_ in GEM_MODELS]})
         return self.send(404, gem_error(404, "NOT_FOUND", "Requested entity was not found."))
 
     def gem_upload_chunk(self, uid):
@@ -1251,7 +1917,14 @@ class Handler(BaseHTTPRequestHandler):
         if off != len(up["data"]):
             return self.send(400, gem_error(400, "INVALID_ARGUMENT", "Bad upload offset %d, expected %d." %
                                             (off, len(up["data"]))))
-        up["data"] += self.body()
+        chunk = self.body()
+        if "finalize" not in cmd and len(chunk) % UPLOAD_GRANULARITY:
+            rejected("gemini upload chunk", len(chunk))
+            return self.send(400, gem_error(400, "INVALID_ARGUMENT",
+                                            "Invalid request. The number of bytes uploaded is required to be a "
+                                            "multiple of %d (x-goog-upload-chunk-granularity), except for the "
+                                            "final request; got %d." % (UPLOAD_GRANULARITY, len(chunk))))
+        up["data"] += chunk
         if "finalize" not in cmd:
             return self.send(200, raw=b"", headers={"x-goog-upload-status": "active"})
         fid = new_file(up["data"], up["name"], "batch", gemini=True)

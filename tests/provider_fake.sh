@@ -6,31 +6,10 @@
 . "$top_srcdir/tests/lib.sh"
 sb_tmpdir
 sb_start_fake --step 0.15 --seed 3 --state-file "$SB_TMP/state.json"
-"$PYTHON3" - "$SB_FAKE_URL" >"$SB_TMP/check.out" 2>&1 <<'PY' || { cat "$SB_TMP/check.out"; fail "fake API conformance"; }
+"$PYTHON3" - "$SB_FAKE_URL" "$top_srcdir/tests" >"$SB_TMP/check.out" 2>&1 <<'PY' || { cat "$SB_TMP/check.out"; fail "fake API conformance"; }
 import json, sys, time, urllib.request, urllib.error
-U = sys.argv[1]
-OK = {"Authorization": "Bearer sk-test-fake"}
-G = {"x-goog-api-key": "gm-test-fake"}
-
-def call(method, path, body=None, headers=None, raw=False):
-    h = dict(headers or {})
-    data = None
-    if body is not None:
-        data = body if isinstance(body, bytes) else json.dumps(body).encode()
-        h.setdefault("Content-Type", "application/json")
-    rq = urllib.request.Request(U + path, data=data, method=method, headers=h)
-    try:
-        r = urllib.request.urlopen(rq, timeout=30)
-        st, hd, b = r.status, r.headers, r.read()
-    except urllib.error.HTTPError as e:
-        st, hd, b = e.code, e.headers, e.read()
-    return st, hd, (b if raw else (json.loads(b) if b else None))
-
-def check(cond, what):
-    if not cond:
-        print("FAIL:", what)
-        sys.exit(1)
-    print("ok:", what)
+sys.path.insert(0, sys.argv[2])
+from fakeclient import U, OK, G, call, check
 
 # OpenAI auth errors: 401, the four keys of ErrorResponse.
 st, _, b = call("GET", "/v1/batches", headers={"Authorization": "Bearer sk-nope-123456789"})

@@ -206,6 +206,24 @@ static void test_inline_batch(void **state)
 	prov_batch_clear(&b);
 }
 
+/* Set the upload cache's expiry of the file at path. */
+static void cache_set_expires(const char *path, int64_t when)
+{
+	char *cp = xasprintf("%s/state/gemini-uploads.json", tmp), *data;
+	size_t len;
+	char sha[65];
+	sb_err e = {0};
+	assert_int_equal(read_whole_file(path, &data, &len, &e), 0);
+	sha256_hex(data, len, sha);
+	free(data);
+	json_object *c = json_object_from_file(cp), *ent;
+	assert_true(json_object_object_get_ex(c, sha, &ent));
+	json_object_object_add(ent, "expires", json_object_new_int64(when));
+	assert_int_equal(json_object_to_file(cp, c), 0);
+	json_object_put(c);
+	free(cp);
+}
+
 static void test_upload_cache(void **state)
 {
 	(void)state;
@@ -223,18 +241,8 @@ static void test_upload_cache(void **state)
 	struct stat st;
 	assert_int_equal(stat(cp, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
-	char *data;
-	size_t len;
-	assert_int_equal(read_whole_file(in, &data, &len, &e), 0);
-	char sha[65];
-	sha256_hex(data, len, sha);
-	free(data);
-	json_object *c = json_object_from_file(cp), *ent;
-	assert_true(json_object_object_get_ex(c, sha, &ent));
 	/* Make it about to expire: uploaded again. */
-	json_object_object_add(ent, "expires", json_object_new_int64((int64_t)time(NULL) + 60));
-	assert_int_equal(json_object_to_file(cp, c), 0);
-	json_object_put(c);
+	cache_set_expires(in, (int64_t)time(NULL) + 60);
 	assert_int_equal(P->ops->upload(P, in, f3, sizeof f3, &e), 0);
 	assert_string_not_equal(f1, f3);
 	assert_int_equal(fake_stat(&fk, "files_uploaded") - up0, 2);
@@ -395,13 +403,54 @@ static void test_live(void **state)
 	sb_err_clear(&e);
 }
 
+/* Gemini answers 403 PERMISSION_DENIED ("... or it may not exist") for a
+ * deleted, expired or unknown file: the file is gone, not the key refused.
+ * cleanup deletes it again without error, a result download says "not
+ * found", and an upload whose cached file expired uploads it again. */
+static void test_file_gone(void **state)
+{
+	(void)state;
+	char *in = xasprintf("%s/gone.jsonl", tmp);
+	assert_int_equal(pt_write_jsonl(P, in, 2, "gone", MODEL), 0);
+	char f1[128], f2[128];
+	sb_err e = {0};
+	assert_int_equal(P->ops->upload(P, in, f1, sizeof f1, &e), 0);
+	assert_int_equal(P->ops->delete_file(P, f1, &e), 0);
+	/* deleted already: still "deleted", not an auth failure */
+	assert_int_equal(P->ops->delete_file(P, f1, &e), 0);
+	assert_int_equal(P->ops->delete_file(P, "files/neverexisted", &e), 0);
+	char *dest = xasprintf("%s/gone-out.jsonl", tmp);
+	assert_int_equal(P->ops->download(P, "files/batch-neverexisted", dest, &e), -1);
+	assert_int_equal(e.code, SBE_NOTFOUND);
+	assert_int_equal(e.http_status, 403);
+	sb_err_clear(&e);
+	/* a cached upload that expired at the provider: uploaded again */
+	fake_fault(&fk, "file_ttl=1");
+	assert_int_equal(P->ops->upload(P, in, f1, sizeof f1, &e), 0);
+	fake_fault(&fk, "clear");
+	/* the cache still believes it alive (a clock or a provider that shortened it) */
+	cache_set_expires(in, (int64_t)time(NULL) + 86400);
+	long up0 = fake_stat(&fk, "files_uploaded");
+	http_sleep(1.2);
+	assert_int_equal(P->ops->upload(P, in, f2, sizeof f2, &e), 0);
+	assert_string_not_equal(f1, f2);
+	assert_int_equal(fake_stat(&fk, "files_uploaded") - up0, 1);
+	/* any other 403 PERMISSION_DENIED is still the key refused */
+	fake_fault(&fk, "status=1:403");
+	assert_int_equal(P->ops->delete_file(P, f2, &e), -1);
+	assert_int_equal(e.code, SBE_AUTH);
+	sb_err_clear(&e);
+	free(dest);
+	free(in);
+}
+
 #define T(f) cmocka_unit_test_setup(f, before)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_format_request), T(test_parse_lines), T(test_file_batch), T(test_inline_batch),
 		T(test_upload_cache), T(test_auth), T(test_rate_and_retry), T(test_failed_expired_lines),
-		T(test_cancel_and_reconcile), T(test_live),
+		T(test_cancel_and_reconcile), T(test_live), T(test_file_gone),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
