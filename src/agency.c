@@ -67,6 +67,100 @@ static bool has_url(const char *s)
 	return strcasestr(s, "http://") || strcasestr(s, "https://") || strcasestr(s, "www.");
 }
 
+/* What no agency accepts in model text: escape sequences and what is left of
+ * them once ESC is gone ("[31m"), C0 and C1 controls other than white space,
+ * bidi embeddings, overrides and isolates (U+202A..202E, U+2066..2069, the
+ * marks U+200E, U+200F, U+061C), zero-width characters (U+200B..200D,
+ * U+2060, U+FEFF) and soft hyphens; then Unicode NFC.  White space controls
+ * become spaces (squeeze_spaces tidies them).  A new string; *changed is set
+ * when it differs. */
+static size_t escape_leftover(const char *s)
+{
+	/* "[31m", "[0m", "[1;31m", "[38;5;200m", "[2K", "[m": CSI without its ESC */
+	if (*s != '[')
+		return 0;
+	size_t i = 1;
+	while (i < 16 && (isdigit((unsigned char)s[i]) || s[i] == ';'))
+		i++;
+	if (s[i] && strchr("mKJHfABCDGsu", s[i]) && (i > 1 || (s[i] == 'm' && !isalpha((unsigned char)s[i + 1]))))
+		return i + 1; /* "[main]" is a word, not an escape */
+	return 0;
+}
+
+static size_t escape_sequence(const char *s)
+{
+	if (*s != 0x1B)
+		return 0;
+	size_t i = 1;
+	if (s[1] == '[') { /* CSI: parameters, intermediates, a final byte */
+		for (i = 2; s[i] && (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] <= 0x3F; i++)
+			;
+		while (s[i] && (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] <= 0x2F)
+			i++;
+		return s[i] && (unsigned char)s[i] >= 0x40 && (unsigned char)s[i] <= 0x7E ? i + 1 : i;
+	}
+	if (s[1] == ']') { /* OSC up to BEL or ESC \ */
+		for (i = 2; s[i] && s[i] != 0x07 && s[i] != 0x1B; i++)
+			;
+		if (s[i] == 0x07)
+			return i + 1;
+		return s[i] == 0x1B && s[i + 1] == '\\' ? i + 2 : i;
+	}
+	return s[1] ? 2 : 1;
+}
+
+static bool invisible_cp(uint32_t cp)
+{
+	return (cp >= 0x80 && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) ||
+	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F || cp == 0x061C ||
+	       (cp >= 0x200B && cp <= 0x200D) || cp == 0x2060 || cp == 0xFEFF || cp == 0xAD;
+}
+
+char *meta_clean_text(const char *s, bool *changed)
+{
+	sbuf b = { 0 };
+	sbuf_adds(&b, "");
+	size_t n = strlen(s);
+	bool ch = false;
+	for (size_t i = 0; i < n;) {
+		size_t k = escape_sequence(s + i);
+		if (!k)
+			k = escape_leftover(s + i);
+		if (k) {
+			i += k;
+			ch = true;
+			continue;
+		}
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c == 0x7F) {
+			if (c == '\t' || c == '\n' || c == '\r')
+				sbuf_addc(&b, ' ');
+			ch = true;
+			i++;
+			continue;
+		}
+		uint32_t cp;
+		size_t l = utf8_decode(s + i, n - i, &cp);
+		if (!l) { /* not UTF-8: meta_parse refuses it; keep the byte */
+			sbuf_addc(&b, (char)c);
+			i++;
+			continue;
+		}
+		if (invisible_cp(cp))
+			ch = true;
+		else
+			sbuf_add(&b, s + i, l);
+		i += l;
+	}
+	char *raw = sbuf_steal(&b);
+	char *nfc = utf8_nfc(raw);
+	ch |= strcmp(nfc, raw) != 0;
+	free(raw);
+	if (changed)
+		*changed = ch;
+	return nfc;
+}
+
 /* Cut s to at most max characters, at a sentence end when one lies in the
  * second half of the kept text (prefer_sentence), else at a word boundary,
  * never inside a UTF-8 sequence.  Trailing separators are dropped.
@@ -102,6 +196,47 @@ static bool cut_text(char *s, size_t max, bool prefer_sentence)
 done:
 	s[cut] = 0;
 	return true;
+}
+
+/* Where a title may end when it is too long: before one of these, the
+ * words kept still read as a title ("Old beech forest with a path covered in
+ * moss" from "... in moss and fallen leaves in autumn").  Never before "of"
+ * ("a bunch | of flowers" would not read). */
+static const char *const phrase_breaks[] = {
+	", ", "; ", ": ", " - ", " \xE2\x80\x93 ", " \xE2\x80\x94 ", " with ", " and ", " in ", " at ",
+	" on ", " near ", " during ", " under ", " over ", " from ", " by ", " for ", " while ",
+	" against ", " between ", " behind ", " beside ", " into ", " through ", " along ",
+	" across ", " around ", " among ", " after ", " before ", " above ", " below ", " or ", NULL
+};
+
+/* Cut a too long title at the last phrase boundary that keeps at least
+ * half of max.  Returns 0 when s fits, 1 when cut, -1 when there is no
+ * such boundary (s unchanged: the model is asked again with the limit). */
+static int cut_title(char *s, size_t max)
+{
+	if (utf8_chars(s) <= max)
+		return 0;
+	size_t lb = utf8_prefix_bytes(s, max), best = 0;
+	for (size_t i = 1; i <= lb; i++)
+		for (size_t k = 0; phrase_breaks[k]; k++)
+			if (!strncasecmp(s + i, phrase_breaks[k], strlen(phrase_breaks[k]))) {
+				best = i;
+				break;
+			}
+	if (best) {
+		char save = s[best];
+		s[best] = 0;
+		size_t kept = utf8_chars(s);
+		s[best] = save;
+		if (kept * 2 < max)
+			best = 0;
+	}
+	if (!best)
+		return -1;
+	while (best > 0 && strchr(" ,;:-", s[best - 1]))
+		best--;
+	s[best] = 0;
+	return 1;
 }
 
 /* A copy for whole-word matching: lower case, hyphens and underscores as
@@ -148,6 +283,8 @@ struct agency_lists {
 	size_t n;
 	char **brands; /* in match_form, without the padding */
 	size_t nbrands;
+	struct gname { char *fold; bool ordinary; } *names; /* sorted by fold */
+	size_t nnames;
 };
 
 /* Matching key: lower case, no spaces, every arrow form ("->", "→", ">")
@@ -309,6 +446,43 @@ static void load_brands(agency_lists *l, const char *path)
 	free(data);
 }
 
+static int gname_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct gname *)a)->fold, ((const struct gname *)b)->fold);
+}
+
+/* data/given-names.txt: one name a line, '~' before a name that is also an
+ * ordinary word or a place, '#' comments. */
+void agency_lists_add_names(agency_lists *l, const char *data)
+{
+	char *copy = xstrdup(data), *save = NULL;
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		squeeze_spaces(line);
+		if (!*line || *line == '#')
+			continue;
+		bool ord = *line == '~';
+		char *f = utf8_fold(line + ord);
+		if (!*f) {
+			free(f);
+			continue;
+		}
+		l->names = xrealloc(l->names, (l->nnames + 1) * sizeof *l->names);
+		l->names[l->nnames++] = (struct gname){ f, ord };
+	}
+	free(copy);
+	qsort(l->names, l->nnames, sizeof *l->names, gname_cmp);
+}
+
+static void load_names(agency_lists *l, const char *path)
+{
+	char *data;
+	size_t len;
+	if (read_whole_file(path, &data, &len, NULL) < 0)
+		return; /* optional: no list, no name check */
+	agency_lists_add_names(l, data);
+	free(data);
+}
+
 /* PhotoCategories.csv through libcsv: row 1 names the banks, each column
  * lists that bank's categories; empty cells are skipped. */
 typedef struct csv_ctx {
@@ -441,6 +615,9 @@ int agency_lists_load(const settings *cfg, const char *photocategories_csv, agen
 	char *tm = path_join(dir, "trademarks.txt");
 	load_brands(l, tm);
 	free(tm);
+	char *gn = path_join(dir, "given-names.txt");
+	load_names(l, gn);
+	free(gn);
 	if (photocategories_csv && file_exists(photocategories_csv)) {
 		char *data = NULL;
 		size_t len = 0;
@@ -469,6 +646,9 @@ void agency_lists_free(agency_lists *l)
 	for (size_t i = 0; i < l->nbrands; i++)
 		free(l->brands[i]);
 	free(l->brands);
+	for (size_t i = 0; i < l->nnames; i++)
+		free(l->names[i].fold);
+	free(l->names);
 	free(l);
 }
 
@@ -735,6 +915,156 @@ static const char *find_brand(const agency_lists *l, const char *text)
 	return hit;
 }
 
+/* ------------------------------------------------------ names of people */
+
+/* A word after a given name that makes the pair a place, not a person
+ * ("Charles Bridge", "Victoria Station", "Karlův most"), also as the word
+ * after a surname ("Franz Kafka Museum", "John Lennon Wall").  Folded. */
+static const char *const place_after[] = {
+	"bridge", "street", "st", "square", "church", "cathedral", "basilica", "chapel", "abbey",
+	"monastery", "convent", "temple", "mosque", "synagogue", "castle", "palace", "tower", "gate",
+	"hall", "house", "museum", "gallery", "theatre", "theater", "opera", "park", "garden", "gardens",
+	"lake", "river", "hill", "hills", "mountain", "mountains", "mount", "peak", "valley", "falls",
+	"bay", "beach", "island", "islands", "coast", "harbour", "harbor", "port", "station", "airport",
+	"avenue", "road", "lane", "boulevard", "embankment", "quay", "wharf", "pier", "canal", "dam",
+	"memorial", "monument", "statue", "fountain", "column", "plaza", "wall", "school", "university",
+	"college", "hospital", "stadium", "arena", "center", "centre", "market", "forest", "wood",
+	"woods", "hotel", "library", "cemetery", "trench", "strait", "glacier", "reservoir", "national",
+	"platz", "strasse", "gasse", "brucke", "kirche", "dom", "ulice", "ulica", "namesti", "most",
+	"nabrezi", "sady", "hrad", "zamek", "kostel", "katedrala", "bazilika", "klaster", "trida",
+	"rozhledna", "ponte", "piazza", "via", "chiesa", "duomo", "rue", "pont", "place", "eglise",
+	"cathedrale", "calle", "iglesia", "puente", "catedral", "plac", "kosciol", NULL
+};
+/* A word before a given name that makes it a saint or a place ("St. Vitus",
+ * "Svatý Václav", "San Marco", "Mount Vernon").  Folded. */
+static const char *const place_before[] = {
+	"st", "saint", "sainte", "sv", "svaty", "svata", "svate", "svateho", "svatej", "sveti",
+	"sveta", "san", "santa", "santo", "sao", "sankt", "mount", "mt", "lake", "fort", "cape", "port",
+	"isle", "lago", "monte", "porto", "cap", NULL
+};
+/* Words that are no surname even when capitalised (Title Case). */
+static const char *const not_surname[] = {
+	"and", "or", "in", "at", "on", "with", "of", "the", "a", "an", "by", "for", "from", "to",
+	"near", "under", "over", "is", "are", "was", "as", "its", "his", "her", "their", "during",
+	"while", "into", "s", NULL
+};
+
+static bool in_list(const char *const *list, const char *w)
+{
+	for (; *list; list++)
+		if (!strcmp(*list, w))
+			return true;
+	return false;
+}
+
+static const struct gname *given_name(const agency_lists *l, const char *fold)
+{
+	if (!l || !l->nnames)
+		return NULL;
+	struct gname key = { (char *)fold, false };
+	return bsearch(&key, l->names, l->nnames, sizeof *l->names, gname_cmp);
+}
+
+typedef struct word {
+	size_t start, end; /* bytes in the text */
+	char *fold;
+	bool upper;  /* starts with a capital */
+	bool joined; /* only spaces between it and the next word */
+} word;
+
+static size_t split_words(const char *s, word **out)
+{
+	size_t n = 0, cap = 0, len = strlen(s);
+	word *w = NULL;
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t k = utf8_decode(s + i, len - i, &cp);
+		if (!k || !utf8_is_letter(cp)) {
+			i += k ? k : 1;
+			continue;
+		}
+		size_t st = i;
+		while (i < len && (k = utf8_decode(s + i, len - i, &cp)) && utf8_is_letter(cp))
+			i += k;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			w = xrealloc(w, cap * sizeof *w);
+		}
+		char *raw = xstrndup(s + st, i - st);
+		size_t sp = i;
+		while (sp < len && s[sp] == ' ')
+			sp++;
+		w[n] = (word){ st, i, utf8_fold(raw), utf8_starts_upper(raw), sp > i && sp < len };
+		if (w[n].joined) { /* the next character must start a word */
+			k = utf8_decode(s + sp, len - sp, &cp);
+			w[n].joined = k && utf8_is_letter(cp);
+		}
+		free(raw);
+		n++;
+	}
+	*out = w;
+	return n;
+}
+
+static void words_free(word *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(w[i].fold);
+	free(w);
+}
+
+/* Text written in Title Case: most longer words capitalised.  Then a name
+ * that is also an ordinary word ("Rose Garden") does not count. */
+static bool title_case(const word *w, size_t n)
+{
+	size_t longw = 0, up = 0;
+	for (size_t i = 1; i < n; i++) /* the first word is capitalised anyway */
+		if (strlen(w[i].fold) >= 4 && !in_list(not_surname, w[i].fold)) {
+			longw++;
+			up += w[i].upper;
+		}
+	return longw >= 2 && up * 4 >= longw * 3;
+}
+
+/* Is word i a given name that names a person here? */
+static bool person_at(const agency_lists *l, const word *w, size_t n, size_t i, bool keyword,
+		      bool tcase)
+{
+	const struct gname *g = given_name(l, w[i].fold);
+	if (!g || (i > 0 && in_list(place_before, w[i - 1].fold)))
+		return false;
+	bool next = i + 1 < n && w[i].joined;
+	if (next && (in_list(place_after, w[i + 1].fold) ||
+		     (i + 2 < n && w[i + 1].joined && in_list(place_after, w[i + 2].fold))))
+		return false;
+	if (keyword) /* lower case already: a plain name counts, an ordinary word never */
+		return !g->ordinary && (!next || !in_list(not_surname, w[i + 1].fold));
+	/* running text: "Givenname Surname", both capitalised */
+	if (!w[i].upper || !next || !w[i + 1].upper || (g->ordinary && tcase))
+		return false;
+	return strlen(w[i + 1].fold) >= 2 && !in_list(not_surname, w[i + 1].fold);
+}
+
+bool agency_find_name(const agency_lists *l, const char *text, bool keyword, char *out, size_t outsz)
+{
+	if (!l || !l->nnames || !text)
+		return false;
+	word *w;
+	size_t n = split_words(text, &w);
+	bool tcase = !keyword && title_case(w, n);
+	bool hit = false;
+	for (size_t i = 0; i < n && !hit; i++) {
+		if (!person_at(l, w, n, i, keyword, tcase))
+			continue;
+		hit = true;
+		size_t end = i + 1 < n && w[i].joined ? w[i + 1].end : w[i].end;
+		if (out && outsz)
+			snprintf(out, outsz, "%.*s", (int)(end - w[i].start), text + w[i].start);
+	}
+	words_free(w, n);
+	return hit;
+}
+
 static void fail(meta_check *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void fail(meta_check *c, const char *fmt, ...)
 {
@@ -743,6 +1073,37 @@ static void fail(meta_check *c, const char *fmt, ...)
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(c->why, sizeof c->why, fmt, ap);
+	va_end(ap);
+}
+
+/* fail() with the English words the model is asked again with. */
+static void fail_ask(meta_check *c, const char *ask, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void fail_ask(meta_check *c, const char *ask, const char *fmt, ...)
+{
+	if (c->why[0])
+		return;
+	snprintf(c->ask, sizeof c->ask, "%s", ask);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(c->why, sizeof c->why, fmt, ap);
+	va_end(ap);
+}
+
+/* One repair for the report: "field: what". */
+static void note(meta_check *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(meta_check *c, const char *fmt, ...)
+{
+	size_t have = strlen(c->notes);
+	if (have + 8 >= sizeof c->notes)
+		return;
+	if (have) {
+		snprintf(c->notes + have, sizeof c->notes - have, "; ");
+		have += 2;
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(c->notes + have, sizeof c->notes - have, fmt, ap);
 	va_end(ap);
 }
 
@@ -781,15 +1142,26 @@ char *meta_editorial_prefix(const char *city, const char *country, const char *d
 	return r;
 }
 
-/* Title and description: clean, (editorial prefix), cut. */
-static void check_text(char **ps, const char *what, size_t max, bool sentence, meta_check *c)
+/* The title: spaces, then cut at a phrase boundary or asked again. */
+static void check_title(char **ps, size_t max, meta_check *c)
 {
 	if (squeeze_spaces(*ps))
 		c->repaired++;
 	if (!**ps)
-		fail(c, _("%s is empty"), what);
-	if (cut_text(*ps, max, sentence))
+		fail(c, _("%s is empty"), _("the title"));
+	size_t was = utf8_chars(*ps);
+	int cut = cut_title(*ps, max);
+	if (cut > 0) {
 		c->repaired++;
+		note(c, _("title: cut at a phrase boundary to the limit of %zu characters (was %zu)"), max, was);
+	} else if (cut < 0) {
+		char ask[200];
+		snprintf(ask, sizeof ask,
+			 "the title has %zu characters; write a complete title of at most %zu characters", was, max);
+		fail_ask(c, ask,
+			 _("the title has %zu characters, over the limit of %zu, with no phrase boundary to cut at"),
+			 was, max);
+	}
 }
 
 /* Room kept in the description for a prefix the commit will add when the
@@ -871,13 +1243,23 @@ static void check_keywords(meta_record *m, const settings *cfg, const agency_lis
 			if (strcmp(w, t))
 				changed = true;
 			free(orig);
-			bool bad = !*w || has_url(w) || (!o->editorial && find_brand(l, w)) ||
-				   (o->editorial && !strcmp(w, "editorial"));
+			const char *brand = !o->editorial && *w ? find_brand(l, w) : NULL;
+			char who[80] = "";
+			bool url = has_url(w),
+			     person = !o->editorial && *w && !brand && !url &&
+				      agency_find_name(l, w, true, who, sizeof who);
+			bool bad = !*w || url || brand || person || (o->editorial && !strcmp(w, "editorial"));
 			for (size_t j = 0; j < n && !bad; j++)
 				if (!strcasecmp(kw[j], w))
 					bad = true;
 			if (bad) {
 				dropped = true;
+				if (brand)
+					note(c, _("keyword \"%s\": dropped, a brand"), w);
+				else if (person)
+					note(c, _("keyword \"%s\": dropped, a name of a person"), w);
+				else if (url)
+					note(c, _("keyword \"%s\": dropped, a URL"), w);
 				free(w);
 				continue;
 			}
@@ -894,6 +1276,12 @@ static void check_keywords(meta_record *m, const settings *cfg, const agency_lis
 		cut = true;
 	}
 	c->repaired += changed + dropped + cut;
+	if (changed)
+		note(c, _("keywords: lower case, split at commas, punctuation removed"));
+	if (dropped)
+		note(c, _("keywords: duplicates and invalid ones removed"));
+	if (cut)
+		note(c, _("keywords: cut to %zu"), max);
 	for (size_t i = 0; i < m->nkeywords; i++)
 		free(m->keywords[i]);
 	free(m->keywords);
@@ -926,6 +1314,7 @@ static void check_categories(meta_record *m, const settings *cfg, const agency_l
 					if (!first_bad)
 						first_bad = ans;
 					c->repaired++;
+					note(c, _("%s category \"%.80s\": dropped, not on the list"), ag_label[a], ans);
 					continue;
 				}
 				bool dup = false;
@@ -956,6 +1345,57 @@ static void check_categories(meta_record *m, const settings *cfg, const agency_l
 	m->parse_dropped = 0;
 }
 
+/* Every model string through meta_clean_text. */
+static void clean_fields(meta_record *m, meta_check *c)
+{
+	char **f[] = { &m->title, &m->description };
+	const char *what[] = { _("title"), _("description") };
+	for (size_t i = 0; i < 2; i++) {
+		bool ch = false;
+		char *t = meta_clean_text(*f[i], &ch);
+		free(*f[i]);
+		*f[i] = t;
+		if (ch) {
+			c->repaired++;
+			note(c, _("%s: control characters, escape sequences, bidi or zero-width characters removed, NFC"),
+			     what[i]);
+		}
+	}
+	bool any = false;
+	for (size_t i = 0; i < m->nkeywords; i++) {
+		bool ch = false;
+		char *t = meta_clean_text(m->keywords[i], &ch);
+		free(m->keywords[i]);
+		m->keywords[i] = t;
+		any |= ch;
+	}
+	if (any) {
+		c->repaired++;
+		note(c, _("%s: control characters, escape sequences, bidi or zero-width characters removed, NFC"),
+		     _("keywords"));
+	}
+}
+
+/* Names of people in the title or description: asked again (SPEC 6.2,
+ * reference/agencies.md; editorial captions may name people). */
+static void check_names(const meta_record *m, const agency_lists *l, meta_check *c)
+{
+	char who[80];
+	const char *field = NULL;
+	if (agency_find_name(l, m->title, false, who, sizeof who))
+		field = "title";
+	else if (agency_find_name(l, m->description, false, who, sizeof who))
+		field = "description";
+	if (!field)
+		return;
+	char ask[300];
+	snprintf(ask, sizeof ask,
+		 "the %s names a person (\"%s\"); stock agencies refuse names of people: describe the person without a name",
+		 field, who);
+	fail_ask(c, ask, _("the %s names a person (\"%s\"); agencies refuse names of people outside editorial"),
+		 !strcmp(field, "title") ? _("title") : _("description"), who);
+}
+
 int meta_validate_opts(meta_record *m, const settings *cfg, const agency_lists *l,
 		       const meta_opts *o, meta_check *check)
 {
@@ -969,6 +1409,7 @@ int meta_validate_opts(meta_record *m, const settings *cfg, const agency_lists *
 		m->title = xstrdup("");
 	if (!m->description)
 		m->description = xstrdup("");
+	clean_fields(m, c);
 
 	/* title */
 	if (enabled(cfg, AG_AS) && strchr(m->title, ',')) {
@@ -976,11 +1417,13 @@ int meta_validate_opts(meta_record *m, const settings *cfg, const agency_lists *
 			if (*p == ',')
 				*p = ' '; /* AdobeStock: no commas in titles */
 		c->repaired++;
+		note(c, _("title: commas removed (AdobeStock)"));
 	}
-	check_text(&m->title, _("the title"), (size_t)agency_title_max(cfg), false, c);
+	check_title(&m->title, (size_t)agency_title_max(cfg), c);
 	if (enabled(cfg, AG_DS) && islower((unsigned char)m->title[0])) {
 		m->title[0] = (char)toupper((unsigned char)m->title[0]);
 		c->repaired++;
+		note(c, _("title: first letter capitalised (Dreamstime)"));
 	}
 	/* description */
 	if (squeeze_spaces(m->description))
@@ -997,23 +1440,33 @@ int meta_validate_opts(meta_record *m, const settings *cfg, const agency_lists *
 	}
 	if (o->editorial && !pre)
 		prechars = EDITORIAL_ROOM;
+	size_t dmax = DESC_MAX > prechars ? DESC_MAX - prechars : 1;
 	if (!m->description[pre])
 		fail(c, _("the description is empty"));
-	else if (cut_text(m->description + pre, DESC_MAX > prechars ? DESC_MAX - prechars : 1, true))
+	else if (cut_text(m->description + pre, dmax, true)) {
 		c->repaired++;
+		note(c, _("description: cut at a sentence or word boundary to %zu characters"), dmax);
+	}
 	/* what no agency takes outside editorial */
 	if (has_url(m->title) || has_url(m->description))
-		fail(c, _("the title or description contains a URL"));
+		fail_ask(c, "the title or description contains a URL; write it without one",
+			 _("the title or description contains a URL"));
 	if (!o->editorial) {
 		const char *b = find_brand(l, m->title);
 		if (!b)
 			b = find_brand(l, m->description);
-		if (b)
-			fail(c, _("the title or description names a brand (\"%s\"); agencies refuse trademarks outside editorial"),
-			     b);
+		if (b) {
+			char ask[200];
+			snprintf(ask, sizeof ask, "the title or description names a brand (\"%s\"); write it without brands", b);
+			fail_ask(c, ask, _("the title or description names a brand (\"%s\"); agencies refuse trademarks outside editorial"),
+				 b);
+		}
+		check_names(m, l, c);
 	}
 	check_keywords(m, cfg, l, o, c);
 	check_categories(m, cfg, l, o, c);
+	if (c->why[0] && !c->ask[0])
+		snprintf(c->ask, sizeof c->ask, "%s", c->why);
 	return c->why[0] ? -1 : 0;
 }
 

@@ -48,6 +48,8 @@ const char *agency_match_category(const agency_lists *l, const char *agency, con
 typedef struct meta_check {
 	int repaired;     /* number of mechanical repairs made */
 	char why[512];    /* first unrepairable problem, "" if valid */
+	char ask[512];    /* the same in English, for asking the model again */
+	char notes[1024]; /* the repairs made, "field: what was done; ..." */
 } meta_check;
 /* Validate against every enabled agency; repair what is mechanical (cut at a
  * sentence/word boundary, dedupe and lowercase keywords, drop unknown
@@ -74,6 +76,18 @@ char *meta_editorial_prefix(const char *city, const char *country, const char *d
 /* The validated categories of an agency joined by ", " for the CSV, or NULL
  * when the record has none for it; caller frees. */
 char *meta_categories_joined(const meta_record *m, const char *agency);
+/* Model text made safe for the CSV: escape sequences and their leftovers
+ * ("[31m"), control characters, bidi overrides and isolates, zero-width
+ * characters removed, then NFC.  A new string; *changed (may be NULL) is
+ * set when anything was removed or recomposed. */
+char *meta_clean_text(const char *s, bool *changed);
+/* Whether text names a person: a listed given name followed by a
+ * capitalised word ("Anna Novakova"), not a place ("Charles Bridge",
+ * "St. Vitus"); keyword: lower-case text, a listed name that is not also an
+ * ordinary word counts alone.  The words found go to out. */
+bool agency_find_name(const agency_lists *l, const char *text, bool keyword, char *out, size_t outsz);
+/* Add given names (the format of data/given-names.txt) to the lists. */
+void agency_lists_add_names(agency_lists *l, const char *data);
 /* Title limit in characters for these settings (title_max, else 70 when
  * AdobeStock is enabled, else 80). */
 int agency_title_max(const settings *cfg);

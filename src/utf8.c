@@ -1,10 +1,13 @@
-/* utf8.c: see utf8.h.  Case mapping is libunistring's (unicase.h). */
+/* utf8.c: see utf8.h.  Case mapping, normalisation and character classes
+ * are libunistring's (unicase.h, uninorm.h, unictype.h). */
 #include "config.h"
 #include "utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <unicase.h>
+#include <unictype.h>
+#include <uninorm.h>
 #include <unistr.h>
 
 #include "util.h"
@@ -158,4 +161,65 @@ char *utf8_lower(const char *s)
 char *utf8_casefold(const char *s)
 {
 	return map_case(s, u8_casefold);
+}
+
+char *utf8_nfc(const char *s)
+{
+	size_t n = strlen(s), len = 0;
+	if (!utf8_valid(s, n, NULL))
+		return xstrdup(s);
+	uint8_t *m = u8_normalize(UNINORM_NFC, (const uint8_t *)s, n, NULL, &len);
+	if (!m)
+		return xstrdup(s); /* out of memory: unchanged */
+	char *r = xstrndup((const char *)m, len);
+	free(m);
+	return r;
+}
+
+char *utf8_fold(const char *s)
+{
+	char *low = utf8_lower(s);
+	size_t n = strlen(low), len = 0;
+	uint8_t *d = utf8_valid(low, n, NULL) ? u8_normalize(UNINORM_NFD, (const uint8_t *)low, n, NULL, &len)
+					      : NULL;
+	const char *src = d ? (const char *)d : low;
+	size_t sl = d ? len : n;
+	sbuf b = { 0 };
+	sbuf_adds(&b, "");
+	for (size_t i = 0; i < sl;) {
+		uint32_t cp;
+		size_t k = utf8_decode(src + i, sl - i, &cp);
+		if (!k) {
+			sbuf_addc(&b, src[i++]);
+			continue;
+		}
+		if (uc_is_general_category(cp, UC_CATEGORY_M))
+			; /* the accent of a decomposed letter */
+		else if (cp == 0x142) /* ł */
+			sbuf_addc(&b, 'l');
+		else if (cp == 0xF8) /* ø */
+			sbuf_addc(&b, 'o');
+		else if (cp == 0x111) /* đ */
+			sbuf_addc(&b, 'd');
+		else if (cp == 0xDF) /* ß */
+			sbuf_adds(&b, "ss");
+		else
+			sbuf_add(&b, src + i, k);
+		i += k;
+	}
+	free(d);
+	free(low);
+	return sbuf_steal(&b);
+}
+
+bool utf8_starts_upper(const char *s)
+{
+	uint32_t cp;
+	size_t k = utf8_decode(s, strlen(s), &cp);
+	return k && (uc_is_upper(cp) || uc_is_property_titlecase(cp));
+}
+
+bool utf8_is_letter(uint32_t cp)
+{
+	return uc_is_alpha(cp) || uc_is_general_category(cp, UC_CATEGORY_M);
 }

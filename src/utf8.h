@@ -31,5 +31,14 @@ char *utf8_upper(const char *s);
 char *utf8_lower(const char *s);
 /* For comparing without case (ß and ss fold alike), never for display. */
 char *utf8_casefold(const char *s);
+/* Unicode NFC (composed) form; invalid UTF-8 is returned unchanged. */
+char *utf8_nfc(const char *s);
+/* For matching words across spellings: lower case without accents
+ * ("Šárka" and "SARKA" give "sarka"; ł, ø, đ and ß folded too). */
+char *utf8_fold(const char *s);
+/* Whether the first character of s is an upper-case (or title-case) letter. */
+bool utf8_starts_upper(const char *s);
+/* A letter, or a combining mark (part of a letter written decomposed). */
+bool utf8_is_letter(uint32_t cp);
 
 #endif

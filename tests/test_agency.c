@@ -407,9 +407,11 @@ static void test_title_cut(void **state)
 			     "A path.", KW7);
 	meta_check c;
 	assert_int_equal(meta_validate(&m, NULL, L, false, &c), 0); /* AdobeStock on: 70 */
-	assert_string_equal(m.title, "Old beech forest with a narrow winding path covered in moss and fallen");
+	/* cut before " and ", a phrase boundary: never "... moss and fallen" */
+	assert_string_equal(m.title, "Old beech forest with a narrow winding path covered in moss");
 	assert_true(utf8_chars(m.title) <= 70);
 	assert_true(c.repaired >= 1);
+	assert_non_null(strstr(c.notes, "title: cut at a phrase boundary"));
 	meta_free(&m);
 
 	/* without AdobeStock the limit is 80; with title_max it is the setting */
@@ -423,7 +425,7 @@ static void test_title_cut(void **state)
 	m = make("Old beech forest with a narrow winding path covered in moss and fallen leaves in autumn",
 		 "A path.", KW7);
 	assert_int_equal(meta_validate(&m, &s, L, false, &c), 0);
-	assert_string_equal(m.title, "Old beech forest with a narrow winding path covered in moss and fallen leaves in");
+	assert_string_equal(m.title, "Old beech forest with a narrow winding path covered in moss and fallen leaves");
 	/* only ShutterStock: the other groups are gone */
 	assert_int_equal(m.ncats, 1);
 	assert_string_equal(m.cats[0].agency, "shutterstock");
@@ -508,14 +510,22 @@ static void test_description_cut_czech(void **state)
 	assert_int_equal(utf8_chars(m.description), 200);
 	assert_int_equal(strlen(m.description), 400);
 	meta_free(&m);
-	/* three-byte characters in a title */
+	/* three-byte characters in a title: cut at a phrase boundary, whole characters */
+	sbuf_reset(&b);
+	for (int i = 0; i < 20; i++)
+		sbuf_adds(&b, "€€€€€€€ with ");
+	m = make(b.p, "Euro.", KW7);
+	assert_int_equal(meta_validate(&m, NULL, L, false, &c), 0);
+	assert_true(utf8_ok(m.title));
+	assert_int_equal(utf8_chars(m.title), 59);
+	meta_free(&m);
+	/* one word of them: no boundary to cut at, asked again (never cut mid-word) */
 	sbuf_reset(&b);
 	for (int i = 0; i < 100; i++)
 		sbuf_adds(&b, "€");
 	m = make(b.p, "Euro.", KW7);
-	assert_int_equal(meta_validate(&m, NULL, L, false, &c), 0);
-	assert_true(utf8_ok(m.title));
-	assert_int_equal(utf8_chars(m.title), 70);
+	assert_int_equal(meta_validate(&m, NULL, L, false, &c), -1);
+	assert_non_null(strstr(c.why, "limit of 70"));
 	meta_free(&m);
 	sbuf_free(&b);
 }
@@ -658,6 +668,137 @@ static void test_brands_urls(void **state)
 	meta_free(&m);
 }
 
+/* ------------------------------------------------- titles, text, names */
+
+static void test_title_phrase_cut(void **state)
+{
+	(void)state;
+	meta_check c;
+	/* a comma, " with ", " at ": the last boundary inside the limit */
+	meta_record m = make("Misty morning over the old stone bridge in the valley at sunrise with birds flying low",
+			     "A bridge.", KW7);
+	if (meta_validate(&m, NULL, L, false, &c))
+		fprintf(stderr, "why: %s\n", c.why);
+	assert_string_equal(c.why, "");
+	assert_string_equal(m.title, "Misty morning over the old stone bridge in the valley at sunrise");
+	meta_free(&m);
+	/* no boundary in the second half of the limit: asked again with the limit */
+	m = make("Extraordinarilyoverwhelminglylongsinglewordtitlewithoutanyspacesorphraseboundariesatall",
+		 "A word.", KW7);
+	assert_int_equal(meta_validate(&m, NULL, L, false, &c), -1);
+	assert_non_null(strstr(c.why, "limit of 70"));
+	assert_non_null(strstr(c.ask, "at most 70 characters"));
+	meta_free(&m);
+	m = make("Tall trees beside a quiet lake in autumn with soft clouds and a reflection of the hills",
+		 "Trees.", KW7);
+	assert_int_equal(meta_validate(&m, NULL, L, false, &c), 0);
+	assert_string_equal(m.title, "Tall trees beside a quiet lake in autumn with soft clouds");
+	meta_free(&m);
+}
+
+static void test_clean_text(void **state)
+{
+	(void)state;
+	bool ch;
+	char *t = meta_clean_text("Red \xE2\x80\xAE" "fox\xE2\x80\xAC in sn\xE2\x80\x8Bow", &ch);
+	assert_string_equal(t, "Red fox in snow");
+	assert_true(ch);
+	free(t);
+	/* escape sequences whole, and what is left of them after ESC went */
+	t = meta_clean_text("\x1B[31mRed\x1B[0m fox [1;31mbright[0m \x1B]0;title\x07ok [2K", &ch);
+	assert_string_equal(t, "Red fox bright ok ");
+	free(t);
+	/* isolates, word joiner, BOM, C0 and C1 controls, soft hyphen */
+	t = meta_clean_text("\xEF\xBB\xBF\xE2\x81\xA6snow\xE2\x81\xA9 wo\xE2\x81\xA0rd a\x01" "b c\xC2\x85" "d e\xC2\xAD" "f", &ch);
+	assert_string_equal(t, "snow word ab cd ef");
+	free(t);
+	/* NFC: e + combining acute is one é; brackets that are words stay */
+	t = meta_clean_text("Cafe\xCC\x81 [main][0m", &ch);
+	assert_string_equal(t, "Caf\xC3\xA9 [main]");
+	assert_true(ch);
+	free(t);
+	t = meta_clean_text("Plain \xC5\xA1\xC3\xA1rka text", &ch);
+	assert_false(ch);
+	free(t);
+	/* through the validator: every field, counted and noted */
+	meta_record m = make("Red \\u202Efox in snow", "A fox\\u200B in \\u001b[31msnow[0m.",
+			     "fox|red\\u200Bfox|snow|winter|wildlife|animal|meadow");
+	meta_check c;
+	assert_int_equal(meta_validate(&m, NULL, L, false, &c), 0);
+	assert_string_equal(m.title, "Red fox in snow");
+	assert_string_equal(m.description, "A fox in snow.");
+	assert_string_equal(m.keywords[1], "redfox");
+	assert_non_null(strstr(c.notes, "zero-width"));
+	meta_free(&m);
+}
+
+static void test_names(void **state)
+{
+	(void)state;
+	char who[80];
+	/* the "Givenname Surname" shape, any of the languages, with or without accents */
+	assert_true(agency_find_name(L, "Portrait of Anna Novakova in a park", false, who, sizeof who));
+	assert_string_equal(who, "Anna Novakova");
+	assert_true(agency_find_name(L, "Šárka Dvořáková smiling", false, who, sizeof who));
+	assert_true(agency_find_name(L, "Sarka Dvorakova smiling", false, NULL, 0));
+	assert_true(agency_find_name(L, "Young man Łukasz Kowalski on a bike", false, NULL, 0));
+	assert_true(agency_find_name(L, "Jürgen Müller and his dog", false, NULL, 0));
+	assert_true(agency_find_name(L, "PORTRAIT OF JOHN SMITH", false, NULL, 0));
+	/* places, saints and streets are not people */
+	assert_false(agency_find_name(L, "Charles Bridge at dawn", false, NULL, 0));
+	assert_false(agency_find_name(L, "Karlův most in Prague", false, NULL, 0));
+	assert_false(agency_find_name(L, "St. Vitus Cathedral and St Anna Church", false, NULL, 0));
+	assert_false(agency_find_name(L, "Statue of Saint John Nepomuk", false, NULL, 0));
+	assert_false(agency_find_name(L, "Kostel Svatý Jakub Větší", false, NULL, 0));
+	assert_false(agency_find_name(L, "Sv. Václav on horseback", false, NULL, 0));
+	assert_false(agency_find_name(L, "Franz Kafka Museum by the river", false, NULL, 0));
+	assert_false(agency_find_name(L, "Victoria Station in London", false, NULL, 0));
+	assert_false(agency_find_name(L, "Jana Palacha street", false, NULL, 0) &&
+		     agency_find_name(L, "Jan Palach Square", false, NULL, 0));
+	/* a name that is an ordinary word: lower case, or Title Case, is no person */
+	assert_false(agency_find_name(L, "A rose and a lily in the garden", false, NULL, 0));
+	assert_false(agency_find_name(L, "Rose Petals On A Wooden Table", false, NULL, 0));
+	assert_false(agency_find_name(L, "Roman Ruins In The Forum", false, NULL, 0));
+	assert_true(agency_find_name(L, "Actress Grace Kelly in a garden", false, NULL, 0));
+	/* a name alone in running text, or before a lower-case word: no */
+	assert_false(agency_find_name(L, "Anna walks in the rain", false, NULL, 0));
+	assert_false(agency_find_name(L, "Jan 2024 calendar", false, NULL, 0));
+	/* keywords: lower case, a listed name counts alone, ordinary words not */
+	assert_true(agency_find_name(L, "anna novakova", true, NULL, 0));
+	assert_true(agency_find_name(L, "anna", true, NULL, 0));
+	assert_false(agency_find_name(L, "rose", true, NULL, 0));
+	assert_false(agency_find_name(L, "charles bridge", true, NULL, 0));
+	assert_false(agency_find_name(L, "forest", true, NULL, 0));
+
+	/* the validator: names in the title or description are asked again */
+	meta_check c;
+	meta_record m = make("Anna Novakova in a summer meadow", "A woman in a meadow.", KW7);
+	assert_int_equal(meta_validate(&m, NULL, L, false, &c), -1);
+	assert_non_null(strstr(c.why, "Anna Novakova"));
+	assert_non_null(strstr(c.ask, "names a person"));
+	meta_free(&m);
+	m = make("Woman in a summer meadow", "Portrait of Anna Novakova in a meadow.", KW7);
+	assert_int_equal(meta_validate(&m, NULL, L, false, &c), -1);
+	assert_non_null(strstr(c.why, "description"));
+	meta_free(&m);
+	/* a name keyword is dropped, with a note */
+	m = make("Woman in a summer meadow", "A woman in a meadow.", KW7 "|anna novakova|anna");
+	assert_int_equal(meta_validate(&m, NULL, L, false, &c), 0);
+	for (size_t i = 0; i < m.nkeywords; i++)
+		assert_null(strstr(m.keywords[i], "anna"));
+	assert_non_null(strstr(c.notes, "a name of a person"));
+	meta_free(&m);
+	/* editorial captions may name people */
+	meta_opts o = { .editorial = true, .city = "Prague", .country = "Czech", .date = "03 08 2024" };
+	m = make("Mayor Jan Novak opens the bridge", "Mayor Jan Novak opens the new bridge.", KW7);
+	assert_int_equal(meta_validate_opts(&m, NULL, L, &o, &c), 0);
+	meta_free(&m);
+	/* places keep passing */
+	m = make("Charles Bridge and St. Vitus Cathedral at dawn", "Karlův most in Prague at dawn.", KW7);
+	assert_int_equal(meta_validate(&m, NULL, L, false, &c), 0);
+	meta_free(&m);
+}
+
 static void test_editorial(void **state)
 {
 	(void)state;
@@ -745,6 +886,9 @@ int main(void)
 		cmocka_unit_test(test_categories),
 		cmocka_unit_test(test_brands_urls),
 		cmocka_unit_test(test_editorial),
+		cmocka_unit_test(test_title_phrase_cut),
+		cmocka_unit_test(test_clean_text),
+		cmocka_unit_test(test_names),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

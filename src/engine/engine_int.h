@@ -118,6 +118,8 @@ typedef struct item {
 	bool failed;    /* needs a live retry or the dead-letter list */
 	bool alt;       /* an alternative: text only, no categories */
 	char *why, *raw;
+	char *ask;      /* the rule the last answer broke, for asking again */
+	char *notes;    /* the repairs made to the committed answer */
 	int repaired;
 } item;
 

@@ -43,8 +43,10 @@ static void item_fail(item *it, char *why, const char *raw)
 {
 	free(it->why);
 	free(it->raw);
+	free(it->ask);
 	it->why = why;
 	it->raw = raw ? xstrdup(raw) : NULL;
+	it->ask = NULL;
 	it->failed = true;
 }
 
@@ -80,6 +82,7 @@ void eng_judge(engine *en, item *it, const sb_result *r)
 	if (meta_validate_opts(&m, en->cfg, en->al, &mo, &chk) < 0) {
 		meta_free(&m);
 		item_fail(it, xasprintf(_("agency rules not met: %s"), chk.why), content);
+		it->ask = xstrdup(chk.ask);
 		return;
 	}
 	if (it->have)
@@ -88,8 +91,25 @@ void eng_judge(engine *en, item *it, const sb_result *r)
 	it->have = true;
 	it->failed = false;
 	it->repaired = chk.repaired;
+	free(it->notes);
+	it->notes = chk.notes[0] ? xstrdup(chk.notes) : NULL;
 	free(it->why);
 	it->why = NULL;
+}
+
+/* A retry after an answer that broke a rule says which, so the model
+ * repairs it instead of answering the same again. */
+static void ask_again(item *it, built *bl)
+{
+	if (!it->ask || !*it->ask || !bl->user)
+		return;
+	char *u = xasprintf("%s\n\nYour previous answer for this photo was refused: %s. "
+			    "Answer again with the whole JSON object and fix this.",
+			    bl->user, it->ask);
+	free(bl->user);
+	bl->user = u;
+	bl->rq.user_text = u;
+	bl->tokens += (long)(strlen(it->ask) / 4 + 24);
 }
 
 
@@ -141,6 +161,7 @@ int eng_live_retry(engine *en, rctx *c, item *it, sb_err *fatal)
 	while (it->failed && it->f->attempts < LIVE_ATTEMPTS && !eng_stopping(en)) {
 		built bl;
 		eng_build_one(en, c->b, it->f, &bl);
+		ask_again(it, &bl);
 		if (bl.fail_state) {
 			it->f->attempts = LIVE_ATTEMPTS;
 			item_fail(it, bl.why, NULL);
@@ -215,6 +236,8 @@ void eng_results_free(rctx *c)
 		free(c->items[i].cid);
 		free(c->items[i].why);
 		free(c->items[i].raw);
+		free(c->items[i].ask);
+		free(c->items[i].notes);
 		if (c->items[i].have)
 			meta_free(&c->items[i].rec);
 	}
