@@ -22,15 +22,13 @@ void strmap_free(strmap *m)
 	strmap_init(m, copy);
 }
 
-static void slot_place(uint64_t *slot, size_t mask, uint64_t s)
+static uint32_t entry_hash(const strmap *m, size_t i)
 {
-	size_t i = (uint32_t)(s >> 32) & mask;
-	while (slot[i])
-		i = (i + 1) & mask;
-	slot[i] = s;
+	return strmap_hash(m->e[i].key, m->e[i].len);
 }
 
-/* Slots for at least want entries at most half full. */
+/* Slots for at least want entries at most half full, filled from the
+ * entries (the slots keep only 8 bits of each hash). */
 static void rehash(strmap *m, size_t want)
 {
 	size_t cap = 64;
@@ -38,14 +36,16 @@ static void rehash(strmap *m, size_t want)
 		cap *= 2;
 	if (m->slot && cap <= m->mask + 1)
 		return;
-	uint64_t *slot = xcalloc(cap, sizeof *slot);
-	if (m->slot)
-		for (size_t i = 0; i <= m->mask; i++)
-			if (m->slot[i])
-				slot_place(slot, cap - 1, m->slot[i]);
 	free(m->slot);
-	m->slot = slot;
+	m->slot = xcalloc(cap, sizeof *m->slot);
 	m->mask = cap - 1;
+	for (size_t i = 0; i < m->n; i++) {
+		uint32_t h = entry_hash(m, i);
+		size_t k = h & m->mask;
+		while (m->slot[k])
+			k = (k + 1) & m->mask;
+		m->slot[k] = (h & ~STRMAP_MAX) | (uint32_t)(i + 1);
+	}
 }
 
 void strmap_reserve(strmap *m, size_t n)
@@ -59,23 +59,35 @@ void strmap_reserve(strmap *m, size_t n)
 
 sm_entry *strmap_addn(strmap *m, const char *key, size_t len, bool *added)
 {
-	sm_entry *en = strmap_findn(m, key, len);
+	if (len > UINT32_MAX || m->n >= STRMAP_MAX)
+		abort(); /* no map of this tree comes near (100,000 rows or files) */
+	if (!m->slot || (m->n + 1) * 2 > m->mask + 1)
+		rehash(m, m->n + 1);
+	/* one probe: the key's entry, or the empty slot where it goes */
+	uint32_t h = strmap_hash(key, len);
+	size_t i = h & m->mask;
+	for (uint32_t s; (s = m->slot[i]); i = (i + 1) & m->mask) {
+		if ((s ^ h) >> 24)
+			continue;
+		sm_entry *en = &m->e[(s & STRMAP_MAX) - 1];
+		if (en->len == len && memcmp(en->key, key, len) == 0) {
+			if (added)
+				*added = false;
+			return en;
+		}
+	}
 	if (added)
-		*added = !en;
-	if (en)
-		return en;
-	if (len > UINT32_MAX)
-		abort(); /* no key of this tree comes near */
-	rehash(m, m->n + 1);
+		*added = true;
 	if (m->n == m->ecap) {
 		m->ecap = m->ecap ? m->ecap * 2 : 32;
 		m->e = xrealloc(m->e, m->ecap * sizeof *m->e);
 	}
-	en = &m->e[m->n++];
-	memset(en, 0, sizeof *en);
+	sm_entry *en = &m->e[m->n++];
 	en->key = m->copy ? xstrndup(key, len) : key;
 	en->len = (uint32_t)len;
-	slot_place(m->slot, m->mask, (uint64_t)strmap_hash(key, len) << 32 | m->n);
+	en->aux = 0;
+	en->num = 0;
+	m->slot[i] = (h & ~STRMAP_MAX) | (uint32_t)m->n;
 	return en;
 }
 
@@ -98,9 +110,8 @@ void strmap_put(strmap *m, const char *key, void *ptr)
 /* The slot holding entry index i (which must be in the map). */
 static size_t slot_of(const strmap *m, size_t i)
 {
-	const sm_entry *en = &m->e[i];
-	size_t k = strmap_hash(en->key, en->len) & m->mask;
-	while ((uint32_t)m->slot[k] != i + 1)
+	size_t k = entry_hash(m, i) & m->mask;
+	while ((m->slot[k] & STRMAP_MAX) != i + 1)
 		k = (k + 1) & m->mask;
 	return k;
 }
@@ -113,7 +124,7 @@ void strmap_del_at(strmap *m, size_t i)
 	size_t hole = slot_of(m, i);
 	m->slot[hole] = 0;
 	for (size_t j = (hole + 1) & m->mask; m->slot[j]; j = (j + 1) & m->mask) {
-		size_t home = (uint32_t)(m->slot[j] >> 32) & m->mask;
+		size_t home = entry_hash(m, (m->slot[j] & STRMAP_MAX) - 1) & m->mask;
 		if (((j - home) & m->mask) >= ((j - hole) & m->mask)) {
 			m->slot[hole] = m->slot[j];
 			m->slot[j] = 0;
@@ -125,7 +136,7 @@ void strmap_del_at(strmap *m, size_t i)
 	size_t last = m->n - 1;
 	if (i != last) {
 		size_t k = slot_of(m, last);
-		m->slot[k] = (m->slot[k] & 0xffffffff00000000ULL) | (i + 1);
+		m->slot[k] = (m->slot[k] & ~STRMAP_MAX) | (uint32_t)(i + 1);
 		m->e[i] = m->e[last];
 	}
 	m->n--;

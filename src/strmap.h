@@ -1,10 +1,12 @@
 /* strmap.h: the string map of the tree (the store's registries, the CSV's
  * Cesta index, the tokenizer's ranks).  Keys are byte strings, counted or
  * NUL-terminated; a value is a pointer or a number, plus a small int (aux)
- * for free.  Open addressing with linear probing over 8-byte slots holding a
- * 32-bit hash and an entry index, so a probe that misses never touches the
- * entry or its key; the entries are dense, in insertion order until a delete
- * moves the last one into the gap (iterate them by index: m->e[0..n)).
+ * for free.  Open addressing with linear probing over 4-byte slots holding 8
+ * bits of the hash and an entry index, so a probe that misses seldom touches
+ * the entry or its key (the tokenizer's 200,000 ranks fit a 2 MB table);
+ * at most STRMAP_MAX entries.  The entries are dense, in insertion order
+ * until a delete moves the last one into the gap (iterate them by index:
+ * m->e[0..n)).
  *
  * Keys are copied (strmap_init(m, true)) or borrowed: the caller's bytes
  * must then outlive their entry and not change (the CSV's parsed Cesta
@@ -28,8 +30,10 @@ typedef struct sm_entry {
 	};
 } sm_entry;
 
+#define STRMAP_MAX 0xffffffu /* entries: 16,777,215 */
+
 typedef struct strmap {
-	uint64_t *slot; /* hash << 32 | entry index + 1; 0 = empty */
+	uint32_t *slot; /* hash >> 24 << 24 | entry index + 1; 0 = empty */
 	sm_entry *e;
 	size_t n, ecap, mask;
 	bool copy;
@@ -60,11 +64,11 @@ static inline sm_entry *strmap_findn(const strmap *m, const char *key, size_t le
 		return NULL;
 	uint32_t h = strmap_hash(key, len);
 	for (size_t i = h & m->mask;; i = (i + 1) & m->mask) {
-		uint64_t s = m->slot[i];
+		uint32_t s = m->slot[i];
 		if (!s)
 			return NULL;
-		if ((uint32_t)(s >> 32) == h) {
-			sm_entry *en = &m->e[(uint32_t)s - 1];
+		if ((s ^ h) >> 24 == 0) {
+			sm_entry *en = &m->e[(s & STRMAP_MAX) - 1];
 			if (en->len == len && memcmp(en->key, key, len) == 0)
 				return en;
 		}
