@@ -6,10 +6,7 @@
 # reports (SGR and X10) are swallowed; the draft holds exactly the text.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 . "$top_srcdir/tests/tui_lib.sh"
-sb_start_fake
-L=$SB_TMP/lib
-sb_make_library "$L" 2
-sb_config "$L" batch_size=10 min_description=50
+tui_library 2 batch_size=10 min_description=50
 hex() { $TUI_TM send-keys -t sb -H "$@" || fail "tmux send-keys -H $*"; }
 
 tui_start

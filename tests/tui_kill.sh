@@ -4,10 +4,7 @@
 # end of the whole text, not of the wrapped line.  Ctrl+E stays editorial.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 . "$top_srcdir/tests/tui_lib.sh"
-sb_start_fake
-L=$SB_TMP/lib
-sb_make_library "$L" 2
-sb_config "$L" batch_size=10 min_description=50
+tui_library 2 batch_size=10 min_description=50
 
 tui_start
 tui_wait "0/50 characters minimum"

@@ -4,10 +4,7 @@
 # send them (Tab, then s), and doing so sends the batch.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 . "$top_srcdir/tests/tui_lib.sh"
-sb_start_fake
-L=$SB_TMP/lib
-sb_make_library "$L" 2
-sb_config "$L" batch_size=10 min_description=50 poll_interval=1
+tui_library 2 batch_size=10 min_description=50 poll_interval=1
 
 next_or_end() { tui__has "Soubor: " || tui__has "No unprocessed photo is left."; }
 tui_start

@@ -10,6 +10,9 @@
 #   tui_wait TEXT [SECS]  -> waits until the screen shows TEXT (fixed string)
 #   tui_wait_gone TEXT [SECS]
 #   tui_wait_exit [SECS]  -> waits for the program to end; prints its status
+#   tui_library N [KEY=VALUE...]
+#                         -> the fake API, a library of N photos in $L
+#                            ($SB_TMP/lib) and its config (sb_config's KEY=VALUEs)
 #   tui_resize W H        -> resizes the window to W columns, H lines
 #   tui_draft STATE_DIR   -> prints the kept draft's text (draft.json), exactly
 #   tui_keybar ENTRIES NEED -> fails unless the key bar (the last line) is made
@@ -146,4 +149,13 @@ tui_keybar()
 tui_resize()
 {
 	$TUI_TM resize-window -t sb -x "$1" -y "$2" || fail "tmux resize-window $1x$2"
+}
+
+tui_library()
+{
+	sb_start_fake
+	L=$SB_TMP/lib
+	sb_make_library "$L" "$1"
+	shift
+	sb_config "$L" "$@"
 }

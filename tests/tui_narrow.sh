@@ -5,10 +5,7 @@
 # "terminal too small (need 50x14)", takes no text, and comes back whole.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 . "$top_srcdir/tests/tui_lib.sh"
-sb_start_fake
-L=$SB_TMP/lib
-sb_make_library "$L" 2
-sb_config "$L" batch_size=10 min_description=50
+tui_library 2 batch_size=10 min_description=50
 ED="F1 Help|F10 Quit|^S Save|^N Skip|^E Editorial|^R Reject|^P Path|^O \$EDITOR|Tab Batches"
 BA="? Help|q Quit|p Pause|r Resume|c Cancel|f Retry|Enter Report|s Send now|Tab Next"
 

@@ -7,10 +7,7 @@
 # open, shrunk again: the editor is shown and takes the text.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 . "$top_srcdir/tests/tui_lib.sh"
-sb_start_fake
-L=$SB_TMP/lib
-sb_make_library "$L" 3
-sb_config "$L" batch_size=10 min_description=50
+tui_library 3 batch_size=10 min_description=50
 
 
 tui_start

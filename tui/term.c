@@ -1,4 +1,4 @@
-/* term.c: the locale and the terminal (see term.h).  Over SSH the locale is
+/* term.c: the locale, the terminal and its hangup (see term.h).  Over SSH the locale is
  * often unset (the C locale, ASCII): ncursesw then drops every character
  * after the first non-ASCII one and draws borders as letters.  The data
  * are UTF-8 whatever the locale, so the screen reads and writes UTF-8. */
@@ -6,13 +6,17 @@
 #include "term.h"
 
 #include <curses.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <term.h>
+#include <unistd.h>
 
 #include "i18n.h"
 
@@ -130,4 +134,50 @@ term_caps term_probe(void)
 	else if (name && !strncmp(name, "linux", 5))
 		c.symbols = PV_SYM_BLOCKS;
 	return c;
+}
+
+static int sig_pipe[2] = { -1, -1 };
+static volatile sig_atomic_t sig_last;
+static const int caught[] = { SIGHUP, SIGTERM };
+
+static void on_signal(int sig)
+{
+	int saved = errno;
+	sig_last = sig;
+	ssize_t r = write(sig_pipe[1], "", 1); /* full: a wake-up is pending anyway */
+	(void)r;
+	errno = saved;
+}
+
+int term_signals_catch(void)
+{
+	if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+		return -1;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART; /* the worker's calls go on until it is stopped */
+	for (size_t i = 0; i < sizeof caught / sizeof caught[0]; i++)
+		sigaction(caught[i], &sa, NULL);
+	return sig_pipe[0];
+}
+
+int term_signal_taken(void)
+{
+	char buf[64];
+	while (sig_pipe[0] >= 0 && read(sig_pipe[0], buf, sizeof buf) > 0) {
+	}
+	return sig_last;
+}
+
+void term_signals_release(void)
+{
+	if (sig_pipe[0] < 0)
+		return;
+	for (size_t i = 0; i < sizeof caught / sizeof caught[0]; i++)
+		signal(caught[i], SIG_DFL);
+	close(sig_pipe[0]);
+	close(sig_pipe[1]);
+	sig_pipe[0] = sig_pipe[1] = -1;
 }

@@ -29,4 +29,14 @@ typedef struct term_caps {
 } term_caps;
 term_caps term_probe(void);
 
+/* SIGHUP (the SSH link dropped) and SIGTERM end the program as a quit
+ * does (the draft written, the worker stopped at a safe point, the
+ * terminal restored): the handler only writes to a pipe whose read end the
+ * poll() loop watches.  Returns that fd, or -1.  Before initscr, so that
+ * curses leaves SIGTERM to us. */
+int term_signals_catch(void);
+/* The signal that arrived (0: none); empties the pipe. */
+int term_signal_taken(void);
+void term_signals_release(void);
+
 #endif

@@ -647,8 +647,10 @@ static void setup_keys(void)
 	ctrl_right_code = c;
 }
 
-static void loop(ui *u)
+/* Returns the signal that ended it, or 0. */
+static int loop(ui *u, int sig_fd)
 {
+	int sig = 0;
 	while (!u->quit) {
 		if (u->photo_changed) {
 			preview_update(u);
@@ -659,10 +661,14 @@ static void loop(ui *u)
 			refresh();
 			print_graphics(u);
 		}
-		struct pollfd fds[3];
+		struct pollfd fds[4];
 		int nf = 0;
 		fds[nf++] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
-		int pv_i = -1, wk_i = -1;
+		int pv_i = -1, wk_i = -1, sig_i = -1;
+		if (sig_fd >= 0) {
+			sig_i = nf;
+			fds[nf++] = (struct pollfd){ .fd = sig_fd, .events = POLLIN };
+		}
 		if (u->pv) {
 			pv_i = nf;
 			fds[nf++] = (struct pollfd){ .fd = previewer_fd(u->pv), .events = POLLIN };
@@ -696,6 +702,11 @@ static void loop(ui *u)
 			if (u->ed.gen != u->draft_gen && u->last_change == 0)
 				u->last_change = now_mono();
 		}
+		/* SIGHUP, SIGTERM: the keys read above are in the draft */
+		if (sig_i >= 0 && (fds[sig_i].revents & POLLIN)) {
+			sig = term_signal_taken();
+			u->quit = true;
+		}
 		/* a keystroke is drawn before anything else is looked at */
 		if (u->dirty && !u->quit) {
 			ui_draw(u);
@@ -721,6 +732,7 @@ static void loop(ui *u)
 			u->dirty = true;
 		}
 	}
+	return sig;
 }
 
 static void log_sink_none(log_level lv, const char *line, void *ctx)
@@ -793,6 +805,7 @@ int tui_run(settings *cfg)
 	editor_init(&u->ed);
 	for (int i = 0; i < 3; i++)
 		editor_init(&u->fields[i]);
+	int sig_fd = term_signals_catch();
 	if (!getenv("ESCDELAY"))
 		set_escdelay(25);
 	initscr();
@@ -818,11 +831,15 @@ int tui_run(settings *cfg)
 	}
 	refresh_batches(u);
 	load_photo(u, true);
-	loop(u);
+	int sig = loop(u, sig_fd);
 
 	/* Quit: the draft first (nothing typed is lost), then the worker. */
 	if (u->ed.gen != u->draft_gen || editor_count(&u->ed) > 0)
 		write_draft(u);
+	if (sig) {
+		sb_log(LOG_INFO, "%s: the draft is kept; stopping", strsignal(sig));
+		rc = 128 + sig;
+	}
 	ui_status(u, 1, "%s", _("Stopping the background worker at a safe point..."));
 	ui_draw(u);
 	refresh();
@@ -830,6 +847,7 @@ int tui_run(settings *cfg)
 	if (u->wk)
 		worker_stop(u->wk);
 	previewer_free(u->pv);
+	term_signals_release();
 out:
 	if (u->en)
 		engine_close(u->en);
