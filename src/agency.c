@@ -1250,7 +1250,7 @@ static void check_keywords(meta_record *m, const settings *cfg, const agency_lis
 				      agency_find_name(l, w, true, who, sizeof who);
 			bool bad = !*w || url || brand || person || (o->editorial && !strcmp(w, "editorial"));
 			for (size_t j = 0; j < n && !bad; j++)
-				if (!strcasecmp(kw[j], w))
+				if (!utf8_casecmp(kw[j], w)) /* "straße" is "strasse" */
 					bad = true;
 			if (bad) {
 				dropped = true;

@@ -223,3 +223,11 @@ bool utf8_is_letter(uint32_t cp)
 {
 	return uc_is_alpha(cp) || uc_is_general_category(cp, UC_CATEGORY_M);
 }
+
+int utf8_casecmp(const char *a, const char *b)
+{
+	int r;
+	if (u8_casecmp((const uint8_t *)a, strlen(a), (const uint8_t *)b, strlen(b), NULL, NULL, &r) == 0)
+		return r;
+	return strcmp(a, b); /* out of memory */
+}

@@ -40,5 +40,8 @@ char *utf8_fold(const char *s);
 bool utf8_starts_upper(const char *s);
 /* A letter, or a combining mark (part of a letter written decomposed). */
 bool utf8_is_letter(uint32_t cp);
+/* strcmp() of the case-folded strings, in code points (libunistring reads
+ * a byte that is no UTF-8 as U+FFFD). */
+int utf8_casecmp(const char *a, const char *b);
 
 #endif

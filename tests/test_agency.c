@@ -562,6 +562,16 @@ static void test_keywords(void **state)
 	assert_string_equal(m.keywords[7], "apple");
 	meta_free(&m);
 
+	/* any script is lower-cased, and duplicates found without case
+	 * (German ß folds to ss) */
+	m = make("Forest", "A forest.", KW7 "|Straße|STRASSE|ΕΛΛΆΔΑ|ελλάδα|МОСКВА|Москва|ŽELEZNÁ RUDA");
+	assert_int_equal(meta_validate(&m, NULL, L, false, &c), 0);
+	const char *want2[] = { "straße", "ελλάδα", "москва", "železná ruda" };
+	assert_int_equal(m.nkeywords, 7 + 4);
+	for (size_t i = 0; i < 4; i++)
+		assert_string_equal(m.keywords[7 + i], want2[i]);
+	meta_free(&m);
+
 	/* too few after dedupe: unrepairable */
 	m = make("Forest", "A forest.", "forest|Forest|trees|moss|path|green|summer");
 	assert_int_equal(meta_validate(&m, NULL, L, false, &c), -1);

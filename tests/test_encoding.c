@@ -165,6 +165,14 @@ static void test_case_mapping(void **state)
 	check_case(utf8_upper, "", "");
 	/* bytes that are no UTF-8 pass through, the rest is still mapped */
 	check_case(utf8_upper, "a\xFF" "b\xC5", "A\xFF" "B\xC5");
+	/* comparison without case, any script */
+	assert_int_equal(utf8_casecmp("Straße", "STRASSE"), 0);
+	assert_int_equal(utf8_casecmp("ŠČŘŽ", "ščřž"), 0);
+	assert_int_equal(utf8_casecmp("ΟΔΟΣ", "οδος"), 0);
+	assert_int_equal(utf8_casecmp("Москва", "МОСКВА"), 0);
+	assert_true(utf8_casecmp("Praha", "Brno") > 0);
+	assert_int_equal(utf8_casecmp("a\xFF", "A\xFF"), 0); /* a bad byte is U+FFFD */
+	assert_true(utf8_casecmp("a\xFF", "a") > 0);
 	/* the editorial prefix's place names, as Python's str.upper() */
 	char *p = meta_editorial_prefix("Gießen", "Deutschland", "1.2.2026");
 	assert_string_equal(p, "GIESSEN, DEUTSCHLAND - 1 2 2026: ");
