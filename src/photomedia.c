@@ -20,11 +20,12 @@
 
 /* ---------- fingerprint ---------- */
 
-static const mediacsv *sort_m;
-static int cmp_colname(const void *a, const void *b)
+/* qsort_r: the retrieve threads load CSVs at once (no shared sort state) */
+static int cmp_colname(const void *a, const void *b, void *ctx)
 {
+	const mediacsv *m = ctx;
 	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-	int r = strcmp(sort_m->colnames[x], sort_m->colnames[y]);
+	int r = strcmp(m->colnames[x], m->colnames[y]);
 	return r ? r : (x > y) - (x < y);
 }
 
@@ -36,8 +37,7 @@ static void build_fp_cols(mediacsv *m)
 		if ((int)c == m->c_nazev || (int)c == m->c_popis || (int)c == m->c_klic ||
 		    (int)c == m->c_datum || mc_is_status_col(m, c) || mc_is_cat_col(m, c))
 			m->fp_cols[m->nfp++] = c;
-	sort_m = m;
-	qsort(m->fp_cols, m->nfp, sizeof *m->fp_cols, cmp_colname);
+	qsort_r(m->fp_cols, m->nfp, sizeof *m->fp_cols, cmp_colname, m);
 }
 
 void mediacsv_fingerprint(const mediacsv *cm, size_t row, char out[17])
