@@ -35,7 +35,7 @@ Faults (ARG defaults in brackets):
                    batch's own ids with its last 4 characters changed, a made-up
                    "ghost-" id.  Results may only touch rows of their own batch.
   endless=N        next N API calls: a 200 whose body never ends (no length) [1]
-  bomb=N           next N API calls: a gzip body of a few KB that inflates to 64 MB [1]
+  bomb=N           next N API calls: a gzip body of a few KB that inflates to 16 MB [1]
   crash_create[=N] the next N batch creations create the batch, then drop the connection [1]
   step=SECS        seconds per status step for batches created from now on
   page_size=N      cap list pages (to exercise pagination)
@@ -1557,18 +1557,25 @@ class Handler(BaseHTTPRequestHandler):
         self.close_connection = True
         raise Drop()
 
+    BOMB = None
+
     def send_bomb(self):
-        """A gzip body of a few KB that inflates to 64 MB (of spaces)."""
-        data = gzip.compress(b" " * (64 << 20), compresslevel=9)
+        """A gzip body of a few KB that inflates to 16 MB (of spaces).  The
+        headers go first: the compression, made once, must not look like a
+        stalled transfer to the client."""
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Encoding", "gzip")
-        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Connection", "close")
         self.end_headers()
         try:
-            self.wfile.write(data)
+            self.wfile.flush()
+            if Handler.BOMB is None:
+                Handler.BOMB = gzip.compress(b" " * (16 << 20), compresslevel=9)
+            self.wfile.write(Handler.BOMB)
         except OSError:
             pass
+        self.close_connection = True
 
     def handle_one(self, method):
         u = urlsplit(self.path)

@@ -108,7 +108,7 @@ static void test_body_cap(void **state)
 	assert_int_equal(e.code, SBE_SIZE);
 	assert_true(resp.body.len <= HTTP_BODY_MAX);
 	http_resp_free(&resp);
-	/* a gzip bomb: a few KB on the wire, 64 MB inflated */
+	/* a gzip bomb: a few KB on the wire, 16 MB inflated */
 	rq.max_body = 1 << 20;
 	fake_fault(&fk, "bomb=1");
 	assert_int_equal(http_do(&rq, &resp, &e), -1);
