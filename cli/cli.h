@@ -20,6 +20,13 @@ void cli_usage(FILE *out);
  * ui_libraries (NULL: none). */
 void cli_version(FILE *out, void (*ui_libraries)(FILE *out));
 
+/* The hidden `stockbatch [OPTION]... __complete WHAT [COMMAND]` behind the
+ * bash and zsh completions (contrib/completion/): WHAT is "commands", "options"
+ * (global and COMMAND's, "--NAME<TAB>KIND" lines), "args" (what COMMAND's
+ * argument is: batch, file or none), "settings" or "batches" (the ids that
+ * `status` lists).  Returns the exit code. */
+int cli_complete(settings *cfg, int argc, char **argv);
+
 /* Global options shared with the TUI: parse them (getopt_long, permuting, so
  * options may follow the command) into cfg, which holds the defaults.  Load
  * order: the config file (--config FILE, else settings_default_path()), then

@@ -33,6 +33,11 @@ typedef struct cli_ctx {
 
 typedef int (*cli_handler)(cli_ctx *c, int argc, char **argv);
 
+/* options.c: the long options for shell completion, one per line:
+ * "--NAME<TAB>KIND", KIND "-" (no value), "file", "dir", "setting", "value"
+ * or the words the value may be; only those keep() says yes to. */
+void cli_complete_options(FILE *out, bool (*keep)(const char *name, void *ctx), void *ctx);
+
 /* Usage errors: the message, then the hint; returns exit 2. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The error on stderr (scrubbed of keys); returns the exit code for it. */

@@ -415,3 +415,64 @@ int cli_run(settings *cfg, int argc, char **argv)
 	fflush(stdout);
 	return rc;
 }
+
+/* ---- shell completion ------------------------------------------------------ */
+
+/* A command's own option is offered only after that command (--yes with any). */
+static bool complete_keep(const char *name, void *ctx)
+{
+	const command *cmd = ctx;
+	for (size_t i = 0; i < sizeof cmd_options / sizeof cmd_options[0]; i++)
+		if (!strcmp(cmd_options[i].name, name))
+			return cmd_options[i].bit == CO_YES || (cmd && (cmd->options & cmd_options[i].bit));
+	return true;
+}
+
+static int complete_batches(settings *cfg)
+{
+	if (!cfg->state_dir || !cfg->state_dir[0] || !file_exists(cfg->state_dir))
+		return SB_EXIT_OK;
+	cli_ctx c;
+	memset(&c, 0, sizeof c);
+	c.cfg = cfg;
+	sb_err e;
+	sb_err_clear(&e);
+	if (ctx_open(&c, false, false, &e) == 0 && c.st) {
+		batch_info *bs = NULL;
+		size_t n = store_list(c.st, &bs);
+		for (size_t i = 0; i < n; i++)
+			printf("%s\n", bs[i].id);
+		free(bs);
+	}
+	ctx_close(&c);
+	return SB_EXIT_OK;
+}
+
+int cli_complete(settings *cfg, int argc, char **argv)
+{
+	const char *what = argc > 0 ? argv[0] : "";
+	const command *cmd = argc > 1 ? find_command(argv[1]) : NULL;
+	if (!strcmp(what, "commands")) {
+		for (size_t i = 0; i < N_COMMANDS; i++)
+			printf("%s\n", commands[i].name);
+		printf("help\n");
+	} else if (!strcmp(what, "options")) {
+		cli_complete_options(stdout, complete_keep, (void *)cmd);
+	} else if (!strcmp(what, "args")) {
+		if (cmd && strstr(cmd->args, "BATCH"))
+			printf("batch\n");
+		else if (cmd && strstr(cmd->args, "FILE"))
+			printf("file\n");
+		else
+			printf("none\n");
+	} else if (!strcmp(what, "settings")) {
+		for (const setting_doc *d = settings_docs; d->key; d++)
+			printf("%s\n", d->key);
+	} else if (!strcmp(what, "batches")) {
+		return complete_batches(cfg);
+	} else {
+		return cli_usage_error(_("__complete needs commands, options, args, settings or "
+					 "batches"));
+	}
+	return SB_EXIT_OK;
+}

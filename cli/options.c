@@ -46,6 +46,38 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* For shell completion (cli_complete): each long option, then what its value
+ * is: "-" none, "file", "dir", "setting" (KEY=VALUE) or the words it takes. */
+void cli_complete_options(FILE *out, bool (*keep)(const char *name, void *ctx), void *ctx)
+{
+	for (const struct option *o = longopts; o->name; o++) {
+		const char *kind = "-";
+		char *full = xasprintf("--%s", o->name);
+		bool wanted = keep(full, ctx);
+		free(full);
+		if (!wanted)
+			continue;
+		if (o->has_arg == no_argument)
+			kind = "-";
+		else if (o->val == OPT_CONFIG || o->val == OPT_CSV || o->val == 'o')
+			kind = "file";
+		else if (o->val == OPT_STATE_DIR)
+			kind = "dir";
+		else if (o->val == OPT_SET)
+			kind = "setting";
+		else if (o->val == OPT_PREVIEW)
+			kind = "auto symbols kitty sixel iterm";
+		else if (o->val == OPT_PROVIDER) {
+			char *names = provider_names(" ");
+			fprintf(out, "--%s\t%s\n", o->name, names);
+			free(names);
+			continue;
+		} else
+			kind = "value";
+		fprintf(out, "--%s\t%s\n", o->name, kind);
+	}
+}
+
 typedef struct pending_set {
 	char *key, *value, *origin;
 } pending_set;

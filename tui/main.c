@@ -47,6 +47,8 @@ int main(int argc, char **argv)
 	}
 	if (first < 0)
 		rc = SB_EXIT_USAGE;
+	else if (topic && !strcmp(topic, "__complete")) /* the shell completions */
+		rc = cli_complete(&cfg, argc - first - 1, argv + first + 1);
 	else if (help) {
 		cli_help(stdout, topic); /* COMMAND --help: that command's help */
 		rc = 0;
