@@ -62,6 +62,8 @@ deterministic per request text; faults_fired counts the answers hit.
   dup_keywords     the first three keywords repeated
   caps_keywords    every third keyword capitalised or upper-case
   off_list         categories on no agency's list (even past the schema's enum)
+  invisible        a bidi override and zero-width characters in the title and a
+                   keyword, an escape sequence and an ESC-less "[0m" in the description
 
 Validation, as apis.md documents it (each request judged on its own; a line or
 body of any shape is answered, never crashes the fake):
@@ -446,7 +448,7 @@ def make_answer(schema, user_text, rng):
 
 # ---------------------------------------------------------------- agency-rule switches
 
-AGENCY_FAULTS = ("names", "brands", "long_title", "dup_keywords", "caps_keywords", "off_list")
+AGENCY_FAULTS = ("names", "brands", "long_title", "dup_keywords", "caps_keywords", "off_list", "invisible")
 PEOPLE = ["Jan Novák", "Petra Svobodová", "Karel Gott", "Emma Watson"]
 BRANDS = ["Coca-Cola", "Nike", "Škoda", "iPhone", "Red Bull"]
 
@@ -484,6 +486,15 @@ def agency_faults(ans, schema, text):
         elif name == "caps_keywords" and kw:
             for i in range(0, len(kw), 3):
                 kw[i] = kw[i].upper() if i % 2 else cap1(kw[i])
+        elif name == "invisible":
+            # a bidi override, zero-width characters, an escape sequence and
+            # what is left of one after ESC was stripped
+            if isinstance(ans.get("title"), str):
+                ans["title"] = "\u202e" + ans["title"][:1] + "\u200b" + ans["title"][1:]
+            if isinstance(ans.get("description"), str):
+                ans["description"] = "\x1b[31m" + ans["description"].replace(" ", " \u2066", 1) + "[0m\u2069"
+            if kw:
+                kw[0] = kw[0][:2] + "\u200d" + kw[0][2:]
         elif name == "off_list" and isinstance(ans.get("categories"), dict):
             # names on no agency's list, whatever the schema's enum says
             for k, v in ans["categories"].items():
