@@ -217,7 +217,17 @@ static int cut_title(char *s, size_t max)
 	if (utf8_chars(s) <= max)
 		return 0;
 	size_t lb = utf8_prefix_bytes(s, max), best = 0;
-	for (size_t i = 1; i <= lb; i++)
+	/* the main subject comes first: a clause list ("Spruce forest in mist,
+	 * morning, hills, ...") ends at its first comma that keeps enough */
+	for (size_t i = 1; i <= lb && !best; i++)
+		if ((s[i] == ',' || s[i] == ';') && s[i + 1] == ' ') {
+			char save = s[i];
+			s[i] = 0;
+			if (utf8_chars(s) * 2 >= max)
+				best = i;
+			s[i] = save;
+		}
+	for (size_t i = best ? lb + 1 : 1; i <= lb; i++)
 		for (size_t k = 0; phrase_breaks[k]; k++)
 			if (!strncasecmp(s + i, phrase_breaks[k], strlen(phrase_breaks[k]))) {
 				best = i;
@@ -434,7 +444,8 @@ static void load_brands(agency_lists *l, const char *path)
 	for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		if (*line == '#')
 			continue;
-		char *m = match_form(line);
+		char *f = utf8_fold(line), *m = match_form(f); /* "Škoda" is "skoda" */
+		free(f);
 		squeeze_spaces(m);
 		if (*m) {
 			l->brands = xrealloc(l->brands, (l->nbrands + 1) * sizeof *l->brands);
@@ -901,7 +912,8 @@ static const char *find_brand(const agency_lists *l, const char *text)
 {
 	if (!l || !l->nbrands)
 		return NULL;
-	char *m = match_form(text);
+	char *f = utf8_fold(text), *m = match_form(f);
+	free(f);
 	const char *hit = NULL;
 	for (size_t i = 0; i < l->nbrands && !hit; i++) {
 		size_t bl = strlen(l->brands[i]);
@@ -1411,15 +1423,16 @@ int meta_validate_opts(meta_record *m, const settings *cfg, const agency_lists *
 		m->description = xstrdup("");
 	clean_fields(m, c);
 
-	/* title */
+	/* title: cut first (its commas are phrase boundaries), then no commas */
+	check_title(&m->title, (size_t)agency_title_max(cfg), c);
 	if (enabled(cfg, AG_AS) && strchr(m->title, ',')) {
 		for (char *p = m->title; *p; p++)
 			if (*p == ',')
 				*p = ' '; /* AdobeStock: no commas in titles */
+		squeeze_spaces(m->title);
 		c->repaired++;
 		note(c, _("title: commas removed (AdobeStock)"));
 	}
-	check_title(&m->title, (size_t)agency_title_max(cfg), c);
 	if (enabled(cfg, AG_DS) && islower((unsigned char)m->title[0])) {
 		m->title[0] = (char)toupper((unsigned char)m->title[0]);
 		c->repaired++;

@@ -170,6 +170,14 @@ static json_object *extra_json(const batch_extra *x)
 	report_jadd_int(e, "conflicts", (long long)x->conflicts);
 	report_jadd_int(e, "in_tokens", x->in_tokens);
 	report_jadd_int(e, "out_tokens", x->out_tokens);
+	json_object *ra = json_object_new_array();
+	for (size_t i = 0; i < x->nrepairs; i++) {
+		json_object *j = json_object_new_object();
+		report_jadd_str(j, "cesta", x->repair_cesta[i]);
+		report_jadd_str(j, "repairs", x->repair_notes[i]);
+		json_object_array_add(ra, j);
+	}
+	json_object_object_add(e, "repairs", ra);
 	return e;
 }
 
@@ -236,6 +244,15 @@ static void batch_report_text(store *st, const batch_info *b, const file_entry *
 			outt = json_object_get_int64(v);
 		fprintf(out, _("  repaired %lld, retried live %lld; tokens: %lld in, %lld out\n"), rep,
 			ret, in, outt);
+		json_object *ra;
+		if (json_object_object_get_ex(ex, "repairs", &ra) && json_object_is_type(ra, json_type_array))
+			for (size_t i = 0; i < json_object_array_length(ra); i++) {
+				json_object *j = json_object_array_get_idx(ra, i), *c, *n;
+				if (json_object_object_get_ex(j, "cesta", &c) &&
+				    json_object_object_get_ex(j, "repairs", &n))
+					fprintf(out, _("  repaired: %s: %s\n"), json_object_get_string(c),
+						json_object_get_string(n));
+			}
 		json_object_put(ex);
 	}
 	fprintf(out, _("  cost: estimated $%.4f, actual $%.4f\n"), b->est_cost, b->actual_cost);

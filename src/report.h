@@ -15,6 +15,10 @@ struct json_object;
 typedef struct batch_extra {
 	size_t succeeded, repaired, retried, failed, unknown_ids, conflicts;
 	long in_tokens, out_tokens;
+	/* what was repaired or refused in each answer, and why: notes[i] for
+	 * the file cesta[i] (both borrowed) */
+	const char *const *repair_cesta, *const *repair_notes;
+	size_t nrepairs;
 } batch_extra;
 
 /* The reports of batches bs[0..nb) as `stockbatch report [BATCH]` prints

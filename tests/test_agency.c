@@ -668,6 +668,11 @@ static void test_brands_urls(void **state)
 	assert_int_equal(meta_validate(&m, NULL, L, false, &c), -1);
 	assert_non_null(strstr(c.why, "nikon"));
 	meta_free(&m);
+	/* accents folded: "Škoda" is the listed "skoda" */
+	m = make("Old Škoda car in a village", "A car.", KW7);
+	assert_int_equal(meta_validate(&m, NULL, L, false, &c), -1);
+	assert_non_null(strstr(c.why, "skoda"));
+	meta_free(&m);
 	/* whole words only: "Audience" is not "audi" */
 	m = make("Audience in a theatre", "People watch.", KW7);
 	assert_int_equal(meta_validate(&m, NULL, L, false, &c), 0);

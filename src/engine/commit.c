@@ -356,9 +356,19 @@ void eng_write_extra(engine *en, rctx *c, size_t failed)
 	x.unknown_ids = c->unknown;
 	x.in_tokens = c->in_tokens;
 	x.out_tokens = c->out_tokens;
+	const char **rc = xcalloc(c->n ? c->n : 1, sizeof *rc), **rn = xcalloc(c->n ? c->n : 1, sizeof *rn);
+	for (size_t i = 0; i < c->n; i++)
+		if (c->items[i].notes) {
+			rc[x.nrepairs] = c->items[i].f->cesta;
+			rn[x.nrepairs++] = c->items[i].notes;
+		}
+	x.repair_cesta = rc;
+	x.repair_notes = rn;
 	sb_err e;
 	if (report_batch_write(en->st, c->b->id, &x, &e) < 0)
 		sb_log(LOG_WARN, "%s", e.msg);
+	free(rc);
+	free(rn);
 }
 
 /* ---- rejects (reference: "Reject: Datum přípravy = today; every

@@ -50,6 +50,20 @@ static void item_fail(item *it, char *why, const char *raw)
 	it->failed = true;
 }
 
+/* The report's account of an item: refused answers, then the repairs of
+ * the one committed (takes over note). */
+static void add_note(item *it, char *note)
+{
+	if (!it->notes) {
+		it->notes = note;
+		return;
+	}
+	char *n = xasprintf("%s; %s", it->notes, note);
+	free(it->notes);
+	free(note);
+	it->notes = n;
+}
+
 /* Judge one answer: parse, validate, repair. */
 void eng_judge(engine *en, item *it, const sb_result *r)
 {
@@ -83,6 +97,7 @@ void eng_judge(engine *en, item *it, const sb_result *r)
 		meta_free(&m);
 		item_fail(it, xasprintf(_("agency rules not met: %s"), chk.why), content);
 		it->ask = xstrdup(chk.ask);
+		add_note(it, xasprintf(_("answer refused: %s"), chk.why));
 		return;
 	}
 	if (it->have)
@@ -91,8 +106,8 @@ void eng_judge(engine *en, item *it, const sb_result *r)
 	it->have = true;
 	it->failed = false;
 	it->repaired = chk.repaired;
-	free(it->notes);
-	it->notes = chk.notes[0] ? xstrdup(chk.notes) : NULL;
+	if (chk.notes[0])
+		add_note(it, xstrdup(chk.notes));
 	free(it->why);
 	it->why = NULL;
 }
