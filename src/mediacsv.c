@@ -363,60 +363,50 @@ static int finish_record(mediacsv *m, parse_ctx *c, size_t start, size_t end, lo
 }
 
 /* data: len + 1 bytes, NUL-terminated, owned by the result from here on. */
-static int parse_owned(const char *name, char *data, size_t len, bool lean, mediacsv **out,
-		       sb_err *e)
+/* What makes a file unreadable before any field: UTF-16, bytes that are
+ * not UTF-8, a NUL, a ';' separator.  pos: after the BOM. */
+static int check_text(mediacsv *m, size_t pos, sb_err *e)
 {
-	*out = NULL;
-	mediacsv *m = xcalloc(1, sizeof *m);
-	m->name = xstrdup(name ? name : "PhotoMedia.csv");
-	m->data = data;
-	m->len = len;
-	m->eol = "\r\n";
 	const char *d = m->data;
-	size_t pos = 0;
-	if (len >= 3 && memcmp(d, "\xEF\xBB\xBF", 3) == 0) {
-		m->bom = true;
-		pos = 3;
-	}
+	size_t len = m->len;
 	size_t bad;
 	const char *u16 = utf16_kind((const unsigned char *)d, len);
 	if (u16) {
 		utf16_error(e, m, u16);
-		mediacsv_free(m);
 		return -1;
 	}
 	if (!utf8_valid(d + pos, len - pos, &bad)) {
 		encoding_error(e, m, pos + bad);
-		mediacsv_free(m);
 		return -1;
 	}
 	const char *nul = memchr(d, '\0', len);
-	if (nul) {
-		input_error(e, m, (size_t)(nul - d),
-			    _("a NUL byte; this is not a text CSV, restore it from a backup"));
-		mediacsv_free(m);
-		return -1;
-	}
+	if (nul)
+		return input_error(e, m, (size_t)(nul - d),
+				   _("a NUL byte; this is not a text CSV, restore it from a backup"));
+	if (semicolon_header(d, pos, len))
+		return input_error(e, m, pos,
+				   _("this file uses ';' as separator (the default of Czech Excel), "
+				     "stockbatch reads ','; save it again as CSV with ',' as the field "
+				     "separator (in LibreOffice: Save As, Text CSV, Edit filter settings)"));
+	return 0;
+}
 
-	if (semicolon_header(d, pos, len)) {
-		input_error(e, m, pos,
-			    _("this file uses ';' as separator (the default of Czech Excel), stockbatch "
-			      "reads ','; save it again as CSV with ',' as the field separator (in "
-			      "LibreOffice: Save As, Text CSV, Edit filter settings)"));
-		mediacsv_free(m);
-		return -1;
-	}
+/* The records, one physical line at a time through libcsv (so that each
+ * record's raw bytes are known), into c's arena and offsets. */
+static int read_records(mediacsv *m, size_t pos, parse_ctx *c, sb_err *e)
+{
+	const char *d = m->data;
+	size_t len = m->len;
+	bool lean = m->lean;
 	struct csv_parser p;
 	csv_init(&p, CSV_STRICT | CSV_STRICT_FINI);
 	csv_set_space_func(&p, no_space);
-	parse_ctx c = {.m = m, .lean = lean};
-	m->lean = lean;
 	/* the fields take about the file's size: one allocation up front */
-	c.acap = lean ? len / 4 + 4096 : len + len / 8 + 64;
-	c.arena = big_alloc(NULL, c.acap);
+	c->acap = lean ? len / 4 + 4096 : len + len / 8 + 64;
+	c->arena = big_alloc(NULL, c->acap);
 	/* and the offsets: about one field per 8 bytes in real files */
-	c.ocap = lean ? len / 64 + 1024 : len / 8 + 1024;
-	c.offs = big_alloc(NULL, c.ocap * sizeof *c.offs);
+	c->ocap = lean ? len / 64 + 1024 : len / 8 + 1024;
+	c->offs = big_alloc(NULL, c->ocap * sizeof *c->offs);
 	bool in_rec = false, eol_seen = false;
 	size_t rec_start = 0;
 	long line = 1, rec_line = 1;
@@ -436,8 +426,8 @@ static int parse_owned(const char *name, char *data, size_t len, bool lean, medi
 			rec_start = pos;
 			rec_line = line;
 		}
-		c.ended = false;
-		size_t got = csv_parse(&p, d + pos, n, cb_field, cb_record, &c);
+		c->ended = false;
+		size_t got = csv_parse(&p, d + pos, n, cb_field, cb_record, c);
 		if (got != n || csv_error(&p) != CSV_SUCCESS) {
 			/* a quote opened on an earlier line and never closed runs on
 			 * until a later quote trips the parser: point at the opening */
@@ -454,18 +444,18 @@ static int parse_owned(const char *name, char *data, size_t len, bool lean, medi
 						   "in a text editor"));
 			break;
 		}
-		if (c.overflow) {
+		if (c->overflow) {
 			rc = input_error(e, m, pos, _("the file is too large (over 4 GB of text)"));
 			break;
 		}
-		if (c.ended) {
+		if (c->ended) {
 			size_t body_end = end - 1;
 			if (!eol_seen) {
 				eol_seen = true;
 				m->eol = d[body_end] == '\n' ? "\n"
 					 : (end < len && d[end] == '\n') ? "\r\n" : "\r";
 			}
-			if (finish_record(m, &c, rec_start, body_end, rec_line, e) < 0) {
+			if (finish_record(m, c, rec_start, body_end, rec_line, e) < 0) {
 				rc = -1;
 				break;
 			}
@@ -481,25 +471,27 @@ static int parse_owned(const char *name, char *data, size_t len, bool lean, medi
 		pos = end;
 	}
 	if (rc == 0) {
-		c.ended = false;
-		if (csv_fini(&p, cb_field, cb_record, &c) != 0) {
+		c->ended = false;
+		if (csv_fini(&p, cb_field, cb_record, c) != 0) {
 			rc = input_error(e, m, open_quote_at(d, rec_start, len, NULL),
 					 _("a quoted field is never closed; add the closing quote"));
-		} else if (c.ended) {
-			if (finish_record(m, &c, rec_start, len, rec_line, e) < 0)
+		} else if (c->ended) {
+			if (finish_record(m, c, rec_start, len, rec_line, e) < 0)
 				rc = -1;
 		}
 	}
 	csv_free(&p);
-	if (rc == 0 && !c.header_done)
+	if (rc == 0 && !c->header_done)
 		rc = input_error(e, m, 0, _("no header line; the file is empty, restore it from a backup"));
-	if (rc < 0) {
-		free(c.arena);
-		free(c.offs);
-		free(c.fo);
-		mediacsv_free(m);
-		return -1;
-	}
+	return rc;
+}
+
+/* Each row's tail (terminator and blank lines up to the next record), the
+ * preamble, the final newline; the parsed fields move from c to m. */
+static void finish_layout(mediacsv *m, parse_ctx *c)
+{
+	const char *d = m->data;
+	size_t len = m->len;
 	/* tails: from each body end to the next record's start */
 	for (size_t i = 0; i < m->nrows; i++) {
 		mc_row *r = &m->rows[i];
@@ -512,11 +504,15 @@ static int parse_owned(const char *name, char *data, size_t len, bool lean, medi
 		m->pre_len = len;
 	const char *lastc = len ? &d[len - 1] : NULL;
 	m->final_nl = lastc && (*lastc == '\n' || *lastc == '\r');
-	m->arena = c.arena;
-	m->arena_len = c.alen;
-	m->offs = c.offs;
-	free(c.fo);
+	m->arena = c->arena;
+	m->arena_len = c->alen;
+	m->offs = c->offs;
+	free(c->fo);
+}
 
+/* The columns every PhotoMedia.csv has: Soubor, Cesta, Originál, a status. */
+static int check_header(mediacsv *m, sb_err *e)
+{
 	locate_columns(m);
 	const char *miss = m->c_soubor < 0 ? MC_SOUBOR : m->c_cesta < 0 ? MC_CESTA
 			   : m->c_original < 0 ? MC_ORIGINAL : NULL;
@@ -530,6 +526,36 @@ static int parse_owned(const char *name, char *data, size_t len, bool lean, medi
 					      "a PhotoMedia.csv, or its header line was edited"));
 		input_error(e, m, m->bom ? 3 : 0, what);
 		free(what);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_owned(const char *name, char *data, size_t len, bool lean, mediacsv **out,
+		       sb_err *e)
+{
+	*out = NULL;
+	mediacsv *m = xcalloc(1, sizeof *m);
+	m->name = xstrdup(name ? name : "PhotoMedia.csv");
+	m->data = data;
+	m->len = len;
+	m->eol = "\r\n";
+	m->lean = lean;
+	size_t pos = 0;
+	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
+		m->bom = true;
+		pos = 3;
+	}
+	parse_ctx c = {.m = m, .lean = lean};
+	if (check_text(m, pos, e) < 0 || read_records(m, pos, &c, e) < 0) {
+		free(c.arena);
+		free(c.offs);
+		free(c.fo);
+		mediacsv_free(m);
+		return -1;
+	}
+	finish_layout(m, &c);
+	if (check_header(m, e) < 0) {
 		mediacsv_free(m);
 		return -1;
 	}
