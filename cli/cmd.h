@@ -17,6 +17,7 @@ typedef struct cli_opts {
 	int wait_s;           /* retrieve --wait; -1 = the wait_timeout setting */
 	const char *output;   /* export -o */
 	bool wait_given, all_given;
+	bool models;          /* plan --models */
 } cli_opts;
 extern cli_opts cli_opt;
 extern const char *cli_prog;
@@ -64,6 +65,9 @@ int cmd_control(cli_ctx *c, int argc, char **argv);
 int cmd_retry(cli_ctx *c, int argc, char **argv);
 int cmd_report(cli_ctx *c, int argc, char **argv);
 int cmd_plan(cli_ctx *c, int argc, char **argv);
+/* The advisor's rows as `plan --models` prints them (report uses it too). */
+struct adv_table;
+void cli_print_models(const struct adv_table *t);
 int cmd_import(cli_ctx *c, int argc, char **argv);
 int cmd_send(cli_ctx *c, int argc, char **argv);
 int cmd_retrieve(cli_ctx *c, int argc, char **argv);

@@ -6,9 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "advisor.h"
 #include "cmd.h"
+#include "cost.h"
 #include "i18n.h"
 #include "plan.h"
+#include "provider.h"
 #include "report.h"
 
 static json_object *row_json(const plan_row *it)
@@ -129,6 +132,151 @@ static void print_table(const settings *cfg, const plan *p)
 	print_totals(cfg, &p->sum);
 }
 
+/* ---- plan --models: the advisor's table ---- */
+
+static json_object *models_json(const settings *cfg, const adv_table *t, const char *warning)
+{
+	const adv_input *in = &t->in;
+	json_object *o = json_object_new_object();
+	report_jadd_str(o, "media_csv", cfg->media_csv);
+	report_jadd_int(o, "requests", (long long)in->requests);
+	report_jadd_int(o, "undescribed", (long long)in->undescribed);
+	report_jadd_int(o, "description_tokens_default", ADV_DESC_TOKENS);
+	report_jadd_dbl(o, "out_tokens_per_request", in->out_tokens);
+	report_jadd_str(o, "out_tokens_source", in->out_from_history ? "history" : "default");
+	report_jadd_int(o, "out_tokens_history_requests", (long long)in->out_history_requests);
+	json_object *tt = json_object_new_object();
+	const provider_ops *ops;
+	for (size_t i = 0; i < ADV_PROVIDERS && (ops = provider_at(i)); i++)
+		report_jadd_int(tt, ops->name, in->text_tokens[i]);
+	json_object_object_add(o, "text_tokens", tt);
+	json_object *sz = json_object_new_array();
+	for (size_t i = 0; i < in->nsizes; i++) {
+		json_object *x = json_object_new_object();
+		report_jadd_int(x, "width", in->sizes[i].w);
+		report_jadd_int(x, "height", in->sizes[i].h);
+		report_jadd_int(x, "photos", (long long)in->sizes[i].n);
+		json_object_array_add(sz, x);
+	}
+	json_object_object_add(o, "image_sizes", sz);
+	json_object *arr = json_object_new_array();
+	for (size_t i = 0; i < t->n; i++) {
+		const adv_row *r = &t->rows[i];
+		json_object *x = json_object_new_object();
+		report_jadd_str(x, "provider", r->provider);
+		report_jadd_str(x, "model", r->model);
+		report_jadd_str(x, "detail", r->detail);
+		report_jadd_dbl(x, "text_tokens", r->text_tokens);
+		report_jadd_dbl(x, "image_tokens", r->image_tokens);
+		report_jadd_dbl(x, "out_tokens", r->out_tokens);
+		report_jadd_int(x, "in_tokens_total", r->in_total);
+		report_jadd_int(x, "out_tokens_total", r->out_total);
+		report_jadd_dbl(x, "batch_usd", r->batch);
+		report_jadd_dbl(x, "live_usd", r->live);
+		report_jadd_dbl(x, "batch_total_usd", r->batch_total);
+		report_jadd_dbl(x, "live_total_usd", r->live_total);
+		json_object_object_add(x, "configured", json_object_new_boolean(r->configured));
+		json_object_array_add(arr, x);
+	}
+	json_object_object_add(o, "models", arr);
+	report_jadd_str(o, "warning", warning);
+	return o;
+}
+
+static void models_header(void)
+{
+	fputs("  ", stdout);
+	report_pad(stdout, _("PROVIDER"), 8, false);
+	fputc(' ', stdout);
+	report_pad(stdout, _("MODEL"), 22, false);
+	fputc(' ', stdout);
+	report_pad(stdout, _("DETAIL"), 7, false);
+	report_pad(stdout, _("IN/PHOTO"), 10, true);
+	report_pad(stdout, _("OUT/PHOTO"), 10, true);
+	report_pad(stdout, _("BATCH/1000"), 12, true);
+	report_pad(stdout, _("LIVE/1000"), 11, true);
+	report_pad(stdout, _("BATCH TOTAL"), 13, true);
+	report_pad(stdout, _("LIVE TOTAL"), 12, true);
+	fputc('\n', stdout);
+}
+
+void cli_print_models(const adv_table *t)
+{
+	models_header();
+	for (size_t i = 0; i < t->n; i++) {
+		const adv_row *r = &t->rows[i];
+		char v[32];
+		fputs(r->configured ? "* " : "  ", stdout);
+		report_pad(stdout, r->provider, 8, false);
+		fputc(' ', stdout);
+		report_pad(stdout, r->model, 22, false);
+		fputc(' ', stdout);
+		report_pad(stdout, r->detail, 7, false);
+		snprintf(v, sizeof v, "%.0f", r->text_tokens + r->image_tokens);
+		report_pad(stdout, v, 10, true);
+		snprintf(v, sizeof v, "%.0f", r->out_tokens);
+		report_pad(stdout, v, 10, true);
+		snprintf(v, sizeof v, "$%.3f", r->batch * 1000);
+		report_pad(stdout, v, 12, true);
+		snprintf(v, sizeof v, "$%.3f", r->live * 1000);
+		report_pad(stdout, v, 11, true);
+		snprintf(v, sizeof v, "$%.4f", r->batch_total);
+		report_pad(stdout, v, 13, true);
+		snprintf(v, sizeof v, "$%.4f", r->live_total);
+		report_pad(stdout, v, 12, true);
+		fputc('\n', stdout);
+	}
+}
+
+static void print_models(const settings *cfg, const adv_table *t)
+{
+	const adv_input *in = &t->in;
+	printf(P_("What the %zu photo waiting would cost on each model that reads images (no API calls)\n",
+		  "What the %zu photos waiting would cost on each model that reads images (no API calls)\n",
+		  in->requests),
+	       in->requests);
+	if (in->out_from_history)
+		printf(_("Output: %.0f tokens a photo, the average of %zu results of this library.\n"),
+		       in->out_tokens, in->out_history_requests);
+	else
+		printf(_("Output: %.0f tokens a photo (the default: no finished batch yet).\n"), in->out_tokens);
+	if (in->undescribed)
+		printf(P_("%zu photo has no description yet: %d tokens are counted for it.\n",
+			  "%zu photos have no description yet: %d tokens are counted for each.\n",
+			  in->undescribed),
+		       in->undescribed, ADV_DESC_TOKENS);
+	fputc('\n', stdout);
+	cli_print_models(t);
+	fputc('\n', stdout);
+	printf(_("USD per 1,000 photos and for all of them; '*' is the configured model "
+		 "(%s, %s, image_detail %s).\n"),
+	       cfg->provider && *cfg->provider ? cfg->provider : provider_default_name, cfg->model,
+	       cfg->image_detail ? cfg->image_detail : "high");
+}
+
+/* The table of the photos waiting, and its warning once on stderr. */
+static int plan_models(const settings *cfg, store *st, const plan *p, bool show)
+{
+	sb_err e;
+	sb_err_clear(&e);
+	adv_input in;
+	/* a broken price table is said, not read as an empty one */
+	if (prices_load(NULL, &e) < 0 || advisor_plan_input(cfg, st, p, &in, &e) < 0)
+		return cli_report_err(&e);
+	adv_table t;
+	advisor_table(cfg, &in, &t);
+	char *w = advisor_warning(&t);
+	if (w && !cli_opt.quiet)
+		fprintf(stderr, _("%s: warning: %s\n"), cli_prog, w);
+	if (show && cli_opt.json)
+		report_json_print(models_json(cfg, &t, w), stdout);
+	else if (show)
+		print_models(cfg, &t);
+	free(w);
+	advisor_free(&t);
+	return SB_EXIT_OK;
+}
+
 int cmd_plan(cli_ctx *c, int argc, char **argv)
 {
 	(void)argc;
@@ -138,10 +286,12 @@ int cmd_plan(cli_ctx *c, int argc, char **argv)
 	plan *p = NULL;
 	if (plan_build(c->cfg, c->st, &p, &e) < 0)
 		return cli_report_err(&e);
-	if (cli_opt.json)
+	int rc = SB_EXIT_OK;
+	if (!cli_opt.models && cli_opt.json)
 		print_json(c->cfg, p);
-	else
+	else if (!cli_opt.models)
 		print_table(c->cfg, p);
+	rc = plan_models(c->cfg, c->st, p, cli_opt.models);
 	plan_free(p);
-	return SB_EXIT_OK;
+	return rc;
 }

@@ -21,7 +21,7 @@
 enum { NEEDS_LOCK = 1, NEEDS_ENGINE = 2, READS_STORE = 4, NO_CSV = 8 };
 
 /* The options that belong to one command. */
-enum { CO_WAIT = 1, CO_OUTPUT = 2, CO_ALL = 4, CO_YES = 8 };
+enum { CO_WAIT = 1, CO_OUTPUT = 2, CO_ALL = 4, CO_YES = 8, CO_MODELS = 16 };
 
 typedef struct cmd_option {
 	unsigned bit;
@@ -35,6 +35,7 @@ static const cmd_option cmd_options[] = {
 	{ CO_OUTPUT, "--output", N_("-o, --output FILE"), N_("write the archive to FILE") },
 	{ CO_ALL, "--all", N_("    --all"), N_("also send the batch still being collected") },
 	{ CO_YES, "--yes", N_("-y, --yes"), N_("do not ask for confirmation at a terminal") },
+	{ CO_MODELS, "--models", N_("    --models"), N_("what the photos waiting cost on every model") },
 };
 
 typedef struct command {
@@ -54,11 +55,14 @@ static const command commands[] = {
 	  N_("Lists the batches with their state, kind, provider, files, results,\n"
 	     "failures, age and cost, and names the media CSV and the state directory.\n"
 	     "It reads the state only: it works while another stockbatch runs.") },
-	{ "plan", cmd_plan, READS_STORE, 0, 0, "", 0,
+	{ "plan", cmd_plan, READS_STORE, 0, 0, "", CO_MODELS,
 	  N_("what would be sent, resumed or skipped (no API calls)"),
 	  N_("The pre-flight table: every unprocessed file of the CSV as new, in a\n"
 	     "batch (with the batch's state) or skipped with the reason, then what the\n"
-	     "next send and retrieve would do.  --verbose lists every new file.") },
+	     "next send and retrieve would do.  --verbose lists every new file.\n"
+	     "With --models: what the photos waiting would cost on every model of the\n"
+	     "price table that reads images, at each image detail, batch and live,\n"
+	     "cheapest first, the configured one marked '*'.") },
 	{ "import", cmd_import, NEEDS_LOCK, 1, 1, N_("FILE.tsv"), 0,
 	  N_("add descriptions (path<TAB>description per line)"),
 	  N_("Adds descriptions from a spreadsheet saved as tab-separated text: one\n"
@@ -142,6 +146,7 @@ static bool option_given(unsigned bit)
 	case CO_WAIT: return cli_opt.wait_given;
 	case CO_OUTPUT: return cli_opt.output != NULL;
 	case CO_ALL: return cli_opt.all_given;
+	case CO_MODELS: return cli_opt.models;
 	default: return false;
 	}
 }

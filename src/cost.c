@@ -18,6 +18,8 @@
 typedef struct ptable {
 	price *p;
 	size_t n;
+	char checked[16]; /* "checked = YYYY-MM-DD", or "" */
+	char source[256]; /* "source = ...", or "" */
 } ptable;
 
 static ptable table;
@@ -34,6 +36,35 @@ static void put(ptable *t, const price *p)
 		}
 	t->p = xrealloc(t->p, (t->n + 1) * sizeof *t->p);
 	t->p[t->n++] = *p;
+}
+
+/* "checked = YYYY-MM-DD" or "source = text": 1 when line is one (kept in
+ * t), 0 when it is not, -1 for a malformed date. */
+static int parse_meta(ptable *t, char *line)
+{
+	line += strspn(line, " \t");
+	size_t kl = strcspn(line, " \t=");
+	bool checked = kl == 7 && strncmp(line, "checked", 7) == 0;
+	bool source = kl == 6 && strncmp(line, "source", 6) == 0;
+	char *v = line + kl;
+	v += strspn(v, " \t");
+	if ((!checked && !source) || *v != '=')
+		return 0;
+	v++;
+	v += strspn(v, " \t");
+	size_t vl = strcspn(v, "\r\n");
+	while (vl && (v[vl - 1] == ' ' || v[vl - 1] == '\t'))
+		vl--;
+	if (source) {
+		snprintf(t->source, sizeof t->source, "%.*s", (int)vl, v);
+		return 1;
+	}
+	int y, m, d, used = 0;
+	if (vl != 10 || sscanf(v, "%4d-%2d-%2d%n", &y, &m, &d, &used) != 3 || used != 10 || m < 1 || m > 12 ||
+	    d < 1 || d > 31)
+		return -1;
+	snprintf(t->checked, sizeof t->checked, "%.10s", v);
+	return 1;
 }
 
 static int parse_file(ptable *into, const char *path, sb_err *e)
@@ -53,6 +84,16 @@ static int parse_file(ptable *into, const char *path, sb_err *e)
 		char *hash = strchr(line, '#');
 		if (hash)
 			*hash = '\0';
+		int meta = parse_meta(into, line);
+		if (meta < 0) {
+			rc = sb_fail(e, SBE_INPUT,
+				     _("%s:%d: expected \"checked = YYYY-MM-DD\" (when the prices were last "
+				       "compared with their source)"),
+				     path, lineno);
+			break;
+		}
+		if (meta > 0)
+			continue;
 		char *tok[9];
 		int nt = 0;
 		for (char *t = strtok_r(line, " \t\r", &save); t && nt < 9; t = strtok_r(NULL, " \t\r", &save))
@@ -114,8 +155,7 @@ int prices_load(const char *path, sb_err *e)
 	}
 	if (rc < 0) { /* no half table: nothing is priced until a good load */
 		free(t.p);
-		t.p = NULL;
-		t.n = 0;
+		memset(&t, 0, sizeof t);
 	}
 	pthread_mutex_lock(&lock);
 	free(table.p);
@@ -161,4 +201,27 @@ double cost_usd(const char *model, bool batch, long in_tokens, long out_tokens)
 		return 0;
 	double pin = batch ? p.batch_in : p.in, pout = batch ? p.batch_out : p.out;
 	return (in_tokens * pin + out_tokens * pout) / 1e6;
+}
+
+void prices_info(char checked[16], char *source, size_t cap)
+{
+	pthread_once(&first_use, load_on_first_use);
+	pthread_mutex_lock(&lock);
+	if (checked)
+		snprintf(checked, 16, "%s", table.checked);
+	if (source && cap)
+		snprintf(source, cap, "%s", table.source);
+	pthread_mutex_unlock(&lock);
+}
+
+size_t prices_all(price **out)
+{
+	pthread_once(&first_use, load_on_first_use);
+	pthread_mutex_lock(&lock);
+	size_t n = table.n;
+	*out = xcalloc(n ? n : 1, sizeof **out);
+	if (n)
+		memcpy(*out, table.p, n * sizeof **out);
+	pthread_mutex_unlock(&lock);
+	return n;
 }

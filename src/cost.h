@@ -16,6 +16,12 @@ int prices_load(const char *path, sb_err *e);
  * NULL); false if unknown.  The first call loads the table if no
  * prices_load() came before. */
 bool price_of(const char *model, price *out);
+/* When the table's prices were last compared with their source (its
+ * "checked = YYYY-MM-DD" line; "" when none) and that source ("source =
+ * ..."); the user's file overrides both. */
+void prices_info(char checked[16], char *source, size_t cap);
+/* Every model of the table, in file order; caller frees *out. */
+size_t prices_all(price **out);
 /* USD for the tokens; 0 when the model has no price (price_of() says false). */
 double cost_usd(const char *model, bool batch, long in_tokens, long out_tokens);
 #endif

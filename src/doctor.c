@@ -3,6 +3,7 @@
 #include "config.h"
 #include "doctor.h"
 #include "archive.h"
+#include "cost.h"
 #include "http.h"
 #include "i18n.h"
 #include "provider.h"
@@ -79,6 +80,34 @@ static void check_dirs(dr *d, const settings *cfg)
 			free(parent);
 		}
 	}
+}
+
+/* The price table's age: its "checked" line against prices_max_age. */
+static void check_prices(dr *d, const settings *cfg)
+{
+	char checked[16], source[256];
+	sb_err e;
+	sb_err_clear(&e);
+	if (prices_load(NULL, &e) < 0) {
+		line(d, 2, "%s", e.msg);
+		return;
+	}
+	prices_info(checked, source, sizeof source);
+	struct tm tm;
+	memset(&tm, 0, sizeof tm);
+	char *end = checked[0] ? strptime(checked, "%Y-%m-%d", &tm) : NULL;
+	if (!end || *end) {
+		line(d, 1, _("the price table has no \"checked = YYYY-MM-DD\" line: compare its prices with "
+			     "the provider's pricing page and add one"));
+		return;
+	}
+	long days = (long)((time(NULL) - timegm(&tm)) / 86400);
+	if (cfg->prices_max_age > 0 && days > cfg->prices_max_age)
+		line(d, 1, _("the price table was checked %ld days ago (%s; prices_max_age %d): compare it with "
+			     "%s and update prices.conf"),
+		     days, checked, cfg->prices_max_age, source[0] ? source : _("the provider's pricing page"));
+	else
+		line(d, 0, _("price table checked %s (%s)"), checked, source[0] ? source : _("no source named"));
 }
 
 static void check_curl(dr *d)
@@ -159,6 +188,7 @@ int doctor_run(const settings *cfg, FILE *out)
 		return 1;
 	}
 	check_dirs(&d, cfg);
+	check_prices(&d, cfg);
 	check_curl(&d);
 	char *key = NULL;
 	sb_err e = {0};

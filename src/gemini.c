@@ -804,6 +804,22 @@ static long gem_image_tokens(const char *model, const char *detail, int w, int h
 	return tokens_gemini_image(w, h);
 }
 
+/* Every Gemini model reads images; requests set no mediaResolution, so one
+ * detail: the API's default (258 tokens per tile). */
+static bool gem_reads_images(const char *model)
+{
+	return model && strncmp(model, "gemini-", 7) == 0;
+}
+
+static int gem_image_details(const char *model, const char **out, int cap)
+{
+	(void)model;
+	if (cap < 1)
+		return 0;
+	out[0] = "default";
+	return 1;
+}
+
 static const char *gem_base_url(const settings *cfg)
 {
 	return cfg->gemini_base_url;
@@ -825,6 +841,9 @@ static const provider_caps gem_caps = {
 	.max_download = GEM_FILE_MAX,
 	.image_size = gem_image_size,
 	.image_tokens = gem_image_tokens,
+	.reads_images = gem_reads_images,
+	.image_details = gem_image_details,
+	.text_tokens = tokens_gemini_chat,
 };
 
 const provider_ops gemini_ops = {

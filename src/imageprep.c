@@ -5,10 +5,13 @@
  * the engine can prepare on every core. */
 #include "config.h"
 #include "imageprep.h"
+#include "photomedia.h"
 #include "provider.h"
 #include "i18n.h"
 
+#include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -374,4 +377,63 @@ int image_prepare(const char *path, const provider_caps *caps, const char *model
 	out->orig_w = ow;
 	out->orig_h = oh;
 	return 0;
+}
+
+/* The header (SOF) sits after the APP segments: EXIF is at most 64 KB, so
+ * the first 256 KB nearly always hold it; else the whole file is read. */
+static int header_size(const unsigned char *j, size_t len, int *w, int *h)
+{
+	tjhandle tj = tjInitDecompress();
+	int sub, cs;
+	int rc = tj && len <= ULONG_MAX ? tjDecompressHeader3(tj, j, (unsigned long)len, w, h, &sub, &cs) : -1;
+	if (tj)
+		tjDestroy(tj);
+	return rc == 0 && size_ok(*w, *h) ? 0 : -1;
+}
+
+int image_file_size(const char *path, int *w, int *h, sb_err *e)
+{
+	enum { HEAD = 256 * 1024 };
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return sb_fail(e, SBE_IO, _("cannot open %s: %s"), path, strerror(errno));
+	unsigned char *buf = xmalloc(HEAD);
+	size_t n = fread(buf, 1, HEAD, f);
+	fclose(f);
+	int fw = 0, fh = 0, rc = header_size(buf, n, &fw, &fh);
+	if (rc < 0 && n == HEAD) {
+		char *all = NULL;
+		size_t len = 0;
+		free(buf);
+		if (read_whole_file(path, &all, &len, e) < 0)
+			return -1;
+		buf = (unsigned char *)all;
+		n = len;
+		rc = header_size(buf, n, &fw, &fh);
+	}
+	int o = rc == 0 ? exif_orientation(buf, n) : 1;
+	free(buf);
+	if (rc < 0)
+		return sb_fail(e, SBE_INPUT, _("%s: not a readable JPEG"), path);
+	*w = swaps_axes(o) ? fh : fw;
+	*h = swaps_axes(o) ? fw : fh;
+	return 0;
+}
+
+/* The picture the model sees: the file itself, or for a video (or
+ * anything else) a JPEG sidecar as its poster frame; NULL if none. */
+char *image_jpeg_of(const char *path)
+{
+	if (mediacsv_media_kind(path_basename(path)) == MC_IMAGE)
+		return xstrdup(path);
+	char *dot = strrchr(path, '.');
+	size_t stem = dot ? (size_t)(dot - path) : strlen(path);
+	static const char *const ext[] = { ".jpg", ".JPG", ".jpeg" };
+	for (size_t i = 0; i < 3; i++) {
+		char *c = xasprintf("%.*s%s", (int)stem, path, ext[i]);
+		if (file_exists(c))
+			return c;
+		free(c);
+	}
+	return NULL;
 }

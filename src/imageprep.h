@@ -36,6 +36,12 @@ typedef struct prepared_image {
 int image_prepare(const char *path, const struct provider_caps *caps, const char *model, const char *detail,
 		  int quality, prepared_image *out, sb_err *e);
 void prepared_image_free(prepared_image *p);
+/* The picture the model sees for a library file: the file itself, or for a
+ * video (or anything else) a JPEG sidecar as its poster frame; NULL if
+ * none.  Caller frees. */
+char *image_jpeg_of(const char *path);
+/* The oriented size of a JPEG file from its header and EXIF (no decode). */
+int image_file_size(const char *path, int *w, int *h, sb_err *e);
 /* Resize (area/bilinear) to exactly w x h. */
 int image_resize(const image_rgb *in, int w, int h, image_rgb *out);
 int image_encode_jpeg(const image_rgb *im, int quality, unsigned char **out, size_t *len, sb_err *e);

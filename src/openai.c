@@ -473,6 +473,17 @@ static void oai_image_size(const char *model, const char *detail, int w, int h, 
 	tokens_image_size(model, detail, w, h, tw, th);
 }
 
+/* Tile models bill low and high apart; patch models size both alike (V3). */
+static int oai_image_details(const char *model, const char **out, int cap)
+{
+	int n = 0;
+	if (!tokens_image_patch(model) && n < cap)
+		out[n++] = "low";
+	if (n < cap)
+		out[n++] = "high";
+	return n;
+}
+
 static const char *oai_base_url(const settings *cfg)
 {
 	return cfg->openai_base_url;
@@ -493,6 +504,9 @@ static const provider_caps oai_caps = {
 	.max_download = OAI_FILE_MAX,
 	.image_size = oai_image_size,
 	.image_tokens = tokens_image,
+	.reads_images = tokens_image_known,
+	.image_details = oai_image_details,
+	.text_tokens = tokens_chat,
 };
 
 const provider_ops openai_ops = {

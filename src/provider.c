@@ -163,6 +163,11 @@ void prov_json_str(sbuf *b, const char *s)
 const char provider_default_name[] = "openai";
 static const provider_ops *const providers[] = {&openai_ops, &gemini_ops};
 
+const provider_ops *provider_at(size_t i)
+{
+	return i < sizeof providers / sizeof providers[0] ? providers[i] : NULL;
+}
+
 const provider_ops *provider_lookup(const char *name)
 {
 	for (size_t i = 0; name && *name && i < sizeof providers / sizeof providers[0]; i++)

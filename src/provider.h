@@ -90,6 +90,14 @@ typedef struct provider_caps {
 	void (*image_size)(const char *model, const char *detail, int w, int h, int *tw, int *th);
 	/* The tokens the provider bills for an image of w x h (already model-sized or not). */
 	long (*image_tokens)(const char *model, const char *detail, int w, int h);
+	/* Whether model is one of this provider's that read images (the
+	 * advisor compares those of the price table). */
+	bool (*reads_images)(const char *model);
+	/* The image details the model bills differently ("low", "high"; one
+	 * entry when detail changes nothing): up to cap into out, the count. */
+	int (*image_details)(const char *model, const char **out, int cap);
+	/* The input tokens of a request's text: system and user message. */
+	long (*text_tokens)(const char *system_text, const char *user_text);
 } provider_caps;
 
 struct json_object;
@@ -140,6 +148,8 @@ extern const provider_ops openai_ops, gemini_ops;
 
 /* The provider called name; NULL when name is NULL, empty or unknown. */
 const provider_ops *provider_lookup(const char *name);
+/* The i-th provider (0, 1, ...); NULL past the last. */
+const provider_ops *provider_at(size_t i);
 /* The capabilities of the provider called name; the default provider's
  * when name is NULL, empty or unknown (a batch written by an older version). */
 const provider_caps *provider_caps_named(const char *name);

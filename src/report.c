@@ -159,6 +159,22 @@ static json_object *read_extra(store *st, const char *id)
 	return ex;
 }
 
+bool report_batch_extra(store *st, const char *id, batch_extra *x)
+{
+	memset(x, 0, sizeof *x);
+	json_object *ex = read_extra(st, id), *v;
+	if (!ex)
+		return false;
+	if (json_object_object_get_ex(ex, "succeeded", &v))
+		x->succeeded = (size_t)json_object_get_int64(v);
+	if (json_object_object_get_ex(ex, "in_tokens", &v))
+		x->in_tokens = (long)json_object_get_int64(v);
+	if (json_object_object_get_ex(ex, "out_tokens", &v))
+		x->out_tokens = (long)json_object_get_int64(v);
+	json_object_put(ex);
+	return true;
+}
+
 static json_object *extra_json(const batch_extra *x)
 {
 	json_object *e = json_object_new_object();

@@ -31,6 +31,9 @@ int report_batch(store *st, const char *batch_id, bool json, FILE *out);
 /* The run summary: counts, percentages, costs, duration, what to do next;
  * code is the exit status the run ends with. */
 void report_run(const run_report *r, bool interrupted, int code, bool json, FILE *out);
+/* The succeeded count and the tokens of BATCH/report.json (x zeroed, false
+ * when there is none). */
+bool report_batch_extra(store *st, const char *id, batch_extra *x);
 /* Write BATCH/report.json (atomic): the batch's report with the extras. */
 int report_batch_write(store *st, const char *batch_id, const batch_extra *x, sb_err *e);
 

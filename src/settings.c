@@ -44,6 +44,7 @@ const setting_doc settings_docs[] = {
 	{"live", "false", N_("live mode: send through the synchronous endpoints at full price instead of the Batch API")},
 	{"backups", "10", N_("CSV backups kept")},
 	{"archive_days", "365", N_("days after which completed batches are archived")},
+	{"prices_max_age", "180", N_("days after which doctor calls the price table old (0 = never)")},
 	{"path_map", "", N_("map a CSV path prefix to a local one: FROM => TO (repeatable)")},
 	{"preview", "auto", N_("image preview: auto, symbols, kitty, sixel or iterm")},
 	{"locale", "", N_("user interface locale (empty = from the environment)")},
@@ -127,6 +128,7 @@ void settings_defaults(settings *s)
 	s->concurrency = 4;
 	s->backups = 10;
 	s->archive_days = 365;
+	s->prices_max_age = 180;
 	s->preview = xstrdup("auto");
 	s->locale = xstrdup("");
 }
@@ -252,6 +254,7 @@ int settings_set(settings *s, const char *key, const char *value, const char *or
 		{"concurrency", &s->concurrency, 1, 256},
 		{"backups", &s->backups, 0, 10000},
 		{"archive_days", &s->archive_days, 1, 100000},
+		{"prices_max_age", &s->prices_max_age, 0, 100000},
 	};
 	for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
 		if (strcmp(k, ints[i].key))
@@ -533,6 +536,7 @@ void settings_dump(const settings *s, FILE *out)
 	STR("live", s->live ? "true" : "false");
 	INT("backups", s->backups);
 	INT("archive_days", s->archive_days);
+	INT("prices_max_age", s->prices_max_age);
 	for (int i = 0; i < s->nmaps; i++)
 		fprintf(out, "path_map = %s => %s\n", s->maps[i].from, s->maps[i].to);
 	STR("preview", s->preview);

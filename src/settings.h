@@ -42,6 +42,7 @@ typedef struct settings {
 	bool live;              /* send through the synchronous endpoints (--live); default false */
 	int backups;            /* CSV backups kept (default 10) */
 	int archive_days;       /* completed batches archived after (default 365) */
+	int prices_max_age;     /* days before doctor calls prices.conf old (default 180, 0 = never) */
 	path_map maps[SB_MAX_PATHMAPS];
 	int nmaps;
 	char *preview;          /* "auto", "symbols", "kitty", "sixel", "iterm" */

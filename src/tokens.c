@@ -469,7 +469,7 @@ static const img_rule img_rules[] = {
 	{ "gpt-5", false, 70, 140, 0, 0, 0 },
 };
 
-static const img_rule *img_rule_of(const char *model)
+static const img_rule *img_rule_known(const char *model)
 {
 	const img_rule *best = NULL;
 	size_t bl = 0;
@@ -480,7 +480,23 @@ static const img_rule *img_rule_of(const char *model)
 			bl = l;
 		}
 	}
-	return best ? best : &img_rules[1]; /* unknown: price it as gpt-4o */
+	return best;
+}
+
+static const img_rule *img_rule_of(const char *model)
+{
+	const img_rule *r = img_rule_known(model);
+	return r ? r : &img_rules[1]; /* unknown: price it as gpt-4o */
+}
+
+bool tokens_image_known(const char *model)
+{
+	return img_rule_known(model) != NULL;
+}
+
+bool tokens_image_patch(const char *model)
+{
+	return img_rule_of(model)->patch;
 }
 
 /* Fit in an m x m box, never enlarging, floor to whole pixels. */
@@ -568,6 +584,12 @@ long tokens_image(const char *model, const char *detail, int w, int h)
 long tokens_gemini_text(const char *text)
 {
 	return text ? (long)((utf8_chars(text) + 3) / 4) : 0;
+}
+
+/* Both messages, as Gemini counts text (no message overhead). */
+long tokens_gemini_chat(const char *system_text, const char *user_text)
+{
+	return tokens_gemini_text(system_text) + tokens_gemini_text(user_text);
 }
 
 /* Gemini 2.x: 258 tokens when both sides <= 384, else 258 per 768 x 768 tile. */

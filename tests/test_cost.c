@@ -110,6 +110,46 @@ static void test_user_override(void **state)
 	free(f);
 }
 
+/* The table's date and source: shipped, then the user's over them; a bad
+ * date names the line; prices_all lists every model once. */
+static void test_checked(void **state)
+{
+	(void)state;
+	sb_err e = {0};
+	assert_int_equal(prices_load(NULL, &e), 0);
+	char checked[16], src[256];
+	prices_info(checked, src, sizeof src);
+	assert_int_equal(strlen(checked), 10);
+	assert_non_null(strstr(src, "apis.md"));
+	price *all = NULL;
+	size_t n = prices_all(&all);
+	assert_true(n >= 8);
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			assert_string_not_equal(all[i].model, all[j].model);
+	free(all);
+	char *d = xasprintf("%s/stockbatch", tmpdir);
+	char *f = xasprintf("%s/prices.conf", d);
+	assert_int_equal(mkdir_p(d, 0700, &e), 0);
+	const char *txt = "  checked = 2025-01-31  # mine\nsource=my invoice  \n";
+	assert_int_equal(atomic_write(f, txt, strlen(txt), 0600, &e), 0);
+	assert_int_equal(prices_load(NULL, &e), 0);
+	prices_info(checked, src, sizeof src);
+	assert_string_equal(checked, "2025-01-31");
+	assert_string_equal(src, "my invoice");
+	assert_true(price_of("gpt-4o", NULL));
+	const char *bad = "checked = 31.01.2025\n";
+	assert_int_equal(atomic_write(f, bad, strlen(bad), 0600, &e), 0);
+	assert_int_equal(prices_load(NULL, &e), -1);
+	assert_non_null(strstr(e.msg, "prices.conf:1:"));
+	prices_info(checked, src, sizeof src);
+	assert_string_equal(checked, "");
+	unlink(f);
+	assert_int_equal(prices_load(NULL, &e), 0);
+	free(d);
+	free(f);
+}
+
 /* Lookups while another thread reloads a table that alternates between
  * good and malformed (both threads used to reload it, freeing the table a
  * reader held): every lookup sees a whole entry or none.  ThreadSanitizer
@@ -164,6 +204,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shipped),
 		cmocka_unit_test(test_user_override),
+		cmocka_unit_test(test_checked),
 		cmocka_unit_test(test_reload_race),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -15,6 +15,7 @@
 #include "cost.h"
 #include "engine_int.h"
 #include "i18n.h"
+#include "imageprep.h"
 #include "log.h"
 #include "tokens.h"
 
@@ -48,24 +49,6 @@ static char *alt_user_text(engine *en, const char *kind, const char *desc_json)
 	char *t = prompt_alternative(en->pr, kind + 4, title, desc, kw, nkw);
 	json_object_put(o);
 	return t;
-}
-
-/* The picture the model sees: the file itself, or for a video (or
- * anything else) a JPEG sidecar as its poster frame; NULL if none. */
-static char *image_of(const char *path)
-{
-	if (mediacsv_media_kind(path_basename(path)) == MC_IMAGE)
-		return xstrdup(path);
-	char *dot = strrchr(path, '.');
-	size_t stem = dot ? (size_t)(dot - path) : strlen(path);
-	static const char *const ext[] = { ".jpg", ".JPG", ".jpeg" };
-	for (size_t i = 0; i < 3; i++) {
-		char *c = xasprintf("%.*s%s", (int)stem, path, ext[i]);
-		if (file_exists(c))
-			return c;
-		free(c);
-	}
-	return NULL;
 }
 
 void eng_build_one(engine *en, const batch_info *b, const file_entry *f, built *out)
@@ -104,7 +87,7 @@ void eng_build_one(engine *en, const batch_info *b, const file_entry *f, built *
 		free(path);
 		return;
 	}
-	char *img_path = image_of(path);
+	char *img_path = image_jpeg_of(path);
 	if (img_path) {
 		sb_err e;
 		sb_err_clear(&e);

@@ -1,0 +1,247 @@
+/* advisor.c: every model of the price table on the same requests (see
+ * advisor.h).  The formulas are the providers' own (caps->image_size,
+ * ->image_tokens, ->text_tokens), so the table prices a request exactly as
+ * the engine's estimate would on that model. */
+#include "config.h"
+
+#include "advisor.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cost.h"
+#include "i18n.h"
+#include "imageprep.h"
+#include "provider.h"
+#include "report.h"
+#include "request.h"
+
+static void add_size(adv_input *in, int w, int h)
+{
+	for (size_t i = 0; i < in->nsizes; i++)
+		if (in->sizes[i].w == w && in->sizes[i].h == h) {
+			in->sizes[i].n++;
+			return;
+		}
+	in->sizes = xrealloc(in->sizes, (in->nsizes + 1) * sizeof *in->sizes);
+	in->sizes[in->nsizes++] = (adv_size){ w, h, 1 };
+}
+
+/* One request: the prompt as the engine builds it (eng_build_one), the
+ * picture the model would see, if any. */
+static void add_request(const settings *cfg, prompt_ctx *pr, adv_input *in, const char *cesta,
+			const file_entry *f)
+{
+	const char *desc = f && f->description ? f->description : "";
+	char *user = f ? prompt_user_text(pr, desc, f->editorial, f->ed.city, f->ed.country, f->ed.date)
+		       : prompt_user_text(pr, "", false, NULL, NULL, NULL);
+	const char *sys = prompt_system(pr);
+	const provider_ops *ops;
+	for (size_t i = 0; i < ADV_PROVIDERS && (ops = provider_at(i)); i++)
+		in->text_tokens[i] += ops->caps->text_tokens(sys, user ? user : "") + (*desc ? 0 : ADV_DESC_TOKENS);
+	if (!*desc)
+		in->undescribed++;
+	free(user);
+	in->requests++;
+	char *path = settings_map_path(cfg, cesta);
+	char *img = path ? image_jpeg_of(path) : NULL;
+	int w, h;
+	if (img && image_file_size(img, &w, &h, NULL) == 0)
+		add_size(in, w, h);
+	free(img);
+	free(path);
+}
+
+/* Output tokens per photo: what the library's finished batches of
+ * originals returned, else ADV_OUT_TOKENS. */
+static void out_history(store *st, adv_input *in)
+{
+	batch_info *bs = NULL;
+	size_t nb = st ? store_list(st, &bs) : 0;
+	long out = 0;
+	size_t n = 0;
+	for (size_t i = 0; i < nb; i++) {
+		batch_extra x;
+		if (strcmp(bs[i].kind, "originals") == 0 && report_batch_extra(st, bs[i].id, &x) &&
+		    x.succeeded > 0 && x.out_tokens > 0) {
+			out += x.out_tokens;
+			n += x.succeeded;
+		}
+	}
+	free(bs);
+	in->out_from_history = n > 0;
+	in->out_history_requests = n;
+	in->out_tokens = n ? (double)out / (double)n : ADV_OUT_TOKENS;
+}
+
+static int input_begin(const settings *cfg, store *st, adv_input *in, prompt_ctx **pr, sb_err *e)
+{
+	memset(in, 0, sizeof *in);
+	if (prompt_open(cfg, pr, e) < 0)
+		return -1;
+	out_history(st, in);
+	return 0;
+}
+
+int advisor_plan_input(const settings *cfg, store *st, const plan *p, adv_input *in, sb_err *e)
+{
+	prompt_ctx *pr = NULL;
+	if (input_begin(cfg, st, in, &pr, e) < 0)
+		return -1;
+	for (size_t i = 0; i < p->n; i++) {
+		const plan_row *it = &p->rows[i];
+		if (it->action == PLAN_NEW) {
+			add_request(cfg, pr, in, it->cesta, NULL);
+		} else if (it->action == PLAN_IN_BATCH && st &&
+			   (it->bstate == BS_COLLECTING || it->bstate == BS_READY)) {
+			file_entry fe;
+			memset(&fe, 0, sizeof fe);
+			bool have = store_file_get(st, it->batch, it->cesta, &fe) == 0;
+			add_request(cfg, pr, in, it->cesta, have ? &fe : NULL);
+			if (have)
+				file_entries_free(&fe, 1);
+		}
+	}
+	prompt_close(pr);
+	return 0;
+}
+
+int advisor_batches_input(const settings *cfg, store *st, const batch_info *bs, size_t nb, adv_input *in,
+			  sb_err *e)
+{
+	prompt_ctx *pr = NULL;
+	if (input_begin(cfg, st, in, &pr, e) < 0)
+		return -1;
+	for (size_t b = 0; b < nb; b++) {
+		file_entry *fs = NULL;
+		size_t nf = 0;
+		if (strcmp(bs[b].kind, "originals") != 0 || store_files(st, bs[b].id, &fs, &nf) < 0)
+			continue;
+		for (size_t i = 0; i < nf; i++)
+			if (fs[i].state != FS_FILE_NOT_FOUND)
+				add_request(cfg, pr, in, fs[i].cesta, &fs[i]);
+		file_entries_free(fs, nf);
+	}
+	prompt_close(pr);
+	return 0;
+}
+
+/* The detail a row stands for when the settings ask for detail. */
+static bool detail_is(const char *row_detail, int ndetails, const char *detail)
+{
+	if (ndetails <= 1)
+		return true;
+	bool low = detail && strcmp(detail, "low") == 0;
+	return strcmp(row_detail, low ? "low" : "high") == 0;
+}
+
+static void fill_row(const provider_caps *caps, const adv_input *in, long text, const price *p, adv_row *r)
+{
+	long img = 0;
+	for (size_t s = 0; s < in->nsizes; s++) {
+		int tw, th;
+		caps->image_size(r->model, r->detail, in->sizes[s].w, in->sizes[s].h, &tw, &th);
+		if (tw < 1) tw = 1;
+		if (th < 1) th = 1;
+		img += (long)in->sizes[s].n * caps->image_tokens(r->model, r->detail, tw, th);
+	}
+	double n = in->requests ? (double)in->requests : 1;
+	double out = in->out_tokens * (double)in->requests;
+	r->in_total = text + img;
+	r->out_total = lround(out);
+	r->text_tokens = (double)text / n;
+	r->image_tokens = (double)img / n;
+	r->out_tokens = in->requests ? in->out_tokens : 0;
+	r->batch_total = ((double)r->in_total * p->batch_in + out * p->batch_out) / 1e6;
+	r->live_total = ((double)r->in_total * p->in + out * p->out) / 1e6;
+	r->batch = r->batch_total / n;
+	r->live = r->live_total / n;
+}
+
+static int row_cmp(const void *a, const void *b)
+{
+	const adv_row *x = a, *y = b;
+	if (x->batch != y->batch)
+		return x->batch < y->batch ? -1 : 1;
+	int c = strcmp(x->model, y->model);
+	return c ? c : strcmp(x->detail, y->detail);
+}
+
+void advisor_table(const settings *cfg, adv_input *in, adv_table *out)
+{
+	memset(out, 0, sizeof *out);
+	out->in = *in;
+	memset(in, 0, sizeof *in);
+	out->configured = -1;
+	price *ps = NULL;
+	size_t np = prices_all(&ps);
+	const char *cprov = cfg->provider && *cfg->provider ? cfg->provider : provider_default_name;
+	price cp;
+	bool cknown = price_of(cfg->model, &cp);
+	const provider_ops *ops;
+	for (size_t i = 0; i < ADV_PROVIDERS && (ops = provider_at(i)); i++) {
+		const provider_caps *caps = ops->caps;
+		for (size_t m = 0; m < np; m++) {
+			if (!caps->reads_images(ps[m].model))
+				continue;
+			const char *details[4];
+			int nd = caps->image_details(ps[m].model, details, 4);
+			for (int d = 0; d < nd; d++) {
+				out->rows = xrealloc(out->rows, (out->n + 1) * sizeof *out->rows);
+				adv_row *r = &out->rows[out->n++];
+				memset(r, 0, sizeof *r);
+				r->provider = ops->name;
+				snprintf(r->model, sizeof r->model, "%s", ps[m].model);
+				r->detail = details[d];
+				r->configured = cknown && strcmp(ops->name, cprov) == 0 &&
+						strcmp(cp.model, ps[m].model) == 0 &&
+						detail_is(details[d], nd, cfg->image_detail);
+				fill_row(caps, &out->in, out->in.text_tokens[i], &ps[m], r);
+			}
+		}
+	}
+	free(ps);
+	if (out->n)
+		qsort(out->rows, out->n, sizeof *out->rows, row_cmp);
+	for (size_t i = 0; i < out->n; i++)
+		if (out->rows[i].configured)
+			out->configured = (long)i;
+}
+
+long advisor_cheapest_peer(const adv_table *t)
+{
+	if (t->configured < 0)
+		return -1;
+	const adv_row *c = &t->rows[t->configured];
+	bool low = strcmp(c->detail, "low") == 0;
+	for (size_t i = 0; i < t->n; i++) /* sorted: the first that fits */
+		if (strcmp(t->rows[i].provider, c->provider) == 0 &&
+		    (low || strcmp(t->rows[i].detail, "low") != 0))
+			return (long)i;
+	return -1;
+}
+
+char *advisor_warning(const adv_table *t)
+{
+	long k = advisor_cheapest_peer(t);
+	if (k < 0 || t->in.requests == 0)
+		return NULL;
+	const adv_row *c = &t->rows[t->configured], *m = &t->rows[k];
+	if (!(c->batch > 2 * m->batch))
+		return NULL;
+	return xasprintf(_("the configured model %s (%s detail) costs $%.5f a photo at batch price, "
+			   "%.1f times %s (%s detail, $%.5f) of the same provider: see 'stockbatch plan "
+			   "--models'"),
+			 c->model, c->detail, c->batch, m->batch > 0 ? c->batch / m->batch : 0.0, m->model,
+			 m->detail, m->batch);
+}
+
+void advisor_free(adv_table *t)
+{
+	if (!t)
+		return;
+	free(t->in.sizes);
+	free(t->rows);
+	memset(t, 0, sizeof *t);
+}
