@@ -12,8 +12,9 @@ sb_start_fake --step 0.05 --seed 5 --state-file "$SB_TMP/state.json"
 import base64, json, sys, time, urllib.request, urllib.error
 sys.path.insert(0, sys.argv[2])
 from fakeclient import U, OK, G, call, check
-JPEG = base64.b64encode(bytes([0xFF, 0xD8, 0xFF, 0xE0, 0, 16]) + b"JFIF\0" + bytes(12) + bytes([0xFF, 0xD9])).decode()
+JPEG = "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDABsSFBcUERsXFhceHBsgKEIrKCUlKFE6PTBCYFVlZF9VXVtqeJmBanGQc1tdhbWGkJ6jq62rZ4C8ybqmx5moq6T/2wBDARweHigjKE4rK06kbl1upKSkpKSkpKSkpKSkpKSkpKSkpKSkpKSkpKSkpKSkpKSkpKSkpKSkpKSkpKSkpKSkpKT/wAARCAAIAAgDASIAAhEBAxEB/8QAFQABAQAAAAAAAAAAAAAAAAAAAAP/xAAUEAEAAAAAAAAAAAAAAAAAAAAA/8QAFAEBAAAAAAAAAAAAAAAAAAAAA//EABQRAQAAAAAAAAAAAAAAAAAAAAD/2gAMAwEAAhEDEQA/AJgHE//Z"  # 8x8
 NOT_IMAGE = base64.b64encode(b"this is not a picture at all").decode()
+NO_FRAME = base64.b64encode(bytes([0xFF, 0xD8, 0xFF, 0xE0, 0, 16]) + b"JFIF\0" + bytes(9) + bytes([0xFF, 0xD9])).decode()
 SCHEMA = {"type": "object", "additionalProperties": False, "required": ["title", "description", "keywords"],
           "properties": {"title": {"type": "string"}, "description": {"type": "string"},
                          "keywords": {"type": "array", "items": {"type": "string"}}}}
@@ -133,6 +134,8 @@ check(e and "Missing 'description'" in e["response"]["body"]["error"]["message"]
       "OpenAI: a strict schema with optional properties -> invalid_json_schema")
 e = error_line(body(img=NOT_IMAGE))
 check(e and e["response"]["body"]["error"]["code"] == "invalid_image_format", "OpenAI: base64 of no image -> 400")
+e = error_line(body(img=NO_FRAME))
+check(e and e["response"]["body"]["error"]["code"] == "invalid_image_format", "OpenAI: a JPEG with no frame -> 400")
 e = error_line(body(img="@@@not base64@@@"))
 check(e and e["response"]["body"]["error"]["code"] == "invalid_base64", "OpenAI: broken base64 -> 400")
 e = error_line(body(model="gpt-4o-mini", max_tokens=None, max_completion_tokens=0))

@@ -635,13 +635,40 @@ def jtype(v):
     return "null" if v is None else "a string"
 
 
+def jpeg_size(raw):
+    """(width, height) from a JPEG's frame header, or None: the markers are
+    walked as a decoder does, so a file with no frame is no image."""
+    i = 2
+    while i + 4 <= len(raw):
+        if raw[i] != 0xFF:
+            return None
+        mk = raw[i + 1]
+        if mk == 0xFF:
+            i += 1
+            continue
+        if mk in (0xD8, 0x01) or 0xD0 <= mk <= 0xD7:
+            i += 2
+            continue
+        if mk in (0xD9, 0xDA):
+            return None  # end of image or scan data before any frame header
+        n = struct.unpack(">H", raw[i + 2:i + 4])[0]
+        if mk in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF):
+            if i + 9 > len(raw):
+                return None
+            h, w = struct.unpack(">HH", raw[i + 5:i + 9])
+            return (w, h) if w and h else None
+        i += 2 + n
+    return None
+
+
 def image_kind(raw):
     if raw[:3] == b"\xff\xd8\xff":
-        return "jpeg"
+        return "jpeg" if jpeg_size(raw) else None
     if raw[:8] == b"\x89PNG\r\n\x1a\n":
-        return "png"
+        return "png" if raw[12:16] == b"IHDR" and struct.unpack(">II", raw[16:24]) > (0, 0) and \
+            0 not in struct.unpack(">II", raw[16:24]) else None
     if raw[:4] == b"GIF8":
-        return "gif"
+        return "gif" if len(raw) >= 10 and 0 not in struct.unpack("<HH", raw[6:10]) else None
     if raw[:4] == b"RIFF" and raw[8:12] == b"WEBP":
         return "webp"
     return None
