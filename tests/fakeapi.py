@@ -94,6 +94,11 @@ body of any shape is answered, never crashes the fake):
                    chunk must be a multiple of x-goog-upload-chunk-granularity
                    (8388608), else 400
 
+Every refusal above counts in /__stats "rejected" (by kind); with the environment
+variable FAKEAPI_REJECT_LOG=FILE each also appends a line (the calling test, the
+kind, the message) there: `FAKEAPI_REJECT_LOG=/tmp/r make check` lists what the
+program sends that the real services would refuse.
+
 Answers: the model's JSON is built from the request's words; a Czech description
 (between <<<DESCRIPTION and DESCRIPTION>>>) is read as a model would, in English
 ("horská chata v Krkonoších" -> keywords cabin, mountain, ..., place names kept
