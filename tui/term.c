@@ -1,7 +1,8 @@
-/* term.c: the locale, the terminal and its hangup (see term.h).  Over SSH the locale is
- * often unset (the C locale, ASCII): ncursesw then drops every character
- * after the first non-ASCII one and draws borders as letters.  The data
- * are UTF-8 whatever the locale, so the screen reads and writes UTF-8. */
+/* term.c: the locale, the terminal and its hangup (see term.h).  Over SSH
+ * the locale is often unset (the C locale, ASCII): ncursesw then drops
+ * every character after the first non-ASCII one and draws borders as
+ * letters.  The data are UTF-8 whatever the locale, so the screen reads
+ * and writes UTF-8. */
 #include "config.h"
 #include "term.h"
 
@@ -116,9 +117,6 @@ term_caps term_probe(void)
 	const char *nc = getenv("NO_COLOR");
 	if (has_colors() && !(nc && *nc))
 		c.colors = COLORS >= 256 ? 256 : COLORS >= 16 ? 16 : 8;
-	/* A terminal from before colour (vt100, vt220) has ASCII only; the
-	 * Linux console's font has the block elements and shades but no
-	 * quadrants, sextants or box-drawing diagonals. */
 	/* No line drawing in the terminfo entry and no UTF-8 claim (U8): an old
 	 * console without box characters gets ASCII lines. */
 	const char *acsc = tigetstr("acsc");
@@ -128,6 +126,9 @@ term_caps term_probe(void)
 		for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
 			acs_map[(unsigned char)map[i][0]] = (chtype)(unsigned char)map[i][1];
 	}
+	/* A terminal from before colour (vt100, vt220) has ASCII only; the
+	 * Linux console's font has the block elements and shades but no
+	 * quadrants, sextants or box-drawing diagonals. */
 	const char *name = termname();
 	if (!has_colors() || (name && name[0] == 'v' && name[1] == 't'))
 		c.symbols = PV_SYM_ASCII;
