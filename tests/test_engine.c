@@ -835,6 +835,42 @@ static void test_budget_archive_export(void **st)
 	lib_close(&L);
 }
 
+/* A UI that does not read for a while: the worker's queue keeps its size
+ * by dropping progress and log lines, never an error (it used to drop the
+ * oldest message of any kind, so the error went first). */
+static void test_worker_full_queue(void **st)
+{
+	(void)st;
+	static lib L;
+	const char *kv[] = { "poll_interval", "3600", NULL };
+	lib_open(&L, 1, NULL, kv);
+	worker *w;
+	sb_err e = { 0 };
+	assert_int_equal(worker_start(L.en, &w, &e), 0);
+	/* the first run, up to its cost line; then the worker waits an hour */
+	bool ran = false;
+	for (int spins = 0; spins < 600 && !ran; spins++) {
+		struct pollfd pfd = { .fd = worker_fd(w), .events = POLLIN };
+		poll(&pfd, 1, 100);
+		wmsg m;
+		while (worker_next(w, &m))
+			ran |= m.kind == WM_COST;
+	}
+	assert_true(ran);
+	sb_log(LOG_ERROR, "the error to keep");
+	for (int i = 0; i < 3000; i++)
+		sb_log(LOG_INFO, "line %d", i);
+	int errors = 0, lines = 0;
+	wmsg m;
+	while (worker_next(w, &m)) {
+		errors += m.kind == WM_LOG && m.level == LOG_ERROR && strstr(m.text, "the error to keep");
+		lines += m.kind == WM_LOG && m.level == LOG_INFO;
+	}
+	worker_stop(w);
+	assert_int_equal(errors, 1);
+	assert_true(lines > 0 && lines < 3000); /* bounded: the oldest lines went */
+}
+
 /* The worker: phases in a pthread, messages through the pipe, commands. */
 static void test_worker(void **st)
 {
@@ -1222,6 +1258,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_gemini, teardown),
 		cmocka_unit_test_teardown(test_budget_archive_export, teardown),
 		cmocka_unit_test_teardown(test_worker, teardown),
+		cmocka_unit_test_teardown(test_worker_full_queue, teardown),
 		cmocka_unit_test_teardown(test_rejects, teardown),
 		cmocka_unit_test_teardown(test_same_names, teardown),
 		cmocka_unit_test_teardown(test_split, teardown),
