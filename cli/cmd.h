@@ -74,4 +74,5 @@ int cmd_retrieve(cli_ctx *c, int argc, char **argv);
 int cmd_export(cli_ctx *c, int argc, char **argv);
 int cmd_cleanup(cli_ctx *c, int argc, char **argv);
 int cmd_doctor(cli_ctx *c, int argc, char **argv);
+int cmd_check(cli_ctx *c, int argc, char **argv);
 #endif

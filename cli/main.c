@@ -97,6 +97,13 @@ static const command commands[] = {
 	  N_("Counts (sent, succeeded, repaired, retried, failed, skipped), the cost\n"
 	     "estimated and actual, and the durations, of one batch or of all.\n"
 	     "Exit status 5 when some items failed.") },
+	{ "check", cmd_check, 0, 0, 0, "", 0,
+	  N_("check every row the agencies will see against their rules"),
+	  N_("Checks every row of the CSV that an enabled agency will see (its status\n"
+	     "is 'připraveno'), written by stockbatch, by hand or by another tool:\n"
+	     "lengths, keywords, categories, editorial prefix, names of people,\n"
+	     "brands and invisible characters.  Prints a table per agency (line,\n"
+	     "file, rule, what to do).  Exit status 5 when a row breaks a rule.") },
 	{ "export", cmd_export, READS_STORE, 1, 1, N_("BATCH"), CO_OUTPUT,
 	  N_("a tar of the batch's state and results, for support"),
 	  N_("Writes a tar of the batch's state and results, without API keys, to\n"

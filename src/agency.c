@@ -1505,3 +1505,198 @@ char *meta_categories_joined(const meta_record *m, const char *agency)
 	}
 	return NULL;
 }
+
+/* ------------------------------------------------------- check any row */
+
+const char *meta_agency_key(int a)
+{
+	return a >= 0 && a < AG_N ? ag_key[a] : "";
+}
+
+const char *meta_agency_label(int a)
+{
+	return a >= 0 && a < AG_N ? ag_label[a] : "";
+}
+
+bool meta_agency_enabled(const settings *cfg, int a)
+{
+	return a >= 0 && a < AG_N && enabled(cfg, a);
+}
+
+typedef struct rowchk {
+	meta_rule_fn fn;
+	void *ctx;
+	size_t n;
+} rowchk;
+
+static void broke(rowchk *k, int a, const char *todo, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void broke(rowchk *k, int a, const char *todo, const char *fmt, ...)
+{
+	char rule[600];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(rule, sizeof rule, fmt, ap);
+	va_end(ap);
+	k->n++;
+	if (k->fn)
+		k->fn(a, rule, todo, k->ctx);
+}
+
+/* Keywords split at ", " (the CSV's join). */
+static size_t split_keywords(const char *s, char ***out)
+{
+	char **kw = NULL;
+	size_t n = 0;
+	char *copy = xstrdup(s ? s : ""), *p = copy;
+	while (*p) {
+		char *e = strstr(p, ", ");
+		if (e)
+			*e = 0;
+		kw = xrealloc(kw, (n + 1) * sizeof *kw);
+		kw[n++] = xstrdup(p);
+		if (!e)
+			break;
+		p = e + 2;
+	}
+	free(copy);
+	*out = kw;
+	return n;
+}
+
+static void check_row_text(const agency_lists *l, const meta_row_in *r, char **kw, size_t nkw, rowchk *k)
+{
+	const char *what[] = { _("title"), _("description") };
+	const char *txt[] = { r->title, r->description };
+	for (int i = 0; i < 2; i++) {
+		bool ch = false;
+		free(meta_clean_text(txt[i], &ch));
+		if (ch)
+			broke(k, -1, _("retype it, or let stockbatch describe the photo again"),
+			      _("the %s has control, escape, bidi or zero-width characters, or is not NFC"), what[i]);
+	}
+	bool ch = false;
+	free(meta_clean_text(r->keywords, &ch));
+	if (ch)
+		broke(k, -1, _("retype them, or let stockbatch describe the photo again"),
+		      _("the keywords have control, escape, bidi or zero-width characters, or are not NFC"));
+	if (!*r->title)
+		broke(k, -1, _("write a title"), _("the title is empty"));
+	if (!*r->description)
+		broke(k, -1, _("write a description"), _("the description is empty"));
+	size_t dl = utf8_chars(r->description);
+	if (dl > DESC_MAX)
+		broke(k, -1, _("shorten it at a sentence end"), _("the description has %zu characters, over %d"), dl,
+		      DESC_MAX);
+	if (has_url(r->title) || has_url(r->description))
+		broke(k, -1, _("remove the address"), _("the title or description contains a URL"));
+	if (r->editorial) {
+		if (!editorial_prefix_len(r->description))
+			broke(k, -1, _("start the description with the city, the country and the date"),
+			      _("the editorial description lacks \"CITY, COUNTRY - DD MM YYYY: \""));
+		return; /* editorial captions may name people and brands */
+	}
+	char who[80];
+	for (int i = 0; i < 2; i++) {
+		if (agency_find_name(l, txt[i], false, who, sizeof who))
+			broke(k, -1, _("describe the person without a name"), _("the %s names a person (\"%s\")"),
+			      what[i], who);
+		const char *b = find_brand(l, txt[i]);
+		if (b)
+			broke(k, -1, _("remove the brand"), _("the %s names a brand (\"%s\")"), what[i], b);
+	}
+	for (size_t i = 0; i < nkw; i++) {
+		if (agency_find_name(l, kw[i], true, NULL, 0))
+			broke(k, -1, _("remove the keyword"), _("the keyword \"%s\" is a name of a person"), kw[i]);
+		if (find_brand(l, kw[i]))
+			broke(k, -1, _("remove the keyword"), _("the keyword \"%s\" is a brand"), kw[i]);
+	}
+}
+
+static void check_row_keywords(const meta_row_in *r, char **kw, size_t nkw, rowchk *k)
+{
+	for (size_t i = 0; i < nkw; i++) {
+		if (!*kw[i]) {
+			broke(k, -1, _("remove the empty keyword"), _("an empty keyword"));
+			continue;
+		}
+		if (r->editorial && i == 0 && !strcmp(kw[i], "Editorial"))
+			continue;
+		char *low = utf8_lower(kw[i]);
+		if (strcmp(low, kw[i]))
+			broke(k, -1, _("write it in lower case"), _("the keyword \"%s\" is not lower case"), kw[i]);
+		for (size_t j = 0; j < i; j++)
+			if (!strcasecmp(kw[j], kw[i])) {
+				broke(k, -1, _("remove the duplicate"), _("the keyword \"%s\" is there twice"), kw[i]);
+				break;
+			}
+		free(low);
+	}
+}
+
+static bool cat_listed(const agency_lists *l, int a, const char *v)
+{
+	const char *m = agency_match_category(l, ag_key[a], v);
+	return m && !strcmp(m, v);
+}
+
+static void check_row_agency(const agency_lists *l, const meta_row_in *r, int a, size_t nkw, rowchk *k)
+{
+	size_t tl = utf8_chars(r->title);
+	size_t kmax = a == AG_AS ? KW_MAX_ADOBE : KW_MAX;
+	if (a == AG_AS && r->editorial)
+		broke(k, a, _("set its AdobeStock status back; AdobeStock takes no editorial content"),
+		      _("an editorial row"));
+	if (a == AG_AS && tl > 70)
+		broke(k, a, _("shorten it at a phrase boundary"), _("the title has %zu characters, over %d"), tl, 70);
+	if (a == AG_SS && tl > DESC_MAX)
+		broke(k, a, _("shorten it at a phrase boundary"), _("the title has %zu characters, over %d"), tl,
+		      DESC_MAX);
+	if (a == AG_AS && strchr(r->title, ','))
+		broke(k, a, _("remove the commas"), _("the title has a comma"));
+	if (a == AG_DS && *r->title && !utf8_starts_upper(r->title) && islower((unsigned char)r->title[0]))
+		broke(k, a, _("capitalise the first letter"), _("the title does not start with a capital"));
+	if (nkw < KW_MIN || nkw > kmax)
+		broke(k, a, nkw < KW_MIN ? _("add keywords") : _("remove the weakest keywords"),
+		      _("%zu keywords, want %d to %zu"), nkw, KW_MIN, kmax);
+	if (a == AG_AS && r->editorial)
+		return;
+	char **cats;
+	size_t nc = split_keywords(r->cats[a], &cats);
+	size_t want_min = 1, want_max = ag_max[a];
+	if (nc < want_min || nc > want_max)
+		broke(k, a, _("choose from the agency's category list"), _("%zu categories, want %zu to %zu"), nc,
+		      want_min, want_max);
+	for (size_t i = 0; i < nc; i++) {
+		if (*cats[i] && !cat_listed(l, a, cats[i]))
+			broke(k, a, _("choose from the agency's category list"), _("the category \"%s\" is not on its list"),
+			      cats[i]);
+		free(cats[i]);
+	}
+	free(cats);
+}
+
+size_t meta_check_row(const agency_lists *l, const settings *cfg, const meta_row_in *r, meta_rule_fn fn,
+		      void *ctx)
+{
+	rowchk k = { fn, ctx, 0 };
+	bool any = false;
+	for (int a = 0; a < AG_N; a++)
+		any |= r->sees[a] && enabled(cfg, a);
+	if (!any)
+		return 0;
+	meta_row_in rr = *r;
+	rr.title = r->title ? r->title : "";
+	rr.description = r->description ? r->description : "";
+	rr.keywords = r->keywords ? r->keywords : "";
+	char **kw = NULL;
+	size_t nkw = *rr.keywords ? split_keywords(rr.keywords, &kw) : 0;
+	check_row_text(l, &rr, kw, nkw, &k);
+	check_row_keywords(&rr, kw, nkw, &k);
+	for (int a = 0; a < AG_N; a++)
+		if (r->sees[a] && enabled(cfg, a))
+			check_row_agency(l, &rr, a, nkw, &k);
+	for (size_t i = 0; i < nkw; i++)
+		free(kw[i]);
+	free(kw);
+	return k.n;
+}

@@ -88,6 +88,28 @@ char *meta_clean_text(const char *s, bool *changed);
 bool agency_find_name(const agency_lists *l, const char *text, bool keyword, char *out, size_t outsz);
 /* Add given names (the format of data/given-names.txt) to the lists. */
 void agency_lists_add_names(agency_lists *l, const char *data);
+/* The agencies whose rules are enforced: 0 ShutterStock, 1 AdobeStock,
+ * 2 Dreamstime. */
+#define META_AGENCIES 3
+const char *meta_agency_key(int a);   /* "shutterstock" */
+const char *meta_agency_label(int a); /* "ShutterStock" */
+bool meta_agency_enabled(const settings *cfg, int a);
+
+/* A committed row as the agencies see it (check any library, not only
+ * what stockbatch wrote). */
+typedef struct meta_row_in {
+	const char *title, *description, *keywords; /* keywords joined by ", " */
+	const char *cats[META_AGENCIES];            /* the CSV's category values */
+	bool sees[META_AGENCIES];                   /* the agency takes the row */
+	bool editorial;
+} meta_row_in;
+/* One broken rule: the agency (-1: every agency that sees the row), the
+ * rule and what to do, both translated. */
+typedef void (*meta_rule_fn)(int agency, const char *rule, const char *todo, void *ctx);
+/* Every rule of reference/agencies.md the row breaks for the agencies that
+ * see it and are enabled, without repairing anything; returns how many. */
+size_t meta_check_row(const agency_lists *l, const settings *cfg, const meta_row_in *r, meta_rule_fn fn,
+		      void *ctx);
 /* Title limit in characters for these settings (title_max, else 70 when
  * AdobeStock is enabled, else 80). */
 int agency_title_max(const settings *cfg);

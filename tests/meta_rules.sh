@@ -6,7 +6,7 @@
 # the reason for the rest, and the committed PhotoMedia.csv has 0 rows that
 # break a rule, as tests/check_csv.py (written from reference/agencies.md, not
 # from src/agency.c) reads it.  Every repaired or refused answer is in the
-# report with its reason.
+# report with its reason, and `stockbatch check` agrees with the checker.
 . "$top_srcdir/tests/lib.sh"
 sb_tmpdir
 N=100
@@ -61,6 +61,12 @@ print(len(reps), "answers repaired or refused,", len(fails), "failures")
 for f in fails:
     print("failed:", f["state"], f["attempts"], f["reason"][:160])
 PY
+	# stockbatch check agrees: only the hand-written prepared row of the
+	# library (IMG_0050.jpg: five keywords, one category) breaks a rule
+	sb_run check --json
+	cp "$SB_OUT" "$SB_TMP/$prov.check.json"
+	check_eq "$(sb_json "$SB_TMP/$prov.check.json" 'sorted(set(f["file"] for k in d["findings"] for f in d["findings"][k]))')" \
+		'["IMG_0050.jpg"]' "$prov: check finds only the hand-written row"
 	sb_run report
 	check_grep '^  repaired: .*answer refused: .*names a person' "$SB_OUT" "$prov: text report names the refusal"
 }
