@@ -72,6 +72,7 @@ int cmd_import(cli_ctx *c, int argc, char **argv);
 int cmd_send(cli_ctx *c, int argc, char **argv);
 int cmd_retrieve(cli_ctx *c, int argc, char **argv);
 int cmd_export(cli_ctx *c, int argc, char **argv);
+int cmd_export_agency(cli_ctx *c, int argc, char **argv);
 int cmd_cleanup(cli_ctx *c, int argc, char **argv);
 int cmd_doctor(cli_ctx *c, int argc, char **argv);
 int cmd_check(cli_ctx *c, int argc, char **argv);

@@ -21,7 +21,8 @@
 enum { NEEDS_LOCK = 1, NEEDS_ENGINE = 2, READS_STORE = 4, NO_CSV = 8 };
 
 /* The options that belong to one command. */
-enum { CO_WAIT = 1, CO_OUTPUT = 2, CO_ALL = 4, CO_YES = 8, CO_MODELS = 16 };
+enum { CO_WAIT = 1, CO_OUTPUT = 2, CO_ALL = 4, CO_YES = 8, CO_MODELS = 16, CO_OUTDIR = 32,
+       CO_EXPORTED = 64 };
 
 typedef struct cmd_option {
 	unsigned bit;
@@ -36,6 +37,9 @@ static const cmd_option cmd_options[] = {
 	{ CO_ALL, "--all", N_("    --all"), N_("also send the batch still being collected") },
 	{ CO_YES, "--yes", N_("-y, --yes"), N_("do not ask for confirmation at a terminal") },
 	{ CO_MODELS, "--models", N_("    --models"), N_("what the photos waiting cost on every model") },
+	{ CO_OUTDIR, "--output", N_("-o, --output DIR"),
+	  N_("write the upload CSVs to DIR") },
+	{ CO_EXPORTED, "--all", N_("    --all"), N_("list the rows exported before again") },
 };
 
 typedef struct command {
@@ -109,6 +113,16 @@ static const command commands[] = {
 	  N_("Writes a tar of the batch's state and results, without API keys, to\n"
 	     "stockbatch-BATCH.tar.gz or the file given with --output ('-' for\n"
 	     "standard output).") },
+	{ "export-agency", cmd_export_agency, NEEDS_LOCK, 0, 18, N_("[AGENCY]..."),
+	  CO_OUTDIR | CO_EXPORTED,
+	  N_("write the agencies' upload CSVs of the prepared rows"),
+	  N_("Writes one upload CSV per agency (all agencies with an upload format, or\n"
+	     "those named), in the agency's own header, delimiter and category\n"
+	     "encoding, for the rows whose status for that agency is 'připraveno'.\n"
+	     "Editorial rows are marked as the agency wants, or left out where it takes\n"
+	     "none; every row left out is named with the reason.  A row exported before\n"
+	     "is listed again only with --all (the record is exported.json in the state\n"
+	     "directory); an agency with nothing new keeps its previous file.") },
 	{ "cleanup", cmd_cleanup, NEEDS_LOCK | NEEDS_ENGINE, 0, 0, "", 0,
 	  N_("archive old batches, delete provider files, remove\n"
 	     "                           temporary files"),
@@ -151,8 +165,8 @@ static bool option_given(unsigned bit)
 {
 	switch (bit) {
 	case CO_WAIT: return cli_opt.wait_given;
-	case CO_OUTPUT: return cli_opt.output != NULL;
-	case CO_ALL: return cli_opt.all_given;
+	case CO_OUTPUT: case CO_OUTDIR: return cli_opt.output != NULL;
+	case CO_ALL: case CO_EXPORTED: return cli_opt.all_given;
 	case CO_MODELS: return cli_opt.models;
 	default: return false;
 	}
@@ -241,7 +255,10 @@ void cli_usage(FILE *out)
 		char *head = xasprintf("%s%s%s", cmd->name, cmd->args[0] ? " " : "",
 				       cmd->args[0] ? _(cmd->args) : "");
 		fputs("  ", out);
-		report_pad(out, head, 22, false);
+		if (strlen(head) > 22) /* a long head: the summary on its own line */
+			fprintf(out, "%s\n%24s", head, "");
+		else
+			report_pad(out, head, 22, false);
 		fprintf(out, " %s\n", _(cmd->summary));
 		free(head);
 	}
@@ -372,6 +389,16 @@ static void ctx_close(cli_ctx *c)
 	memset(c, 0, sizeof *c);
 }
 
+/* Has the command an option of this name (--all, --output mean one thing
+ * per command)? */
+static bool command_has_option(const command *cmd, const char *name)
+{
+	for (size_t i = 0; i < sizeof cmd_options / sizeof cmd_options[0]; i++)
+		if ((cmd->options & cmd_options[i].bit) && !strcmp(cmd_options[i].name, name))
+			return true;
+	return false;
+}
+
 /* The arguments and the command's own options; 0 or the usage error's code. */
 static int check_usage(const command *cmd, const settings *cfg, int argc, char **argv)
 {
@@ -384,7 +411,7 @@ static int check_usage(const command *cmd, const settings *cfg, int argc, char *
 				       argv[1 + cmd->max_args]);
 	for (size_t i = 0; i < sizeof cmd_options / sizeof cmd_options[0]; i++) {
 		const cmd_option *o = &cmd_options[i];
-		if (option_given(o->bit) && !(cmd->options & o->bit))
+		if (option_given(o->bit) && !(cmd->options & o->bit) && !command_has_option(cmd, o->name))
 			return cli_usage_error(_("%s goes with '%s', not '%s'"), o->name,
 					       option_owner(o->bit)->name, cmd->name);
 	}

@@ -745,6 +745,16 @@ const char *agency_match_category(const agency_lists *l, const char *agency, con
 	return hit;
 }
 
+const char *agency_category_id(const agency_lists *l, const char *agency, const char *value)
+{
+	const char *hit = agency_match_category(l, agency, value);
+	agency_list *al = hit ? list_find(l, agency) : NULL;
+	for (size_t i = 0; al && i < al->n; i++)
+		if (al->e[i].value == hit)
+			return al->e[i].id;
+	return NULL;
+}
+
 /* ----------------------------------------------------------------- parse */
 
 void meta_free(meta_record *m)

@@ -44,6 +44,10 @@ const char *const *agency_categories(const agency_lists *l, const char *agency, 
 /* The CSV value of a category the model answered (name, id or "id=name"),
  * matched case-insensitively; NULL when it is not on the agency's list. */
 const char *agency_match_category(const agency_lists *l, const char *agency, const char *answer);
+/* The numeric id of a category value (name or id, as agency_match_category
+ * takes it) where the list gives ids (AdobeStock, Dreamstime); NULL when the
+ * value is not on the list or its entry has no id. */
+const char *agency_category_id(const agency_lists *l, const char *agency, const char *value);
 
 typedef struct meta_check {
 	int repaired;     /* number of mechanical repairs made */
