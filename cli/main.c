@@ -461,10 +461,14 @@ int cli_run(settings *cfg, int argc, char **argv)
 static bool complete_keep(const char *name, void *ctx)
 {
 	const command *cmd = ctx;
+	bool known = false;
 	for (size_t i = 0; i < sizeof cmd_options / sizeof cmd_options[0]; i++)
-		if (!strcmp(cmd_options[i].name, name))
-			return cmd_options[i].bit == CO_YES || (cmd && (cmd->options & cmd_options[i].bit));
-	return true;
+		if (!strcmp(cmd_options[i].name, name)) {
+			known = true;
+			if (cmd_options[i].bit == CO_YES || (cmd && (cmd->options & cmd_options[i].bit)))
+				return true;
+		}
+	return !known;
 }
 
 static int complete_batches(settings *cfg)
