@@ -47,7 +47,7 @@ check_eq "$got" "$batch" "a batch id of the library on the line"
 got=$(complete_line stockbatch --config "$SB_CONF" cancel "${batch%?}")
 check_eq "$got" "$batch" "a batch id by prefix"
 got=$(complete_line stockbatch help exp)
-check_eq "$got" "export" "help's command"
+check_eq "$got" "export export-agency" "help's commands"
 PATH=$SB_TMP/bin:$PATH bash -c 'source "$1"; complete -p stockbatch' sh "$FILE" \
 	| grep -q -- '-F _stockbatch stockbatch' || fail "complete -p stockbatch"
 
