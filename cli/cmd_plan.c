@@ -176,6 +176,7 @@ static json_object *models_json(const settings *cfg, const adv_table *t, const c
 		report_jadd_dbl(x, "batch_total_usd", r->batch_total);
 		report_jadd_dbl(x, "live_total_usd", r->live_total);
 		json_object_object_add(x, "configured", json_object_new_boolean(r->configured));
+		json_object_object_add(x, "deprecated", json_object_new_boolean(r->deprecated));
 		json_object_array_add(arr, x);
 	}
 	json_object_object_add(o, "models", arr);
@@ -224,6 +225,8 @@ void cli_print_models(const adv_table *t)
 		report_pad(stdout, v, 13, true);
 		snprintf(v, sizeof v, "$%.4f", r->live_total);
 		report_pad(stdout, v, 12, true);
+		if (r->deprecated)
+			printf("  %s", _("deprecated"));
 		fputc('\n', stdout);
 	}
 }
@@ -249,7 +252,7 @@ static void print_models(const settings *cfg, const adv_table *t)
 	cli_print_models(t);
 	fputc('\n', stdout);
 	printf(_("USD per 1,000 photos and for all of them; '*' is the configured model "
-		 "(%s, %s, image_detail %s).\n"),
+		 "(%s, %s, image_detail %s); 'deprecated': the provider has announced its shutdown.\n"),
 	       cfg->provider && *cfg->provider ? cfg->provider : provider_default_name, cfg->model,
 	       cfg->image_detail ? cfg->image_detail : "high");
 }

@@ -194,6 +194,7 @@ void advisor_table(const settings *cfg, adv_input *in, adv_table *out)
 				r->provider = ops->name;
 				snprintf(r->model, sizeof r->model, "%s", ps[m].model);
 				r->detail = details[d];
+				r->deprecated = caps->deprecated && caps->deprecated(ps[m].model);
 				r->configured = cknown && strcmp(ops->name, cprov) == 0 &&
 						strcmp(cp.model, ps[m].model) == 0 &&
 						detail_is(details[d], nd, cfg->image_detail);
@@ -216,7 +217,7 @@ long advisor_cheapest_peer(const adv_table *t)
 	const adv_row *c = &t->rows[t->configured];
 	bool low = strcmp(c->detail, "low") == 0;
 	for (size_t i = 0; i < t->n; i++) /* sorted: the first that fits */
-		if (strcmp(t->rows[i].provider, c->provider) == 0 &&
+		if (strcmp(t->rows[i].provider, c->provider) == 0 && !t->rows[i].deprecated &&
 		    (low || strcmp(t->rows[i].detail, "low") != 0))
 			return (long)i;
 	return -1;

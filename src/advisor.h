@@ -47,6 +47,7 @@ typedef struct adv_row {
 	double batch, live;               /* USD per request */
 	double batch_total, live_total;   /* USD, all requests */
 	bool configured;                  /* the settings' provider, model and detail */
+	bool deprecated;                  /* shutdown announced: never the cheapest peer */
 } adv_row;
 
 typedef struct adv_table {
@@ -64,7 +65,8 @@ int advisor_batches_input(const settings *cfg, store *st, const batch_info *bs, 
 /* The table for in (taken over by out). */
 void advisor_table(const settings *cfg, adv_input *in, adv_table *out);
 /* The cheapest row of the configured row's provider at a comparable detail
- * (high rows unless the configured detail is low); -1 when none. */
+ * (high rows unless the configured detail is low) and not deprecated; -1
+ * when none. */
 long advisor_cheapest_peer(const adv_table *t);
 /* The warning (translated, caller frees) when the configured model costs
  * more than twice the cheapest one of its provider; NULL otherwise. */

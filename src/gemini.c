@@ -826,7 +826,8 @@ static const char *gem_base_url(const settings *cfg)
 }
 
 static const provider_caps gem_caps = {
-	.default_model = "gemini-2.5-flash",
+	/* The cheaper of the two in prices.conf (README, "Choosing a model"). */
+	.default_model = "gemini-2.5-flash-lite",
 	.default_base_url = "https://generativelanguage.googleapis.com",
 	.base_url_setting = "gemini_base_url",
 	.base_url = gem_base_url,

@@ -490,7 +490,10 @@ static const char *oai_base_url(const settings *cfg)
 }
 
 static const provider_caps oai_caps = {
-	.default_model = "gpt-4o-mini",
+	/* The cheapest at high detail of the models apis.md does not mark
+	 * deprecated, by `stockbatch plan --models` on the shipped prices
+	 * (README, "Choosing a model"). */
+	.default_model = "gpt-4.1-mini",
 	.default_base_url = "https://api.openai.com/v1",
 	.base_url_setting = "openai_base_url",
 	.base_url = oai_base_url,
@@ -506,6 +509,7 @@ static const provider_caps oai_caps = {
 	.image_tokens = tokens_image,
 	.reads_images = tokens_image_known,
 	.image_details = oai_image_details,
+	.deprecated = tokens_image_deprecated,
 	.text_tokens = tokens_chat,
 };
 

@@ -96,6 +96,9 @@ typedef struct provider_caps {
 	/* The image details the model bills differently ("low", "high"; one
 	 * entry when detail changes nothing): up to cap into out, the count. */
 	int (*image_details)(const char *model, const char **out, int cap);
+	/* Whether the provider has announced model's shutdown (the advisor
+	 * neither recommends it nor compares with it); may be NULL. */
+	bool (*deprecated)(const char *model);
 	/* The input tokens of a request's text: system and user message. */
 	long (*text_tokens)(const char *system_text, const char *user_text);
 } provider_caps;

@@ -21,7 +21,7 @@
 
 const setting_doc settings_docs[] = {
 	{"provider", provider_default_name, N_("LLM provider: openai or gemini")},
-	{"model", "gpt-4o-mini", N_("model name (default gpt-4o-mini for openai, gemini-2.5-flash for gemini)")},
+	{"model", "gpt-4.1-mini", N_("model name (default gpt-4.1-mini for openai, gemini-2.5-flash-lite for gemini)")},
 	{"openai_base_url", "https://api.openai.com/v1", N_("OpenAI API base URL (compatible gateways, Azure)")},
 	{"gemini_base_url", "https://generativelanguage.googleapis.com", N_("Gemini API base URL")},
 	{"key_file", "", N_("file holding the API key (mode 0600; group/world-readable files are refused)")},

@@ -444,29 +444,30 @@ typedef struct img_rule {
 	long budget;           /* patch models */
 	int maxdim;            /* patch pre-fit, 0 = none */
 	double mult;
+	bool deprecated;       /* V3: "Deprecated and scheduled for shutdown" */
 } img_rule;
 
 /* Longest prefix first within a family.  Versions (apis.md 2): the newest
  * (V3) where it speaks, V2 otherwise. */
 static const img_rule img_rules[] = {
-	{ "gpt-4o-mini", false, 2833, 5667, 0, 0, 0 },
-	{ "gpt-4o", false, 85, 170, 0, 0, 0 },
-	{ "chatgpt-4o", false, 85, 170, 0, 0, 0 },
-	{ "gpt-4.1-mini", true, 0, 0, 6144, 2048, 1.62 },
-	{ "gpt-4.1-nano", true, 0, 0, 1536, 2048, 2.46 },
-	{ "gpt-4.1", false, 85, 170, 0, 0, 0 },
-	{ "gpt-4.5", false, 85, 170, 0, 0, 0 },
-	{ "o4-mini", true, 0, 0, 1536, 2048, 1.72 },
-	{ "o1", false, 75, 150, 0, 0, 0 },
-	{ "o3", false, 75, 150, 0, 0, 0 },
-	{ "computer-use-preview", false, 65, 129, 0, 0, 0 },
-	{ "gpt-5-mini", true, 0, 0, 1536, 2048, 1.2 },
-	{ "gpt-5-nano", true, 0, 0, 1536, 2048, 1.5 },
-	{ "gpt-5.4-mini", true, 0, 0, 1536, 2048, 1.62 },
-	{ "gpt-5.4-nano", true, 0, 0, 1536, 2048, 2.46 },
-	{ "gpt-5.1", false, 70, 140, 0, 0, 0 },
-	{ "gpt-5.", true, 0, 0, 2500, 2048, 1.2 },
-	{ "gpt-5", false, 70, 140, 0, 0, 0 },
+	{ "gpt-4o-mini", false, 2833, 5667, 0, 0, 0, false },
+	{ "gpt-4o", false, 85, 170, 0, 0, 0, false },
+	{ "chatgpt-4o", false, 85, 170, 0, 0, 0, false },
+	{ "gpt-4.1-mini", true, 0, 0, 6144, 2048, 1.62, false },
+	{ "gpt-4.1-nano", true, 0, 0, 1536, 2048, 2.46, true },
+	{ "gpt-4.1", false, 85, 170, 0, 0, 0, false },
+	{ "gpt-4.5", false, 85, 170, 0, 0, 0, false },
+	{ "o4-mini", true, 0, 0, 1536, 2048, 1.72, true },
+	{ "o1", false, 75, 150, 0, 0, 0, true },
+	{ "o3", false, 75, 150, 0, 0, 0, true },
+	{ "computer-use-preview", false, 65, 129, 0, 0, 0, false },
+	{ "gpt-5-mini", true, 0, 0, 1536, 2048, 1.2, true },
+	{ "gpt-5-nano", true, 0, 0, 1536, 2048, 1.5, true },
+	{ "gpt-5.4-mini", true, 0, 0, 1536, 2048, 1.62, false },
+	{ "gpt-5.4-nano", true, 0, 0, 1536, 2048, 2.46, false },
+	{ "gpt-5.1", false, 70, 140, 0, 0, 0, false },
+	{ "gpt-5.", true, 0, 0, 2500, 2048, 1.2, false },
+	{ "gpt-5", false, 70, 140, 0, 0, 0, true },
 };
 
 static const img_rule *img_rule_known(const char *model)
@@ -492,6 +493,12 @@ static const img_rule *img_rule_of(const char *model)
 bool tokens_image_known(const char *model)
 {
 	return img_rule_known(model) != NULL;
+}
+
+bool tokens_image_deprecated(const char *model)
+{
+	const img_rule *r = img_rule_known(model);
+	return r && r->deprecated;
 }
 
 bool tokens_image_patch(const char *model)

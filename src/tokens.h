@@ -20,6 +20,8 @@ bool tokens_image_size(const char *model, const char *detail, int w, int h, int 
  * images), and whether its rule is the patch one (detail changes nothing). */
 bool tokens_image_known(const char *model);
 bool tokens_image_patch(const char *model);
+/* Whether the vision guide (apis.md 2, V3) marks model deprecated. */
+bool tokens_image_deprecated(const char *model);
 /* The formulas of reference/apis.md 2.1 and 2.2 (exposed for tests). */
 void tokens_tile_size(int w, int h, int *tw, int *th);
 long tokens_patch_size(int w, int h, long budget, int maxdim, int *pw, int *ph);

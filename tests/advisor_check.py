@@ -61,6 +61,9 @@ TILE = {"gpt-4o-mini": (2833, 5667), "gpt-4o": (85, 170), "gpt-4.1": (85, 170), 
         "gpt-5.1": (70, 140), "o1": (75, 150), "o3": (75, 150)}
 PATCH = {"gpt-4.1-mini": (6144, 2048, 1.62), "gpt-4.1-nano": (1536, 2048, 2.46),
          "gpt-5-mini": (1536, 2048, 1.2), "gpt-5-nano": (1536, 2048, 1.5), "o4-mini": (1536, 2048, 1.72)}
+# V3 marks these "Deprecated and scheduled for shutdown" (a prefix and its
+# dated versions; gpt-5 itself, not gpt-5.1 or gpt-5.x).
+DEPRECATED = ("gpt-4.1-nano", "o4-mini", "gpt-5-mini", "gpt-5-nano", "o1", "o3", "gpt-5")
 GEMINI_MAX_SIDE = 1536  # what stockbatch sends Gemini (gemini.c; no documented cap)
 
 
@@ -212,6 +215,8 @@ def main():
         rel_eq(r["live_total_usd"], lt, name + " live total")
         rel_eq(r["batch_usd"], bt / n, name + " batch per photo")
         rel_eq(r["live_usd"], lt / n, name + " live per photo")
+        dep = r["provider"] == "openai" and family(r["model"], dict.fromkeys(DEPRECATED)) is not None
+        assert r["deprecated"] == dep, (name, r["deprecated"])
         checked += 1
     costs = [r["batch_usd"] for r in rows]
     assert costs == sorted(costs), "not sorted by batch cost per photo"
@@ -221,7 +226,7 @@ def main():
     # at a comparable detail (low only when low is configured)
     if conf:
         c = conf[0]
-        peers = [r["batch_usd"] for r in rows if r["provider"] == c["provider"]
+        peers = [r["batch_usd"] for r in rows if r["provider"] == c["provider"] and not r["deprecated"]
                  and (c["detail"] == "low" or r["detail"] != "low")]
         assert (d["warning"] is not None) == (c["batch_usd"] > 2 * min(peers)), (d["warning"], c, min(peers))
     print("advisor_check: %d rows, %d photos in %d sizes, every cell as apis.md computes it"

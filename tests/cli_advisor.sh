@@ -74,6 +74,16 @@ XDG_CONFIG_HOME=$SB_TMP/xdg sb_run plan --models
 check_rc 1 "a bad checked line"
 check_grep 'prices\.conf:1: expected "checked = YYYY-MM-DD"' "$SB_ERR" "the bad line is named"
 
+# The README's table is this command's output on the sample, unchanged.
+sb_run plan --models --csv "$top_srcdir/data/sample/PhotoMedia.csv" --set "path_map=J:\\ => $top_srcdir/data/sample/" \
+	--set model= --set state_dir="$SB_TMP/none"
+check_rc 0 "the README's command"
+sed -n '5,16p' "$SB_OUT" | sed 's/^/    /' >"$SB_TMP/table.txt"
+grep -qF "stockbatch plan --models --csv data/sample/PhotoMedia.csv" "$top_srcdir/README" ||
+	fail "the README does not name the command"
+"$PYTHON3" -c 'import sys; t = open(sys.argv[1]).read(); r = open(sys.argv[2]).read(); sys.exit(t not in r)' \
+	"$SB_TMP/table.txt" "$top_srcdir/README" || fail "the README's table is not the command's output: $(cat "$SB_TMP/table.txt")"
+
 # --models belongs to plan.
 sb_run status --models
 check_rc 2 "--models with another command"

@@ -37,7 +37,7 @@ static void test_defaults(void **state)
 	settings_defaults(&s);
 	settings_finish(&s);
 	assert_string_equal(s.provider, "openai");
-	assert_string_equal(s.model, "gpt-4o-mini");
+	assert_string_equal(s.model, "gpt-4.1-mini");
 	assert_int_equal(s.nagencies, 3);
 	assert_string_equal(s.agencies[0], "shutterstock");
 	assert_string_equal(s.agencies[1], "adobestock");
@@ -55,6 +55,7 @@ static void test_defaults(void **state)
 	assert_int_equal(s.concurrency, 4);
 	assert_int_equal(s.backups, 10);
 	assert_int_equal(s.archive_days, 365);
+	assert_int_equal(s.prices_max_age, 180);
 	assert_string_equal(s.preview, "auto");
 	assert_string_equal(s.state_dir, "./.stockbatch");
 	settings_free(&s);
@@ -65,7 +66,7 @@ static void test_defaults(void **state)
 	assert_int_equal(settings_set(&s, "agencies", "shutterstock, Dreamstime", NULL, NULL), 0);
 	assert_int_equal(settings_set(&s, "media-csv", "/srv/lib/PhotoMedia.csv", "--media-csv", NULL), 0);
 	settings_finish(&s);
-	assert_string_equal(s.model, "gemini-2.5-flash");
+	assert_string_equal(s.model, "gemini-2.5-flash-lite");
 	assert_int_equal(s.title_max, 80);
 	assert_false(settings_agency_enabled(&s, "adobestock"));
 	assert_true(settings_agency_enabled(&s, "dreamstime"));
