@@ -10,6 +10,9 @@
 
 /* Global options parsed into cfg; argv[0] is the subcommand.  Returns exit code. */
 int cli_run(settings *cfg, int argc, char **argv);
+/* With --json, a run that ends in an error (exit 1, 2, 3 or 130) without
+ * having printed its JSON prints {"schema", "error", "exit"} on stdout. */
+void cli_json_finish(int rc);
 /* Does this word name a subcommand? */
 bool cli_is_command(const char *word);
 /* --help: the whole program's help, or with a known command's name that

@@ -39,6 +39,10 @@ typedef int (*cli_handler)(cli_ctx *c, int argc, char **argv);
  * or the words the value may be; only those keep() says yes to. */
 void cli_complete_options(FILE *out, bool (*keep)(const char *name, void *ctx), void *ctx);
 
+/* Keep an error's message for --json's error object (the first one counts);
+ * cli_usage_error, cli_report_err and cli_check_batch keep theirs. */
+void cli_note_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Usage errors: the message, then the hint; returns exit 2. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The error on stderr (scrubbed of keys); returns the exit code for it. */

@@ -176,5 +176,5 @@ int cmd_doctor(cli_ctx *c, int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	fflush(stdout);
-	return doctor_run(c->cfg, stdout) == 0 ? SB_EXIT_OK : SB_EXIT_ERROR;
+	return doctor_run(c->cfg, stdout, cli_opt.json) == 0 ? SB_EXIT_OK : SB_EXIT_ERROR;
 }

@@ -18,9 +18,24 @@ static void status_json(cli_ctx *c, const batch_info *bs, size_t n)
 	report_jadd_str(o, "provider", c->cfg->provider);
 	report_jadd_str(o, "model", c->cfg->model);
 	json_object *arr = json_object_new_array();
-	for (size_t i = 0; i < n; i++)
+	size_t per_state[BS__COUNT] = { 0 };
+	double est = 0, act = 0;
+	for (size_t i = 0; i < n; i++) {
 		json_object_array_add(arr, report_batch_info_json(&bs[i]));
+		per_state[bs[i].state]++;
+		est += bs[i].est_cost;
+		act += bs[i].actual_cost;
+	}
 	json_object_object_add(o, "batches", arr);
+	json_object *states = json_object_new_object();
+	for (int s = 0; s < BS__COUNT; s++) /* every state, zeros too */
+		report_jadd_int(states, batch_state_name((batch_state)s), (long long)per_state[s]);
+	json_object_object_add(o, "states", states);
+	json_object *t = json_object_new_object();
+	report_jadd_int(t, "batches", (long long)n);
+	report_jadd_cost(t, "est_cost", est);
+	report_jadd_cost(t, "actual_cost", act);
+	json_object_object_add(o, "totals", t);
 	report_json_print(o, stdout);
 }
 

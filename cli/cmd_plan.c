@@ -54,7 +54,7 @@ static void print_json(const settings *cfg, const plan *p)
 	report_jadd_int(t, "skip", (long long)s->skip);
 	report_jadd_int(t, "missing", (long long)s->missing);
 	report_jadd_int(t, "to_send", (long long)s->bfiles[BS_READY]);
-	report_jadd_dbl(t, "to_send_est_cost", s->ready_cost);
+	report_jadd_cost(t, "to_send_est_cost", s->ready_cost);
 	report_jadd_int(t, "to_check", (long long)s->bfiles[BS_SENT]);
 	json_object_object_add(o, "totals", t);
 	report_json_print(o, stdout);

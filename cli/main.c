@@ -4,6 +4,7 @@
  * The global options are in options.c, the commands in cmd_*.c. */
 #include "config.h"
 
+#include <json-c/json.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,14 +175,52 @@ static bool option_given(unsigned bit)
 
 /* ---- errors ---------------------------------------------------------------- */
 
+/* The run's first error, for --json's error object. */
+static char first_error[1024];
+
+static void note_error(const char *msg)
+{
+	if (!first_error[0])
+		snprintf(first_error, sizeof first_error, "%s", msg);
+}
+
+static void vnote_error(char *msg, size_t cap, const char *fmt, va_list ap)
+{
+	vsnprintf(msg, cap, fmt, ap);
+	note_error(msg);
+}
+
+void cli_note_error(const char *fmt, ...)
+{
+	char msg[sizeof first_error];
+	va_list ap;
+	va_start(ap, fmt);
+	vnote_error(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+}
+
+void cli_json_finish(int rc)
+{
+	if (!cli_opt.json || rc == SB_EXIT_OK || rc == SB_EXIT_WAITING || rc == SB_EXIT_PARTIAL ||
+	    report_json_printed())
+		return;
+	if (!first_error[0])
+		note_error(rc == SB_EXIT_INTERRUPTED ? _("interrupted") : _("unknown error"));
+	json_object *o = json_object_new_object();
+	report_jadd_str(o, "error", first_error);
+	report_jadd_int(o, "exit", rc);
+	report_json_print(o, stdout);
+	fflush(stdout);
+}
+
 int cli_usage_error(const char *fmt, ...)
 {
+	char msg[sizeof first_error];
 	va_list ap;
-	fprintf(stderr, "%s: ", cli_prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vnote_error(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "%s: %s\n", cli_prog, msg);
 	fprintf(stderr, _("Try '%s --help' for more information.\n"), cli_prog);
 	return SB_EXIT_USAGE;
 }
@@ -191,6 +230,7 @@ int cli_report_err(const sb_err *e)
 	char msg[sizeof e->msg];
 	snprintf(msg, sizeof msg, "%s", e->msg[0] ? e->msg : _("unknown error"));
 	log_scrub(msg, sizeof msg);
+	note_error(msg);
 	fprintf(stderr, "%s: %s\n", cli_prog, msg);
 	return e->code == SBE_LOCKED ? SB_EXIT_LOCKED : SB_EXIT_ERROR;
 }
@@ -199,8 +239,9 @@ int cli_check_batch(cli_ctx *c, const char *id, batch_info *b)
 {
 	if (c->st && store_get(c->st, id, b) == 0)
 		return 0;
-	fprintf(stderr, _("%s: no batch '%s' in %s; 'stockbatch status' lists them\n"), cli_prog,
-		id, c->cfg->state_dir);
+	cli_note_error(_("no batch '%s' in %s; 'stockbatch status' lists them"), id,
+		       c->cfg->state_dir);
+	fprintf(stderr, "%s: %s\n", cli_prog, first_error);
 	return -1;
 }
 

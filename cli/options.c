@@ -108,6 +108,7 @@ typedef struct parse_state {
 	size_t nps;
 	const char *config, *base_url;
 	bool live;
+	char **argv;
 } parse_state;
 
 /* "--set KEY=VALUE"; tolerates "key = value" as a config file writes it. */
@@ -170,6 +171,7 @@ static int parse_one(parse_state *st, int c, bool *want_help, bool *want_version
 	case 'h': *want_help = true; break;
 	case 'V': *want_version = true; break;
 	default: /* getopt printed what was wrong */
+		cli_note_error(_("invalid option '%s'"), optind > 0 ? st->argv[optind - 1] : "?");
 		fprintf(stderr, _("Try '%s --help' for more information.\n"), cli_prog);
 		return -1;
 	}
@@ -221,7 +223,12 @@ int cli_parse_globals(settings *cfg, int argc, char **argv, bool *want_help, boo
 		cli_prog = path_basename(argv[0]);
 	parse_state st;
 	memset(&st, 0, sizeof st);
+	st.argv = argv;
 	int c, rc = -1;
+	/* --json anywhere: the errors of the parse are JSON too */
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--json"))
+			cli_opt.json = true;
 
 	optind = 0; /* full re-initialisation (GNU) */
 	opterr = 1;

@@ -7,6 +7,7 @@
 #include "http.h"
 #include "i18n.h"
 #include "provider.h"
+#include "report.h"
 
 #include <csv.h>
 #include <curl/curl.h>
@@ -24,23 +25,33 @@
 
 typedef struct dr {
 	FILE *out;
-	int fails, warns;
+	int fails, warns, oks;
+	json_object *checks; /* --json: the checks, printed at the end */
 } dr;
 
 static void line(dr *d, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void line(dr *d, int level, const char *fmt, ...)
 {
 	/* level: 0 ok, 1 warning, 2 failure */
-	const char *tag = level == 0 ? _("ok") : level == 1 ? _("warn") : _("FAIL");
-	fprintf(d->out, "  %-5s ", tag);
 	va_list ap;
 	va_start(ap, fmt);
-	vfprintf(d->out, fmt, ap);
+	char msg[2048];
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	fputc('\n', d->out);
-	if (level == 1)
+	if (d->checks) {
+		json_object *c = json_object_new_object();
+		report_jadd_str(c, "level", level == 0 ? "ok" : level == 1 ? "warn" : "fail");
+		report_jadd_str(c, "message", msg);
+		json_object_array_add(d->checks, c);
+	} else {
+		const char *tag = level == 0 ? _("ok") : level == 1 ? _("warn") : _("FAIL");
+		fprintf(d->out, "  %-5s %s\n", tag, msg);
+	}
+	if (level == 0)
+		d->oks++;
+	else if (level == 1)
 		d->warns++;
-	else if (level == 2)
+	else
 		d->fails++;
 }
 
@@ -173,11 +184,35 @@ static void check_network(dr *d, const settings *cfg, const char *name, const pr
 	free(url);
 }
 
-int doctor_run(const settings *cfg, FILE *out)
+/* The end: a count line, or with --json the whole document. */
+static int finish(dr *d, const char *name, const settings *cfg)
 {
-	dr d = {.out = out};
+	if (d->checks) {
+		json_object *o = json_object_new_object();
+		report_jadd_str(o, "provider", name);
+		report_jadd_str(o, "model", cfg->model);
+		report_jadd_str(o, "config", cfg->config_path);
+		json_object_object_add(o, "checks", d->checks);
+		report_jadd_int(o, "passed", d->oks);
+		report_jadd_int(o, "warnings", d->warns);
+		report_jadd_int(o, "failed", d->fails);
+		json_object_object_add(o, "ok", json_object_new_boolean(d->fails == 0));
+		report_json_print(o, d->out);
+		d->checks = NULL;
+	} else if (d->fails)
+		fprintf(d->out, P_("%d check failed.\n", "%d checks failed.\n", d->fails), d->fails);
+	else
+		fprintf(d->out, _("All checks passed.\n"));
+	return d->fails ? 1 : 0;
+}
+
+int doctor_run(const settings *cfg, FILE *out, bool json)
+{
+	dr d = {.out = out, .checks = json ? json_object_new_array() : NULL};
 	const char *name = cfg->provider && *cfg->provider ? cfg->provider : provider_default_name;
-	fprintf(out, _("stockbatch doctor: provider %s, model %s\n"), name, cfg->model ? cfg->model : "-");
+	if (!json)
+		fprintf(out, _("stockbatch doctor: provider %s, model %s\n"), name,
+			cfg->model ? cfg->model : "-");
 	if (cfg->config_path)
 		line(&d, 0, _("configuration %s"), cfg->config_path);
 	else
@@ -185,7 +220,7 @@ int doctor_run(const settings *cfg, FILE *out)
 	const provider_ops *ops = provider_lookup(name);
 	if (!ops) {
 		line(&d, 2, _("unknown provider \"%s\": set provider = openai or gemini"), name);
-		return 1;
+		return finish(&d, name, cfg);
 	}
 	check_dirs(&d, cfg);
 	check_prices(&d, cfg);
@@ -208,9 +243,5 @@ int doctor_run(const settings *cfg, FILE *out)
 		free(key);
 		free(cred);
 	}
-	if (d.fails)
-		fprintf(out, P_("%d check failed.\n", "%d checks failed.\n", d.fails), d.fails);
-	else
-		fprintf(out, _("All checks passed.\n"));
-	return d.fails ? 1 : 0;
+	return finish(&d, name, cfg);
 }

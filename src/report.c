@@ -3,6 +3,7 @@
  * The command line, the TUI and the engine's report.json all use these. */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <json-c/json.h>
 
@@ -11,13 +12,27 @@
 
 /* ---- shared helpers ---------------------------------------------------------------- */
 
+static unsigned json_printed;
+
 void report_json_print(json_object *o, FILE *out)
 {
-	fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-						    JSON_C_TO_STRING_NOSLASHESCAPE),
+	/* The schema's version first, then the command's keys. */
+	json_object *top = json_object_new_object();
+	report_jadd_int(top, "schema", REPORT_JSON_SCHEMA);
+	json_object_object_foreach(o, k, v)
+		json_object_object_add(top, k, json_object_get(v));
+	json_object_put(o);
+	fputs(json_object_to_json_string_ext(top, JSON_C_TO_STRING_PRETTY |
+						      JSON_C_TO_STRING_NOSLASHESCAPE),
 	      out);
 	fputc('\n', out);
-	json_object_put(o);
+	json_object_put(top);
+	json_printed++;
+}
+
+unsigned report_json_printed(void)
+{
+	return json_printed;
 }
 
 void report_jadd_str(json_object *o, const char *k, const char *v)
@@ -30,9 +45,36 @@ void report_jadd_int(json_object *o, const char *k, long long v)
 	json_object_object_add(o, k, json_object_new_int64(v));
 }
 
-void report_jadd_dbl(json_object *o, const char *k, double v)
+/* v with at most `places` decimals, written as such ("0.008991", not
+ * 0.0089913749999999994), whatever the locale's decimal sign. */
+static void jadd_rounded(json_object *o, const char *k, double v, int places)
 {
-	json_object_object_add(o, k, json_object_new_double(v));
+	char num[64];
+	snprintf(num, sizeof num, "%.*f", places, v);
+	char *comma = strchr(num, ',');
+	if (comma)
+		*comma = '.';
+	size_t n = strlen(num);
+	while (n > 2 && num[n - 1] == '0' && num[n - 2] != '.')
+		num[--n] = '\0';
+	if (!strcmp(num, "-0.0"))
+		memmove(num, num + 1, strlen(num));
+	json_object_object_add(o, k, json_object_new_double_s(strtod(num, NULL), num));
+}
+
+void report_jadd_cost(json_object *o, const char *k, double usd)
+{
+	jadd_rounded(o, k, usd, 6);
+}
+
+void report_jadd_seconds(json_object *o, const char *k, double s)
+{
+	jadd_rounded(o, k, s, 3);
+}
+
+void report_jadd_ratio(json_object *o, const char *k, double r)
+{
+	jadd_rounded(o, k, r, 4);
 }
 
 void report_jadd_time(json_object *o, const char *k, time_t t)
@@ -110,18 +152,16 @@ json_object *report_batch_info_json(const batch_info *b)
 			b->provider_batch_id[0] ? b->provider_batch_id : NULL);
 	report_jadd_int(o, "files", (long long)b->nfiles);
 	json_object *cn = json_object_new_object();
-	for (int s = 0; s < FS__COUNT; s++)
-		if (b->counts[s])
-			report_jadd_int(cn, file_state_name((file_state)s),
-					(long long)b->counts[s]);
+	for (int s = 0; s < FS__COUNT; s++) /* every state, zeros too */
+		report_jadd_int(cn, file_state_name((file_state)s), (long long)b->counts[s]);
 	json_object_object_add(o, "counts", cn);
 	report_jadd_time(o, "created", b->created);
 	report_jadd_time(o, "sent", b->sent);
 	report_jadd_time(o, "completed", b->completed);
 	report_jadd_int(o, "age_seconds",
 			b->created > 0 ? (long long)difftime(time(NULL), b->created) : 0);
-	report_jadd_dbl(o, "est_cost", b->est_cost);
-	report_jadd_dbl(o, "actual_cost", b->actual_cost);
+	report_jadd_cost(o, "est_cost", b->est_cost);
+	report_jadd_cost(o, "actual_cost", b->actual_cost);
 	report_jadd_int(o, "attempts", b->attempts);
 	report_jadd_str(o, "note", b->note[0] ? b->note : NULL);
 	return o;
@@ -209,7 +249,7 @@ static json_object *batch_report_json(const batch_info *b, const file_entry *fs,
 	report_jadd_int(o, "failed", (long long)failed);
 	report_jadd_int(o, "skipped", (long long)skipped);
 	report_jadd_int(o, "pending", (long long)(b->nfiles - succeeded - failed - skipped));
-	report_jadd_dbl(o, "success_rate", b->nfiles ? (double)succeeded / (double)b->nfiles : 0.0);
+	report_jadd_ratio(o, "success_rate", b->nfiles ? (double)succeeded / (double)b->nfiles : 0.0);
 	if (b->sent > 0 && b->completed >= b->sent)
 		report_jadd_int(o, "duration_seconds", (long long)difftime(b->completed, b->sent));
 	else
@@ -322,8 +362,8 @@ size_t report_batches(store *st, const batch_info *bs, size_t nb, bool json, FIL
 		report_jadd_int(t, "files", (long long)tot_files);
 		report_jadd_int(t, "succeeded", (long long)tot_ok);
 		report_jadd_int(t, "failed", (long long)tot_failed);
-		report_jadd_dbl(t, "est_cost", est);
-		report_jadd_dbl(t, "actual_cost", act);
+		report_jadd_cost(t, "est_cost", est);
+		report_jadd_cost(t, "actual_cost", act);
 		json_object_object_add(o, "totals", t);
 		report_json_print(o, out);
 	} else if (!nb) {
@@ -386,9 +426,9 @@ void report_run(const run_report *r, bool interrupted, int code, bool json, FILE
 		report_jadd_int(o, "batches_sent", (long long)r->batches_sent);
 		report_jadd_int(o, "batches_done", (long long)r->batches_done);
 		report_jadd_int(o, "still_waiting", (long long)r->still_waiting);
-		report_jadd_dbl(o, "est_cost", r->est_cost);
-		report_jadd_dbl(o, "actual_cost", r->actual_cost);
-		report_jadd_dbl(o, "seconds", r->seconds);
+		report_jadd_cost(o, "est_cost", r->est_cost);
+		report_jadd_cost(o, "actual_cost", r->actual_cost);
+		report_jadd_seconds(o, "seconds", r->seconds);
 		report_jadd_int(o, "exit_code", code);
 		report_json_print(o, out);
 		return;

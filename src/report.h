@@ -42,11 +42,21 @@ int report_batch_write(store *st, const char *batch_id, const batch_extra *x, sb
 struct json_object *report_batch_info_json(const batch_info *b);
 size_t report_count_done(const batch_info *b);
 size_t report_count_failed(const batch_info *b);
-/* Print o (pretty, slashes unescaped) and a newline, then release it. */
+/* The version of the --json shapes (stockbatch(1), JSON OUTPUT): raised
+ * when a key is removed or changes its type, not when one is added. */
+#define REPORT_JSON_SCHEMA 1
+/* Print o (pretty, slashes unescaped) and a newline, with "schema" as its
+ * first key, then release it. */
 void report_json_print(struct json_object *o, FILE *out);
+/* How many documents report_json_print printed in this process. */
+unsigned report_json_printed(void);
 void report_jadd_str(struct json_object *o, const char *k, const char *v); /* NULL: null */
 void report_jadd_int(struct json_object *o, const char *k, long long v);
-void report_jadd_dbl(struct json_object *o, const char *k, double v);
+/* Numbers rounded as a reader wants them: costs (USD) to 6 decimals,
+ * seconds to 3, ratios to 4. */
+void report_jadd_cost(struct json_object *o, const char *k, double usd);
+void report_jadd_seconds(struct json_object *o, const char *k, double s);
+void report_jadd_ratio(struct json_object *o, const char *k, double r);
 void report_jadd_time(struct json_object *o, const char *k, time_t t); /* ISO; <= 0: null */
 /* Print s padded to width columns (code points, so Czech text aligns). */
 void report_pad(FILE *out, const char *s, int width, bool right);

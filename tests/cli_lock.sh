@@ -7,14 +7,8 @@ sb_make_library "$SB_TMP/lib" 2
 sb_config "$SB_TMP/lib"
 mkdir -p "$SB_TMP/lib/.stockbatch"
 # The holder: a process with an fcntl lock on STATE_DIR/lock holding its pid.
-"$PYTHON3" -c 'import fcntl, os, sys, time
-f = open(sys.argv[1], "a+")
-fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-f.truncate(0); f.write("%d\n" % os.getpid()); f.flush()
-open(sys.argv[2], "w").write("locked\n")
-time.sleep(60)' "$SB_TMP/lib/.stockbatch/lock" "$SB_TMP/ready" &
-holder=$!
-wait_for 20 test -s "$SB_TMP/ready" || { kill $holder; fail "the lock holder did not start"; }
+sb_hold_lock "$SB_TMP/lib/.stockbatch"
+holder=$SB_LOCK_PID
 printf '%s\t%s\n' "$SB_TMP/lib/Foto/JPG/Příroda/2024/IMG_0001.jpg" \
 	"Smrkový les v ranní mlze na úbočí kopce, světlo prosvítá mezi kmeny." >"$SB_TMP/d.tsv"
 for cmd in "import $SB_TMP/d.tsv" "send" "retrieve --wait 0" "pause b1" "retry-failed" "cleanup"; do

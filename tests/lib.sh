@@ -39,6 +39,9 @@
 #                             stdout in $SB_OUT, stderr in $SB_ERR (files),
 #                             exit status in $SB_RC; returns 0 (but fails the
 #                             test on a sanitizer report when SANITIZED is set)
+#   sb_hold_lock STATE_DIR -> another instance: a process holding the fcntl
+#                             lock on STATE_DIR/lock (created) with its pid in
+#                             it, as stockbatch does; exports SB_LOCK_PID (kill it)
 #   fail MSG               -> prints "FAIL: MSG" (+ last output) and exits 1
 #   skip MSG               -> prints "SKIP: MSG" and exits 77
 #   skip_missing WHAT      -> the same for a test-only dependency that is not
@@ -363,6 +366,23 @@ sb_config()
 	OPENAI_API_KEY=sk-test-fake
 	GEMINI_API_KEY=gm-test-fake
 	export SB_CONF OPENAI_API_KEY GEMINI_API_KEY
+}
+
+sb_hold_lock()
+{
+	sb_tmpdir
+	sb__need_python
+	mkdir -p "$1" || fail "mkdir $1"
+	rm -f "$SB_TMP/lock.ready"
+	"$PYTHON3" -c 'import fcntl, os, sys, time
+f = open(sys.argv[1], "a+")
+fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+f.truncate(0); f.write("%d\n" % os.getpid()); f.flush()
+open(sys.argv[2], "w").write("locked\n")
+time.sleep(60)' "$1/lock" "$SB_TMP/lock.ready" &
+	SB_LOCK_PID=$!
+	export SB_LOCK_PID
+	wait_for 20 test -s "$SB_TMP/lock.ready" || { kill "$SB_LOCK_PID"; fail "the lock holder did not start"; }
 }
 
 sb_run()

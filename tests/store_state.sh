@@ -45,14 +45,8 @@ PY
 J=$(ls "$S"/batches/*/files.jsonl | head -n 1)
 printf '{"op":"file","cesta":"/torn' >>"$J"
 size_torn=$(wc -c <"$J")
-"$PYTHON3" -c 'import fcntl, os, sys, time
-f = open(sys.argv[1], "a+")
-fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-f.truncate(0); f.write("%d\n" % os.getpid()); f.flush()
-open(sys.argv[2], "w").write("locked\n")
-time.sleep(60)' "$S/lock" "$SB_TMP/ready" &
-holder=$!
-wait_for 20 test -s "$SB_TMP/ready" || { kill $holder; fail "the lock holder did not start"; }
+sb_hold_lock "$S"
+holder=$SB_LOCK_PID
 sb_run status --json
 rc=$SB_RC
 cp "$SB_OUT" "$SB_TMP/st1.json"

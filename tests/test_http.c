@@ -324,7 +324,7 @@ static void test_doctor(void **state)
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *m = open_memstream(&buf, &len);
-	assert_int_equal(doctor_run(&cfg, m), 0);
+	assert_int_equal(doctor_run(&cfg, m, false), 0);
 	fclose(m);
 	assert_non_null(strstr(buf, "All checks passed"));
 	assert_non_null(strstr(buf, "$OPENAI_API_KEY"));
@@ -333,10 +333,19 @@ static void test_doctor(void **state)
 	/* A refused key: a failure naming the variable, never the key. */
 	setenv("OPENAI_API_KEY", "sk-bad-DOCTORKEY", 1);
 	m = open_memstream(&buf, &len);
-	assert_int_equal(doctor_run(&cfg, m), 1);
+	assert_int_equal(doctor_run(&cfg, m, false), 1);
 	fclose(m);
 	assert_non_null(strstr(buf, "FAIL"));
 	assert_non_null(strstr(buf, "OPENAI_API_KEY"));
+	assert_null(strstr(buf, "DOCTORKEY"));
+	free(buf);
+	/* --json: one document, the same verdict, never the key */
+	m = open_memstream(&buf, &len);
+	assert_int_equal(doctor_run(&cfg, m, true), 1);
+	fclose(m);
+	assert_non_null(strstr(buf, "\"checks\""));
+	assert_non_null(strstr(buf, "\"level\":\"fail\""));
+	assert_non_null(strstr(buf, "\"ok\":false"));
 	assert_null(strstr(buf, "DOCTORKEY"));
 	free(buf);
 	/* Gemini, and no key at all. */
@@ -344,12 +353,12 @@ static void test_doctor(void **state)
 	cfg.provider = xstrdup("gemini");
 	setenv("GEMINI_API_KEY", "gm-test-fake", 1);
 	m = open_memstream(&buf, &len);
-	assert_int_equal(doctor_run(&cfg, m), 0);
+	assert_int_equal(doctor_run(&cfg, m, false), 0);
 	fclose(m);
 	free(buf);
 	unsetenv("GEMINI_API_KEY");
 	m = open_memstream(&buf, &len);
-	assert_int_equal(doctor_run(&cfg, m), 1);
+	assert_int_equal(doctor_run(&cfg, m, false), 1);
 	fclose(m);
 	assert_non_null(strstr(buf, "GEMINI_API_KEY"));
 	free(buf);

@@ -59,6 +59,7 @@ int main(int argc, char **argv)
 		rc = cli_run(&cfg, argc - first, argv + first);
 	else
 		rc = tui_run(&cfg);
+	cli_json_finish(rc);
 	settings_free(&cfg);
 	return rc;
 }
