@@ -45,21 +45,38 @@ void report_jadd_int(json_object *o, const char *k, long long v)
 	json_object_object_add(o, k, json_object_new_int64(v));
 }
 
-/* v with at most `places` decimals, written as such ("0.008991", not
- * 0.0089913749999999994), whatever the locale's decimal sign. */
-static void jadd_rounded(json_object *o, const char *k, double v, int places)
+/* num, printed by a "%f"-like format, as the JSON number: a point whatever
+ * the locale's decimal sign, no trailing zeros past the first decimal. */
+static void jadd_text(json_object *o, const char *k, char *num)
 {
-	char num[64];
-	snprintf(num, sizeof num, "%.*f", places, v);
 	char *comma = strchr(num, ',');
 	if (comma)
 		*comma = '.';
 	size_t n = strlen(num);
-	while (n > 2 && num[n - 1] == '0' && num[n - 2] != '.')
-		num[--n] = '\0';
+	if (strchr(num, '.') && !strpbrk(num, "eE"))
+		while (n > 2 && num[n - 1] == '0' && num[n - 2] != '.')
+			num[--n] = '\0';
 	if (!strcmp(num, "-0.0"))
 		memmove(num, num + 1, strlen(num));
 	json_object_object_add(o, k, json_object_new_double_s(strtod(num, NULL), num));
+}
+
+/* v with at most `places` decimals, written as such ("0.008991", not
+ * 0.0089913749999999994). */
+static void jadd_rounded(json_object *o, const char *k, double v, int places)
+{
+	char num[64];
+	snprintf(num, sizeof num, "%.*f", places, v);
+	jadd_text(o, k, num);
+}
+
+void report_jadd_dbl(json_object *o, const char *k, double v)
+{
+	char num[64];
+	snprintf(num, sizeof num, "%.10g", v);
+	if (!strpbrk(num, ".,eEni")) /* a whole number stays a float: 2.0 */
+		strcat(num, ".0");
+	jadd_text(o, k, num);
 }
 
 void report_jadd_cost(json_object *o, const char *k, double usd)

@@ -57,6 +57,8 @@ void report_jadd_int(struct json_object *o, const char *k, long long v);
 void report_jadd_cost(struct json_object *o, const char *k, double usd);
 void report_jadd_seconds(struct json_object *o, const char *k, double s);
 void report_jadd_ratio(struct json_object *o, const char *k, double r);
+/* Any other number: 10 significant digits (per-photo estimates). */
+void report_jadd_dbl(struct json_object *o, const char *k, double v);
 void report_jadd_time(struct json_object *o, const char *k, time_t t); /* ISO; <= 0: null */
 /* Print s padded to width columns (code points, so Czech text aligns). */
 void report_pad(FILE *out, const char *s, int width, bool right);

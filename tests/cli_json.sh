@@ -40,6 +40,7 @@ shape()
 shape 0 status status
 shape 0 import import "$SB_TMP/a.tsv"
 shape 0 plan plan
+shape 0 "plan --models" plan --models
 shape 0 status status
 shape 0 send send
 shape 0 retrieve retrieve --wait 60

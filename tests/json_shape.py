@@ -28,7 +28,7 @@ def shapes(man):
     inside = False
     for line in m.group(1).splitlines():
         if line.startswith(".SS "):
-            names = [n.strip() for n in line[4:].strip('"').split(",")]
+            names = [n.strip() for n in line[4:].strip('"').replace("\\-", "-").split(",")]
             for n in names:
                 out[n] = []
         elif line == ".EX":
