@@ -19,13 +19,16 @@ for i in 1 2 3; do
 done >"$SB_TMP/a.tsv"
 
 seen=
-# shape WANT_RC SHAPE ARGS...: run with --json, check the exit status and the shape
+# shape WANT_RC SHAPE ARGS... (WANT_RC may be 0|5): run with --json, check the exit status and the shape
 shape()
 {
 	want=$1 name=$2
 	shift 2
 	sb_run --json "$@"
-	check_rc "$want" "stockbatch --json $*"
+	case "|$want|" in
+	*"|$SB_RC|"*) ;;
+	*) fail "stockbatch --json $*: exit $SB_RC, want $want" ;;
+	esac
 	if [ "$name" = error ]; then
 		"$PYTHON3" "$top_srcdir/tests/json_shape.py" "$MAN" error "$SB_OUT" "$SB_RC" ||
 			fail "stockbatch --json $*: the error object"
@@ -46,12 +49,13 @@ shape 0 send send
 shape 0 retrieve retrieve --wait 60
 shape 0 report report
 shape 0 retry-failed retry-failed
+shape "0|5" check check
 shape 0 cleanup cleanup
 shape 0 doctor doctor
 sb_run --json status
 b1=$(sb_json "$SB_OUT" '[b["id"] for b in d["batches"] if b["state"] == "completed"][0]')
-b2=$(sb_json "$SB_OUT" '[b["id"] for b in d["batches"] if b["state"] == "ready"][0]')
-[ -n "$b1" ] && [ -n "$b2" ] || fail "status --json: no completed and ready batches"
+b2=$(sb_json "$SB_OUT" '[b["id"] for b in d["batches"] if b["state"] in ("ready", "collecting")][-1]')
+[ -n "$b1" ] && [ -n "$b2" ] || fail "status --json: no completed and waiting batches"
 # costs and seconds as a reader wants them
 check_eq "$(sb_json "$SB_OUT" 'd["states"]["completed"] >= 1 and d["states"]["expired"] == 0')" \
 	True "states counted, zeros too"
@@ -59,7 +63,7 @@ check_eq "$(sb_json "$SB_OUT" 'd["batches"][0]["counts"]["dead"]')" 0 "file stat
 shape 0 report report "$b1"
 shape 0 export export "$b1" -o "$SB_TMP/x.tar.gz"
 shape 0 pause pause "$b2"
-check_eq "$(sb_json "$SB_OUT" 'd["state"] + "/" + d["paused_from"]')" "paused/ready" "pause"
+check_eq "$(sb_json "$SB_OUT" 'd["state"]')" "paused" "pause"
 shape 0 resume resume "$b2"
 shape 0 cancel cancel "$b2"
 # a doctor that finds a fault still prints its checks (exit 1, ok false)

@@ -57,7 +57,13 @@ def resolve(node, segs, where):
     seg, rest = segs[0], segs[1:]
     if not isinstance(node, dict):
         raise Bad("%s: an object expected" % where)
-    if seg.endswith("[]"):
+    if seg.endswith("[]") and seg[:-2].isupper():
+        for k, v in node.items():
+            if not isinstance(v, list):
+                raise Bad("%s.%s: an array expected" % (where, k))
+            for i, e in enumerate(v):
+                yield from resolve(e, rest, "%s.%s[%d]" % (where, k, i))
+    elif seg.endswith("[]"):
         key = seg[:-2]
         if key not in node or not isinstance(node[key], list):
             raise Bad("%s.%s: an array expected" % (where, key))
