@@ -62,6 +62,7 @@ check_eq "$(sb_json "$SB_OUT" 'd["states"]["completed"] >= 1 and d["states"]["ex
 check_eq "$(sb_json "$SB_OUT" 'd["batches"][0]["counts"]["dead"]')" 0 "file states counted, zeros too"
 shape 0 report report "$b1"
 shape 0 export export "$b1" -o "$SB_TMP/x.tar.gz"
+shape 0 export-agency export-agency -o "$SB_TMP/upload"
 shape 0 pause pause "$b2"
 check_eq "$(sb_json "$SB_OUT" 'd["state"]')" "paused" "pause"
 shape 0 resume resume "$b2"
