@@ -3,6 +3,7 @@
 #include "config.h"
 #include "agency.h"
 #include "i18n.h"
+#include "strmap.h"
 
 #include <csv.h>
 #include <ctype.h>
@@ -293,8 +294,7 @@ struct agency_lists {
 	size_t n;
 	char **brands; /* in match_form, without the padding */
 	size_t nbrands;
-	struct gname { char *fold; bool ordinary; } *names; /* sorted by fold */
-	size_t nnames;
+	strmap names; /* folded given names; aux 1: also an ordinary word */
 };
 
 /* Matching key: lower case, no spaces, every arrow form ("->", "→", ">")
@@ -457,11 +457,6 @@ static void load_brands(agency_lists *l, const char *path)
 	free(data);
 }
 
-static int gname_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct gname *)a)->fold, ((const struct gname *)b)->fold);
-}
-
 /* data/given-names.txt: one name a line, '~' before a name that is also an
  * ordinary word or a place, '#' comments. */
 void agency_lists_add_names(agency_lists *l, const char *data)
@@ -471,17 +466,16 @@ void agency_lists_add_names(agency_lists *l, const char *data)
 		squeeze_spaces(line);
 		if (!*line || *line == '#')
 			continue;
-		bool ord = *line == '~';
+		bool ord = *line == '~', added;
 		char *f = utf8_fold(line + ord);
-		if (!*f) {
-			free(f);
-			continue;
+		if (*f) {
+			if (!l->names.copy && !l->names.n)
+				strmap_init(&l->names, true);
+			strmap_add(&l->names, f, &added)->aux = ord;
 		}
-		l->names = xrealloc(l->names, (l->nnames + 1) * sizeof *l->names);
-		l->names[l->nnames++] = (struct gname){ f, ord };
+		free(f);
 	}
 	free(copy);
-	qsort(l->names, l->nnames, sizeof *l->names, gname_cmp);
 }
 
 static void load_names(agency_lists *l, const char *path)
@@ -657,9 +651,7 @@ void agency_lists_free(agency_lists *l)
 	for (size_t i = 0; i < l->nbrands; i++)
 		free(l->brands[i]);
 	free(l->brands);
-	for (size_t i = 0; i < l->nnames; i++)
-		free(l->names[i].fold);
-	free(l->names);
+	strmap_free(&l->names);
 	free(l);
 }
 
@@ -979,12 +971,9 @@ static bool in_list(const char *const *list, const char *w)
 	return false;
 }
 
-static const struct gname *given_name(const agency_lists *l, const char *fold)
+static const sm_entry *given_name(const agency_lists *l, const char *fold)
 {
-	if (!l || !l->nnames)
-		return NULL;
-	struct gname key = { (char *)fold, false };
-	return bsearch(&key, l->names, l->nnames, sizeof *l->names, gname_cmp);
+	return l && l->names.n ? strmap_find(&l->names, fold) : NULL;
 }
 
 typedef struct word {
@@ -1048,11 +1037,12 @@ static bool title_case(const word *w, size_t n)
 	return longw >= 2 && up * 4 >= longw * 3;
 }
 
-/* Is word i a given name that names a person here? */
+/* Is word i a given name that names a person here?  *tcase: title_case()
+ * of the text, -1 until needed. */
 static bool person_at(const agency_lists *l, const word *w, size_t n, size_t i, bool keyword,
-		      bool tcase)
+		      int *tcase)
 {
-	const struct gname *g = given_name(l, w[i].fold);
+	const sm_entry *g = given_name(l, w[i].fold);
 	if (!g || (i > 0 && in_list(place_before, w[i - 1].fold)))
 		return false;
 	bool next = i + 1 < n && w[i].joined;
@@ -1060,23 +1050,27 @@ static bool person_at(const agency_lists *l, const word *w, size_t n, size_t i, 
 		     (i + 2 < n && w[i + 1].joined && in_list(place_after, w[i + 2].fold))))
 		return false;
 	if (keyword) /* lower case already: a plain name counts, an ordinary word never */
-		return !g->ordinary && (!next || !in_list(not_surname, w[i + 1].fold));
+		return !g->aux && (!next || !in_list(not_surname, w[i + 1].fold));
 	/* running text: "Givenname Surname", both capitalised */
-	if (!w[i].upper || !next || !w[i + 1].upper || (g->ordinary && tcase))
+	if (!w[i].upper || !next || !w[i + 1].upper)
+		return false;
+	if (g->aux && *tcase < 0)
+		*tcase = title_case(w, n);
+	if (g->aux && *tcase)
 		return false;
 	return strlen(w[i + 1].fold) >= 2 && !in_list(not_surname, w[i + 1].fold);
 }
 
 bool agency_find_name(const agency_lists *l, const char *text, bool keyword, char *out, size_t outsz)
 {
-	if (!l || !l->nnames || !text)
+	if (!l || !l->names.n || !text)
 		return false;
 	word *w;
 	size_t n = split_words(text, &w);
-	bool tcase = !keyword && title_case(w, n);
+	int tcase = -1;
 	bool hit = false;
 	for (size_t i = 0; i < n && !hit; i++) {
-		if (!person_at(l, w, n, i, keyword, tcase))
+		if (!person_at(l, w, n, i, keyword, &tcase))
 			continue;
 		hit = true;
 		size_t end = i + 1 < n && w[i].joined ? w[i + 1].end : w[i].end;
@@ -1614,10 +1608,11 @@ static void check_row_text(const agency_lists *l, const meta_row_in *r, char **k
 		if (b)
 			broke(k, -1, _("remove the brand"), _("the %s names a brand (\"%s\")"), what[i], b);
 	}
+	bool brands = find_brand(l, r->keywords) != NULL; /* one scan, then which */
 	for (size_t i = 0; i < nkw; i++) {
 		if (agency_find_name(l, kw[i], true, NULL, 0))
 			broke(k, -1, _("remove the keyword"), _("the keyword \"%s\" is a name of a person"), kw[i]);
-		if (find_brand(l, kw[i]))
+		if (brands && find_brand(l, kw[i]))
 			broke(k, -1, _("remove the keyword"), _("the keyword \"%s\" is a brand"), kw[i]);
 	}
 }

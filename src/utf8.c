@@ -163,8 +163,18 @@ char *utf8_casefold(const char *s)
 	return map_case(s, u8_casefold);
 }
 
+static bool all_ascii(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s >= 0x80)
+			return false;
+	return true;
+}
+
 char *utf8_nfc(const char *s)
 {
+	if (all_ascii(s))
+		return xstrdup(s); /* ASCII is NFC: the common case, without libunistring */
 	size_t n = strlen(s), len = 0;
 	if (!utf8_valid(s, n, NULL))
 		return xstrdup(s);
@@ -178,6 +188,13 @@ char *utf8_nfc(const char *s)
 
 char *utf8_fold(const char *s)
 {
+	if (all_ascii(s)) {
+		char *r = xstrdup(s);
+		for (char *p = r; *p; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p - 'A' + 'a');
+		return r;
+	}
 	char *low = utf8_lower(s);
 	size_t n = strlen(low), len = 0;
 	uint8_t *d = utf8_valid(low, n, NULL) ? u8_normalize(UNINORM_NFD, (const uint8_t *)low, n, NULL, &len)
