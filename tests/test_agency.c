@@ -814,6 +814,68 @@ static void test_names(void **state)
 	meta_free(&m);
 }
 
+/* meta_check_row: a row as the agencies see it, nothing repaired */
+static size_t nrules;
+static char rules[2048];
+static void collect_rule(int agency, const char *rule, const char *todo, void *ctx)
+{
+	(void)ctx;
+	assert_true(*todo);
+	size_t have = strlen(rules);
+	snprintf(rules + have, sizeof rules - have, "%d:%s|", agency, rule);
+	nrules++;
+}
+
+static size_t check_row(const meta_row_in *r)
+{
+	nrules = 0;
+	rules[0] = 0;
+	size_t n = meta_check_row(L, NULL, r, collect_rule, NULL);
+	assert_int_equal(n, nrules);
+	return n;
+}
+
+static void test_check_row(void **state)
+{
+	(void)state;
+	meta_row_in r = { .title = "Old beech forest with a path", .description = "A path in a forest.",
+			  .keywords = "forest, trees, nature, green, summer, path, moss",
+			  .cats = { "Nature", "11", "Nature -> Forests" }, .sees = { true, true, true } };
+	assert_int_equal(check_row(&r), 0);
+	/* an agency that does not see the row judges nothing */
+	meta_row_in none = r;
+	none.sees[0] = none.sees[1] = none.sees[2] = false;
+	none.title = "";
+	assert_int_equal(check_row(&none), 0);
+	/* editorial: names and brands allowed, the prefix required, AdobeStock refuses it */
+	meta_row_in ed = r;
+	ed.editorial = true;
+	ed.title = "Mayor Jan Novak opens the Skoda factory";
+	ed.description = "PRAGUE, CZECH - 03 08 2024: Mayor Jan Novak opens the factory.";
+	ed.keywords = "Editorial, forest, trees, nature, green, summer, path";
+	ed.cats[1] = "";
+	assert_int_equal(check_row(&ed), 1);
+	assert_non_null(strstr(rules, "1:an editorial row"));
+	ed.sees[1] = false;
+	ed.description = "Mayor Jan Novak opens the factory.";
+	assert_int_equal(check_row(&ed), 1);
+	assert_non_null(strstr(rules, "-1:the editorial description lacks"));
+	/* per agency: AdobeStock's 70 and commas, Dreamstime's capital, ShutterStock's 200 */
+	meta_row_in t = r;
+	t.title = "old beech forest, with a narrow winding path covered in moss and fallen leaves";
+	assert_int_equal(check_row(&t), 3);
+	assert_non_null(strstr(rules, "1:the title has 78 characters, over 70"));
+	assert_non_null(strstr(rules, "1:the title has a comma"));
+	assert_non_null(strstr(rules, "2:the title does not start with a capital"));
+	t.sees[1] = t.sees[2] = false;
+	assert_int_equal(check_row(&t), 0);
+	/* a name of a person in the description, once per row and rule */
+	meta_row_in n = r;
+	n.description = "Portrait of \xC5\xA0\xC3\xA1rka Dvo\xC5\x99\xC3\xA1kov\xC3\xA1 in a forest.";
+	assert_int_equal(check_row(&n), 1);
+	assert_non_null(strstr(rules, "-1:the description names a person"));
+}
+
 static void test_editorial(void **state)
 {
 	(void)state;
@@ -904,6 +966,7 @@ int main(void)
 		cmocka_unit_test(test_title_phrase_cut),
 		cmocka_unit_test(test_clean_text),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_check_row),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
