@@ -471,7 +471,8 @@ void agency_lists_add_names(agency_lists *l, const char *data)
 		if (*f) {
 			if (!l->names.copy && !l->names.n)
 				strmap_init(&l->names, true);
-			strmap_add(&l->names, f, &added)->aux = ord;
+			sm_entry *e = strmap_add(&l->names, f, &added);
+			e->aux = added ? ord : (e->aux | ord); /* "Martín" and "~Martin" */
 		}
 		free(f);
 	}
