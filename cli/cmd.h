@@ -17,6 +17,7 @@ typedef struct cli_opts {
 	int wait_s;           /* retrieve --wait; -1 = the wait_timeout setting */
 	const char *output;   /* export -o */
 	bool wait_given, all_given;
+	bool in_place;        /* embed --in-place */
 	bool models;          /* plan --models */
 } cli_opts;
 extern cli_opts cli_opt;
@@ -77,6 +78,7 @@ int cmd_send(cli_ctx *c, int argc, char **argv);
 int cmd_retrieve(cli_ctx *c, int argc, char **argv);
 int cmd_export(cli_ctx *c, int argc, char **argv);
 int cmd_export_agency(cli_ctx *c, int argc, char **argv);
+int cmd_embed(cli_ctx *c, int argc, char **argv);
 int cmd_cleanup(cli_ctx *c, int argc, char **argv);
 int cmd_doctor(cli_ctx *c, int argc, char **argv);
 int cmd_check(cli_ctx *c, int argc, char **argv);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "embed.h"
 #include "export.h"
 #include "i18n.h"
 #include "report.h"
@@ -93,4 +94,51 @@ int cmd_export_agency(cli_ctx *c, int argc, char **argv)
 	export_result_free(&r);
 	free(idx);
 	return rc;
+}
+
+/* `stockbatch embed [--in-place | -o DIR]`: the metadata into the photos. */
+int cmd_embed(cli_ctx *c, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	if (cli_opt.in_place && cli_opt.output)
+		return cli_usage_error(_("--in-place and --output exclude each other"));
+	embed_opts o = { cli_opt.in_place, cli_opt.output };
+	embed_result r;
+	sb_err e;
+	sb_err_clear(&e);
+	if (embed_photos(c->cfg, &o, &r, &e) < 0)
+		return cli_report_err(&e);
+	if (cli_opt.json) {
+		json_object *j = json_object_new_object();
+		report_jadd_str(j, "out_dir", r.out_dir);
+		report_jadd_int(j, "written", (long long)r.written);
+		report_jadd_int(j, "left_out", (long long)r.left_out);
+		json_object *arr = json_object_new_array();
+		for (size_t i = 0; i < r.n; i++) {
+			json_object *x = json_object_new_object();
+			report_jadd_str(x, "file", r.items[i].file);
+			report_jadd_int(x, "line", r.items[i].line);
+			report_jadd_str(x, "path", r.items[i].path);
+			report_jadd_str(x, "reason", r.items[i].reason);
+			json_object_array_add(arr, x);
+		}
+		json_object_object_add(j, "items", arr);
+		report_json_print(j, stdout);
+	} else if (!cli_opt.quiet) {
+		for (size_t i = 0; i < r.n; i++)
+			if (r.items[i].reason)
+				printf(_("  left out %s (line %ld): %s\n"), r.items[i].file, r.items[i].line,
+				       r.items[i].reason);
+		if (o.in_place)
+			printf(P_("%zu photo written in place, %zu left out\n",
+				  "%zu photos written in place, %zu left out\n", r.written),
+			       r.written, r.left_out);
+		else
+			printf(P_("%zu photo written to %s, %zu left out\n",
+				  "%zu photos written to %s, %zu left out\n", r.written),
+			       r.written, r.out_dir, r.left_out);
+	}
+	embed_result_free(&r);
+	return SB_EXIT_OK;
 }

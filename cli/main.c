@@ -23,7 +23,7 @@ enum { NEEDS_LOCK = 1, NEEDS_ENGINE = 2, READS_STORE = 4, NO_CSV = 8 };
 
 /* The options that belong to one command. */
 enum { CO_WAIT = 1, CO_OUTPUT = 2, CO_ALL = 4, CO_YES = 8, CO_MODELS = 16, CO_OUTDIR = 32,
-       CO_EXPORTED = 64 };
+       CO_EXPORTED = 64, CO_IN_PLACE = 128, CO_COPYDIR = 256 };
 
 typedef struct cmd_option {
 	unsigned bit;
@@ -41,6 +41,8 @@ static const cmd_option cmd_options[] = {
 	{ CO_OUTDIR, "--output", N_("-o, --output DIR"),
 	  N_("write the upload CSVs to DIR") },
 	{ CO_EXPORTED, "--all", N_("    --all"), N_("list the rows exported before again") },
+	{ CO_IN_PLACE, "--in-place", N_("    --in-place"), N_("rewrite the photos themselves") },
+	{ CO_COPYDIR, "--output", N_("-o, --output DIR"), N_("write the copies to DIR") },
 };
 
 typedef struct command {
@@ -124,6 +126,16 @@ static const command commands[] = {
 	     "none; every row left out is named with the reason.  A row exported before\n"
 	     "is listed again only with --all (the record is exported.json in the state\n"
 	     "directory); an agency with nothing new keeps its previous file.") },
+	{ "embed", cmd_embed, NEEDS_LOCK, 0, 0, "", CO_IN_PLACE | CO_COPYDIR,
+	  N_("write title, description and keywords into the photos"),
+	  N_("Writes the title, description and keywords of every prepared JPEG into\n"
+	     "the photo as XMP (dc:title, dc:description, dc:subject,\n"
+	     "photoshop:Headline) and IPTC (ObjectName, Headline, Caption-Abstract,\n"
+	     "Keywords, UTF-8), which the agencies read on upload.  The image data is\n"
+	     "copied, never re-encoded; the other metadata (EXIF) is kept.  Copies go\n"
+	     "to 'embedded' beside the CSV or the directory given with --output;\n"
+	     "--in-place rewrites the photos (temp file, fsync, rename).  Rows without\n"
+	     "metadata or file are left out and named.") },
 	{ "cleanup", cmd_cleanup, NEEDS_LOCK | NEEDS_ENGINE, 0, 0, "", 0,
 	  N_("archive old batches, delete provider files, remove\n"
 	     "                           temporary files"),
@@ -168,6 +180,8 @@ static bool option_given(unsigned bit)
 	case CO_WAIT: return cli_opt.wait_given;
 	case CO_OUTPUT: case CO_OUTDIR: return cli_opt.output != NULL;
 	case CO_ALL: case CO_EXPORTED: return cli_opt.all_given;
+	case CO_IN_PLACE: return cli_opt.in_place;
+	case CO_COPYDIR: return cli_opt.output != NULL;
 	case CO_MODELS: return cli_opt.models;
 	default: return false;
 	}

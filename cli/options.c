@@ -17,7 +17,7 @@ const char *cli_prog = "stockbatch";
 enum {
 	OPT_CONFIG = 256, OPT_CSV, OPT_STATE_DIR, OPT_PROVIDER, OPT_MODEL, OPT_BASE_URL,
 	OPT_BATCH_SIZE, OPT_BUDGET, OPT_AGENCIES, OPT_LIVE, OPT_JSON, OPT_NO_COLOR,
-	OPT_PREVIEW, OPT_SET, OPT_WAIT, OPT_ALL, OPT_MODELS,
+	OPT_PREVIEW, OPT_SET, OPT_WAIT, OPT_ALL, OPT_IN_PLACE, OPT_MODELS,
 };
 
 static const struct option longopts[] = {
@@ -40,6 +40,7 @@ static const struct option longopts[] = {
 	{ "wait", required_argument, NULL, OPT_WAIT },
 	{ "output", required_argument, NULL, 'o' },
 	{ "all", no_argument, NULL, OPT_ALL },
+	{ "in-place", no_argument, NULL, OPT_IN_PLACE },
 	{ "models", no_argument, NULL, OPT_MODELS },
 	{ "yes", no_argument, NULL, 'y' },
 	{ "help", no_argument, NULL, 'h' },
@@ -167,6 +168,7 @@ static int parse_one(parse_state *st, int c, bool *want_help, bool *want_version
 	case 'o': cli_opt.output = optarg; break;
 	case OPT_ALL: cli_opt.all = cli_opt.all_given = true; break;
 	case OPT_MODELS: cli_opt.models = true; break;
+	case OPT_IN_PLACE: cli_opt.in_place = true; break;
 	case 'y': cli_opt.yes = true; break;
 	case 'h': *want_help = true; break;
 	case 'V': *want_version = true; break;

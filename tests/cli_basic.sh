@@ -20,7 +20,7 @@ check_grep '^Usage:' "$SB_OUT" "-h"
 # COMMAND --help, and "help COMMAND": that command's help from the command
 # table, on stdout, exit 0, without reading the configuration.
 cmds=$(sed -n '/^Commands:/,/^$/p' "$SB_OUT" | grep -E '^  [a-z-]+( |$)' | awk '{print $1}')
-[ "$(echo $cmds | wc -w)" -eq 15 ] || fail "--help lists 15 commands, got: $cmds"
+[ "$(echo $cmds | wc -w)" -eq 16 ] || fail "--help lists 16 commands, got: $cmds"
 for c in $cmds; do
 	sb_run "$c" --help
 	check_rc 0 "$c --help"

@@ -1,0 +1,339 @@
+/* embed.c: title, description and keywords into the JPEG (embed.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <exempi/xmp.h>
+#include <exempi/xmpconsts.h>
+#include <libiptcdata/iptc-data.h>
+#include <libiptcdata/iptc-jpeg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "embed.h"
+#include "i18n.h"
+#include "photomedia.h"
+
+#define PS3_MAX (256 * 1024)
+
+/* ---- IPTC ------------------------------------------------------------------ */
+
+static void iptc_drop(IptcData *d, IptcRecord rec, IptcTag tag)
+{
+	IptcDataSet *ds;
+	while ((ds = iptc_data_get_dataset(d, rec, tag)) != NULL) {
+		iptc_data_remove_dataset(d, ds);
+		iptc_dataset_unref(ds);
+	}
+}
+
+static void iptc_put(IptcData *d, IptcTag tag, const char *v)
+{
+	iptc_data_add_dataset_with_contents(d, IPTC_RECORD_APP_2, tag, (const unsigned char *)v,
+					    (unsigned)strlen(v), IPTC_DONT_VALIDATE);
+}
+
+/* Copy in to out with the IPTC block of the Photoshop APP13 segment
+ * replaced (its other resources kept); the other segments and the image
+ * data are copied as they are. */
+static int iptc_write(FILE *in, FILE *out, const char *title, const char *desc,
+		      const char *const *kw, size_t nkw, sb_err *e)
+{
+	unsigned char *ps3 = xmalloc(PS3_MAX), *nps3 = xmalloc(PS3_MAX);
+	unsigned char *buf = NULL;
+	unsigned int len = 0;
+	int rc = -1;
+	int ps3_len = iptc_jpeg_read_ps3(in, ps3, PS3_MAX);
+	IptcData *d = NULL;
+	if (ps3_len < 0) {
+		sb_fail(e, SBE_INPUT, _("not a JPEG, or its Photoshop segment is damaged"));
+		goto out;
+	}
+	if (ps3_len > 0) {
+		unsigned int ilen = 0;
+		int off = iptc_jpeg_ps3_find_iptc(ps3, (unsigned)ps3_len, &ilen);
+		if (off > 0)
+			d = iptc_data_new_from_data(ps3 + off, ilen);
+	}
+	if (!d)
+		d = iptc_data_new();
+	iptc_drop(d, IPTC_RECORD_APP_2, IPTC_TAG_OBJECT_NAME);
+	iptc_drop(d, IPTC_RECORD_APP_2, IPTC_TAG_HEADLINE);
+	iptc_drop(d, IPTC_RECORD_APP_2, IPTC_TAG_CAPTION);
+	iptc_drop(d, IPTC_RECORD_APP_2, IPTC_TAG_KEYWORDS);
+	iptc_data_set_encoding_utf8(d);  /* 1:90 ESC % G */
+	iptc_data_set_version(d, 4);     /* 2:00, as IIM readers expect */
+	iptc_put(d, IPTC_TAG_OBJECT_NAME, title);
+	iptc_put(d, IPTC_TAG_HEADLINE, title);
+	iptc_put(d, IPTC_TAG_CAPTION, desc);
+	for (size_t i = 0; i < nkw; i++)
+		iptc_put(d, IPTC_TAG_KEYWORDS, kw[i]);
+	iptc_data_sort(d);
+	if (iptc_data_save(d, &buf, &len) < 0) {
+		sb_fail(e, SBE_GENERIC, _("the IPTC data could not be encoded"));
+		goto out;
+	}
+	int nlen = iptc_jpeg_ps3_save_iptc(ps3_len > 0 ? ps3 : NULL, ps3_len > 0 ? (unsigned)ps3_len : 0,
+					   buf, len, nps3, PS3_MAX);
+	if (nlen < 0) {
+		sb_fail(e, SBE_INPUT, _("the IPTC data does not fit in the JPEG's Photoshop segment"));
+		goto out;
+	}
+	rewind(in);
+	if (iptc_jpeg_save_with_ps3(in, out, nps3, (unsigned)nlen) < 0) {
+		sb_fail(e, SBE_IO, _("the JPEG could not be copied with its new IPTC data"));
+		goto out;
+	}
+	rc = 0;
+out:
+	if (buf)
+		iptc_data_free_buf(d, buf);
+	if (d)
+		iptc_data_unref(d);
+	free(ps3);
+	free(nps3);
+	return rc;
+}
+
+/* ---- XMP ------------------------------------------------------------------- */
+
+/* The toolkit imports an Exif time "10:01:00" as "10:01" and exports that
+ * back as "10:01:  ": spelling the seconds out keeps the Exif bytes. */
+static void keep_seconds(XmpPtr x, const char *ns, const char *name)
+{
+	XmpStringPtr v = xmp_string_new();
+	if (xmp_get_property(x, ns, name, v, NULL)) {
+		const char *t = xmp_string_cstr(v), *tp = strchr(t, 'T');
+		if (tp && strlen(tp) >= 6 && tp[3] == ':' && (tp[6] == 0 || strchr("+-Z", tp[6]))) {
+			char *w = xasprintf("%.*s:00%s", (int)(tp + 6 - t), t, tp + 6);
+			xmp_set_property(x, ns, name, w, 0);
+			free(w);
+		}
+	}
+	xmp_string_free(v);
+}
+
+static int xmp_write(const char *path, const char *title, const char *desc,
+		     const char *const *kw, size_t nkw, sb_err *e)
+{
+	XmpFilePtr f = xmp_files_open_new(path, XMP_OPEN_FORUPDATE);
+	if (!f)
+		return sb_fail(e, SBE_INPUT, _("exempi cannot open the JPEG for update (error %d)"),
+			       xmp_get_error());
+	XmpPtr x = xmp_files_get_new_xmp(f);
+	if (!x)
+		x = xmp_new_empty();
+	keep_seconds(x, NS_XAP, "ModifyDate");
+	keep_seconds(x, NS_XAP, "CreateDate");
+	keep_seconds(x, NS_EXIF, "DateTimeOriginal");
+	keep_seconds(x, NS_EXIF, "DateTimeDigitized");
+	xmp_delete_property(x, NS_DC, "title");
+	xmp_delete_property(x, NS_DC, "description");
+	xmp_delete_property(x, NS_DC, "subject");
+	bool ok = xmp_set_localized_text(x, NS_DC, "title", "", "x-default", title, 0) &&
+		  xmp_set_localized_text(x, NS_DC, "description", "", "x-default", desc, 0) &&
+		  xmp_set_property(x, NS_PHOTOSHOP, "Headline", title, 0);
+	for (size_t i = 0; ok && i < nkw; i++)
+		ok = xmp_append_array_item(x, NS_DC, "subject", XMP_PROP_VALUE_IS_ARRAY, kw[i], 0);
+	int rc = 0;
+	if (!ok || !xmp_files_can_put_xmp(f, x) || !xmp_files_put_xmp(f, x))
+		rc = sb_fail(e, SBE_GENERIC, _("exempi cannot write the XMP (error %d)"), xmp_get_error());
+	if (!xmp_files_close(f, XMP_CLOSE_NOOPTION) && rc == 0)
+		rc = sb_fail(e, SBE_IO, _("exempi cannot write the JPEG (error %d)"), xmp_get_error());
+	xmp_free(x);
+	xmp_files_free(f);
+	return rc;
+}
+
+/* ---- one file -------------------------------------------------------------- */
+
+int embed_file(const char *src, const char *dst, const char *title, const char *description,
+	       const char *const *keywords, size_t nkeywords, sb_err *e)
+{
+	struct stat st;
+	FILE *in = fopen(src, "rb");
+	if (!in || fstat(fileno(in), &st) < 0) {
+		int er = errno;
+		if (in)
+			fclose(in);
+		return sb_fail(e, SBE_IO, "%s: %s", src, strerror(er));
+	}
+	unsigned char soi[2] = { 0 };
+	if (fread(soi, 1, 2, in) != 2 || soi[0] != 0xFF || soi[1] != 0xD8) {
+		fclose(in);
+		return sb_fail(e, SBE_INPUT, _("%s: not a JPEG"), src);
+	}
+	rewind(in);
+	char *tmp = NULL;
+	int fd = util_create_temp(dst, &tmp, e);
+	if (fd < 0) {
+		fclose(in);
+		return -1;
+	}
+	FILE *out = fdopen(fd, "wb");
+	int rc = out ? iptc_write(in, out, title, description, keywords, nkeywords, e)
+		     : sb_fail(e, SBE_IO, "%s: %s", tmp, strerror(errno));
+	fclose(in);
+	if (out && fclose(out) != 0 && rc == 0)
+		rc = sb_fail(e, SBE_IO, "%s: %s", tmp, strerror(errno));
+	if (!out)
+		close(fd);
+	if (rc == 0)
+		rc = xmp_write(tmp, title, description, keywords, nkeywords, e);
+	if (rc == 0) {
+		/* the photo keeps its mode; the data reaches the disk before the name */
+		int fd2 = open(tmp, O_RDWR | O_CLOEXEC);
+		if (fd2 < 0 || fchmod(fd2, st.st_mode & 07777) < 0 || fsync(fd2) < 0)
+			rc = sb_fail(e, SBE_IO, "%s: %s", tmp, strerror(errno));
+		if (fd2 >= 0)
+			close(fd2);
+	}
+	if (rc == 0 && rename(tmp, dst) < 0)
+		rc = sb_fail(e, SBE_IO, "%s: %s", dst, strerror(errno));
+	if (rc == 0)
+		fsync_dir_of(dst);
+	else
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
+/* ---- the library ----------------------------------------------------------- */
+
+static bool row_prepared(const mediacsv *m, size_t row)
+{
+	for (size_t c = 0; c < mediacsv_cols(m); c++) {
+		const char *name = mediacsv_colname(m, c);
+		size_t n = strlen(name);
+		if (n > 7 && !strcmp(name + n - 7, " status") &&
+		    !strcmp(mediacsv_get(m, row, (int)c), MC_ST_PREPARED))
+			return true;
+	}
+	return false;
+}
+
+static bool is_jpeg_name(const char *f)
+{
+	const char *dot = strrchr(f, '.');
+	return dot && (!strcasecmp(dot, ".jpg") || !strcasecmp(dot, ".jpeg"));
+}
+
+/* Keywords "a, b, c" split (trimmed, empty ones dropped). */
+static size_t split_keywords(const char *s, char ***out)
+{
+	char **v = NULL;
+	size_t n = 0;
+	while (*s) {
+		while (*s == ' ')
+			s++;
+		const char *end = strchr(s, ',');
+		size_t len = end ? (size_t)(end - s) : strlen(s);
+		size_t l = len;
+		while (l && s[l - 1] == ' ')
+			l--;
+		if (l) {
+			v = xrealloc(v, (n + 1) * sizeof *v);
+			v[n++] = xstrndup(s, l);
+		}
+		s += len;
+		if (*s == ',')
+			s++;
+	}
+	*out = v;
+	return n;
+}
+
+static void add_item(embed_result *r, const mediacsv *m, size_t row, const char *path, char *reason)
+{
+	r->items = xrealloc(r->items, (r->n + 1) * sizeof *r->items);
+	embed_item *it = &r->items[r->n++];
+	it->file = xstrdup(mediacsv_field(m, row, MC_SOUBOR));
+	it->path = path ? xstrdup(path) : NULL;
+	it->line = mediacsv_lineno(m, row);
+	it->reason = reason;
+	if (reason)
+		r->left_out++;
+	else
+		r->written++;
+}
+
+static void embed_row(const settings *cfg, const embed_opts *o, const mediacsv *m, size_t row,
+		      embed_result *r)
+{
+	const char *soubor = mediacsv_field(m, row, MC_SOUBOR);
+	const char *title = mediacsv_field(m, row, MC_NAZEV);
+	const char *desc = mediacsv_field(m, row, MC_POPIS);
+	const char *kws = mediacsv_field(m, row, MC_KLICOVA);
+	if (!is_jpeg_name(soubor)) {
+		add_item(r, m, row, NULL, xstrdup(_("not a JPEG")));
+		return;
+	}
+	if (!*title || !*desc || !*kws) {
+		add_item(r, m, row, NULL,
+			 xstrdup(_("metadata missing (title, description or keywords empty)")));
+		return;
+	}
+	char *src = settings_map_path(cfg, mediacsv_field(m, row, MC_CESTA));
+	if (!file_exists(src)) {
+		add_item(r, m, row, NULL, xasprintf(_("file not found: %s"), src));
+		free(src);
+		return;
+	}
+	char *dst = o->in_place ? xstrdup(src) : path_join(r->out_dir, path_basename(src));
+	char **kw = NULL;
+	size_t nkw = split_keywords(kws, &kw);
+	sb_err e;
+	sb_err_clear(&e);
+	if (embed_file(src, dst, title, desc, (const char *const *)kw, nkw, &e) < 0)
+		add_item(r, m, row, NULL, xstrdup(e.msg));
+	else
+		add_item(r, m, row, dst, NULL);
+	for (size_t i = 0; i < nkw; i++)
+		free(kw[i]);
+	free(kw);
+	free(src);
+	free(dst);
+}
+
+int embed_photos(const settings *cfg, const embed_opts *o, embed_result *r, sb_err *e)
+{
+	memset(r, 0, sizeof *r);
+	mediacsv *m = NULL;
+	if (mediacsv_load(cfg->media_csv, &m, e) < 0)
+		return -1;
+	if (!o->in_place) {
+		char *dir = path_dirname(cfg->media_csv);
+		r->out_dir = o->out_dir ? xstrdup(o->out_dir) : path_join(dir, "embedded");
+		free(dir);
+		if (mkdir_p(r->out_dir, 0755, e) < 0) {
+			mediacsv_free(m);
+			return -1;
+		}
+	}
+	if (!xmp_init()) {
+		mediacsv_free(m);
+		return sb_fail(e, SBE_GENERIC, _("exempi could not be initialised"));
+	}
+	for (size_t row = 0; row < mediacsv_rows(m); row++)
+		if (row_prepared(m, row))
+			embed_row(cfg, o, m, row, r);
+	xmp_terminate();
+	mediacsv_free(m);
+	return 0;
+}
+
+void embed_result_free(embed_result *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->items[i].file);
+		free(r->items[i].path);
+		free(r->items[i].reason);
+	}
+	free(r->items);
+	free(r->out_dir);
+	memset(r, 0, sizeof *r);
+}
