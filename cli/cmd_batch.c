@@ -206,7 +206,7 @@ int cmd_report(cli_ctx *c, int argc, char **argv)
 		nb = 1;
 	} else if (c->st)
 		nb = store_list(c->st, &bs);
-	size_t failed = report_batches(c->st, bs, nb, cli_opt.json, stdout);
+	size_t failed = report_batches_models(c->st, bs, nb, c->cfg, cli_opt.json, stdout);
 	free(bs);
 	return failed ? SB_EXIT_PARTIAL : SB_EXIT_OK;
 }

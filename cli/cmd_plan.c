@@ -159,27 +159,7 @@ static json_object *models_json(const settings *cfg, const adv_table *t, const c
 		json_object_array_add(sz, x);
 	}
 	json_object_object_add(o, "image_sizes", sz);
-	json_object *arr = json_object_new_array();
-	for (size_t i = 0; i < t->n; i++) {
-		const adv_row *r = &t->rows[i];
-		json_object *x = json_object_new_object();
-		report_jadd_str(x, "provider", r->provider);
-		report_jadd_str(x, "model", r->model);
-		report_jadd_str(x, "detail", r->detail);
-		report_jadd_dbl(x, "text_tokens", r->text_tokens);
-		report_jadd_dbl(x, "image_tokens", r->image_tokens);
-		report_jadd_dbl(x, "out_tokens", r->out_tokens);
-		report_jadd_int(x, "in_tokens_total", r->in_total);
-		report_jadd_int(x, "out_tokens_total", r->out_total);
-		report_jadd_dbl(x, "batch_usd", r->batch);
-		report_jadd_dbl(x, "live_usd", r->live);
-		report_jadd_dbl(x, "batch_total_usd", r->batch_total);
-		report_jadd_dbl(x, "live_total_usd", r->live_total);
-		json_object_object_add(x, "configured", json_object_new_boolean(r->configured));
-		json_object_object_add(x, "deprecated", json_object_new_boolean(r->deprecated));
-		json_object_array_add(arr, x);
-	}
-	json_object_object_add(o, "models", arr);
+	json_object_object_add(o, "models", report_models_json(t));
 	report_jadd_str(o, "warning", warning);
 	return o;
 }

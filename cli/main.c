@@ -102,7 +102,8 @@ static const command commands[] = {
 	{ "report", cmd_report, READS_STORE, 0, 1, N_("[BATCH]"), 0,
 	  N_("counts, failures and cost of one batch or of all"),
 	  N_("Counts (sent, succeeded, repaired, retried, failed, skipped), the cost\n"
-	     "estimated and actual, and the durations, of one batch or of all.\n"
+	     "estimated and actual, and the durations, of one batch or of all; then\n"
+	     "what the same photos would have cost on the other models.\n"
 	     "Exit status 5 when some items failed.") },
 	{ "check", cmd_check, 0, 0, 0, "", 0,
 	  N_("check every row the agencies will see against their rules"),

@@ -136,16 +136,23 @@ static bool detail_is(const char *row_detail, int ndetails, const char *detail)
 	return strcmp(row_detail, low ? "low" : "high") == 0;
 }
 
-static void fill_row(const provider_caps *caps, const adv_input *in, long text, const price *p, adv_row *r)
+/* The image tokens of in's photos on model, each at the size sent. */
+static long image_sum(const provider_caps *caps, const char *model, const char *detail, const adv_input *in)
 {
 	long img = 0;
 	for (size_t s = 0; s < in->nsizes; s++) {
 		int tw, th;
-		caps->image_size(r->model, r->detail, in->sizes[s].w, in->sizes[s].h, &tw, &th);
+		caps->image_size(model, detail, in->sizes[s].w, in->sizes[s].h, &tw, &th);
 		if (tw < 1) tw = 1;
 		if (th < 1) th = 1;
-		img += (long)in->sizes[s].n * caps->image_tokens(r->model, r->detail, tw, th);
+		img += (long)in->sizes[s].n * caps->image_tokens(model, detail, tw, th);
 	}
+	return img;
+}
+
+static void fill_row(const provider_caps *caps, const adv_input *in, long text, const price *p, adv_row *r)
+{
+	long img = image_sum(caps, r->model, r->detail, in);
 	double n = in->requests ? (double)in->requests : 1;
 	double out = in->out_tokens * (double)in->requests;
 	r->in_total = text + img;
@@ -236,6 +243,97 @@ char *advisor_warning(const adv_table *t)
 			   "--models'"),
 			 c->model, c->detail, c->batch, m->batch > 0 ? c->batch / m->batch : 0.0, m->model,
 			 m->detail, m->batch);
+}
+
+/* Add t's rows into acc (totals; the per-request fields summed over
+ * requests until usage_finish divides them). */
+static void usage_merge(adv_table *acc, const adv_table *t)
+{
+	double n = (double)t->in.requests;
+	for (size_t i = 0; i < t->n; i++) {
+		const adv_row *r = &t->rows[i];
+		adv_row *a = NULL;
+		for (size_t k = 0; k < acc->n && !a; k++)
+			if (!strcmp(acc->rows[k].provider, r->provider) && !strcmp(acc->rows[k].model, r->model) &&
+			    !strcmp(acc->rows[k].detail, r->detail))
+				a = &acc->rows[k];
+		if (!a) {
+			acc->rows = xrealloc(acc->rows, (acc->n + 1) * sizeof *acc->rows);
+			a = &acc->rows[acc->n++];
+			*a = *r;
+			a->text_tokens = a->image_tokens = a->out_tokens = 0;
+			a->in_total = a->out_total = 0;
+			a->batch_total = a->live_total = 0;
+			a->configured = false;
+		}
+		a->text_tokens += r->text_tokens * n;
+		a->image_tokens += r->image_tokens * n;
+		a->out_tokens += r->out_tokens * n;
+		a->in_total += r->in_total;
+		a->out_total += r->out_total;
+		a->batch_total += r->batch_total;
+		a->live_total += r->live_total;
+		a->configured = a->configured || r->configured;
+	}
+	acc->in.requests += t->in.requests;
+}
+
+static void usage_finish(adv_table *t)
+{
+	double n = t->in.requests ? (double)t->in.requests : 1;
+	for (size_t i = 0; i < t->n; i++) {
+		adv_row *r = &t->rows[i];
+		r->text_tokens /= n;
+		r->image_tokens /= n;
+		r->out_tokens /= n;
+		r->batch = r->batch_total / n;
+		r->live = r->live_total / n;
+	}
+	if (t->n)
+		qsort(t->rows, t->n, sizeof *t->rows, row_cmp);
+	t->configured = -1;
+	for (size_t i = 0; i < t->n; i++)
+		if (t->rows[i].configured && t->configured < 0)
+			t->configured = (long)i;
+}
+
+int advisor_usage_table(const settings *cfg, store *st, const batch_info *bs, size_t nb, adv_table *out,
+			sb_err *e)
+{
+	memset(out, 0, sizeof *out);
+	out->configured = -1;
+	for (size_t b = 0; b < nb; b++) {
+		batch_extra x;
+		if (strcmp(bs[b].kind, "originals") != 0 || !report_batch_extra(st, bs[b].id, &x) ||
+		    x.succeeded == 0 || x.in_tokens <= 0)
+			continue;
+		adv_input in;
+		if (advisor_batches_input(cfg, st, &bs[b], 1, &in, e) < 0) {
+			advisor_free(out);
+			return -1;
+		}
+		if (in.requests == 0) {
+			free(in.sizes);
+			continue;
+		}
+		/* The text as billed: the usage less the images on the model used. */
+		const provider_caps *caps = provider_caps_named(bs[b].provider);
+		const char *model = bs[b].model[0] ? bs[b].model : cfg->model;
+		long text = x.in_tokens - image_sum(caps, model, cfg->image_detail, &in);
+		for (size_t i = 0; i < ADV_PROVIDERS; i++)
+			in.text_tokens[i] = text > 0 ? text : 0;
+		in.out_tokens = (double)x.out_tokens / (double)in.requests;
+		in.out_from_history = true;
+		settings used = *cfg; /* the batch's provider and model are the "configured" row */
+		used.provider = (char *)bs[b].provider;
+		used.model = (char *)model;
+		adv_table t;
+		advisor_table(&used, &in, &t);
+		usage_merge(out, &t);
+		advisor_free(&t);
+	}
+	usage_finish(out);
+	return 0;
 }
 
 void advisor_free(adv_table *t)

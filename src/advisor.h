@@ -62,6 +62,13 @@ int advisor_plan_input(const settings *cfg, store *st, const plan *p, adv_input 
 /* The files of the given batches (a run's), for the comparison after it. */
 int advisor_batches_input(const settings *cfg, store *st, const batch_info *bs, size_t nb, adv_input *in,
 			  sb_err *e);
+/* After a run: what the photos of the batches bs that have usage
+ * (report.json) would have cost on every model, from that usage: the text
+ * and output tokens as billed, the image tokens by each model's formula.
+ * The row of the model used is the "configured" one.  out->n is 0 when no
+ * batch has usage yet. */
+int advisor_usage_table(const settings *cfg, store *st, const batch_info *bs, size_t nb, adv_table *out,
+			sb_err *e);
 /* The table for in (taken over by out). */
 void advisor_table(const settings *cfg, adv_input *in, adv_table *out);
 /* The cheapest row of the configured row's provider at a comparable detail

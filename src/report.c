@@ -7,6 +7,7 @@
 #include <string.h>
 #include <json-c/json.h>
 
+#include "advisor.h"
 #include "i18n.h"
 #include "report.h"
 
@@ -342,10 +343,76 @@ static void batch_report_text(store *st, const batch_info *b, const file_entry *
 	}
 }
 
+json_object *report_models_json(const adv_table *t)
+{
+	json_object *arr = json_object_new_array();
+	for (size_t i = 0; i < t->n; i++) {
+		const adv_row *r = &t->rows[i];
+		json_object *x = json_object_new_object();
+		report_jadd_str(x, "provider", r->provider);
+		report_jadd_str(x, "model", r->model);
+		report_jadd_str(x, "detail", r->detail);
+		report_jadd_dbl(x, "text_tokens", r->text_tokens);
+		report_jadd_dbl(x, "image_tokens", r->image_tokens);
+		report_jadd_dbl(x, "out_tokens", r->out_tokens);
+		report_jadd_int(x, "in_tokens_total", r->in_total);
+		report_jadd_int(x, "out_tokens_total", r->out_total);
+		report_jadd_dbl(x, "batch_usd", r->batch);
+		report_jadd_dbl(x, "live_usd", r->live);
+		report_jadd_dbl(x, "batch_total_usd", r->batch_total);
+		report_jadd_dbl(x, "live_total_usd", r->live_total);
+		json_object_object_add(x, "configured", json_object_new_boolean(r->configured));
+		json_object_object_add(x, "deprecated", json_object_new_boolean(r->deprecated));
+		json_object_array_add(arr, x);
+	}
+	return arr;
+}
+
+/* After the batches' reports: what their photos would have cost on the
+ * other models (advisor_usage_table), a few lines: the model used and
+ * those cheaper than it. */
+static void models_text(const adv_table *t, FILE *out)
+{
+	if (t->configured < 0)
+		return;
+	fprintf(out, P_("\nThe same %zu photo on other models (text and output tokens as billed, images by "
+			"each model's formula), batch price:\n",
+			"\nThe same %zu photos on other models (text and output tokens as billed, images by "
+			"each model's formula), batch price:\n",
+			t->in.requests),
+		t->in.requests);
+	size_t shown = 0;
+	for (size_t i = 0; i < t->n && (long)i <= t->configured; i++) {
+		const adv_row *r = &t->rows[i];
+		if (!r->configured && (r->deprecated || ++shown > 4))
+			continue;
+		fprintf(out, "  %s ", r->configured ? "*" : " ");
+		report_pad(out, r->provider, 7, false);
+		fputc(' ', out);
+		report_pad(out, r->model, 22, false);
+		fputc(' ', out);
+		report_pad(out, r->detail, 7, false);
+		fprintf(out, _(" $%.4f ($%.3f per 1,000 photos)%s\n"), r->batch_total, r->batch * 1000,
+			r->configured ? _("  the model used") : "");
+	}
+	fprintf(out, _("  (every model: stockbatch report --json, \"other_models\")\n"));
+}
+
 /* ---- reports ----------------------------------------------------------------------- */
 
 size_t report_batches(store *st, const batch_info *bs, size_t nb, bool json, FILE *out)
 {
+	return report_batches_models(st, bs, nb, NULL, json, out);
+}
+
+size_t report_batches_models(store *st, const batch_info *bs, size_t nb, const settings *cfg, bool json,
+			     FILE *out)
+{
+	adv_table models;
+	memset(&models, 0, sizeof models);
+	models.configured = -1;
+	if (cfg && nb && advisor_usage_table(cfg, st, bs, nb, &models, NULL) < 0)
+		models.n = 0;
 	json_object *arr = json ? json_object_new_array() : NULL;
 	size_t tot_files = 0, tot_ok = 0, tot_failed = 0;
 	double est = 0, act = 0;
@@ -382,6 +449,15 @@ size_t report_batches(store *st, const batch_info *bs, size_t nb, bool json, FIL
 		report_jadd_cost(t, "est_cost", est);
 		report_jadd_cost(t, "actual_cost", act);
 		json_object_object_add(o, "totals", t);
+		if (cfg) {
+			json_object *m = NULL;
+			if (models.n) {
+				m = json_object_new_object();
+				report_jadd_int(m, "photos", (long long)models.in.requests);
+				json_object_object_add(m, "models", report_models_json(&models));
+			}
+			json_object_object_add(o, "other_models", m);
+		}
 		report_json_print(o, out);
 	} else if (!nb) {
 		fprintf(out, _("No batches yet.\n"));
@@ -391,6 +467,9 @@ size_t report_batches(store *st, const batch_info *bs, size_t nb, bool json, FIL
 			  "actual $%.4f\n"),
 			tot_files, tot_ok, tot_failed, est, act);
 	}
+	if (!arr && models.n)
+		models_text(&models, out);
+	advisor_free(&models);
 	return tot_failed;
 }
 

@@ -25,6 +25,14 @@ typedef struct batch_extra {
  * them (text, or JSON with totals); st may be NULL when nb is 0.  Returns
  * the number of failed items. */
 size_t report_batches(store *st, const batch_info *bs, size_t nb, bool json, FILE *out);
+/* The same, then (cfg not NULL) what the photos of the batches with usage
+ * would have cost on the other models (advisor_usage_table): a few lines,
+ * or the JSON's "other_models" (null before any usage). */
+size_t report_batches_models(store *st, const batch_info *bs, size_t nb, const settings *cfg, bool json,
+			     FILE *out);
+/* The advisor's rows as a JSON array (plan --models, report). */
+struct adv_table;
+struct json_object *report_models_json(const struct adv_table *t);
 /* One batch's report, as `stockbatch report BATCH`; -1 (nothing printed)
  * when there is no such batch. */
 int report_batch(store *st, const char *batch_id, bool json, FILE *out);

@@ -3,6 +3,9 @@
 against reference/apis.md with arithmetic of its own (tests/cli_advisor.sh).
 
     advisor_check.py MODELS.json PLAN.json PRICES.conf LIBDIR [USER_PRICES.conf]
+    advisor_check.py --usage REPORT.json PRICES.conf DETAIL PHOTO.jpg...
+                     (`report --json` after a run: "other_models" from the
+                     batches' actual usage, the photos of those batches)
 
 Nothing here comes from the C code: the photo sizes are read from the JPEG
 headers (SOF and EXIF orientation) by the parser below, the prices from
@@ -156,7 +159,54 @@ def read_prices(paths):
     return prices
 
 
+def row_image_tokens(r, sizes):
+    if r["provider"] == "gemini":
+        return sum(c * gemini_tokens(w, h) for (w, h), c in sizes.items())
+    return sum(c * openai_tokens(r["model"], r["detail"], w, h)[1] for (w, h), c in sizes.items())
+
+
+def rel_eq(a, b, what):
+    assert abs(a - b) <= 1e-9 + 1e-9 * abs(b), "%s: stockbatch %r, apis.md %r" % (what, a, b)
+
+
+def check_usage(report_json, prices_conf, detail, photos):
+    """Each row: the usage's text (input less the images on the model used),
+    the images on that model, the usage's output; the prices of the table."""
+    d = json.load(open(report_json))
+    prices = read_prices([prices_conf])
+    used = [b for b in d["batches"] if b["kind"] == "originals" and b.get("extra")]
+    assert len(used) == 1, "one batch with usage expected"
+    b = used[0]
+    in_used, out = b["extra"]["in_tokens"], b["extra"]["out_tokens"]
+    sizes = {}
+    for p in photos:
+        wh = jpeg_size(p)
+        sizes[wh] = sizes.get(wh, 0) + 1
+    om = d["other_models"]
+    n = len(photos)
+    assert om["photos"] == n, (om["photos"], n)
+    img_used = sum(c * openai_tokens(b["model"], detail, w, h)[1] for (w, h), c in sizes.items())
+    text = max(0, in_used - img_used)
+    marked = [r for r in om["models"] if r["configured"]]
+    assert [(r["model"], r["detail"]) for r in marked] == [(b["model"], detail)], marked
+    for r in om["models"]:
+        name = "%s %s %s" % (r["provider"], r["model"], r["detail"])
+        in_total = text + row_image_tokens(r, sizes)
+        assert r["in_tokens_total"] == in_total, (name, r["in_tokens_total"], in_total)
+        assert r["out_tokens_total"] == out, (name, r["out_tokens_total"], out)
+        live_in, _, live_out, b_in, _, b_out = prices[r["model"]]
+        rel_eq(r["batch_total_usd"], (in_total * b_in + out * b_out) / 1e6, name + " batch total")
+        rel_eq(r["live_total_usd"], (in_total * live_in + out * live_out) / 1e6, name + " live total")
+        rel_eq(r["batch_usd"], r["batch_total_usd"] / n, name + " batch per photo")
+    costs = [r["batch_usd"] for r in om["models"]]
+    assert costs == sorted(costs), "not sorted"
+    print("advisor_check --usage: %d rows from %d in, %d out tokens" % (len(om["models"]), in_used, out))
+
+
 def main():
+    if sys.argv[1] == "--usage":
+        check_usage(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:])
+        return
     models_json, plan_json, prices_conf, lib = sys.argv[1:5]
     self_check()
     d = json.load(open(models_json))
@@ -179,9 +229,6 @@ def main():
     if d["out_tokens_source"] == "default":
         assert out == 300, out
 
-    def rel_eq(a, b, what):
-        assert abs(a - b) <= 1e-9 + 1e-9 * abs(b), "%s: stockbatch %r, apis.md %r" % (what, a, b)
-
     expected = set()
     for model in prices:
         if model.startswith("gemini-"):
@@ -197,10 +244,7 @@ def main():
     checked = 0
     for r in rows:
         name = "%s %s %s" % (r["provider"], r["model"], r["detail"])
-        if r["provider"] == "gemini":
-            img = sum(c * gemini_tokens(w, h) for (w, h), c in sizes.items())
-        else:
-            img = sum(c * openai_tokens(r["model"], r["detail"], w, h)[1] for (w, h), c in sizes.items())
+        img = row_image_tokens(r, sizes)
         text = d["text_tokens"][r["provider"]]
         live_in, _, live_out, b_in, _, b_out = prices[r["model"]]
         in_total = text + img

@@ -84,6 +84,33 @@ grep -qF "stockbatch plan --models --csv data/sample/PhotoMedia.csv" "$top_srcdi
 "$PYTHON3" -c 'import sys; t = open(sys.argv[1]).read(); r = open(sys.argv[2]).read(); sys.exit(t not in r)' \
 	"$SB_TMP/table.txt" "$top_srcdir/README" || fail "the README's table is not the command's output: $(cat "$SB_TMP/table.txt")"
 
+# report: after a run, the same photos on the other models from the usage.
+sb_start_fake --step 0.05 --seed 7
+R=$SB_TMP/run
+sb_make_library "$R" 3
+sb_config "$R" batch_size=2 poll_interval=1 alternatives=
+P=$R/Foto/JPG/Příroda/2024
+for i in 1 2; do
+	printf '%s\tFotka číslo %s: smrkový les v ranní mlze na úbočí kopce, světlo mezi kmeny.\n' "$P/IMG_000$i.jpg" $i
+done >"$SB_TMP/a.tsv"
+sb_run report --json
+check_eq "$(sb_json "$SB_OUT" 'd["other_models"]')" None "no usage yet: other_models is null"
+sb_run import "$SB_TMP/a.tsv"
+check_rc 0 "import"
+sb_run send
+check_rc 0 "send"
+sb_run retrieve --wait 60
+check_rc 0 "retrieve"
+sb_run report
+check_rc 0 "report"
+check_grep '^The same 2 photos on other models' "$SB_OUT" "report: the comparison"
+check_grep '^  \* openai +gpt-4\.1-mini +high +\$[0-9.]+ \(\$[0-9.]+ per 1,000 photos\)  the model used' "$SB_OUT" \
+	"report: the model used"
+sb_run report --json
+cp "$SB_OUT" "$SB_TMP/report.json"
+$CHECK --usage "$SB_TMP/report.json" "$PRICES" high "$P/IMG_0001.jpg" "$P/IMG_0002.jpg" ||
+	fail "report's other models differ from apis.md"
+
 # --models belongs to plan.
 sb_run status --models
 check_rc 2 "--models with another command"
