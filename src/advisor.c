@@ -13,6 +13,7 @@
 #include "cost.h"
 #include "i18n.h"
 #include "imageprep.h"
+#include "plan.h"
 #include "provider.h"
 #include "report.h"
 #include "request.h"
@@ -334,6 +335,27 @@ int advisor_usage_table(const settings *cfg, store *st, const batch_info *bs, si
 	}
 	usage_finish(out);
 	return 0;
+}
+
+char *advisor_request_warning(const settings *cfg, const char *prov, const char *model, long text_tokens,
+			      int w, int h)
+{
+	adv_input in;
+	memset(&in, 0, sizeof in);
+	in.requests = 1;
+	if (w > 0 && h > 0)
+		add_size(&in, w, h);
+	for (size_t i = 0; i < ADV_PROVIDERS; i++)
+		in.text_tokens[i] = text_tokens;
+	in.out_tokens = ADV_OUT_TOKENS;
+	settings used = *cfg;
+	used.provider = (char *)prov;
+	used.model = (char *)model;
+	adv_table t;
+	advisor_table(&used, &in, &t);
+	char *msg = advisor_warning(&t);
+	advisor_free(&t);
+	return msg;
 }
 
 void advisor_free(adv_table *t)

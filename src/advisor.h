@@ -10,8 +10,9 @@
 #define SB_ADVISOR_H
 
 #include "batchstore.h"
-#include "plan.h"
 #include "settings.h"
+
+struct plan;
 
 /* Output tokens per photo when the library has no finished batch yet (a
  * title, a description, 25-50 keywords and categories as JSON). */
@@ -58,7 +59,7 @@ typedef struct adv_table {
 } adv_table;
 
 /* The photos waiting in p (new, or in a batch not sent yet); st may be NULL. */
-int advisor_plan_input(const settings *cfg, store *st, const plan *p, adv_input *in, sb_err *e);
+int advisor_plan_input(const settings *cfg, store *st, const struct plan *p, adv_input *in, sb_err *e);
 /* The files of the given batches (a run's), for the comparison after it. */
 int advisor_batches_input(const settings *cfg, store *st, const batch_info *bs, size_t nb, adv_input *in,
 			  sb_err *e);
@@ -78,5 +79,10 @@ long advisor_cheapest_peer(const adv_table *t);
 /* The warning (translated, caller frees) when the configured model costs
  * more than twice the cheapest one of its provider; NULL otherwise. */
 char *advisor_warning(const adv_table *t);
+/* The same for one request (the engine's first of a send): its text
+ * tokens and its picture's oriented size (0 x 0: none) on provider prov and
+ * model; ADV_OUT_TOKENS out. */
+char *advisor_request_warning(const settings *cfg, const char *prov, const char *model, long text_tokens,
+			      int w, int h);
 void advisor_free(adv_table *t);
 #endif

@@ -111,6 +111,19 @@ cp "$SB_OUT" "$SB_TMP/report.json"
 $CHECK --usage "$SB_TMP/report.json" "$PRICES" high "$P/IMG_0001.jpg" "$P/IMG_0002.jpg" ||
 	fail "report's other models differ from apis.md"
 
+# send: the activity log warns once about an expensive model, not about the default.
+check_nogrep 'warning|configured model' "$R/.stockbatch/stockbatch.log" "no warning for the default model"
+# (a 1200 x 800 photo: the library's own are too small for the tiles to dominate)
+cp "$top_srcdir/data/sample/Foto/JPG/Příroda/2024/IMG_0101.jpg" "$P/IMG_0003.jpg"
+printf '%s\tFotka číslo 3: smrkový les v ranní mlze na úbočí kopce, světlo mezi kmeny.\n' "$P/IMG_0003.jpg" \
+	>"$SB_TMP/b.tsv"
+sb_run --model gpt-4o-mini import "$SB_TMP/b.tsv"
+check_rc 0 "import for gpt-4o-mini"
+sb_run --model gpt-4o-mini send --all
+check_rc 0 "send on gpt-4o-mini"
+check_eq "$(grep -c 'the configured model gpt-4o-mini (high detail) costs' "$R/.stockbatch/stockbatch.log")" 1 \
+	"send warns once in the activity log"
+
 # --models belongs to plan.
 sb_run status --models
 check_rc 2 "--models with another command"

@@ -7,11 +7,13 @@
  * through live.c. */
 #include "config.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <json-c/json.h>
 
+#include "advisor.h"
 #include "cost.h"
 #include "engine_int.h"
 #include "i18n.h"
@@ -143,6 +145,25 @@ static void build_all(engine *en, const batch_info *b, const file_entry *files, 
 		pthread_join(t, NULL);
 }
 
+/* Once a process: when the batch's model costs more than twice the
+ * cheapest of its provider for its first photo, the activity log says so. */
+static void warn_model_once(engine *en, const batch_info *b, const built *bl, size_t n)
+{
+	static atomic_bool warned;
+	for (size_t i = 0; i < n; i++) {
+		if (!bl[i].has_img || atomic_load(&warned))
+			continue;
+		const provider_caps *caps = provider_caps_named(b->provider);
+		long text = bl[i].tokens - caps->image_tokens(bl[i].rq.model, bl[i].rq.detail, bl[i].img.w, bl[i].img.h);
+		char *w = advisor_request_warning(en->cfg, b->provider, bl[i].rq.model, text, bl[i].img.orig_w,
+						  bl[i].img.orig_h);
+		if (w && !atomic_exchange(&warned, true))
+			sb_log(LOG_WARN, "%s", w);
+		free(w);
+		return;
+	}
+}
+
 /* A batch too big for one provider batch: chunks 1.. of the plan go to new
  * ready batches of ours, chunk 0 stays.  The moves are written as a plan
  * first and replayed by eng_finish_split (recover.c), so a crash half-way
@@ -271,6 +292,7 @@ static void select_items(engine *en, sendjob *j)
 	j->m = m;
 	j->bl = xcalloc(m ? m : 1, sizeof *j->bl);
 	build_all(en, j->b, j->files, j->idx, m, j->bl);
+	warn_model_once(en, j->b, j->bl, m);
 	j->bytes = xcalloc(m ? m : 1, sizeof *j->bytes);
 	j->toks = xcalloc(m ? m : 1, sizeof *j->toks);
 	j->starts = xcalloc(m ? m : 1, sizeof *j->starts);
