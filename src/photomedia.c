@@ -252,7 +252,7 @@ static size_t alt_create(mediacsv *m, size_t orig, const mc_update *u)
 		int ci = (int)c;
 		f[c] = mediacsv_get(m, orig, ci);
 		if (ci == m->c_soubor)
-			f[c] = u->alt_soubor ? u->alt_soubor : path_basename(u->cesta);
+			f[c] = u->alt_soubor ? u->alt_soubor : cesta_basename(u->cesta);
 		else if (ci == m->c_cesta)
 			f[c] = u->cesta;
 		else if (ci == m->c_original)

@@ -492,10 +492,7 @@ static void id_char(sbuf *b, unsigned cp)
 /* The stem of a Windows or POSIX path, as an id-safe ASCII string. */
 static char *id_stem(const char *cesta)
 {
-	const char *base = cesta ? cesta : "";
-	for (const char *q = base; *q; q++)
-		if (*q == '/' || *q == '\\')
-			base = q + 1;
+	const char *base = cesta_basename(cesta ? cesta : "");
 	const char *dot = strrchr(base, '.');
 	size_t n = dot && dot != base ? (size_t)(dot - base) : strlen(base);
 	sbuf b = {0};

@@ -173,6 +173,15 @@ const char *path_basename(const char *path)
 	return s ? s + 1 : path;
 }
 
+const char *cesta_basename(const char *cesta)
+{
+	const char *base = cesta;
+	for (const char *q = cesta; *q; q++)
+		if (*q == '/' || *q == '\\')
+			base = q + 1;
+	return base;
+}
+
 char *path_join(const char *a, const char *b)
 {
 	if (!a || !*a || b[0] == '/')

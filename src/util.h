@@ -85,6 +85,8 @@ int mkdir_p(const char *path, mode_t mode, sb_err *e);
 char *path_join(const char *a, const char *b);
 char *path_dirname(const char *path);
 const char *path_basename(const char *path);
+/* The file name of a CSV Cesta, which may be a Windows path: split on '/' and '\\'. */
+const char *cesta_basename(const char *cesta);
 bool file_exists(const char *path);
 /* Append one line and fsync (journals). */
 int append_line_sync(const char *path, const char *line, sb_err *e);

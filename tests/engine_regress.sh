@@ -12,7 +12,9 @@
 #  4. a .trash-* symlink in the state dir must not make `status` delete
 #     what it points to;
 #  5. like 1, with a _bw edit of the photo whose text-only batch had not been
-#     queued at the kill: the restart queues it from the committed row.
+#     queued at the kill: the restart queues it from the committed row;
+#  6. a library with Windows paths (J:\...): the _bw edit's row has the file
+#     name as Soubor, not the whole Windows path.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 sb_tmpdir
 sb_start_fake --step 0.05
@@ -147,4 +149,20 @@ rows = [r for r in csv.DictReader(open(sys.argv[1], encoding="utf-8-sig")) if r[
 assert len(rows) == 1 and rows[0]["Název"] and rows[0]["Klíčová slova"], rows
 PY
 check_eq "$(($(live_requests) - n5))" 1 "5: only the alternative's text-only request is sent after the kill"
+
+# 6. Windows paths: the edit's Soubor is its file name
+L=$SB_TMP/lib6
+sb_make_library "$L" 2 winpaths
+sb_config "$L" batch_size=2 rpm=6000
+desc "$L" 2 >"$SB_TMP/d6.tsv"
+sb_run import "$SB_TMP/d6.tsv"
+check_rc 0 "6: import"
+sb_run send --live --all --yes
+check_rc 0 "6: send --live"
+alt=$(grep '^alt' "$L/.sb_manifest" | cut -f2 | head -n 1)
+"$PYTHON3" - "$L/PhotoMedia.csv" "$alt" <<'PY' || fail "6: the _bw edit's Soubor is not its file name"
+import csv, sys
+rows = [r for r in csv.DictReader(open(sys.argv[1], encoding="utf-8-sig")) if r["Cesta"] == sys.argv[2]]
+assert len(rows) == 1 and rows[0]["Soubor"] == "IMG_0001_bw.jpg", rows
+PY
 exit 0

@@ -139,6 +139,15 @@ static void test_sbuf(void **state)
 	free(s);
 }
 
+static void test_cesta_basename(void **state)
+{
+	(void)state;
+	assert_string_equal(cesta_basename("J:\\Upraven\xc3\xa9 foto\\JPG\\IMG_0101_bw.jpg"), "IMG_0101_bw.jpg");
+	assert_string_equal(cesta_basename("/home/p/Foto/IMG_0101.jpg"), "IMG_0101.jpg");
+	assert_string_equal(cesta_basename("J:/Foto\\IMG_1.jpg"), "IMG_1.jpg");
+	assert_string_equal(cesta_basename("IMG_2.jpg"), "IMG_2.jpg");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -147,6 +156,7 @@ int main(void)
 		cmocka_unit_test(test_atomic_write),
 		cmocka_unit_test(test_temp_files),
 		cmocka_unit_test(test_sbuf),
+		cmocka_unit_test(test_cesta_basename),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

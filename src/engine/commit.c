@@ -209,7 +209,7 @@ static size_t build_updates(engine *en, const batch_info *b, item *items, size_t
 			y->u.kind = MCU_ALTERNATIVE;
 			y->u.cesta = ac;
 			y->u.alt_of = it->f->cesta;
-			y->u.alt_soubor = path_basename(ac);
+			y->u.alt_soubor = cesta_basename(ac);
 			y->u.editorial = it->f->editorial;
 			if (strcmp(tag, "sharpen") == 0) {
 				y->u.alt_status = MC_ST_BACKUP;
