@@ -63,13 +63,21 @@ bool collect_editorial_in_csv(const mediacsv *m, size_t row)
 }
 
 bool collect_editorial_fill(editorial_info *ed, const char *city, const char *country,
-			    const char *date)
+			    const char *date, const char **why)
 {
+	char d[11];
+	const char *bad = NULL;
 	if (!city || !*city || !country || !*country || !date || !*date)
+		bad = _("Editorial needs a city, a country and a date.");
+	else if (!date_norm_ddmmyyyy(date, d))
+		bad = _("The date is not a valid DD MM YYYY date.");
+	if (why)
+		*why = bad;
+	if (bad)
 		return false;
 	snprintf(ed->city, sizeof ed->city, "%s", city);
 	snprintf(ed->country, sizeof ed->country, "%s", country);
-	snprintf(ed->date, sizeof ed->date, "%s", date);
+	snprintf(ed->date, sizeof ed->date, "%s", d);
 	return true;
 }
 

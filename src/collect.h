@@ -37,9 +37,10 @@ size_t collect_eligible_rows(const settings *cfg, store *st, const mediacsv *m, 
 /* Editorial: the CSV's own mark (Editorial = "ano"), for imports. */
 bool collect_editorial_in_csv(const mediacsv *m, size_t row);
 /* Editorial facts typed by the user: complete only with a city, a country
- * and a date; fills *ed and returns true then. */
+ * and a valid date (normalised to "DD MM YYYY"); fills *ed and returns true
+ * then, else sets *why (translated, when why is not NULL). */
 bool collect_editorial_fill(editorial_info *ed, const char *city, const char *country,
-			    const char *date);
+			    const char *date, const char **why);
 
 /* Save the description of CSV row `row` into the collecting batch: durable
  * before returning; the batch is sealed when it holds batch_size.  ed holds

@@ -205,7 +205,11 @@ static void apply_save(mediacsv *m, size_t row, const mc_update *u, const mc_com
 		/* place names upper case, diacritics kept, as Python's str.upper() */
 		char *city = utf8_upper(u->ed_city ? u->ed_city : "");
 		char *country = utf8_upper(u->ed_country ? u->ed_country : "Czech");
-		sbuf_printf(&d, "%s, %s - %s: ", city, country, u->ed_date ? u->ed_date : "");
+		char day[11];
+		const char *date = u->ed_date ? u->ed_date : "";
+		if (date_norm_ddmmyyyy(date, day))
+			date = day; /* "3.8.2024" -> "03 08 2024" */
+		sbuf_printf(&d, "%s, %s - %s: ", city, country, date);
 		free(city);
 		free(country);
 		if (strncmp(desc, d.p, d.len) == 0)

@@ -498,6 +498,50 @@ void today_ddmmyyyy(char out[16])
 	strftime(out, 16, "%d.%m.%Y", &tm);
 }
 
+bool date_norm_ddmmyyyy(const char *in, char out[11])
+{
+	unsigned v[3];
+	int len[3], n = 0;
+	const char *p = in ? in : "";
+	while (*p == ' ')
+		p++;
+	while (n < 3 && *p >= '0' && *p <= '9') {
+		v[n] = 0;
+		len[n] = 0;
+		for (; *p >= '0' && *p <= '9' && len[n] < 5; p++, len[n]++)
+			v[n] = v[n] * 10 + (unsigned)(*p - '0');
+		n++;
+		if (n < 3) {
+			/* one separator, possibly with spaces: "3.8.2024", "3 8 2024", "03/08/2024" */
+			while (*p == ' ')
+				p++;
+			if (*p == '.' || *p == '/' || *p == '-')
+				p++;
+			while (*p == ' ')
+				p++;
+		}
+	}
+	while (*p == ' ' || *p == '.')
+		p++;
+	if (n != 3 || *p)
+		return false;
+	unsigned d = v[0], m = v[1], y = v[2];
+	if (len[0] == 4 && len[2] <= 2) { /* ISO 2024-08-03 */
+		y = v[0];
+		d = v[2];
+	} else if (len[2] != 4 || len[0] > 2 || len[1] > 2)
+		return false;
+	static const unsigned mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	if (y < 1800 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+		return false;
+	if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+		return false;
+	char buf[40];
+	snprintf(buf, sizeof buf, "%02u %02u %04u", d, m, y);
+	memcpy(out, buf, 11);
+	return true;
+}
+
 double now_mono(void)
 {
 	struct timespec ts;

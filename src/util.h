@@ -98,6 +98,9 @@ int append_line_sync(const char *path, const char *line, sb_err *e);
 void time_iso(time_t t, char out[32]);
 time_t time_parse_iso(const char *s);
 void today_ddmmyyyy(char out[16]);
+/* A calendar date typed as "3.8.2024", "3 8 2024", "03/08/2024" or
+ * "2024-08-03" as "DD MM YYYY" in out; false when it is no valid date. */
+bool date_norm_ddmmyyyy(const char *in, char out[11]);
 double now_mono(void); /* seconds, monotonic */
 
 /* FNV-1a 64-bit, hex. */

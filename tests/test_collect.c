@@ -130,12 +130,33 @@ static void test_editorial(void **state)
 	(void)state;
 	editorial_info ed;
 	memset(&ed, 0, sizeof ed);
-	assert_false(collect_editorial_fill(&ed, "Praha", "", "01 05 2024"));
+	const char *why = NULL;
+	assert_false(collect_editorial_fill(&ed, "Praha", "", "01 05 2024", &why));
+	assert_non_null(why);
 	assert_string_equal(ed.city, ""); /* incomplete: nothing taken */
-	assert_true(collect_editorial_fill(&ed, "Praha", "Česko", "01 05 2024"));
+	assert_true(collect_editorial_fill(&ed, "Praha", "Česko", "01 05 2024", &why));
+	assert_null(why);
 	assert_string_equal(ed.city, "Praha");
 	assert_string_equal(ed.country, "Česko");
 	assert_string_equal(ed.date, "01 05 2024");
+	/* the date is normalised to DD MM YYYY, whatever way it was typed */
+	static const char *const typed[] = {"3.8.2024", "3 8 2024", "03/08/2024", "2024-08-03",
+					    " 3. 8. 2024 "};
+	for (size_t i = 0; i < sizeof typed / sizeof *typed; i++) {
+		assert_true(collect_editorial_fill(&ed, "Brno", "Czech", typed[i], NULL));
+		assert_string_equal(ed.date, "03 08 2024");
+	}
+	/* an invalid date is refused with a reason, the facts kept as they were */
+	static const char *const bad[] = {"32.1.2024", "29.2.2023", "1.13.2024", "3.8.24", "3.8.2024x",
+					  "tomorrow"};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		why = NULL;
+		assert_false(collect_editorial_fill(&ed, "Praha", "Czech", bad[i], &why));
+		assert_non_null(why);
+		assert_string_equal(ed.city, "Brno");
+	}
+	assert_true(collect_editorial_fill(&ed, "Praha", "Czech", "29.2.2024", NULL));
+	assert_string_equal(ed.date, "29 02 2024");
 }
 
 int main(void)

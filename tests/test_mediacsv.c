@@ -359,6 +359,13 @@ static void test_rules(void **state)
 	ed2.description = "BRNO, CZECH - 05 06 2024: Crowd.";
 	mediacsv_apply(m, 1, &ed2, &OPTS, NULL);
 	assert_string_equal(mediacsv_field(m, 1, MC_POPIS), "BRNO, CZECH - 05 06 2024: Crowd.");
+	/* the date in the prefix is DD MM YYYY however it was given */
+	mc_update ed4 = ed;
+	ed4.ed_date = "5.6.2024";
+	ed4.description = "Crowd.";
+	mediacsv_apply(m, 1, &ed4, &OPTS, NULL);
+	assert_string_equal(mediacsv_field(m, 1, MC_POPIS),
+			    "ČESKÉ BUDĚJOVICE, CZECH REPUBLIC - 05 06 2024: Crowd.");
 	mediacsv_free(m);
 	/* no place and no date given: the description is used as it is */
 	m = parse_ok(s);

@@ -61,6 +61,15 @@ tui_wait "Editorial"
 tui_wait "Czech"
 tui_wait "03 05 2024"
 tui_type "Praha"
+# An invalid date keeps the dialog open with the reason; a valid one typed
+# with dots is normalised to DD MM YYYY.
+tui_keys Tab Tab BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace
+tui_type "32.1.2024"
+tui_keys Enter
+tui_wait "The date is not a valid DD MM YYYY date."
+tui_wait "Tab next field, Enter OK, Esc cancel"
+tui_keys BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace
+tui_type "3.5.2024"
 tui_keys Enter
 tui_wait "Editorial: Praha, Czech, 03 05 2024"
 tui_wait "Description [editorial]"

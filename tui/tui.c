@@ -207,14 +207,16 @@ void ui_editorial_done(ui *u, bool ok)
 		return;
 	}
 	const char *c = editor_text(&u->fields[0]), *k = editor_text(&u->fields[1]),
-		   *d = editor_text(&u->fields[2]);
-	if (!collect_editorial_fill(&u->edinfo, c, k, d)) {
-		ui_status(u, 2, "%s", _("Editorial needs a city, a country and a date; it stays off."));
-		u->editorial = false;
+		   *d = editor_text(&u->fields[2]), *why = NULL;
+	if (!collect_editorial_fill(&u->edinfo, c, k, d, &why)) {
+		/* the dialog stays open with the reason, the typed facts kept */
+		ui_status(u, 2, "%s", why);
+		u->modal = MD_EDITORIAL;
+		u->dirty = true;
 		return;
 	}
 	u->editorial = true;
-	ui_status(u, 1, _("Editorial: %s, %s, %s"), c, k, d);
+	ui_status(u, 1, _("Editorial: %s, %s, %s"), c, k, u->edinfo.date);
 }
 
 static void act_show_path(ui *u)
