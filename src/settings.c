@@ -548,6 +548,10 @@ void settings_dump(const settings *s, FILE *out)
 
 const char *data_dir(void)
 {
+	static char built[PATH_MAX];
 	const char *d = getenv("STOCKBATCH_DATADIR");
-	return d && *d ? d : PKGDATADIR;
+	if (d && *d)
+		return d;
+	d = uninstalled_subdir("data", built, sizeof built);
+	return d ? d : PKGDATADIR;
 }

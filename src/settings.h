@@ -78,7 +78,8 @@ extern const setting_doc settings_docs[];
 /* The provider used when the settings name none (provider.c's table). */
 extern const char provider_default_name[];
 
-/* The data dir: $STOCKBATCH_DATADIR, else the compiled-in PKGDATADIR. */
+/* The data dir: $STOCKBATCH_DATADIR, else the build tree's data/ when run
+ * uninstalled, else the compiled-in PKGDATADIR. */
 const char *data_dir(void);
 
 #endif
