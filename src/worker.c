@@ -154,8 +154,12 @@ static void *worker_main(void *arg)
 			post(w, WM_ERROR, LOG_ERROR, NULL, "%s", e.msg);
 		phases = PH_RETRIEVE | PH_SEND;
 		post(w, WM_BATCHES, LOG_INFO, NULL, "%s", "");
-		post(w, WM_COST, LOG_INFO, NULL, _("estimate $%.4f, actual $%.4f"), rep.est_cost,
-		     rep.actual_cost);
+		/* a run that cost nothing has nothing to say: only the refresh */
+		if (rep.est_cost > 0 || rep.actual_cost > 0)
+			post(w, WM_COST, LOG_INFO, NULL, _("estimate $%.4f, actual $%.4f"), rep.est_cost,
+			     rep.actual_cost);
+		else
+			post(w, WM_COST, LOG_INFO, NULL, "%s", "");
 
 		int iv = 60;
 		const settings *cfg = engine_settings(w->en);

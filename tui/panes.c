@@ -430,12 +430,21 @@ static void draw_batches(ui *u)
 		       cp(u, CP_DIM, A_DIM));
 		return;
 	}
-	int rows = r.h - 1;
+	int rows = r.h - 1, y0 = r.y + 1;
+	if (rows >= 3) {
+		/* column headers, aligned with the rows below */
+		char c[5][48], hl[256];
+		snprintf(hl, sizeof hl, "%s %s %s %s %s %s", fit(c[0], sizeof c[0], _("Batch"), 21),
+			 fit(c[1], sizeof c[1], _("State"), 11), fit(c[2], sizeof c[2], _("API"), 6),
+			 fit(c[3], sizeof c[3], _("Done"), 9), fit(c[4], sizeof c[4], _("Age"), 4), _("ETA"));
+		ui_put(y0++, r.x + 1, r.w - 2, hl, cp(u, CP_DIM, A_DIM) | A_UNDERLINE);
+		rows--;
+	}
 	size_t top = u->sel >= (size_t)rows ? u->sel - rows + 1 : 0;
 	time_t now = time(NULL);
 	for (int i = 0; i < rows && top + i < u->nbatches; i++) {
 		const batch_info *b = &u->batches[top + i];
-		int y = r.y + 1 + i;
+		int y = y0 + i;
 		size_t done = b->counts[FS_SAVED_TO_CSV] + b->counts[FS_BATCH_COMPLETED];
 		size_t total = b->nfiles;
 		double eta = -1;

@@ -156,7 +156,7 @@ int live_run(provider *p, struct ratelimit *rl, const sb_request *rqs, const lon
 		return -1;
 	}
 	if (stop && atomic_load(stop))
-		return sb_fail(e, SBE_GENERIC, _("live mode interrupted: %zu of %zu requests done"), L.finished, n);
+		return sb_fail(e, SBE_GENERIC, P_("live mode interrupted: %zu of %zu request done", "live mode interrupted: %zu of %zu requests done", n), L.finished, n);
 	return 0;
 }
 
@@ -243,7 +243,7 @@ static int settle_live(engine *en, rctx *c, const livejob *j, double usd_est, sb
 		return -1;
 	eng_write_extra(en, c, failed);
 	eng_rep_add(en, &en->rep.batches_done, 1);
-	sb_log(LOG_INFO, _("batch %s completed live: %zu requests, %zu failed, $%.4f"), b->id, j->k,
+	sb_log(LOG_INFO, P_("batch %s completed live: %zu request, %zu failed, $%.4f", "batch %s completed live: %zu requests, %zu failed, $%.4f", j->k), b->id, j->k,
 	       failed, usd);
 	return 0;
 }
@@ -261,7 +261,7 @@ int eng_send_live(engine *en, batch_info *b, file_entry *files, size_t n, built 
 		goto out;
 	eng_rep_cost(en, &en->rep.est_cost, usd_est);
 	store_cost_log(en->st, b->id, "estimate", usd_est, j.tokens, e);
-	sb_log(LOG_INFO, _("batch %s: %zu requests sent live, estimate $%.4f"), b->id, j.k, usd_est);
+	sb_log(LOG_INFO, P_("batch %s: %zu request sent live, estimate $%.4f", "batch %s: %zu requests sent live, estimate $%.4f", j.k), b->id, j.k, usd_est);
 	lctx l = { &c, j.its };
 	sb_err fatal;
 	sb_err_clear(&fatal);

@@ -509,7 +509,7 @@ static int send_batch(engine *en, batch_info *b, sb_err *e)
 	eng_rep_cost(en, &en->rep.est_cost, est);
 	eng_rep_add(en, &en->rep.sent, j.good);
 	eng_rep_add(en, &en->rep.batches_sent, 1);
-	sb_log(LOG_INFO, _("batch %s sent: %zu requests, estimate $%.4f"), b->id, j.good, est);
+	sb_log(LOG_INFO, P_("batch %s sent: %zu request, estimate $%.4f", "batch %s sent: %zu requests, estimate $%.4f", j.good), b->id, j.good, est);
 	rc = 0;
 out:
 	sendjob_free(&j);
