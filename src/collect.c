@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "i18n.h"
+#include "imageprep.h"
 #include "request.h"
 
 collect_why collect_eligibility(const settings *cfg, store *st, const char *cesta, char *batch,
@@ -79,6 +80,30 @@ bool collect_editorial_fill(editorial_info *ed, const char *city, const char *co
 	snprintf(ed->country, sizeof ed->country, "%s", country);
 	snprintf(ed->date, sizeof ed->date, "%s", d);
 	return true;
+}
+
+void collect_editorial_date(const char *datum, const char *local, char out[16])
+{
+	char day[32];
+	/* Datum vytvoření: "DD.MM.YYYY" or "DD.MM.YYYY HH:MM:SS" */
+	snprintf(day, sizeof day, "%s", datum ? datum : "");
+	day[strcspn(day, " ")] = '\0';
+	if (date_norm_ddmmyyyy(day, out))
+		return;
+	FILE *f = local ? fopen(local, "rb") : NULL;
+	if (f) {
+		/* EXIF sits in the first kilobytes: do not read a 24 MP file whole. */
+		unsigned char *buf = xmalloc(256 * 1024);
+		size_t n = fread(buf, 1, 256 * 1024, f);
+		fclose(f);
+		bool ok = exif_date(buf, n, day) && date_norm_ddmmyyyy(day, out);
+		free(buf);
+		if (ok)
+			return;
+	}
+	today_ddmmyyyy(day);
+	if (!date_norm_ddmmyyyy(day, out))
+		out[0] = '\0';
 }
 
 /* The draft goes with its photo (a draft of another photo stays). */

@@ -42,6 +42,10 @@ bool collect_editorial_in_csv(const mediacsv *m, size_t row);
 bool collect_editorial_fill(editorial_info *ed, const char *city, const char *country,
 			    const char *date, const char **why);
 
+/* The date an editorial dialog starts from, as "DD MM YYYY": the CSV's
+ * Datum vytvoření, else the EXIF date of the file at local, else today. */
+void collect_editorial_date(const char *datum, const char *local, char out[16]);
+
 /* Save the description of CSV row `row` into the collecting batch: durable
  * before returning; the batch is sealed when it holds batch_size.  ed holds
  * an editorial photo's facts, or is NULL when they are unknown.  batch_id

@@ -47,6 +47,7 @@ const setting_doc settings_docs[] = {
 	{"prices_max_age", "180", N_("days after which doctor calls the price table old (0 = never)")},
 	{"path_map", "", N_("map a CSV path prefix to a local one: FROM => TO (repeatable)")},
 	{"preview", "auto", N_("image preview: auto, symbols, kitty, sixel or iterm")},
+	{"editorial_country", "Czech", N_("the country an editorial dialog starts with")},
 	{"locale", "", N_("user interface locale (empty = from the environment)")},
 	{"data_dir", "", N_("installed data directory (prompts, categories, prices)")},
 	{NULL, NULL, NULL},
@@ -130,6 +131,7 @@ void settings_defaults(settings *s)
 	s->archive_days = 365;
 	s->prices_max_age = 180;
 	s->preview = xstrdup("auto");
+	s->editorial_country = xstrdup("Czech");
 	s->locale = xstrdup("");
 }
 
@@ -150,6 +152,7 @@ void settings_free(settings *s)
 		free(s->maps[i].to);
 	}
 	free(s->preview);
+	free(s->editorial_country);
 	free(s->locale);
 	free(s->data_dir);
 	free(s->config_path);
@@ -350,6 +353,8 @@ int settings_set(settings *s, const char *key, const char *value, const char *or
 		if (!one_of(value, previews))
 			return bad_value(e, origin, k, value, "auto, symbols, kitty, sixel, iterm");
 		set_str(&s->preview, value);
+	} else if (!strcmp(k, "editorial_country")) {
+		set_str(&s->editorial_country, value);
 	} else if (!strcmp(k, "locale")) {
 		set_str(&s->locale, value);
 	} else if (!strcmp(k, "budget")) {
@@ -540,6 +545,7 @@ void settings_dump(const settings *s, FILE *out)
 	for (int i = 0; i < s->nmaps; i++)
 		fprintf(out, "path_map = %s => %s\n", s->maps[i].from, s->maps[i].to);
 	STR("preview", s->preview);
+	STR("editorial_country", s->editorial_country);
 	STR("locale", s->locale);
 	STR("data_dir", s->data_dir);
 #undef STR

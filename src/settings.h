@@ -46,6 +46,7 @@ typedef struct settings {
 	path_map maps[SB_MAX_PATHMAPS];
 	int nmaps;
 	char *preview;          /* "auto", "symbols", "kitty", "sixel", "iterm" */
+	char *editorial_country; /* the editorial dialog's first country */
 	char *locale;           /* "" = from the environment */
 	char *data_dir;         /* installed data (prompts, categories, prices) */
 	char *config_path;      /* file the settings came from, or NULL */

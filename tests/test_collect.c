@@ -157,6 +157,16 @@ static void test_editorial(void **state)
 	}
 	assert_true(collect_editorial_fill(&ed, "Praha", "Czech", "29.2.2024", NULL));
 	assert_string_equal(ed.date, "29 02 2024");
+	/* the dialog starts from the CSV's Datum vytvoření, normalised */
+	char day[16];
+	collect_editorial_date("4.6.2023 10:02:00", "/nonexistent/IMG_0002.jpg", day);
+	assert_string_equal(day, "04 06 2023");
+	collect_editorial_date("28.02.2024", NULL, day);
+	assert_string_equal(day, "28 02 2024");
+	/* without it (no EXIF either): some valid date, today's */
+	collect_editorial_date("", "/nonexistent/IMG_0002.jpg", day);
+	char again[11];
+	assert_true(date_norm_ddmmyyyy(day, again));
 }
 
 int main(void)

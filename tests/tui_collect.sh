@@ -9,7 +9,7 @@ sb_start_fake
 L=$SB_TMP/lib
 sb_make_library "$L" 4
 # A big batch: nothing is sent while we collect (tui_batch.sh covers that).
-sb_config "$L" batch_size=10 min_description=50
+sb_config "$L" batch_size=10 min_description=50 editorial_country=Slovakia
 # The second photo gets an EXIF DateTimeOriginal (the editorial date prefill).
 "$PYTHON3" - "$L/Foto/JPG/Příroda/2024/IMG_0002.jpg" <<'PY' || fail "cannot add EXIF"
 import sys
@@ -55,10 +55,11 @@ tui_wait "[BATCH MODE] Collecting descriptions (1/10)"
 grep -rqF "Smrkový les, ěščřžýáíé v ranní mlze na úbočí kopce" "$STATE" ||
 	fail "the saved description is not in the state directory"
 
-# Editorial: the modal asks city, country ("Czech") and the EXIF date.
+# Editorial: the modal asks city, country (editorial_country) and the
+# photo's date.
 tui_keys C-e
 tui_wait "Editorial"
-tui_wait "Czech"
+tui_wait "Slovakia"
 tui_wait "03 05 2024"
 tui_type "Praha"
 # An invalid date keeps the dialog open with the reason; a valid one typed
@@ -71,7 +72,7 @@ tui_wait "Tab next field, Enter OK, Esc cancel"
 tui_keys BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace
 tui_type "3.5.2024"
 tui_keys Enter
-tui_wait "Editorial: Praha, Czech, 03 05 2024"
+tui_wait "Editorial: Praha, Slovakia, 03 05 2024"
 tui_wait "Description [editorial]"
 # Word motion and editing in the middle: Ctrl+Left then insert.
 tui_type "Karlův most přes Vltavu v ranní mlze, turisté a sochy světců"

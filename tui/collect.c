@@ -236,21 +236,6 @@ void collect_fill(collector *c, size_t *have, size_t *size)
 void collect_default_date(collector *c, char out[16])
 {
 	collect_photo p;
-	if (collect_current(c, &p)) {
-		/* EXIF sits in the first kilobytes: do not read a 24 MP file whole. */
-		FILE *f = fopen(p.local, "rb");
-		if (f) {
-			unsigned char *buf = xmalloc(256 * 1024);
-			size_t n = fread(buf, 1, 256 * 1024, f);
-			fclose(f);
-			bool ok = exif_date(buf, n, out);
-			free(buf);
-			if (ok)
-				return;
-		}
-	}
-	today_ddmmyyyy(out);
-	for (char *s = out; *s; s++)
-		if (*s == '.')
-			*s = ' ';
+	bool have = collect_current(c, &p);
+	collect_editorial_date(have ? p.datum : NULL, have ? p.local : NULL, out);
 }

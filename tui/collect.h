@@ -40,7 +40,8 @@ void collect_skip(collector *c);
 int collect_draft(collector *c, const char *text, sb_err *e);
 /* The collecting batch's fill, for the title line. */
 void collect_fill(collector *c, size_t *have, size_t *size);
-/* EXIF date of the current photo as "DD MM YYYY", else today. */
+/* The current photo's Datum vytvoření, else its EXIF date, else today,
+ * as "DD MM YYYY". */
 void collect_default_date(collector *c, char out[16]);
 
 #endif

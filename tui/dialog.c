@@ -18,7 +18,7 @@ void dlg_editorial_open(ui *u)
 		editor_init(&u->fields[i]);
 	}
 	editor_set(&u->fields[0], u->edinfo.city);
-	editor_set(&u->fields[1], u->edinfo.country[0] ? u->edinfo.country : "Czech");
+	editor_set(&u->fields[1], u->edinfo.country[0] ? u->edinfo.country : u->cfg->editorial_country);
 	char date[16];
 	if (u->edinfo.date[0])
 		snprintf(date, sizeof date, "%s", u->edinfo.date);
