@@ -67,7 +67,7 @@ static char *build_line(job *j, const char *path, const prepared_image *p)
 		sbuf_adds(&b, "{\"role\":\"system\",\"content\":");
 		json_str(&b, prompt_system(j->pr));
 		sbuf_adds(&b, "},");
-		user = prompt_user_text(j->pr, DESC, false, NULL, NULL, NULL);
+		user = prompt_user_text(j->pr, MC_IMAGE, DESC, false, NULL, NULL, NULL);
 	} else {
 		user = xasprintf(ANCHOR_PROMPT, DESC);
 	}

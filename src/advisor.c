@@ -35,8 +35,9 @@ static void add_request(const settings *cfg, prompt_ctx *pr, adv_input *in, cons
 			const file_entry *f)
 {
 	const char *desc = f && f->description ? f->description : "";
-	char *user = f ? prompt_user_text(pr, desc, f->editorial, f->ed.city, f->ed.country, f->ed.date)
-		       : prompt_user_text(pr, "", false, NULL, NULL, NULL);
+	mc_media media = mediacsv_media_kind(cesta_basename(cesta));
+	char *user = f ? prompt_user_text(pr, media, desc, f->editorial, f->ed.city, f->ed.country, f->ed.date)
+		       : prompt_user_text(pr, media, "", false, NULL, NULL, NULL);
 	const char *sys = prompt_system(pr);
 	const provider_ops *ops;
 	for (size_t i = 0; i < ADV_PROVIDERS && (ops = provider_at(i)); i++)

@@ -23,7 +23,7 @@ struct prompt_ctx {
 	const settings *cfg;
 	agency_lists *lists;
 	char *system;
-	char *user_tpl, *ed_tpl, *ed_unknown_tpl, *alt_tpl;
+	char *user_tpl, *ed_tpl, *ed_unknown_tpl, *alt_tpl, *textonly_tpl;
 	char *schema, *schema_gemini, *alt_schema, *alt_schema_gemini;
 	struct alt_tag { char *tag, *edit, *rules; } *tags;
 	size_t ntags;
@@ -276,6 +276,8 @@ int prompt_open(const settings *cfg, prompt_ctx **out, sb_err *e)
 	if (rc == 0)
 		rc = load_tpl(cfg, "prompt-alternative.txt", &p->alt_tpl, e);
 	if (rc == 0)
+		rc = load_tpl(cfg, "prompt-textonly.txt", &p->textonly_tpl, e);
+	if (rc == 0)
 		rc = load_tags(p, e);
 	if (rc < 0) {
 		free(sys_tpl);
@@ -300,7 +302,7 @@ void prompt_close(prompt_ctx *p)
 		return;
 	if (p->lists)
 		agency_lists_free(p->lists);
-	free(p->system); free(p->user_tpl); free(p->ed_tpl); free(p->ed_unknown_tpl);
+	free(p->system); free(p->user_tpl); free(p->ed_tpl); free(p->ed_unknown_tpl); free(p->textonly_tpl);
 	free(p->alt_tpl); free(p->schema); free(p->schema_gemini); free(p->alt_schema);
 	free(p->alt_schema_gemini);
 	for (size_t i = 0; i < p->ntags; i++) {
@@ -398,28 +400,34 @@ static char *short_field(const char *s)
 	return t;
 }
 
-char *prompt_user_text(prompt_ctx *p, const char *description, bool editorial, const char *ed_city,
-		       const char *ed_country, const char *ed_date)
+char *prompt_user_text(prompt_ctx *p, mc_media media, const char *description, bool editorial,
+		       const char *ed_city, const char *ed_country, const char *ed_date)
 {
+	const char *noun = media == MC_IMAGE ? "photo" : media == MC_VIDEO ? "video" : "file";
 	char *desc = prompt_sanitize(description);
 	char *ed = NULL;
 	if (editorial) {
 		char *c = short_field(ed_city), *k = short_field(ed_country), *d = short_field(ed_date);
 		if (*c && *k && *d) {
 			char *prefix = meta_editorial_prefix(c, k, d);
-			kv v[] = { { "prefix", prefix } };
-			ed = fill(p->ed_tpl, v, 1);
+			kv v[] = { { "prefix", prefix }, { "media", noun } };
+			ed = fill(p->ed_tpl, v, 2);
 			free(prefix);
 		} else {
-			ed = xstrdup(p->ed_unknown_tpl);
+			kv v[] = { { "media", noun } };
+			ed = fill(p->ed_unknown_tpl, v, 1);
 		}
 		free(c); free(k); free(d);
 	}
-	kv v[] = { { "description", desc }, { "editorial", ed ? ed : "" } };
-	char *s = fill(p->user_tpl, v, 2);
+	kv tv[] = { { "media", noun } };
+	char *textonly = media == MC_IMAGE ? NULL : fill(p->textonly_tpl, tv, 1);
+	kv v[] = { { "description", desc }, { "editorial", ed ? ed : "" }, { "media", noun },
+		   { "textonly", textonly ? textonly : "" } };
+	char *s = fill(p->user_tpl, v, 4);
 	trim_right(s);
 	free(desc);
 	free(ed);
+	free(textonly);
 	return s;
 }
 

@@ -4,6 +4,7 @@
  * every limit at once (SPEC 5.2, 5.3). */
 #ifndef SB_REQUEST_H
 #define SB_REQUEST_H
+#include "photomedia.h"
 #include "provider.h"
 #include "settings.h"
 
@@ -14,8 +15,10 @@ int prompt_open(const settings *cfg, prompt_ctx **out, sb_err *e);
 void prompt_close(prompt_ctx *p);
 const char *prompt_system(prompt_ctx *p);          /* the originals' system prompt */
 const char *prompt_schema(prompt_ctx *p);          /* JSON schema for the answer */
-/* The user message for one photo: instructions + fenced, sanitised text. */
-char *prompt_user_text(prompt_ctx *p, const char *description, bool editorial,
+/* The user message for one file: instructions + fenced, sanitised text.  The
+ * prompt names the media kind; a file the model does not see (a video, an
+ * unknown type) is said to be described by its text alone. */
+char *prompt_user_text(prompt_ctx *p, mc_media media, const char *description, bool editorial,
 		       const char *ed_city, const char *ed_country, const char *ed_date);
 /* Alternatives: text-only prompt per edit tag ("bw", "negative", ...). */
 char *prompt_alternative(prompt_ctx *p, const char *tag, const char *title, const char *desc,

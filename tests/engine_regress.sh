@@ -14,7 +14,8 @@
 #  5. like 1, with a _bw edit of the photo whose text-only batch had not been
 #     queued at the kill: the restart queues it from the committed row;
 #  6. a library with Windows paths (J:\...): the _bw edit's row has the file
-#     name as Soubor, not the whole Windows path.
+#     name as Soubor, not the whole Windows path;
+#  7. a video is sent as text only with a prompt that says video, not photo.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 sb_tmpdir
 sb_start_fake --step 0.05
@@ -164,5 +165,32 @@ alt=$(grep '^alt' "$L/.sb_manifest" | cut -f2 | head -n 1)
 import csv, sys
 rows = [r for r in csv.DictReader(open(sys.argv[1], encoding="utf-8-sig")) if r["Cesta"] == sys.argv[2]]
 assert len(rows) == 1 and rows[0]["Soubor"] == "IMG_0001_bw.jpg", rows
+PY
+
+# 7. the video's request names what the file is
+L=$SB_TMP/lib7
+sb_make_library "$L" 1
+sb_config "$L" batch_size=2 alternatives= rpm=6000
+{
+	desc "$L" 1
+	printf '%s\tVodopád v Jeseníkách na jaře, voda padá přes mechem porostlé kameny.\n' \
+		"$(grep '^video' "$L/.sb_manifest" | cut -f2)"
+} >"$SB_TMP/d7.tsv"
+sb_run import "$SB_TMP/d7.tsv"
+check_rc 0 "7: import"
+sb_run send --all --yes
+check_rc 0 "7: send"
+"$PYTHON3" - "$L"/.stockbatch/batches/b*/requests.jsonl <<'PY' || fail "7: the video's prompt does not say video"
+import json, sys
+seen = set()
+for line in open(sys.argv[1], encoding="utf-8"):
+    r = json.loads(line)
+    text = json.dumps(r["body"], ensure_ascii=False)
+    if r["custom_id"].startswith("VID_0001"):
+        assert "for this video." in text and "this photo" not in text, text
+    else:
+        assert "for this photo." in text and "you do not see it" not in text, text
+    seen.add(r["custom_id"][:8])
+assert seen == {"VID_0001", "IMG_0001"}, seen
 PY
 exit 0

@@ -74,7 +74,8 @@ void eng_build_one(engine *en, const batch_info *b, const file_entry *f, built *
 		}
 		return;
 	}
-	out->user = prompt_user_text(en->pr, f->description ? f->description : "", f->editorial,
+	out->user = prompt_user_text(en->pr, mediacsv_media_kind(cesta_basename(f->cesta)),
+				     f->description ? f->description : "", f->editorial,
 				     f->ed.city, f->ed.country, f->ed.date);
 	out->rq.system_prompt = prompt_system(en->pr);
 	out->rq.schema_json = prompt_schema(en->pr);

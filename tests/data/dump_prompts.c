@@ -17,7 +17,7 @@ int main(void) {
 		"Two mute swans on the frozen Lipno lake; fog; -12 °C; 8:15 a.m.",
 	};
 	for (size_t i = 0; i < sizeof d / sizeof *d; i++) {
-		char *u = prompt_user_text(p, d[i], i % 3 == 1, i % 2 ? "Praha" : NULL, "Czech Republic", "15 06 2024");
+		char *u = prompt_user_text(p, MC_IMAGE, d[i], i % 3 == 1, i % 2 ? "Praha" : NULL, "Czech Republic", "15 06 2024");
 		emit(u); free(u);
 	}
 	const char *kw[] = { "forest", "mist", "spruce", "autumn", "green", "hill", "fog", "trees", "nature", "landscape" };
