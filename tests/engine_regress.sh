@@ -15,7 +15,10 @@
 #     queued at the kill: the restart queues it from the committed row;
 #  6. a library with Windows paths (J:\...): the _bw edit's row has the file
 #     name as Soubor, not the whole Windows path;
-#  7. a video is sent as text only with a prompt that says video, not photo.
+#  7. a video is sent as text only with a prompt that says video, not photo;
+#  8. the _bw edit of an editorial photo stays editorial: the banks without
+#     editorial (AdobeStock) are left nezpracováno, Editorial is its first
+#     keyword.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 sb_tmpdir
 sb_start_fake --step 0.05
@@ -192,5 +195,27 @@ for line in open(sys.argv[1], encoding="utf-8"):
         assert "for this photo." in text and "you do not see it" not in text, text
     seen.add(r["custom_id"][:8])
 assert seen == {"VID_0001", "IMG_0001"}, seen
+PY
+
+# 8. an editorial photo's edit
+L=$SB_TMP/lib8
+sb_make_library "$L" 2 editorial
+sb_config "$L" batch_size=2 rpm=6000
+cp "$L/Upravené foto/JPG/Příroda/2024/IMG_0001_bw.jpg" "$L/Upravené foto/JPG/Příroda/2024/IMG_0002_bw.jpg"
+desc "$L" 2 >"$SB_TMP/d8.tsv"
+sb_run import "$SB_TMP/d8.tsv"
+check_rc 0 "8: import"
+sb_run send --live --all --yes
+check_rc 0 "8: send --live"
+sb_run send --live --all --yes
+check_rc 0 "8: send --live of the edits"
+"$PYTHON3" - "$L/PhotoMedia.csv" <<'PY' || fail "8: the editorial photo's edit lost its editorial marking"
+import csv, sys
+rows = {r["Soubor"]: r for r in csv.DictReader(open(sys.argv[1], encoding="utf-8-sig"))}
+o, c = rows["IMG_0002.jpg"], rows["IMG_0002_bw.jpg"]
+assert o["AdobeStock status"] == "nezpracováno" and o["ShutterStock status"] == "připraveno", o
+assert c["Název"] and c["ShutterStock status"] == "připraveno", c
+assert c["AdobeStock status"] == "nezpracováno", c
+assert c["Klíčová slova"].split(", ")[0] == "Editorial", c
 PY
 exit 0

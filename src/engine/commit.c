@@ -53,8 +53,9 @@ typedef struct upd {
 } upd;
 
 /* Queue a text-only alternative for its batch of kind alt_<tag>: desc is
- * the original's result as JSON (title, description, keywords). */
-static void queue_alternative(engine *en, const batch_info *orig, const char *orig_cesta, const char *desc,
+ * the original's result as JSON (title, description, keywords).  The copy
+ * of an editorial original stays editorial (its place and date too). */
+static void queue_alternative(engine *en, const batch_info *orig, const file_entry *of, const char *desc,
 			      const char *tag, const char *alt_cesta)
 {
 	char held[40];
@@ -78,7 +79,9 @@ static void queue_alternative(engine *en, const batch_info *orig, const char *or
 	f.cesta = (char *)alt_cesta;
 	f.description = (char *)desc;
 	f.state = FS_DESCRIPTION_SAVED;
-	f.alt_of = (char *)orig_cesta;
+	f.alt_of = of->cesta;
+	f.editorial = of->editorial;
+	f.ed = of->ed;
 	if (store_add_file(en->st, ab.id, &f, &e) < 0 && e.code != SBE_CONFLICT)
 		sb_log(LOG_WARN, "%s", e.msg);
 	int bs = en->cfg->alt_batch_size > 0 ? en->cfg->alt_batch_size : 2000;
@@ -126,7 +129,7 @@ int eng_settle_already(engine *en, const batch_info *b, const mediacsv *m, const
 			const char *tag = en->cfg->alternatives[a];
 			char *ac = engine_alt_cesta(f->cesta, tag);
 			if (ac && strcmp(tag, "sharpen") != 0 && eng_local_exists(en, ac))
-				queue_alternative(en, b, f->cesta, desc, tag, ac);
+				queue_alternative(en, b, f, desc, tag, ac);
 			free(ac);
 		}
 		free(desc);
@@ -182,6 +185,12 @@ static size_t build_updates(engine *en, const batch_info *b, item *items, size_t
 		x->u.keywords = (const char *const *)it->rec.keywords;
 		x->u.nkeywords = it->rec.nkeywords;
 		x->u.editorial = it->f->editorial;
+		if (alt_batch && it->f->editorial) {
+			/* the edit's text-only answer gets the original's prefix */
+			x->u.ed_city = it->f->ed.city[0] ? it->f->ed.city : NULL;
+			x->u.ed_country = it->f->ed.country[0] ? it->f->ed.country : NULL;
+			x->u.ed_date = it->f->ed.date[0] ? it->f->ed.date : NULL;
+		}
 		if (!alt_batch) {
 			for (size_t c = 0; c < it->rec.ncats && c < 4; c++) {
 				x->catv[c] = join_cats(it->rec.cats[c].cats, it->rec.cats[c].n);
@@ -310,7 +319,7 @@ int eng_commit_results(rctx *c, sb_err *e)
 		if (u[i].is_alt && (st == 0 || st == 1) && strcmp(u[i].alt_tag, "sharpen") != 0)
 		{
 			char *desc = record_json(&u[i].it->rec);
-			queue_alternative(en, c->b, u[i].it->f->cesta, desc, u[i].alt_tag, u[i].alt_cesta);
+			queue_alternative(en, c->b, u[i].it->f, desc, u[i].alt_tag, u[i].alt_cesta);
 			free(desc);
 		}
 	}
