@@ -6,13 +6,21 @@
 . "$top_srcdir/tests/tui_lib.sh"
 tui_library 2 batch_size=10 min_description=50 poll_interval=1
 
-next_or_end() { tui__has "Soubor: " || tui__has "No unprocessed photo is left."; }
+# The photo on screen: its "Soubor: NAME" line.  After a save the previous
+# photo's line can stay on screen for a moment, so "next" means another name.
+shown() { tui_screen | grep -o 'Soubor: [^ ]*' | head -n 1; }
+next_or_end() {
+	tui__has "No unprocessed photo is left." && return 0
+	cur=$(shown)
+	[ -n "$cur" ] && [ "$cur" != "$prev" ]
+}
 tui_start
 tui_wait "Soubor: "
 n=0
 while ! tui__has "No unprocessed photo is left."; do
 	n=$((n + 1))
 	[ $n -le 5 ] || fail "more photos than the library has"
+	prev=$(shown)
 	tui_type "Fotka číslo $n: smrkový les v ranní mlze na úbočí kopce, rosa na trávě."
 	tui_keys C-s
 	tui_wait "($n/10)"
