@@ -150,8 +150,27 @@ static int save_record(import_run *ir, const tsv_record *rec, size_t row)
 	sb_err e;
 	sb_err_clear(&e);
 	char bid[40];
-	if (collect_save_description(ir->c->cfg, ir->c->st, ir->m, row, rec->desc,
-				     collect_editorial_in_csv(ir->m, row), NULL, bid, NULL, &e) < 0) {
+	/* editorial: marked so in the CSV, or given city, country and date */
+	editorial_info ed;
+	memset(&ed, 0, sizeof ed);
+	bool given = rec->city && (*rec->city || *rec->country || *rec->date);
+	bool editorial = given || collect_editorial_in_csv(ir->m, row);
+	const char *why = NULL;
+	if (!given && editorial) {
+		fprintf(stderr, _("%s:%ld: %s is editorial; add its city, country and date: "
+				  "'path<TAB>description<TAB>city<TAB>country<TAB>date'\n"),
+			ir->tsv, rec->line, rec->path);
+		ir->bad++;
+		return 0;
+	}
+	if (given && !collect_editorial_fill(&ed, rec->city, rec->country, rec->date, &why)) {
+		fprintf(stderr, _("%s:%ld: %s (city '%s', country '%s', date '%s')\n"), ir->tsv,
+			rec->line, why, rec->city, rec->country, rec->date);
+		ir->bad++;
+		return 0;
+	}
+	if (collect_save_description(ir->c->cfg, ir->c->st, ir->m, row, rec->desc, editorial,
+				     editorial ? &ed : NULL, bid, NULL, &e) < 0) {
 		if (e.code != SBE_INPUT && e.code != SBE_CONFLICT)
 			return cli_report_err(&e); /* the store failed: stop */
 		fprintf(stderr, "%s:%ld: %s\n", ir->tsv, rec->line, e.msg);

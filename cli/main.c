@@ -74,9 +74,10 @@ static const command commands[] = {
 	  N_("add descriptions (path<TAB>description per line)"),
 	  N_("Adds descriptions from a spreadsheet saved as tab-separated text: one\n"
 	     "path<TAB>description per line (a quoted cell may span lines).  The path\n"
-	     "is the Cesta column of the CSV or the local path it maps to.  Every\n"
-	     "rejected line is named with its line number; the others go into the\n"
-	     "collecting batch, which is sealed when it is full.") },
+	     "is the Cesta column of the CSV or the local path it maps to.  An\n"
+	     "editorial photo takes three more cells: city, country and date\n"
+	     "(DD MM YYYY).  Every rejected line is named with its line number; the\n"
+	     "others go into the collecting batch, which is sealed when it is full.") },
 	{ "send", cmd_send, NEEDS_LOCK | NEEDS_ENGINE, 0, 0, "", CO_ALL | CO_YES,
 	  N_("send the batches that are ready"),
 	  N_("Sends the batches that are ready to the provider; a batch over the\n"

@@ -190,10 +190,15 @@ static void fill_record(tsv_reader *r, bool parsed, tsv_record *rec)
 		return;
 	}
 	free(r->text);
-	r->text = join_desc(r);
+	r->text = r->ncells == 5 ? xstrdup(r->cells[1]) : join_desc(r);
 	rec->kind = TSV_ROW;
 	rec->path = trim(r->cells[0]);
 	rec->desc = trim(r->text);
+	if (r->ncells == 5) {
+		rec->city = trim(r->cells[2]);
+		rec->country = trim(r->cells[3]);
+		rec->date = trim(r->cells[4]);
+	}
 }
 
 int tsv_next(tsv_reader *r, tsv_record *rec)

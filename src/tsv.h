@@ -19,6 +19,9 @@ typedef struct tsv_record {
 	long line, last_line; /* the record's first and last line (1-based) */
 	size_t bad_byte;      /* TSV_BAD_UTF8: 1-based offset in the record */
 	char *path, *desc;    /* TSV_ROW: blanks trimmed, quoting undone */
+	/* A record of exactly five cells is path, description, city, country
+	 * and date (an editorial photo's facts); else these are NULL. */
+	char *city, *country, *date;
 } tsv_record;
 
 typedef struct tsv_reader tsv_reader;

@@ -136,4 +136,26 @@ for root, _, files in os.walk(sys.argv[1]):
                 pass
 sys.exit(0 if found == want else 1)
 PY
+# Headless editorial: path, description, city, country, date.  The CSV's
+# editorial photo (IMG_0002) without them is refused, an invalid date is
+# refused, and the date is stored as DD MM YYYY.
+E=$SB_TMP/edlib
+sb_make_library "$E" 4 editorial
+sb_config "$E" batch_size=7
+EP=$E/Foto/JPG/Příroda/2024
+{
+	printf '%s\t%s\n' "$EP/IMG_0002.jpg" "$good"                              # 1 lacks the facts
+	printf '%s\t%s\t%s\t%s\t%s\n' "$EP/IMG_0001.jpg" "$good" Praha Czech 32.1.2024 # 2 bad date
+	printf '%s\t%s\t%s\t%s\t%s\n' "$EP/IMG_0003.jpg" "$good" Brno Czech 3.8.2024  # 3 ok
+	printf '%s\t%s\t\t\t\n' "$EP/IMG_0004.jpg" "$good"                           # 4 ok, not editorial
+} >"$SB_TMP/e.tsv"
+sb_run import "$SB_TMP/e.tsv"
+check_rc 5 "import of editorial lines"
+check_grep '^Imported 2 descriptions from ' "$SB_OUT" "editorial summary"
+check_grep 'e\.tsv:1: .*IMG_0002\.jpg is editorial; add its city, country and date' "$SB_ERR" \
+	"line 1 editorial without its facts"
+check_grep 'e\.tsv:2: The date is not a valid DD MM YYYY date\. .*32\.1\.2024' "$SB_ERR" "line 2 bad date"
+check_nogrep 'e\.tsv:(3|4):' "$SB_ERR" "good editorial lines are not reported"
+grep -rq "03 08 2024" "$E/.stockbatch" || fail "the editorial date is not stored as DD MM YYYY"
+grep -rq "Brno" "$E/.stockbatch" || fail "the editorial city is not stored"
 echo "cli_import: ok"
