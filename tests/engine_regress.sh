@@ -202,7 +202,9 @@ L=$SB_TMP/lib8
 sb_make_library "$L" 2 editorial
 sb_config "$L" batch_size=2 rpm=6000
 cp "$L/Upravené foto/JPG/Příroda/2024/IMG_0001_bw.jpg" "$L/Upravené foto/JPG/Příroda/2024/IMG_0002_bw.jpg"
-desc "$L" 2 >"$SB_TMP/d8.tsv"
+# the editorial photo's place and date as import's extra cells
+desc "$L" 2 | awk -F '\t' -v OFS='\t' '/IMG_0002/ { print $0, "Praha", "Czech", "3.5.2024"; next } 1' \
+	>"$SB_TMP/d8.tsv"
 sb_run import "$SB_TMP/d8.tsv"
 check_rc 0 "8: import"
 sb_run send --live --all --yes
@@ -217,5 +219,7 @@ assert o["AdobeStock status"] == "nezpracováno" and o["ShutterStock status"] ==
 assert c["Název"] and c["ShutterStock status"] == "připraveno", c
 assert c["AdobeStock status"] == "nezpracováno", c
 assert c["Klíčová slova"].split(", ")[0] == "Editorial", c
+assert o["Popis"].startswith("PRAHA, CZECH - 03 05 2024: "), o
+assert c["Popis"].startswith("PRAHA, CZECH - 03 05 2024: "), c
 PY
 exit 0
