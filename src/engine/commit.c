@@ -93,7 +93,17 @@ static void queue_alternative(engine *en, const batch_info *orig, const file_ent
  * description was saved and waits for no agency any more. */
 bool eng_row_committed_before(const mediacsv *m, const file_entry *f)
 {
-	if (!m || !f->fingerprint[0] || f->alt_of)
+	if (!m)
+		return false;
+	if (f->alt_of) {
+		/* An edited copy's row is written by its own commit: a row that
+		 * holds metadata means a kill came between that commit and its
+		 * journal line. */
+		long r = mediacsv_find(m, f->cesta);
+		return r >= 0 && mediacsv_field(m, (size_t)r, MC_NAZEV)[0] &&
+		       mediacsv_field(m, (size_t)r, MC_POPIS)[0];
+	}
+	if (!f->fingerprint[0])
 		return false;
 	long r = mediacsv_find(m, f->cesta);
 	if (r < 0)
@@ -112,7 +122,7 @@ bool eng_row_committed_before(const mediacsv *m, const file_entry *f)
 int eng_settle_already(engine *en, const batch_info *b, const mediacsv *m, const file_entry *f)
 {
 	long r = mediacsv_find(m, f->cesta);
-	if (r >= 0 && en->cfg->nalternatives > 0) {
+	if (r >= 0 && en->cfg->nalternatives > 0 && !f->alt_of) {
 		/* the committed row as the original's result (a view: nothing owned) */
 		char *all = xstrdup(mediacsv_field(m, (size_t)r, MC_KLICOVA)), *save = NULL;
 		char **kw = xcalloc(strlen(all) / 2 + 1, sizeof *kw);

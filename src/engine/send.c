@@ -231,13 +231,11 @@ static void assign_custom_ids(engine *en, const char *bid, file_entry *files, si
  * A batch_completed file whose row is not committed goes back to be sent. */
 static void settle_committed(engine *en, batch_info *b, file_entry *files, size_t n)
 {
-	if (eng_is_alt_kind(b->kind))
-		return;
 	bool any = false;
 	for (size_t i = 0; i < n && !any; i++)
 		any = (files[i].state == FS_DESCRIPTION_SAVED || files[i].state == FS_BATCH_SENT ||
 		       files[i].state == FS_BATCH_COMPLETED) &&
-		      files[i].fingerprint[0] && !files[i].alt_of;
+		      (files[i].fingerprint[0] || files[i].alt_of);
 	if (!any)
 		return;
 	mediacsv *m = NULL;
@@ -248,7 +246,7 @@ static void settle_committed(engine *en, batch_info *b, file_entry *files, size_
 	for (size_t i = 0; i < n; i++) {
 		file_entry *f = &files[i];
 		if ((f->state != FS_DESCRIPTION_SAVED && f->state != FS_BATCH_SENT &&
-		     f->state != FS_BATCH_COMPLETED) || !f->fingerprint[0] || f->alt_of)
+		     f->state != FS_BATCH_COMPLETED) || (!f->fingerprint[0] && !f->alt_of))
 			continue;
 		if (eng_row_committed_before(m, f)) {
 			if (eng_settle_already(en, b, m, f) == 0)
