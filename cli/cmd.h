@@ -14,11 +14,11 @@
 /* Options that are not settings: how this one command runs. */
 typedef struct cli_opts {
 	bool json, quiet, verbose, all, yes;
-	int wait_s;           /* retrieve --wait; -1 = the wait_timeout setting */
-	const char *output;   /* export -o */
+	int wait_s;         /* retrieve --wait; -1 = the wait_timeout setting */
+	const char *output; /* export -o */
 	bool wait_given, all_given;
-	bool in_place;        /* embed --in-place */
-	bool models;          /* plan --models */
+	bool in_place; /* embed --in-place */
+	bool models;   /* plan --models */
 } cli_opts;
 extern cli_opts cli_opt;
 extern const char *cli_prog;

@@ -43,8 +43,8 @@ static void delete_provider_files(cli_ctx *c, size_t *deleted, size_t *failed)
 	provider *p = NULL;
 	for (size_t i = 0; i < nb && !cli_term_interrupted(); i++) {
 		batch_info *b = &bs[i];
-		if (b->state != BS_COMPLETED && b->state != BS_CANCELLED && b->state != BS_EXPIRED &&
-		    b->state != BS_FAILED)
+		if (b->state != BS_COMPLETED && b->state != BS_CANCELLED &&
+		    b->state != BS_EXPIRED && b->state != BS_FAILED)
 			continue;
 		if (b->counts[FS_BATCH_SENT] || b->counts[FS_BATCH_COMPLETED])
 			continue; /* not committed yet */
@@ -65,7 +65,8 @@ static void delete_provider_files(cli_ctx *c, size_t *deleted, size_t *failed)
 			if (!ids[k][0])
 				continue;
 			if (p->ops->delete_file(p, ids[k], &e) < 0 && e.code != SBE_NOTFOUND) {
-				sb_log(LOG_WARN, "cleanup: cannot delete provider file %s of batch %s: %s",
+				sb_log(LOG_WARN,
+				       "cleanup: cannot delete provider file %s of batch %s: %s",
 				       ids[k], b->id, e.msg);
 				all_ok = false;
 				(*failed)++;
@@ -129,7 +130,8 @@ int cmd_cleanup(cli_ctx *c, int argc, char **argv)
 		       deleted, tmp_removed);
 		if (failed)
 			printf(_("%zu provider files could not be deleted (see the log); run cleanup "
-				 "again later.\n"), failed);
+				 "again later.\n"),
+			       failed);
 	}
 	if (cli_term_interrupted())
 		return SB_EXIT_INTERRUPTED;
@@ -163,7 +165,8 @@ int cmd_export(cli_ctx *c, int argc, char **argv)
 			report_json_print(o, stdout);
 		} else
 			printf(_("Wrote %s (%lld bytes): the state and results of batch %s, without API "
-				 "keys.\n"), out, size, id);
+				 "keys.\n"),
+			       out, size, id);
 	}
 	free(def);
 	return rc;

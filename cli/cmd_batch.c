@@ -124,8 +124,9 @@ int cmd_status(cli_ctx *c, int argc, char **argv)
 		printf(_("Provider:   %s (%s)\n"), c->cfg->provider ? c->cfg->provider : "-",
 		       c->cfg->model ? c->cfg->model : "-");
 		if (!n)
-			printf(_("No batches yet: describe photos in the full-screen program or with "
-				 "'stockbatch import'.\n"));
+			printf(_(
+				"No batches yet: describe photos in the full-screen program or with "
+				"'stockbatch import'.\n"));
 		else
 			status_table(bs, n);
 	}
@@ -185,7 +186,8 @@ int cmd_retry(cli_ctx *c, int argc, char **argv)
 		report_json_print(o, stdout);
 	} else if (n)
 		printf(P_("%zu failed item is queued again; 'stockbatch send' sends it.\n",
-			  "%zu failed items are queued again; 'stockbatch send' sends them.\n", n), n);
+			  "%zu failed items are queued again; 'stockbatch send' sends them.\n", n),
+		       n);
 	else
 		printf(_("No failed items.\n"));
 	return SB_EXIT_OK;

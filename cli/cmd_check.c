@@ -35,7 +35,8 @@ static void on_rule(int agency, const char *rule, const char *todo, void *ctx)
 		fs->cap = fs->cap ? fs->cap * 2 : 64;
 		fs->f = xrealloc(fs->f, fs->cap * sizeof *fs->f);
 	}
-	fs->f[fs->n++] = (finding){ agency, fs->line, xstrdup(fs->file), xstrdup(rule), xstrdup(todo) };
+	fs->f[fs->n++] =
+		(finding){ agency, fs->line, xstrdup(fs->file), xstrdup(rule), xstrdup(todo) };
 }
 
 /* The column of an agency's status or categories ("ShutterStock status"). */
@@ -60,7 +61,8 @@ static void check_all(const mediacsv *m, const agency_lists *l, const settings *
 		meta_row_in in = { 0 };
 		bool any = false;
 		for (int a = 0; a < META_AGENCIES; a++) {
-			in.sees[a] = st[a] >= 0 && !strcmp(mediacsv_get(m, r, st[a]), MC_ST_PREPARED) &&
+			in.sees[a] = st[a] >= 0 &&
+				     !strcmp(mediacsv_get(m, r, st[a]), MC_ST_PREPARED) &&
 				     meta_agency_enabled(cfg, a);
 			in.cats[a] = mediacsv_get(m, r, cat[a]);
 			any |= in.sees[a];

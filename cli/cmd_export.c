@@ -48,8 +48,8 @@ static void print_text(const export_result *r)
 		if (!a->prepared)
 			continue;
 		if (a->written)
-			printf(P_("%s: %zu row -> %s\n", "%s: %zu rows -> %s\n", a->rows), a->agency,
-			       a->rows, a->path);
+			printf(P_("%s: %zu row -> %s\n", "%s: %zu rows -> %s\n", a->rows),
+			       a->agency, a->rows, a->path);
 		else if (a->already)
 			printf(P_("%s: nothing new (%zu row exported before; --all lists it again)\n",
 				  "%s: nothing new (%zu rows exported before; --all lists them again)\n",
@@ -128,8 +128,8 @@ int cmd_embed(cli_ctx *c, int argc, char **argv)
 	} else if (!cli_opt.quiet) {
 		for (size_t i = 0; i < r.n; i++)
 			if (r.items[i].reason)
-				printf(_("  left out %s (line %ld): %s\n"), r.items[i].file, r.items[i].line,
-				       r.items[i].reason);
+				printf(_("  left out %s (line %ld): %s\n"), r.items[i].file,
+				       r.items[i].line, r.items[i].reason);
 		if (o.in_place)
 			printf(P_("%zu photo written in place, %zu left out\n",
 				  "%zu photos written in place, %zu left out\n", r.written),

@@ -24,12 +24,12 @@ typedef struct seen_path {
 /* One import: the TSV, the CSV, what was done so far. */
 typedef struct import_run {
 	cli_ctx *c;
-	const char *tsv;   /* its name, for the messages */
+	const char *tsv; /* its name, for the messages */
 	mediacsv *m;
 	seen_path *seen;
 	size_t nseen;
 	size_t imported, bad, records;
-	long last_line;    /* the last line read */
+	long last_line; /* the last line read */
 	char last_batch[40];
 } import_run;
 
@@ -70,24 +70,28 @@ static long check_record(import_run *ir, const tsv_record *rec)
 	const settings *cfg = ir->c->cfg;
 	const char *tsv = ir->tsv;
 	if (rec->kind == TSV_BAD_UTF8) {
-		fprintf(stderr, _("%s:%ld: invalid UTF-8 at byte %zu; save the file as UTF-8\n"), tsv,
-			rec->line, rec->bad_byte);
+		fprintf(stderr, _("%s:%ld: invalid UTF-8 at byte %zu; save the file as UTF-8\n"),
+			tsv, rec->line, rec->bad_byte);
 		ir->bad++;
 		return -1;
 	}
 	if (rec->kind == TSV_NO_TAB) {
-		fprintf(stderr, _("%s:%ld: no TAB between the path and the description; "
-				  "write 'path<TAB>description'\n"), tsv, rec->line);
+		fprintf(stderr,
+			_("%s:%ld: no TAB between the path and the description; "
+			  "write 'path<TAB>description'\n"),
+			tsv, rec->line);
 		ir->bad++;
 		return -1;
 	}
 	/* A header row from the spreadsheet. */
-	if (ir->records++ == 0 && (!strcasecmp(rec->path, "path") || !strcasecmp(rec->path, "cesta")))
+	if (ir->records++ == 0 &&
+	    (!strcasecmp(rec->path, "path") || !strcasecmp(rec->path, "cesta")))
 		return -1;
 	long row = find_row(cfg, ir->m, rec->path);
 	if (row < 0) {
-		fprintf(stderr, _("%s:%ld: unknown path '%s': it is not in the Cesta column of "
-				  "%s; copy the path from there\n"),
+		fprintf(stderr,
+			_("%s:%ld: unknown path '%s': it is not in the Cesta column of "
+			  "%s; copy the path from there\n"),
 			tsv, rec->line, rec->path, cfg->media_csv);
 		ir->bad++;
 		return -1;
@@ -101,8 +105,9 @@ static long check_record(import_run *ir, const tsv_record *rec)
 	}
 	size_t nch = utf8_chars(rec->desc);
 	if ((int)nch < cfg->min_description) {
-		fprintf(stderr, _("%s:%ld: the description has %zu characters, at least %d are "
-				  "needed; say more about the photo\n"),
+		fprintf(stderr,
+			_("%s:%ld: the description has %zu characters, at least %d are "
+			  "needed; say more about the photo\n"),
 			tsv, rec->line, nch, cfg->min_description);
 		ir->bad++;
 		return -1;
@@ -122,17 +127,23 @@ static bool check_photo(import_run *ir, const tsv_record *rec, size_t row)
 	collect_why why = collect_eligibility(cfg, ir->c->st, cesta, held, &fs);
 	if (why == COLLECT_IN_BATCH) {
 		batch_info hb;
-		const char *hs = store_get(ir->c->st, held, &hb) == 0 ? batch_state_name(hb.state) : "?";
-		fprintf(stderr, _("%s:%ld: %s is already in batch %s (%s); it was not imported "
-				  "again\n"), tsv, rec->line, path, held, hs);
+		const char *hs =
+			store_get(ir->c->st, held, &hb) == 0 ? batch_state_name(hb.state) : "?";
+		fprintf(stderr,
+			_("%s:%ld: %s is already in batch %s (%s); it was not imported "
+			  "again\n"),
+			tsv, rec->line, path, held, hs);
 	} else if (!mediacsv_row_unprocessed(ir->m, row)) {
-		fprintf(stderr, _("%s:%ld: %s is not waiting for processing in %s (no status "
-				  "'%s', or Originál is not 'ano'); nothing to do\n"),
+		fprintf(stderr,
+			_("%s:%ld: %s is not waiting for processing in %s (no status "
+			  "'%s', or Originál is not 'ano'); nothing to do\n"),
 			tsv, rec->line, path, cfg->media_csv, MC_ST_UNPROCESSED);
 	} else if (why == COLLECT_MISSING) {
 		char *local = settings_map_path(cfg, cesta);
-		fprintf(stderr, _("%s:%ld: the file %s does not exist; check path_map in the "
-				  "configuration\n"), tsv, rec->line, local ? local : cesta);
+		fprintf(stderr,
+			_("%s:%ld: the file %s does not exist; check path_map in the "
+			  "configuration\n"),
+			tsv, rec->line, local ? local : cesta);
 		free(local);
 	} else if (why == COLLECT_SETTLED) {
 		fprintf(stderr, _("%s:%ld: %s is not offered for a description: %s\n"), tsv,
@@ -157,8 +168,9 @@ static int save_record(import_run *ir, const tsv_record *rec, size_t row)
 	bool editorial = given || collect_editorial_in_csv(ir->m, row);
 	const char *why = NULL;
 	if (!given && editorial) {
-		fprintf(stderr, _("%s:%ld: %s is editorial; add its city, country and date: "
-				  "'path<TAB>description<TAB>city<TAB>country<TAB>date'\n"),
+		fprintf(stderr,
+			_("%s:%ld: %s is editorial; add its city, country and date: "
+			  "'path<TAB>description<TAB>city<TAB>country<TAB>date'\n"),
 			ir->tsv, rec->line, rec->path);
 		ir->bad++;
 		return 0;
@@ -201,16 +213,19 @@ static void print_summary(import_run *ir)
 		return;
 	}
 	printf(P_("Imported %zu description from %s", "Imported %zu descriptions from %s",
-		  ir->imported), ir->imported, ir->tsv);
+		  ir->imported),
+	       ir->imported, ir->tsv);
 	if (have_lb)
 		printf(_(" (last into batch %s: %s, %zu/%d)"), lb.id, batch_state_name(lb.state),
 		       lb.nfiles, c->cfg->batch_size);
 	printf(".\n");
 	if (ir->bad)
 		printf(P_("%zu line was rejected (see the messages above).\n",
-			  "%zu lines were rejected (see the messages above).\n", ir->bad), ir->bad);
+			  "%zu lines were rejected (see the messages above).\n", ir->bad),
+		       ir->bad);
 	if (have_lb && lb.state == BS_COLLECTING)
-		printf(_("The batch is sent when it is full, or now with 'stockbatch send --all'.\n"));
+		printf(_(
+			"The batch is sent when it is full, or now with 'stockbatch send --all'.\n"));
 	if (intr)
 		printf(_("Interrupted: the lines after %ld were not read.\n"), ir->last_line);
 }

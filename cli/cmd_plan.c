@@ -85,8 +85,9 @@ static void print_row(size_t i, const plan_row *it)
 	fputs("  ", stdout);
 	report_pad(stdout, it->file, 24, false);
 	fputc(' ', stdout);
-	const char *act = it->action == PLAN_NEW ? _("new")
-			: it->action == PLAN_SKIP ? _("skip") : _("in batch");
+	const char *act = it->action == PLAN_NEW    ? _("new")
+			  : it->action == PLAN_SKIP ? _("skip")
+						    : _("in batch");
 	report_pad(stdout, act, 10, false);
 	fputc(' ', stdout);
 	if (it->batch[0])
@@ -222,7 +223,8 @@ static void print_models(const settings *cfg, const adv_table *t)
 		printf(_("Output: %.0f tokens a photo, the average of %zu results of this library.\n"),
 		       in->out_tokens, in->out_history_requests);
 	else
-		printf(_("Output: %.0f tokens a photo (the default: no finished batch yet).\n"), in->out_tokens);
+		printf(_("Output: %.0f tokens a photo (the default: no finished batch yet).\n"),
+		       in->out_tokens);
 	if (in->undescribed)
 		printf(P_("%zu photo has no description yet: %d tokens are counted for it.\n",
 			  "%zu photos have no description yet: %d tokens are counted for each.\n",

@@ -50,7 +50,8 @@ int cmd_send(cli_ctx *c, int argc, char **argv)
 	size_t nb = store_list(c->st, &bs), nready = 0, files = 0, collecting = 0;
 	double est = 0;
 	for (size_t i = 0; i < nb; i++) {
-		if (bs[i].state == BS_READY || (cli_opt.all && bs[i].state == BS_COLLECTING && bs[i].nfiles)) {
+		if (bs[i].state == BS_READY ||
+		    (cli_opt.all && bs[i].state == BS_COLLECTING && bs[i].nfiles)) {
 			nready++;
 			files += bs[i].nfiles;
 			est += bs[i].est_cost;
@@ -63,23 +64,25 @@ int cmd_send(cli_ctx *c, int argc, char **argv)
 			printf(P_("Nothing is ready to send; %zu description is being collected "
 				  "('stockbatch send --all' sends it now).\n",
 				  "Nothing is ready to send; %zu descriptions are being collected "
-				  "('stockbatch send --all' sends them now).\n", collecting),
+				  "('stockbatch send --all' sends them now).\n",
+				  collecting),
 			       collecting);
 		else
 			printf(_("Nothing is ready to send.\n"));
 	}
 	/* Seed 001: the plan, then a confirmation, when a person is at the
 	 * terminal; scripts and cron (no terminal, or --yes) are not asked. */
-	if (nready && !cli_opt.yes && !cli_opt.json && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
-		printf(P_("Send %zu batch (%zu files", "Send %zu batches (%zu files", nready), nready,
-		       files);
+	if (nready && !cli_opt.yes && !cli_opt.json && isatty(STDIN_FILENO) &&
+	    isatty(STDOUT_FILENO)) {
+		printf(P_("Send %zu batch (%zu files", "Send %zu batches (%zu files", nready),
+		       nready, files);
 		if (est > 0)
 			printf(_(", estimated $%.4f"), est);
 		printf(_(") to %s? [y/N] "), c->cfg->provider);
 		fflush(stdout);
 		char ans[16] = "";
-		if (!fgets(ans, sizeof ans, stdin) || (ans[0] != 'y' && ans[0] != 'Y' &&
-						       strncmp(ans, _("y"), 1))) {
+		if (!fgets(ans, sizeof ans, stdin) ||
+		    (ans[0] != 'y' && ans[0] != 'Y' && strncmp(ans, _("y"), 1))) {
 			printf(_("Nothing sent.\n"));
 			return SB_EXIT_OK;
 		}

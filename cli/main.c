@@ -22,16 +22,26 @@
 enum { NEEDS_LOCK = 1, NEEDS_ENGINE = 2, READS_STORE = 4, NO_CSV = 8 };
 
 /* The options that belong to one command. */
-enum { CO_WAIT = 1, CO_OUTPUT = 2, CO_ALL = 4, CO_YES = 8, CO_MODELS = 16, CO_OUTDIR = 32,
-       CO_EXPORTED = 64, CO_IN_PLACE = 128, CO_COPYDIR = 256 };
+enum {
+	CO_WAIT = 1,
+	CO_OUTPUT = 2,
+	CO_ALL = 4,
+	CO_YES = 8,
+	CO_MODELS = 16,
+	CO_OUTDIR = 32,
+	CO_EXPORTED = 64,
+	CO_IN_PLACE = 128,
+	CO_COPYDIR = 256
+};
 
 typedef struct cmd_option {
 	unsigned bit;
-	const char *name;  /* for "--wait goes with 'retrieve'" */
-	const char *spec;  /* as --help shows it */
+	const char *name; /* for "--wait goes with 'retrieve'" */
+	const char *spec; /* as --help shows it */
 	const char *help;
 } cmd_option;
 
+/* clang-format off */
 static const cmd_option cmd_options[] = {
 	{ CO_WAIT, "--wait", N_("    --wait SECONDS"), N_("keep polling up to SECONDS (0 = do not wait)") },
 	{ CO_OUTPUT, "--output", N_("-o, --output FILE"), N_("write the archive to FILE") },
@@ -44,18 +54,20 @@ static const cmd_option cmd_options[] = {
 	{ CO_IN_PLACE, "--in-place", N_("    --in-place"), N_("rewrite the photos themselves") },
 	{ CO_COPYDIR, "--output", N_("-o, --output DIR"), N_("write the copies to DIR") },
 };
+/* clang-format on */
 
 typedef struct command {
 	const char *name;
 	cli_handler fn;
 	int flags;
 	int min_args, max_args;
-	const char *args;     /* for the usage lines (translated in the help) */
-	unsigned options;     /* CO_* */
-	const char *summary;  /* one line of --help */
-	const char *help;     /* COMMAND --help */
+	const char *args;    /* for the usage lines (translated in the help) */
+	unsigned options;    /* CO_* */
+	const char *summary; /* one line of --help */
+	const char *help;    /* COMMAND --help */
 } command;
 
+/* clang-format off */
 static const command commands[] = {
 	{ "status", cmd_status, READS_STORE, 0, 0, "", 0,
 	  N_("batches with their state, counts, age and cost"),
@@ -149,6 +161,7 @@ static const command commands[] = {
 	  N_("Checks the configuration, the API key, the files, the endpoint and the\n"
 	     "clock, and says in plain words what is wrong.") },
 };
+/* clang-format on */
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -180,8 +193,10 @@ static bool option_given(unsigned bit)
 {
 	switch (bit) {
 	case CO_WAIT: return cli_opt.wait_given;
-	case CO_OUTPUT: case CO_OUTDIR: return cli_opt.output != NULL;
-	case CO_ALL: case CO_EXPORTED: return cli_opt.all_given;
+	case CO_OUTPUT:
+	case CO_OUTDIR: return cli_opt.output != NULL;
+	case CO_ALL:
+	case CO_EXPORTED: return cli_opt.all_given;
 	case CO_IN_PLACE: return cli_opt.in_place;
 	case CO_COPYDIR: return cli_opt.output != NULL;
 	case CO_MODELS: return cli_opt.models;
@@ -278,14 +293,17 @@ void cli_usage(FILE *out)
 	fprintf(out, _("Usage: %s [OPTION]... [COMMAND [ARG]...]\n"), cli_prog);
 	fputs(_("Prepare stock-agency metadata (title, description, keywords, categories)\n"
 		"for the photos of a PhotoMedia.csv library through the OpenAI and Gemini\n"
-		"Batch APIs.  Without a command, open the full-screen program.\n"), out);
+		"Batch APIs.  Without a command, open the full-screen program.\n"),
+	      out);
 	fputs("\n", out);
 	fputs(_("Options:\n"), out);
 	fputs(_("      --config FILE      read settings from FILE instead of\n"
-		"                           $XDG_CONFIG_HOME/stockbatch/config\n"), out);
+		"                           $XDG_CONFIG_HOME/stockbatch/config\n"),
+	      out);
 	fputs(_("      --csv FILE         the media CSV (PhotoMedia.csv)\n"), out);
 	fputs(_("      --state-dir DIR    where batches and logs are kept\n"
-		"                           (default: .stockbatch beside the CSV)\n"), out);
+		"                           (default: .stockbatch beside the CSV)\n"),
+	      out);
 	fputs(_("      --provider NAME    openai (default) or gemini\n"), out);
 	fputs(_("      --model MODEL      the model to use\n"), out);
 	fputs(_("      --base-url URL     the provider's API address (gateways, tests)\n"), out);
@@ -297,7 +315,8 @@ void cli_usage(FILE *out)
 	fputs(_("  -q, --quiet            print errors only\n"), out);
 	fputs(_("  -v, --verbose          print debugging lines too\n"), out);
 	fputs(_("      --no-color         no colours (also: NO_COLOR in the environment)\n"), out);
-	fputs(_("      --preview MODE     image preview: auto, symbols, kitty, sixel, iterm\n"), out);
+	fputs(_("      --preview MODE     image preview: auto, symbols, kitty, sixel, iterm\n"),
+	      out);
 	fputs(_("      --set KEY=VALUE    any setting of stockbatch.conf(5)\n"), out);
 	for (size_t i = 0; i < sizeof cmd_options / sizeof cmd_options[0]; i++)
 		print_option(out, &cmd_options[i], option_owner(cmd_options[i].bit)->name);
@@ -321,7 +340,8 @@ void cli_usage(FILE *out)
 	}
 	fputs("\n", out);
 	fputs(_("API keys come from OPENAI_API_KEY and GEMINI_API_KEY, or from key_file\n"
-		"(mode 0600).  Settings are described in stockbatch.conf(5).\n"), out);
+		"(mode 0600).  Settings are described in stockbatch.conf(5).\n"),
+	      out);
 	fputs("\n", out);
 	fputs(_("Exit status:\n"), out);
 	fputs(_("  0    done\n"), out);
@@ -349,7 +369,8 @@ void cli_version(FILE *out, void (*ui_libraries)(FILE *out))
 	fputs("Copyright (C) 2026 the stockbatch authors.\n", out);
 	fputs(_("License GPLv3+: GNU GPL version 3 or later <https://gnu.org/licenses/gpl.html>.\n"
 		"This is free software: you are free to change and redistribute it.\n"
-		"There is NO WARRANTY, to the extent permitted by law.\n"), out);
+		"There is NO WARRANTY, to the extent permitted by law.\n"),
+	      out);
 }
 
 static void command_usage_line(FILE *out, const command *cmd)
@@ -371,8 +392,10 @@ static void command_help(FILE *out, const command *cmd)
 				print_option(out, &cmd_options[i], NULL);
 	}
 	fputs("\n", out);
-	fprintf(out, _("The global options are in '%s --help'; see stockbatch(1) for the full "
-		       "manual.\n"), cli_prog);
+	fprintf(out,
+		_("The global options are in '%s --help'; see stockbatch(1) for the full "
+		  "manual.\n"),
+		cli_prog);
 }
 
 void cli_help(FILE *out, const char *word)
@@ -390,7 +413,8 @@ static int ctx_open(cli_ctx *c, bool lock, bool want_engine, sb_err *e)
 {
 	const settings *cfg = c->cfg;
 	if (!cfg->state_dir || !cfg->state_dir[0])
-		return sb_fail(e, SBE_INPUT, _("no state directory: set state_dir or media_csv in %s"),
+		return sb_fail(e, SBE_INPUT,
+			       _("no state directory: set state_dir or media_csv in %s"),
 			       cfg->config_path ? cfg->config_path : "stockbatch.conf");
 	if (lock) {
 		if (mkdir_p(cfg->state_dir, 0700, e) < 0)
@@ -468,7 +492,8 @@ static int check_usage(const command *cmd, const settings *cfg, int argc, char *
 				       argv[1 + cmd->max_args]);
 	for (size_t i = 0; i < sizeof cmd_options / sizeof cmd_options[0]; i++) {
 		const cmd_option *o = &cmd_options[i];
-		if (option_given(o->bit) && !(cmd->options & o->bit) && !command_has_option(cmd, o->name))
+		if (option_given(o->bit) && !(cmd->options & o->bit) &&
+		    !command_has_option(cmd, o->name))
 			return cli_usage_error(_("%s goes with '%s', not '%s'"), o->name,
 					       option_owner(o->bit)->name, cmd->name);
 	}
@@ -522,7 +547,8 @@ static bool complete_keep(const char *name, void *ctx)
 	for (size_t i = 0; i < sizeof cmd_options / sizeof cmd_options[0]; i++)
 		if (!strcmp(cmd_options[i].name, name)) {
 			known = true;
-			if (cmd_options[i].bit == CO_YES || (cmd && (cmd->options & cmd_options[i].bit)))
+			if (cmd_options[i].bit == CO_YES ||
+			    (cmd && (cmd->options & cmd_options[i].bit)))
 				return true;
 		}
 	return !known;

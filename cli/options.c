@@ -15,11 +15,27 @@ cli_opts cli_opt = { .wait_s = -1 };
 const char *cli_prog = "stockbatch";
 
 enum {
-	OPT_CONFIG = 256, OPT_CSV, OPT_STATE_DIR, OPT_PROVIDER, OPT_MODEL, OPT_BASE_URL,
-	OPT_BATCH_SIZE, OPT_BUDGET, OPT_AGENCIES, OPT_LIVE, OPT_JSON, OPT_NO_COLOR,
-	OPT_PREVIEW, OPT_SET, OPT_WAIT, OPT_ALL, OPT_IN_PLACE, OPT_MODELS,
+	OPT_CONFIG = 256,
+	OPT_CSV,
+	OPT_STATE_DIR,
+	OPT_PROVIDER,
+	OPT_MODEL,
+	OPT_BASE_URL,
+	OPT_BATCH_SIZE,
+	OPT_BUDGET,
+	OPT_AGENCIES,
+	OPT_LIVE,
+	OPT_JSON,
+	OPT_NO_COLOR,
+	OPT_PREVIEW,
+	OPT_SET,
+	OPT_WAIT,
+	OPT_ALL,
+	OPT_IN_PLACE,
+	OPT_MODELS,
 };
 
+/* clang-format off */
 static const struct option longopts[] = {
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "csv", required_argument, NULL, OPT_CSV },
@@ -47,6 +63,7 @@ static const struct option longopts[] = {
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
+/* clang-format on */
 
 /* For shell completion (cli_complete): each long option, then what its value
  * is: "-" none, "file", "dir", "setting" (KEY=VALUE) or the words it takes. */
@@ -136,7 +153,8 @@ static int set_wait(const char *arg)
 	errno = 0;
 	long w = strtol(arg, &end, 10);
 	if (errno || end == arg || *end || w < 0 || w > 30L * 86400) {
-		cli_usage_error(_("--wait needs a number of seconds (0 = do not wait), got '%s'"), arg);
+		cli_usage_error(_("--wait needs a number of seconds (0 = do not wait), got '%s'"),
+				arg);
 		return -1;
 	}
 	cli_opt.wait_s = (int)w;
@@ -150,18 +168,28 @@ static int parse_one(parse_state *st, int c, bool *want_help, bool *want_version
 	switch (c) {
 	case OPT_CONFIG: st->config = optarg; break;
 	case OPT_CSV: pending_add(&st->ps, &st->nps, "media_csv", optarg, "--csv"); break;
-	case OPT_STATE_DIR: pending_add(&st->ps, &st->nps, "state_dir", optarg, "--state-dir"); break;
+	case OPT_STATE_DIR:
+		pending_add(&st->ps, &st->nps, "state_dir", optarg, "--state-dir");
+		break;
 	case OPT_PROVIDER: pending_add(&st->ps, &st->nps, "provider", optarg, "--provider"); break;
 	case OPT_MODEL: pending_add(&st->ps, &st->nps, "model", optarg, "--model"); break;
 	case OPT_BASE_URL: st->base_url = optarg; break;
-	case OPT_BATCH_SIZE: pending_add(&st->ps, &st->nps, "batch_size", optarg, "--batch-size"); break;
+	case OPT_BATCH_SIZE:
+		pending_add(&st->ps, &st->nps, "batch_size", optarg, "--batch-size");
+		break;
 	case OPT_BUDGET: pending_add(&st->ps, &st->nps, "budget", optarg, "--budget"); break;
 	case OPT_AGENCIES: pending_add(&st->ps, &st->nps, "agencies", optarg, "--agencies"); break;
 	case OPT_PREVIEW: pending_add(&st->ps, &st->nps, "preview", optarg, "--preview"); break;
 	case OPT_LIVE: st->live = true; break;
 	case OPT_JSON: cli_opt.json = true; break;
-	case 'q': cli_opt.quiet = true; cli_opt.verbose = false; break;
-	case 'v': cli_opt.verbose = true; cli_opt.quiet = false; break;
+	case 'q':
+		cli_opt.quiet = true;
+		cli_opt.verbose = false;
+		break;
+	case 'v':
+		cli_opt.verbose = true;
+		cli_opt.quiet = false;
+		break;
 	case OPT_NO_COLOR: setenv("NO_COLOR", "1", 1); break; /* the TUI honours NO_COLOR */
 	case OPT_SET: return add_set(st, optarg);
 	case OPT_WAIT: return set_wait(optarg);

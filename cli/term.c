@@ -53,8 +53,8 @@ void cli_term_progress(const char *what, size_t done, size_t total, void *ctx)
 		for (size_t i = 0; i < W; i++)
 			bar[i] = i < fill ? '#' : '.';
 		bar[W] = '\0';
-		snprintf(bar_line, sizeof bar_line, _("%s [%s] %zu/%zu, %s left"), PS.what, bar, done,
-			 total, etas);
+		snprintf(bar_line, sizeof bar_line, _("%s [%s] %zu/%zu, %s left"), PS.what, bar,
+			 done, total, etas);
 		fprintf(stderr, "\r\033[K%s", bar_line);
 		if (done >= total) {
 			fputc('\n', stderr);
@@ -100,14 +100,13 @@ void cli_term_progress_end(void)
 	pthread_mutex_unlock(&out_mu);
 }
 
-
 /* The log's lines go to stderr through log_sink for this run. */
 void cli_term_begin(void)
 {
 	tty_err = isatty(STDERR_FILENO);
 	echo_min = cli_opt.verbose ? LOG_DEBUG
-		 : cli_opt.quiet   ? LOG_ERROR
-		 : tty_err         ? LOG_WARN
+		   : cli_opt.quiet ? LOG_ERROR
+		   : tty_err       ? LOG_WARN
 				   : LOG_INFO;
 	log_set_stderr(LOG_ERROR + 1);
 	log_set_sink(log_sink, NULL);
@@ -138,7 +137,8 @@ static void *sig_main(void *arg)
 		if (atomic_fetch_add(&interrupted, 1) > 0) {
 			/* A second Ctrl+C: the user means it.  Every write is atomic. */
 			static const char m[] = "\nstockbatch: interrupted again, stopping now\n";
-			if (write(STDERR_FILENO, m, sizeof m - 1) < 0) { /* nothing to do */ }
+			if (write(STDERR_FILENO, m, sizeof m - 1) < 0) { /* nothing to do */
+			}
 			_exit(SB_EXIT_INTERRUPTED);
 		}
 		cli_term_progress_end();

@@ -36,12 +36,14 @@ static void add_request(const settings *cfg, prompt_ctx *pr, adv_input *in, cons
 {
 	const char *desc = f && f->description ? f->description : "";
 	mc_media media = mediacsv_media_kind(cesta_basename(cesta));
-	char *user = f ? prompt_user_text(pr, media, desc, f->editorial, f->ed.city, f->ed.country, f->ed.date)
+	char *user = f ? prompt_user_text(pr, media, desc, f->editorial, f->ed.city, f->ed.country,
+					  f->ed.date)
 		       : prompt_user_text(pr, media, "", false, NULL, NULL, NULL);
 	const char *sys = prompt_system(pr);
 	const provider_ops *ops;
 	for (size_t i = 0; i < ADV_PROVIDERS && (ops = provider_at(i)); i++)
-		in->text_tokens[i] += ops->caps->text_tokens(sys, user ? user : "") + (*desc ? 0 : ADV_DESC_TOKENS);
+		in->text_tokens[i] += ops->caps->text_tokens(sys, user ? user : "") +
+				      (*desc ? 0 : ADV_DESC_TOKENS);
 	if (!*desc)
 		in->undescribed++;
 	free(user);
@@ -109,8 +111,8 @@ int advisor_plan_input(const settings *cfg, store *st, const plan *p, adv_input 
 	return 0;
 }
 
-int advisor_batches_input(const settings *cfg, store *st, const batch_info *bs, size_t nb, adv_input *in,
-			  sb_err *e)
+int advisor_batches_input(const settings *cfg, store *st, const batch_info *bs, size_t nb,
+			  adv_input *in, sb_err *e)
 {
 	prompt_ctx *pr = NULL;
 	if (input_begin(cfg, st, in, &pr, e) < 0)
@@ -139,20 +141,24 @@ static bool detail_is(const char *row_detail, int ndetails, const char *detail)
 }
 
 /* The image tokens of in's photos on model, each at the size sent. */
-static long image_sum(const provider_caps *caps, const char *model, const char *detail, const adv_input *in)
+static long image_sum(const provider_caps *caps, const char *model, const char *detail,
+		      const adv_input *in)
 {
 	long img = 0;
 	for (size_t s = 0; s < in->nsizes; s++) {
 		int tw, th;
 		caps->image_size(model, detail, in->sizes[s].w, in->sizes[s].h, &tw, &th);
-		if (tw < 1) tw = 1;
-		if (th < 1) th = 1;
+		if (tw < 1)
+			tw = 1;
+		if (th < 1)
+			th = 1;
 		img += (long)in->sizes[s].n * caps->image_tokens(model, detail, tw, th);
 	}
 	return img;
 }
 
-static void fill_row(const provider_caps *caps, const adv_input *in, long text, const price *p, adv_row *r)
+static void fill_row(const provider_caps *caps, const adv_input *in, long text, const price *p,
+		     adv_row *r)
 {
 	long img = image_sum(caps, r->model, r->detail, in);
 	double n = in->requests ? (double)in->requests : 1;
@@ -240,11 +246,12 @@ char *advisor_warning(const adv_table *t)
 	const adv_row *c = &t->rows[t->configured], *m = &t->rows[k];
 	if (!(c->batch > 2 * m->batch))
 		return NULL;
-	return xasprintf(_("the configured model %s (%s detail) costs $%.5f a photo at batch price, "
-			   "%.1f times %s (%s detail, $%.5f) of the same provider: see 'stockbatch plan "
-			   "--models'"),
-			 c->model, c->detail, c->batch, m->batch > 0 ? c->batch / m->batch : 0.0, m->model,
-			 m->detail, m->batch);
+	return xasprintf(
+		_("the configured model %s (%s detail) costs $%.5f a photo at batch price, "
+		  "%.1f times %s (%s detail, $%.5f) of the same provider: see 'stockbatch plan "
+		  "--models'"),
+		c->model, c->detail, c->batch, m->batch > 0 ? c->batch / m->batch : 0.0, m->model,
+		m->detail, m->batch);
 }
 
 /* Add t's rows into acc (totals; the per-request fields summed over
@@ -256,7 +263,8 @@ static void usage_merge(adv_table *acc, const adv_table *t)
 		const adv_row *r = &t->rows[i];
 		adv_row *a = NULL;
 		for (size_t k = 0; k < acc->n && !a; k++)
-			if (!strcmp(acc->rows[k].provider, r->provider) && !strcmp(acc->rows[k].model, r->model) &&
+			if (!strcmp(acc->rows[k].provider, r->provider) &&
+			    !strcmp(acc->rows[k].model, r->model) &&
 			    !strcmp(acc->rows[k].detail, r->detail))
 				a = &acc->rows[k];
 		if (!a) {
@@ -299,8 +307,8 @@ static void usage_finish(adv_table *t)
 			t->configured = (long)i;
 }
 
-int advisor_usage_table(const settings *cfg, store *st, const batch_info *bs, size_t nb, adv_table *out,
-			sb_err *e)
+int advisor_usage_table(const settings *cfg, store *st, const batch_info *bs, size_t nb,
+			adv_table *out, sb_err *e)
 {
 	memset(out, 0, sizeof *out);
 	out->configured = -1;
@@ -338,8 +346,8 @@ int advisor_usage_table(const settings *cfg, store *st, const batch_info *bs, si
 	return 0;
 }
 
-char *advisor_request_warning(const settings *cfg, const char *prov, const char *model, long text_tokens,
-			      int w, int h)
+char *advisor_request_warning(const settings *cfg, const char *prov, const char *model,
+			      long text_tokens, int w, int h)
 {
 	adv_input in;
 	memset(&in, 0, sizeof in);

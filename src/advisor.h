@@ -29,47 +29,48 @@ typedef struct adv_size {
 
 /* The requests compared. */
 typedef struct adv_input {
-	size_t requests;                  /* all of them, with or without an image */
-	adv_size *sizes;                  /* those with an image */
+	size_t requests; /* all of them, with or without an image */
+	adv_size *sizes; /* those with an image */
 	size_t nsizes;
-	long text_tokens[ADV_PROVIDERS];  /* sum over the requests, by provider_at() index */
-	double out_tokens;                /* per request */
-	bool out_from_history;            /* out_tokens from finished batches, not the default */
-	size_t out_history_requests;      /* how many results it comes from */
-	size_t undescribed;               /* requests priced with ADV_DESC_TOKENS */
+	long text_tokens[ADV_PROVIDERS]; /* sum over the requests, by provider_at() index */
+	double out_tokens;               /* per request */
+	bool out_from_history;           /* out_tokens from finished batches, not the default */
+	size_t out_history_requests;     /* how many results it comes from */
+	size_t undescribed;              /* requests priced with ADV_DESC_TOKENS */
 } adv_input;
 
 typedef struct adv_row {
-	const char *provider;             /* "openai" */
-	char model[64];                   /* as the price table names it */
-	const char *detail;               /* "low", "high", "default" */
+	const char *provider;                         /* "openai" */
+	char model[64];                               /* as the price table names it */
+	const char *detail;                           /* "low", "high", "default" */
 	double text_tokens, image_tokens, out_tokens; /* per request */
-	long in_total, out_total;         /* all requests */
-	double batch, live;               /* USD per request */
-	double batch_total, live_total;   /* USD, all requests */
-	bool configured;                  /* the settings' provider, model and detail */
-	bool deprecated;                  /* shutdown announced: never the cheapest peer */
+	long in_total, out_total;                     /* all requests */
+	double batch, live;                           /* USD per request */
+	double batch_total, live_total;               /* USD, all requests */
+	bool configured;                              /* the settings' provider, model and detail */
+	bool deprecated; /* shutdown announced: never the cheapest peer */
 } adv_row;
 
 typedef struct adv_table {
 	adv_input in;
-	adv_row *rows;                    /* cheapest (batch, per request) first */
+	adv_row *rows; /* cheapest (batch, per request) first */
 	size_t n;
-	long configured;                  /* index of the configured row, or -1 */
+	long configured; /* index of the configured row, or -1 */
 } adv_table;
 
 /* The photos waiting in p (new, or in a batch not sent yet); st may be NULL. */
-int advisor_plan_input(const settings *cfg, store *st, const struct plan *p, adv_input *in, sb_err *e);
+int advisor_plan_input(const settings *cfg, store *st, const struct plan *p, adv_input *in,
+		       sb_err *e);
 /* The files of the given batches (a run's), for the comparison after it. */
-int advisor_batches_input(const settings *cfg, store *st, const batch_info *bs, size_t nb, adv_input *in,
-			  sb_err *e);
+int advisor_batches_input(const settings *cfg, store *st, const batch_info *bs, size_t nb,
+			  adv_input *in, sb_err *e);
 /* After a run: what the photos of the batches bs that have usage
  * (report.json) would have cost on every model, from that usage: the text
  * and output tokens as billed, the image tokens by each model's formula.
  * The row of the model used is the "configured" one.  out->n is 0 when no
  * batch has usage yet. */
-int advisor_usage_table(const settings *cfg, store *st, const batch_info *bs, size_t nb, adv_table *out,
-			sb_err *e);
+int advisor_usage_table(const settings *cfg, store *st, const batch_info *bs, size_t nb,
+			adv_table *out, sb_err *e);
 /* The table for in (taken over by out). */
 void advisor_table(const settings *cfg, adv_input *in, adv_table *out);
 /* The cheapest row of the configured row's provider at a comparable detail
@@ -82,7 +83,7 @@ char *advisor_warning(const adv_table *t);
 /* The same for one request (the engine's first of a send): its text
  * tokens and its picture's oriented size (0 x 0: none) on provider prov and
  * model; ADV_OUT_TOKENS out. */
-char *advisor_request_warning(const settings *cfg, const char *prov, const char *model, long text_tokens,
-			      int w, int h);
+char *advisor_request_warning(const settings *cfg, const char *prov, const char *model,
+			      long text_tokens, int w, int h);
 void advisor_free(adv_table *t);
 #endif

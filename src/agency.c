@@ -83,7 +83,8 @@ static size_t escape_leftover(const char *s)
 	size_t i = 1;
 	while (i < 16 && (isdigit((unsigned char)s[i]) || s[i] == ';'))
 		i++;
-	if (s[i] && strchr("mKJHfABCDGsu", s[i]) && (i > 1 || (s[i] == 'm' && !isalpha((unsigned char)s[i + 1]))))
+	if (s[i] && strchr("mKJHfABCDGsu", s[i]) &&
+	    (i > 1 || (s[i] == 'm' && !isalpha((unsigned char)s[i + 1]))))
 		return i + 1; /* "[main]" is a word, not an escape */
 	return 0;
 }
@@ -98,7 +99,8 @@ static size_t escape_sequence(const char *s)
 			;
 		while (s[i] && (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] <= 0x2F)
 			i++;
-		return s[i] && (unsigned char)s[i] >= 0x40 && (unsigned char)s[i] <= 0x7E ? i + 1 : i;
+		return s[i] && (unsigned char)s[i] >= 0x40 && (unsigned char)s[i] <= 0x7E ? i + 1
+											  : i;
 	}
 	if (s[1] == ']') { /* OSC up to BEL or ESC \ */
 		for (i = 2; s[i] && s[i] != 0x07 && s[i] != 0x1B; i++)
@@ -176,7 +178,8 @@ static bool cut_text(char *s, size_t max, bool prefer_sentence)
 		cut = lb; /* the limit falls exactly between two words */
 	if (prefer_sentence) {
 		for (size_t i = lb; i-- > lb / 2;) {
-			if ((s[i] == '.' || s[i] == '!' || s[i] == '?') && (i + 1 == lb || s[i + 1] == ' ')) {
+			if ((s[i] == '.' || s[i] == '!' || s[i] == '?') &&
+			    (i + 1 == lb || s[i + 1] == ' ')) {
 				cut = i + 1;
 				goto done;
 			}
@@ -203,12 +206,14 @@ done:
  * words kept still read as a title ("Old beech forest with a path covered in
  * moss" from "... in moss and fallen leaves in autumn").  Never before "of"
  * ("a bunch | of flowers" would not read). */
+/* clang-format off */
 static const char *const phrase_breaks[] = {
 	", ", "; ", ": ", " - ", " \xE2\x80\x93 ", " \xE2\x80\x94 ", " with ", " and ", " in ", " at ",
 	" on ", " near ", " during ", " under ", " over ", " from ", " by ", " for ", " while ",
 	" against ", " between ", " behind ", " beside ", " into ", " through ", " along ",
 	" across ", " around ", " among ", " after ", " before ", " above ", " below ", " or ", NULL
 };
+/* clang-format on */
 
 /* Cut a too long title at the last phrase boundary that keeps at least
  * half of max.  Returns 0 when s fits, 1 when cut, -1 when there is no
@@ -415,8 +420,10 @@ static int load_txt(agency_lists *l, const char *agency, const char *path, sb_er
 	size_t len;
 	sb_err why = { 0 };
 	if (read_whole_file(path, &data, &len, &why) < 0)
-		return sb_fail(e, SBE_IO, _("%s: cannot read the %s category list (%s); reinstall stockbatch or set STOCKBATCH_DATADIR"),
-			       path, agency, why.msg);
+		return sb_fail(
+			e, SBE_IO,
+			_("%s: cannot read the %s category list (%s); reinstall stockbatch or set STOCKBATCH_DATADIR"),
+			path, agency, why.msg);
 	agency_list *al = list_get(l, agency);
 	list_clear(al);
 	char *save = NULL;
@@ -494,7 +501,7 @@ static void load_names(agency_lists *l, const char *path)
 typedef struct csv_ctx {
 	agency_lists *l;
 	const agency_lists *shipped; /* AdobeStock ids by name */
-	char **cols; /* bank key per column */
+	char **cols;                 /* bank key per column */
 	size_t ncols, col;
 	long row;
 	bool *cleared;
@@ -560,8 +567,8 @@ int agency_lists_parse_csv(agency_lists **lp, const char *name, const char *data
 	agency_lists *l = *lp;
 	size_t bad;
 	if (!utf8_valid(data, len, &bad))
-		return sb_fail(e, SBE_INPUT, _("%s:%ld: invalid UTF-8; save the file as UTF-8"), name,
-			       line_of(data, bad));
+		return sb_fail(e, SBE_INPUT, _("%s:%ld: invalid UTF-8; save the file as UTF-8"),
+			       name, line_of(data, bad));
 	/* Keep a copy of the AdobeStock ids before the user's columns replace them. */
 	agency_lists shipped = { 0 };
 	agency_list *as = list_find(l, "adobestock");
@@ -582,11 +589,14 @@ int agency_lists_parse_csv(agency_lists **lp, const char *name, const char *data
 	int rc = 0;
 	size_t done = csv_parse(&p, data, len, csv_field, csv_row, &c);
 	if (done != len || csv_fini(&p, csv_field, csv_row, &c) != 0) {
-		rc = sb_fail(e, SBE_INPUT, _("%s:%ld: malformed CSV (%s); fix the quoting in this line"),
-			     name, line_of(data, done), csv_strerror(csv_error(&p)));
+		rc = sb_fail(e, SBE_INPUT,
+			     _("%s:%ld: malformed CSV (%s); fix the quoting in this line"), name,
+			     line_of(data, done), csv_strerror(csv_error(&p)));
 	} else if (c.too_many) {
-		rc = sb_fail(e, SBE_INPUT, _("%s: a row has more cells than the header names banks; add the bank name to the first row"),
-			     name);
+		rc = sb_fail(
+			e, SBE_INPUT,
+			_("%s: a row has more cells than the header names banks; add the bank name to the first row"),
+			name);
 	}
 	csv_free(&p);
 	for (size_t i = 0; i < c.ncols; i++)
@@ -694,7 +704,8 @@ const char *agency_match_category(const agency_lists *l, const char *agency, con
 	size_t nd = strspn(p, "0123456789");
 	if (!hit && nd && nd < 12 && (p[nd] == 0 || p[nd] == '=' || p[nd] == ' ')) {
 		for (size_t i = 0; i < al->n && !hit; i++)
-			if (al->e[i].id && strlen(al->e[i].id) == nd && !strncmp(al->e[i].id, p, nd))
+			if (al->e[i].id && strlen(al->e[i].id) == nd &&
+			    !strncmp(al->e[i].id, p, nd))
 				hit = al->e[i].value;
 	}
 	if (!hit && nd && p[nd] == '=') {
@@ -768,11 +779,13 @@ void meta_free(meta_record *m)
 static int get_string(json_object *o, const char *what, char **out, sb_err *e)
 {
 	if (!o || !json_object_is_type(o, json_type_string))
-		return sb_fail(e, SBE_INPUT, _("model answer: \"%s\" is missing or not a string"), what);
+		return sb_fail(e, SBE_INPUT, _("model answer: \"%s\" is missing or not a string"),
+			       what);
 	const char *s = json_object_get_string(o);
 	size_t n = (size_t)json_object_get_string_len(o);
 	if (memchr(s, 0, n))
-		return sb_fail(e, SBE_INPUT, _("model answer: \"%s\" contains a NUL character"), what);
+		return sb_fail(e, SBE_INPUT, _("model answer: \"%s\" contains a NUL character"),
+			       what);
 	if (!utf8_valid(s, n, NULL))
 		return sb_fail(e, SBE_INPUT, _("model answer: \"%s\" is not valid UTF-8"), what);
 	*out = xstrndup(s, n);
@@ -795,10 +808,12 @@ int meta_parse(const char *json, size_t len, meta_record *out, sb_err *e)
 	if (end - s >= 3 && !memcmp(s, "```", 3)) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
 		if (!nl || end - nl < 4 || memcmp(end - 3, "```", 3))
-			return sb_fail(e, SBE_INPUT, _("model answer: a ``` fence that is not closed"));
+			return sb_fail(e, SBE_INPUT,
+				       _("model answer: a ``` fence that is not closed"));
 		for (const char *t = s + 3; t < nl; t++)
 			if (!isalnum((unsigned char)*t) && !isspace((unsigned char)*t))
-				return sb_fail(e, SBE_INPUT, _("model answer: text after the opening ``` fence"));
+				return sb_fail(e, SBE_INPUT,
+					       _("model answer: text after the opening ``` fence"));
 		s = nl + 1;
 		end -= 3;
 		while (end > s && isspace((unsigned char)end[-1]))
@@ -818,7 +833,8 @@ int meta_parse(const char *json, size_t len, meta_record *out, sb_err *e)
 	json_tokener_free(tok);
 	int rc = -1;
 	if (jerr == json_tokener_continue || (!root && jerr == json_tokener_success)) {
-		sb_fail(e, SBE_INPUT, _("model answer: the JSON is cut short (%zu bytes)"), (size_t)(end - s));
+		sb_fail(e, SBE_INPUT, _("model answer: the JSON is cut short (%zu bytes)"),
+			(size_t)(end - s));
 		goto out;
 	}
 	if (jerr != json_tokener_success) {
@@ -828,7 +844,8 @@ int meta_parse(const char *json, size_t len, meta_record *out, sb_err *e)
 	}
 	for (const char *t = s + used; t < end; t++)
 		if (!isspace((unsigned char)*t)) {
-			sb_fail(e, SBE_INPUT, _("model answer: text after the JSON object at byte %zu"),
+			sb_fail(e, SBE_INPUT,
+				_("model answer: text after the JSON object at byte %zu"),
 				(size_t)(t - s));
 			goto out;
 		}
@@ -837,18 +854,21 @@ int meta_parse(const char *json, size_t len, meta_record *out, sb_err *e)
 		goto out;
 	}
 	json_object *v;
-	if (get_string(json_object_object_get_ex(root, "title", &v) ? v : NULL, "title", &out->title, e) < 0 ||
+	if (get_string(json_object_object_get_ex(root, "title", &v) ? v : NULL, "title",
+		       &out->title, e) < 0 ||
 	    get_string(json_object_object_get_ex(root, "description", &v) ? v : NULL, "description",
 		       &out->description, e) < 0)
 		goto out;
-	if (!json_object_object_get_ex(root, "keywords", &v) || !json_object_is_type(v, json_type_array)) {
+	if (!json_object_object_get_ex(root, "keywords", &v) ||
+	    !json_object_is_type(v, json_type_array)) {
 		sb_fail(e, SBE_INPUT, _("model answer: \"keywords\" is missing or not an array"));
 		goto out;
 	}
 	size_t nk = json_object_array_length(v);
 	out->keywords = xcalloc(nk ? nk : 1, sizeof *out->keywords);
 	for (size_t i = 0; i < nk; i++) {
-		if (get_string(json_object_array_get_idx(v, i), "keywords", &out->keywords[i], e) < 0)
+		if (get_string(json_object_array_get_idx(v, i), "keywords", &out->keywords[i], e) <
+		    0)
 			goto out;
 		out->nkeywords++;
 	}
@@ -860,11 +880,15 @@ int meta_parse(const char *json, size_t len, meta_record *out, sb_err *e)
 		json_object_object_foreach(v, key, arr)
 		{
 			if (!json_object_is_type(arr, json_type_array)) {
-				sb_fail(e, SBE_INPUT, _("model answer: categories of \"%.40s\" are not an array"), key);
+				sb_fail(e, SBE_INPUT,
+					_("model answer: categories of \"%.40s\" are not an array"),
+					key);
 				goto out;
 			}
 			if (out->ncats == 4 || strlen(key) >= sizeof out->cats[0].agency) {
-				sb_fail(e, SBE_INPUT, _("model answer: unexpected category group \"%.40s\""), key);
+				sb_fail(e, SBE_INPUT,
+					_("model answer: unexpected category group \"%.40s\""),
+					key);
 				goto out;
 			}
 			size_t g = out->ncats++;
@@ -873,7 +897,8 @@ int meta_parse(const char *json, size_t len, meta_record *out, sb_err *e)
 			size_t na = json_object_array_length(arr);
 			for (size_t i = 0; i < na; i++) {
 				char *c;
-				if (get_string(json_object_array_get_idx(arr, i), "categories", &c, e) < 0)
+				if (get_string(json_object_array_get_idx(arr, i), "categories", &c,
+					       e) < 0)
 					goto out;
 				if (out->cats[g].n < META_MAX_CATS)
 					out->cats[g].cats[out->cats[g].n++] = c;
@@ -935,6 +960,7 @@ static const char *find_brand(const agency_lists *l, const char *text)
 /* A word after a given name that makes the pair a place, not a person
  * ("Charles Bridge", "Victoria Station", "Karlův most"), also as the word
  * after a surname ("Franz Kafka Museum", "John Lennon Wall").  Folded. */
+/* clang-format off */
 static const char *const place_after[] = {
 	"bridge", "street", "st", "square", "church", "cathedral", "basilica", "chapel", "abbey",
 	"monastery", "convent", "temple", "mosque", "synagogue", "castle", "palace", "tower", "gate",
@@ -950,19 +976,24 @@ static const char *const place_after[] = {
 	"rozhledna", "ponte", "piazza", "via", "chiesa", "duomo", "rue", "pont", "place", "eglise",
 	"cathedrale", "calle", "iglesia", "puente", "catedral", "plac", "kosciol", NULL
 };
+/* clang-format on */
 /* A word before a given name that makes it a saint or a place ("St. Vitus",
  * "Svatý Václav", "San Marco", "Mount Vernon").  Folded. */
+/* clang-format off */
 static const char *const place_before[] = {
 	"st", "saint", "sainte", "sv", "svaty", "svata", "svate", "svateho", "svatej", "sveti",
 	"sveta", "san", "santa", "santo", "sao", "sankt", "mount", "mt", "lake", "fort", "cape", "port",
 	"isle", "lago", "monte", "porto", "cap", NULL
 };
+/* clang-format on */
 /* Words that are no surname even when capitalised (Title Case). */
+/* clang-format off */
 static const char *const not_surname[] = {
 	"and", "or", "in", "at", "on", "with", "of", "the", "a", "an", "by", "for", "from", "to",
 	"near", "under", "over", "is", "are", "was", "as", "its", "his", "her", "their", "during",
 	"while", "into", "s", NULL
 };
+/* clang-format on */
 
 static bool in_list(const char *const *list, const char *w)
 {
@@ -1062,7 +1093,8 @@ static bool person_at(const agency_lists *l, const word *w, size_t n, size_t i, 
 	return strlen(w[i + 1].fold) >= 2 && !in_list(not_surname, w[i + 1].fold);
 }
 
-bool agency_find_name(const agency_lists *l, const char *text, bool keyword, char *out, size_t outsz)
+bool agency_find_name(const agency_lists *l, const char *text, bool keyword, char *out,
+		      size_t outsz)
 {
 	if (!l || !l->names.n || !text)
 		return false;
@@ -1131,7 +1163,8 @@ static size_t editorial_prefix_len(const char *s)
 	if (!comma || comma == s || comma - s > 80 || memchr(s, ':', (size_t)(comma - s)))
 		return 0;
 	const char *dash = strstr(comma + 2, " - ");
-	if (!dash || dash == comma + 2 || dash - comma > 80 || memchr(comma, ':', (size_t)(dash - comma)))
+	if (!dash || dash == comma + 2 || dash - comma > 80 ||
+	    memchr(comma, ':', (size_t)(dash - comma)))
 		return 0;
 	const char *d = dash + 3;
 	static const char pat[] = "99 99 9999: ";
@@ -1170,14 +1203,19 @@ static void check_title(char **ps, size_t max, meta_check *c)
 	int cut = cut_title(*ps, max);
 	if (cut > 0) {
 		c->repaired++;
-		note(c, _("title: cut at a phrase boundary to the limit of %zu characters (was %zu)"), max, was);
+		note(c,
+		     _("title: cut at a phrase boundary to the limit of %zu characters (was %zu)"),
+		     max, was);
 	} else if (cut < 0) {
 		char ask[200];
-		snprintf(ask, sizeof ask,
-			 "the title has %zu characters; write a complete title of at most %zu characters", was, max);
-		fail_ask(c, ask,
-			 _("the title has %zu characters, over the limit of %zu, with no phrase boundary to cut at"),
-			 was, max);
+		snprintf(
+			ask, sizeof ask,
+			"the title has %zu characters; write a complete title of at most %zu characters",
+			was, max);
+		fail_ask(
+			c, ask,
+			_("the title has %zu characters, over the limit of %zu, with no phrase boundary to cut at"),
+			was, max);
 	}
 }
 
@@ -1233,7 +1271,7 @@ static void check_keywords(meta_record *m, const settings *cfg, const agency_lis
 	for (size_t i = 0; i < m->nkeywords; i++) {
 		if (o->editorial && i == 0 && !strcmp(m->keywords[0], "Editorial"))
 			continue; /* already in place */
-		if (n >= max) { /* the rest would be dropped: spare the dedupe scan */
+		if (n >= max) {   /* the rest would be dropped: spare the dedupe scan */
 			cut = true;
 			break;
 		}
@@ -1265,7 +1303,8 @@ static void check_keywords(meta_record *m, const settings *cfg, const agency_lis
 			bool url = has_url(w),
 			     person = !o->editorial && *w && !brand && !url &&
 				      agency_find_name(l, w, true, who, sizeof who);
-			bool bad = !*w || url || brand || person || (o->editorial && !strcmp(w, "editorial"));
+			bool bad = !*w || url || brand || person ||
+				   (o->editorial && !strcmp(w, "editorial"));
 			for (size_t j = 0; j < n && !bad; j++)
 				if (!utf8_casecmp(kw[j], w)) /* "straße" is "strasse" */
 					bad = true;
@@ -1274,7 +1313,8 @@ static void check_keywords(meta_record *m, const settings *cfg, const agency_lis
 				if (brand)
 					note(c, _("keyword \"%s\": dropped, a brand"), w);
 				else if (person)
-					note(c, _("keyword \"%s\": dropped, a name of a person"), w);
+					note(c, _("keyword \"%s\": dropped, a name of a person"),
+					     w);
 				else if (url)
 					note(c, _("keyword \"%s\": dropped, a URL"), w);
 				free(w);
@@ -1305,7 +1345,8 @@ static void check_keywords(meta_record *m, const settings *cfg, const agency_lis
 	m->keywords = kw;
 	m->nkeywords = n;
 	if (n < KW_MIN)
-		fail(c, _("only %zu usable keywords after removing duplicates and invalid ones; at least %d are needed"),
+		fail(c,
+		     _("only %zu usable keywords after removing duplicates and invalid ones; at least %d are needed"),
 		     n, KW_MIN);
 }
 
@@ -1331,7 +1372,9 @@ static void check_categories(meta_record *m, const settings *cfg, const agency_l
 					if (!first_bad)
 						first_bad = ans;
 					c->repaired++;
-					note(c, _("%s category \"%.80s\": dropped, not on the list"), ag_label[a], ans);
+					note(c,
+					     _("%s category \"%.80s\": dropped, not on the list"),
+					     ag_label[a], ans);
 					continue;
 				}
 				bool dup = false;
@@ -1348,8 +1391,8 @@ static void check_categories(meta_record *m, const settings *cfg, const agency_l
 		}
 		if (out.cats[g].n == 0) {
 			if (first_bad)
-				fail(c, _("no valid %s category: \"%.80s\" is not on its list"), ag_label[a],
-				     first_bad);
+				fail(c, _("no valid %s category: \"%.80s\" is not on its list"),
+				     ag_label[a], first_bad);
 			else
 				fail(c, _("no %s category in the answer"), ag_label[a]);
 		}
@@ -1374,7 +1417,8 @@ static void clean_fields(meta_record *m, meta_check *c)
 		*f[i] = t;
 		if (ch) {
 			c->repaired++;
-			note(c, _("%s: control characters, escape sequences, bidi or zero-width characters removed, NFC"),
+			note(c,
+			     _("%s: control characters, escape sequences, bidi or zero-width characters removed, NFC"),
 			     what[i]);
 		}
 	}
@@ -1388,7 +1432,8 @@ static void clean_fields(meta_record *m, meta_check *c)
 	}
 	if (any) {
 		c->repaired++;
-		note(c, _("%s: control characters, escape sequences, bidi or zero-width characters removed, NFC"),
+		note(c,
+		     _("%s: control characters, escape sequences, bidi or zero-width characters removed, NFC"),
 		     _("keywords"));
 	}
 }
@@ -1406,11 +1451,14 @@ static void check_names(const meta_record *m, const agency_lists *l, meta_check 
 	if (!field)
 		return;
 	char ask[300];
-	snprintf(ask, sizeof ask,
-		 "the %s names a person (\"%s\"); stock agencies refuse names of people: describe the person without a name",
-		 field, who);
-	fail_ask(c, ask, _("the %s names a person (\"%s\"); agencies refuse names of people outside editorial"),
-		 !strcmp(field, "title") ? _("title") : _("description"), who);
+	snprintf(
+		ask, sizeof ask,
+		"the %s names a person (\"%s\"); stock agencies refuse names of people: describe the person without a name",
+		field, who);
+	fail_ask(
+		c, ask,
+		_("the %s names a person (\"%s\"); agencies refuse names of people outside editorial"),
+		!strcmp(field, "title") ? _("title") : _("description"), who);
 }
 
 int meta_validate_opts(meta_record *m, const settings *cfg, const agency_lists *l,
@@ -1463,7 +1511,8 @@ int meta_validate_opts(meta_record *m, const settings *cfg, const agency_lists *
 		fail(c, _("the description is empty"));
 	else if (cut_text(m->description + pre, dmax, true)) {
 		c->repaired++;
-		note(c, _("description: cut at a sentence or word boundary to %zu characters"), dmax);
+		note(c, _("description: cut at a sentence or word boundary to %zu characters"),
+		     dmax);
 	}
 	/* what no agency takes outside editorial */
 	if (has_url(m->title) || has_url(m->description))
@@ -1475,9 +1524,14 @@ int meta_validate_opts(meta_record *m, const settings *cfg, const agency_lists *
 			b = find_brand(l, m->description);
 		if (b) {
 			char ask[200];
-			snprintf(ask, sizeof ask, "the title or description names a brand (\"%s\"); write it without brands", b);
-			fail_ask(c, ask, _("the title or description names a brand (\"%s\"); agencies refuse trademarks outside editorial"),
-				 b);
+			snprintf(
+				ask, sizeof ask,
+				"the title or description names a brand (\"%s\"); write it without brands",
+				b);
+			fail_ask(
+				c, ask,
+				_("the title or description names a brand (\"%s\"); agencies refuse trademarks outside editorial"),
+				b);
 		}
 		check_names(m, l, c);
 	}
@@ -1534,7 +1588,8 @@ typedef struct rowchk {
 	size_t n;
 } rowchk;
 
-static void broke(rowchk *k, int a, const char *todo, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void broke(rowchk *k, int a, const char *todo, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 static void broke(rowchk *k, int a, const char *todo, const char *fmt, ...)
 {
 	char rule[600];
@@ -1568,7 +1623,8 @@ static size_t split_keywords(const char *s, char ***out)
 	return n;
 }
 
-static void check_row_text(const agency_lists *l, const meta_row_in *r, char **kw, size_t nkw, rowchk *k)
+static void check_row_text(const agency_lists *l, const meta_row_in *r, char **kw, size_t nkw,
+			   rowchk *k)
 {
 	const char *what[] = { _("title"), _("description") };
 	const char *txt[] = { r->title, r->description };
@@ -1577,7 +1633,8 @@ static void check_row_text(const agency_lists *l, const meta_row_in *r, char **k
 		free(meta_clean_text(txt[i], &ch));
 		if (ch)
 			broke(k, -1, _("retype it, or let stockbatch describe the photo again"),
-			      _("the %s has control, escape, bidi or zero-width characters, or is not NFC"), what[i]);
+			      _("the %s has control, escape, bidi or zero-width characters, or is not NFC"),
+			      what[i]);
 	}
 	bool ch = false;
 	free(meta_clean_text(r->keywords, &ch));
@@ -1590,31 +1647,35 @@ static void check_row_text(const agency_lists *l, const meta_row_in *r, char **k
 		broke(k, -1, _("write a description"), _("the description is empty"));
 	size_t dl = utf8_chars(r->description);
 	if (dl > DESC_MAX)
-		broke(k, -1, _("shorten it at a sentence end"), _("the description has %zu characters, over %d"), dl,
-		      DESC_MAX);
+		broke(k, -1, _("shorten it at a sentence end"),
+		      _("the description has %zu characters, over %d"), dl, DESC_MAX);
 	if (has_url(r->title) || has_url(r->description))
 		broke(k, -1, _("remove the address"), _("the title or description contains a URL"));
 	if (r->editorial) {
 		if (!editorial_prefix_len(r->description))
-			broke(k, -1, _("start the description with the city, the country and the date"),
+			broke(k, -1,
+			      _("start the description with the city, the country and the date"),
 			      _("the editorial description lacks \"CITY, COUNTRY - DD MM YYYY: \""));
 		return; /* editorial captions may name people and brands */
 	}
 	char who[80];
 	for (int i = 0; i < 2; i++) {
 		if (agency_find_name(l, txt[i], false, who, sizeof who))
-			broke(k, -1, _("describe the person without a name"), _("the %s names a person (\"%s\")"),
-			      what[i], who);
+			broke(k, -1, _("describe the person without a name"),
+			      _("the %s names a person (\"%s\")"), what[i], who);
 		const char *b = find_brand(l, txt[i]);
 		if (b)
-			broke(k, -1, _("remove the brand"), _("the %s names a brand (\"%s\")"), what[i], b);
+			broke(k, -1, _("remove the brand"), _("the %s names a brand (\"%s\")"),
+			      what[i], b);
 	}
 	bool brands = find_brand(l, r->keywords) != NULL; /* one scan, then which */
 	for (size_t i = 0; i < nkw; i++) {
 		if (agency_find_name(l, kw[i], true, NULL, 0))
-			broke(k, -1, _("remove the keyword"), _("the keyword \"%s\" is a name of a person"), kw[i]);
+			broke(k, -1, _("remove the keyword"),
+			      _("the keyword \"%s\" is a name of a person"), kw[i]);
 		if (brands && find_brand(l, kw[i]))
-			broke(k, -1, _("remove the keyword"), _("the keyword \"%s\" is a brand"), kw[i]);
+			broke(k, -1, _("remove the keyword"), _("the keyword \"%s\" is a brand"),
+			      kw[i]);
 	}
 }
 
@@ -1629,10 +1690,12 @@ static void check_row_keywords(const meta_row_in *r, char **kw, size_t nkw, rowc
 			continue;
 		char *low = utf8_lower(kw[i]);
 		if (strcmp(low, kw[i]))
-			broke(k, -1, _("write it in lower case"), _("the keyword \"%s\" is not lower case"), kw[i]);
+			broke(k, -1, _("write it in lower case"),
+			      _("the keyword \"%s\" is not lower case"), kw[i]);
 		for (size_t j = 0; j < i; j++)
 			if (!strcasecmp(kw[j], kw[i])) {
-				broke(k, -1, _("remove the duplicate"), _("the keyword \"%s\" is there twice"), kw[i]);
+				broke(k, -1, _("remove the duplicate"),
+				      _("the keyword \"%s\" is there twice"), kw[i]);
 				break;
 			}
 		free(low);
@@ -1645,22 +1708,27 @@ static bool cat_listed(const agency_lists *l, int a, const char *v)
 	return m && !strcmp(m, v);
 }
 
-static void check_row_agency(const agency_lists *l, const meta_row_in *r, int a, size_t nkw, rowchk *k)
+static void check_row_agency(const agency_lists *l, const meta_row_in *r, int a, size_t nkw,
+			     rowchk *k)
 {
 	size_t tl = utf8_chars(r->title);
 	size_t kmax = a == AG_AS ? KW_MAX_ADOBE : KW_MAX;
 	if (a == AG_AS && r->editorial)
-		broke(k, a, _("set its AdobeStock status back; AdobeStock takes no editorial content"),
+		broke(k, a,
+		      _("set its AdobeStock status back; AdobeStock takes no editorial content"),
 		      _("an editorial row"));
 	if (a == AG_AS && tl > 70)
-		broke(k, a, _("shorten it at a phrase boundary"), _("the title has %zu characters, over %d"), tl, 70);
+		broke(k, a, _("shorten it at a phrase boundary"),
+		      _("the title has %zu characters, over %d"), tl, 70);
 	if (a == AG_SS && tl > DESC_MAX)
-		broke(k, a, _("shorten it at a phrase boundary"), _("the title has %zu characters, over %d"), tl,
-		      DESC_MAX);
+		broke(k, a, _("shorten it at a phrase boundary"),
+		      _("the title has %zu characters, over %d"), tl, DESC_MAX);
 	if (a == AG_AS && strchr(r->title, ','))
 		broke(k, a, _("remove the commas"), _("the title has a comma"));
-	if (a == AG_DS && *r->title && !utf8_starts_upper(r->title) && islower((unsigned char)r->title[0]))
-		broke(k, a, _("capitalise the first letter"), _("the title does not start with a capital"));
+	if (a == AG_DS && *r->title && !utf8_starts_upper(r->title) &&
+	    islower((unsigned char)r->title[0]))
+		broke(k, a, _("capitalise the first letter"),
+		      _("the title does not start with a capital"));
 	if (nkw < KW_MIN || nkw > kmax)
 		broke(k, a, nkw < KW_MIN ? _("add keywords") : _("remove the weakest keywords"),
 		      _("%zu keywords, want %d to %zu"), nkw, KW_MIN, kmax);
@@ -1670,19 +1738,19 @@ static void check_row_agency(const agency_lists *l, const meta_row_in *r, int a,
 	size_t nc = split_keywords(r->cats[a], &cats);
 	size_t want_min = 1, want_max = ag_max[a];
 	if (nc < want_min || nc > want_max)
-		broke(k, a, _("choose from the agency's category list"), _("%zu categories, want %zu to %zu"), nc,
-		      want_min, want_max);
+		broke(k, a, _("choose from the agency's category list"),
+		      _("%zu categories, want %zu to %zu"), nc, want_min, want_max);
 	for (size_t i = 0; i < nc; i++) {
 		if (*cats[i] && !cat_listed(l, a, cats[i]))
-			broke(k, a, _("choose from the agency's category list"), _("the category \"%s\" is not on its list"),
-			      cats[i]);
+			broke(k, a, _("choose from the agency's category list"),
+			      _("the category \"%s\" is not on its list"), cats[i]);
 		free(cats[i]);
 	}
 	free(cats);
 }
 
-size_t meta_check_row(const agency_lists *l, const settings *cfg, const meta_row_in *r, meta_rule_fn fn,
-		      void *ctx)
+size_t meta_check_row(const agency_lists *l, const settings *cfg, const meta_row_in *r,
+		      meta_rule_fn fn, void *ctx)
 {
 	rowchk k = { fn, ctx, 0 };
 	bool any = false;

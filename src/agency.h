@@ -8,12 +8,17 @@
 #define META_MAX_CATS 3
 typedef struct meta_record {
 	char *title, *description;
-	char **keywords; size_t nkeywords;
+	char **keywords;
+	size_t nkeywords;
 	/* categories per agency key ("shutterstock", "adobestock", "dreamstime").
 	 * After meta_validate they hold the values the media CSV takes:
 	 * ShutterStock names as listed, the AdobeStock id ("7"), Dreamstime
 	 * "Main -> Sub"; only groups of enabled agencies remain. */
-	struct { char agency[16]; char *cats[META_MAX_CATS]; size_t n; } cats[4];
+	struct {
+		char agency[16];
+		char *cats[META_MAX_CATS];
+		size_t n;
+	} cats[4];
 	size_t ncats;
 	int parse_dropped; /* categories beyond META_MAX_CATS dropped by meta_parse */
 } meta_record;
@@ -89,7 +94,8 @@ char *meta_clean_text(const char *s, bool *changed);
  * capitalised word ("Anna Novakova"), not a place ("Charles Bridge",
  * "St. Vitus"); keyword: lower-case text, a listed name that is not also an
  * ordinary word counts alone.  The words found go to out. */
-bool agency_find_name(const agency_lists *l, const char *text, bool keyword, char *out, size_t outsz);
+bool agency_find_name(const agency_lists *l, const char *text, bool keyword, char *out,
+		      size_t outsz);
 /* Add given names (the format of data/given-names.txt) to the lists. */
 void agency_lists_add_names(agency_lists *l, const char *data);
 /* The agencies whose rules are enforced: 0 ShutterStock, 1 AdobeStock,
@@ -112,8 +118,8 @@ typedef struct meta_row_in {
 typedef void (*meta_rule_fn)(int agency, const char *rule, const char *todo, void *ctx);
 /* Every rule of reference/agencies.md the row breaks for the agencies that
  * see it and are enabled, without repairing anything; returns how many. */
-size_t meta_check_row(const agency_lists *l, const settings *cfg, const meta_row_in *r, meta_rule_fn fn,
-		      void *ctx);
+size_t meta_check_row(const agency_lists *l, const settings *cfg, const meta_row_in *r,
+		      meta_rule_fn fn, void *ctx);
 /* Title limit in characters for these settings (title_max, else 70 when
  * AdobeStock is enabled, else 80). */
 int agency_title_max(const settings *cfg);

@@ -51,7 +51,8 @@ static int add_tree(struct archive *a, const char *dir, const char *name, sb_err
 					}
 				if (fd < 0 || r < 0)
 					rc = sb_fail(e, SBE_IO, _("cannot pack %s: %s"), path,
-						     fd < 0 ? strerror(errno) : archive_error_string(a));
+						     fd < 0 ? strerror(errno)
+							    : archive_error_string(a));
 				if (fd >= 0)
 					close(fd);
 			}
@@ -83,7 +84,8 @@ int archive_dir(const char *dir, const char *prefix, const char *out_path, sb_er
 	if (!to_stdout) {
 		fd = util_create_temp(out_path, &tmp, NULL);
 		if (fd < 0)
-			return sb_fail(e, SBE_IO, _("cannot create %s: %s"), out_path, strerror(errno));
+			return sb_fail(e, SBE_IO, _("cannot create %s: %s"), out_path,
+				       strerror(errno));
 	}
 	struct archive *a = archive_write_new();
 	archive_write_add_filter_gzip(a);
@@ -95,14 +97,16 @@ int archive_dir(const char *dir, const char *prefix, const char *out_path, sb_er
 	if (rc == 0)
 		rc = add_tree(a, dir, prefix, e);
 	if (archive_write_close(a) != ARCHIVE_OK && rc == 0)
-		rc = sb_fail(e, SBE_IO, _("cannot finish %s: %s"), out_path, archive_error_string(a));
+		rc = sb_fail(e, SBE_IO, _("cannot finish %s: %s"), out_path,
+			     archive_error_string(a));
 	archive_write_free(a);
 	if (tmp) {
 		if (rc == 0 && fsync(fd) < 0)
 			rc = sb_fail(e, SBE_IO, _("cannot write %s: %s"), tmp, strerror(errno));
 		close(fd);
 		if (rc == 0 && rename(tmp, out_path) < 0)
-			rc = sb_fail(e, SBE_IO, _("cannot create %s: %s"), out_path, strerror(errno));
+			rc = sb_fail(e, SBE_IO, _("cannot create %s: %s"), out_path,
+				     strerror(errno));
 		if (rc == 0)
 			fsync_dir_of(out_path);
 		else
@@ -146,7 +150,8 @@ int archive_batch(store *st, const char *batch_id, sb_err *e)
 	int rc = mkdir_p(adir, 0700, e);
 	struct stat sb;
 	if (rc == 0 && (lstat(adir, &sb) < 0 || !S_ISDIR(sb.st_mode)))
-		rc = sb_fail(e, SBE_IO, _("cannot create %s: %s"), adir, strerror(ELOOP)); /* a symlink */
+		rc = sb_fail(e, SBE_IO, _("cannot create %s: %s"), adir,
+			     strerror(ELOOP)); /* a symlink */
 	if (rc == 0) {
 		/* what a crash left: the old fixed-name .part, dead temp files */
 		char *part = xasprintf("%s.part", out);
@@ -159,8 +164,10 @@ int archive_batch(store *st, const char *batch_id, sb_err *e)
 	if (rc == 0)
 		rc = store_forget(st, batch_id, e);
 	if (rc == 0 && file_exists(dir) && rm_tree(dir) < 0)
-		rc = sb_fail(e, SBE_IO, _("archived %s, but could not remove its folder %s: remove it by hand"),
-			     batch_id, dir);
+		rc = sb_fail(
+			e, SBE_IO,
+			_("archived %s, but could not remove its folder %s: remove it by hand"),
+			batch_id, dir);
 	free(dir);
 	free(adir);
 	free(name);
@@ -172,8 +179,8 @@ int archive_export(store *st, const char *batch_id, const char *out_path, sb_err
 {
 	batch_info b;
 	if (store_get(st, batch_id, &b) < 0)
-		return sb_fail(e, SBE_NOTFOUND, _("no batch %s: see `stockbatch status` for the ids"),
-			       batch_id);
+		return sb_fail(e, SBE_NOTFOUND,
+			       _("no batch %s: see `stockbatch status` for the ids"), batch_id);
 	char *dir = store_batch_path(st, batch_id, NULL);
 	int rc = archive_dir(dir, batch_id, out_path, e);
 	free(dir);

@@ -12,20 +12,34 @@
 #include "util.h"
 
 typedef enum {
-	BS_COLLECTING, BS_READY, BS_SENT, BS_COMPLETED,
-	BS_FAILED, BS_CANCELLED, BS_EXPIRED, BS_PAUSED,
+	BS_COLLECTING,
+	BS_READY,
+	BS_SENT,
+	BS_COMPLETED,
+	BS_FAILED,
+	BS_CANCELLED,
+	BS_EXPIRED,
+	BS_PAUSED,
 	BS__COUNT
 } batch_state;
 
 typedef enum {
-	FS_PENDING, FS_DESCRIPTION_SAVED, FS_BATCH_SENT, FS_BATCH_COMPLETED, FS_SAVED_TO_CSV,
-	FS_ERROR, FS_FILE_NOT_FOUND, FS_REJECTED, FS_SKIPPED, FS_DEAD,
+	FS_PENDING,
+	FS_DESCRIPTION_SAVED,
+	FS_BATCH_SENT,
+	FS_BATCH_COMPLETED,
+	FS_SAVED_TO_CSV,
+	FS_ERROR,
+	FS_FILE_NOT_FOUND,
+	FS_REJECTED,
+	FS_SKIPPED,
+	FS_DEAD,
 	FS__COUNT
 } file_state;
 
 const char *batch_state_name(batch_state s); /* "collecting" ... */
 int batch_state_parse(const char *s, batch_state *out);
-const char *file_state_name(file_state s);   /* "description_saved" ... */
+const char *file_state_name(file_state s); /* "description_saved" ... */
 int file_state_parse(const char *s, file_state *out);
 bool batch_transition_ok(batch_state from, batch_state to);
 bool file_transition_ok(file_state from, file_state to);
@@ -41,23 +55,23 @@ bool batch_state_active(batch_state s);
 typedef struct store store;
 
 typedef struct batch_info {
-	char id[40];              /* "b20261123-175519-1a2b" */
-	char kind[24];            /* "originals", "alt_bw", "alt_negative"... */
-	char provider[16];        /* "openai", "gemini" */
+	char id[40];       /* "b20261123-175519-1a2b" */
+	char kind[24];     /* "originals", "alt_bw", "alt_negative"... */
+	char provider[16]; /* "openai", "gemini" */
 	char model[64];
 	batch_state state;
-	batch_state paused_from;  /* state to resume to, when paused */
+	batch_state paused_from; /* state to resume to, when paused */
 	char provider_batch_id[128];
 	char input_file_id[128];
 	char output_file_id[128];
 	char error_file_id[128];
 	time_t created, sent, completed;
 	size_t nfiles;
-	size_t counts[FS__COUNT]; /* files per state */
+	size_t counts[FS__COUNT];     /* files per state */
 	double est_cost, actual_cost; /* USD */
 	long est_tokens;
-	int attempts;             /* send attempts */
-	char note[256];           /* why paused/failed, for the user */
+	int attempts;   /* send attempts */
+	char note[256]; /* why paused/failed, for the user */
 } batch_info;
 
 typedef struct editorial_info {
@@ -70,11 +84,11 @@ typedef struct file_entry {
 	file_state state;
 	bool editorial;
 	editorial_info ed;
-	char fingerprint[17];     /* mediacsv_fingerprint at save time */
-	char *custom_id;          /* "<stem>_<batch id>" */
-	char *reason;             /* error / dead-letter reason, or NULL */
-	int attempts;             /* live retries */
-	char *alt_of;             /* alternatives: the original's Cesta */
+	char fingerprint[17]; /* mediacsv_fingerprint at save time */
+	char *custom_id;      /* "<stem>_<batch id>" */
+	char *reason;         /* error / dead-letter reason, or NULL */
+	int attempts;         /* live retries */
+	char *alt_of;         /* alternatives: the original's Cesta */
 } file_entry;
 
 /* Open (creating) the state dir.  The caller holds the library lock: open

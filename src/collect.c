@@ -37,11 +37,11 @@ collect_why collect_eligibility(const settings *cfg, store *st, const char *cest
 
 const char *collect_settled_reason(file_state fs)
 {
-	return fs == FS_REJECTED ? _("rejected")
-	     : fs == FS_SKIPPED  ? _("skipped by you")
-	     : fs == FS_DEAD     ? _("failed 3 times (see 'stockbatch report', "
-				     "'stockbatch retry-failed')")
-				 : _("already committed to the CSV");
+	return fs == FS_REJECTED  ? _("rejected")
+	       : fs == FS_SKIPPED ? _("skipped by you")
+	       : fs == FS_DEAD    ? _("failed 3 times (see 'stockbatch report', "
+					 "'stockbatch retry-failed')")
+				  : _("already committed to the CSV");
 }
 
 size_t collect_eligible_rows(const settings *cfg, store *st, const mediacsv *m, size_t **out)
@@ -165,8 +165,7 @@ int collect_save_description(const settings *cfg, store *st, const mediacsv *m, 
 			 sealed, e);
 }
 
-int collect_reject_photo(const settings *cfg, store *st, const mediacsv *m, size_t row,
-			 sb_err *e)
+int collect_reject_photo(const settings *cfg, store *st, const mediacsv *m, size_t row, sb_err *e)
 {
 	return add_entry(cfg, st, m, row, "", FS_REJECTED, false, NULL, NULL, NULL, e);
 }

@@ -56,8 +56,7 @@ int collect_save_description(const settings *cfg, store *st, const mediacsv *m, 
 			     char *batch_id, bool *sealed, sb_err *e);
 /* Reject the photo: a rejected entry in the collecting batch, never offered
  * again; writing "zamítnuto" into the CSV is the engine's. */
-int collect_reject_photo(const settings *cfg, store *st, const mediacsv *m, size_t row,
-			 sb_err *e);
+int collect_reject_photo(const settings *cfg, store *st, const mediacsv *m, size_t row, sb_err *e);
 /* Skip the photo for this session: nothing is stored but the draft goes. */
 void collect_skip_photo(store *st);
 

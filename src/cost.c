@@ -60,8 +60,8 @@ static int parse_meta(ptable *t, char *line)
 		return 1;
 	}
 	int y, m, d, used = 0;
-	if (vl != 10 || sscanf(v, "%4d-%2d-%2d%n", &y, &m, &d, &used) != 3 || used != 10 || m < 1 || m > 12 ||
-	    d < 1 || d > 31)
+	if (vl != 10 || sscanf(v, "%4d-%2d-%2d%n", &y, &m, &d, &used) != 3 || used != 10 || m < 1 ||
+	    m > 12 || d < 1 || d > 31)
 		return -1;
 	snprintf(t->checked, sizeof t->checked, "%.10s", v);
 	return 1;
@@ -86,21 +86,23 @@ static int parse_file(ptable *into, const char *path, sb_err *e)
 			*hash = '\0';
 		int meta = parse_meta(into, line);
 		if (meta < 0) {
-			rc = sb_fail(e, SBE_INPUT,
-				     _("%s:%d: expected \"checked = YYYY-MM-DD\" (when the prices were last "
-				       "compared with their source)"),
-				     path, lineno);
+			rc = sb_fail(
+				e, SBE_INPUT,
+				_("%s:%d: expected \"checked = YYYY-MM-DD\" (when the prices were last "
+				  "compared with their source)"),
+				path, lineno);
 			break;
 		}
 		if (meta > 0)
 			continue;
 		char *tok[9];
 		int nt = 0;
-		for (char *t = strtok_r(line, " \t\r", &save); t && nt < 9; t = strtok_r(NULL, " \t\r", &save))
+		for (char *t = strtok_r(line, " \t\r", &save); t && nt < 9;
+		     t = strtok_r(NULL, " \t\r", &save))
 			tok[nt++] = t;
 		if (nt == 0)
 			continue;
-		price p = {0};
+		price p = { 0 };
 		double v[6];
 		bool ok = (nt == 7 || nt == 8) && strlen(tok[0]) < sizeof p.model;
 		if (ok && nt == 8) {
@@ -114,15 +116,20 @@ static int parse_file(ptable *into, const char *path, sb_err *e)
 			ok = *end == '\0' && end != tok[i + 1] && v[i] >= 0;
 		}
 		if (!ok) {
-			rc = sb_fail(e, SBE_INPUT,
-				     _("%s:%d: expected \"model input cached output batch_in "
-				       "batch_cached batch_out [queue_tokens]\" (USD per 1M tokens); fix or delete the line"),
-				     path, lineno);
+			rc = sb_fail(
+				e, SBE_INPUT,
+				_("%s:%d: expected \"model input cached output batch_in "
+				  "batch_cached batch_out [queue_tokens]\" (USD per 1M tokens); fix or delete the line"),
+				path, lineno);
 			break;
 		}
 		strcpy(p.model, tok[0]);
-		p.in = v[0]; p.cached_in = v[1]; p.out = v[2];
-		p.batch_in = v[3]; p.batch_cached_in = v[4]; p.batch_out = v[5];
+		p.in = v[0];
+		p.cached_in = v[1];
+		p.out = v[2];
+		p.batch_in = v[3];
+		p.batch_cached_in = v[4];
+		p.batch_out = v[5];
 		put(into, &p);
 	}
 	free(data);

@@ -5,9 +5,9 @@
 #include "util.h"
 typedef struct price {
 	char model[64];
-	double in, cached_in, out;             /* USD per 1M tokens, live */
+	double in, cached_in, out; /* USD per 1M tokens, live */
 	double batch_in, batch_cached_in, batch_out;
-	long queue_tokens;  /* optional 8th column: enqueued-token limit of a batch, 0 = default */
+	long queue_tokens; /* optional 8th column: enqueued-token limit of a batch, 0 = default */
 } price;
 /* Replaces the table whole (thread-safe); on an error the table is empty.
  * NULL: DATA_DIR/prices.conf, then the user's file over it. */

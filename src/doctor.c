@@ -62,31 +62,38 @@ static void check_dirs(dr *d, const settings *cfg)
 	if (file_exists(cats))
 		line(d, 0, _("data directory %s"), dd);
 	else
-		line(d, 2, _("data directory %s lacks the category lists: reinstall, or set STOCKBATCH_DATADIR or data_dir"),
+		line(d, 2,
+		     _("data directory %s lacks the category lists: reinstall, or set STOCKBATCH_DATADIR or data_dir"),
 		     dd);
 	free(cats);
 
 	if (!cfg->media_csv || !*cfg->media_csv)
-		line(d, 2, _("no media CSV configured: set media_csv in the config file or pass --csv"));
+		line(d, 2,
+		     _("no media CSV configured: set media_csv in the config file or pass --csv"));
 	else if (access(cfg->media_csv, R_OK) == 0)
 		line(d, access(cfg->media_csv, W_OK) == 0 ? 0 : 1,
-		     access(cfg->media_csv, W_OK) == 0 ? _("media CSV %s is readable and writable")
-						       : _("media CSV %s is read-only: results cannot be committed"),
+		     access(cfg->media_csv, W_OK) == 0
+			     ? _("media CSV %s is readable and writable")
+			     : _("media CSV %s is read-only: results cannot be committed"),
 		     cfg->media_csv);
 	else
-		line(d, 2, _("media CSV %s: %s (set media_csv or pass --csv)"), cfg->media_csv, strerror(errno));
+		line(d, 2, _("media CSV %s: %s (set media_csv or pass --csv)"), cfg->media_csv,
+		     strerror(errno));
 
 	if (cfg->state_dir && *cfg->state_dir) {
 		struct stat st;
 		if (stat(cfg->state_dir, &st) == 0)
 			line(d, access(cfg->state_dir, W_OK) == 0 ? 0 : 2,
-			     access(cfg->state_dir, W_OK) == 0 ? _("state directory %s") : _("state directory %s is not writable"),
+			     access(cfg->state_dir, W_OK) == 0
+				     ? _("state directory %s")
+				     : _("state directory %s is not writable"),
 			     cfg->state_dir);
 		else {
 			char *parent = path_dirname(cfg->state_dir);
 			line(d, access(parent, W_OK) == 0 ? 0 : 2,
-			     access(parent, W_OK) == 0 ? _("state directory %s will be created")
-						       : _("state directory %s cannot be created: its parent is not writable"),
+			     access(parent, W_OK) == 0
+				     ? _("state directory %s will be created")
+				     : _("state directory %s cannot be created: its parent is not writable"),
 			     cfg->state_dir);
 			free(parent);
 		}
@@ -108,26 +115,33 @@ static void check_prices(dr *d, const settings *cfg)
 	memset(&tm, 0, sizeof tm);
 	char *end = checked[0] ? strptime(checked, "%Y-%m-%d", &tm) : NULL;
 	if (!end || *end) {
-		line(d, 1, _("the price table has no \"checked = YYYY-MM-DD\" line: compare its prices with "
-			     "the provider's pricing page and add one"));
+		line(d, 1,
+		     _("the price table has no \"checked = YYYY-MM-DD\" line: compare its prices with "
+		       "the provider's pricing page and add one"));
 		return;
 	}
 	long days = (long)((time(NULL) - timegm(&tm)) / 86400);
 	if (cfg->prices_max_age > 0 && days > cfg->prices_max_age)
-		line(d, 1, _("the price table was checked %ld days ago (%s; prices_max_age %d): compare it with "
-			     "%s and update prices.conf"),
-		     days, checked, cfg->prices_max_age, source[0] ? source : _("the provider's pricing page"));
+		line(d, 1,
+		     _("the price table was checked %ld days ago (%s; prices_max_age %d): compare it with "
+		       "%s and update prices.conf"),
+		     days, checked, cfg->prices_max_age,
+		     source[0] ? source : _("the provider's pricing page"));
 	else
-		line(d, 0, _("price table checked %s (%s)"), checked, source[0] ? source : _("no source named"));
+		line(d, 0, _("price table checked %s (%s)"), checked,
+		     source[0] ? source : _("no source named"));
 }
 
 static void check_curl(dr *d)
 {
 	curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
 	if (!v->ssl_version)
-		line(d, 2, _("libcurl %s has no TLS support: install libcurl4-openssl-dev's runtime (libcurl4)"), v->version);
+		line(d, 2,
+		     _("libcurl %s has no TLS support: install libcurl4-openssl-dev's runtime (libcurl4)"),
+		     v->version);
 	else
-		line(d, 0, _("libcurl %s with %s (certificates verified)"), v->version, v->ssl_version);
+		line(d, 0, _("libcurl %s with %s (certificates verified)"), v->version,
+		     v->ssl_version);
 }
 
 #define SB_STR(x) #x
@@ -140,8 +154,8 @@ void doctor_library_versions(FILE *out)
 		v->ssl_version ? v->ssl_version : "");
 	fprintf(out, "  json-c %s\n", json_c_version());
 	fprintf(out, "  libcsv %d.%d.%d\n", CSV_MAJOR, CSV_MINOR, CSV_RELEASE);
-	fprintf(out, "  libunistring %d.%d.%d\n", _libunistring_version >> 16, (_libunistring_version >> 8) & 0xff,
-		_libunistring_version & 0xff);
+	fprintf(out, "  libunistring %d.%d.%d\n", _libunistring_version >> 16,
+		(_libunistring_version >> 8) & 0xff, _libunistring_version & 0xff);
 #ifdef LIBJPEG_TURBO_VERSION
 	fprintf(out, "  libjpeg-turbo %s\n", SB_XSTR(LIBJPEG_TURBO_VERSION));
 #else
@@ -151,7 +165,8 @@ void doctor_library_versions(FILE *out)
 }
 
 /* A cheap authenticated GET: the model list. */
-static void check_network(dr *d, const settings *cfg, const char *name, const provider_caps *caps, const char *key)
+static void check_network(dr *d, const settings *cfg, const char *name, const provider_caps *caps,
+			  const char *key)
 {
 	const char *base = caps->base_url(cfg);
 	if (!base || !*base)
@@ -161,18 +176,24 @@ static void check_network(dr *d, const settings *cfg, const char *name, const pr
 		bl--;
 	char *url = xasprintf("%.*s%s", (int)bl, base, caps->probe_path);
 	char *auth = xasprintf("%s%s", caps->auth_scheme, key);
-	http_header h[] = {{caps->auth_header, auth}};
+	http_header h[] = { { caps->auth_header, auth } };
 	char *hint = xasprintf(_("Set a valid key in %s or in the key file."), caps->key_env);
-	http_req rq = {.method = "GET", .url = url, .headers = h, .nheaders = 1, .max_tries = 2, .timeout_s = 30,
-		       .max_body = 1 << 20, /* a page of the model list */
-		       .auth_hint = hint};
+	http_req rq = { .method = "GET",
+			.url = url,
+			.headers = h,
+			.nheaders = 1,
+			.max_tries = 2,
+			.timeout_s = 30,
+			.max_body = 1 << 20, /* a page of the model list */
+			.auth_hint = hint };
 	http_resp resp;
-	sb_err e = {0};
+	sb_err e = { 0 };
 	double t0 = now_mono();
 	int rc = http_do(&rq, &resp, &e);
 	double ms = (now_mono() - t0) * 1000;
 	if (rc == 0)
-		line(d, 0, _("%s answers at %.*s (%.0f ms), the key is accepted"), name, (int)bl, base, ms);
+		line(d, 0, _("%s answers at %.*s (%.0f ms), the key is accepted"), name, (int)bl,
+		     base, ms);
 	else if (e.code == SBE_RATE)
 		line(d, 1, _("%s answers but rate-limits now (HTTP 429): try again later"), name);
 	else
@@ -200,7 +221,8 @@ static int finish(dr *d, const char *name, const settings *cfg)
 		report_json_print(o, d->out);
 		d->checks = NULL;
 	} else if (d->fails)
-		fprintf(d->out, P_("%d check failed.\n", "%d checks failed.\n", d->fails), d->fails);
+		fprintf(d->out, P_("%d check failed.\n", "%d checks failed.\n", d->fails),
+			d->fails);
 	else
 		fprintf(d->out, _("All checks passed.\n"));
 	return d->fails ? 1 : 0;
@@ -208,7 +230,7 @@ static int finish(dr *d, const char *name, const settings *cfg)
 
 int doctor_run(const settings *cfg, FILE *out, bool json)
 {
-	dr d = {.out = out, .checks = json ? json_object_new_array() : NULL};
+	dr d = { .out = out, .checks = json ? json_object_new_array() : NULL };
 	const char *name = cfg->provider && *cfg->provider ? cfg->provider : provider_default_name;
 	if (!json)
 		fprintf(out, _("stockbatch doctor: provider %s, model %s\n"), name,
@@ -226,7 +248,7 @@ int doctor_run(const settings *cfg, FILE *out, bool json)
 	check_prices(&d, cfg);
 	check_curl(&d);
 	char *key = NULL;
-	sb_err e = {0};
+	sb_err e = { 0 };
 	const char *var = ops->caps->key_env;
 	if (provider_load_key(cfg, name, &key, &e) != 0) {
 		line(&d, 2, "%s", e.msg);

@@ -65,8 +65,8 @@ static int iptc_write(FILE *in, FILE *out, const char *title, const char *desc,
 	iptc_drop(d, IPTC_RECORD_APP_2, IPTC_TAG_HEADLINE);
 	iptc_drop(d, IPTC_RECORD_APP_2, IPTC_TAG_CAPTION);
 	iptc_drop(d, IPTC_RECORD_APP_2, IPTC_TAG_KEYWORDS);
-	iptc_data_set_encoding_utf8(d);  /* 1:90 ESC % G */
-	iptc_data_set_version(d, 4);     /* 2:00, as IIM readers expect */
+	iptc_data_set_encoding_utf8(d); /* 1:90 ESC % G */
+	iptc_data_set_version(d, 4);    /* 2:00, as IIM readers expect */
 	iptc_put(d, IPTC_TAG_OBJECT_NAME, title);
 	iptc_put(d, IPTC_TAG_HEADLINE, title);
 	iptc_put(d, IPTC_TAG_CAPTION, desc);
@@ -77,10 +77,12 @@ static int iptc_write(FILE *in, FILE *out, const char *title, const char *desc,
 		sb_fail(e, SBE_GENERIC, _("the IPTC data could not be encoded"));
 		goto out;
 	}
-	int nlen = iptc_jpeg_ps3_save_iptc(ps3_len > 0 ? ps3 : NULL, ps3_len > 0 ? (unsigned)ps3_len : 0,
-					   buf, len, nps3, PS3_MAX);
+	int nlen = iptc_jpeg_ps3_save_iptc(ps3_len > 0 ? ps3 : NULL,
+					   ps3_len > 0 ? (unsigned)ps3_len : 0, buf, len, nps3,
+					   PS3_MAX);
 	if (nlen < 0) {
-		sb_fail(e, SBE_INPUT, _("the IPTC data does not fit in the JPEG's Photoshop segment"));
+		sb_fail(e, SBE_INPUT,
+			_("the IPTC data does not fit in the JPEG's Photoshop segment"));
 		goto out;
 	}
 	rewind(in);
@@ -117,8 +119,8 @@ static void keep_seconds(XmpPtr x, const char *ns, const char *name)
 	xmp_string_free(v);
 }
 
-static int xmp_write(const char *path, const char *title, const char *desc,
-		     const char *const *kw, size_t nkw, sb_err *e)
+static int xmp_write(const char *path, const char *title, const char *desc, const char *const *kw,
+		     size_t nkw, sb_err *e)
 {
 	XmpFilePtr f = xmp_files_open_new(path, XMP_OPEN_FORUPDATE);
 	if (!f)
@@ -141,9 +143,11 @@ static int xmp_write(const char *path, const char *title, const char *desc,
 		ok = xmp_append_array_item(x, NS_DC, "subject", XMP_PROP_VALUE_IS_ARRAY, kw[i], 0);
 	int rc = 0;
 	if (!ok || !xmp_files_can_put_xmp(f, x) || !xmp_files_put_xmp(f, x))
-		rc = sb_fail(e, SBE_GENERIC, _("exempi cannot write the XMP (error %d)"), xmp_get_error());
+		rc = sb_fail(e, SBE_GENERIC, _("exempi cannot write the XMP (error %d)"),
+			     xmp_get_error());
 	if (!xmp_files_close(f, XMP_CLOSE_NOOPTION) && rc == 0)
-		rc = sb_fail(e, SBE_IO, _("exempi cannot write the JPEG (error %d)"), xmp_get_error());
+		rc = sb_fail(e, SBE_IO, _("exempi cannot write the JPEG (error %d)"),
+			     xmp_get_error());
 	xmp_free(x);
 	xmp_files_free(f);
 	return rc;

@@ -24,7 +24,7 @@ typedef struct embed_item {
 } embed_item;
 
 typedef struct embed_result {
-	char *out_dir;       /* NULL in place */
+	char *out_dir; /* NULL in place */
 	embed_item *items;
 	size_t n, written, left_out;
 } embed_result;

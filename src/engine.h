@@ -55,11 +55,11 @@ char *engine_alt_cesta(const char *cesta, const char *tag);
 typedef enum { WM_LOG, WM_PROGRESS, WM_BATCHES, WM_COST, WM_ERROR } wmsg_kind;
 typedef struct wmsg {
 	wmsg_kind kind;
-	int level;            /* log_level for WM_LOG/WM_ERROR */
+	int level; /* log_level for WM_LOG/WM_ERROR */
 	char text[512];
 	char batch_id[40];
-	size_t done, total;   /* WM_PROGRESS */
-	double eta_s;         /* -1 unknown */
+	size_t done, total; /* WM_PROGRESS */
+	double eta_s;       /* -1 unknown */
 } wmsg;
 typedef enum { WC_PAUSE, WC_RESUME, WC_CANCEL, WC_RETRY_FAILED, WC_SEND_NOW, WC_POLL_NOW } wcmd;
 

@@ -229,9 +229,11 @@ static bool find_mpf(unsigned m, const unsigned char *p, size_t len, void *ctx)
 	size_t base = (size_t)(t.p - c->jpeg);
 	for (uint32_t i = 1; i < cnt / 16; i++) {
 		uint32_t size, off;
-		if (!rd32(&t, (size_t)at + 16 * i + 4, &size) || !rd32(&t, (size_t)at + 16 * i + 8, &off))
+		if (!rd32(&t, (size_t)at + 16 * i + 4, &size) ||
+		    !rd32(&t, (size_t)at + 16 * i + 8, &off))
 			break;
-		if (off && is_jpeg_at(c->jpeg, c->len, (uint64_t)base + off, size) && size > c->blen) {
+		if (off && is_jpeg_at(c->jpeg, c->len, (uint64_t)base + off, size) &&
+		    size > c->blen) {
 			c->best = c->jpeg + base + off;
 			c->blen = size;
 		}

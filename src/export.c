@@ -42,14 +42,19 @@ typedef struct ex_format {
 	const char *agency;   /* as in PhotoMedia's "<Agency> status" */
 	const char *cat_list; /* agency_lists key for X_CATID, or NULL */
 	char delim;
-	bool editorial;       /* takes editorial content */
-	int title_max;        /* characters; 0 = no limit checked here */
+	bool editorial; /* takes editorial content */
+	int title_max;  /* characters; 0 = no limit checked here */
 	int keywords_max;
 	ex_col cols[EX_MAXCOLS];
 } ex_format;
 
+/* clang-format off */
 #define C_(h, w) { h, w, 0, NULL }
+/* clang-format on */
+/* clang-format off */
 #define K_(h, v) { h, X_CONST, 0, v }
+/* clang-format on */
+/* clang-format off */
 static const ex_format formats[] = {
 	{ "ShutterStock", NULL, ',', true, 200, 50,
 	  { C_("Filename", X_FILE), C_("Description", X_DESC), C_("Keywords", X_KW),
@@ -103,6 +108,7 @@ static const ex_format formats[] = {
 	{ "StoryBlocks", NULL, ',', true, 0, 50,
 	  { C_("Headline", X_TITLE), C_("Description", X_DESC), C_("Keywords", X_KW) } },
 };
+/* clang-format on */
 #undef C_
 #undef K_
 #define N_FORMATS (sizeof formats / sizeof formats[0])
@@ -276,7 +282,8 @@ static char *row_line(const ex_format *f, const row_ctx *r, char **why)
 			break;
 		case X_ED: {
 			const char *bar = strchr(c->val, '|');
-			v = r->editorial ? xstrndup(c->val, (size_t)(bar - c->val)) : xstrdup(bar + 1);
+			v = r->editorial ? xstrndup(c->val, (size_t)(bar - c->val))
+					 : xstrdup(bar + 1);
 			break;
 		}
 		}
@@ -317,7 +324,8 @@ static char *row_refused(const ex_format *f, const row_ctx *r)
 				 f->agency, f->title_max);
 	size_t nkw = list_count(kw);
 	if (f->keywords_max && nkw > (size_t)f->keywords_max)
-		return xasprintf(_("%zu keywords, %s takes up to %d"), nkw, f->agency, f->keywords_max);
+		return xasprintf(_("%zu keywords, %s takes up to %d"), nkw, f->agency,
+				 f->keywords_max);
 	return NULL;
 }
 
@@ -344,9 +352,10 @@ static int record_load(const char *state_dir, json_object **out, sb_err *e)
 		json_object *o = json_tokener_parse(data);
 		if (!o || !json_object_is_type(o, json_type_object)) {
 			json_object_put(o);
-			rc = sb_fail(e, SBE_INPUT,
-				     _("%s: not a JSON object; move it away to export every prepared row again"),
-				     p);
+			rc = sb_fail(
+				e, SBE_INPUT,
+				_("%s: not a JSON object; move it away to export every prepared row again"),
+				p);
 		} else {
 			*out = o;
 		}
@@ -362,7 +371,7 @@ static int record_save(const char *state_dir, json_object *rec, sb_err *e)
 		return -1;
 	char *p = record_path(state_dir);
 	const char *s = json_object_to_json_string_ext(rec, JSON_C_TO_STRING_PRETTY |
-							    JSON_C_TO_STRING_NOSLASHESCAPE);
+								    JSON_C_TO_STRING_NOSLASHESCAPE);
 	char *text = xasprintf("%s\n", s);
 	int rc = atomic_write(p, text, strlen(text), 0600, e);
 	free(text);
@@ -383,10 +392,11 @@ static void add_skip(export_agency_result *ar, const mediacsv *m, size_t row, ch
 }
 
 static int export_one(const ex_format *f, const mediacsv *m, const agency_lists *al,
-		      json_object *rec, bool all, const struct stat *like,
-		      export_agency_result *ar, bool *rec_changed, sb_err *e)
+		      json_object *rec, bool all, const struct stat *like, export_agency_result *ar,
+		      bool *rec_changed, sb_err *e)
 {
-	char *stcol = xasprintf("%s status", f->agency), *catcol = xasprintf("%s kategorie", f->agency);
+	char *stcol = xasprintf("%s status", f->agency),
+	     *catcol = xasprintf("%s kategorie", f->agency);
 	int sc = mediacsv_col(m, stcol), cc = mediacsv_col(m, catcol);
 	free(stcol);
 	free(catcol);
@@ -440,7 +450,8 @@ static int export_one(const ex_format *f, const mediacsv *m, const agency_lists 
 				seen = json_object_new_object();
 				json_object_object_add(rec, f->agency, seen);
 			}
-			json_object_object_foreach(listed, k, v) {
+			json_object_object_foreach(listed, k, v)
+			{
 				json_object_object_add(seen, k, json_object_get(v));
 				*rec_changed = true;
 			}

@@ -23,7 +23,7 @@ int export_agency_find(const char *name);
 char *export_file_name(size_t agency);
 
 typedef struct export_opts {
-	const int *agencies;   /* export_agency_find indices; NULL/0 = every agency */
+	const int *agencies; /* export_agency_find indices; NULL/0 = every agency */
 	size_t nagencies;
 	const char *out_dir;   /* NULL: "export" beside the media CSV */
 	const char *state_dir; /* where exported.json is kept */
@@ -37,10 +37,10 @@ typedef struct export_skip {
 
 typedef struct export_agency_result {
 	const char *agency;
-	char *path;           /* the file written (or that would have been) */
-	size_t rows;          /* rows in the file written (0: not written) */
-	size_t prepared;      /* rows prepared for the agency */
-	size_t already;       /* prepared rows exported before and not listed */
+	char *path;      /* the file written (or that would have been) */
+	size_t rows;     /* rows in the file written (0: not written) */
+	size_t prepared; /* rows prepared for the agency */
+	size_t already;  /* prepared rows exported before and not listed */
 	bool written;
 	export_skip *skipped; /* rows left out, with the reason */
 	size_t nskipped;

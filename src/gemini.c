@@ -24,7 +24,7 @@
 #define CACHE_FILE "gemini-uploads.json"
 #define FILE_TTL (48 * 3600)
 #define GEM_FILE_MAX 2000000000L /* the File API's largest file, 2 GB (apis.md 3.7) */
-#define CACHE_MARGIN 3600 /* never hand out a file that expires within the hour */
+#define CACHE_MARGIN 3600        /* never hand out a file that expires within the hour */
 
 static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
 
@@ -55,15 +55,17 @@ static json_object *to_gemini_schema(json_object *s)
 	json_object *out = json_object_new_object();
 	json_object_object_foreach(s, k, v)
 	{
-		if (!strcmp(k, "additionalProperties") || !strcmp(k, "$schema") || !strcmp(k, "strict") ||
-		    !strcmp(k, "title") || !strcmp(k, "$defs") || !strcmp(k, "uniqueItems"))
+		if (!strcmp(k, "additionalProperties") || !strcmp(k, "$schema") ||
+		    !strcmp(k, "strict") || !strcmp(k, "title") || !strcmp(k, "$defs") ||
+		    !strcmp(k, "uniqueItems"))
 			continue;
 		if (!strcmp(k, "type")) {
 			const char *t = NULL;
 			bool nullable = false;
 			if (json_object_is_type(v, json_type_array)) {
 				for (size_t i = 0; i < json_object_array_length(v); i++) {
-					const char *x = json_object_get_string(json_object_array_get_idx(v, i));
+					const char *x = json_object_get_string(
+						json_object_array_get_idx(v, i));
 					if (x && !strcmp(x, "null"))
 						nullable = true;
 					else if (!t)
@@ -75,7 +77,8 @@ static json_object *to_gemini_schema(json_object *s)
 				char up[32];
 				size_t i = 0;
 				for (; t[i] && i < sizeof up - 1; i++)
-					up[i] = (char)(t[i] >= 'a' && t[i] <= 'z' ? t[i] - 32 : t[i]);
+					up[i] = (char)(t[i] >= 'a' && t[i] <= 'z' ? t[i] - 32
+										  : t[i]);
 				up[i] = 0;
 				json_object_object_add(out, "type", json_object_new_string(up));
 			}
@@ -88,8 +91,9 @@ static json_object *to_gemini_schema(json_object *s)
 			json_object_object_add(out, "properties", props);
 		} else if (!strcmp(k, "items")) {
 			json_object_object_add(out, "items", to_gemini_schema(v));
-		} else if ((!strcmp(k, "minItems") || !strcmp(k, "maxItems") || !strcmp(k, "minLength") ||
-			    !strcmp(k, "maxLength")) && !json_object_is_type(v, json_type_string)) {
+		} else if ((!strcmp(k, "minItems") || !strcmp(k, "maxItems") ||
+			    !strcmp(k, "minLength") || !strcmp(k, "maxLength")) &&
+			   !json_object_is_type(v, json_type_string)) {
 			/* int64 in the proto: a string in JSON. */
 			char n[32];
 			snprintf(n, sizeof n, "%lld", (long long)json_object_get_int64(v));
@@ -131,13 +135,15 @@ static int format_gcr(const sb_request *rq, sbuf *out, sb_err *e)
 		json_object *sch = json_tokener_parse(rq->schema_json);
 		if (!sch || !json_object_is_type(sch, json_type_object)) {
 			json_object_put(sch);
-			return sb_fail(e, SBE_INPUT, _("request %s: the answer schema is not a JSON object"),
+			return sb_fail(e, SBE_INPUT,
+				       _("request %s: the answer schema is not a JSON object"),
 				       rq->custom_id ? rq->custom_id : "?");
 		}
 		json_object *g = to_gemini_schema(sch);
 		sbuf_adds(out, comma ? "," : "");
 		sbuf_adds(out, "\"responseMimeType\":\"application/json\",\"responseSchema\":");
-		sbuf_adds(out, json_object_to_json_string_ext(g, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		sbuf_adds(out, json_object_to_json_string_ext(
+				       g, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(g);
 		json_object_put(sch);
 	}
@@ -166,20 +172,25 @@ static void gcr_to_result(json_object *resp, sb_result *out)
 	out->in_tokens = prov_tokens(jlong(um, "promptTokenCount"));
 	/* Thinking tokens are billed as output; untrusted counts are clamped
 	 * before adding (no signed overflow). */
-	out->out_tokens = prov_tokens(jlong(um, "candidatesTokenCount")) + prov_tokens(jlong(um, "thoughtsTokenCount"));
+	out->out_tokens = prov_tokens(jlong(um, "candidatesTokenCount")) +
+			  prov_tokens(jlong(um, "thoughtsTokenCount"));
 	json_object *cands = prov_jget(resp, "candidates");
-	json_object *c0 = cands && json_object_is_type(cands, json_type_array) && json_object_array_length(cands)
+	json_object *c0 = cands && json_object_is_type(cands, json_type_array) &&
+					  json_object_array_length(cands)
 				  ? json_object_array_get_idx(cands, 0)
 				  : NULL;
 	if (!c0) {
 		const char *br = prov_jstr(prov_jget(resp, "promptFeedback"), "blockReason");
 		out->ok = false;
-		out->error = br ? xasprintf(_("the prompt was blocked (%s)"), br) : xstrdup(_("the answer holds no candidates"));
+		out->error = br ? xasprintf(_("the prompt was blocked (%s)"), br)
+				: xstrdup(_("the answer holds no candidates"));
 		return;
 	}
-	sbuf t = {0};
+	sbuf t = { 0 };
 	json_object *parts = prov_jget(prov_jget(c0, "content"), "parts");
-	for (size_t i = 0; parts && json_object_is_type(parts, json_type_array) && i < json_object_array_length(parts); i++) {
+	for (size_t i = 0; parts && json_object_is_type(parts, json_type_array) &&
+			   i < json_object_array_length(parts);
+	     i++) {
 		json_object *pt = json_object_array_get_idx(parts, i), *th;
 		/* Thought summaries are not the answer. */
 		if (json_object_object_get_ex(pt, "thought", &th) && json_object_get_boolean(th))
@@ -256,14 +267,21 @@ static int gem_parse_result(provider *p, const char *line, size_t len, sb_result
 
 /* ---- HTTP */
 
-static int gcall(provider *p, const char *method, const char *url_or_path, const char *body, bool no_resend,
-		 http_resp *resp, sb_err *e)
+static int gcall(provider *p, const char *method, const char *url_or_path, const char *body,
+		 bool no_resend, http_resp *resp, sb_err *e)
 {
-	http_header h[2] = {{GEM_KEY_HEADER, p->key}, {"Content-Type", "application/json"}};
-	char *url = url_or_path[0] == '/' ? xasprintf("%s%s", p->base_url, url_or_path) : xstrdup(url_or_path);
-	http_req rq = {.method = method, .url = url, .headers = h, .nheaders = body ? 2 : 1, .body = body,
-		       .body_len = body ? strlen(body) : 0, .auth_hint = p->auth_hint, .timeout_s = 300,
-		       .no_resend = no_resend};
+	http_header h[2] = { { GEM_KEY_HEADER, p->key }, { "Content-Type", "application/json" } };
+	char *url = url_or_path[0] == '/' ? xasprintf("%s%s", p->base_url, url_or_path)
+					  : xstrdup(url_or_path);
+	http_req rq = { .method = method,
+			.url = url,
+			.headers = h,
+			.nheaders = body ? 2 : 1,
+			.body = body,
+			.body_len = body ? strlen(body) : 0,
+			.auth_hint = p->auth_hint,
+			.timeout_s = 300,
+			.no_resend = no_resend };
 	int rc = http_do(&rq, resp, e);
 	free(url);
 	return rc;
@@ -299,11 +317,11 @@ static void cache_save(provider *p, json_object *c)
 	/* Drop what expired so the file stays small. */
 	time_t now = time(NULL);
 	json_object *keep = json_object_new_object();
-	json_object_object_foreach(c, k, v)
-		if (jlong(v, "expires") > now)
-			json_object_object_add(keep, k, json_object_get(v));
-	const char *s = json_object_to_json_string_ext(keep, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
-	sb_err e = {0};
+	json_object_object_foreach(c, k, v) if (jlong(v, "expires") > now)
+		json_object_object_add(keep, k, json_object_get(v));
+	const char *s = json_object_to_json_string_ext(
+		keep, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+	sb_err e = { 0 };
 	char *dir = path_dirname(cp);
 	if (mkdir_p(dir, 0700, &e) != 0 || atomic_write(cp, s, strlen(s), 0600, &e) != 0)
 		sb_log(LOG_WARN, "Gemini upload cache %s: %s", cp, e.msg);
@@ -324,29 +342,39 @@ static int file_sha256(const char *path, char out[65], long *size, sb_err *e)
 	return 0;
 }
 
-static int resumable_upload(provider *p, const char *path, long size, const char *mime, char *name, size_t cap,
-			    time_t *expires, sb_err *e)
+static int resumable_upload(provider *p, const char *path, long size, const char *mime, char *name,
+			    size_t cap, time_t *expires, sb_err *e)
 {
 	char lenbuf[32];
 	snprintf(lenbuf, sizeof lenbuf, "%ld", size);
 	http_header h[] = {
-		{GEM_KEY_HEADER, p->key},          {"X-Goog-Upload-Protocol", "resumable"},
-		{"X-Goog-Upload-Command", "start"},  {"X-Goog-Upload-Header-Content-Length", lenbuf},
-		{"X-Goog-Upload-Header-Content-Type", mime}, {"Content-Type", "application/json"},
+		{ GEM_KEY_HEADER, p->key },
+		{ "X-Goog-Upload-Protocol", "resumable" },
+		{ "X-Goog-Upload-Command", "start" },
+		{ "X-Goog-Upload-Header-Content-Length", lenbuf },
+		{ "X-Goog-Upload-Header-Content-Type", mime },
+		{ "Content-Type", "application/json" },
 	};
-	sbuf body = {0};
+	sbuf body = { 0 };
 	sbuf_adds(&body, "{\"file\":{\"display_name\":");
 	prov_json_str(&body, path_basename(path));
 	sbuf_adds(&body, "}}");
 	char *url = xasprintf("%s/upload" GEM_API "/files", p->base_url);
-	http_req rq = {.method = "POST", .url = url, .headers = h, .nheaders = 6, .body = body.p, .body_len = body.len,
-		       .auth_hint = p->auth_hint, .timeout_s = 120};
+	http_req rq = { .method = "POST",
+			.url = url,
+			.headers = h,
+			.nheaders = 6,
+			.body = body.p,
+			.body_len = body.len,
+			.auth_hint = p->auth_hint,
+			.timeout_s = 120 };
 	http_resp resp;
 	int rc = http_do(&rq, &resp, e);
 	free(url);
 	sbuf_free(&body);
 	if (rc == 0 && !resp.upload_url)
-		rc = sb_fail(e, SBE_NETWORK, _("Gemini upload of %s: no x-goog-upload-url in the answer"), path);
+		rc = sb_fail(e, SBE_NETWORK,
+			     _("Gemini upload of %s: no x-goog-upload-url in the answer"), path);
 	if (rc != 0) {
 		http_resp_free(&resp);
 		return -1;
@@ -354,15 +382,21 @@ static int resumable_upload(provider *p, const char *path, long size, const char
 	char *session = xstrdup(resp.upload_url);
 	http_resp_free(&resp);
 	/* One shot: upload and finalize.  The session URL carries its own auth. */
-	http_header h2[] = {{"X-Goog-Upload-Offset", "0"}, {"X-Goog-Upload-Command", "upload, finalize"},
-			    {"Content-Type", mime}};
-	http_req rq2 = {.method = "POST", .url = session, .headers = h2, .nheaders = 3, .upload_path = path,
-			.auth_hint = p->auth_hint};
+	http_header h2[] = { { "X-Goog-Upload-Offset", "0" },
+			     { "X-Goog-Upload-Command", "upload, finalize" },
+			     { "Content-Type", mime } };
+	http_req rq2 = { .method = "POST",
+			 .url = session,
+			 .headers = h2,
+			 .nheaders = 3,
+			 .upload_path = path,
+			 .auth_hint = p->auth_hint };
 	rc = http_do(&rq2, &resp, e);
 	free(session);
 	if (rc == 0 && (!resp.upload_status || strcasecmp(resp.upload_status, "final")))
-		rc = sb_fail(e, SBE_NETWORK, _("Gemini upload of %s did not finish (x-goog-upload-status %s)"), path,
-			     resp.upload_status ? resp.upload_status : "missing");
+		rc = sb_fail(e, SBE_NETWORK,
+			     _("Gemini upload of %s did not finish (x-goog-upload-status %s)"),
+			     path, resp.upload_status ? resp.upload_status : "missing");
 	if (rc == 0) {
 		prov_answer a;
 		char *what = xasprintf(_("Gemini upload of %s"), path);
@@ -379,7 +413,8 @@ static int resumable_upload(provider *p, const char *path, long size, const char
 
 /* Upload through the cache (FR-S2, S3): skip a file whose SHA-256 is
  * cached, still alive at the provider and not about to expire. */
-static int upload_cached(provider *p, const char *path, const char *mime, char *name, size_t cap, sb_err *e)
+static int upload_cached(provider *p, const char *path, const char *mime, char *name, size_t cap,
+			 sb_err *e)
 {
 	char sha[65];
 	long size;
@@ -392,7 +427,7 @@ static int upload_cached(provider *p, const char *path, const char *mime, char *
 	if (cached && jlong(ent, "expires") > time(NULL) + CACHE_MARGIN) {
 		char *path2 = xasprintf(GEM_API "/%s", cached);
 		http_resp resp;
-		sb_err le = {0};
+		sb_err le = { 0 };
 		int rc = gcall(p, "GET", path2, NULL, false, &resp, &le);
 		free(path2);
 		http_resp_free(&resp);
@@ -461,13 +496,17 @@ static int inline_requests(const char *path, sbuf *out, sb_err *e)
 			continue;
 		if (!key || !json_object_object_get_ex(o, "request", &req)) {
 			json_object_put(o);
-			rc = sb_fail(e, SBE_INPUT, _("%s line %ld: not a Gemini batch line (key, request)"), path, lineno);
+			rc = sb_fail(e, SBE_INPUT,
+				     _("%s line %ld: not a Gemini batch line (key, request)"), path,
+				     lineno);
 			break;
 		}
 		sbuf_adds(out, first ? "" : ",");
 		first = false;
 		sbuf_adds(out, "{\"request\":");
-		sbuf_adds(out, json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		sbuf_adds(out,
+			  json_object_to_json_string_ext(
+				  req, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 		sbuf_adds(out, ",\"metadata\":{\"key\":");
 		prov_json_str(out, key);
 		sbuf_adds(out, "}}");
@@ -484,7 +523,10 @@ static pb_state state_of(const char *s)
 		return PB_UNKNOWN;
 	const char *u = strrchr(s, '_');
 	/* BATCH_STATE_X and JOB_STATE_X alike. */
-	u = !strncmp(s, "BATCH_STATE_", 12) ? s + 12 : !strncmp(s, "JOB_STATE_", 10) ? s + 10 : u ? u + 1 : s;
+	u = !strncmp(s, "BATCH_STATE_", 12) ? s + 12
+	    : !strncmp(s, "JOB_STATE_", 10) ? s + 10
+	    : u                             ? u + 1
+					    : s;
 	if (!strcmp(u, "PENDING") || !strcmp(u, "QUEUED"))
 		return PB_VALIDATING;
 	if (!strcmp(u, "RUNNING"))
@@ -509,7 +551,7 @@ static pb_state state_of(const char *s)
 /* inlinedResponses[] to JSONL lines of the file form ({"key", "response"|"error"}). */
 static char *inline_to_jsonl(json_object *arr)
 {
-	sbuf t = {0};
+	sbuf t = { 0 };
 	for (size_t i = 0; i < json_object_array_length(arr); i++) {
 		json_object *it = json_object_array_get_idx(arr, i), *v;
 		const char *key = prov_jstr(prov_jget(it, "metadata"), "key");
@@ -519,7 +561,9 @@ static char *inline_to_jsonl(json_object *arr)
 			json_object_object_add(line, "response", json_object_get(v));
 		if ((v = prov_jget(it, "error")))
 			json_object_object_add(line, "error", json_object_get(v));
-		sbuf_adds(&t, json_object_to_json_string_ext(line, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		sbuf_adds(&t,
+			  json_object_to_json_string_ext(
+				  line, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 		sbuf_addc(&t, '\n');
 		json_object_put(line);
 	}
@@ -540,7 +584,8 @@ static void batch_from_op(json_object *op, prov_batch *b)
 	const char *dn = prov_jstr(md, "displayName");
 	if (dn && !strncmp(dn, OUR_PREFIX, strlen(OUR_PREFIX)))
 		prov_copy(b->our_id, sizeof b->our_id, dn + strlen(OUR_PREFIX));
-	prov_copy(b->input_file_id, sizeof b->input_file_id, prov_jstr(prov_jget(md, "inputConfig"), "fileName"));
+	prov_copy(b->input_file_id, sizeof b->input_file_id,
+		  prov_jstr(prov_jget(md, "inputConfig"), "fileName"));
 	json_object *stats = prov_jget(md, "batchStats");
 	b->total = jlong(stats, "requestCount");
 	b->completed = jlong(stats, "successfulRequestCount");
@@ -558,11 +603,13 @@ static void batch_from_op(json_object *op, prov_batch *b)
 	json_object *err = prov_jget(op, "error");
 	if (err && b->state != PB_CANCELLED) {
 		const char *msg = prov_jstr(err, "message");
-		b->errors = xasprintf("%s (%ld)\n", msg ? msg : _("the batch failed"), jlong(err, "code"));
+		b->errors = xasprintf("%s (%ld)\n", msg ? msg : _("the batch failed"),
+				      jlong(err, "code"));
 	}
 }
 
-static int gem_parse_answer(prov_answer_kind kind, struct json_object *j, prov_answer *out, sb_err *e)
+static int gem_parse_answer(prov_answer_kind kind, struct json_object *j, prov_answer *out,
+			    sb_err *e)
 {
 	int rc = 0;
 	switch (kind) {
@@ -573,7 +620,9 @@ static int gem_parse_answer(prov_answer_kind kind, struct json_object *j, prov_a
 		break;
 	case PA_LIST: {
 		json_object *ops = prov_jget(j, "operations");
-		size_t dn = ops && json_object_is_type(ops, json_type_array) ? json_object_array_length(ops) : 0;
+		size_t dn = ops && json_object_is_type(ops, json_type_array)
+				    ? json_object_array_length(ops)
+				    : 0;
 		out->list = dn ? xcalloc(dn, sizeof *out->list) : NULL;
 		for (size_t i = 0; i < dn; i++) {
 			prov_batch *b = &out->list[out->n++];
@@ -612,8 +661,9 @@ static int gem_create(provider *p, const char *input_file_id, const char *our_id
 {
 	memset(out, 0, sizeof *out);
 	if (!model || !*model)
-		model = p->cfg && p->cfg->model && *p->cfg->model ? p->cfg->model : gem_caps.default_model;
-	sbuf b = {0};
+		model = p->cfg && p->cfg->model && *p->cfg->model ? p->cfg->model
+								  : gem_caps.default_model;
+	sbuf b = { 0 };
 	sbuf_adds(&b, "{\"batch\":{\"display_name\":");
 	char *dn = xasprintf(OUR_PREFIX "%s", our_id ? our_id : "");
 	prov_json_str(&b, dn);
@@ -708,12 +758,18 @@ static int gem_list(provider *p, prov_batch **out, size_t *n, sb_err *e)
 
 static int gem_download(provider *p, const char *file_id, const char *dest_path, sb_err *e)
 {
-	http_header h[] = {{GEM_KEY_HEADER, p->key}};
+	http_header h[] = { { GEM_KEY_HEADER, p->key } };
 	const char *bare = !strncmp(file_id, "files/", 6) ? file_id + 6 : file_id;
 	char *esc = http_escape(bare);
-	char *url = xasprintf("%s/download" GEM_API "/files/%s:download?alt=media", p->base_url, esc);
-	http_req rq = {.method = "GET", .url = url, .headers = h, .nheaders = 1, .download_path = dest_path,
-		       .max_body = GEM_FILE_MAX, .auth_hint = p->auth_hint};
+	char *url =
+		xasprintf("%s/download" GEM_API "/files/%s:download?alt=media", p->base_url, esc);
+	http_req rq = { .method = "GET",
+			.url = url,
+			.headers = h,
+			.nheaders = 1,
+			.download_path = dest_path,
+			.max_body = GEM_FILE_MAX,
+			.auth_hint = p->auth_hint };
 	http_resp resp;
 	int rc = http_do(&rq, &resp, e);
 	http_resp_free(&resp);
@@ -744,7 +800,7 @@ static int gem_delete_file(provider *p, const char *file_id, sb_err *e)
 static int gem_live(provider *p, const sb_request *rq, sb_result *out, sb_err *e)
 {
 	memset(out, 0, sizeof *out);
-	sbuf b = {0};
+	sbuf b = { 0 };
 	if (format_gcr(rq, &b, e) != 0) {
 		sbuf_free(&b);
 		return -1;
@@ -753,8 +809,13 @@ static int gem_live(provider *p, const sb_request *rq, sb_result *out, sb_err *e
 	char *m = http_escape(!strncmp(model, "models/", 7) ? model + 7 : model);
 	char *url = xasprintf("%s" GEM_API "/models/%s:generateContent", p->base_url, m);
 	free(m);
-	http_header h[2] = {{GEM_KEY_HEADER, p->key}, {"Content-Type", "application/json"}};
-	http_req hr = {.method = "POST", .url = url, .headers = h, .nheaders = 2, .body = b.p, .body_len = b.len};
+	http_header h[2] = { { GEM_KEY_HEADER, p->key }, { "Content-Type", "application/json" } };
+	http_req hr = { .method = "POST",
+			.url = url,
+			.headers = h,
+			.nheaders = 2,
+			.body = b.p,
+			.body_len = b.len };
 	int rc = provider_live_call(p, rq, &hr, "generateContent", out, e);
 	free(url);
 	sbuf_free(&b);
@@ -825,6 +886,7 @@ static const char *gem_base_url(const settings *cfg)
 	return cfg->gemini_base_url;
 }
 
+/* clang-format off */
 static const provider_caps gem_caps = {
 	/* The cheaper of the two in prices.conf (README, "Choosing a model"). */
 	.default_model = "gemini-2.5-flash-lite",
@@ -846,7 +908,9 @@ static const provider_caps gem_caps = {
 	.image_details = gem_image_details,
 	.text_tokens = tokens_gemini_chat,
 };
+/* clang-format on */
 
+/* clang-format off */
 const provider_ops gemini_ops = {
 	.name = "gemini",
 	.caps = &gem_caps,
@@ -865,3 +929,4 @@ const provider_ops gemini_ops = {
 	.live = gem_live,
 	.destroy = gem_destroy,
 };
+/* clang-format on */

@@ -25,13 +25,19 @@ static double max_wait = 120.0;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static int init_rc;
 
-void http_set_backoff_base(double seconds) { backoff_base = seconds; }
+void http_set_backoff_base(double seconds)
+{
+	backoff_base = seconds;
+}
 void http_set_timeouts(long connect_s, long stall_s)
 {
 	connect_timeout = connect_s > 0 ? connect_s : 15;
 	stall_timeout = stall_s > 0 ? stall_s : 60;
 }
-void http_set_max_wait(double seconds) { max_wait = seconds; }
+void http_set_max_wait(double seconds)
+{
+	max_wait = seconds;
+}
 
 static void do_init(void)
 {
@@ -83,7 +89,7 @@ static void sleep_s(double s)
 {
 	if (s <= 0)
 		return;
-	struct timespec ts = {(time_t)s, (long)((s - floor(s)) * 1e9)};
+	struct timespec ts = { (time_t)s, (long)((s - floor(s)) * 1e9) };
 	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
 		;
 }
@@ -98,11 +104,11 @@ static double sane_delay(double d)
 typedef struct xfer {
 	http_resp *resp;
 	CURL *c;
-	FILE *dl;            /* download target, when the status is 2xx */
+	FILE *dl; /* download target, when the status is 2xx */
 	bool dl_decided;
-	size_t max, got;     /* the body's cap (max_body) and the bytes so far */
+	size_t max, got; /* the body's cap (max_body) and the bytes so far */
 	bool too_big;
-	double ra_ms, ra_s;  /* retry-after-ms, retry-after */
+	double ra_ms, ra_s; /* retry-after-ms, retry-after */
 } xfer;
 
 static size_t on_body(char *ptr, size_t size, size_t nmemb, void *ud)
@@ -215,11 +221,14 @@ double http_retry_info_delay(const char *body)
 	double d = 0;
 	json_object *root = json_tokener_parse(body), *err, *det;
 	if (root && json_object_object_get_ex(root, "error", &err) &&
-	    json_object_object_get_ex(err, "details", &det) && json_object_is_type(det, json_type_array)) {
+	    json_object_object_get_ex(err, "details", &det) &&
+	    json_object_is_type(det, json_type_array)) {
 		for (size_t i = 0; i < json_object_array_length(det); i++) {
 			json_object *it = json_object_array_get_idx(det, i), *rd;
 			if (json_object_object_get_ex(it, "retryDelay", &rd))
-				d = parse_duration(json_object_get_string(rd) ? json_object_get_string(rd) : "");
+				d = parse_duration(json_object_get_string(rd)
+							   ? json_object_get_string(rd)
+							   : "");
 		}
 	}
 	json_object_put(root);
@@ -235,7 +244,8 @@ char *http_error_message(const char *body)
 	if (root && json_object_object_get_ex(root, "error", &err)) {
 		if (json_object_is_type(err, json_type_string))
 			out = xstrdup(json_object_get_string(err));
-		else if (json_object_object_get_ex(err, "message", &msg) && json_object_is_type(msg, json_type_string))
+		else if (json_object_object_get_ex(err, "message", &msg) &&
+			 json_object_is_type(msg, json_type_string))
 			out = xstrdup(json_object_get_string(msg));
 	}
 	json_object_put(root);
@@ -277,10 +287,8 @@ static bool curl_err_retryable(CURLcode rc)
 	case CURLE_PARTIAL_FILE:
 	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_HTTP2:
-	case CURLE_HTTP2_STREAM:
-		return true;
-	default:
-		return false;
+	case CURLE_HTTP2_STREAM: return true;
+	default: return false;
 	}
 }
 
@@ -328,7 +336,7 @@ static CURLcode attempt(const http_req *rq, http_resp *resp, xfer *x, const char
 		curl_mime_name(fp, rq->multipart_field);
 		curl_mime_filedata(fp, rq->upload_path);
 		curl_mime_filename(fp, rq->multipart_filename ? rq->multipart_filename
-							     : path_basename(rq->upload_path));
+							      : path_basename(rq->upload_path));
 		curl_mime_type(fp, "application/octet-stream");
 		curl_easy_setopt(c, CURLOPT_MIMEPOST, mime);
 	} else if (rq->upload_path) {
@@ -398,7 +406,8 @@ static sb_errcode class_of(long status, const char *body)
 	/* Gemini answers a deleted, expired or unknown file with 403
 	 * PERMISSION_DENIED "You do not have permission to access the File ...
 	 * or it may not exist": the file is gone, the key was not refused. */
-	if (status == 403 && body && strstr(body, "PERMISSION_DENIED") && strstr(body, "or it may not exist"))
+	if (status == 403 && body && strstr(body, "PERMISSION_DENIED") &&
+	    strstr(body, "or it may not exist"))
 		return SBE_NOTFOUND;
 	if (status == 401 || status == 403)
 		return SBE_AUTH;
@@ -437,7 +446,7 @@ int http_do(const http_req *rq, http_resp *resp, sb_err *e)
 		resp->status = 0;
 		resp->retry_after = 0;
 		resp->tries++;
-		xfer x = {.resp = resp};
+		xfer x = { .resp = resp };
 		x.max = rq->max_body ? rq->max_body : part ? HTTP_DOWNLOAD_MAX : HTTP_BODY_MAX;
 		FILE *upf = NULL;
 		errbuf[0] = 0;
@@ -454,24 +463,27 @@ int http_do(const http_req *rq, http_resp *resp, sb_err *e)
 				break;
 			}
 			if (rc == CURLE_READ_ERROR || rc == CURLE_WRITE_ERROR) {
-				sb_fail(e, SBE_IO, _("%s %s: local file error: %s"), m, path, errbuf);
+				sb_fail(e, SBE_IO, _("%s %s: local file error: %s"), m, path,
+					errbuf);
 				break;
 			}
-			bool unsent = rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST;
+			bool unsent =
+				rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST;
 			if (!curl_err_retryable(rc) || last || (rq->no_resend && !unsent)) {
 				sb_fail(e, SBE_NETWORK,
 					_("%s %s: %s (%s) after %d tries; check the network and the base URL, then run again"),
 					m, path, curl_easy_strerror(rc), errbuf, i + 1);
 				break;
 			}
-			sb_log(LOG_WARN, "%s %s: %s; retry %d in %.2f s", m, path, curl_easy_strerror(rc), i + 1, wait);
+			sb_log(LOG_WARN, "%s %s: %s; retry %d in %.2f s", m, path,
+			       curl_easy_strerror(rc), i + 1, wait);
 			sleep_s(wait);
 			continue;
 		}
 		if (resp->status >= 200 && resp->status <= 299) {
 			if (part && rename(part, rq->download_path) != 0) {
-				sb_fail(e, SBE_IO, _("cannot rename %s to %s: %s"), part, rq->download_path,
-					strerror(errno));
+				sb_fail(e, SBE_IO, _("cannot rename %s to %s: %s"), part,
+					rq->download_path, strerror(errno));
 				break;
 			}
 			if (part)
@@ -488,15 +500,19 @@ int http_do(const http_req *rq, http_resp *resp, sb_err *e)
 		if (pmsg)
 			log_scrub(pmsg, strlen(pmsg) + 1);
 		if (cls == SBE_AUTH) {
-			sb_fail(e, SBE_AUTH, _("%s %s: the API key was refused (HTTP %ld). %s"), m, path,
-				resp->status, rq->auth_hint ? rq->auth_hint : _("Check the API key."));
+			sb_fail(e, SBE_AUTH, _("%s %s: the API key was refused (HTTP %ld). %s"), m,
+				path, resp->status,
+				rq->auth_hint ? rq->auth_hint : _("Check the API key."));
 			break;
 		}
-		bool quota = resp->status == 429 && resp->body.p && strstr(resp->body.p, "insufficient_quota");
+		bool quota = resp->status == 429 && resp->body.p &&
+			     strstr(resp->body.p, "insufficient_quota");
 		if (cls == SBE_RATE && !quota) {
-			double w = resp->retry_after > 0 ? resp->retry_after : http_backoff_delay(rate_n);
+			double w = resp->retry_after > 0 ? resp->retry_after
+							 : http_backoff_delay(rate_n);
 			if (rq->rate_passthrough || rate_n >= 30 || rate_waited + w > max_wait) {
-				sb_fail(e, SBE_RATE, _("%s %s: rate limited (HTTP 429)%s%s; wait %.0f s and try again"),
+				sb_fail(e, SBE_RATE,
+					_("%s %s: rate limited (HTTP 429)%s%s; wait %.0f s and try again"),
 					m, path, pmsg ? ": " : "", pmsg ? pmsg : "", ceil(w));
 				if (e)
 					e->retry_after = w;
@@ -505,24 +521,27 @@ int http_do(const http_req *rq, http_resp *resp, sb_err *e)
 			}
 			rate_n++;
 			rate_waited += w;
-			sb_log(LOG_WARN, "%s %s: HTTP 429; waiting %.2f s (%d)", m, path, w, rate_n);
+			sb_log(LOG_WARN, "%s %s: HTTP 429; waiting %.2f s (%d)", m, path, w,
+			       rate_n);
 			free(pmsg);
 			sleep_s(w);
 			i--; /* not a failed try */
 			continue;
 		}
 		if (cls == SBE_NETWORK && !last && !rq->no_resend) {
-			sb_log(LOG_WARN, "%s %s: HTTP %ld; retry %d in %.2f s", m, path, resp->status, i + 1, wait);
+			sb_log(LOG_WARN, "%s %s: HTTP %ld; retry %d in %.2f s", m, path,
+			       resp->status, i + 1, wait);
 			free(pmsg);
 			sleep_s(wait);
 			continue;
 		}
 		if (quota)
-			sb_fail(e, SBE_GENERIC, _("%s %s: the account's quota is used up (HTTP 429 insufficient_quota): check the plan and billing, then run again"),
+			sb_fail(e, SBE_GENERIC,
+				_("%s %s: the account's quota is used up (HTTP 429 insufficient_quota): check the plan and billing, then run again"),
 				m, path);
 		else
-			sb_fail(e, cls, _("%s %s: HTTP %ld%s%s"), m, path, resp->status, pmsg ? ": " : "",
-				pmsg ? pmsg : "");
+			sb_fail(e, cls, _("%s %s: HTTP %ld%s%s"), m, path, resp->status,
+				pmsg ? ": " : "", pmsg ? pmsg : "");
 		if (e && cls == SBE_NETWORK)
 			snprintf(e->msg + strlen(e->msg), sizeof e->msg - strlen(e->msg),
 				 _(" (after %d tries)"), i + 1);

@@ -11,34 +11,39 @@ typedef struct http_header {
 } http_header;
 
 typedef struct http_req {
-	const char *method;        /* "GET", "POST", "DELETE" */
+	const char *method; /* "GET", "POST", "DELETE" */
 	const char *url;
-	const http_header *headers; size_t nheaders;
-	const char *body; size_t body_len;
-	const char *upload_path;   /* stream this file as the body (or multipart part) */
-	const char *multipart_field, *multipart_filename; /* with upload_path: multipart/form-data */
-	const http_header *form;  size_t nform; /* extra multipart fields */
-	const char *download_path; /* stream the response body here (written to .part, renamed on success) */
-	long timeout_s;            /* whole-transfer cap, 0 = none (stall detection still on) */
-	size_t max_body;           /* the most the call may legitimately return (bytes, after
+	const http_header *headers;
+	size_t nheaders;
+	const char *body;
+	size_t body_len;
+	const char *upload_path; /* stream this file as the body (or multipart part) */
+	const char *multipart_field,
+		*multipart_filename; /* with upload_path: multipart/form-data */
+	const http_header *form;
+	size_t nform; /* extra multipart fields */
+	const char *
+		download_path; /* stream the response body here (written to .part, renamed on success) */
+	long timeout_s;        /* whole-transfer cap, 0 = none (stall detection still on) */
+	size_t max_body;       /* the most the call may legitimately return (bytes, after
 				    * gzip): a longer body fails the call (SBE_SIZE, no retry);
 				    * 0 = HTTP_BODY_MAX, or HTTP_DOWNLOAD_MAX with download_path */
-	int max_tries;             /* attempts in all; 0 = default 6 (first + retries after 1, 2, 4, 8, 16 s) */
-	const char *auth_hint;     /* appended to SBE_AUTH messages: which variable or file to set */
-	bool rate_passthrough;     /* 429: return SBE_RATE at once (live mode: the limiter waits) */
-	bool no_resend;            /* not idempotent (batch create): once the request may have reached
+	int max_tries; /* attempts in all; 0 = default 6 (first + retries after 1, 2, 4, 8, 16 s) */
+	const char *auth_hint; /* appended to SBE_AUTH messages: which variable or file to set */
+	bool rate_passthrough; /* 429: return SBE_RATE at once (live mode: the limiter waits) */
+	bool no_resend;        /* not idempotent (batch create): once the request may have reached
 				    * the server (reset, timeout, 5xx), fail with SBE_NETWORK and let
 				    * the caller reconcile instead of sending it again */
 } http_req;
 
 typedef struct http_resp {
 	long status;
-	sbuf body;                 /* unless download_path (then only error bodies) */
-	char *location;            /* response headers we need */
-	char *upload_url;          /* x-goog-upload-url */
-	char *upload_status;       /* x-goog-upload-status */
-	double retry_after;        /* seconds: retry-after-ms, retry-after, or Gemini RetryInfo */
-	int tries;                 /* attempts made */
+	sbuf body;           /* unless download_path (then only error bodies) */
+	char *location;      /* response headers we need */
+	char *upload_url;    /* x-goog-upload-url */
+	char *upload_status; /* x-goog-upload-status */
+	double retry_after;  /* seconds: retry-after-ms, retry-after, or Gemini RetryInfo */
+	int tries;           /* attempts made */
 } http_resp;
 
 /* A response held in memory: the largest JSON answer of the providers

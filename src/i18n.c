@@ -22,7 +22,8 @@ const char *uninstalled_dir(void)
 		else
 			dir[0] = 0;
 		char bin[PATH_MAX];
-		if (dir[0] && (!strcmp(dir, BINDIR) || (realpath(BINDIR, bin) && !strcmp(dir, bin))))
+		if (dir[0] &&
+		    (!strcmp(dir, BINDIR) || (realpath(BINDIR, bin) && !strcmp(dir, bin))))
 			dir[0] = 0;
 	}
 	return dir[0] ? dir : NULL;

@@ -35,12 +35,14 @@ void prepared_image_free(prepared_image *p)
 }
 
 /* The provider's size for the model, never below 1 x 1. */
-static void model_size(const provider_caps *caps, const char *model, const char *detail, int w, int h, int *tw,
-		       int *th)
+static void model_size(const provider_caps *caps, const char *model, const char *detail, int w,
+		       int h, int *tw, int *th)
 {
 	caps->image_size(model, detail, w, h, tw, th);
-	if (*tw < 1) *tw = 1;
-	if (*th < 1) *th = 1;
+	if (*tw < 1)
+		*tw = 1;
+	if (*th < 1)
+		*th = 1;
 }
 
 static bool swaps_axes(int o)
@@ -61,13 +63,34 @@ static int orient(image_rgb *im, int o)
 		for (int x = 0; x < nw; x++, d += c) {
 			int sx, sy;
 			switch (o) {
-			case 2: sx = w - 1 - x; sy = y; break;
-			case 3: sx = w - 1 - x; sy = h - 1 - y; break;
-			case 4: sx = x; sy = h - 1 - y; break;
-			case 5: sx = y; sy = x; break;
-			case 6: sx = y; sy = h - 1 - x; break;
-			case 7: sx = w - 1 - y; sy = h - 1 - x; break;
-			default: sx = w - 1 - y; sy = x; break; /* 8 */
+			case 2:
+				sx = w - 1 - x;
+				sy = y;
+				break;
+			case 3:
+				sx = w - 1 - x;
+				sy = h - 1 - y;
+				break;
+			case 4:
+				sx = x;
+				sy = h - 1 - y;
+				break;
+			case 5:
+				sx = y;
+				sy = x;
+				break;
+			case 6:
+				sx = y;
+				sy = h - 1 - x;
+				break;
+			case 7:
+				sx = w - 1 - y;
+				sy = h - 1 - x;
+				break;
+			default:
+				sx = w - 1 - y;
+				sy = x;
+				break; /* 8 */
 			}
 			memcpy(d, im->px + ((size_t)sy * w + sx) * c, (size_t)c);
 		}
@@ -113,7 +136,8 @@ static void axis_build(axis *a, int in, int out)
 			total += wgt;
 		}
 		for (int k = 0; k < n; k++)
-			a->wt[a->wofs[i] + k] = total > 0 ? (float)(a->wt[a->wofs[i] + k] / total) : 1.0f / n;
+			a->wt[a->wofs[i] + k] =
+				total > 0 ? (float)(a->wt[a->wofs[i] + k] / total) : 1.0f / n;
 		a->first[i] = f;
 		a->count[i] = n;
 	}
@@ -121,7 +145,10 @@ static void axis_build(axis *a, int in, int out)
 
 static void axis_free(axis *a)
 {
-	free(a->first); free(a->count); free(a->wt); free(a->wofs);
+	free(a->first);
+	free(a->count);
+	free(a->wt);
+	free(a->wofs);
 }
 
 /* One input row resized horizontally into floats. */
@@ -139,7 +166,9 @@ static void hrow(const image_rgb *in, const axis *ax, int w, int sy, float *rest
 				a1 += wt[k] * p[1];
 				a2 += wt[k] * p[2];
 			}
-			t[0] = a0; t[1] = a1; t[2] = a2;
+			t[0] = a0;
+			t[1] = a1;
+			t[2] = a2;
 		}
 		return;
 	}
@@ -158,7 +187,9 @@ static void hrow(const image_rgb *in, const axis *ax, int w, int sy, float *rest
 int image_resize(const image_rgb *in, int w, int h, image_rgb *out)
 {
 	int c = in->channels;
-	out->w = w; out->h = h; out->channels = c;
+	out->w = w;
+	out->h = h;
+	out->channels = c;
 	out->px = xmalloc((size_t)w * h * c);
 	if (w == in->w && h == in->h) {
 		memcpy(out->px, in->px, (size_t)w * h * c);
@@ -229,7 +260,8 @@ static int decode_raw(const unsigned char *jpeg, size_t len, int need_w, int nee
 		return sb_fail(e, SBE_INPUT, _("not a JPEG file (%zu bytes)"), len);
 	tjhandle tj = tjInitDecompress();
 	if (!tj)
-		return sb_fail(e, SBE_GENERIC, _("cannot start the JPEG decoder: %s"), tjGetErrorStr2(NULL));
+		return sb_fail(e, SBE_GENERIC, _("cannot start the JPEG decoder: %s"),
+			       tjGetErrorStr2(NULL));
 	int w, h, sub, cs;
 	if (tjDecompressHeader3(tj, jpeg, (unsigned long)len, &w, &h, &sub, &cs) < 0) {
 		int rc = sb_fail(e, SBE_INPUT, _("not a readable JPEG: %s"), tjGetErrorStr2(tj));
@@ -242,8 +274,10 @@ static int decode_raw(const unsigned char *jpeg, size_t len, int need_w, int nee
 		tjDestroy(tj);
 		return sb_fail(e, SBE_INPUT, _("not a readable JPEG: %s"), why);
 	}
-	if (full_w) *full_w = w;
-	if (full_h) *full_h = h;
+	if (full_w)
+		*full_w = w;
+	if (full_h)
+		*full_h = h;
 	int nsf = 0;
 	tjscalingfactor *sf = tjGetScalingFactors(&nsf);
 	int sw = w, sh = h;
@@ -266,8 +300,10 @@ static int decode_raw(const unsigned char *jpeg, size_t len, int need_w, int nee
 	/* A warning ("Premature end of JPEG file", "Corrupt JPEG data") means
 	 * libjpeg filled the missing part with grey: describing that picture
 	 * would be wrong, so every warning is an error, and the first one stops. */
-	if (tjDecompress2(tj, jpeg, (unsigned long)len, buf, sw, 0, sh, pf, TJFLAG_STOPONWARNING) < 0) {
-		int rc = sb_fail(e, SBE_INPUT, _("corrupt or truncated JPEG: %s"), tjGetErrorStr2(tj));
+	if (tjDecompress2(tj, jpeg, (unsigned long)len, buf, sw, 0, sh, pf, TJFLAG_STOPONWARNING) <
+	    0) {
+		int rc = sb_fail(e, SBE_INPUT, _("corrupt or truncated JPEG: %s"),
+				 tjGetErrorStr2(tj));
 		free(buf);
 		tjDestroy(tj);
 		return rc;
@@ -305,7 +341,8 @@ int image_encode_jpeg(const image_rgb *im, int quality, unsigned char **out, siz
 		quality = 90;
 	tjhandle tj = tjInitCompress();
 	if (!tj)
-		return sb_fail(e, SBE_GENERIC, _("cannot start the JPEG encoder: %s"), tjGetErrorStr2(NULL));
+		return sb_fail(e, SBE_GENERIC, _("cannot start the JPEG encoder: %s"),
+			       tjGetErrorStr2(NULL));
 	unsigned long cap = tjBufSize(im->w, im->h, TJSAMP_420);
 	unsigned char *buf = xmalloc(cap);
 	unsigned long n = cap;
@@ -323,8 +360,8 @@ int image_encode_jpeg(const image_rgb *im, int quality, unsigned char **out, siz
 	return 0;
 }
 
-int image_prepare(const char *path, const provider_caps *caps, const char *model, const char *detail, int quality,
-		  prepared_image *out, sb_err *e)
+int image_prepare(const char *path, const provider_caps *caps, const char *model,
+		  const char *detail, int quality, prepared_image *out, sb_err *e)
 {
 	memset(out, 0, sizeof *out);
 	char *data = NULL;
@@ -343,8 +380,12 @@ int image_prepare(const char *path, const provider_caps *caps, const char *model
 		hr = -1;
 	}
 	if (hr < 0) {
-		sb_fail(e, SBE_INPUT, _("%s: not a readable JPEG (%s); replace the file or mark it rejected"),
-			path, badsize[0] ? badsize : tj ? tjGetErrorStr2(tj) : "no decoder");
+		sb_fail(e, SBE_INPUT,
+			_("%s: not a readable JPEG (%s); replace the file or mark it rejected"),
+			path,
+			badsize[0] ? badsize
+			: tj       ? tjGetErrorStr2(tj)
+				   : "no decoder");
 		if (tj)
 			tjDestroy(tj);
 		free(data);
@@ -385,7 +426,9 @@ static int header_size(const unsigned char *j, size_t len, int *w, int *h)
 {
 	tjhandle tj = tjInitDecompress();
 	int sub, cs;
-	int rc = tj && len <= ULONG_MAX ? tjDecompressHeader3(tj, j, (unsigned long)len, w, h, &sub, &cs) : -1;
+	int rc = tj && len <= ULONG_MAX
+			 ? tjDecompressHeader3(tj, j, (unsigned long)len, w, h, &sub, &cs)
+			 : -1;
 	if (tj)
 		tjDestroy(tj);
 	return rc == 0 && size_ok(*w, *h) ? 0 : -1;

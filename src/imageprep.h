@@ -22,19 +22,20 @@ bool exif_preview(const unsigned char *jpeg, size_t len, const unsigned char **p
 
 /* Decode at the smallest DCT scale that is still >= min_w x min_h (after
  * orientation), orientation applied.  min 0 = full size. */
-int image_decode_scaled(const unsigned char *jpeg, size_t len, int min_w, int min_h,
-			image_rgb *out, sb_err *e);
+int image_decode_scaled(const unsigned char *jpeg, size_t len, int min_w, int min_h, image_rgb *out,
+			sb_err *e);
 /* The request image: oriented, at the size the model looks at (the
  * provider's caps->image_size, e.g. OpenAI's tile and patch rules, Gemini's
  * long side capped), JPEG at quality q. */
 struct provider_caps;
 typedef struct prepared_image {
-	unsigned char *jpeg; size_t len;
-	int w, h;             /* sent size */
-	int orig_w, orig_h;   /* oriented original size */
+	unsigned char *jpeg;
+	size_t len;
+	int w, h;           /* sent size */
+	int orig_w, orig_h; /* oriented original size */
 } prepared_image;
-int image_prepare(const char *path, const struct provider_caps *caps, const char *model, const char *detail,
-		  int quality, prepared_image *out, sb_err *e);
+int image_prepare(const char *path, const struct provider_caps *caps, const char *model,
+		  const char *detail, int quality, prepared_image *out, sb_err *e);
 void prepared_image_free(prepared_image *p);
 /* The picture the model sees for a library file: the file itself, or for a
  * video (or anything else) a JPEG sidecar as its poster frame; NULL if
@@ -44,5 +45,6 @@ char *image_jpeg_of(const char *path);
 int image_file_size(const char *path, int *w, int *h, sb_err *e);
 /* Resize (area/bilinear) to exactly w x h. */
 int image_resize(const image_rgb *in, int w, int h, image_rgb *out);
-int image_encode_jpeg(const image_rgb *im, int quality, unsigned char **out, size_t *len, sb_err *e);
+int image_encode_jpeg(const image_rgb *im, int quality, unsigned char **out, size_t *len,
+		      sb_err *e);
 #endif

@@ -51,7 +51,7 @@ lock_owner lock_check(const char *state_dir)
 	pthread_mutex_unlock(&held_mu);
 	if (r == LOCK_FREE) {
 		int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-		struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+		struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
 		if (fd >= 0 && fcntl(fd, SB_GETLK, &fl) == 0 && fl.l_type != F_UNLCK)
 			r = LOCK_OTHER;
 		if (fd >= 0)
@@ -72,7 +72,7 @@ static long holder_pid(int fd)
 		if (pid > 0)
 			return pid;
 	}
-	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
 	if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK && fl.l_pid > 0)
 		return (long)fl.l_pid;
 	return 0;
@@ -90,18 +90,21 @@ int state_dir_secure(const char *dir, sb_err *e)
 			return sb_fail(e, SBE_IO, _("cannot read %s: %s"), dir, strerror(errno));
 	}
 	if (S_ISLNK(st.st_mode))
-		return sb_fail(e, SBE_IO,
-			       _("the state folder %s is a symbolic link; stockbatch keeps its state "
-				 "only in a real folder of yours: remove the link (rm %s) or set "
-				 "state_dir to the folder it points to"),
-			       dir, dir);
+		return sb_fail(
+			e, SBE_IO,
+			_("the state folder %s is a symbolic link; stockbatch keeps its state "
+			  "only in a real folder of yours: remove the link (rm %s) or set "
+			  "state_dir to the folder it points to"),
+			dir, dir);
 	if (!S_ISDIR(st.st_mode))
-		return sb_fail(e, SBE_IO, _("the state folder %s is not a folder: move it away"), dir);
+		return sb_fail(e, SBE_IO, _("the state folder %s is not a folder: move it away"),
+			       dir);
 	if (st.st_uid != geteuid())
-		return sb_fail(e, SBE_IO,
-			       _("the state folder %s belongs to another user (uid %ld); run stockbatch "
-				 "as that user, or move the folder away (mv %s %s.old) to start anew"),
-			       dir, (long)st.st_uid, dir, dir);
+		return sb_fail(
+			e, SBE_IO,
+			_("the state folder %s belongs to another user (uid %ld); run stockbatch "
+			  "as that user, or move the folder away (mv %s %s.old) to start anew"),
+			dir, (long)st.st_uid, dir, dir);
 	if ((st.st_mode & 077) && chmod(dir, st.st_mode & 0700) < 0)
 		return sb_fail(e, SBE_IO, _("cannot make %s private (chmod 700): %s"), dir,
 			       strerror(errno));
@@ -121,11 +124,12 @@ int lock_acquire(const char *state_dir, sb_lock **out, sb_err *e)
 		if (errno == ELOOP && e)
 			*e = oe; /* a planted symlink: what to remove */
 		else
-			sb_fail(e, SBE_IO, _("cannot open the lock file %s: %s"), path, strerror(errno));
+			sb_fail(e, SBE_IO, _("cannot open the lock file %s: %s"), path,
+				strerror(errno));
 		free(path);
 		return -1;
 	}
-	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
 	if (fcntl(fd, SB_SETLK, &fl) < 0) {
 		int err = errno;
 		if (err == EACCES || err == EAGAIN) {

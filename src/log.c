@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #define LOG_MAX_SECRETS 16
-#define LOG_MIN_SECRET 6          /* shorter "secrets" would redact ordinary words */
+#define LOG_MIN_SECRET 6            /* shorter "secrets" would redact ordinary words */
 #define LOG_ROTATE_BYTES (8L << 20) /* at open: keep one old generation */
 #define REDACTED "[REDACTED]"
 
@@ -24,7 +24,7 @@ static void (*log_sink)(log_level, const char *, void *);
 static void *log_sink_ctx;
 static log_level stderr_min = LOG_ERROR + 1;
 
-static const char *const level_names[] = {"DEBUG", "INFO", "WARN", "ERROR"};
+static const char *const level_names[] = { "DEBUG", "INFO", "WARN", "ERROR" };
 
 int log_open(const char *path, sb_err *e)
 {

@@ -50,8 +50,8 @@ typedef struct parse_ctx {
 	size_t olen, ocap;
 	bool header_done;
 	bool lean;
-	long keep;    /* lean: the one field kept per record (Cesta), -1 none */
-	bool ended;   /* a record ended in the last chunk */
+	long keep;  /* lean: the one field kept per record (Cesta), -1 none */
+	bool ended; /* a record ended in the last chunk */
 	bool overflow;
 } parse_ctx;
 
@@ -166,11 +166,11 @@ static const struct {
 	unsigned char b;
 	const char *u;
 } cp1250_cz[] = {
-	{0xE1, "á"}, {0xE8, "č"}, {0xEF, "ď"}, {0xE9, "é"}, {0xEC, "ě"}, {0xED, "í"},
-	{0xF2, "ň"}, {0xF3, "ó"}, {0xF8, "ř"}, {0x9A, "š"}, {0x9D, "ť"}, {0xFA, "ú"},
-	{0xF9, "ů"}, {0xFD, "ý"}, {0x9E, "ž"}, {0xC1, "Á"}, {0xC8, "Č"}, {0xCF, "Ď"},
-	{0xC9, "É"}, {0xCC, "Ě"}, {0xCD, "Í"}, {0xD2, "Ň"}, {0xD3, "Ó"}, {0xD8, "Ř"},
-	{0x8A, "Š"}, {0x8D, "Ť"}, {0xDA, "Ú"}, {0xD9, "Ů"}, {0xDD, "Ý"}, {0x8E, "Ž"},
+	{ 0xE1, "á" }, { 0xE8, "č" }, { 0xEF, "ď" }, { 0xE9, "é" }, { 0xEC, "ě" }, { 0xED, "í" },
+	{ 0xF2, "ň" }, { 0xF3, "ó" }, { 0xF8, "ř" }, { 0x9A, "š" }, { 0x9D, "ť" }, { 0xFA, "ú" },
+	{ 0xF9, "ů" }, { 0xFD, "ý" }, { 0x9E, "ž" }, { 0xC1, "Á" }, { 0xC8, "Č" }, { 0xCF, "Ď" },
+	{ 0xC9, "É" }, { 0xCC, "Ě" }, { 0xCD, "Í" }, { 0xD2, "Ň" }, { 0xD3, "Ó" }, { 0xD8, "Ř" },
+	{ 0x8A, "Š" }, { 0x8D, "Ť" }, { 0xDA, "Ú" }, { 0xD9, "Ů" }, { 0xDD, "Ý" }, { 0x8E, "Ž" },
 };
 
 static const char *cp1250_letter(unsigned char b)
@@ -201,10 +201,10 @@ static int encoding_error(sb_err *e, const mediacsv *m, size_t bad)
 				   "encoding); convert it with iconv -f WINDOWS-1250 -t UTF-8 '%s' "
 				   ">'%s.utf8' && mv '%s.utf8' '%s', or save it as UTF-8 in your "
 				   "spreadsheet"),
-				 example, m->name, m->name,
-				 m->name, m->name);
+				 example, m->name, m->name, m->name, m->name);
 	else
-		what = xstrdup(_("invalid UTF-8; save the file as UTF-8 (with BOM) in your spreadsheet"));
+		what = xstrdup(
+			_("invalid UTF-8; save the file as UTF-8 (with BOM) in your spreadsheet"));
 	int r = input_error(e, m, bad, what);
 	free(what);
 	return r;
@@ -213,10 +213,11 @@ static int encoding_error(sb_err *e, const mediacsv *m, size_t bad)
 /* UTF-16 (a byte order mark, or a zero in every other byte of the text). */
 static int utf16_error(sb_err *e, const mediacsv *m, const char *enc)
 {
-	char *what = xasprintf(_("the file is %s, not UTF-8; convert it with iconv -f %s -t UTF-8 "
-				 "'%s' >'%s.utf8' && mv '%s.utf8' '%s', or save it as UTF-8 in your "
-				 "spreadsheet"),
-			       enc, enc, m->name, m->name, m->name, m->name);
+	char *what =
+		xasprintf(_("the file is %s, not UTF-8; convert it with iconv -f %s -t UTF-8 "
+			    "'%s' >'%s.utf8' && mv '%s.utf8' '%s', or save it as UTF-8 in your "
+			    "spreadsheet"),
+			  enc, enc, m->name, m->name, m->name, m->name);
 	int r = input_error(e, m, 0, what);
 	free(what);
 	return r;
@@ -273,10 +274,11 @@ static int duplicate_columns(sb_err *e, const mediacsv *m)
 			char a[16], b[16];
 			col_letters(i, a);
 			col_letters(j, b);
-			char *what = xasprintf(_("the header has two \"%s\" columns (%s, column %zu, "
-						 "and %s, column %zu); stockbatch would use only the "
-						 "first: rename or delete one of them"),
-					       m->colnames[i], a, i + 1, b, j + 1);
+			char *what =
+				xasprintf(_("the header has two \"%s\" columns (%s, column %zu, "
+					    "and %s, column %zu); stockbatch would use only the "
+					    "first: rename or delete one of them"),
+					  m->colnames[i], a, i + 1, b, j + 1);
 			int r = input_error(e, m, m->bom ? 3 : 0, what);
 			free(what);
 			return r;
@@ -381,13 +383,15 @@ static int check_text(mediacsv *m, size_t pos, sb_err *e)
 	}
 	const char *nul = memchr(d, '\0', len);
 	if (nul)
-		return input_error(e, m, (size_t)(nul - d),
-				   _("a NUL byte; this is not a text CSV, restore it from a backup"));
+		return input_error(
+			e, m, (size_t)(nul - d),
+			_("a NUL byte; this is not a text CSV, restore it from a backup"));
 	if (semicolon_header(d, pos, len))
-		return input_error(e, m, pos,
-				   _("this file uses ';' as separator (the default of Czech Excel), "
-				     "stockbatch reads ','; save it again as CSV with ',' as the field "
-				     "separator (in LibreOffice: Save As, Text CSV, Edit filter settings)"));
+		return input_error(
+			e, m, pos,
+			_("this file uses ';' as separator (the default of Czech Excel), "
+			  "stockbatch reads ','; save it again as CSV with ',' as the field "
+			  "separator (in LibreOffice: Save As, Text CSV, Edit filter settings)"));
 	return 0;
 }
 
@@ -434,14 +438,16 @@ static int read_records(mediacsv *m, size_t pos, parse_ctx *c, sb_err *e)
 			bool open;
 			size_t at = open_quote_at(d, rec_start, pos, &open);
 			if (open && rec_line < line)
-				rc = input_error(e, m, at,
-						 _("a quoted field is never closed; add the closing "
-						   "quote"));
+				rc = input_error(
+					e, m, at,
+					_("a quoted field is never closed; add the closing "
+					  "quote"));
 			else
-				rc = input_error(e, m, pos + got,
-						 _("a stray quote; a field containing quotes must be "
-						   "enclosed in quotes with inner quotes doubled, fix it "
-						   "in a text editor"));
+				rc = input_error(
+					e, m, pos + got,
+					_("a stray quote; a field containing quotes must be "
+					  "enclosed in quotes with inner quotes doubled, fix it "
+					  "in a text editor"));
 			break;
 		}
 		if (c->overflow) {
@@ -452,8 +458,9 @@ static int read_records(mediacsv *m, size_t pos, parse_ctx *c, sb_err *e)
 			size_t body_end = end - 1;
 			if (!eol_seen) {
 				eol_seen = true;
-				m->eol = d[body_end] == '\n' ? "\n"
-					 : (end < len && d[end] == '\n') ? "\r\n" : "\r";
+				m->eol = d[body_end] == '\n'             ? "\n"
+					 : (end < len && d[end] == '\n') ? "\r\n"
+									 : "\r";
 			}
 			if (finish_record(m, c, rec_start, body_end, rec_line, e) < 0) {
 				rc = -1;
@@ -473,8 +480,9 @@ static int read_records(mediacsv *m, size_t pos, parse_ctx *c, sb_err *e)
 	if (rc == 0) {
 		c->ended = false;
 		if (csv_fini(&p, cb_field, cb_record, c) != 0) {
-			rc = input_error(e, m, open_quote_at(d, rec_start, len, NULL),
-					 _("a quoted field is never closed; add the closing quote"));
+			rc = input_error(
+				e, m, open_quote_at(d, rec_start, len, NULL),
+				_("a quoted field is never closed; add the closing quote"));
 		} else if (c->ended) {
 			if (finish_record(m, c, rec_start, len, rec_line, e) < 0)
 				rc = -1;
@@ -482,7 +490,8 @@ static int read_records(mediacsv *m, size_t pos, parse_ctx *c, sb_err *e)
 	}
 	csv_free(&p);
 	if (rc == 0 && !c->header_done)
-		rc = input_error(e, m, 0, _("no header line; the file is empty, restore it from a backup"));
+		rc = input_error(e, m, 0,
+				 _("no header line; the file is empty, restore it from a backup"));
 	return rc;
 }
 
@@ -514,16 +523,20 @@ static void finish_layout(mediacsv *m, parse_ctx *c)
 static int check_header(mediacsv *m, sb_err *e)
 {
 	locate_columns(m);
-	const char *miss = m->c_soubor < 0 ? MC_SOUBOR : m->c_cesta < 0 ? MC_CESTA
-			   : m->c_original < 0 ? MC_ORIGINAL : NULL;
+	const char *miss = m->c_soubor < 0     ? MC_SOUBOR
+			   : m->c_cesta < 0    ? MC_CESTA
+			   : m->c_original < 0 ? MC_ORIGINAL
+					       : NULL;
 	bool any_status = false;
 	for (size_t i = 0; i < m->ncols; i++)
 		any_status |= mc_is_status_col(m, i);
 	if (miss || !any_status) {
-		char *what = miss ? xasprintf(_("the header has no \"%s\" column; this is not a "
-						"PhotoMedia.csv, or its header line was edited"), miss)
-				  : xstrdup(_("the header has no \"<Bank> status\" column; this is not "
-					      "a PhotoMedia.csv, or its header line was edited"));
+		char *what =
+			miss ? xasprintf(_("the header has no \"%s\" column; this is not a "
+					   "PhotoMedia.csv, or its header line was edited"),
+					 miss)
+			     : xstrdup(_("the header has no \"<Bank> status\" column; this is not "
+					 "a PhotoMedia.csv, or its header line was edited"));
 		input_error(e, m, m->bom ? 3 : 0, what);
 		free(what);
 		return -1;
@@ -546,7 +559,7 @@ static int parse_owned(const char *name, char *data, size_t len, bool lean, medi
 		m->bom = true;
 		pos = 3;
 	}
-	parse_ctx c = {.m = m, .lean = lean};
+	parse_ctx c = { .m = m, .lean = lean };
 	if (check_text(m, pos, e) < 0 || read_records(m, pos, &c, e) < 0) {
 		free(c.arena);
 		free(c.offs);
@@ -716,7 +729,7 @@ static void rec_end(int t, void *data)
 static void row_parse_cache(mediacsv *m, size_t row)
 {
 	mc_row *r = &m->rows[row];
-	rec_ctx rc = {.f = xcalloc(m->ncols ? m->ncols : 1, sizeof(char *)), .cap = m->ncols};
+	rec_ctx rc = { .f = xcalloc(m->ncols ? m->ncols : 1, sizeof(char *)), .cap = m->ncols };
 	struct csv_parser p;
 	csv_init(&p, CSV_STRICT);
 	csv_set_space_func(&p, no_space);
@@ -871,7 +884,7 @@ static void put_field(sbuf *b, const char *v, bool lone)
 
 char *mediacsv_serialize(const mediacsv *m, size_t *len)
 {
-	sbuf b = {0};
+	sbuf b = { 0 };
 	size_t guess = m->len + 64;
 	b.p = big_alloc(NULL, guess);
 	b.cap = guess;
@@ -910,7 +923,7 @@ int mediacsv_save(const mediacsv *m, const char *path, sb_err *e)
 	char *s = mediacsv_serialize(m, &n);
 	struct stat st;
 	int r = stat(path, &st) == 0 ? atomic_write_like(path, s, n, &st, e)
-				      : atomic_write(path, s, n, 0644, e);
+				     : atomic_write(path, s, n, 0644, e);
 	free(s);
 	return r;
 }

@@ -43,7 +43,7 @@ void mediacsv_free(mediacsv *m);
 size_t mediacsv_rows(const mediacsv *m);
 size_t mediacsv_cols(const mediacsv *m);
 const char *mediacsv_colname(const mediacsv *m, size_t col);
-int mediacsv_col(const mediacsv *m, const char *name); /* -1 if absent */
+int mediacsv_col(const mediacsv *m, const char *name);            /* -1 if absent */
 const char *mediacsv_get(const mediacsv *m, size_t row, int col); /* "" if col < 0 */
 const char *mediacsv_field(const mediacsv *m, size_t row, const char *colname);
 long mediacsv_find(const mediacsv *m, const char *cesta); /* row index by Cesta, -1 */

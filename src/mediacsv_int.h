@@ -23,8 +23,8 @@ struct mediacsv {
 	char *data; /* the bytes as read (BOM included) */
 	size_t len;
 	bool bom;
-	const char *eol;      /* the file's record ending, for new/changed rows */
-	bool final_nl;        /* the file ended with a record terminator */
+	const char *eol;         /* the file's record ending, for new/changed rows */
+	bool final_nl;           /* the file ended with a record terminator */
 	size_t pre_off, pre_len; /* BOM + blank lines + header record + its tail */
 	size_t ncols;
 	char **colnames;

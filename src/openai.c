@@ -20,7 +20,8 @@
 /* Newer models take max_completion_tokens; the 4o family max_tokens. */
 static bool wants_completion_tokens(const char *model)
 {
-	return model && (!strncmp(model, "gpt-5", 5) || (model[0] == 'o' && model[1] >= '1' && model[1] <= '9'));
+	return model && (!strncmp(model, "gpt-5", 5) ||
+			 (model[0] == 'o' && model[1] >= '1' && model[1] <= '9'));
 }
 
 /* The chat completions body, shared by the batch line and live calls. */
@@ -41,7 +42,9 @@ static int format_body(const sb_request *rq, sbuf *out, sb_err *e)
 	prov_json_str(out, rq->user_text);
 	sbuf_addc(out, '}');
 	if (rq->jpeg && rq->jpeg_len) {
-		sbuf_adds(out, ",{\"type\":\"image_url\",\"image_url\":{\"url\":\"data:image/jpeg;base64,");
+		sbuf_adds(
+			out,
+			",{\"type\":\"image_url\",\"image_url\":{\"url\":\"data:image/jpeg;base64,");
 		base64_append(out, rq->jpeg, rq->jpeg_len);
 		sbuf_adds(out, "\",\"detail\":");
 		prov_json_str(out, rq->detail && *rq->detail ? rq->detail : "high");
@@ -49,19 +52,27 @@ static int format_body(const sb_request *rq, sbuf *out, sb_err *e)
 	}
 	sbuf_adds(out, "]}]");
 	if (rq->max_tokens > 0)
-		sbuf_printf(out, ",\"%s\":%d", wants_completion_tokens(rq->model) ? "max_completion_tokens" : "max_tokens",
+		sbuf_printf(out, ",\"%s\":%d",
+			    wants_completion_tokens(rq->model) ? "max_completion_tokens"
+							       : "max_tokens",
 			    rq->max_tokens);
 	if (rq->schema_json && *rq->schema_json) {
 		json_object *sch = json_tokener_parse(rq->schema_json);
 		if (!sch || !json_object_is_type(sch, json_type_object)) {
 			json_object_put(sch);
-			return sb_fail(e, SBE_INPUT, _("request %s: the answer schema is not a JSON object"),
+			return sb_fail(e, SBE_INPUT,
+				       _("request %s: the answer schema is not a JSON object"),
 				       rq->custom_id ? rq->custom_id : "?");
 		}
-		sbuf_adds(out, ",\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":");
-		prov_json_str(out, rq->schema_name && *rq->schema_name ? rq->schema_name : "stock_metadata");
+		sbuf_adds(
+			out,
+			",\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":");
+		prov_json_str(out, rq->schema_name && *rq->schema_name ? rq->schema_name
+								       : "stock_metadata");
 		sbuf_adds(out, ",\"strict\":true,\"schema\":");
-		sbuf_adds(out, json_object_to_json_string_ext(sch, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		sbuf_adds(out,
+			  json_object_to_json_string_ext(
+				  sch, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 		sbuf_adds(out, "}}");
 		json_object_put(sch);
 	}
@@ -112,7 +123,8 @@ static void completion_to_result(json_object *body, sb_result *out)
 	} else if (finish && !strcmp(finish, "length")) {
 		out->ok = false;
 		out->content = xstrdup(content);
-		out->error = xstrdup(_("the answer was cut off at max_tokens (finish_reason length)"));
+		out->error =
+			xstrdup(_("the answer was cut off at max_tokens (finish_reason length)"));
 	} else if (finish && !strcmp(finish, "content_filter")) {
 		out->ok = false;
 		out->error = xstrdup(_("the answer was blocked by the content filter"));
@@ -187,8 +199,8 @@ typedef struct oreq {
 static void oreq_init(provider *p, oreq *r, bool json)
 {
 	r->auth = xasprintf(OAI_AUTH_SCHEME "%s", p->key);
-	r->h[0] = (http_header){OAI_AUTH_HEADER, r->auth};
-	r->h[1] = (http_header){"Content-Type", json ? "application/json" : NULL};
+	r->h[0] = (http_header){ OAI_AUTH_HEADER, r->auth };
+	r->h[1] = (http_header){ "Content-Type", json ? "application/json" : NULL };
 }
 
 static void oreq_free(oreq *r)
@@ -199,32 +211,43 @@ static void oreq_free(oreq *r)
 	}
 }
 
-static int call_ex(provider *p, const char *method, const char *path, const char *body, bool no_resend,
-		   http_resp *resp, sb_err *e)
+static int call_ex(provider *p, const char *method, const char *path, const char *body,
+		   bool no_resend, http_resp *resp, sb_err *e)
 {
-	oreq o = {0};
+	oreq o = { 0 };
 	oreq_init(p, &o, body != NULL);
 	char *url = xasprintf("%s%s", p->base_url, path);
-	http_req rq = {.method = method, .url = url, .headers = o.h, .nheaders = body ? 2 : 1,
-		       .body = body, .body_len = body ? strlen(body) : 0, .auth_hint = p->auth_hint,
-		       .timeout_s = 300, .no_resend = no_resend};
+	http_req rq = { .method = method,
+			.url = url,
+			.headers = o.h,
+			.nheaders = body ? 2 : 1,
+			.body = body,
+			.body_len = body ? strlen(body) : 0,
+			.auth_hint = p->auth_hint,
+			.timeout_s = 300,
+			.no_resend = no_resend };
 	int rc = http_do(&rq, resp, e);
 	free(url);
 	oreq_free(&o);
 	return rc;
 }
 
-static int call(provider *p, const char *method, const char *path, const char *body, http_resp *resp, sb_err *e)
+static int call(provider *p, const char *method, const char *path, const char *body,
+		http_resp *resp, sb_err *e)
 {
 	return call_ex(p, method, path, body, false, resp, e);
 }
 
 static pb_state state_of(const char *s)
 {
-	static const struct { const char *n; pb_state s; } t[] = {
-		{"validating", PB_VALIDATING}, {"in_progress", PB_IN_PROGRESS}, {"finalizing", PB_FINALIZING},
-		{"completed", PB_COMPLETED}, {"failed", PB_FAILED}, {"expired", PB_EXPIRED},
-		{"cancelling", PB_CANCELLING}, {"cancelled", PB_CANCELLED},
+	static const struct {
+		const char *n;
+		pb_state s;
+	} t[] = {
+		{ "validating", PB_VALIDATING }, { "in_progress", PB_IN_PROGRESS },
+		{ "finalizing", PB_FINALIZING }, { "completed", PB_COMPLETED },
+		{ "failed", PB_FAILED },         { "expired", PB_EXPIRED },
+		{ "cancelling", PB_CANCELLING }, { "cancelled", PB_CANCELLED },
 	};
 	for (size_t i = 0; s && i < sizeof t / sizeof t[0]; i++)
 		if (!strcmp(s, t[i].n))
@@ -239,7 +262,8 @@ static void batch_from_json(json_object *o, prov_batch *b)
 	const char *st = prov_jstr(o, "status");
 	prov_copy(b->raw_status, sizeof b->raw_status, st);
 	b->state = state_of(st);
-	prov_copy(b->our_id, sizeof b->our_id, prov_jstr(prov_jget(o, "metadata"), "stockbatch_batch_id"));
+	prov_copy(b->our_id, sizeof b->our_id,
+		  prov_jstr(prov_jget(o, "metadata"), "stockbatch_batch_id"));
 	prov_copy(b->input_file_id, sizeof b->input_file_id, prov_jstr(o, "input_file_id"));
 	prov_copy(b->output_file_id, sizeof b->output_file_id, prov_jstr(o, "output_file_id"));
 	prov_copy(b->error_file_id, sizeof b->error_file_id, prov_jstr(o, "error_file_id"));
@@ -253,14 +277,16 @@ static void batch_from_json(json_object *o, prov_batch *b)
 	if ((v = prov_jget(o, "created_at")))
 		b->created = (time_t)json_object_get_int64(v);
 	json_object *errs = prov_jget(prov_jget(o, "errors"), "data");
-	if (errs && json_object_is_type(errs, json_type_array) && json_object_array_length(errs) > 0) {
-		sbuf t = {0};
+	if (errs && json_object_is_type(errs, json_type_array) &&
+	    json_object_array_length(errs) > 0) {
+		sbuf t = { 0 };
 		for (size_t i = 0; i < json_object_array_length(errs); i++) {
-			json_object *it = json_object_array_get_idx(errs, i), *ln = prov_jget(it, "line");
+			json_object *it = json_object_array_get_idx(errs, i),
+				    *ln = prov_jget(it, "line");
 			const char *code = prov_jstr(it, "code"), *msg = prov_jstr(it, "message");
 			if (ln)
-				sbuf_printf(&t, _("line %d: %s (%s)\n"), json_object_get_int(ln), msg ? msg : "",
-					    code ? code : "?");
+				sbuf_printf(&t, _("line %d: %s (%s)\n"), json_object_get_int(ln),
+					    msg ? msg : "", code ? code : "?");
 			else
 				sbuf_printf(&t, "%s (%s)\n", msg ? msg : "", code ? code : "?");
 		}
@@ -268,7 +294,8 @@ static void batch_from_json(json_object *o, prov_batch *b)
 	}
 }
 
-static int oai_parse_answer(prov_answer_kind kind, struct json_object *j, prov_answer *out, sb_err *e)
+static int oai_parse_answer(prov_answer_kind kind, struct json_object *j, prov_answer *out,
+			    sb_err *e)
 {
 	int rc = 0;
 	switch (kind) {
@@ -279,7 +306,9 @@ static int oai_parse_answer(prov_answer_kind kind, struct json_object *j, prov_a
 		break;
 	case PA_LIST: {
 		json_object *data = prov_jget(j, "data");
-		size_t dn = data && json_object_is_type(data, json_type_array) ? json_object_array_length(data) : 0;
+		size_t dn = data && json_object_is_type(data, json_type_array)
+				    ? json_object_array_length(data)
+				    : 0;
 		out->list = dn ? xcalloc(dn, sizeof *out->list) : NULL;
 		for (size_t i = 0; i < dn; i++)
 			batch_from_json(json_object_array_get_idx(data, i), &out->list[out->n++]);
@@ -313,12 +342,19 @@ static int oai_parse_answer(prov_answer_kind kind, struct json_object *j, prov_a
 
 static int oai_upload(provider *p, const char *jsonl_path, char *file_id, size_t cap, sb_err *e)
 {
-	oreq o = {0};
+	oreq o = { 0 };
 	oreq_init(p, &o, false);
 	char *url = xasprintf("%s/files", p->base_url);
-	http_header form[] = {{"purpose", "batch"}};
-	http_req rq = {.method = "POST", .url = url, .headers = o.h, .nheaders = 1, .upload_path = jsonl_path,
-		       .multipart_field = "file", .form = form, .nform = 1, .auth_hint = p->auth_hint};
+	http_header form[] = { { "purpose", "batch" } };
+	http_req rq = { .method = "POST",
+			.url = url,
+			.headers = o.h,
+			.nheaders = 1,
+			.upload_path = jsonl_path,
+			.multipart_field = "file",
+			.form = form,
+			.nform = 1,
+			.auth_hint = p->auth_hint };
 	http_resp resp;
 	int rc = http_do(&rq, &resp, e);
 	free(url);
@@ -341,10 +377,11 @@ static int oai_create(provider *p, const char *input_file_id, const char *our_id
 {
 	(void)model; /* the model is in every line of the input file */
 	memset(out, 0, sizeof *out);
-	sbuf b = {0};
+	sbuf b = { 0 };
 	sbuf_adds(&b, "{\"input_file_id\":");
 	prov_json_str(&b, input_file_id);
-	sbuf_adds(&b, ",\"endpoint\":\"" OAI_ENDPOINT "\",\"completion_window\":\"24h\",\"metadata\":{\"stockbatch_batch_id\":");
+	sbuf_adds(&b, ",\"endpoint\":\"" OAI_ENDPOINT
+		      "\",\"completion_window\":\"24h\",\"metadata\":{\"stockbatch_batch_id\":");
 	prov_json_str(&b, our_id ? our_id : "");
 	sbuf_adds(&b, "}}");
 	int rc = provider_create_batch(p, "/batches", b.p, our_id, out, e);
@@ -416,13 +453,18 @@ static int oai_list(provider *p, prov_batch **out, size_t *n, sb_err *e)
 
 static int oai_download(provider *p, const char *file_id, const char *dest_path, sb_err *e)
 {
-	oreq o = {0};
+	oreq o = { 0 };
 	oreq_init(p, &o, false);
-	o.h[1] = (http_header){"Accept", "application/binary"};
+	o.h[1] = (http_header){ "Accept", "application/binary" };
 	char *id = http_escape(file_id);
 	char *url = xasprintf("%s/files/%s/content", p->base_url, id);
-	http_req rq = {.method = "GET", .url = url, .headers = o.h, .nheaders = 2, .download_path = dest_path,
-		       .max_body = OAI_FILE_MAX, .auth_hint = p->auth_hint};
+	http_req rq = { .method = "GET",
+			.url = url,
+			.headers = o.h,
+			.nheaders = 2,
+			.download_path = dest_path,
+			.max_body = OAI_FILE_MAX,
+			.auth_hint = p->auth_hint };
 	http_resp resp;
 	int rc = http_do(&rq, &resp, e);
 	http_resp_free(&resp);
@@ -451,15 +493,20 @@ static int oai_delete_file(provider *p, const char *file_id, sb_err *e)
 static int oai_live(provider *p, const sb_request *rq, sb_result *out, sb_err *e)
 {
 	memset(out, 0, sizeof *out);
-	sbuf b = {0};
+	sbuf b = { 0 };
 	if (format_body(rq, &b, e) != 0) {
 		sbuf_free(&b);
 		return -1;
 	}
-	oreq o = {0};
+	oreq o = { 0 };
 	oreq_init(p, &o, true);
 	char *url = xasprintf("%s/chat/completions", p->base_url);
-	http_req hr = {.method = "POST", .url = url, .headers = o.h, .nheaders = 2, .body = b.p, .body_len = b.len};
+	http_req hr = { .method = "POST",
+			.url = url,
+			.headers = o.h,
+			.nheaders = 2,
+			.body = b.p,
+			.body_len = b.len };
 	int rc = provider_live_call(p, rq, &hr, "POST /chat/completions", out, e);
 	free(url);
 	oreq_free(&o);
@@ -489,6 +536,7 @@ static const char *oai_base_url(const settings *cfg)
 	return cfg->openai_base_url;
 }
 
+/* clang-format off */
 static const provider_caps oai_caps = {
 	/* The cheapest at high detail of the models apis.md does not mark
 	 * deprecated, by `stockbatch plan --models` on the shipped prices
@@ -512,7 +560,9 @@ static const provider_caps oai_caps = {
 	.deprecated = tokens_image_deprecated,
 	.text_tokens = tokens_chat,
 };
+/* clang-format on */
 
+/* clang-format off */
 const provider_ops openai_ops = {
 	.name = "openai",
 	.caps = &oai_caps,
@@ -530,3 +580,4 @@ const provider_ops openai_ops = {
 	.live = oai_live,
 	.destroy = NULL,
 };
+/* clang-format on */

@@ -50,7 +50,7 @@ void mediacsv_fingerprint(const mediacsv *cm, size_t row, char out[17])
 	unsigned long long h = 0xcbf29ce484222325ULL;
 	for (size_t i = 0; i < m->nfp; i++) {
 		size_t c = m->fp_cols[i];
-		const char *parts[2] = {m->colnames[c], mediacsv_get(m, row, (int)c)};
+		const char *parts[2] = { m->colnames[c], mediacsv_get(m, row, (int)c) };
 		for (int k = 0; k < 2; k++) {
 			for (const unsigned char *s = (const unsigned char *)parts[k]; *s; s++) {
 				h ^= *s;
@@ -65,11 +65,12 @@ void mediacsv_fingerprint(const mediacsv *cm, size_t row, char out[17])
 
 mc_media mediacsv_media_kind(const char *filename)
 {
-	static const char *const img[] = {"jpg", "jpeg", "png", "tif", "tiff", "gif", "bmp",
-					  "webp", "heic", "heif", "dng", "cr2", "cr3", "nef",
-					  "arw", "orf", "raf", "rw2", NULL};
-	static const char *const vid[] = {"mp4", "mov", "avi", "mkv", "wmv", "m4v", "mpg", "mpeg",
-					  "mts", "m2ts", "webm", "3gp", "flv", "mxf", NULL};
+	static const char *const img[] = { "jpg",  "jpeg", "png",  "tif", "tiff", "gif", "bmp",
+					   "webp", "heic", "heif", "dng", "cr2",  "cr3", "nef",
+					   "arw",  "orf",  "raf",  "rw2", NULL };
+	static const char *const vid[] = { "mp4",  "mov", "avi",  "mkv", "wmv",
+					   "m4v",  "mpg", "mpeg", "mts", "m2ts",
+					   "webm", "3gp", "flv",  "mxf", NULL };
 	const char *dot = filename ? strrchr(filename, '.') : NULL;
 	if (!dot)
 		return MC_OTHER;
@@ -87,7 +88,8 @@ bool mediacsv_row_unprocessed(const mediacsv *m, size_t row)
 	if (row >= m->nrows || strcasecmp(mediacsv_get(m, row, m->c_original), "ano") != 0)
 		return false;
 	for (size_t c = 0; c < m->ncols; c++)
-		if (mc_is_status_col(m, c) && strcmp(mediacsv_get(m, row, (int)c), MC_ST_UNPROCESSED) == 0)
+		if (mc_is_status_col(m, c) &&
+		    strcmp(mediacsv_get(m, row, (int)c), MC_ST_UNPROCESSED) == 0)
 			return true;
 	return false;
 }
@@ -99,7 +101,11 @@ static unsigned long long date_key(const char *s)
 	if (sscanf(s, "%d.%d.%d %d:%d:%d", &d, &mo, &y, &h, &mi, &se) < 3)
 		return ~0ULL;
 	return ((((((unsigned long long)y * 100 + (unsigned)mo) * 100 + (unsigned)d) * 100 +
-		  (unsigned)h) * 100 + (unsigned)mi) * 100) + (unsigned)se;
+		  (unsigned)h) *
+			 100 +
+		 (unsigned)mi) *
+		100) +
+	       (unsigned)se;
 }
 
 typedef struct sel_item {
@@ -132,8 +138,8 @@ size_t mediacsv_unprocessed(const mediacsv *m, mc_exists_fn exists, void *ctx, s
 		if (exists && !exists(mediacsv_get(m, i, m->c_cesta), ctx))
 			continue;
 		const char *name = mediacsv_get(m, i, m->c_soubor);
-		it[n++] = (sel_item){(int)mediacsv_media_kind(name),
-				     date_key(mediacsv_get(m, i, m->c_vytvoreni)), name, i};
+		it[n++] = (sel_item){ (int)mediacsv_media_kind(name),
+				      date_key(mediacsv_get(m, i, m->c_vytvoreni)), name, i };
 	}
 	qsort(it, n, sizeof *it, cmp_sel);
 	*rows = xcalloc(n ? n : 1, sizeof **rows);
@@ -145,7 +151,7 @@ size_t mediacsv_unprocessed(const mediacsv *m, mc_exists_fn exists, void *ctx, s
 
 /* ---------- applying updates ---------- */
 
-static const char *const no_editorial_banks[] = {"AdobeStock", "GettyImages", "Freepik", NULL};
+static const char *const no_editorial_banks[] = { "AdobeStock", "GettyImages", "Freepik", NULL };
 
 static bool col_is_bank(const char *colname, const char *bank, const char *suffix)
 {
@@ -180,7 +186,8 @@ static void set_today(mediacsv *m, size_t row, const mc_commit_opts *o)
 static void flip_statuses(mediacsv *m, size_t row, const char *to, bool editorial)
 {
 	for (size_t c = 0; c < m->ncols; c++) {
-		if (!mc_is_status_col(m, c) || strcmp(mediacsv_get(m, row, (int)c), MC_ST_UNPROCESSED))
+		if (!mc_is_status_col(m, c) ||
+		    strcmp(mediacsv_get(m, row, (int)c), MC_ST_UNPROCESSED))
 			continue;
 		if (editorial && !bank_takes_editorial(m->colnames[c]))
 			continue;
@@ -197,7 +204,7 @@ static void apply_save(mediacsv *m, size_t row, const mc_update *u, const mc_com
 	mediacsv_set(m, row, m->c_nazev, t);
 	free(t);
 
-	sbuf d = {0};
+	sbuf d = { 0 };
 	const char *desc = u->description ? u->description : "";
 	/* without place or date the description is taken as already prefixed
 	 * (the prompt asks the model for it, the validator checks it) */
@@ -221,7 +228,7 @@ static void apply_save(mediacsv *m, size_t row, const mc_update *u, const mc_com
 	free(dc);
 	sbuf_free(&d);
 
-	sbuf k = {0};
+	sbuf k = { 0 };
 	int nk = 0;
 	if (u->editorial) {
 		sbuf_adds(&k, "Editorial");
@@ -241,8 +248,10 @@ static void apply_save(mediacsv *m, size_t row, const mc_update *u, const mc_com
 	set_today(m, row, o);
 	for (size_t i = 0; i < u->ncats; i++)
 		for (size_t c = 0; c < m->ncols; c++)
-			if (u->cats[i].bank && col_is_bank(m->colnames[c], u->cats[i].bank, " kategorie"))
-				mediacsv_set(m, row, (int)c, u->cats[i].value ? u->cats[i].value : "");
+			if (u->cats[i].bank &&
+			    col_is_bank(m->colnames[c], u->cats[i].bank, " kategorie"))
+				mediacsv_set(m, row, (int)c,
+					     u->cats[i].value ? u->cats[i].value : "");
 	flip_statuses(m, row, MC_ST_PREPARED, u->editorial);
 }
 
@@ -277,9 +286,7 @@ int mediacsv_apply(mediacsv *m, size_t row, const mc_update *u, const mc_commit_
 	if (row >= m->nrows)
 		return sb_fail(e, SBE_GENERIC, "%s: no row %zu", m->name, row);
 	switch (u->kind) {
-	case MCU_SAVE:
-		apply_save(m, row, u, o);
-		break;
+	case MCU_SAVE: apply_save(m, row, u, o); break;
 	case MCU_REJECT:
 		set_today(m, row, o);
 		flip_statuses(m, row, MC_ST_REJECTED, false);
@@ -478,11 +485,12 @@ static int refuse_read_only(const char *path, const struct stat *st, sb_err *e)
 	struct stat dst;
 	if ((stat(dir, &dst) == 0 && !(dst.st_mode & 0222)) ||
 	    faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) < 0)
-		r = sb_fail(e, SBE_IO,
-			    _("the folder %s is read-only, so stockbatch cannot replace %s in it; "
-			      "the results are kept: make the folder writable (chmod u+w %s) and run "
-			      "`stockbatch retrieve` to commit them"),
-			    dir, path_basename(path), dir);
+		r = sb_fail(
+			e, SBE_IO,
+			_("the folder %s is read-only, so stockbatch cannot replace %s in it; "
+			  "the results are kept: make the folder writable (chmod u+w %s) and run "
+			  "`stockbatch retrieve` to commit them"),
+			dir, path_basename(path), dir);
 	free(dir);
 	return r;
 }
@@ -519,8 +527,8 @@ static int commit_merge(const char *path, const mc_update *u, size_t n, const mc
 		}
 		size_t len;
 		char *out = mediacsv_serialize(m, &len);
-		if (stat(path, &st1) < 0 || st1.st_ino != st0.st_ino || st1.st_size != st0.st_size ||
-		    st1.st_mtim.tv_sec != st0.st_mtim.tv_sec ||
+		if (stat(path, &st1) < 0 || st1.st_ino != st0.st_ino ||
+		    st1.st_size != st0.st_size || st1.st_mtim.tv_sec != st0.st_mtim.tv_sec ||
 		    st1.st_mtim.tv_nsec != st0.st_mtim.tv_nsec) {
 			free(out);
 			mediacsv_free(m);
@@ -535,7 +543,8 @@ static int commit_merge(const char *path, const mc_update *u, size_t n, const mc
 	}
 	return sb_fail(e, SBE_CONFLICT,
 		       _("%s keeps changing while stockbatch merges its results; close the program "
-			 "editing it and commit again"), path);
+			 "editing it and commit again"),
+		       path);
 }
 
 int mediacsv_commit(const char *path, const mc_update *u, size_t n, const mc_commit_opts *o,

@@ -44,7 +44,7 @@ typedef struct mc_update {
 	size_t nkeywords;
 	const mc_category *cats;
 	size_t ncats;
-	bool editorial;          /* banks without editorial keep their status */
+	bool editorial; /* banks without editorial keep their status */
 	/* editorial prefix "CITY, COUNTRY - DD MM YYYY: " (upper-cased here;
 	 * country NULL = "Czech"), added unless the description starts with it;
 	 * city and date both NULL: the description is used as it is */
@@ -56,17 +56,17 @@ typedef struct mc_update {
 	 * záložní; other tags clear them and set every status to nezpracováno.
 	 * With title set (the text-only result arrived) the row is then saved
 	 * like MCU_SAVE (nezpracováno -> připraveno). */
-	const char *alt_of;      /* the original's Cesta */
-	const char *alt_soubor;  /* new Soubor (NULL: basename of cesta) */
-	const char *alt_status;  /* "záložní" for _sharpen, "nezpracováno" otherwise */
+	const char *alt_of;     /* the original's Cesta */
+	const char *alt_soubor; /* new Soubor (NULL: basename of cesta) */
+	const char *alt_status; /* "záložní" for _sharpen, "nezpracováno" otherwise */
 } mc_update;
 
 typedef struct mc_commit_opts {
 	int title_max, desc_max, keywords_max; /* 80 / 200 / 50 by default (0) */
-	int backups;                            /* backups kept, default 10 */
-	const char *backup_session;             /* one backup per session: its stamp
+	int backups;                           /* backups kept, default 10 */
+	const char *backup_session;            /* one backup per session: its stamp
 						 * YYYYmmdd_HHMMSS; NULL = now */
-	const char *today;                      /* DD.MM.YYYY; NULL = today (tests) */
+	const char *today;                     /* DD.MM.YYYY; NULL = today (tests) */
 } mc_commit_opts;
 
 typedef struct mc_commit_result {

@@ -12,21 +12,21 @@
 typedef enum { PLAN_NEW, PLAN_IN_BATCH, PLAN_SKIP } plan_action;
 
 typedef struct plan_row {
-	size_t row;           /* in the CSV */
-	long line;            /* the CSV line, for people */
+	size_t row;               /* in the CSV */
+	long line;                /* the CSV line, for people */
 	const char *file, *cesta; /* Soubor and Cesta (owned by the plan's CSV) */
 	mc_media media;
 	plan_action action;
-	char batch[40];       /* PLAN_IN_BATCH: the batch, its state, the file's state */
+	char batch[40]; /* PLAN_IN_BATCH: the batch, its state, the file's state */
 	batch_state bstate;
 	file_state fstate;
-	char *reason;         /* PLAN_SKIP: why; PLAN_NEW: what is needed (translated) */
+	char *reason; /* PLAN_SKIP: why; PLAN_NEW: what is needed (translated) */
 } plan_row;
 
 typedef struct plan_summary {
 	size_t unprocessed, n_new, in_batch, skip, missing;
 	size_t bcount[BS__COUNT], bfiles[BS__COUNT]; /* batches and files per state */
-	double ready_cost;    /* estimated, of the batches ready to send */
+	double ready_cost;                           /* estimated, of the batches ready to send */
 } plan_summary;
 
 typedef struct plan {

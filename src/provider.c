@@ -27,8 +27,9 @@ void sb_result_free(sb_result *r)
 
 const char *pb_state_name(pb_state s)
 {
-	static const char *const n[] = {"validating", "in_progress", "finalizing", "completed", "failed",
-					"expired", "cancelling", "cancelled", "unknown"};
+	static const char *const n[] = { "validating", "in_progress", "finalizing",
+					 "completed",  "failed",      "expired",
+					 "cancelling", "cancelled",   "unknown" };
 	return (unsigned)s <= PB_UNKNOWN ? n[s] : "unknown";
 }
 
@@ -126,10 +127,11 @@ void prov_list_free(prov_batch **out, size_t *n)
 int provider_parse_http(provider *p, prov_answer_kind kind, const char *what, const http_resp *resp,
 			prov_answer *out, sb_err *e)
 {
-	sb_err le = {0};
+	sb_err le = { 0 };
 	if (prov_parse_answer(p->ops, kind, resp->body.p, resp->body.len, out, &le) == 0)
 		return 0;
-	return sb_fail(e, le.code ? le.code : SBE_NETWORK, _("%s: %s (HTTP %ld)"), what, le.msg, resp->status);
+	return sb_fail(e, le.code ? le.code : SBE_NETWORK, _("%s: %s (HTTP %ld)"), what, le.msg,
+		       resp->status);
 }
 
 void prov_json_str(sbuf *b, const char *s)
@@ -150,7 +152,7 @@ void prov_json_str(sbuf *b, const char *s)
 		case '\r': sbuf_add(b, "\\r", 2); break;
 		case '\t': sbuf_add(b, "\\t", 2); break;
 		default: {
-			char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+			char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
 			sbuf_add(b, u, 6);
 		}
 		}
@@ -161,7 +163,7 @@ void prov_json_str(sbuf *b, const char *s)
 
 /* The one place a configured name meets its implementation. */
 const char provider_default_name[] = "openai";
-static const provider_ops *const providers[] = {&openai_ops, &gemini_ops};
+static const provider_ops *const providers[] = { &openai_ops, &gemini_ops };
 
 const provider_ops *provider_at(size_t i)
 {
@@ -190,7 +192,7 @@ const provider_caps *provider_caps_named(const char *name)
 
 char *provider_names(const char *sep)
 {
-	sbuf b = {0};
+	sbuf b = { 0 };
 	for (size_t i = 0; i < sizeof providers / sizeof providers[0]; i++) {
 		if (i)
 			sbuf_adds(&b, sep);
@@ -237,7 +239,7 @@ static char *key_from_text(char *text, const char *var)
  * lines); NULL when it holds none.  The copy read is wiped. */
 static char *key_from_fd(int fd, const char *var)
 {
-	sbuf b = {0};
+	sbuf b = { 0 };
 	char buf[4096];
 	ssize_t n;
 	while ((n = read(fd, buf, sizeof buf)) > 0 && b.len < 65536)
@@ -284,7 +286,8 @@ int provider_load_key(const settings *cfg, const char *name, char **key, sb_err 
 		int fd = open(cred, O_RDONLY | O_CLOEXEC);
 		char *k = fd >= 0 ? key_from_fd(fd, var) : NULL;
 		if (!k) {
-			sb_fail(e, SBE_AUTH, _("The systemd credential %s holds no %s key."), cred, name);
+			sb_fail(e, SBE_AUTH, _("The systemd credential %s holds no %s key."), cred,
+				name);
 			free(cred);
 			return -1;
 		}
@@ -295,30 +298,36 @@ int provider_load_key(const settings *cfg, const char *name, char **key, sb_err 
 	}
 	const char *kf = cfg ? cfg->key_file : NULL;
 	if (!kf || !*kf)
-		return sb_fail(e, SBE_AUTH,
-			       _("No API key for %s: set %s in the environment (export %s=...) or name a key file "
-				 "with mode 0600 in the config file (key_file = PATH)."),
-			       name, var, var);
+		return sb_fail(
+			e, SBE_AUTH,
+			_("No API key for %s: set %s in the environment (export %s=...) or name a key file "
+			  "with mode 0600 in the config file (key_file = PATH)."),
+			name, var, var);
 	int fd = open(kf, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return sb_fail(e, SBE_AUTH, _("Cannot open the key file %s (key_file): %s. Fix the path or set %s."),
-			       kf, strerror(errno), var);
+		return sb_fail(
+			e, SBE_AUTH,
+			_("Cannot open the key file %s (key_file): %s. Fix the path or set %s."),
+			kf, strerror(errno), var);
 	struct stat st;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return sb_fail(e, SBE_AUTH, _("The key file %s (key_file) is not a regular file."), kf);
+		return sb_fail(e, SBE_AUTH, _("The key file %s (key_file) is not a regular file."),
+			       kf);
 	}
 	if (st.st_mode & 077) {
 		close(fd);
-		return sb_fail(e, SBE_AUTH,
-			       _("The key file %s (key_file) can be read by other users (mode %04o); refusing it. "
-				 "Run: chmod 600 %s"),
-			       kf, (unsigned)(st.st_mode & 07777), kf);
+		return sb_fail(
+			e, SBE_AUTH,
+			_("The key file %s (key_file) can be read by other users (mode %04o); refusing it. "
+			  "Run: chmod 600 %s"),
+			kf, (unsigned)(st.st_mode & 07777), kf);
 	}
 	char *k = key_from_fd(fd, var);
 	if (!k) {
-		return sb_fail(e, SBE_AUTH, _("The key file %s (key_file) holds no key: put the %s key in it."), kf,
-			       name);
+		return sb_fail(e, SBE_AUTH,
+			       _("The key file %s (key_file) holds no key: put the %s key in it."),
+			       kf, name);
 	}
 	log_add_secret(k);
 	*key = k;
@@ -329,10 +338,12 @@ static char *auth_hint_for(const settings *cfg, const char *name)
 {
 	const char *var = env_name(name);
 	if (!getenv(var) && cfg && cfg->key_file && *cfg->key_file)
-		return xasprintf(_("Replace the key in the key file %s (key_file; mode 0600), or set %s."),
-				 cfg->key_file, var);
-	return xasprintf(_("Set a valid key in %s (export %s=...) or in a key file named by key_file (mode 0600)."),
-			 var, var);
+		return xasprintf(
+			_("Replace the key in the key file %s (key_file; mode 0600), or set %s."),
+			cfg->key_file, var);
+	return xasprintf(
+		_("Set a valid key in %s (export %s=...) or in a key file named by key_file (mode 0600)."),
+		var, var);
 }
 
 int provider_open_with(const settings *cfg, const char *name, const char *key, const char *base_url,
@@ -342,8 +353,10 @@ int provider_open_with(const settings *cfg, const char *name, const char *key, c
 	name = name_or_default(cfg, name);
 	const provider_ops *ops = ops_by_name(name);
 	if (!ops)
-		return sb_fail(e, SBE_INPUT, _("Unknown provider \"%s\": use openai or gemini (setting provider)."),
-			       name);
+		return sb_fail(
+			e, SBE_INPUT,
+			_("Unknown provider \"%s\": use openai or gemini (setting provider)."),
+			name);
 	if (http_global_init() != 0)
 		return sb_fail(e, SBE_GENERIC, _("cannot initialise libcurl"));
 	provider *p = xcalloc(1, sizeof *p);
@@ -375,8 +388,10 @@ int provider_open(const settings *cfg, const char *name, provider **out, sb_err 
 	name = name_or_default(cfg, name);
 	const provider_ops *ops = ops_by_name(name);
 	if (!ops)
-		return sb_fail(e, SBE_INPUT, _("Unknown provider \"%s\": use openai or gemini (setting provider)."),
-			       name);
+		return sb_fail(
+			e, SBE_INPUT,
+			_("Unknown provider \"%s\": use openai or gemini (setting provider)."),
+			name);
 	char *key;
 	if (provider_load_key(cfg, name, &key, e) != 0)
 		return -1;
@@ -402,13 +417,13 @@ void provider_close(provider *p)
 	free(p);
 }
 
-int provider_read_results(provider *p, const char *path, int (*fn)(const sb_result *r, void *ctx), void *ctx,
-			  sb_err *e)
+int provider_read_results(provider *p, const char *path, int (*fn)(const sb_result *r, void *ctx),
+			  void *ctx, sb_err *e)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
-		return sb_fail(e, errno == ENOENT ? SBE_NOTFOUND : SBE_IO, _("Cannot open the result file %s: %s"),
-			       path, strerror(errno));
+		return sb_fail(e, errno == ENOENT ? SBE_NOTFOUND : SBE_IO,
+			       _("Cannot open the result file %s: %s"), path, strerror(errno));
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
@@ -423,8 +438,8 @@ int provider_read_results(provider *p, const char *path, int (*fn)(const sb_resu
 			i++;
 		if (i == (size_t)n)
 			continue;
-		sb_result r = {0};
-		sb_err le = {0};
+		sb_result r = { 0 };
+		sb_err le = { 0 };
 		if (p->ops->parse_result(p, line, (size_t)n, &r, &le) != 0) {
 			/* A broken line is a failed item, not a failed file. */
 			sb_result_free(&r);
@@ -435,19 +450,21 @@ int provider_read_results(provider *p, const char *path, int (*fn)(const sb_resu
 		int frc = fn(&r, ctx);
 		sb_result_free(&r);
 		if (frc != 0) {
-			rc = sb_fail(e, SBE_GENERIC, _("%s line %ld: processing stopped"), path, lineno);
+			rc = sb_fail(e, SBE_GENERIC, _("%s line %ld: processing stopped"), path,
+				     lineno);
 			break;
 		}
 	}
 	if (rc == 0 && ferror(f))
-		rc = sb_fail(e, SBE_IO, _("Cannot read the result file %s: %s"), path, strerror(errno));
+		rc = sb_fail(e, SBE_IO, _("Cannot read the result file %s: %s"), path,
+			     strerror(errno));
 	free(line);
 	fclose(f);
 	return rc;
 }
 
-int provider_batch_call(provider *p, const char *method, const char *path, const char *body, bool no_resend,
-			prov_batch *out, sb_err *e)
+int provider_batch_call(provider *p, const char *method, const char *path, const char *body,
+			bool no_resend, prov_batch *out, sb_err *e)
 {
 	http_resp resp;
 	int rc = p->ops->call(p, method, path, body, no_resend, &resp, e);
@@ -461,19 +478,21 @@ int provider_batch_call(provider *p, const char *method, const char *path, const
 	return rc;
 }
 
-int provider_create_batch(provider *p, const char *path, const char *body, const char *our_id, prov_batch *out,
-			  sb_err *e)
+int provider_create_batch(provider *p, const char *path, const char *body, const char *our_id,
+			  prov_batch *out, sb_err *e)
 {
 	int rc = -1;
 	for (int i = 0; i < 6; i++) {
 		rc = provider_batch_call(p, "POST", path, body, true, out, e);
 		if (rc == 0 || !e || e->code != SBE_NETWORK || !our_id || !*our_id)
 			break;
-		sb_log(LOG_WARN, "create batch %s: %s; checking whether it was created", our_id, e->msg);
+		sb_log(LOG_WARN, "create batch %s: %s; checking whether it was created", our_id,
+		       e->msg);
 		http_sleep(http_backoff_delay(i));
-		sb_err le = {0};
+		sb_err le = { 0 };
 		if (provider_find_ours(p, our_id, out, &le) == 0) {
-			sb_log(LOG_INFO, "create batch %s: found it at the provider as %s", our_id, out->id);
+			sb_log(LOG_INFO, "create batch %s: found it at the provider as %s", our_id,
+			       out->id);
 			sb_err_clear(e);
 			rc = 0;
 			break;
@@ -499,7 +518,8 @@ int provider_find_ours(provider *p, const char *our_id, prov_batch *out, sb_err 
 		if (strcmp(v[i].our_id, our_id))
 			continue;
 		/* Prefer a live or completed batch over a failed duplicate; else the newest. */
-		bool good = v[i].state != PB_FAILED && v[i].state != PB_CANCELLED && v[i].state != PB_EXPIRED;
+		bool good = v[i].state != PB_FAILED && v[i].state != PB_CANCELLED &&
+			    v[i].state != PB_EXPIRED;
 		if (best < 0)
 			best = (ssize_t)i;
 		else {
@@ -516,7 +536,8 @@ int provider_find_ours(provider *p, const char *our_id, prov_batch *out, sb_err 
 			prov_batch_clear(&v[i]);
 	free(v);
 	if (best < 0)
-		return sb_fail(e, SBE_NOTFOUND, _("No batch at %s carries our id %s."), p->ops->name, our_id);
+		return sb_fail(e, SBE_NOTFOUND, _("No batch at %s carries our id %s."),
+			       p->ops->name, our_id);
 	return 0;
 }
 
@@ -531,15 +552,16 @@ bool provider_live_rejected(const sb_err *e)
 	if (!e || e->code == SBE_AUTH || e->code == SBE_RATE || e->code == SBE_NETWORK)
 		return false;
 	switch (e->http_status) {
-	case 400: case 404: case 413: case 422:
-		return true;
-	default:
-		return false;
+	case 400:
+	case 404:
+	case 413:
+	case 422: return true;
+	default: return false;
 	}
 }
 
-int provider_live_call(provider *p, const sb_request *rq, http_req *hr, const char *what, sb_result *out,
-		       sb_err *e)
+int provider_live_call(provider *p, const sb_request *rq, http_req *hr, const char *what,
+		       sb_result *out, sb_err *e)
 {
 	memset(out, 0, sizeof *out);
 	hr->auth_hint = p->auth_hint;

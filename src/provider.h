@@ -9,15 +9,15 @@
 
 /* A provider-neutral request (built by request.c). */
 typedef struct sb_request {
-	const char *custom_id;     /* "<stem>_<batch id>" */
+	const char *custom_id; /* "<stem>_<batch id>" */
 	const char *model;
 	const char *system_prompt;
 	const char *user_text;     /* fenced description + instructions */
 	const unsigned char *jpeg; /* model-sized image, or NULL (text-only) */
 	size_t jpeg_len;
-	const char *detail;        /* "high", "low", "auto" */
-	const char *schema_json;   /* JSON schema of the answer (strict) */
-	const char *schema_name;   /* "stock_metadata" */
+	const char *detail;      /* "high", "low", "auto" */
+	const char *schema_json; /* JSON schema of the answer (strict) */
+	const char *schema_name; /* "stock_metadata" */
 	int max_tokens;
 } sb_request;
 
@@ -25,31 +25,38 @@ typedef struct sb_request {
 typedef struct sb_result {
 	char *custom_id;
 	bool ok;
-	char *content;      /* the model's answer (JSON text), when ok */
-	char *error;        /* provider's per-line error, when !ok */
-	int http_status;    /* per-line status (200, 400, ...) */
+	char *content;   /* the model's answer (JSON text), when ok */
+	char *error;     /* provider's per-line error, when !ok */
+	int http_status; /* per-line status (200, 400, ...) */
 	long in_tokens, out_tokens;
 } sb_result;
 void sb_result_free(sb_result *r);
 
 typedef enum {
-	PB_VALIDATING, PB_IN_PROGRESS, PB_FINALIZING, PB_COMPLETED, PB_FAILED,
-	PB_EXPIRED, PB_CANCELLING, PB_CANCELLED, PB_UNKNOWN
+	PB_VALIDATING,
+	PB_IN_PROGRESS,
+	PB_FINALIZING,
+	PB_COMPLETED,
+	PB_FAILED,
+	PB_EXPIRED,
+	PB_CANCELLING,
+	PB_CANCELLED,
+	PB_UNKNOWN
 } pb_state;
 const char *pb_state_name(pb_state s);
 
 typedef struct prov_batch {
 	char id[128];
 	pb_state state;
-	char raw_status[48];       /* as the provider said it */
-	char our_id[64];           /* metadata carrying our batch id, or "" */
+	char raw_status[48]; /* as the provider said it */
+	char our_id[64];     /* metadata carrying our batch id, or "" */
 	char input_file_id[128];
-	char output_file_id[128];  /* "" when none (all failed, or Gemini inline) */
+	char output_file_id[128]; /* "" when none (all failed, or Gemini inline) */
 	char error_file_id[128];
 	long total, completed, failed;
 	time_t created;
-	char *errors;              /* validation errors, one per line with line numbers; or NULL */
-	char *inline_results;      /* Gemini inline responses as JSONL, or NULL */
+	char *errors;         /* validation errors, one per line with line numbers; or NULL */
+	char *inline_results; /* Gemini inline responses as JSONL, or NULL */
 } prov_batch;
 void prov_batch_clear(prov_batch *b);
 
@@ -58,13 +65,13 @@ void prov_batch_clear(prov_batch *b);
  * parse_answer of each provider. */
 typedef enum { PA_BATCH, PA_LIST, PA_FILE, PA_LIVE } prov_answer_kind;
 typedef struct prov_answer {
-	prov_batch batch;            /* PA_BATCH: the batch; its id is never empty */
-	prov_batch *list;            /* PA_LIST: the batches of this page */
+	prov_batch batch; /* PA_BATCH: the batch; its id is never empty */
+	prov_batch *list; /* PA_LIST: the batches of this page */
 	size_t n;
-	char *next;                  /* PA_LIST: the next page's cursor, or NULL on the last */
-	char file_id[256];           /* PA_FILE: the uploaded file's id (OpenAI) or name (Gemini) */
-	time_t expires;              /* PA_FILE: when the provider deletes the file, or 0 */
-	sb_result result;            /* PA_LIVE: the answer to a live request (custom_id NULL) */
+	char *next;        /* PA_LIST: the next page's cursor, or NULL on the last */
+	char file_id[256]; /* PA_FILE: the uploaded file's id (OpenAI) or name (Gemini) */
+	time_t expires;    /* PA_FILE: when the provider deletes the file, or 0 */
+	sb_result result;  /* PA_LIVE: the answer to a live request (custom_id NULL) */
 } prov_answer;
 void prov_answer_clear(prov_answer *a);
 
@@ -74,18 +81,19 @@ typedef struct provider provider;
  * functions, filled by openai.c and gemini.c.  Callers ask the provider
  * (provider_caps_named) instead of comparing names. */
 typedef struct provider_caps {
-	const char *default_model;     /* the model when the settings name none */
+	const char *default_model; /* the model when the settings name none */
 	const char *default_base_url;
-	const char *base_url_setting;  /* the setting that overrides it (--base-url sets this one) */
-	const char *(*base_url)(const settings *cfg); /* that setting's value in cfg (NULL or "": default) */
-	const char *key_env;           /* the environment variable holding the key */
+	const char *base_url_setting; /* the setting that overrides it (--base-url sets this one) */
+	const char *(*base_url)(
+		const settings *cfg); /* that setting's value in cfg (NULL or "": default) */
+	const char *key_env;          /* the environment variable holding the key */
 	/* Authentication header: name, and the scheme before the key ("Bearer ") or "". */
 	const char *auth_header, *auth_scheme;
-	const char *probe_path;        /* a cheap authenticated GET below the base URL (doctor) */
-	long max_requests;             /* requests per batch (LONG_MAX: none documented) */
-	long max_bytes;                /* bytes per batch input file */
-	long inline_max;               /* input under this many bytes goes inline at create (0 = never) */
-	long max_download;             /* the largest file it serves: a result download's cap */
+	const char *probe_path; /* a cheap authenticated GET below the base URL (doctor) */
+	long max_requests;      /* requests per batch (LONG_MAX: none documented) */
+	long max_bytes;         /* bytes per batch input file */
+	long inline_max;        /* input under this many bytes goes inline at create (0 = never) */
+	long max_download;      /* the largest file it serves: a result download's cap */
 	/* The size the model looks at for a w x h image: what we send. */
 	void (*image_size)(const char *model, const char *detail, int w, int h, int *tw, int *th);
 	/* The tokens the provider bills for an image of w x h (already model-sized or not). */
@@ -126,11 +134,12 @@ typedef struct provider_ops {
 	/* Read one answer (a JSON object) into out (zeroed); -1 with
 	 * SBE_NETWORK when it lacks what the kind needs.  Called through
 	 * prov_parse_answer(). */
-	int (*parse_answer)(prov_answer_kind kind, struct json_object *j, prov_answer *out, sb_err *e);
+	int (*parse_answer)(prov_answer_kind kind, struct json_object *j, prov_answer *out,
+			    sb_err *e);
 	/* One authenticated HTTP call; path is below the base URL (or a full
 	 * URL); no_resend: not idempotent (see http_req). */
-	int (*call)(provider *p, const char *method, const char *path, const char *body, bool no_resend,
-		    struct http_resp *resp, sb_err *e);
+	int (*call)(provider *p, const char *method, const char *path, const char *body,
+		    bool no_resend, struct http_resp *resp, sb_err *e);
 	/* One synchronous request: the answer as a result. */
 	int (*live)(provider *p, const sb_request *rq, sb_result *out, sb_err *e);
 	void (*destroy)(provider *p);
@@ -140,9 +149,9 @@ struct provider {
 	const provider_ops *ops;
 	const settings *cfg;
 	char *base_url;
-	char *key;   /* never logged: registered with log_add_secret() */
-	void *priv;  /* the implementation's own state (ops->init, ops->destroy) */
-	long inline_max;  /* caps->inline_max for this instance (tests lower or raise it) */
+	char *key;             /* never logged: registered with log_add_secret() */
+	void *priv;            /* the implementation's own state (ops->init, ops->destroy) */
+	long inline_max;       /* caps->inline_max for this instance (tests lower or raise it) */
 	const char *auth_hint; /* which variable or file to set, for SBE_AUTH messages */
 };
 
@@ -172,18 +181,18 @@ int provider_load_key(const settings *cfg, const char *name, char **key, sb_err 
 char *provider_credential_file(const char *name);
 
 /* Read a result file line by line (flat memory); calls fn for each parsed line. */
-int provider_read_results(provider *p, const char *path,
-			  int (*fn)(const sb_result *r, void *ctx), void *ctx, sb_err *e);
+int provider_read_results(provider *p, const char *path, int (*fn)(const sb_result *r, void *ctx),
+			  void *ctx, sb_err *e);
 
 /* A call whose answer is a batch (create, get, cancel), through ops->call
  * and ops->parse_answer; out owns the batch's strings. */
-int provider_batch_call(provider *p, const char *method, const char *path, const char *body, bool no_resend,
-			prov_batch *out, sb_err *e);
+int provider_batch_call(provider *p, const char *method, const char *path, const char *body,
+			bool no_resend, prov_batch *out, sb_err *e);
 /* POST a batch create.  A create is not idempotent: after a
  * lost reply (SBE_NETWORK) the batch may exist, so look for it by our id
  * (provider_find_ours) before sending it again; up to 6 tries with backoff. */
-int provider_create_batch(provider *p, const char *path, const char *body, const char *our_id, prov_batch *out,
-			  sb_err *e);
+int provider_create_batch(provider *p, const char *path, const char *body, const char *our_id,
+			  prov_batch *out, sb_err *e);
 
 /* Find our batch at the provider by the id in its metadata (reconcile). */
 int provider_find_ours(provider *p, const char *our_id, prov_batch *out, sb_err *e);
@@ -203,8 +212,8 @@ struct http_req;
  * read as PA_LIVE (what names the call in messages).  A rejection of this
  * one request (provider_live_rejected) is a failed result and 0, not a
  * failed call; out->custom_id is rq's. */
-int provider_live_call(provider *p, const sb_request *rq, struct http_req *hr, const char *what, sb_result *out,
-		       sb_err *e);
+int provider_live_call(provider *p, const sb_request *rq, struct http_req *hr, const char *what,
+		       sb_result *out, sb_err *e);
 /* Whether a failed live call rejected its request rather than the run:
  * 400 (a bad key is SBE_AUTH, not this), 404, 413, 422. */
 bool provider_live_rejected(const sb_err *e);
@@ -222,8 +231,8 @@ long prov_tokens(long long v);
 void prov_list_take(prov_batch **out, size_t *n, size_t *cap, prov_answer *a);
 void prov_list_free(prov_batch **out, size_t *n);
 /* resp's body through p->ops->parse_answer; errors name what and the HTTP status. */
-int provider_parse_http(provider *p, prov_answer_kind kind, const char *what, const struct http_resp *resp,
-			prov_answer *out, sb_err *e);
-void prov_json_str(sbuf *b, const char *s);   /* appends "..." */
+int provider_parse_http(provider *p, prov_answer_kind kind, const char *what,
+			const struct http_resp *resp, prov_answer *out, sb_err *e);
+void prov_json_str(sbuf *b, const char *s); /* appends "..." */
 
 #endif

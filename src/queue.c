@@ -16,7 +16,7 @@ struct sbq {
 	pthread_cond_t cv;
 	unsigned char *ring;
 	size_t isz, cap, head, len;
-	size_t busy;        /* popped, sbq_done() not called yet */
+	size_t busy; /* popped, sbq_done() not called yet */
 	bool stop;
 	sbq_rank_fn rank;
 	sbq_free_fn item_free;

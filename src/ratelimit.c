@@ -45,8 +45,9 @@ ratelimit *rl_new(int rpm, long tpm, int concurrency, size_t retry_cap, int max_
 	pthread_mutex_init(&rl->mu, NULL);
 	rl->clock = real_clock;
 	/* A full minute's worth may burst at start, then the steady rate. */
-	rl->req = (bucket){rpm > 0 ? rpm : 0, rpm > 0 ? rpm : 0, rpm > 0 ? rpm / 60.0 : 0};
-	rl->tok = (bucket){tpm > 0 ? (double)tpm : 0, tpm > 0 ? (double)tpm : 0, tpm > 0 ? tpm / 60.0 : 0};
+	rl->req = (bucket){ rpm > 0 ? rpm : 0, rpm > 0 ? rpm : 0, rpm > 0 ? rpm / 60.0 : 0 };
+	rl->tok = (bucket){ tpm > 0 ? (double)tpm : 0, tpm > 0 ? (double)tpm : 0,
+			    tpm > 0 ? tpm / 60.0 : 0 };
 	rl->concurrency = concurrency > 0 ? concurrency : 0;
 	rl->qcap = retry_cap;
 	rl->q = xcalloc(retry_cap ? retry_cap : 1, sizeof *rl->q);
@@ -79,7 +80,7 @@ static void refill(ratelimit *rl, double now)
 	if (dt <= 0)
 		return;
 	rl->last = now;
-	bucket *bs[] = {&rl->req, &rl->tok};
+	bucket *bs[] = { &rl->req, &rl->tok };
 	for (int i = 0; i < 2; i++)
 		if (bs[i]->cap > 0)
 			bs[i]->level = fmin(bs[i]->cap, bs[i]->level + dt * bs[i]->rate);
@@ -129,7 +130,7 @@ int rl_acquire(ratelimit *rl, long tokens, const atomic_bool *stop)
 			return 0;
 		/* Short naps so a stop request is seen quickly. */
 		double s = fmin(w, 0.25);
-		struct timespec ts = {(time_t)s, (long)((s - floor(s)) * 1e9)};
+		struct timespec ts = { (time_t)s, (long)((s - floor(s)) * 1e9) };
 		while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
 			;
 	}
@@ -189,7 +190,9 @@ int rl_retry_push(ratelimit *rl, void *item, int attempts, double delay)
 	pthread_mutex_lock(&rl->mu);
 	int rc = -1;
 	if (attempts < rl->max_attempts && rl->qlen < rl->qcap) {
-		rl->q[rl->qlen++] = (rl_entry){item, attempts, rl->clock(rl->clock_ctx) + (delay > 0 ? delay : 0)};
+		rl->q[rl->qlen++] =
+			(rl_entry){ item, attempts,
+				    rl->clock(rl->clock_ctx) + (delay > 0 ? delay : 0) };
 		rc = 0;
 	}
 	pthread_mutex_unlock(&rl->mu);

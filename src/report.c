@@ -20,11 +20,10 @@ void report_json_print(json_object *o, FILE *out)
 	/* The schema's version first, then the command's keys. */
 	json_object *top = json_object_new_object();
 	report_jadd_int(top, "schema", REPORT_JSON_SCHEMA);
-	json_object_object_foreach(o, k, v)
-		json_object_object_add(top, k, json_object_get(v));
+	json_object_object_foreach(o, k, v) json_object_object_add(top, k, json_object_get(v));
 	json_object_put(o);
 	fputs(json_object_to_json_string_ext(top, JSON_C_TO_STRING_PRETTY |
-						      JSON_C_TO_STRING_NOSLASHESCAPE),
+							  JSON_C_TO_STRING_NOSLASHESCAPE),
 	      out);
 	fputc('\n', out);
 	json_object_put(top);
@@ -267,7 +266,8 @@ static json_object *batch_report_json(const batch_info *b, const file_entry *fs,
 	report_jadd_int(o, "failed", (long long)failed);
 	report_jadd_int(o, "skipped", (long long)skipped);
 	report_jadd_int(o, "pending", (long long)(b->nfiles - succeeded - failed - skipped));
-	report_jadd_ratio(o, "success_rate", b->nfiles ? (double)succeeded / (double)b->nfiles : 0.0);
+	report_jadd_ratio(o, "success_rate",
+			  b->nfiles ? (double)succeeded / (double)b->nfiles : 0.0);
 	if (b->sent > 0 && b->completed >= b->sent)
 		report_jadd_int(o, "duration_seconds", (long long)difftime(b->completed, b->sent));
 	else
@@ -316,15 +316,17 @@ static void batch_report_text(store *st, const batch_info *b, const file_entry *
 			in = json_object_get_int64(v);
 		if (json_object_object_get_ex(ex, "out_tokens", &v))
 			outt = json_object_get_int64(v);
-		fprintf(out, _("  repaired %lld, retried live %lld; tokens: %lld in, %lld out\n"), rep,
-			ret, in, outt);
+		fprintf(out, _("  repaired %lld, retried live %lld; tokens: %lld in, %lld out\n"),
+			rep, ret, in, outt);
 		json_object *ra;
-		if (json_object_object_get_ex(ex, "repairs", &ra) && json_object_is_type(ra, json_type_array))
+		if (json_object_object_get_ex(ex, "repairs", &ra) &&
+		    json_object_is_type(ra, json_type_array))
 			for (size_t i = 0; i < json_object_array_length(ra); i++) {
 				json_object *j = json_object_array_get_idx(ra, i), *c, *n;
 				if (json_object_object_get_ex(j, "cesta", &c) &&
 				    json_object_object_get_ex(j, "repairs", &n))
-					fprintf(out, _("  repaired: %s: %s\n"), json_object_get_string(c),
+					fprintf(out, _("  repaired: %s: %s\n"),
+						json_object_get_string(c),
 						json_object_get_string(n));
 			}
 		json_object_put(ex);
@@ -339,7 +341,8 @@ static void batch_report_text(store *st, const batch_info *b, const file_entry *
 		if (!file_state_failed(fs[i].state))
 			continue;
 		fprintf(out, _("  failed: %s (%s, %d attempts): %s\n"), fs[i].cesta,
-			file_state_name(fs[i].state), fs[i].attempts, fs[i].reason ? fs[i].reason : "-");
+			file_state_name(fs[i].state), fs[i].attempts,
+			fs[i].reason ? fs[i].reason : "-");
 	}
 }
 
@@ -375,11 +378,12 @@ static void models_text(const adv_table *t, FILE *out)
 {
 	if (t->configured < 0)
 		return;
-	fprintf(out, P_("\nThe same %zu photo on other models (text and output tokens as billed, images by "
-			"each model's formula), batch price:\n",
-			"\nThe same %zu photos on other models (text and output tokens as billed, images by "
-			"each model's formula), batch price:\n",
-			t->in.requests),
+	fprintf(out,
+		P_("\nThe same %zu photo on other models (text and output tokens as billed, images by "
+		   "each model's formula), batch price:\n",
+		   "\nThe same %zu photos on other models (text and output tokens as billed, images by "
+		   "each model's formula), batch price:\n",
+		   t->in.requests),
 		t->in.requests);
 	size_t shown = 0;
 	for (size_t i = 0; i < t->n && (long)i <= t->configured; i++) {
@@ -392,8 +396,8 @@ static void models_text(const adv_table *t, FILE *out)
 		report_pad(out, r->model, 22, false);
 		fputc(' ', out);
 		report_pad(out, r->detail, 7, false);
-		fprintf(out, _(" $%.4f ($%.3f per 1,000 photos)%s\n"), r->batch_total, r->batch * 1000,
-			r->configured ? _("  the model used") : "");
+		fprintf(out, _(" $%.4f ($%.3f per 1,000 photos)%s\n"), r->batch_total,
+			r->batch * 1000, r->configured ? _("  the model used") : "");
 	}
 	fprintf(out, _("  (every model: stockbatch report --json, \"other_models\")\n"));
 }
@@ -405,8 +409,8 @@ size_t report_batches(store *st, const batch_info *bs, size_t nb, bool json, FIL
 	return report_batches_models(st, bs, nb, NULL, json, out);
 }
 
-size_t report_batches_models(store *st, const batch_info *bs, size_t nb, const settings *cfg, bool json,
-			     FILE *out)
+size_t report_batches_models(store *st, const batch_info *bs, size_t nb, const settings *cfg,
+			     bool json, FILE *out)
 {
 	adv_table models;
 	memset(&models, 0, sizeof models);
@@ -429,8 +433,8 @@ size_t report_batches_models(store *st, const batch_info *bs, size_t nb, const s
 		est += bs[i].est_cost;
 		act += bs[i].actual_cost;
 		if (arr)
-			json_object_array_add(arr, batch_report_json(&bs[i], fs, nf,
-								     read_extra(st, bs[i].id)));
+			json_object_array_add(
+				arr, batch_report_json(&bs[i], fs, nf, read_extra(st, bs[i].id)));
 		else {
 			if (i)
 				fputc('\n', out);
@@ -496,7 +500,7 @@ int report_batch_write(store *st, const char *batch_id, const batch_extra *x, sb
 	json_object *o = batch_report_json(&b, fs, nf, extra_json(x));
 	file_entries_free(fs, nf);
 	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-							      JSON_C_TO_STRING_NOSLASHESCAPE);
+								  JSON_C_TO_STRING_NOSLASHESCAPE);
 	char *p = store_batch_path(st, batch_id, "report.json");
 	int rc = atomic_write(p, s, strlen(s), 0600, e);
 	free(p);

@@ -28,8 +28,8 @@ size_t report_batches(store *st, const batch_info *bs, size_t nb, bool json, FIL
 /* The same, then (cfg not NULL) what the photos of the batches with usage
  * would have cost on the other models (advisor_usage_table): a few lines,
  * or the JSON's "other_models" (null before any usage). */
-size_t report_batches_models(store *st, const batch_info *bs, size_t nb, const settings *cfg, bool json,
-			     FILE *out);
+size_t report_batches_models(store *st, const batch_info *bs, size_t nb, const settings *cfg,
+			     bool json, FILE *out);
 /* The advisor's rows as a JSON array (plan --models, report). */
 struct adv_table;
 struct json_object *report_models_json(const struct adv_table *t);

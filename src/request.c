@@ -25,29 +25,35 @@ struct prompt_ctx {
 	char *system;
 	char *user_tpl, *ed_tpl, *ed_unknown_tpl, *alt_tpl, *textonly_tpl;
 	char *schema, *schema_gemini, *alt_schema, *alt_schema_gemini;
-	struct alt_tag { char *tag, *edit, *rules; } *tags;
+	struct alt_tag {
+		char *tag, *edit, *rules;
+	} * tags;
 	size_t ntags;
 	int title_max;
 };
 
 /* The agencies we can ask categories for, with the reference's rules
  * (prompt text for the model: English, never translated). */
+/* clang-format off */
 static const struct { const char *key, *label, *rule; } cat_agencies[] = {
 	{ "shutterstock", "shutterstock", "1 required, 1 optional" },
 	{ "adobestock", "adobestock", "exactly 1" },
 	{ "dreamstime", "dreamstime", "up to 3, written Main -> Sub" },
 };
+/* clang-format on */
 #define NCAT (sizeof cat_agencies / sizeof cat_agencies[0])
 
 /* ---- templates ---- */
 
-typedef struct kv { const char *k, *v; } kv;
+typedef struct kv {
+	const char *k, *v;
+} kv;
 
 /* Replace {name} for the given names; anything else stays as written (JSON
  * braces in the templates).  Values are never rescanned. */
 static char *fill(const char *tpl, const kv *vars, size_t nv)
 {
-	sbuf b = {0};
+	sbuf b = { 0 };
 	for (const char *p = tpl; *p;) {
 		if (*p == '{') {
 			bool done = false;
@@ -78,7 +84,7 @@ static int load_tpl(const settings *cfg, const char *name, char **out, sb_err *e
 {
 	char *path = tpl_path(cfg, name);
 	size_t len;
-	sb_err why = {0};
+	sb_err why = { 0 };
 	int rc = read_whole_file(path, out, &len, &why);
 	if (rc < 0)
 		sb_fail(e, why.code ? why.code : SBE_IO,
@@ -120,7 +126,8 @@ static int load_tags(prompt_ctx *p, sb_err *e)
 		char *eq = strchr(s, '='), *bar = eq ? strchr(eq, '|') : NULL;
 		if (!eq || !bar) {
 			char *path = tpl_path(p->cfg, "prompt-alt-tags.txt");
-			rc = sb_fail(e, SBE_INPUT, _("%s:%d: expected \"tag = edit | rules\"; fix the line"),
+			rc = sb_fail(e, SBE_INPUT,
+				     _("%s:%d: expected \"tag = edit | rules\"; fix the line"),
 				     path, lineno);
 			free(path);
 			break;
@@ -189,8 +196,10 @@ static char *build_schema(prompt_ctx *p, bool with_categories, bool gemini)
 		json_object *cp = json_object_new_object(), *creq = json_object_new_array();
 		for (size_t a = 0; a < NCAT; a++) {
 			size_t n = 0;
-			const char *const *names = agency_on(p->cfg, cat_agencies[a].key) && p->lists
-				? agency_categories(p->lists, cat_agencies[a].key, &n) : NULL;
+			const char *const *names =
+				agency_on(p->cfg, cat_agencies[a].key) && p->lists
+					? agency_categories(p->lists, cat_agencies[a].key, &n)
+					: NULL;
 			if (!names || n == 0)
 				continue;
 			json_object *item = jstr_type(gemini), *en = json_object_new_array();
@@ -198,7 +207,8 @@ static char *build_schema(prompt_ctx *p, bool with_categories, bool gemini)
 				json_object_array_add(en, json_object_new_string(names[i]));
 			json_object_object_add(item, "enum", en);
 			if (gemini)
-				json_object_object_add(item, "format", json_object_new_string("enum"));
+				json_object_object_add(item, "format",
+						       json_object_new_string("enum"));
 			json_object_object_add(cp, cat_agencies[a].key, jarray_of(item, gemini));
 			json_object_array_add(creq, json_object_new_string(cat_agencies[a].key));
 		}
@@ -211,8 +221,8 @@ static char *build_schema(prompt_ctx *p, bool with_categories, bool gemini)
 		}
 	}
 	json_object *root = jobject(props, req, gemini);
-	char *s = xstrdup(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |
-							     JSON_C_TO_STRING_NOSLASHESCAPE));
+	char *s = xstrdup(json_object_to_json_string_ext(
+		root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(root);
 	return s;
 }
@@ -221,28 +231,33 @@ static char *build_schema(prompt_ctx *p, bool with_categories, bool gemini)
 
 static char *build_system(prompt_ctx *p, const char *tpl, const char *cat_tpl)
 {
-	sbuf cats = {0}, keys = {0};
+	sbuf cats = { 0 }, keys = { 0 };
 	for (size_t a = 0; a < NCAT; a++) {
 		size_t n = 0;
-		const char *const *names = agency_on(p->cfg, cat_agencies[a].key) && p->lists
-			? agency_categories(p->lists, cat_agencies[a].key, &n) : NULL;
+		const char *const *names =
+			agency_on(p->cfg, cat_agencies[a].key) && p->lists
+				? agency_categories(p->lists, cat_agencies[a].key, &n)
+				: NULL;
 		if (!names || n == 0)
 			continue;
-		sbuf list = {0};
+		sbuf list = { 0 };
 		for (size_t i = 0; i < n; i++)
 			sbuf_printf(&list, "    %s\n", names[i]);
 		trim_right(list.p);
-		kv v[] = { { "agency", cat_agencies[a].label }, { "rule", cat_agencies[a].rule },
+		kv v[] = { { "agency", cat_agencies[a].label },
+			   { "rule", cat_agencies[a].rule },
 			   { "list", list.p } };
 		char *blk = fill(cat_tpl, v, 3);
 		sbuf_adds(&cats, blk);
 		free(blk);
 		sbuf_free(&list);
-		sbuf_printf(&keys, "%s\"%s\": [\"...\"]", keys.len ? ", " : "", cat_agencies[a].key);
+		sbuf_printf(&keys, "%s\"%s\": [\"...\"]", keys.len ? ", " : "",
+			    cat_agencies[a].key);
 	}
 	char tmax[16];
 	snprintf(tmax, sizeof tmax, "%d", p->title_max);
-	kv v[] = { { "title_max", tmax }, { "categories", cats.p ? cats.p : "" },
+	kv v[] = { { "title_max", tmax },
+		   { "categories", cats.p ? cats.p : "" },
 		   { "category_keys", keys.p ? keys.p : "" } };
 	char *s = fill(tpl, v, 3);
 	sbuf_free(&cats);
@@ -302,21 +317,45 @@ void prompt_close(prompt_ctx *p)
 		return;
 	if (p->lists)
 		agency_lists_free(p->lists);
-	free(p->system); free(p->user_tpl); free(p->ed_tpl); free(p->ed_unknown_tpl); free(p->textonly_tpl);
-	free(p->alt_tpl); free(p->schema); free(p->schema_gemini); free(p->alt_schema);
+	free(p->system);
+	free(p->user_tpl);
+	free(p->ed_tpl);
+	free(p->ed_unknown_tpl);
+	free(p->textonly_tpl);
+	free(p->alt_tpl);
+	free(p->schema);
+	free(p->schema_gemini);
+	free(p->alt_schema);
 	free(p->alt_schema_gemini);
 	for (size_t i = 0; i < p->ntags; i++) {
-		free(p->tags[i].tag); free(p->tags[i].edit); free(p->tags[i].rules);
+		free(p->tags[i].tag);
+		free(p->tags[i].edit);
+		free(p->tags[i].rules);
 	}
 	free(p->tags);
 	free(p);
 }
 
-const char *prompt_system(prompt_ctx *p) { return p->system; }
-const char *prompt_schema(prompt_ctx *p) { return p->schema; }
-const char *prompt_schema_gemini(prompt_ctx *p) { return p->schema_gemini; }
-const char *prompt_alt_schema(prompt_ctx *p) { return p->alt_schema; }
-const char *prompt_alt_schema_gemini(prompt_ctx *p) { return p->alt_schema_gemini; }
+const char *prompt_system(prompt_ctx *p)
+{
+	return p->system;
+}
+const char *prompt_schema(prompt_ctx *p)
+{
+	return p->schema;
+}
+const char *prompt_schema_gemini(prompt_ctx *p)
+{
+	return p->schema_gemini;
+}
+const char *prompt_alt_schema(prompt_ctx *p)
+{
+	return p->alt_schema;
+}
+const char *prompt_alt_schema_gemini(prompt_ctx *p)
+{
+	return p->alt_schema_gemini;
+}
 
 /* ---- sanitising ---- */
 
@@ -343,7 +382,7 @@ static bool invisible(unsigned cp)
 
 char *prompt_sanitize(const char *text)
 {
-	sbuf b = {0};
+	sbuf b = { 0 };
 	sbuf_adds(&b, "");
 	if (!text)
 		return sbuf_steal(&b);
@@ -407,7 +446,8 @@ char *prompt_user_text(prompt_ctx *p, mc_media media, const char *description, b
 	char *desc = prompt_sanitize(description);
 	char *ed = NULL;
 	if (editorial) {
-		char *c = short_field(ed_city), *k = short_field(ed_country), *d = short_field(ed_date);
+		char *c = short_field(ed_city), *k = short_field(ed_country),
+		     *d = short_field(ed_date);
 		if (*c && *k && *d) {
 			char *prefix = meta_editorial_prefix(c, k, d);
 			kv v[] = { { "prefix", prefix }, { "media", noun } };
@@ -417,11 +457,15 @@ char *prompt_user_text(prompt_ctx *p, mc_media media, const char *description, b
 			kv v[] = { { "media", noun } };
 			ed = fill(p->ed_unknown_tpl, v, 1);
 		}
-		free(c); free(k); free(d);
+		free(c);
+		free(k);
+		free(d);
 	}
 	kv tv[] = { { "media", noun } };
 	char *textonly = media == MC_IMAGE ? NULL : fill(p->textonly_tpl, tv, 1);
-	kv v[] = { { "description", desc }, { "editorial", ed ? ed : "" }, { "media", noun },
+	kv v[] = { { "description", desc },
+		   { "editorial", ed ? ed : "" },
+		   { "media", noun },
 		   { "textonly", textonly ? textonly : "" } };
 	char *s = fill(p->user_tpl, v, 4);
 	trim_right(s);
@@ -450,7 +494,7 @@ char *prompt_alternative(prompt_ctx *p, const char *tag, const char *title, cons
 		edit = gen_edit;
 		rules = "Describe the photo as the edit changes it; keep the facts of the original.";
 	}
-	sbuf kw = {0};
+	sbuf kw = { 0 };
 	sbuf_adds(&kw, "");
 	for (size_t i = 0; i < nkw && i < 10; i++) {
 		char *k = prompt_sanitize(keywords[i]);
@@ -460,11 +504,14 @@ char *prompt_alternative(prompt_ctx *p, const char *tag, const char *title, cons
 	}
 	char *t = prompt_sanitize(title), *d = prompt_sanitize(desc), tmax[16];
 	snprintf(tmax, sizeof tmax, "%d", p->title_max);
-	kv v[] = { { "edit", edit }, { "rules", rules }, { "title_max", tmax }, { "title", t },
-		   { "description", d }, { "keywords", kw.p } };
+	kv v[] = { { "edit", edit }, { "rules", rules },   { "title_max", tmax },
+		   { "title", t },   { "description", d }, { "keywords", kw.p } };
 	char *s = fill(p->alt_tpl, v, 6);
 	trim_right(s);
-	free(t); free(d); free(st); free(gen_edit);
+	free(t);
+	free(d);
+	free(st);
+	free(gen_edit);
 	sbuf_free(&kw);
 	return s;
 }
@@ -475,14 +522,18 @@ char *prompt_alternative(prompt_ctx *p, const char *tag, const char *title, cons
  * becomes '_' (custom ids travel in URLs and file names). */
 static void id_char(sbuf *b, unsigned cp)
 {
-	static const struct { unsigned cp; char a; } tr[] = {
-		{ 0xe1, 'a' }, { 0xe4, 'a' }, { 0x10d, 'c' }, { 0x10f, 'd' }, { 0xe9, 'e' }, { 0x11b, 'e' },
-		{ 0xed, 'i' }, { 0x13a, 'l' }, { 0x13e, 'l' }, { 0x148, 'n' }, { 0xf3, 'o' }, { 0xf4, 'o' },
-		{ 0x155, 'r' }, { 0x159, 'r' }, { 0x161, 's' }, { 0x165, 't' }, { 0xfa, 'u' }, { 0x16f, 'u' },
-		{ 0xfd, 'y' }, { 0x17e, 'z' }, { 0xc1, 'A' }, { 0xc4, 'A' }, { 0x10c, 'C' }, { 0x10e, 'D' },
-		{ 0xc9, 'E' }, { 0x11a, 'E' }, { 0xcd, 'I' }, { 0x139, 'L' }, { 0x13d, 'L' }, { 0x147, 'N' },
-		{ 0xd3, 'O' }, { 0xd4, 'O' }, { 0x154, 'R' }, { 0x158, 'R' }, { 0x160, 'S' }, { 0x164, 'T' },
-		{ 0xda, 'U' }, { 0x16e, 'U' }, { 0xdd, 'Y' }, { 0x17d, 'Z' },
+	static const struct {
+		unsigned cp;
+		char a;
+	} tr[] = {
+		{ 0xe1, 'a' },  { 0xe4, 'a' }, { 0x10d, 'c' }, { 0x10f, 'd' }, { 0xe9, 'e' },
+		{ 0x11b, 'e' }, { 0xed, 'i' }, { 0x13a, 'l' }, { 0x13e, 'l' }, { 0x148, 'n' },
+		{ 0xf3, 'o' },  { 0xf4, 'o' }, { 0x155, 'r' }, { 0x159, 'r' }, { 0x161, 's' },
+		{ 0x165, 't' }, { 0xfa, 'u' }, { 0x16f, 'u' }, { 0xfd, 'y' },  { 0x17e, 'z' },
+		{ 0xc1, 'A' },  { 0xc4, 'A' }, { 0x10c, 'C' }, { 0x10e, 'D' }, { 0xc9, 'E' },
+		{ 0x11a, 'E' }, { 0xcd, 'I' }, { 0x139, 'L' }, { 0x13d, 'L' }, { 0x147, 'N' },
+		{ 0xd3, 'O' },  { 0xd4, 'O' }, { 0x154, 'R' }, { 0x158, 'R' }, { 0x160, 'S' },
+		{ 0x164, 'T' }, { 0xda, 'U' }, { 0x16e, 'U' }, { 0xdd, 'Y' },  { 0x17d, 'Z' },
 	};
 	if ((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9') ||
 	    cp == '.' || cp == '-' || cp == '_') {
@@ -503,7 +554,7 @@ static char *id_stem(const char *cesta)
 	const char *base = cesta_basename(cesta ? cesta : "");
 	const char *dot = strrchr(base, '.');
 	size_t n = dot && dot != base ? (size_t)(dot - base) : strlen(base);
-	sbuf b = {0};
+	sbuf b = { 0 };
 	sbuf_adds(&b, "");
 	const unsigned char *s = (const unsigned char *)base;
 	for (size_t i = 0; i < n && b.len < 48;) {
@@ -553,8 +604,9 @@ void request_custom_ids(const char *const *cestas, size_t n, const char *batch_i
 void request_task_key(const sb_request *rq, char out[65])
 {
 	/* Length-prefixed fields, so no two different requests hash alike. */
-	sbuf b = {0};
-	const char *f[] = { rq->model, rq->system_prompt, rq->user_text, rq->detail, rq->schema_json };
+	sbuf b = { 0 };
+	const char *f[] = { rq->model, rq->system_prompt, rq->user_text, rq->detail,
+			    rq->schema_json };
 	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
 		size_t l = f[i] ? strlen(f[i]) : 0;
 		sbuf_printf(&b, "%zu:", l);

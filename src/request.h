@@ -13,8 +13,8 @@ typedef struct prompt_ctx prompt_ctx;
  * CSV overrides the shipped lists). */
 int prompt_open(const settings *cfg, prompt_ctx **out, sb_err *e);
 void prompt_close(prompt_ctx *p);
-const char *prompt_system(prompt_ctx *p);          /* the originals' system prompt */
-const char *prompt_schema(prompt_ctx *p);          /* JSON schema for the answer */
+const char *prompt_system(prompt_ctx *p); /* the originals' system prompt */
+const char *prompt_schema(prompt_ctx *p); /* JSON schema for the answer */
 /* The user message for one file: instructions + fenced, sanitised text.  The
  * prompt names the media kind; a file the model does not see (a video, an
  * unknown type) is said to be described by its text alone. */
@@ -43,9 +43,9 @@ void request_task_key(const sb_request *rq, char out[65]);
 
 /* Chunking: split n items of the given sizes into provider batches. */
 typedef struct chunk_limits {
-	long max_requests;    /* per batch (caps->max_requests) */
-	long max_bytes;       /* input file bytes (caps->max_bytes) */
-	long max_tokens;      /* enqueued tokens per model */
+	long max_requests; /* per batch (caps->max_requests) */
+	long max_bytes;    /* input file bytes (caps->max_bytes) */
+	long max_tokens;   /* enqueued tokens per model */
 } chunk_limits;
 /* The limits of the batch's provider (by name: its caps; the default's when
  * unknown) and model (the price table's queue column). */

@@ -19,6 +19,7 @@
 #define PKGDATADIR "/usr/local/share/stockbatch"
 #endif
 
+/* clang-format off */
 const setting_doc settings_docs[] = {
 	{"provider", provider_default_name, N_("LLM provider: openai or gemini")},
 	{"model", "gpt-4.1-mini", N_("model name (default gpt-4.1-mini for openai, gemini-2.5-flash-lite for gemini)")},
@@ -52,8 +53,9 @@ const setting_doc settings_docs[] = {
 	{"data_dir", "", N_("installed data directory (prompts, categories, prices)")},
 	{NULL, NULL, NULL},
 };
+/* clang-format on */
 
-static const char *const known_agencies[] = {"shutterstock", "adobestock", "dreamstime", NULL};
+static const char *const known_agencies[] = { "shutterstock", "adobestock", "dreamstime", NULL };
 
 static void set_str(char **dst, const char *v)
 {
@@ -117,7 +119,8 @@ void settings_defaults(settings *s)
 	s->alt_batch_size = 2000;
 	s->poll_interval = 60;
 	s->wait_timeout = 0;
-	parse_list("shutterstock,adobestock,dreamstime", s->agencies, &s->nagencies, SB_MAX_AGENCIES);
+	parse_list("shutterstock,adobestock,dreamstime", s->agencies, &s->nagencies,
+		   SB_MAX_AGENCIES);
 	parse_list("bw,negative,sharpen", s->alternatives, &s->nalternatives, SB_MAX_ALTS);
 	s->jpeg_quality = 90;
 	s->image_detail = xstrdup("high");
@@ -175,7 +178,8 @@ char *settings_default_path(void)
 static int bad_value(sb_err *e, const char *origin, const char *key, const char *value,
 		     const char *expected)
 {
-	return sb_fail(e, SBE_INPUT, _("%s: bad value '%s' for '%s': expected %s (see stockbatch.conf(5))"),
+	return sb_fail(e, SBE_INPUT,
+		       _("%s: bad value '%s' for '%s': expected %s (see stockbatch.conf(5))"),
 		       origin, value, key, expected);
 }
 
@@ -234,38 +238,41 @@ int settings_set(settings *s, const char *key, const char *value, const char *or
 	char k[64];
 	size_t kl = strlen(key);
 	if (kl >= sizeof k)
-		return sb_fail(e, SBE_INPUT, _("%s: unknown setting '%s' (see stockbatch.conf(5))"), origin, key);
+		return sb_fail(e, SBE_INPUT, _("%s: unknown setting '%s' (see stockbatch.conf(5))"),
+			       origin, key);
 	for (size_t i = 0; i <= kl; i++)
 		k[i] = key[i] == '-' ? '_' : key[i];
 
-	static const char *const details[] = {"high", "low", "auto", NULL};
-	static const char *const previews[] = {"auto", "symbols", "kitty", "sixel", "iterm", NULL};
+	static const char *const details[] = { "high", "low", "auto", NULL };
+	static const char *const previews[] = {
+		"auto", "symbols", "kitty", "sixel", "iterm", NULL
+	};
 	struct {
 		const char *key;
 		int *p;
 		long lo, hi;
 	} ints[] = {
-		{"batch_size", &s->batch_size, 1, 50000},
-		{"alt_batch_size", &s->alt_batch_size, 1, 50000},
-		{"poll_interval", &s->poll_interval, 1, 86400},
-		{"wait_timeout", &s->wait_timeout, 0, 7 * 86400},
-		{"jpeg_quality", &s->jpeg_quality, 1, 100},
-		{"title_max", &s->title_max, 10, 200},
-		{"min_description", &s->min_description, 0, 10000},
-		{"rpm", &s->rpm, 1, 1000000},
-		{"tpm", &s->tpm, 1, INT_MAX},
-		{"concurrency", &s->concurrency, 1, 256},
-		{"backups", &s->backups, 0, 10000},
-		{"archive_days", &s->archive_days, 1, 100000},
-		{"prices_max_age", &s->prices_max_age, 0, 100000},
+		{ "batch_size", &s->batch_size, 1, 50000 },
+		{ "alt_batch_size", &s->alt_batch_size, 1, 50000 },
+		{ "poll_interval", &s->poll_interval, 1, 86400 },
+		{ "wait_timeout", &s->wait_timeout, 0, 7 * 86400 },
+		{ "jpeg_quality", &s->jpeg_quality, 1, 100 },
+		{ "title_max", &s->title_max, 10, 200 },
+		{ "min_description", &s->min_description, 0, 10000 },
+		{ "rpm", &s->rpm, 1, 1000000 },
+		{ "tpm", &s->tpm, 1, INT_MAX },
+		{ "concurrency", &s->concurrency, 1, 256 },
+		{ "backups", &s->backups, 0, 10000 },
+		{ "archive_days", &s->archive_days, 1, 100000 },
+		{ "prices_max_age", &s->prices_max_age, 0, 100000 },
 	};
 	for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
 		if (strcmp(k, ints[i].key))
 			continue;
 		if (parse_int(value, ints[i].lo, ints[i].hi, ints[i].p) < 0) {
 			char range[64];
-			snprintf(range, sizeof range, _("a whole number from %ld to %ld"), ints[i].lo,
-				 ints[i].hi);
+			snprintf(range, sizeof range, _("a whole number from %ld to %ld"),
+				 ints[i].lo, ints[i].hi);
 			return bad_value(e, origin, k, value, range);
 		}
 		return 0;
@@ -305,10 +312,11 @@ int settings_set(settings *s, const char *key, const char *value, const char *or
 	} else if (!strcmp(k, "data_dir")) {
 		set_str(&s->data_dir, *value ? value : NULL);
 	} else if (!strcmp(k, "agencies")) {
-		char *items[SB_MAX_AGENCIES] = {0};
+		char *items[SB_MAX_AGENCIES] = { 0 };
 		int n = 0;
 		if (parse_list(value, items, &n, SB_MAX_AGENCIES) < 0 || n == 0)
-			return bad_value(e, origin, k, value, "shutterstock, adobestock, dreamstime");
+			return bad_value(e, origin, k, value,
+					 "shutterstock, adobestock, dreamstime");
 		for (int i = 0; i < n; i++) {
 			if (!one_of(items[i], known_agencies)) {
 				free_list(items, &n);
@@ -320,7 +328,7 @@ int settings_set(settings *s, const char *key, const char *value, const char *or
 		memcpy(s->agencies, items, sizeof items);
 		s->nagencies = n;
 	} else if (!strcmp(k, "alternatives")) {
-		char *items[SB_MAX_ALTS] = {0};
+		char *items[SB_MAX_ALTS] = { 0 };
 		int n = 0;
 		if (parse_list(value, items, &n, SB_MAX_ALTS) < 0)
 			return bad_value(e, origin, k, value, _("at most 8 tags like bw,negative"));
@@ -328,8 +336,9 @@ int settings_set(settings *s, const char *key, const char *value, const char *or
 			for (const char *c = items[i]; *c; c++) {
 				if (!isalnum((unsigned char)*c)) {
 					free_list(items, &n);
-					return bad_value(e, origin, k, value,
-							 _("tags of letters and digits, without '_'"));
+					return bad_value(
+						e, origin, k, value,
+						_("tags of letters and digits, without '_'"));
 				}
 			}
 		}
@@ -337,8 +346,8 @@ int settings_set(settings *s, const char *key, const char *value, const char *or
 		memcpy(s->alternatives, items, sizeof items);
 		s->nalternatives = n;
 	} else if (!strcmp(k, "live")) {
-		static const char *const yes[] = {"true", "yes", "on", "1", NULL};
-		static const char *const no[] = {"false", "no", "off", "0", NULL};
+		static const char *const yes[] = { "true", "yes", "on", "1", NULL };
+		static const char *const no[] = { "false", "no", "off", "0", NULL };
 		if (one_of(value, yes))
 			s->live = true;
 		else if (one_of(value, no))
@@ -367,8 +376,8 @@ int settings_set(settings *s, const char *key, const char *value, const char *or
 	} else if (!strcmp(k, "path_map")) {
 		return set_path_map(s, value, origin, e);
 	} else {
-		return sb_fail(e, SBE_INPUT, _("%s: unknown setting '%s' (see stockbatch.conf(5))"), origin,
-			       key);
+		return sb_fail(e, SBE_INPUT, _("%s: unknown setting '%s' (see stockbatch.conf(5))"),
+			       origin, key);
 	}
 	return 0;
 }
@@ -406,13 +415,15 @@ int settings_load_file(settings *s, const char *path, bool must_exist, sb_err *e
 		char origin[PATH_MAX + 32];
 		snprintf(origin, sizeof origin, "%s:%d", path, lineno);
 		if (!utf8_valid(line, strlen(line), NULL)) {
-			rc = sb_fail(e, SBE_INPUT, _("%s: not valid UTF-8; save the file as UTF-8"), origin);
+			rc = sb_fail(e, SBE_INPUT, _("%s: not valid UTF-8; save the file as UTF-8"),
+				     origin);
 			break;
 		}
 		char *eq = strchr(line, '=');
 		/* "path_map = A => B": the first '=' that is not part of "=>". */
 		if (!eq || eq == line) {
-			rc = sb_fail(e, SBE_INPUT, _("%s: expected 'key = value' (see stockbatch.conf(5))"),
+			rc = sb_fail(e, SBE_INPUT,
+				     _("%s: expected 'key = value' (see stockbatch.conf(5))"),
 				     origin);
 			break;
 		}
@@ -491,7 +502,7 @@ char *settings_map_path(const settings *s, const char *cesta)
 	}
 	if (bi < 0)
 		return xstrdup(cesta);
-	sbuf b = {0};
+	sbuf b = { 0 };
 	const char *to = s->maps[bi].to;
 	size_t tl = strlen(to);
 	while (tl > 1 && (to[tl - 1] == '/' || to[tl - 1] == '\\'))

@@ -17,39 +17,39 @@ typedef struct path_map {
 } path_map;
 
 typedef struct settings {
-	char *provider;         /* "openai" (default) or "gemini" */
-	char *model;            /* default per provider: gpt-4o-mini / gemini-2.5-flash */
-	char *openai_base_url;  /* default https://api.openai.com/v1 */
-	char *gemini_base_url;  /* default https://generativelanguage.googleapis.com */
-	char *key_file;         /* optional 0600 file holding the key */
-	char *media_csv;        /* path of PhotoMedia.csv (default ./PhotoMedia.csv) */
-	char *state_dir;        /* default: .stockbatch beside the CSV */
-	int batch_size;         /* photos per collecting batch (default 20) */
-	int alt_batch_size;     /* alternatives per text-only batch (default 2000) */
-	int poll_interval;      /* seconds between polls (default 60) */
-	int wait_timeout;       /* retrieve --wait default, seconds (0 = do not wait) */
+	char *provider;                  /* "openai" (default) or "gemini" */
+	char *model;                     /* default per provider: gpt-4o-mini / gemini-2.5-flash */
+	char *openai_base_url;           /* default https://api.openai.com/v1 */
+	char *gemini_base_url;           /* default https://generativelanguage.googleapis.com */
+	char *key_file;                  /* optional 0600 file holding the key */
+	char *media_csv;                 /* path of PhotoMedia.csv (default ./PhotoMedia.csv) */
+	char *state_dir;                 /* default: .stockbatch beside the CSV */
+	int batch_size;                  /* photos per collecting batch (default 20) */
+	int alt_batch_size;              /* alternatives per text-only batch (default 2000) */
+	int poll_interval;               /* seconds between polls (default 60) */
+	int wait_timeout;                /* retrieve --wait default, seconds (0 = do not wait) */
 	char *agencies[SB_MAX_AGENCIES]; /* enabled: shutterstock, adobestock, dreamstime */
 	int nagencies;
 	char *alternatives[SB_MAX_ALTS]; /* edit tags without '_': bw, negative, sharpen */
 	int nalternatives;
-	int jpeg_quality;       /* 1..100, default 90 */
-	char *image_detail;     /* "high" (default), "low", "auto" */
-	double budget;          /* USD cap per run, 0 = none */
-	int title_max;          /* default 70 when adobestock enabled, else 80 */
-	int min_description;    /* characters, default 50 */
-	int rpm, tpm;           /* live-mode limits: requests and tokens per minute */
-	int concurrency;        /* live-mode concurrent requests, default 4 */
-	bool live;              /* send through the synchronous endpoints (--live); default false */
-	int backups;            /* CSV backups kept (default 10) */
-	int archive_days;       /* completed batches archived after (default 365) */
-	int prices_max_age;     /* days before doctor calls prices.conf old (default 180, 0 = never) */
+	int jpeg_quality;    /* 1..100, default 90 */
+	char *image_detail;  /* "high" (default), "low", "auto" */
+	double budget;       /* USD cap per run, 0 = none */
+	int title_max;       /* default 70 when adobestock enabled, else 80 */
+	int min_description; /* characters, default 50 */
+	int rpm, tpm;        /* live-mode limits: requests and tokens per minute */
+	int concurrency;     /* live-mode concurrent requests, default 4 */
+	bool live;           /* send through the synchronous endpoints (--live); default false */
+	int backups;         /* CSV backups kept (default 10) */
+	int archive_days;    /* completed batches archived after (default 365) */
+	int prices_max_age;  /* days before doctor calls prices.conf old (default 180, 0 = never) */
 	path_map maps[SB_MAX_PATHMAPS];
 	int nmaps;
-	char *preview;          /* "auto", "symbols", "kitty", "sixel", "iterm" */
+	char *preview;           /* "auto", "symbols", "kitty", "sixel", "iterm" */
 	char *editorial_country; /* the editorial dialog's first country */
-	char *locale;           /* "" = from the environment */
-	char *data_dir;         /* installed data (prompts, categories, prices) */
-	char *config_path;      /* file the settings came from, or NULL */
+	char *locale;            /* "" = from the environment */
+	char *data_dir;          /* installed data (prompts, categories, prices) */
+	char *config_path;       /* file the settings came from, or NULL */
 } settings;
 
 void settings_defaults(settings *s);

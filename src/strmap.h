@@ -23,7 +23,7 @@
 typedef struct sm_entry {
 	const char *key; /* NUL-terminated when copied; else the caller's bytes */
 	uint32_t len;
-	int aux;         /* the caller's: e.g. the store's file state */
+	int aux; /* the caller's: e.g. the store's file state */
 	union {
 		void *ptr;
 		size_t num;

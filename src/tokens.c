@@ -20,10 +20,10 @@
 /* ---- ranks: rank -> bytes, and bytes -> rank ---- */
 
 static struct {
-	unsigned char *arena;  /* all token bytes back to back */
-	uint32_t *off;         /* by rank */
+	unsigned char *arena; /* all token bytes back to back */
+	uint32_t *off;        /* by rank */
 	uint16_t *len;
-	strmap byte;           /* token bytes (borrowed from the arena) -> rank */
+	strmap byte; /* token bytes (borrowed from the arena) -> rank */
 	uint32_t n;
 	bool loaded;
 } R;
@@ -39,7 +39,10 @@ static long rank_of(const unsigned char *p, size_t n)
 
 static void ranks_free(void)
 {
-	free(R.arena); free(R.off); free(R.len); strmap_free(&R.byte);
+	free(R.arena);
+	free(R.off);
+	free(R.len);
+	strmap_free(&R.byte);
 	memset(&R, 0, sizeof R);
 }
 
@@ -65,10 +68,11 @@ static int ranks_parse(const char *path, const char *data, size_t len, sb_err *e
 			if (!sp || n <= 0 || rank < 0 || (size_t)rank > lines || ep == sp + 1 ||
 			    R.len[rank] != 0) {
 				ranks_free();
-				return sb_fail(e, SBE_INPUT,
-					       _("%s:%zu: not a tiktoken rank line (\"<base64> <rank>\"); "
-						 "reinstall the file from the package"),
-					       path, lineno);
+				return sb_fail(
+					e, SBE_INPUT,
+					_("%s:%zu: not a tiktoken rank line (\"<base64> <rank>\"); "
+					  "reinstall the file from the package"),
+					path, lineno);
 			}
 			R.off[rank] = (uint32_t)used;
 			R.len[rank] = (uint16_t)n;
@@ -82,7 +86,8 @@ static int ranks_parse(const char *path, const char *data, size_t len, sb_err *e
 	for (uint32_t r = 0; r < R.n; r++) {
 		bool added;
 		sm_entry *en = R.len[r] ? strmap_addn(&R.byte, (const char *)R.arena + R.off[r],
-						      R.len[r], &added) : NULL;
+						      R.len[r], &added)
+					: NULL;
 		if (en && added) /* the same bytes twice: the lower rank wins */
 			en->num = r;
 	}
@@ -91,9 +96,11 @@ static int ranks_parse(const char *path, const char *data, size_t len, sb_err *e
 		unsigned char c = (unsigned char)b;
 		if (rank_of(&c, 1) < 0) {
 			ranks_free();
-			return sb_fail(e, SBE_INPUT,
-				       _("%s: byte 0x%02x has no rank; the file is truncated or not "
-					 "o200k_base, reinstall it"), path, b);
+			return sb_fail(
+				e, SBE_INPUT,
+				_("%s: byte 0x%02x has no rank; the file is truncated or not "
+				  "o200k_base, reinstall it"),
+				path, b);
 		}
 	}
 	return 0;
@@ -106,7 +113,8 @@ int tokens_init(const char *ranks_path, sb_err *e)
 		pthread_mutex_unlock(&ranks_lock);
 		return 0;
 	}
-	char *path = ranks_path ? xstrdup(ranks_path) : path_join(data_dir(), "o200k_base.tiktoken");
+	char *path =
+		ranks_path ? xstrdup(ranks_path) : path_join(data_dir(), "o200k_base.tiktoken");
 	char *data = NULL;
 	size_t len = 0;
 	int rc = read_whole_file(path, &data, &len, e);
@@ -127,18 +135,25 @@ int tokens_init(const char *ranks_path, sb_err *e)
 static int uc_class(unsigned cp)
 {
 	if (cp < 0x80) {
-		if (cp >= 'a' && cp <= 'z') return UC_LL;
-		if (cp >= 'A' && cp <= 'Z') return UC_U;
-		if (cp >= '0' && cp <= '9') return UC_N;
-		if (cp == ' ' || (cp >= 9 && cp <= 13)) return UC_WS;
+		if (cp >= 'a' && cp <= 'z')
+			return UC_LL;
+		if (cp >= 'A' && cp <= 'Z')
+			return UC_U;
+		if (cp >= '0' && cp <= '9')
+			return UC_N;
+		if (cp == ' ' || (cp >= 9 && cp <= 13))
+			return UC_WS;
 		return UC_OTHER;
 	}
 	size_t lo = 0, hi = sizeof uc_ranges / sizeof uc_ranges[0];
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		if (cp < uc_ranges[mid].lo) hi = mid;
-		else if (cp > uc_ranges[mid].hi) lo = mid + 1;
-		else return uc_ranges[mid].cls;
+		if (cp < uc_ranges[mid].lo)
+			hi = mid;
+		else if (cp > uc_ranges[mid].hi)
+			lo = mid + 1;
+		else
+			return uc_ranges[mid].cls;
 	}
 	return UC_OTHER;
 }
@@ -147,14 +162,26 @@ static int uc_class(unsigned cp)
 typedef struct cps {
 	unsigned *cp;
 	unsigned char *cls;
-	size_t *off;  /* byte offset of each code point; off[n] = byte length */
+	size_t *off; /* byte offset of each code point; off[n] = byte length */
 	size_t n;
 } cps;
 
-static bool is_upperish(int c) { return c == UC_U || c == UC_O || c == UC_M; }
-static bool is_lowerish(int c) { return c == UC_LL || c == UC_O || c == UC_M; }
-static bool is_letter(int c) { return c == UC_U || c == UC_LL || c == UC_O; }
-static bool is_crlf(unsigned cp) { return cp == '\r' || cp == '\n'; }
+static bool is_upperish(int c)
+{
+	return c == UC_U || c == UC_O || c == UC_M;
+}
+static bool is_lowerish(int c)
+{
+	return c == UC_LL || c == UC_O || c == UC_M;
+}
+static bool is_letter(int c)
+{
+	return c == UC_U || c == UC_LL || c == UC_O;
+}
+static bool is_crlf(unsigned cp)
+{
+	return cp == '\r' || cp == '\n';
+}
 
 /* (?i:'s|'t|'re|'ve|'m|'ll|'d)? at i: code points consumed. */
 static size_t contraction(const cps *t, size_t i)
@@ -256,7 +283,11 @@ static size_t next_piece(const cps *t, size_t i)
 /* Long pieces (a run of 10,000 letters or spaces): the same merges in
  * O(n log n) with a heap of (rank, position) and a linked list of parts, so
  * the result equals the simple loop's (lowest rank, leftmost first). */
-typedef struct hent { long rank; size_t pos; uint32_t ver; } hent;
+typedef struct hent {
+	long rank;
+	size_t pos;
+	uint32_t ver;
+} hent;
 
 static bool hless(const hent *a, const hent *b)
 {
@@ -337,7 +368,10 @@ static long bpe_count_long(const unsigned char *p, size_t n)
 				hpush(h, &hn, (hent){ r, z, ver[z] });
 		}
 	}
-	free(nxt); free(prv); free(ver); free(h);
+	free(nxt);
+	free(prv);
+	free(ver);
+	free(h);
 	return parts;
 }
 
@@ -367,7 +401,8 @@ static long bpe_count(const unsigned char *p, size_t n, long *scratch_rank, size
 		if (best == LONG_MAX)
 			break;
 		/* Merge parts bi and bi+1. */
-		memmove(scratch_pos + bi + 1, scratch_pos + bi + 2, (m - bi - 1) * sizeof *scratch_pos);
+		memmove(scratch_pos + bi + 1, scratch_pos + bi + 2,
+			(m - bi - 1) * sizeof *scratch_pos);
 		memmove(scratch_rank + bi + 1, scratch_rank + bi + 2,
 			(m > bi + 3 ? m - bi - 3 : 0) * sizeof *scratch_rank);
 		m--;
@@ -419,8 +454,11 @@ long tokens_count(const char *text)
 		total += bpe_count(s + t.off[i], t.off[e] - t.off[i], rank, pos);
 		i = e;
 	}
-	free(rank); free(pos);
-	free(t.cp); free(t.cls); free(t.off);
+	free(rank);
+	free(pos);
+	free(t.cp);
+	free(t.cls);
+	free(t.off);
 	return total;
 }
 
@@ -440,15 +478,16 @@ long tokens_chat(const char *system_text, const char *user_text)
 typedef struct img_rule {
 	const char *prefix;
 	bool patch;
-	int base, per_tile;    /* tile models */
-	long budget;           /* patch models */
-	int maxdim;            /* patch pre-fit, 0 = none */
+	int base, per_tile; /* tile models */
+	long budget;        /* patch models */
+	int maxdim;         /* patch pre-fit, 0 = none */
 	double mult;
-	bool deprecated;       /* V3: "Deprecated and scheduled for shutdown" */
+	bool deprecated; /* V3: "Deprecated and scheduled for shutdown" */
 } img_rule;
 
 /* Longest prefix first within a family.  Versions (apis.md 2): the newest
  * (V3) where it speaks, V2 otherwise. */
+/* clang-format off */
 static const img_rule img_rules[] = {
 	{ "gpt-4o-mini", false, 2833, 5667, 0, 0, 0, false },
 	{ "gpt-4o", false, 85, 170, 0, 0, 0, false },
@@ -469,6 +508,7 @@ static const img_rule img_rules[] = {
 	{ "gpt-5.", true, 0, 0, 2500, 2048, 1.2, false },
 	{ "gpt-5", false, 70, 140, 0, 0, 0, true },
 };
+/* clang-format on */
 
 static const img_rule *img_rule_known(const char *model)
 {
@@ -549,8 +589,10 @@ long tokens_patch_size(int w, int h, long budget, int maxdim, int *pw, int *ph)
 		h = (int)floor(h * s);
 		n = (long)((w + 31) / 32) * ((h + 31) / 32);
 	}
-	if (pw) *pw = w;
-	if (ph) *ph = h;
+	if (pw)
+		*pw = w;
+	if (ph)
+		*ph = h;
 	return n;
 }
 
@@ -558,7 +600,8 @@ bool tokens_image_size(const char *model, const char *detail, int w, int h, int 
 {
 	const img_rule *r = img_rule_of(model);
 	if (w <= 0 || h <= 0) {
-		*tw = w; *th = h;
+		*tw = w;
+		*th = h;
 		return r->patch;
 	}
 	if (r->patch) {
@@ -566,7 +609,8 @@ bool tokens_image_size(const char *model, const char *detail, int w, int h, int 
 		tokens_patch_size(w, h, r->budget, r->maxdim, tw, th);
 	} else if (detail && strcmp(detail, "low") == 0) {
 		/* The model looks at a 512 px version: sending more buys nothing. */
-		*tw = w; *th = h;
+		*tw = w;
+		*th = h;
 		fit_box(tw, th, 512);
 	} else {
 		tokens_tile_size(w, h, tw, th);

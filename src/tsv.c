@@ -61,7 +61,7 @@ struct tsv_reader {
 	long line;       /* lines consumed */
 	char **cells;    /* the last record's cells */
 	size_t ncells;
-	char *text;      /* the record's text (the fallback splits it) */
+	char *text; /* the record's text (the fallback splits it) */
 };
 
 tsv_reader *tsv_open(const char *data, size_t len)
@@ -104,7 +104,7 @@ static size_t line_at(const tsv_reader *r, size_t pos, size_t *with_nl)
 
 typedef struct parse_ctx {
 	tsv_reader *r;
-	int rows;        /* records ended (cb2) */
+	int rows; /* records ended (cb2) */
 } parse_ctx;
 
 static void on_cell(void *s, size_t n, void *arg)

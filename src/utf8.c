@@ -117,8 +117,8 @@ size_t utf8_prefix_bytes(const char *s, size_t nchars)
 	return i;
 }
 
-typedef uint8_t *(*case_fn)(const uint8_t *s, size_t n, const char *iso639_language,
-			    uninorm_t nf, uint8_t *resultbuf, size_t *lengthp);
+typedef uint8_t *(*case_fn)(const uint8_t *s, size_t n, const char *iso639_language, uninorm_t nf,
+			    uint8_t *resultbuf, size_t *lengthp);
 
 /* Maps every valid run of s with fn; invalid bytes pass through unchanged
  * (libunistring refuses a string that is not UTF-8 as a whole). */
@@ -197,8 +197,9 @@ char *utf8_fold(const char *s)
 	}
 	char *low = utf8_lower(s);
 	size_t n = strlen(low), len = 0;
-	uint8_t *d = utf8_valid(low, n, NULL) ? u8_normalize(UNINORM_NFD, (const uint8_t *)low, n, NULL, &len)
-					      : NULL;
+	uint8_t *d = utf8_valid(low, n, NULL)
+			     ? u8_normalize(UNINORM_NFD, (const uint8_t *)low, n, NULL, &len)
+			     : NULL;
 	const char *src = d ? (const char *)d : low;
 	size_t sl = d ? len : n;
 	sbuf b = { 0 };
@@ -211,7 +212,7 @@ char *utf8_fold(const char *s)
 			continue;
 		}
 		if (uc_is_general_category(cp, UC_CATEGORY_M))
-			; /* the accent of a decomposed letter */
+			;             /* the accent of a decomposed letter */
 		else if (cp == 0x142) /* ł */
 			sbuf_addc(&b, 'l');
 		else if (cp == 0xF8) /* ø */
@@ -244,7 +245,8 @@ bool utf8_is_letter(uint32_t cp)
 int utf8_casecmp(const char *a, const char *b)
 {
 	int r;
-	if (u8_casecmp((const uint8_t *)a, strlen(a), (const uint8_t *)b, strlen(b), NULL, NULL, &r) == 0)
+	if (u8_casecmp((const uint8_t *)a, strlen(a), (const uint8_t *)b, strlen(b), NULL, NULL,
+		       &r) == 0)
 		return r;
 	return strcmp(a, b); /* out of memory */
 }

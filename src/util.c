@@ -233,9 +233,10 @@ static void random_letters(char *out, size_t n)
 	unsigned char r[16];
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	unsigned long long x = (unsigned long long)ts.tv_nsec ^ ((unsigned long long)ts.tv_sec << 20) ^
-			       ((unsigned long long)getpid() << 40) ^
-			       (__atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED) * 0x9E3779B97F4A7C15ULL);
+	unsigned long long x =
+		(unsigned long long)ts.tv_nsec ^ ((unsigned long long)ts.tv_sec << 20) ^
+		((unsigned long long)getpid() << 40) ^
+		(__atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED) * 0x9E3779B97F4A7C15ULL);
 	bool have = false;
 #ifdef SB_HAVE_GETRANDOM
 	have = getrandom(r, sizeof r, GRND_NONBLOCK) == (ssize_t)sizeof r;
@@ -282,7 +283,8 @@ static void match_file(int fd, mode_t mode, const struct stat *like)
 	if (like) {
 		mode = like->st_mode & 07777;
 		struct stat me;
-		if (fstat(fd, &me) == 0 && (me.st_uid != like->st_uid || me.st_gid != like->st_gid)) {
+		if (fstat(fd, &me) == 0 &&
+		    (me.st_uid != like->st_uid || me.st_gid != like->st_gid)) {
 			/* EPERM: not ours to give; then nobody gains access by it */
 			if (fchown(fd, like->st_uid, like->st_gid) < 0 &&
 			    fchown(fd, (uid_t)-1, like->st_gid) < 0)
@@ -431,7 +433,7 @@ int read_whole_file(const char *path, char **data, size_t *len, sb_err *e)
 	if (fd < 0)
 		return sb_fail(e, errno == ENOENT ? SBE_NOTFOUND : SBE_IO, "cannot open %s: %s",
 			       path, strerror(errno));
-	sbuf b = {0};
+	sbuf b = { 0 };
 	char buf[65536];
 	for (;;) {
 		ssize_t r = read(fd, buf, sizeof buf);
@@ -484,7 +486,7 @@ void time_iso(time_t t, char out[32])
 
 time_t time_parse_iso(const char *s)
 {
-	struct tm tm = {0};
+	struct tm tm = { 0 };
 	if (!s || !strptime(s, "%Y-%m-%dT%H:%M:%S", &tm))
 		return 0;
 	return timegm(&tm);
@@ -531,7 +533,7 @@ bool date_norm_ddmmyyyy(const char *in, char out[11])
 		d = v[2];
 	} else if (len[2] != 4 || len[0] > 2 || len[1] > 2)
 		return false;
-	static const unsigned mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	static const unsigned mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	if (y < 1800 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
 		return false;
 	if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
@@ -571,7 +573,8 @@ static const uint32_t K256[64] = {
 	0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
 	0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
 	0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
-	0xc67178f2};
+	0xc67178f2
+};
 
 #define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
 
@@ -615,13 +618,13 @@ static void sha256_block(uint32_t h[8], const unsigned char *b)
 
 void sha256_hex(const void *data, size_t n, char out[65])
 {
-	uint32_t h[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-			 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+	uint32_t h[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+			  0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
 	const unsigned char *p = data;
 	size_t i = 0;
 	for (; i + 64 <= n; i += 64)
 		sha256_block(h, p + i);
-	unsigned char tail[128] = {0};
+	unsigned char tail[128] = { 0 };
 	size_t rest = n - i;
 	memcpy(tail, p + i, rest);
 	tail[rest] = 0x80;

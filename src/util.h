@@ -29,14 +29,13 @@ typedef enum {
 
 typedef struct sb_err {
 	sb_errcode code;
-	int http_status;       /* when it came from HTTP, else 0 */
-	double retry_after;    /* seconds, for SBE_RATE; 0 = unknown */
-	char msg[1024];        /* never holds a secret */
+	int http_status;    /* when it came from HTTP, else 0 */
+	double retry_after; /* seconds, for SBE_RATE; 0 = unknown */
+	char msg[1024];     /* never holds a secret */
 } sb_err;
 
 /* Set e (may be NULL); returns -1 so callers can `return sb_fail(...)`. */
-int sb_fail(sb_err *e, sb_errcode code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int sb_fail(sb_err *e, sb_errcode code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void sb_err_clear(sb_err *e);
 
 void *xmalloc(size_t n);

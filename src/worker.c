@@ -30,10 +30,10 @@ struct worker {
 	engine *en;
 	pthread_t th;
 	int pipe[2];
-	sbq *msgs;        /* to the UI */
-	sbq *cmds;        /* from the UI; stopped by worker_stop */
+	sbq *msgs;          /* to the UI */
+	sbq *cmds;          /* from the UI; stopped by worker_stop */
 	pthread_mutex_t mu; /* the ETA's series, below */
-	double t0;        /* ETA: start of the current progress series */
+	double t0;          /* ETA: start of the current progress series */
 	char pwhat[40];
 };
 
@@ -41,9 +41,10 @@ int wmsg_drop_rank(const void *item)
 {
 	const wmsg *m = item;
 	switch (m->kind) {
-	case WM_PROGRESS: return 3;                          /* the next one says more */
-	case WM_LOG: return m->level >= LOG_ERROR ? 0 : 2;   /* an error line stays */
-	case WM_BATCHES: case WM_COST: return 1;             /* refreshes: a later one redoes it */
+	case WM_PROGRESS: return 3;                        /* the next one says more */
+	case WM_LOG: return m->level >= LOG_ERROR ? 0 : 2; /* an error line stays */
+	case WM_BATCHES:
+	case WM_COST: return 1; /* refreshes: a later one redoes it */
 	case WM_ERROR: return 0;
 	}
 	return 0;
@@ -156,8 +157,8 @@ static void *worker_main(void *arg)
 		post(w, WM_BATCHES, LOG_INFO, NULL, "%s", "");
 		/* a run that cost nothing has nothing to say: only the refresh */
 		if (rep.est_cost > 0 || rep.actual_cost > 0)
-			post(w, WM_COST, LOG_INFO, NULL, _("estimate $%.4f, actual $%.4f"), rep.est_cost,
-			     rep.actual_cost);
+			post(w, WM_COST, LOG_INFO, NULL, _("estimate $%.4f, actual $%.4f"),
+			     rep.est_cost, rep.actual_cost);
 		else
 			post(w, WM_COST, LOG_INFO, NULL, "%s", "");
 
@@ -176,7 +177,8 @@ int worker_start(engine *en, worker **out, sb_err *e)
 	w->en = en;
 	if (pipe2(w->pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
 		free(w);
-		return sb_fail(e, SBE_IO, _("cannot create the worker's pipe: %s"), strerror(errno));
+		return sb_fail(e, SBE_IO, _("cannot create the worker's pipe: %s"),
+			       strerror(errno));
 	}
 	w->msgs = sbq_new(sizeof(wmsg), QCAP, wmsg_drop_rank, NULL);
 	w->cmds = sbq_new(sizeof(cmd), 64, NULL, NULL);
@@ -193,7 +195,8 @@ int worker_start(engine *en, worker **out, sb_err *e)
 		sbq_free(w->cmds);
 		pthread_mutex_destroy(&w->mu);
 		free(w);
-		return sb_fail(e, SBE_GENERIC, _("cannot start the background worker: %s"), strerror(rc));
+		return sb_fail(e, SBE_GENERIC, _("cannot start the background worker: %s"),
+			       strerror(rc));
 	}
 	*out = w;
 	return 0;

@@ -20,7 +20,7 @@ struct collector {
 	store *st;
 	mediacsv *m;
 	size_t *rows, nrows, cur;
-	char **local;      /* mapped paths, made on demand */
+	char **local; /* mapped paths, made on demand */
 	/* The draft writer: an fsync'd write must not stall typing, so a small
 	 * thread writes the latest text handed over (a queue of one: an older
 	 * draft still waiting is dropped). */
@@ -28,7 +28,7 @@ struct collector {
 	bool dth_started;
 	sbq *drafts;
 	pthread_mutex_t dmu;
-	char derr[1024];        /* last failure, under dmu */
+	char derr[1024]; /* last failure, under dmu */
 };
 
 typedef struct draft {
@@ -152,10 +152,12 @@ char *collect_take_draft(collector *c)
 	for (size_t i = c->cur; i < c->nrows; i++)
 		if (strcmp(mediacsv_field(c->m, c->rows[i], MC_CESTA), cesta) == 0) {
 			size_t r = c->rows[i];
-			memmove(c->rows + c->cur + 1, c->rows + c->cur, (i - c->cur) * sizeof *c->rows);
+			memmove(c->rows + c->cur + 1, c->rows + c->cur,
+				(i - c->cur) * sizeof *c->rows);
 			c->rows[c->cur] = r;
 			char *l = c->local[i];
-			memmove(c->local + c->cur + 1, c->local + c->cur, (i - c->cur) * sizeof *c->local);
+			memmove(c->local + c->cur + 1, c->local + c->cur,
+				(i - c->cur) * sizeof *c->local);
 			c->local[c->cur] = l;
 			free(cesta);
 			return text;

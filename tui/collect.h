@@ -12,11 +12,11 @@
 typedef struct collector collector;
 
 typedef struct collect_photo {
-	const char *cesta;     /* the CSV's Cesta (the row key) */
-	char *local;           /* mapped to this box (path mapping) */
+	const char *cesta; /* the CSV's Cesta (the row key) */
+	char *local;       /* mapped to this box (path mapping) */
 	const char *soubor, *kategorie, *datum, *sirka, *vyska;
 	size_t row;
-	size_t pos, total;     /* 1-based place in this session's list */
+	size_t pos, total; /* 1-based place in this session's list */
 } collect_photo;
 
 /* Loads the media CSV once; errors name the file and line. */

@@ -18,7 +18,8 @@ void dlg_editorial_open(ui *u)
 		editor_init(&u->fields[i]);
 	}
 	editor_set(&u->fields[0], u->edinfo.city);
-	editor_set(&u->fields[1], u->edinfo.country[0] ? u->edinfo.country : u->cfg->editorial_country);
+	editor_set(&u->fields[1],
+		   u->edinfo.country[0] ? u->edinfo.country : u->cfg->editorial_country);
 	char date[16];
 	if (u->edinfo.date[0])
 		snprintf(date, sizeof date, "%s", u->edinfo.date);
@@ -87,22 +88,24 @@ void dlg_help_open(ui *u)
 				continue;
 			bool seen = false;
 			for (size_t j = 0; j < i && !seen; j++)
-				seen = tui_keys[j].ctx == k->ctx && tui_keys[j].action == k->action &&
-				       tui_keys[j].desc;
+				seen = tui_keys[j].ctx == k->ctx &&
+				       tui_keys[j].action == k->action && tui_keys[j].desc;
 			if (seen)
 				continue;
 			sbuf names = { 0 };
 			for (size_t j = i; j < tui_nkeys; j++)
 				if (tui_keys[j].ctx == k->ctx && tui_keys[j].action == k->action &&
 				    tui_keys[j].desc)
-					sbuf_printf(&names, "%s%s", names.len ? ", " : "", tui_keys[j].name);
+					sbuf_printf(&names, "%s%s", names.len ? ", " : "",
+						    tui_keys[j].name);
 			int pad = 22 - (int)utf8_chars(names.p);
 			sbuf_printf(&b, "  %s%*s %s\n", names.p, pad > 0 ? pad : 0, "", _(k->desc));
 			sbuf_free(&names);
 		}
 		sbuf_adds(&b, "\n");
 	}
-	sbuf_printf(&b, "%s\n", _("In the editor, printable keys are text; use F1, F10 or Ctrl+Q there."));
+	sbuf_printf(&b, "%s\n",
+		    _("In the editor, printable keys are text; use F1, F10 or Ctrl+Q there."));
 	dlg_text_open(u, _("Keys"), b.p ? b.p : "");
 	sbuf_free(&b);
 }
@@ -152,9 +155,10 @@ void dlg_draw(ui *u)
 		frame(r, u->text_title);
 		int rows = r.h - 3;
 		for (int i = 0; i < rows && u->text_top + i < u->ntext; i++)
-			ui_put(r.y + 1 + i, r.x + 2, r.w - 4, u->text_lines[u->text_top + i], A_NORMAL);
-		ui_put(r.y + r.h - 2, r.x + 2, r.w - 4, _("Up/Down/PgUp/PgDn scroll, q or Esc closes"),
-		       A_BOLD);
+			ui_put(r.y + 1 + i, r.x + 2, r.w - 4, u->text_lines[u->text_top + i],
+			       A_NORMAL);
+		ui_put(r.y + r.h - 2, r.x + 2, r.w - 4,
+		       _("Up/Down/PgUp/PgDn scroll, q or Esc closes"), A_BOLD);
 		curs_set(0);
 	} else if (u->modal == MD_EDITORIAL) {
 		rect r = centre_box(9, 60);
@@ -177,7 +181,8 @@ void dlg_draw(ui *u)
 				cx = fx + (cc < fw ? cc : fw - 1);
 			}
 		}
-		ui_put(r.y + r.h - 2, r.x + 2, r.w - 4, _("Tab next field, Enter OK, Esc cancel"), A_BOLD);
+		ui_put(r.y + r.h - 2, r.x + 2, r.w - 4, _("Tab next field, Enter OK, Esc cancel"),
+		       A_BOLD);
 		curs_set(1);
 		move(cy, cx);
 	}
@@ -231,11 +236,8 @@ static void dlg_key1(ui *u, int code, bool is_key)
 {
 	u->dirty = true;
 	switch (u->modal) {
-	case MD_NONE:
-		return;
-	case MD_EDITORIAL:
-		editorial_key(u, code, is_key);
-		return;
+	case MD_NONE: return;
+	case MD_EDITORIAL: editorial_key(u, code, is_key); return;
 	case MD_CONFIRM:
 		if (!is_key && (code == 'y' || code == 'Y')) {
 			u->modal = MD_NONE;
@@ -255,7 +257,8 @@ static void dlg_key1(ui *u, int code, bool is_key)
 		else if (is_key && code == KEY_UP && u->text_top > 0)
 			u->text_top--;
 		else if (is_key && code == KEY_NPAGE)
-			u->text_top = u->text_top + page < u->ntext ? u->text_top + page : u->text_top;
+			u->text_top =
+				u->text_top + page < u->ntext ? u->text_top + page : u->text_top;
 		else if (is_key && code == KEY_PPAGE)
 			u->text_top = u->text_top > (size_t)page ? u->text_top - page : 0;
 		else if ((!is_key && (code == 'q' || code == 27 || code == '\n' || code == '?')) ||

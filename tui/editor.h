@@ -8,11 +8,11 @@
 #include <stddef.h>
 
 typedef struct editor {
-	char *p;       /* always NUL-terminated, valid UTF-8 */
+	char *p; /* always NUL-terminated, valid UTF-8 */
 	size_t len, cap;
-	size_t cur;    /* byte offset of the cursor, on a code point boundary */
-	int want_col;  /* sticky column for up/down, -1 = none */
-	unsigned gen;  /* bumped on every text change (draft debounce) */
+	size_t cur;   /* byte offset of the cursor, on a code point boundary */
+	int want_col; /* sticky column for up/down, -1 = none */
+	unsigned gen; /* bumped on every text change (draft debounce) */
 } editor;
 
 /* One wrapped line: bytes [start, end) are shown; next is where the

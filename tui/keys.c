@@ -8,9 +8,10 @@
 
 #include "i18n.h"
 
-#define CTRL(c) ((c) & 0x1f)
+#define CTRL(c) ((c)&0x1f)
 #define KEYF(n) (KEY_F0 + (n))
 
+/* clang-format off */
 const struct tui_key tui_keys[] = {
 	{ KEYF(10), "F10", TC_ANY, TA_QUIT, N_("quit (everything saved is kept, the draft too)") },
 	{ CTRL('q'), "Ctrl+Q", TC_ANY, TA_QUIT, N_("quit, also while typing") },
@@ -73,6 +74,7 @@ const struct tui_key tui_keys[] = {
 	{ 's', "s", TC_BATCHES, TA_SEND_NOW, N_("send the collecting batch now, not full") },
 	{ 'g', "g", TC_BATCHES, TA_POLL_NOW, N_("check the sent batches now") },
 };
+/* clang-format on */
 const size_t tui_nkeys = sizeof tui_keys / sizeof tui_keys[0];
 
 const char *tui_ctx_name(tui_ctx c)
@@ -116,6 +118,6 @@ void tui_print_keys(FILE *out)
 {
 	for (size_t i = 0; i < tui_nkeys; i++)
 		if (tui_keys[i].desc)
-			fprintf(out, "%s\t%s\t%s\n", tui_keys[i].name, tui_ctx_name(tui_keys[i].ctx),
-				_(tui_keys[i].desc));
+			fprintf(out, "%s\t%s\t%s\n", tui_keys[i].name,
+				tui_ctx_name(tui_keys[i].ctx), _(tui_keys[i].desc));
 }

@@ -9,30 +9,68 @@
 typedef enum tui_action {
 	TA_NONE,
 	/* anywhere */
-	TA_QUIT, TA_HELP, TA_NEXT_PANE, TA_PREV_PANE, TA_REDRAW,
+	TA_QUIT,
+	TA_HELP,
+	TA_NEXT_PANE,
+	TA_PREV_PANE,
+	TA_REDRAW,
 	/* editor */
-	TA_SAVE, TA_SKIP, TA_EDITORIAL, TA_REJECT, TA_SHOW_PATH, TA_EXTERNAL,
-	TA_LEFT, TA_RIGHT, TA_WORD_LEFT, TA_WORD_RIGHT, TA_UP, TA_DOWN, TA_HOME,
-	TA_TEXT_START, TA_TEXT_END, TA_BACKSPACE, TA_DELETE, TA_NEWLINE,
-	TA_KILL_WORD_BACK, TA_KILL_TO_BLANK, TA_KILL_WORD_FWD, TA_KILL_LINE_BACK, TA_KILL_LINE_FWD,
+	TA_SAVE,
+	TA_SKIP,
+	TA_EDITORIAL,
+	TA_REJECT,
+	TA_SHOW_PATH,
+	TA_EXTERNAL,
+	TA_LEFT,
+	TA_RIGHT,
+	TA_WORD_LEFT,
+	TA_WORD_RIGHT,
+	TA_UP,
+	TA_DOWN,
+	TA_HOME,
+	TA_TEXT_START,
+	TA_TEXT_END,
+	TA_BACKSPACE,
+	TA_DELETE,
+	TA_NEWLINE,
+	TA_KILL_WORD_BACK,
+	TA_KILL_TO_BLANK,
+	TA_KILL_WORD_FWD,
+	TA_KILL_LINE_BACK,
+	TA_KILL_LINE_FWD,
 	/* batch registry */
-	TA_PAUSE, TA_RESUME, TA_CANCEL, TA_RETRY, TA_REPORT, TA_SEND_NOW, TA_POLL_NOW,
-	TA_SEL_UP, TA_SEL_DOWN,
+	TA_PAUSE,
+	TA_RESUME,
+	TA_CANCEL,
+	TA_RETRY,
+	TA_REPORT,
+	TA_SEND_NOW,
+	TA_POLL_NOW,
+	TA_SEL_UP,
+	TA_SEL_DOWN,
 } tui_action;
 
 typedef enum tui_ctx { TC_ANY, TC_EDITOR, TC_BATCHES, TC_VIEW } tui_ctx;
 
 /* Synthetic codes for keys curses has no constant for: above Unicode, so
  * never a typed character. */
-enum { TK_FIRST = 0x110000, TK_CTRL_LEFT = TK_FIRST, TK_CTRL_RIGHT, TK_ALT_B, TK_ALT_F, TK_ALT_ENTER,
-       TK_ALT_D, TK_ALT_BACKSPACE };
+enum {
+	TK_FIRST = 0x110000,
+	TK_CTRL_LEFT = TK_FIRST,
+	TK_CTRL_RIGHT,
+	TK_ALT_B,
+	TK_ALT_F,
+	TK_ALT_ENTER,
+	TK_ALT_D,
+	TK_ALT_BACKSPACE
+};
 
 struct tui_key {
-	int code;          /* curses key code, control char or TK_* */
-	const char *name;  /* as the help screen and the man page spell it */
+	int code;         /* curses key code, control char or TK_* */
+	const char *name; /* as the help screen and the man page spell it */
 	tui_ctx ctx;
 	tui_action action;
-	const char *desc;  /* N_() */
+	const char *desc; /* N_() */
 };
 extern const struct tui_key tui_keys[];
 extern const size_t tui_nkeys;

@@ -15,7 +15,8 @@
 /* --version -v: the libraries of the full-screen program. */
 static void ui_libraries(FILE *out)
 {
-	fprintf(out, "  chafa %d.%d.%d\n", CHAFA_MAJOR_VERSION, CHAFA_MINOR_VERSION, CHAFA_MICRO_VERSION);
+	fprintf(out, "  chafa %d.%d.%d\n", CHAFA_MAJOR_VERSION, CHAFA_MINOR_VERSION,
+		CHAFA_MICRO_VERSION);
 	fprintf(out, "  %s\n", curses_version());
 }
 

@@ -193,7 +193,8 @@ int ui_text_width(const ui *u)
 
 static void header(ui *u, rect r, pane_id id, const char *title, const char *right)
 {
-	attr_t a = u->focus == id ? cp(u, CP_HEAD_FOCUS, A_REVERSE) | A_BOLD : cp(u, CP_HEAD, A_BOLD);
+	attr_t a =
+		u->focus == id ? cp(u, CP_HEAD_FOCUS, A_REVERSE) | A_BOLD : cp(u, CP_HEAD, A_BOLD);
 	attr_t line = cp(u, CP_HEAD, A_NORMAL);
 	attron(line);
 	mvhline(r.y, r.x, ACS_HLINE, r.w);
@@ -232,7 +233,9 @@ static attr_t state_attr(const ui *u, batch_state s)
 {
 	switch (s) {
 	case BS_COMPLETED: return cp(u, CP_OK, A_NORMAL);
-	case BS_FAILED: case BS_EXPIRED: case BS_CANCELLED: return cp(u, CP_ERR, A_BOLD);
+	case BS_FAILED:
+	case BS_EXPIRED:
+	case BS_CANCELLED: return cp(u, CP_ERR, A_BOLD);
 	case BS_PAUSED: return cp(u, CP_WARN, A_NORMAL);
 	case BS_SENT: return A_BOLD;
 	default: return A_NORMAL;
@@ -254,7 +257,8 @@ static void draw_title(ui *u)
 	char right[256];
 	if (collect_current(u->co, &p))
 		snprintf(right, sizeof right, _("photo %zu/%zu  %s %s"), p.pos, p.total,
-			 u->cfg->provider ? u->cfg->provider : "", u->cfg->model ? u->cfg->model : "");
+			 u->cfg->provider ? u->cfg->provider : "",
+			 u->cfg->model ? u->cfg->model : "");
 	else
 		snprintf(right, sizeof right, "%s %s", u->cfg->provider ? u->cfg->provider : "",
 			 u->cfg->model ? u->cfg->model : "");
@@ -276,7 +280,8 @@ static void draw_preview(ui *u)
 		char msg[256];
 		snprintf(msg, sizeof msg,
 			 P_("%zu description waits in the collecting batch (%zu/%zu).",
-			    "%zu descriptions wait in the collecting batch (%zu/%zu).", u->fill_have),
+			    "%zu descriptions wait in the collecting batch (%zu/%zu).",
+			    u->fill_have),
 			 u->fill_have, u->fill_have, u->fill_size);
 		ui_put(y + 2, r.x + 2, w, msg, A_NORMAL);
 		ui_put(y + 3, r.x + 2, w, _("To send it now: Tab, then s."), A_BOLD);
@@ -284,7 +289,8 @@ static void draw_preview(ui *u)
 	}
 	const preview_img *im = u->shown;
 	if (!im) {
-		ui_put(r.y + r.h / 2, r.x + 2, r.w - 4, _("Loading preview..."), cp(u, CP_DIM, A_DIM));
+		ui_put(r.y + r.h / 2, r.x + 2, r.w - 4, _("Loading preview..."),
+		       cp(u, CP_DIM, A_DIM));
 		return;
 	}
 	if (!im->cells && !im->seq) {
@@ -379,8 +385,8 @@ static void draw_facts(ui *u)
 	y++;
 	if (u->editorial && y < r.y + r.h) {
 		char ed[256];
-		snprintf(ed, sizeof ed, _("Editorial: %s, %s, %s"), u->edinfo.city, u->edinfo.country,
-			 u->edinfo.date);
+		snprintf(ed, sizeof ed, _("Editorial: %s, %s, %s"), u->edinfo.city,
+			 u->edinfo.country, u->edinfo.date);
 		ui_put(y++, r.x + 1, r.w - 1, ed, cp(u, CP_WARN, A_BOLD));
 	}
 	if (u->shown && (u->shown->cells || u->shown->seq) && y < r.y + r.h) {
@@ -397,8 +403,8 @@ static void draw_text(ui *u, int *cy, int *cx)
 	size_t n = editor_count(&u->ed);
 	int min = u->cfg->min_description > 0 ? u->cfg->min_description : 50;
 	snprintf(right, sizeof right, _("%zu/%d characters minimum"), n, min);
-	header(u, r, PANE_EDITOR, u->editorial ? _(" Description [editorial] ") : _(" Description "),
-	       NULL);
+	header(u, r, PANE_EDITOR,
+	       u->editorial ? _(" Description [editorial] ") : _(" Description "), NULL);
 	int rw = (int)utf8_chars(right);
 	ui_put(r.y, r.x + r.w - rw - 2, rw, right,
 	       (n >= (size_t)min ? cp(u, CP_OK, A_NORMAL) : cp(u, CP_ERR, A_NORMAL)) | A_BOLD);
@@ -426,8 +432,8 @@ static void draw_batches(ui *u)
 	snprintf(t, sizeof t, _(" Batches (%zu) "), u->nbatches);
 	header(u, r, PANE_BATCHES, t, NULL);
 	if (u->nbatches == 0) {
-		ui_put(r.y + 1, r.x + 1, r.w - 2, _("No batch yet: save a description to start one."),
-		       cp(u, CP_DIM, A_DIM));
+		ui_put(r.y + 1, r.x + 1, r.w - 2,
+		       _("No batch yet: save a description to start one."), cp(u, CP_DIM, A_DIM));
 		return;
 	}
 	int rows = r.h - 1, y0 = r.y + 1;
@@ -435,8 +441,9 @@ static void draw_batches(ui *u)
 		/* column headers, aligned with the rows below */
 		char c[5][48], hl[256];
 		snprintf(hl, sizeof hl, "%s %s %s %s %s %s", fit(c[0], sizeof c[0], _("Batch"), 21),
-			 fit(c[1], sizeof c[1], _("State"), 11), fit(c[2], sizeof c[2], _("API"), 6),
-			 fit(c[3], sizeof c[3], _("Done"), 9), fit(c[4], sizeof c[4], _("Age"), 4), _("ETA"));
+			 fit(c[1], sizeof c[1], _("State"), 11),
+			 fit(c[2], sizeof c[2], _("API"), 6), fit(c[3], sizeof c[3], _("Done"), 9),
+			 fit(c[4], sizeof c[4], _("Age"), 4), _("ETA"));
 		ui_put(y0++, r.x + 1, r.w - 2, hl, cp(u, CP_DIM, A_DIM) | A_UNDERLINE);
 		rows--;
 	}
@@ -458,8 +465,8 @@ static void draw_batches(ui *u)
 		fmt_age(b->created ? difftime(now, b->created) : -1, age, sizeof age);
 		fmt_age(eta, etas, sizeof etas);
 		snprintf(line, sizeof line, "%-21.21s %s %-6.6s %4zu/%-4zu %4s %5s", b->id,
-			 fit(st, sizeof st, _(batch_state_name(b->state)), 11), b->provider, done, total, age,
-			 eta >= 0 ? etas : "");
+			 fit(st, sizeof st, _(batch_state_name(b->state)), 11), b->provider, done,
+			 total, age, eta >= 0 ? etas : "");
 		bool is_sel = top + i == u->sel;
 		attr_t a = is_sel ? (u->focus == PANE_BATCHES ? A_REVERSE : A_BOLD) : A_NORMAL;
 		if (is_sel && u->focus == PANE_BATCHES) {
@@ -467,7 +474,8 @@ static void draw_batches(ui *u)
 			mvhline(y, r.x, ' ', r.w);
 			attroff(A_REVERSE);
 		}
-		int used = ui_put(y, r.x + 1, r.w - 2, line, a | (is_sel ? 0 : state_attr(u, b->state)));
+		int used = ui_put(y, r.x + 1, r.w - 2, line,
+				  a | (is_sel ? 0 : state_attr(u, b->state)));
 		int bw = r.w - used - 4;
 		if (bw >= 6) {
 			int fill = total ? (int)((double)done / (double)total * bw + 0.5) : 0;
@@ -501,9 +509,11 @@ static void draw_files(ui *u)
 	for (int i = 0; i < rows && top + i < u->nfiles; i++) {
 		const file_entry *f = &u->files[top + i];
 		char line[512], st[64];
-		snprintf(line, sizeof line, "%s %s%s%s", fit(st, sizeof st, _(file_state_name(f->state)), 18),
-			 path_basename(f->cesta), f->reason ? "  " : "", f->reason ? f->reason : "");
-		attr_t a = file_state_failed(f->state) ? cp(u, CP_ERR, A_BOLD)
+		snprintf(line, sizeof line, "%s %s%s%s",
+			 fit(st, sizeof st, _(file_state_name(f->state)), 18),
+			 path_basename(f->cesta), f->reason ? "  " : "",
+			 f->reason ? f->reason : "");
+		attr_t a = file_state_failed(f->state)   ? cp(u, CP_ERR, A_BOLD)
 			   : f->state == FS_SAVED_TO_CSV ? cp(u, CP_OK, A_NORMAL)
 							 : A_NORMAL;
 		ui_put(r.y + 1 + i, r.x + 1, r.w - 2, line, a);
@@ -534,13 +544,15 @@ static void draw_cost(ui *u)
 	 * what sealed batches cost per photo, or the model's image formula
 	 * with a typical prompt (1,000 text tokens in, 300 out). */
 	if (coll == 0 && coll_files > 0) {
-		double each = est_files ? per_file / (double)est_files
-					: cost_usd(u->cfg->model, true,
-						   provider_caps_named(u->cfg->provider)
-								   ->image_tokens(u->cfg->model, u->cfg->image_detail,
-										  4000, 3000) +
-							   1000,
-						   300);
+		double each =
+			est_files ? per_file / (double)est_files
+				  : cost_usd(u->cfg->model, true,
+					     provider_caps_named(u->cfg->provider)
+							     ->image_tokens(u->cfg->model,
+									    u->cfg->image_detail,
+									    4000, 3000) +
+						     1000,
+					     300);
 		coll = each * (double)coll_files;
 		total += coll;
 	}
@@ -549,8 +561,9 @@ static void draw_cost(ui *u)
 		snprintf(budget, sizeof budget, "$%.2f", u->cfg->budget);
 	else
 		snprintf(budget, sizeof budget, "%s", _("none"));
-	snprintf(line, sizeof line, _("collecting est. $%.4f  run est. $%.4f  actual $%.4f  budget %s"),
-		 coll, total, actual, budget);
+	snprintf(line, sizeof line,
+		 _("collecting est. $%.4f  run est. $%.4f  actual $%.4f  budget %s"), coll, total,
+		 actual, budget);
 	attr_t a = u->cfg->budget > 0 && total > u->cfg->budget ? cp(u, CP_ERR, A_BOLD) : A_NORMAL;
 	ui_put(r.y + 1, r.x + 1, r.w - 2, line, a);
 }
@@ -564,7 +577,9 @@ static void draw_log(ui *u)
 	for (size_t i = 0; i < n; i++) {
 		size_t idx = (u->logpos + LOG_LINES - n + i) % LOG_LINES;
 		int lv = u->loglv[idx];
-		attr_t a = lv >= 3 ? cp(u, CP_ERR, A_BOLD) : lv == 2 ? cp(u, CP_WARN, A_NORMAL) : A_NORMAL;
+		attr_t a = lv >= 3   ? cp(u, CP_ERR, A_BOLD)
+			   : lv == 2 ? cp(u, CP_WARN, A_NORMAL)
+				     : A_NORMAL;
 		ui_put(r.y + 1 + (int)i, r.x + 1, r.w - 2, u->log[idx], a);
 	}
 }
@@ -611,7 +626,7 @@ static void draw_bottom(ui *u)
 {
 	rect s = u->r_status, k = u->r_keys;
 	if (u->status[0] && now_mono() < u->status_until) {
-		attr_t a = u->status_lv >= 3 ? cp(u, CP_ERR, A_BOLD)
+		attr_t a = u->status_lv >= 3   ? cp(u, CP_ERR, A_BOLD)
 			   : u->status_lv == 2 ? cp(u, CP_WARN, A_BOLD)
 					       : A_BOLD;
 		ui_put(s.y, 1, s.w - 2, u->status, a);
@@ -624,7 +639,8 @@ static void draw_bottom(ui *u)
 	char fitted[512];
 	if (u->focus == PANE_EDITOR)
 		fit_bar(_("F1 Help  F10 Quit  ^S Save  ^N Skip  ^E Editorial  ^R Reject  ^P Path  ^O $EDITOR  Tab Batches"),
-			drop_editor, sizeof drop_editor / sizeof drop_editor[0], k.w - 2, fitted, sizeof fitted);
+			drop_editor, sizeof drop_editor / sizeof drop_editor[0], k.w - 2, fitted,
+			sizeof fitted);
 	else
 		fit_bar(_("? Help  q Quit  p Pause  r Resume  c Cancel  f Retry  Enter Report  s Send now  Tab Next"),
 			drop_batches, sizeof drop_batches / sizeof drop_batches[0], k.w - 2, fitted,

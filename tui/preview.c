@@ -46,16 +46,16 @@ pv_protocol preview_detect(const char *setting)
 		return PV_ITERM;
 	const char *term = getenv("TERM"), *prog = getenv("TERM_PROGRAM");
 	/* Multiplexers do not pass graphics through reliably: symbols. */
-	if (getenv("TMUX") || getenv("STY") || (term && (!strncmp(term, "screen", 6) ||
-							 !strncmp(term, "tmux", 4))))
+	if (getenv("TMUX") || getenv("STY") ||
+	    (term && (!strncmp(term, "screen", 6) || !strncmp(term, "tmux", 4))))
 		return PV_SYMBOLS;
 	if (getenv("KITTY_WINDOW_ID") || (term && strstr(term, "kitty")) ||
 	    (prog && !strcmp(prog, "ghostty")))
 		return PV_KITTY;
 	if (prog && (!strcmp(prog, "iTerm.app") || !strcmp(prog, "WezTerm")))
 		return PV_ITERM;
-	if (term && (strstr(term, "sixel") || !strcmp(term, "mlterm") || !strncmp(term, "foot", 4) ||
-		     !strcmp(term, "yaft-256color")))
+	if (term && (strstr(term, "sixel") || !strcmp(term, "mlterm") ||
+		     !strncmp(term, "foot", 4) || !strcmp(term, "yaft-256color")))
 		return PV_SIXEL;
 	return PV_SYMBOLS;
 }
@@ -74,15 +74,37 @@ static void orient(image_rgb *im, int o)
 		for (int x = 0; x < w; x++) {
 			int dx, dy;
 			switch (o) {
-			case 2: dx = w - 1 - x; dy = y; break;
-			case 3: dx = w - 1 - x; dy = h - 1 - y; break;
-			case 4: dx = x; dy = h - 1 - y; break;
-			case 5: dx = y; dy = x; break;
-			case 6: dx = h - 1 - y; dy = x; break;
-			case 7: dx = h - 1 - y; dy = w - 1 - x; break;
-			default: dx = y; dy = w - 1 - x; break; /* 8 */
+			case 2:
+				dx = w - 1 - x;
+				dy = y;
+				break;
+			case 3:
+				dx = w - 1 - x;
+				dy = h - 1 - y;
+				break;
+			case 4:
+				dx = x;
+				dy = h - 1 - y;
+				break;
+			case 5:
+				dx = y;
+				dy = x;
+				break;
+			case 6:
+				dx = h - 1 - y;
+				dy = x;
+				break;
+			case 7:
+				dx = h - 1 - y;
+				dy = w - 1 - x;
+				break;
+			default:
+				dx = y;
+				dy = w - 1 - x;
+				break; /* 8 */
 			}
-			memcpy(out + ((size_t)dy * nw + dx) * c, im->px + ((size_t)y * w + x) * c, c);
+			memcpy(out + ((size_t)dy * nw + dx) * c, im->px + ((size_t)y * w + x) * c,
+			       c);
 		}
 	free(im->px);
 	im->px = out;
@@ -223,27 +245,29 @@ static void render_canvas(preview_img *p, const image_rgb *im, pv_protocol proto
 	chafa_canvas_config_set_geometry(cc, cw, ch);
 	ChafaSymbolMap *sm = chafa_symbol_map_new();
 	if (proto == PV_SYMBOLS) {
-		ChafaSymbolTags tags = CHAFA_SYMBOL_TAG_BLOCK | CHAFA_SYMBOL_TAG_BORDER |
-				       CHAFA_SYMBOL_TAG_SPACE;
+		ChafaSymbolTags tags =
+			CHAFA_SYMBOL_TAG_BLOCK | CHAFA_SYMBOL_TAG_BORDER | CHAFA_SYMBOL_TAG_SPACE;
 		if (colors == PV_MONO)
 			tags |= CHAFA_SYMBOL_TAG_STIPPLE;
 		if (symbols_limit == PV_SYM_BLOCKS)
-			tags = CHAFA_SYMBOL_TAG_SPACE | CHAFA_SYMBOL_TAG_SOLID | CHAFA_SYMBOL_TAG_HALF |
-			       CHAFA_SYMBOL_TAG_STIPPLE;
+			tags = CHAFA_SYMBOL_TAG_SPACE | CHAFA_SYMBOL_TAG_SOLID |
+			       CHAFA_SYMBOL_TAG_HALF | CHAFA_SYMBOL_TAG_STIPPLE;
 		else if (symbols_limit == PV_SYM_ASCII)
 			tags = CHAFA_SYMBOL_TAG_ASCII;
 		chafa_symbol_map_add_by_tags(sm, tags);
 		chafa_symbol_map_remove_by_tags(sm, CHAFA_SYMBOL_TAG_WIDE);
 		chafa_canvas_config_set_symbol_map(cc, sm);
-		chafa_canvas_config_set_canvas_mode(cc, colors == PV_256  ? CHAFA_CANVAS_MODE_INDEXED_240
-							: colors == PV_16 ? CHAFA_CANVAS_MODE_INDEXED_16
-							: colors == PV_8  ? CHAFA_CANVAS_MODE_INDEXED_8
-									  : CHAFA_CANVAS_MODE_FGBG);
+		chafa_canvas_config_set_canvas_mode(cc,
+						    colors == PV_256 ? CHAFA_CANVAS_MODE_INDEXED_240
+						    : colors == PV_16 ? CHAFA_CANVAS_MODE_INDEXED_16
+						    : colors == PV_8  ? CHAFA_CANVAS_MODE_INDEXED_8
+								      : CHAFA_CANVAS_MODE_FGBG);
 	} else {
 		chafa_canvas_config_set_canvas_mode(cc, CHAFA_CANVAS_MODE_TRUECOLOR);
-		chafa_canvas_config_set_pixel_mode(cc, proto == PV_KITTY   ? CHAFA_PIXEL_MODE_KITTY
-						       : proto == PV_SIXEL ? CHAFA_PIXEL_MODE_SIXELS
-									   : CHAFA_PIXEL_MODE_ITERM2);
+		chafa_canvas_config_set_pixel_mode(cc, proto == PV_KITTY ? CHAFA_PIXEL_MODE_KITTY
+						       : proto == PV_SIXEL
+							       ? CHAFA_PIXEL_MODE_SIXELS
+							       : CHAFA_PIXEL_MODE_ITERM2);
 		chafa_canvas_config_set_cell_geometry(cc, px_w, px_h);
 	}
 	ChafaCanvas *cv = chafa_canvas_new(cc);
@@ -257,8 +281,9 @@ static void render_canvas(preview_img *p, const image_rgb *im, pv_protocol proto
 		for (int y = 0; y < im->h; y++)
 			memcpy(padded + stride * y, im->px + row * y, row);
 	}
-	chafa_canvas_draw_all_pixels(cv, im->channels == 4 ? CHAFA_PIXEL_RGBA8_UNASSOCIATED : CHAFA_PIXEL_RGB8,
-				     padded ? padded : im->px, im->w, im->h, (gint)stride);
+	chafa_canvas_draw_all_pixels(
+		cv, im->channels == 4 ? CHAFA_PIXEL_RGBA8_UNASSOCIATED : CHAFA_PIXEL_RGB8,
+		padded ? padded : im->px, im->w, im->h, (gint)stride);
 	free(padded);
 	p->w = cw;
 	p->h = ch;
@@ -362,7 +387,7 @@ struct previewer {
 	pthread_mutex_t mu;
 	preview_img *done[CACHE_N * 2]; /* under mu */
 	size_t ndone;
-	char *busy_path;     /* under mu: being rendered now */
+	char *busy_path; /* under mu: being rendered now */
 	int busy_w, busy_h;
 	int pipe[2];
 	preview_img *cache[CACHE_N]; /* UI thread only; [0] most recent */

@@ -16,8 +16,8 @@ typedef enum { PV_MONO, PV_16, PV_256, PV_8 } pv_colors;
 typedef enum { PV_SYM_FULL, PV_SYM_BLOCKS, PV_SYM_ASCII } pv_symbols;
 
 typedef struct pv_cell {
-	unsigned ch;      /* code point, one column */
-	short fg, bg;     /* palette index, -1 = the terminal's default */
+	unsigned ch;  /* code point, one column */
+	short fg, bg; /* palette index, -1 = the terminal's default */
 } pv_cell;
 
 typedef struct preview_img {
@@ -28,7 +28,7 @@ typedef struct preview_img {
 	char *seq;          /* kitty/sixel/iTerm: the escape sequence to print */
 	int src_w, src_h;   /* the decoded image's size (pixels) */
 	bool from_embedded; /* came from the EXIF/MPF preview */
-	char err[1024];      /* why there is no picture (not a JPEG, missing...) */
+	char err[1024];     /* why there is no picture (not a JPEG, missing...) */
 } preview_img;
 
 void preview_img_free(preview_img *p);

@@ -30,7 +30,8 @@ static bool codeset_is_utf8(void)
 /* "cs_CZ.ISO-8859-2@euro" -> "cs_CZ" in out; false for C, POSIX, "". */
 static bool language_of(const char *name, char *out, size_t cap)
 {
-	if (!name || !*name || !strcmp(name, "C") || !strcmp(name, "POSIX") || !strncmp(name, "C.", 2))
+	if (!name || !*name || !strcmp(name, "C") || !strcmp(name, "POSIX") ||
+	    !strncmp(name, "C.", 2))
 		return false;
 	size_t n = strcspn(name, ".@");
 	if (n == 0 || n >= cap || strchr(name, '/') || strchr(name, ';'))
@@ -105,8 +106,8 @@ int term_utf8_locale(char *note, size_t cap)
 		setlocale(LC_CTYPE, was);
 		return -1;
 	}
-	snprintf(note, cap, _("Keys and screen in UTF-8 (%s): the locale %s uses %s."),
-		 got, was, cs);
+	snprintf(note, cap, _("Keys and screen in UTF-8 (%s): the locale %s uses %s."), got, was,
+		 cs);
 	lines_as_unicode();
 	return 1;
 }
@@ -121,8 +122,9 @@ term_caps term_probe(void)
 	 * console without box characters gets ASCII lines. */
 	const char *acsc = tigetstr("acsc");
 	if ((!acsc || acsc == (char *)-1 || !*acsc) && tigetnum("U8") <= 0) {
-		static const char map[][2] = { { 'q', '-' }, { 'x', '|' }, { 'l', '+' }, { 'k', '+' },
-					       { 'm', '+' }, { 'j', '+' }, { 'a', ':' } };
+		static const char map[][2] = { { 'q', '-' }, { 'x', '|' }, { 'l', '+' },
+					       { 'k', '+' }, { 'm', '+' }, { 'j', '+' },
+					       { 'a', ':' } };
 		for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
 			acs_map[(unsigned char)map[i][0]] = (chtype)(unsigned char)map[i][1];
 	}

@@ -23,9 +23,9 @@
 #include "term.h"
 #include "ui.h"
 
-#define DRAFT_IDLE 1.0   /* seconds of no typing before the draft is written */
-#define DRAFT_MAX 3.0    /* ... or at the latest this long after a change */
-#define REFRESH_S 2.0    /* registry re-read when the worker is quiet */
+#define DRAFT_IDLE 1.0 /* seconds of no typing before the draft is written */
+#define DRAFT_MAX 3.0  /* ... or at the latest this long after a change */
+#define REFRESH_S 2.0  /* registry re-read when the worker is quiet */
 
 static int ctrl_left_code = -1, ctrl_right_code = -1;
 
@@ -73,7 +73,8 @@ static void refresh_batches(ui *u)
 	u->fill_have = 0;
 	u->fill_size = (size_t)u->cfg->batch_size;
 	for (size_t i = 0; i < u->nbatches; i++)
-		if (u->batches[i].state == BS_COLLECTING && strcmp(u->batches[i].kind, "originals") == 0)
+		if (u->batches[i].state == BS_COLLECTING &&
+		    strcmp(u->batches[i].kind, "originals") == 0)
 			u->fill_have = u->batches[i].counts[FS_DESCRIPTION_SAVED];
 	qsort(u->batches, u->nbatches, sizeof *u->batches, by_created_desc);
 	u->sel = 0;
@@ -151,8 +152,10 @@ static void act_save(ui *u)
 	size_t n = editor_count(&u->ed);
 	int min = u->cfg->min_description > 0 ? u->cfg->min_description : 50;
 	if (n < (size_t)min) {
-		ui_status(u, 2, _("Not saved: the description has %zu characters, at least %d are needed."),
-			  n, min);
+		ui_status(
+			u, 2,
+			_("Not saved: the description has %zu characters, at least %d are needed."),
+			n, min);
 		return;
 	}
 	sb_err e;
@@ -277,7 +280,8 @@ static void act_external(ui *u)
 		write_draft(u);
 		ui_status(u, 1, "%s", _("Text taken back from the editor."));
 	} else
-		ui_status(u, 2, _("The editor (%s) did not finish cleanly; the text is unchanged."), ed);
+		ui_status(u, 2, _("The editor (%s) did not finish cleanly; the text is unchanged."),
+			  ed);
 	free(data);
 	unlink(path);
 	free(path);
@@ -423,8 +427,9 @@ static void handle_action(ui *u, tui_action a)
 	case TA_RESUME: batch_cmd(u, WC_RESUME, _("Resuming")); break;
 	case TA_CANCEL:
 		if (u->nbatches) {
-			char *q = xasprintf(_("Cancel batch %s? Results already completed are kept."),
-					    u->batches[u->sel].id);
+			char *q =
+				xasprintf(_("Cancel batch %s? Results already completed are kept."),
+					  u->batches[u->sel].id);
 			dlg_confirm_open(u, CF_CANCEL, u->batches[u->sel].id, q);
 			free(q);
 		}
@@ -455,7 +460,8 @@ static tui_ctx ctx_of(const ui *u)
 {
 	switch (u->focus) {
 	case PANE_EDITOR: return TC_EDITOR;
-	case PANE_BATCHES: case PANE_FILES: return TC_BATCHES;
+	case PANE_BATCHES:
+	case PANE_FILES: return TC_BATCHES;
 	default: return TC_VIEW;
 	}
 }
@@ -596,9 +602,7 @@ static void drain_worker(ui *u)
 				ui_log(u, 1, m.text);
 			batches = true;
 			break;
-		case WM_BATCHES:
-			batches = true;
-			break;
+		case WM_BATCHES: batches = true; break;
 		}
 	}
 	/* re-read at most twice a second: a commit sends many of these */
@@ -609,7 +613,8 @@ static void drain_worker(ui *u)
 /* Graphics protocols bypass curses: print the picture after the refresh. */
 static void print_graphics(ui *u)
 {
-	bool want = u->shown && u->shown->seq && u->modal == MD_NONE && u->show_editor && !u->too_small;
+	bool want =
+		u->shown && u->shown->seq && u->modal == MD_NONE && u->show_editor && !u->too_small;
 	/* A kitty picture is drawn above the text until it is deleted: take it
 	 * off before another one and whenever a dialog or the other view covers
 	 * the preview (sixel and iTerm pixels are text cells: curses redraws them). */
@@ -819,7 +824,10 @@ int tui_run(settings *cfg)
 	term_caps tc = term_probe();
 	ui_setup_colors(u, tc.colors);
 	preview_set_symbols(tc.symbols);
-	pv_colors pc = !u->colors ? PV_MONO : tc.colors >= 256 ? PV_256 : tc.colors >= 16 ? PV_16 : PV_8;
+	pv_colors pc = !u->colors         ? PV_MONO
+		       : tc.colors >= 256 ? PV_256
+		       : tc.colors >= 16  ? PV_16
+					  : PV_8;
 	u->proto = preview_detect(cfg->preview);
 	u->pv = previewer_new(u->proto, pc);
 	u->focus = PANE_EDITOR;

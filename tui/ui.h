@@ -16,8 +16,18 @@
 typedef enum { PANE_EDITOR, PANE_BATCHES, PANE_FILES, PANE_LOG, PANE__COUNT } pane_id;
 typedef enum { MD_NONE, MD_EDITORIAL, MD_CONFIRM, MD_TEXT } modal_kind;
 typedef enum { CF_REJECT, CF_CANCEL } confirm_what;
-typedef enum { CP_TITLE = 1, CP_HEAD, CP_HEAD_FOCUS, CP_OK, CP_WARN, CP_ERR, CP_DIM, CP_BAR,
-	       CP_SEL, CP__FIRST_FREE } color_pair;
+typedef enum {
+	CP_TITLE = 1,
+	CP_HEAD,
+	CP_HEAD_FOCUS,
+	CP_OK,
+	CP_WARN,
+	CP_ERR,
+	CP_DIM,
+	CP_BAR,
+	CP_SEL,
+	CP__FIRST_FREE
+} color_pair;
 
 typedef struct rect {
 	int y, x, h, w;
@@ -45,8 +55,8 @@ typedef struct ui {
 	editor ed;
 	bool editorial;
 	editorial_info edinfo;
-	unsigned draft_gen;    /* ed.gen when the draft was last written */
-	double last_change;    /* now_mono() of the last text change */
+	unsigned draft_gen; /* ed.gen when the draft was last written */
+	double last_change; /* now_mono() of the last text change */
 	double draft_written;
 
 	batch_info *batches;
@@ -57,27 +67,27 @@ typedef struct ui {
 	char files_of[40];
 	size_t files_top;
 	size_t fill_have, fill_size; /* the collecting batch, for the title */
-	bool batches_stale;    /* the worker said the registry changed */
-	double batches_read;   /* now_mono() of the last store_list */
+	bool batches_stale;          /* the worker said the registry changed */
+	double batches_read;         /* now_mono() of the last store_list */
 	progress *prog;
 	size_t nprog;
 
 	char *log[LOG_LINES];
 	int loglv[LOG_LINES];
-	size_t nlog, logpos;   /* ring: next write at logpos */
+	size_t nlog, logpos; /* ring: next write at logpos */
 
 	char status[1024];
 	int status_lv;
 	double status_until;
 
 	pane_id focus;
-	bool wide;             /* side by side; else one view at a time */
-	bool too_small;        /* under UI_MIN_W x UI_MIN_H */
-	bool dashboard;        /* compact: the dashboard view is shown */
+	bool wide;      /* side by side; else one view at a time */
+	bool too_small; /* under UI_MIN_W x UI_MIN_H */
+	bool dashboard; /* compact: the dashboard view is shown */
 	bool colors;
 	int ncolors;
 	bool quit;
-	bool dirty;            /* redraw needed */
+	bool dirty; /* redraw needed */
 	bool photo_changed;
 
 	/* modal */
@@ -95,10 +105,10 @@ typedef struct ui {
 		r_log;
 	bool show_editor, show_dash;
 	pv_protocol proto;
-	const preview_img *shown;  /* what the preview pane holds */
-	bool seq_pending;          /* a graphics sequence to print after refresh */
+	const preview_img *shown;   /* what the preview pane holds */
+	bool seq_pending;           /* a graphics sequence to print after refresh */
 	const preview_img *printed; /* the graphics on the terminal now */
-	bool kitty_on;              /* a kitty picture is placed (it stays above the text until deleted) */
+	bool kitty_on; /* a kitty picture is placed (it stays above the text until deleted) */
 } ui;
 
 /* panes.c */

@@ -48,22 +48,23 @@ typedef struct upd {
 	mc_category cats[4];
 	char *catv[4];
 	char *alt_cesta, *alt_tag;
-	item *it;        /* the item this update belongs to */
-	bool is_alt;     /* an alternative's row (MCU_ALTERNATIVE) */
+	item *it;    /* the item this update belongs to */
+	bool is_alt; /* an alternative's row (MCU_ALTERNATIVE) */
 } upd;
 
 /* Queue a text-only alternative for its batch of kind alt_<tag>: desc is
  * the original's result as JSON (title, description, keywords).  The copy
  * of an editorial original stays editorial (its place and date too). */
-static void queue_alternative(engine *en, const batch_info *orig, const file_entry *of, const char *desc,
-			      const char *tag, const char *alt_cesta)
+static void queue_alternative(engine *en, const batch_info *orig, const file_entry *of,
+			      const char *desc, const char *tag, const char *alt_cesta)
 {
 	char held[40];
 	file_state known;
 	if (store_file_batch(en->st, alt_cesta, held))
 		return;
 	/* settled already; a dead-lettered one is queued again */
-	if (store_file_known(en->st, alt_cesta, &known) && file_state_settled(known) && known != FS_DEAD)
+	if (store_file_known(en->st, alt_cesta, &known) && file_state_settled(known) &&
+	    known != FS_DEAD)
 		return;
 	char kind[24];
 	snprintf(kind, sizeof kind, "alt_%s", tag);
@@ -113,7 +114,8 @@ bool eng_row_committed_before(const mediacsv *m, const file_entry *f)
 	return strcmp(fp, f->fingerprint) != 0 && !mediacsv_row_unprocessed(m, (size_t)r);
 }
 
-#define ALREADY_COMMITTED N_("already processed in the CSV (committed before an interruption, or by another tool): not sent again")
+#define ALREADY_COMMITTED \
+	N_("already processed in the CSV (committed before an interruption, or by another tool): not sent again")
 
 /* A file found committed before this run: its text-only alternatives are
  * queued again from the committed row (the commit queues them before the
@@ -127,7 +129,8 @@ int eng_settle_already(engine *en, const batch_info *b, const mediacsv *m, const
 		char *all = xstrdup(mediacsv_field(m, (size_t)r, MC_KLICOVA)), *save = NULL;
 		char **kw = xcalloc(strlen(all) / 2 + 1, sizeof *kw);
 		meta_record rec = { .title = (char *)mediacsv_field(m, (size_t)r, MC_NAZEV),
-				    .description = (char *)mediacsv_field(m, (size_t)r, MC_POPIS), .keywords = kw };
+				    .description = (char *)mediacsv_field(m, (size_t)r, MC_POPIS),
+				    .keywords = kw };
 		for (char *t = strtok_r(all, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 			while (*t == ' ')
 				t++;
@@ -272,9 +275,9 @@ static void record_outcome(engine *en, const batch_info *b, item *it, int st)
 			eng_rep_add(en, &en->rep.repaired, 1);
 		return;
 	}
-	const char *why = st == 2
-		? _("the CSV row was changed by someone else since the description was saved; their edit was kept, the result is in the batch folder")
-		: _("the CSV has no row with this Cesta any more");
+	const char *why =
+		st == 2 ? _("the CSV row was changed by someone else since the description was saved; their edit was kept, the result is in the batch folder")
+			: _("the CSV has no row with this Cesta any more");
 	char *raw = record_json(&it->rec);
 	eng_dead_letter(en, b->id, it->f, it->cid, why, raw);
 	free(raw);
@@ -326,8 +329,7 @@ int eng_commit_results(rctx *c, sb_err *e)
 	 * where the other order would lose them for good. */
 	for (size_t i = 0; i < k; i++) {
 		int st = res.status ? res.status[i] : 0;
-		if (u[i].is_alt && (st == 0 || st == 1) && strcmp(u[i].alt_tag, "sharpen") != 0)
-		{
+		if (u[i].is_alt && (st == 0 || st == 1) && strcmp(u[i].alt_tag, "sharpen") != 0) {
 			char *desc = record_json(&u[i].it->rec);
 			queue_alternative(en, c->b, u[i].it->f, desc, u[i].alt_tag, u[i].alt_cesta);
 			free(desc);
@@ -358,7 +360,6 @@ void eng_commit_group(rctx *c, const item *it)
 	}
 }
 
-
 void eng_write_extra(engine *en, rctx *c, size_t failed)
 {
 	batch_extra x = { 0 };
@@ -375,7 +376,8 @@ void eng_write_extra(engine *en, rctx *c, size_t failed)
 	x.unknown_ids = c->unknown;
 	x.in_tokens = c->in_tokens;
 	x.out_tokens = c->out_tokens;
-	const char **rc = xcalloc(c->n ? c->n : 1, sizeof *rc), **rn = xcalloc(c->n ? c->n : 1, sizeof *rn);
+	const char **rc = xcalloc(c->n ? c->n : 1, sizeof *rc),
+		   **rn = xcalloc(c->n ? c->n : 1, sizeof *rn);
 	for (size_t i = 0; i < c->n; i++)
 		if (c->items[i].notes) {
 			rc[x.nrepairs] = c->items[i].f->cesta;
@@ -426,7 +428,8 @@ static size_t pending_rejects(engine *en, rej **out)
 			pending += f[j].state == FS_REJECTED && !(f[j].reason && *f[j].reason);
 		if (pending == 0 && !batch_state_active(bs[i].state)) {
 			/* nothing can be added to a finished batch any more */
-			en->rej_clean = xrealloc(en->rej_clean, (en->nrej_clean + 1) * sizeof *en->rej_clean);
+			en->rej_clean = xrealloc(en->rej_clean,
+						 (en->nrej_clean + 1) * sizeof *en->rej_clean);
 			snprintf(en->rej_clean[en->nrej_clean++], 40, "%s", bs[i].id);
 		}
 		for (size_t j = 0; j < nf; j++) {
@@ -467,9 +470,11 @@ int eng_commit_rejects(engine *en, sb_err *e)
 	int rc = csv_commit(en, u, n, &res, e);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		int st = res.status ? res.status[i] : 0;
-		const char *why = st == 0 || st == 1 ? REJECT_DONE
-				  : st == 2 ? _("reject not written to the CSV: the row was changed by someone else since; their edit was kept")
-					    : _("reject not written: the CSV has no row with this Cesta any more");
+		const char *why =
+			st == 0 || st == 1 ? REJECT_DONE
+			: st == 2
+				? _("reject not written to the CSV: the row was changed by someone else since; their edit was kept")
+				: _("reject not written: the CSV has no row with this Cesta any more");
 		if (st == 0 || st == 1)
 			eng_rep_add(en, &en->rep.committed, 1);
 		else
@@ -489,4 +494,3 @@ int eng_commit_rejects(engine *en, sb_err *e)
 	free(u);
 	return rc;
 }
-

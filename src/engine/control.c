@@ -15,7 +15,8 @@ int engine_pause(engine *en, const char *batch_id, sb_err *e)
 {
 	batch_info b;
 	if (store_get(en->st, batch_id, &b) < 0)
-		return sb_fail(e, SBE_NOTFOUND, _("no batch %s: see `stockbatch status`"), batch_id);
+		return sb_fail(e, SBE_NOTFOUND, _("no batch %s: see `stockbatch status`"),
+			       batch_id);
 	if (b.state == BS_PAUSED)
 		return 0;
 	return store_set_state(en->st, batch_id, BS_PAUSED, _("paused by the user"), e);
@@ -25,7 +26,8 @@ int engine_resume(engine *en, const char *batch_id, sb_err *e)
 {
 	batch_info b;
 	if (store_get(en->st, batch_id, &b) < 0)
-		return sb_fail(e, SBE_NOTFOUND, _("no batch %s: see `stockbatch status`"), batch_id);
+		return sb_fail(e, SBE_NOTFOUND, _("no batch %s: see `stockbatch status`"),
+			       batch_id);
 	if (b.state != BS_PAUSED)
 		return sb_fail(e, SBE_CONFLICT, _("batch %s is %s, not paused"), batch_id,
 			       batch_state_name(b.state));
@@ -56,9 +58,11 @@ int engine_cancel(engine *en, const char *batch_id, sb_err *e)
 {
 	batch_info b;
 	if (store_get(en->st, batch_id, &b) < 0)
-		return sb_fail(e, SBE_NOTFOUND, _("no batch %s: see `stockbatch status`"), batch_id);
-	bool at_provider = b.provider_batch_id[0] &&
-			   (b.state == BS_SENT || (b.state == BS_PAUSED && b.paused_from == BS_SENT));
+		return sb_fail(e, SBE_NOTFOUND, _("no batch %s: see `stockbatch status`"),
+			       batch_id);
+	bool at_provider =
+		b.provider_batch_id[0] &&
+		(b.state == BS_SENT || (b.state == BS_PAUSED && b.paused_from == BS_SENT));
 	if (at_provider) {
 		if (eng_need_provider(en, e) < 0)
 			return -1;
@@ -73,7 +77,8 @@ int engine_cancel(engine *en, const char *batch_id, sb_err *e)
 		/* what completed is downloaded when the provider reports it cancelled */
 		if (b.state == BS_PAUSED)
 			store_set_state(en->st, batch_id, BS_SENT, _("cancelling"), e);
-		sb_log(LOG_INFO, _("batch %s: cancel requested; finished items will be kept"), batch_id);
+		sb_log(LOG_INFO, _("batch %s: cancel requested; finished items will be kept"),
+		       batch_id);
 		return 0;
 	}
 	if (!batch_state_active(b.state))
@@ -81,7 +86,8 @@ int engine_cancel(engine *en, const char *batch_id, sb_err *e)
 			       batch_state_name(b.state));
 	if (store_set_state(en->st, batch_id, BS_CANCELLED, _("cancelled by the user"), e) < 0)
 		return -1;
-	dead_all(en, batch_id, _("the batch was cancelled before it was sent; retry-failed resends it"));
+	dead_all(en, batch_id,
+		 _("the batch was cancelled before it was sent; retry-failed resends it"));
 	char *ip = eng_intent_path(en, batch_id);
 	unlink(ip);
 	free(ip);
@@ -106,10 +112,12 @@ int engine_retry_failed(engine *en, size_t *requeued, sb_err *e)
 			file_state known;
 			if (store_file_batch(en->st, f[j].cesta, held))
 				continue;
-			if (store_file_known(en->st, f[j].cesta, &known) && known == FS_SAVED_TO_CSV)
+			if (store_file_known(en->st, f[j].cesta, &known) &&
+			    known == FS_SAVED_TO_CSV)
 				continue;
 			batch_info cb;
-			if (store_collecting(en->st, bs[i].kind, bs[i].provider, bs[i].model, &cb, e) < 0) {
+			if (store_collecting(en->st, bs[i].kind, bs[i].provider, bs[i].model, &cb,
+					     e) < 0) {
 				file_entries_free(f, nf);
 				free(bs);
 				return -1;

@@ -70,7 +70,8 @@ bool eng_local_exists(engine *en, const char *cesta)
 /* File state change along the shortest legal path of the store's table:
  * a crash can leave a file a step or two behind its batch (description_saved
  * in a sent batch), and the result must still land. */
-int eng_set_fstate(engine *en, const char *bid, const char *cesta, file_state to, const char *reason)
+int eng_set_fstate(engine *en, const char *bid, const char *cesta, file_state to,
+		   const char *reason)
 {
 	sb_err e;
 	sb_err_clear(&e);
@@ -109,7 +110,8 @@ int eng_set_fstate(engine *en, const char *bid, const char *cesta, file_state to
 	for (int s = (int)to; s != (int)from; s = prev[s])
 		path[n++] = (file_state)s;
 	while (n--) {
-		if (store_file_set_state(en->st, bid, cesta, path[n], n == 0 ? reason : NULL, &e) < 0) {
+		if (store_file_set_state(en->st, bid, cesta, path[n], n == 0 ? reason : NULL, &e) <
+		    0) {
 			sb_log(LOG_WARN, _("batch %s: cannot set %s to %s: %s"), bid, cesta,
 			       file_state_name(path[n]), e.msg);
 			return -1;
@@ -117,7 +119,6 @@ int eng_set_fstate(engine *en, const char *bid, const char *cesta, file_state to
 	}
 	return 0;
 }
-
 
 char *eng_custom_id(const file_entry *f, const char *bid)
 {
@@ -133,8 +134,11 @@ bool eng_is_alt_kind(const char *kind)
 
 char *engine_alt_cesta(const char *cesta, const char *tag)
 {
-	static const struct { const char *from, *to; } dirs[] = {
-		{ "Foto", "Upravené foto" }, { "Video", "Upravené video" },
+	static const struct {
+		const char *from, *to;
+	} dirs[] = {
+		{ "Foto", "Upravené foto" },
+		{ "Video", "Upravené video" },
 	};
 	for (size_t d = 0; d < sizeof dirs / sizeof dirs[0]; d++) {
 		size_t fl = strlen(dirs[d].from);
@@ -300,7 +304,8 @@ static void seal_alternatives(engine *en)
 	batch_info *bs;
 	size_t n = store_list(en->st, &bs);
 	for (size_t i = 0; i < n; i++)
-		if (bs[i].state == BS_COLLECTING && eng_is_alt_kind(bs[i].kind) && bs[i].nfiles > 0) {
+		if (bs[i].state == BS_COLLECTING && eng_is_alt_kind(bs[i].kind) &&
+		    bs[i].nfiles > 0) {
 			sb_err e;
 			store_set_state(en->st, bs[i].id, BS_READY, NULL, &e);
 		}
@@ -327,14 +332,14 @@ int engine_run(engine *en, unsigned phases, int wait_s, run_report *rep, sb_err 
 	memset(&en->rep, 0, sizeof en->rep);
 	pthread_mutex_unlock(&en->mu);
 
-#define KEEP(call)                                            \
-	do {                                                  \
-		sb_err pe_;                                   \
-		sb_err_clear(&pe_);                           \
-		if ((call) < 0 && rc == 0) {                  \
-			first = pe_;                          \
-			rc = -1;                              \
-		}                                             \
+#define KEEP(call)                           \
+	do {                                 \
+		sb_err pe_;                  \
+		sb_err_clear(&pe_);          \
+		if ((call) < 0 && rc == 0) { \
+			first = pe_;         \
+			rc = -1;             \
+		}                            \
 	} while (0)
 
 	KEEP(eng_commit_rejects(en, &pe_));
@@ -349,7 +354,8 @@ int engine_run(engine *en, unsigned phases, int wait_s, run_report *rep, sb_err 
 	double deadline = t0 + (wait_s > 0 ? wait_s : 0);
 	/* a ready batch that could not go (rate, network) is tried again too */
 	while (wait_s > 0 && (phases & PH_RETRIEVE) && !eng_stopping(en) && rc == 0 &&
-	       (count_state(en, BS_SENT) > 0 || ((phases & PH_SEND) && count_state(en, BS_READY) > 0)) &&
+	       (count_state(en, BS_SENT) > 0 ||
+		((phases & PH_SEND) && count_state(en, BS_READY) > 0)) &&
 	       now_mono() < deadline) {
 		double step = en->cfg->poll_interval > 0 ? en->cfg->poll_interval : 60;
 		if (now_mono() + step > deadline)
@@ -377,4 +383,3 @@ int engine_run(engine *en, unsigned phases, int wait_s, run_report *rep, sb_err 
 		*e = first;
 	return rc;
 }
-

@@ -33,21 +33,21 @@
 struct engine {
 	settings *cfg;
 	store *st;
-	provider *prov;         /* NULL when no key: network phases fail with prov_err */
+	provider *prov; /* NULL when no key: network phases fail with prov_err */
 	sb_err prov_err;
 	prompt_ctx *pr;
 	agency_lists *al;
 	engine_progress_fn progress;
 	void *pctx;
-	atomic_bool interrupted; /* a stop at the next safe point (engine_interrupt) */
-	ratelimit *rl;          /* live retries */
-	ratelimit *live_rl;     /* live mode (`live` setting): live_run's limiter */
-	pthread_mutex_t mu;     /* rep, first error */
+	atomic_bool interrupted;   /* a stop at the next safe point (engine_interrupt) */
+	ratelimit *rl;             /* live retries */
+	ratelimit *live_rl;        /* live mode (`live` setting): live_run's limiter */
+	pthread_mutex_t mu;        /* rep, first error */
 	pthread_mutex_t commit_mu; /* one CSV commit at a time */
 	run_report rep;
-	char session[32];       /* CSV backup session stamp: one backup per run */
-	chunk_limits test_lim;  /* engine_test_set_limits: non-zero fields override */
-	char (*rej_clean)[40];  /* finished batches whose rejects are all in the CSV */
+	char session[32];      /* CSV backup session stamp: one backup per run */
+	chunk_limits test_lim; /* engine_test_set_limits: non-zero fields override */
+	char (*rej_clean)[40]; /* finished batches whose rejects are all in the CSV */
 	size_t nrej_clean;
 };
 
@@ -59,7 +59,8 @@ void eng_rep_add(engine *en, size_t *field, size_t n);
 void eng_rep_cost(engine *en, double *field, double usd);
 bool eng_local_exists(engine *en, const char *cesta);
 /* File state change along the shortest legal path of the store's table. */
-int eng_set_fstate(engine *en, const char *bid, const char *cesta, file_state to, const char *reason);
+int eng_set_fstate(engine *en, const char *bid, const char *cesta, file_state to,
+		   const char *reason);
 char *eng_custom_id(const file_entry *f, const char *bid);
 bool eng_is_alt_kind(const char *kind);
 void eng_dead_letter(engine *en, const char *bid, const file_entry *f, const char *cid,
@@ -113,13 +114,13 @@ typedef struct item {
 	file_entry *f;
 	char *cid;
 	meta_record rec;
-	bool have;      /* a valid record waits for the commit */
-	bool seen;      /* a result line was read */
-	bool failed;    /* needs a live retry or the dead-letter list */
-	bool alt;       /* an alternative: text only, no categories */
+	bool have;   /* a valid record waits for the commit */
+	bool seen;   /* a result line was read */
+	bool failed; /* needs a live retry or the dead-letter list */
+	bool alt;    /* an alternative: text only, no categories */
 	char *why, *raw;
-	char *ask;      /* the rule the last answer broke, for asking again */
-	char *notes;    /* the repairs made to the committed answer */
+	char *ask;   /* the rule the last answer broke, for asking again */
+	char *notes; /* the repairs made to the committed answer */
 	int repaired;
 } item;
 
@@ -131,9 +132,9 @@ typedef struct rctx {
 	size_t *order; /* items sorted by custom id */
 	size_t unknown, repaired;
 	long in_tokens, out_tokens;
-	size_t waiting;   /* valid records not committed yet */
+	size_t waiting; /* valid records not committed yet */
 	bool group_failed;
-	mediacsv *csv;    /* the CSV as this run found it, read on first need */
+	mediacsv *csv; /* the CSV as this run found it, read on first need */
 	bool csv_tried;
 } rctx;
 
@@ -166,6 +167,6 @@ int eng_commit_rejects(engine *en, sb_err *e);
 /* ---- live.c: live mode ---- */
 
 /* Send a ready batch's built requests live and commit the answers. */
-int eng_send_live(engine *en, batch_info *b, file_entry *files, size_t n, built *bl, const size_t *idx,
-		  size_t m, sb_err *e);
+int eng_send_live(engine *en, batch_info *b, file_entry *files, size_t n, built *bl,
+		  const size_t *idx, size_t m, sb_err *e);
 #endif

@@ -23,7 +23,6 @@
 
 /* ---- the request pool ---- */
 
-
 typedef struct live {
 	provider *p;
 	ratelimit *rl;
@@ -54,8 +53,10 @@ static void finish(live *L, size_t idx, const sb_result *r, int attempts)
 
 static void fail_item(live *L, size_t idx, const char *why, int status, int attempts)
 {
-	sb_result r = {.custom_id = (char *)(L->rqs[idx].custom_id ? L->rqs[idx].custom_id : ""),
-		       .ok = false, .error = (char *)why, .http_status = status};
+	sb_result r = { .custom_id = (char *)(L->rqs[idx].custom_id ? L->rqs[idx].custom_id : ""),
+			.ok = false,
+			.error = (char *)why,
+			.http_status = status };
 	finish(L, idx, &r, attempts);
 }
 
@@ -95,8 +96,8 @@ static void *pool_thread(void *arg)
 		long est = L->est ? L->est[idx] : 0;
 		if (rl_acquire(L->rl, est, L->stop) != 0)
 			break;
-		sb_result r = {0};
-		sb_err e = {0};
+		sb_result r = { 0 };
+		sb_err e = { 0 };
 		int rc = L->p->ops->live(L->p, &L->rqs[idx], &r, &e);
 		rl_done(L->rl, est, rc == 0 ? r.in_tokens + r.out_tokens : est);
 		void *slot = (void *)(uintptr_t)(idx + 1);
@@ -113,13 +114,17 @@ static void *pool_thread(void *arg)
 		} else if (rc != 0 && e.code == SBE_RATE) {
 			/* The whole queue waits; this try does not count. */
 			rl_cooldown(L->rl, e.retry_after);
-			sb_log(LOG_WARN, "live: rate limited, the queue waits %.1f s", rl_cooldown_left(L->rl));
+			sb_log(LOG_WARN, "live: rate limited, the queue waits %.1f s",
+			       rl_cooldown_left(L->rl));
 			if (rl_retry_push(L->rl, slot, attempts, 0) != 0)
 				fail_item(L, idx, e.msg, 429, attempts);
 		} else {
-			const char *why = rc != 0 ? e.msg : r.error ? r.error : _("the request failed");
+			const char *why = rc != 0   ? e.msg
+					  : r.error ? r.error
+						    : _("the request failed");
 			int status = rc != 0 ? e.http_status : r.http_status;
-			if (rl_retry_push(L->rl, slot, attempts + 1, http_backoff_delay(attempts)) != 0)
+			if (rl_retry_push(L->rl, slot, attempts + 1,
+					  http_backoff_delay(attempts)) != 0)
 				fail_item(L, idx, why, status, attempts + 1);
 		}
 		sb_result_free(&r);
@@ -127,12 +132,19 @@ static void *pool_thread(void *arg)
 	return NULL;
 }
 
-int live_run(provider *p, struct ratelimit *rl, const sb_request *rqs, const long *est_tokens, size_t n,
-	     live_result_fn fn, void *ctx, const atomic_bool *stop, sb_err *e)
+int live_run(provider *p, struct ratelimit *rl, const sb_request *rqs, const long *est_tokens,
+	     size_t n, live_result_fn fn, void *ctx, const atomic_bool *stop, sb_err *e)
 {
 	if (n == 0)
 		return 0;
-	live L = {.p = p, .rl = rl, .rqs = rqs, .est = est_tokens, .n = n, .fn = fn, .ctx = ctx, .stop = stop};
+	live L = { .p = p,
+		   .rl = rl,
+		   .rqs = rqs,
+		   .est = est_tokens,
+		   .n = n,
+		   .fn = fn,
+		   .ctx = ctx,
+		   .stop = stop };
 	pthread_mutex_init(&L.mu, NULL);
 	/* One thread per slot: the limiter's cap (retry_cap must be at least this). */
 	int nt = rl_concurrency(rl) > 0 ? rl_concurrency(rl) : 4;
@@ -156,7 +168,10 @@ int live_run(provider *p, struct ratelimit *rl, const sb_request *rqs, const lon
 		return -1;
 	}
 	if (stop && atomic_load(stop))
-		return sb_fail(e, SBE_GENERIC, P_("live mode interrupted: %zu of %zu request done", "live mode interrupted: %zu of %zu requests done", n), L.finished, n);
+		return sb_fail(e, SBE_GENERIC,
+			       P_("live mode interrupted: %zu of %zu request done",
+				  "live mode interrupted: %zu of %zu requests done", n),
+			       L.finished, n);
 	return 0;
 }
 
@@ -164,7 +179,7 @@ int live_run(provider *p, struct ratelimit *rl, const sb_request *rqs, const lon
 
 typedef struct lctx {
 	rctx *c;
-	item **its;     /* per request */
+	item **its; /* per request */
 } lctx;
 
 static int on_live(size_t idx, const sb_result *r, int attempts, void *ctx)
@@ -243,13 +258,15 @@ static int settle_live(engine *en, rctx *c, const livejob *j, double usd_est, sb
 		return -1;
 	eng_write_extra(en, c, failed);
 	eng_rep_add(en, &en->rep.batches_done, 1);
-	sb_log(LOG_INFO, P_("batch %s completed live: %zu request, %zu failed, $%.4f", "batch %s completed live: %zu requests, %zu failed, $%.4f", j->k), b->id, j->k,
-	       failed, usd);
+	sb_log(LOG_INFO,
+	       P_("batch %s completed live: %zu request, %zu failed, $%.4f",
+		  "batch %s completed live: %zu requests, %zu failed, $%.4f", j->k),
+	       b->id, j->k, failed, usd);
 	return 0;
 }
 
-int eng_send_live(engine *en, batch_info *b, file_entry *files, size_t n, built *bl, const size_t *idx,
-		  size_t m, sb_err *e)
+int eng_send_live(engine *en, batch_info *b, file_entry *files, size_t n, built *bl,
+		  const size_t *idx, size_t m, sb_err *e)
 {
 	rctx c;
 	eng_results_init(&c, en, b, files, n);
@@ -261,11 +278,15 @@ int eng_send_live(engine *en, batch_info *b, file_entry *files, size_t n, built 
 		goto out;
 	eng_rep_cost(en, &en->rep.est_cost, usd_est);
 	store_cost_log(en->st, b->id, "estimate", usd_est, j.tokens, e);
-	sb_log(LOG_INFO, P_("batch %s: %zu request sent live, estimate $%.4f", "batch %s: %zu requests sent live, estimate $%.4f", j.k), b->id, j.k, usd_est);
+	sb_log(LOG_INFO,
+	       P_("batch %s: %zu request sent live, estimate $%.4f",
+		  "batch %s: %zu requests sent live, estimate $%.4f", j.k),
+	       b->id, j.k, usd_est);
 	lctx l = { &c, j.its };
 	sb_err fatal;
 	sb_err_clear(&fatal);
-	if (live_run(en->prov, en->live_rl, j.rqs, j.est, j.k, on_live, &l, &en->interrupted, &fatal) < 0 &&
+	if (live_run(en->prov, en->live_rl, j.rqs, j.est, j.k, on_live, &l, &en->interrupted,
+		     &fatal) < 0 &&
 	    fatal.code == SBE_AUTH) {
 		*e = fatal;
 		eng_commit_results(&c, &fatal); /* what arrived is kept */

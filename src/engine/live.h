@@ -19,6 +19,6 @@
  * -1 on an auth failure (stops at once, SBE_AUTH) or when *stop became true. */
 struct ratelimit;
 typedef int (*live_result_fn)(size_t idx, const sb_result *r, int attempts, void *ctx);
-int live_run(provider *p, struct ratelimit *rl, const sb_request *rqs, const long *est_tokens, size_t n,
-	     live_result_fn fn, void *ctx, const atomic_bool *stop, sb_err *e);
+int live_run(provider *p, struct ratelimit *rl, const sb_request *rqs, const long *est_tokens,
+	     size_t n, live_result_fn fn, void *ctx, const atomic_bool *stop, sb_err *e);
 #endif

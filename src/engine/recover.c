@@ -26,7 +26,8 @@ int eng_mark_sent(engine *en, batch_info *b, const prov_batch *pb, sb_err *e)
 	if (pb) {
 		snprintf(b->provider_batch_id, sizeof b->provider_batch_id, "%s", pb->id);
 		if (pb->input_file_id[0])
-			snprintf(b->input_file_id, sizeof b->input_file_id, "%s", pb->input_file_id);
+			snprintf(b->input_file_id, sizeof b->input_file_id, "%s",
+				 pb->input_file_id);
 		if (!b->sent)
 			b->sent = time(NULL);
 		if (store_update(en->st, b, e) < 0)
@@ -63,8 +64,8 @@ int eng_reconcile(engine *en, batch_info *b)
 	prov_batch pb;
 	memset(&pb, 0, sizeof pb);
 	if (provider_find_ours(en->prov, b->id, &pb, &e) == 0) {
-		sb_log(LOG_INFO, _("batch %s: found at the provider as %s after an interruption"), b->id,
-		       pb.id);
+		sb_log(LOG_INFO, _("batch %s: found at the provider as %s after an interruption"),
+		       b->id, pb.id);
 		int rc = eng_mark_sent(en, b, &pb, &e);
 		prov_batch_clear(&pb);
 		free(ip);
@@ -78,14 +79,15 @@ int eng_reconcile(engine *en, batch_info *b)
 	}
 	free(ip);
 	if (e.code == SBE_NETWORK || e.code == SBE_RATE) {
-		sb_log(LOG_WARN, _("batch %s: cannot check the provider yet (%s); will retry"), b->id,
-		       e.msg);
+		sb_log(LOG_WARN, _("batch %s: cannot check the provider yet (%s); will retry"),
+		       b->id, e.msg);
 		return -1;
 	}
 	char note[256];
-	snprintf(note, sizeof note,
-		 _("interrupted while sending; could not check the provider (%s): check its dashboard, then resume"),
-		 e.msg);
+	snprintf(
+		note, sizeof note,
+		_("interrupted while sending; could not check the provider (%s): check its dashboard, then resume"),
+		e.msg);
 	sb_err e2;
 	store_set_state(en->st, b->id, BS_PAUSED, note, &e2);
 	sb_log(LOG_WARN, _("batch %s paused: %s"), b->id, note);
@@ -140,9 +142,12 @@ void eng_split_plan_line(sbuf *out, const char *to, const file_entry *f)
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "to", json_object_new_string(to));
 	json_object_object_add(o, "cesta", json_object_new_string(f->cesta));
-	json_object_object_add(o, "description", json_object_new_string(f->description ? f->description : ""));
-	json_object_object_add(o, "state", json_object_new_string(file_state_name(
-		f->state == FS_PENDING ? FS_PENDING : FS_DESCRIPTION_SAVED)));
+	json_object_object_add(o, "description",
+			       json_object_new_string(f->description ? f->description : ""));
+	json_object_object_add(
+		o, "state",
+		json_object_new_string(file_state_name(
+			f->state == FS_PENDING ? FS_PENDING : FS_DESCRIPTION_SAVED)));
 	json_object_object_add(o, "editorial", json_object_new_boolean(f->editorial));
 	json_object_object_add(o, "city", json_object_new_string(f->ed.city));
 	json_object_object_add(o, "country", json_object_new_string(f->ed.country));
@@ -159,7 +164,8 @@ static const char *jstr(json_object *o, const char *k)
 {
 	json_object *v;
 	return json_object_object_get_ex(o, k, &v) && json_object_is_type(v, json_type_string)
-		? json_object_get_string(v) : "";
+		       ? json_object_get_string(v)
+		       : "";
 }
 
 /* Move one planned entry from bid to its target (idempotent). */
@@ -173,8 +179,8 @@ static int move_planned(engine *en, const char *bid, json_object *o, sb_err *e)
 		if (strcmp(held, to) == 0)
 			return 0; /* already moved */
 		if (strcmp(held, bid) != 0) {
-			sb_log(LOG_WARN, _("batch %s: %s is in batch %s now; not moved to %s"), bid, cesta,
-			       held, to);
+			sb_log(LOG_WARN, _("batch %s: %s is in batch %s now; not moved to %s"), bid,
+			       cesta, held, to);
 			return 0;
 		}
 		file_entry cur;
@@ -207,7 +213,8 @@ static int move_planned(engine *en, const char *bid, json_object *o, sb_err *e)
 		return 0;
 	/* the target is gone or closed: back into the source, never lost */
 	sb_err e2;
-	sb_log(LOG_WARN, _("batch %s: %s could not move to %s (%s); kept here"), bid, cesta, to, e->msg);
+	sb_log(LOG_WARN, _("batch %s: %s could not move to %s (%s); kept here"), bid, cesta, to,
+	       e->msg);
 	return store_add_file(en->st, bid, &f, &e2) == 0 ? 0 : (*e = e2, -1);
 }
 
@@ -251,7 +258,8 @@ void eng_recover_splits(engine *en)
 		sb_err e;
 		sb_err_clear(&e);
 		if (eng_finish_split(en, bs[i].id, &e) < 0)
-			sb_log(LOG_ERROR, _("batch %s: an interrupted split could not be finished: %s"),
+			sb_log(LOG_ERROR,
+			       _("batch %s: an interrupted split could not be finished: %s"),
 			       bs[i].id, e.msg);
 	}
 	free(bs);

@@ -69,8 +69,9 @@ void eng_judge(engine *en, item *it, const sb_result *r)
 {
 	it->seen = true;
 	if (!r->ok) {
-		item_fail(it, xasprintf(_("provider error (HTTP %d): %s"), r->http_status,
-					r->error ? r->error : "?"),
+		item_fail(it,
+			  xasprintf(_("provider error (HTTP %d): %s"), r->http_status,
+				    r->error ? r->error : "?"),
 			  r->error);
 		return;
 	}
@@ -127,7 +128,6 @@ static void ask_again(item *it, built *bl)
 	bl->tokens += (long)(strlen(it->ask) / 4 + 24);
 }
 
-
 static int on_result(const sb_result *r, void *ctx)
 {
 	rctx *c = ctx;
@@ -159,7 +159,8 @@ static bool settled_before(engine *en, rctx *c, item *it)
 		if (mediacsv_load(en->cfg->media_csv, &c->csv, &le) < 0)
 			c->csv = NULL;
 	}
-	if (!eng_row_committed_before(c->csv, it->f) || eng_settle_already(en, c->b, c->csv, it->f) != 0)
+	if (!eng_row_committed_before(c->csv, it->f) ||
+	    eng_settle_already(en, c->b, c->csv, it->f) != 0)
 		return false;
 	it->f->state = FS_SAVED_TO_CSV;
 	it->failed = false;
@@ -217,7 +218,7 @@ int eng_live_retry(engine *en, rctx *c, item *it, sb_err *fatal)
 			c->in_tokens += r.in_tokens;
 			c->out_tokens += r.out_tokens;
 			eng_rep_cost(en, &en->rep.actual_cost,
-				 cost_usd(c->b->model, false, r.in_tokens, r.out_tokens));
+				     cost_usd(c->b->model, false, r.in_tokens, r.out_tokens));
 			eng_judge(en, it, &r);
 		}
 		sb_result_free(&r);
@@ -226,7 +227,6 @@ int eng_live_retry(engine *en, rctx *c, item *it, sb_err *fatal)
 	}
 	return 0;
 }
-
 
 void eng_results_init(rctx *c, engine *en, batch_info *b, file_entry *files, size_t n)
 {
@@ -318,9 +318,10 @@ static int poll_batch(engine *en, batch_info *b, prov_batch *pb, batch_state *to
 	if (en->prov->ops->get(en->prov, b->provider_batch_id, pb, e) < 0) {
 		if (e->code == SBE_NOTFOUND) {
 			char note[256];
-			snprintf(note, sizeof note,
-				 _("the provider does not know batch %s any more; use retry-failed to resend its files"),
-				 b->provider_batch_id);
+			snprintf(
+				note, sizeof note,
+				_("the provider does not know batch %s any more; use retry-failed to resend its files"),
+				b->provider_batch_id);
 			sb_err e2;
 			store_set_state(en->st, b->id, BS_PAUSED, note, &e2);
 			return 0;
@@ -343,15 +344,16 @@ static int poll_batch(engine *en, batch_info *b, prov_batch *pb, batch_state *to
 
 /* The result files of a finished batch into its folder (the caller frees
  * the paths, NULL when there is no such file). */
-static int download_results(engine *en, batch_info *b, const prov_batch *pb, char **outp, char **errp,
-			    sb_err *e)
+static int download_results(engine *en, batch_info *b, const prov_batch *pb, char **outp,
+			    char **errp, sb_err *e)
 {
 	if (fetch(en, b->id, pb->output_file_id, "output.jsonl", outp, e) < 0 ||
 	    fetch(en, b->id, pb->error_file_id, "errors.jsonl", errp, e) < 0)
 		return -1;
 	if (pb->inline_results && !*outp) {
 		*outp = store_batch_path(en->st, b->id, "output.jsonl");
-		if (atomic_write(*outp, pb->inline_results, strlen(pb->inline_results), 0600, e) < 0)
+		if (atomic_write(*outp, pb->inline_results, strlen(pb->inline_results), 0600, e) <
+		    0)
 			return -1;
 	}
 	return 0;
@@ -365,9 +367,10 @@ static void judge_missing(rctx *c, batch_state to)
 		if (eng_fstate_final(it->f->state) || it->have || it->seen)
 			continue;
 		const char *why = to == BS_EXPIRED ? _("missing from the expired batch")
-				  : to == BS_CANCELLED ? _("the batch was cancelled before this item ran")
+				  : to == BS_CANCELLED
+					  ? _("the batch was cancelled before this item ran")
 				  : to == BS_FAILED ? _("the provider failed the batch")
-						     : _("no result line for this item");
+						    : _("no result line for this item");
 		item_fail(it, xstrdup(why), NULL);
 	}
 }
@@ -379,8 +382,8 @@ static void retry_failed(engine *en, rctx *c, sb_err *fatal)
 	const batch_info *b = c->b;
 	for (size_t i = 0; i < c->n; i++) {
 		item *it = &c->items[i];
-		if (it->failed && !eng_fstate_final(it->f->state) && !eng_local_exists(en, it->f->cesta) &&
-		    !eng_is_alt_kind(b->kind)) {
+		if (it->failed && !eng_fstate_final(it->f->state) &&
+		    !eng_local_exists(en, it->f->cesta) && !eng_is_alt_kind(b->kind)) {
 			if (eng_set_fstate(en, b->id, it->f->cesta, FS_FILE_NOT_FOUND,
 					   _("the file is gone; nothing to retry")) == 0)
 				it->f->state = FS_FILE_NOT_FOUND;
@@ -398,7 +401,8 @@ static void retry_failed(engine *en, rctx *c, sb_err *fatal)
 /* Every item settled and committed: the batch's cost, its final state
  * (only now, after the commit), its report, and the provider's files
  * deleted (only after the commit and the flip). */
-static int close_batch(engine *en, rctx *c, const prov_batch *pb, batch_state to, size_t failed, sb_err *e)
+static int close_batch(engine *en, rctx *c, const prov_batch *pb, batch_state to, size_t failed,
+		       sb_err *e)
 {
 	batch_info *b = c->b;
 	double usd = cost_usd(b->model, true, c->in_tokens, c->out_tokens);
@@ -410,7 +414,8 @@ static int close_batch(engine *en, rctx *c, const prov_batch *pb, batch_state to
 
 	char note[256] = "";
 	if (to == BS_FAILED && pb->errors) {
-		snprintf(note, sizeof note, _("the provider rejected the input file: %s"), pb->errors);
+		snprintf(note, sizeof note, _("the provider rejected the input file: %s"),
+			 pb->errors);
 		for (char *p = note; *p; p++)
 			if (*p == '\n')
 				*p = ';';
@@ -561,4 +566,3 @@ int eng_phase_retrieve(engine *en, sb_err *e)
 	}
 	return 0;
 }
-

@@ -45,7 +45,8 @@ static char *alt_user_text(engine *en, const char *kind, const char *desc_json)
 		title = json_object_get_string(v);
 	if (o && json_object_object_get_ex(o, "description", &v))
 		desc = json_object_get_string(v);
-	if (o && json_object_object_get_ex(o, "keywords", &v) && json_object_is_type(v, json_type_array))
+	if (o && json_object_object_get_ex(o, "keywords", &v) &&
+	    json_object_is_type(v, json_type_array))
 		for (size_t i = 0; i < json_object_array_length(v) && nkw < 10; i++)
 			kw[nkw++] = json_object_get_string(json_object_array_get_idx(v, i));
 	char *t = prompt_alternative(en->pr, kind + 4, title, desc, kw, nkw);
@@ -75,8 +76,8 @@ void eng_build_one(engine *en, const batch_info *b, const file_entry *f, built *
 		return;
 	}
 	out->user = prompt_user_text(en->pr, mediacsv_media_kind(cesta_basename(f->cesta)),
-				     f->description ? f->description : "", f->editorial,
-				     f->ed.city, f->ed.country, f->ed.date);
+				     f->description ? f->description : "", f->editorial, f->ed.city,
+				     f->ed.country, f->ed.date);
 	out->rq.system_prompt = prompt_system(en->pr);
 	out->rq.schema_json = prompt_schema(en->pr);
 	out->rq.schema_name = "stock_metadata";
@@ -85,8 +86,9 @@ void eng_build_one(engine *en, const batch_info *b, const file_entry *f, built *
 	char *path = settings_map_path(en->cfg, f->cesta);
 	if (!path || access(path, R_OK) != 0) {
 		out->fail_state = FS_FILE_NOT_FOUND;
-		out->why = xasprintf(_("file not found: %s (Cesta %s); check path_map in the config"),
-				     path ? path : "?", f->cesta);
+		out->why =
+			xasprintf(_("file not found: %s (Cesta %s); check path_map in the config"),
+				  path ? path : "?", f->cesta);
 		free(path);
 		return;
 	}
@@ -94,8 +96,8 @@ void eng_build_one(engine *en, const batch_info *b, const file_entry *f, built *
 	if (img_path) {
 		sb_err e;
 		sb_err_clear(&e);
-		if (image_prepare(img_path, provider_caps_named(b->provider), out->rq.model, out->rq.detail,
-				  en->cfg->jpeg_quality, &out->img, &e) < 0) {
+		if (image_prepare(img_path, provider_caps_named(b->provider), out->rq.model,
+				  out->rq.detail, en->cfg->jpeg_quality, &out->img, &e) < 0) {
 			out->fail_state = FS_ERROR;
 			out->why = xasprintf(_("cannot read the image %s: %s"), img_path, e.msg);
 		} else {
@@ -106,10 +108,12 @@ void eng_build_one(engine *en, const batch_info *b, const file_entry *f, built *
 		free(img_path);
 	}
 	free(path);
-	out->tokens = tokens_chat(out->rq.system_prompt ? out->rq.system_prompt : "", out->user ? out->user : "");
+	out->tokens = tokens_chat(out->rq.system_prompt ? out->rq.system_prompt : "",
+				  out->user ? out->user : "");
 	if (out->has_img)
-		out->tokens += provider_caps_named(b->provider)->image_tokens(out->rq.model, out->rq.detail,
-									      out->img.w, out->img.h);
+		out->tokens += provider_caps_named(b->provider)
+				       ->image_tokens(out->rq.model, out->rq.detail, out->img.w,
+						      out->img.h);
 }
 
 typedef struct prep_job {
@@ -155,9 +159,10 @@ static void warn_model_once(engine *en, const batch_info *b, const built *bl, si
 		if (!bl[i].has_img || atomic_load(&warned))
 			continue;
 		const provider_caps *caps = provider_caps_named(b->provider);
-		long text = bl[i].tokens - caps->image_tokens(bl[i].rq.model, bl[i].rq.detail, bl[i].img.w, bl[i].img.h);
-		char *w = advisor_request_warning(en->cfg, b->provider, bl[i].rq.model, text, bl[i].img.orig_w,
-						  bl[i].img.orig_h);
+		long text = bl[i].tokens - caps->image_tokens(bl[i].rq.model, bl[i].rq.detail,
+							      bl[i].img.w, bl[i].img.h);
+		char *w = advisor_request_warning(en->cfg, b->provider, bl[i].rq.model, text,
+						  bl[i].img.orig_w, bl[i].img.orig_h);
 		if (w && !atomic_exchange(&warned, true))
 			sb_log(LOG_WARN, "%s", w);
 		free(w);
@@ -169,8 +174,9 @@ static void warn_model_once(engine *en, const batch_info *b, const built *bl, si
  * ready batches of ours, chunk 0 stays.  The moves are written as a plan
  * first and replayed by eng_finish_split (recover.c), so a crash half-way
  * loses no file. */
-static int split_batch(engine *en, const batch_info *b, const file_entry *files, const size_t *gfile,
-		       size_t good, const size_t *starts, size_t nchunks, sb_err *e)
+static int split_batch(engine *en, const batch_info *b, const file_entry *files,
+		       const size_t *gfile, size_t good, const size_t *starts, size_t nchunks,
+		       sb_err *e)
 {
 	sbuf plan = { 0 };
 	for (size_t c = 1; c < nchunks; c++) {
@@ -182,8 +188,9 @@ static int split_batch(engine *en, const batch_info *b, const file_entry *files,
 		size_t end = c + 1 < nchunks ? starts[c + 1] : good;
 		for (size_t g = starts[c]; g < end; g++)
 			eng_split_plan_line(&plan, nb.id, &files[gfile[g]]);
-		sb_log(LOG_INFO, _("batch %s: %zu files moved to %s (too big for one provider batch)"),
-		       b->id, end - starts[c], nb.id);
+		sb_log(LOG_INFO,
+		       _("batch %s: %zu files moved to %s (too big for one provider batch)"), b->id,
+		       end - starts[c], nb.id);
 	}
 	char *sp = eng_split_path(en, b->id);
 	int rc = atomic_write(sp, plan.p ? plan.p : "", plan.len, 0600, e);
@@ -246,7 +253,8 @@ static void settle_committed(engine *en, batch_info *b, file_entry *files, size_
 	for (size_t i = 0; i < n; i++) {
 		file_entry *f = &files[i];
 		if ((f->state != FS_DESCRIPTION_SAVED && f->state != FS_BATCH_SENT &&
-		     f->state != FS_BATCH_COMPLETED) || (!f->fingerprint[0] && !f->alt_of))
+		     f->state != FS_BATCH_COMPLETED) ||
+		    (!f->fingerprint[0] && !f->alt_of))
 			continue;
 		if (eng_row_committed_before(m, f)) {
 			if (eng_settle_already(en, b, m, f) == 0)
@@ -265,7 +273,7 @@ typedef struct sendjob {
 	batch_info *b;
 	file_entry *files;
 	size_t n;
-	size_t *idx, m;     /* files to send: files[idx[i]], built as bl[i] */
+	size_t *idx, m; /* files to send: files[idx[i]], built as bl[i] */
 	built *bl;
 	sbuf jsonl;         /* the batch's input file (batch mode) */
 	long *bytes, *toks; /* per good request: its JSONL bytes; its tokens with the answer */
@@ -285,8 +293,8 @@ static void select_items(engine *en, sendjob *j)
 	size_t n = j->n, m = 0;
 	j->idx = xcalloc(n ? n : 1, sizeof *j->idx);
 	for (size_t i = 0; i < n; i++)
-		if (j->files[i].state == FS_DESCRIPTION_SAVED || j->files[i].state == FS_BATCH_SENT ||
-		    j->files[i].state == FS_PENDING)
+		if (j->files[i].state == FS_DESCRIPTION_SAVED ||
+		    j->files[i].state == FS_BATCH_SENT || j->files[i].state == FS_PENDING)
 			j->idx[m++] = i;
 	j->m = m;
 	j->bl = xcalloc(m ? m : 1, sizeof *j->bl);
@@ -364,7 +372,8 @@ static int fit_limits(engine *en, sendjob *j, sb_err *e)
 		lim.max_bytes = en->test_lim.max_bytes;
 	if (en->test_lim.max_tokens > 0)
 		lim.max_tokens = en->test_lim.max_tokens;
-	size_t oversize = 0, nchunks = chunk_plan(j->bytes, j->toks, j->good, &lim, j->starts, &oversize);
+	size_t oversize = 0,
+	       nchunks = chunk_plan(j->bytes, j->toks, j->good, &lim, j->starts, &oversize);
 	if (nchunks > 1 && !oversize) {
 		/* too big: the first chunk goes now, the rest as new batches of ours */
 		if (split_batch(en, b, j->files, j->gfile, j->good, j->starts, nchunks, e) < 0)
@@ -384,9 +393,10 @@ static int fit_limits(engine *en, sendjob *j, sb_err *e)
 	}
 	if (oversize) {
 		char note[256];
-		snprintf(note, sizeof note,
-			 _("a request is too big for a provider batch on its own (%zu parts): lower image_detail, then resume"),
-			 nchunks);
+		snprintf(
+			note, sizeof note,
+			_("a request is too big for a provider batch on its own (%zu parts): lower image_detail, then resume"),
+			nchunks);
 		sb_err e2;
 		store_set_state(en->st, b->id, BS_PAUSED, note, &e2);
 		sb_log(LOG_WARN, _("batch %s paused: %s"), b->id, note);
@@ -407,7 +417,9 @@ static int upload_and_create(engine *en, sendjob *j, double est, sb_err *e)
 		if (e->code == SBE_SIZE) {
 			sb_err e2;
 			char note[256];
-			snprintf(note, sizeof note, _("the provider refused the input file as too big: lower batch_size, then resume"));
+			snprintf(
+				note, sizeof note,
+				_("the provider refused the input file as too big: lower batch_size, then resume"));
 			store_set_state(en->st, b->id, BS_PAUSED, note, &e2);
 		}
 		wr = -1;
@@ -423,8 +435,8 @@ static int upload_and_create(engine *en, sendjob *j, double est, sb_err *e)
 		return -1;
 	/* the intent marker: from here a crash is reconciled by listing */
 	char *ip = eng_intent_path(en, b->id);
-	char *intent = xasprintf("{\"batch\":\"%s\",\"input_file_id\":\"%s\",\"time\":%lld}\n", b->id,
-				 fid, (long long)time(NULL));
+	char *intent = xasprintf("{\"batch\":\"%s\",\"input_file_id\":\"%s\",\"time\":%lld}\n",
+				 b->id, fid, (long long)time(NULL));
 	wr = atomic_write(ip, intent, strlen(intent), 0600, e);
 	free(intent);
 	if (wr < 0) {
@@ -452,10 +464,11 @@ int eng_check_budget(engine *en, const batch_info *b, double est, bool live, sb_
 	double run = en->rep.est_cost + est, cap = en->cfg->budget;
 	if (cap <= 0 || run <= cap)
 		return 0;
-	return sb_fail(e, SBE_BUDGET,
-		       live ? _("batch %s not sent live: its estimate $%.4f would bring this run to $%.4f, over the budget cap $%g by $%.4f; raise `budget` in the config or send fewer photos")
-			    : _("batch %s not sent: its estimate $%.4f would bring this run to $%.4f, over the budget cap $%g by $%.4f; raise `budget` in the config or send fewer photos"),
-		       b->id, est, run, cap, run - cap);
+	return sb_fail(
+		e, SBE_BUDGET,
+		live ? _("batch %s not sent live: its estimate $%.4f would bring this run to $%.4f, over the budget cap $%g by $%.4f; raise `budget` in the config or send fewer photos")
+		     : _("batch %s not sent: its estimate $%.4f would bring this run to $%.4f, over the budget cap $%g by $%.4f; raise `budget` in the config or send fewer photos"),
+		b->id, est, run, cap, run - cap);
 }
 
 /* One ready batch: reconciled first (it may be out already), then its
@@ -508,7 +521,10 @@ static int send_batch(engine *en, batch_info *b, sb_err *e)
 	eng_rep_cost(en, &en->rep.est_cost, est);
 	eng_rep_add(en, &en->rep.sent, j.good);
 	eng_rep_add(en, &en->rep.batches_sent, 1);
-	sb_log(LOG_INFO, P_("batch %s sent: %zu request, estimate $%.4f", "batch %s sent: %zu requests, estimate $%.4f", j.good), b->id, j.good, est);
+	sb_log(LOG_INFO,
+	       P_("batch %s sent: %zu request, estimate $%.4f",
+		  "batch %s sent: %zu requests, estimate $%.4f", j.good),
+	       b->id, j.good, est);
 	rc = 0;
 out:
 	sendjob_free(&j);
@@ -530,7 +546,7 @@ int eng_phase_send(engine *en, sb_err *e)
 	}
 	/* tried: batch ids seen in a pass; a split adds ready batches, so the
 	 * list is read again until a pass finds nothing new */
-	char (*tried)[40] = NULL;
+	char(*tried)[40] = NULL;
 	size_t ntried = 0;
 	bool more = true;
 	while (more && !eng_stopping(en)) {
@@ -550,7 +566,8 @@ int eng_phase_send(engine *en, sb_err *e)
 			sb_err_clear(&be);
 			if (send_batch(en, &bs[i], &be) < 0) {
 				if (be.code == SBE_NETWORK || be.code == SBE_RATE) {
-					sb_log(LOG_WARN, _("batch %s stays ready: %s"), bs[i].id, be.msg);
+					sb_log(LOG_WARN, _("batch %s stays ready: %s"), bs[i].id,
+					       be.msg);
 				} else {
 					sb_log(LOG_ERROR, "%s", be.msg);
 					if (rc == 0 || be.code == SBE_AUTH) {
@@ -575,4 +592,3 @@ int eng_phase_send(engine *en, sb_err *e)
 	free(bs);
 	return rc;
 }
-

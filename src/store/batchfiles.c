@@ -89,7 +89,8 @@ static char *default_custom_id(const char *cesta, const char *id)
 int store_add_file(store *s, const char *batch_id, const file_entry *f, sb_err *e)
 {
 	if (!f->cesta || !*f->cesta)
-		return sb_fail(e, SBE_INPUT, "%s", _("a file without a path (Cesta) cannot be stored"));
+		return sb_fail(e, SBE_INPUT, "%s",
+			       _("a file without a path (Cesta) cannot be stored"));
 	if ((unsigned)f->state >= FS__COUNT)
 		return sb_fail(e, SBE_INPUT, _("%s: invalid file state"), f->cesta);
 	LOCK(s);
@@ -103,11 +104,13 @@ int store_add_file(store *s, const char *batch_id, const file_entry *f, sb_err *
 	if (!b) {
 		r = store_no_batch(e, batch_id);
 	} else if (!batch_open(&b->info)) {
-		r = sb_fail(e, SBE_CONFLICT, _("batch %s is %s: files can no longer be added to it"),
-			    b->info.id, batch_state_name(b->info.state));
+		r = sb_fail(e, SBE_CONFLICT,
+			    _("batch %s is %s: files can no longer be added to it"), b->info.id,
+			    batch_state_name(b->info.state));
 	} else if (fs_registered(f->state) && (h = reg_conflict(s, b, f->cesta))) {
-		r = sb_fail(e, SBE_CONFLICT, _("%s is already in batch %s (%s); it cannot be in two"),
-			    f->cesta, h->info.id, batch_state_name(h->info.state));
+		r = sb_fail(e, SBE_CONFLICT,
+			    _("%s is already in batch %s (%s); it cannot be in two"), f->cesta,
+			    h->info.id, batch_state_name(h->info.state));
 	} else {
 		file_entry n;
 		entry_copy(&n, f);
@@ -132,7 +135,7 @@ int store_add_file(store *s, const char *batch_id, const file_entry *f, sb_err *
  * result (a caller's own variable) frees only the strings. */
 static pthread_mutex_t arrays_mu = PTHREAD_MUTEX_INITIALIZER;
 
-static strmap arrays = {.copy = true};
+static strmap arrays = { .copy = true };
 
 int store_files(store *s, const char *batch_id, file_entry **out, size_t *n)
 {
@@ -206,8 +209,8 @@ static int no_file(sb_err *e, const char *id, const char *cesta)
 
 static int bad_move(sb_err *e, const char *cesta, file_state from, file_state to)
 {
-	return sb_fail(e, SBE_CONFLICT, _("%s cannot go from %s to %s"), cesta, file_state_name(from),
-		       file_state_name(to));
+	return sb_fail(e, SBE_CONFLICT, _("%s cannot go from %s to %s"), cesta,
+		       file_state_name(from), file_state_name(to));
 }
 
 /* The file an operation names, in its loaded batch (*bp); NULL with e set
@@ -237,17 +240,16 @@ int store_file_set_state(store *s, const char *batch_id, const char *cesta, file
 	file_entry *f = named_file(s, batch_id, cesta, &b, e);
 	if (!f)
 		r = -1;
-	else if (f->state == to && !reason == !f->reason &&
-		 (!reason || !strcmp(reason, f->reason)))
+	else if (f->state == to && !reason == !f->reason && (!reason || !strcmp(reason, f->reason)))
 		r = 0; /* already there: replays after a crash are harmless */
 	else if (f->state != to && !file_transition_ok(f->state, to))
 		r = bad_move(e, cesta, f->state, to);
-	else if (batch_state_active(b->info.state) && fs_registered(to) && !fs_registered(f->state) &&
-		 (h = reg_conflict(s, b, cesta)))
-		r = sb_fail(e, SBE_CONFLICT, _("%s is already in batch %s; it cannot be in two"), cesta,
-			    h->info.id);
+	else if (batch_state_active(b->info.state) && fs_registered(to) &&
+		 !fs_registered(f->state) && (h = reg_conflict(s, b, cesta)))
+		r = sb_fail(e, SBE_CONFLICT, _("%s is already in batch %s; it cannot be in two"),
+			    cesta, h->info.id);
 	else {
-		file_entry tmp = {.cesta = f->cesta, .state = to, .reason = (char *)reason};
+		file_entry tmp = { .cesta = f->cesta, .state = to, .reason = (char *)reason };
 		r = journal_record(b, "state", &tmp, e);
 		if (r == 0) {
 			file_state old = f->state;
@@ -305,10 +307,11 @@ int store_remove_file(store *s, const char *batch_id, const char *cesta, sb_err 
 		r = -1;
 	else if (!batch_open(&b->info) || f->state == FS_BATCH_SENT ||
 		 f->state == FS_BATCH_COMPLETED || f->state == FS_SAVED_TO_CSV)
-		r = sb_fail(e, SBE_CONFLICT, _("%s has been sent in batch %s and cannot be removed"),
-			    cesta, b->info.id);
+		r = sb_fail(e, SBE_CONFLICT,
+			    _("%s has been sent in batch %s and cannot be removed"), cesta,
+			    b->info.id);
 	else {
-		file_entry tmp = {.cesta = f->cesta};
+		file_entry tmp = { .cesta = f->cesta };
 		r = journal_record(b, "del", &tmp, e);
 		if (r == 0) {
 			reg_move(s, b, f->cesta, (int)f->state, -1);

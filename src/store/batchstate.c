@@ -58,7 +58,8 @@ static int batch_from_json(json_object *o, batch_info *b)
 	if (!b->id[0] || batch_state_parse(jstr(o, "state"), &b->state) < 0)
 		return -1;
 	if (b->state == BS_PAUSED &&
-	    (batch_state_parse(jstr(o, "paused_from"), &b->paused_from) < 0 || b->paused_from == BS_PAUSED))
+	    (batch_state_parse(jstr(o, "paused_from"), &b->paused_from) < 0 ||
+	     b->paused_from == BS_PAUSED))
 		b->paused_from = BS_READY;
 	jcopy(b->provider_batch_id, sizeof b->provider_batch_id, o, "provider_batch_id");
 	jcopy(b->input_file_id, sizeof b->input_file_id, o, "input_file_id");
@@ -81,7 +82,7 @@ int registry_write(store *s, sb_err *e)
 	json_object_object_add(o, "version", json_object_new_int(1));
 	/* The live batches in full; finished ones only counted (each has its
 	 * batch.json), so a batch-level change costs O(live), not O(history). */
-	size_t fin[BS__COUNT] = {0};
+	size_t fin[BS__COUNT] = { 0 };
 	for (size_t i = 0; i < s->nb; i++) {
 		batch_info *b = &s->b[i]->info;
 		if (!batch_state_active(b->state)) {
@@ -240,7 +241,8 @@ int brec_load(store *s, const char *name, unsigned char d_type, brec **out, sb_e
 		free(text);
 	}
 	if (!o || batch_from_json(o, &b->info) < 0 || strcmp(b->info.id, name)) {
-		sb_log(LOG_ERROR, _("%s: not a valid batch file; batch folder %s ignored"), bj, b->dir);
+		sb_log(LOG_ERROR, _("%s: not a valid batch file; batch folder %s ignored"), bj,
+		       b->dir);
 		json_object_put(o);
 		free(bj);
 		brec_free(b);
@@ -289,7 +291,8 @@ int store_get(store *s, const char *batch_id, batch_info *out)
 
 int store_no_batch(sb_err *e, const char *id)
 {
-	return sb_fail(e, SBE_NOTFOUND, _("no batch %s in the state directory; see `stockbatch status`"),
+	return sb_fail(e, SBE_NOTFOUND,
+		       _("no batch %s in the state directory; see `stockbatch status`"),
 		       id ? id : "(null)");
 }
 
@@ -323,7 +326,8 @@ static brec *batch_create(store *s, const char *kind, const char *provider, cons
 	batch_info *i = &b->info;
 	snprintf(i->id, sizeof i->id, "%s", id);
 	snprintf(i->kind, sizeof i->kind, "%s", kind ? kind : "originals");
-	snprintf(i->provider, sizeof i->provider, "%s", provider ? provider : provider_default_name);
+	snprintf(i->provider, sizeof i->provider, "%s",
+		 provider ? provider : provider_default_name);
 	snprintf(i->model, sizeof i->model, "%s", model ? model : "");
 	i->state = BS_COLLECTING;
 	i->created = time(NULL);
@@ -399,7 +403,8 @@ static int batch_set_state_locked(store *s, brec *b, batch_state to, const char 
 		}
 		return 0;
 	}
-	if (!batch_transition_ok(from, to) || (from == BS_PAUSED && !batch_resume_ok(ni.paused_from, to)))
+	if (!batch_transition_ok(from, to) ||
+	    (from == BS_PAUSED && !batch_resume_ok(ni.paused_from, to)))
 		return sb_fail(e, SBE_CONFLICT, _("batch %s cannot go from %s to %s"), ni.id,
 			       batch_state_name(from == BS_PAUSED ? ni.paused_from : from),
 			       batch_state_name(to));
@@ -511,8 +516,9 @@ int store_forget(store *s, const char *batch_id, sb_err *e)
 	if (!b) {
 		r = store_no_batch(e, batch_id);
 	} else if (batch_state_active(b->info.state)) {
-		r = sb_fail(e, SBE_CONFLICT, _("batch %s is %s; only finished batches can be removed"),
-			    b->info.id, batch_state_name(b->info.state));
+		r = sb_fail(e, SBE_CONFLICT,
+			    _("batch %s is %s; only finished batches can be removed"), b->info.id,
+			    batch_state_name(b->info.state));
 	} else {
 		char *tn = xasprintf(".trash-%s", b->info.id);
 		char *trash = path_join(s->bdir, tn);

@@ -86,7 +86,8 @@ static int journal_replay(brec *b, json_object *o)
 	const char *v;
 	f->description = xstrdup((v = jstr(o, "description")) ? v : "");
 	json_object *ed;
-	f->editorial = json_object_object_get_ex(o, "editorial", &ed) && json_object_get_boolean(ed);
+	f->editorial =
+		json_object_object_get_ex(o, "editorial", &ed) && json_object_get_boolean(ed);
 	jcopy(f->ed.city, sizeof f->ed.city, o, "city");
 	jcopy(f->ed.country, sizeof f->ed.country, o, "country");
 	jcopy(f->ed.date, sizeof f->ed.date, o, "date");
@@ -166,7 +167,8 @@ int journal_load(brec *b, bool repair, sb_err *e)
 		json_tokener_reset(tok);
 		json_object *o = ll ? json_tokener_parse_ex(tok, data + off, (int)ll) : NULL;
 		if (ll && (!o || journal_replay(b, o) < 0))
-			sb_log(LOG_WARN, _("%s:%zu: unreadable journal line ignored"), b->journal, lineno);
+			sb_log(LOG_WARN, _("%s:%zu: unreadable journal line ignored"), b->journal,
+			       lineno);
 		json_object_put(o);
 		off += ll + 1;
 		good = off;
@@ -175,10 +177,12 @@ int journal_load(brec *b, bool repair, sb_err *e)
 	json_tokener_free(tok);
 	free(data);
 	if (good < len && repair) {
-		sb_log(LOG_WARN, _("%s: dropped an incomplete last line (%zu bytes) left by a crash"),
+		sb_log(LOG_WARN,
+		       _("%s: dropped an incomplete last line (%zu bytes) left by a crash"),
 		       b->journal, len - good);
 		if (truncate(b->journal, (off_t)good) < 0)
-			return sb_fail(e, SBE_IO, _("cannot repair %s: %s"), b->journal, strerror(errno));
+			return sb_fail(e, SBE_IO, _("cannot repair %s: %s"), b->journal,
+				       strerror(errno));
 	}
 	/* counts and nfiles are derived, never trusted from disk */
 	memset(b->info.counts, 0, sizeof b->info.counts);
@@ -193,7 +197,7 @@ int journal_load(brec *b, bool repair, sb_err *e)
 
 int journal_compact(brec *b, sb_err *e)
 {
-	sbuf t = {0};
+	sbuf t = { 0 };
 	size_t k = 0;
 	for (size_t i = 0; i < b->nslots; i++) {
 		file_entry *f = &b->files[i];
@@ -225,7 +229,9 @@ int store_compact(store *s, const char *batch_id, sb_err *e)
 {
 	LOCK(s);
 	brec *b = brec_find(s, batch_id);
-	int r = !b ? store_no_batch(e, batch_id) : brec_ensure_loaded(s, b, e) < 0 ? -1 : journal_compact(b, e);
+	int r = !b                                ? store_no_batch(e, batch_id)
+		: brec_ensure_loaded(s, b, e) < 0 ? -1
+						  : journal_compact(b, e);
 	UNLOCK(s);
 	return r;
 }

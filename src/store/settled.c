@@ -32,7 +32,7 @@ void summary_write(brec *b)
 	struct stat st;
 	if (b->lazy || b->summary_ok || !brec_settled(b) || stat(b->journal, &st) < 0)
 		return;
-	sbuf body = {0};
+	sbuf body = { 0 };
 	for (size_t i = 0; i < b->nslots; i++) {
 		const char *c = b->files[i].cesta;
 		if (!c)
@@ -43,7 +43,7 @@ void summary_write(brec *b)
 		}
 		sbuf_printf(&body, "%s\t%s\n", file_state_name(b->files[i].state), c);
 	}
-	sbuf t = {0};
+	sbuf t = { 0 };
 	sbuf_printf(&t, SUMMARY_MAGIC " %lld %lld %ld %zu %016llx\n", (long long)st.st_size,
 		    (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec, b->info.nfiles,
 		    fnv1a64(body.p ? body.p : "", body.len));
@@ -89,15 +89,16 @@ bool summary_read(brec *b)
 	size_t n;
 	int hl = 0;
 	char *nl = memchr(text, '\n', len);
-	if (!nl || sscanf(text, SUMMARY_MAGIC " %lld %lld %ld %zu %llx%n", &size, &sec, &nsec, &n,
-			  (unsigned long long *)&sum, &hl) != 5 ||
-	    text + hl != nl || size != (long long)st.st_size || sec != (long long)st.st_mtim.tv_sec ||
-	    nsec != (long)st.st_mtim.tv_nsec)
+	if (!nl ||
+	    sscanf(text, SUMMARY_MAGIC " %lld %lld %ld %zu %llx%n", &size, &sec, &nsec, &n,
+		   (unsigned long long *)&sum, &hl) != 5 ||
+	    text + hl != nl || size != (long long)st.st_size ||
+	    sec != (long long)st.st_mtim.tv_sec || nsec != (long)st.st_mtim.tv_nsec)
 		goto bad;
 	char *body = nl + 1, *end = text + len;
 	if ((unsigned long long)sum != fnv1a64(body, (size_t)(end - body)))
 		goto bad;
-	size_t counts[FS__COUNT] = {0}, k = 0;
+	size_t counts[FS__COUNT] = { 0 }, k = 0;
 	for (char *p = body; p < end; k++) {
 		char *e = memchr(p, '\n', (size_t)(end - p)), *tab;
 		if (!e)

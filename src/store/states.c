@@ -6,17 +6,21 @@
 
 #include <string.h>
 
+/* clang-format off */
 static const char *const bs_names[BS__COUNT] = {
 	/* N_(): the TUI shows them translated; files and JSON keep these names */
 	N_("collecting"), N_("ready"), N_("sent"), N_("completed"), N_("failed"),
 	N_("cancelled"), N_("expired"), N_("paused"),
 };
+/* clang-format on */
 
+/* clang-format off */
 static const char *const fs_names[FS__COUNT] = {
 	N_("pending"), N_("description_saved"), N_("batch_sent"), N_("batch_completed"),
 	N_("saved_to_csv"), N_("error"), N_("file_not_found"), N_("rejected"), N_("skipped"),
 	N_("dead"),
 };
+/* clang-format on */
 
 const char *batch_state_name(batch_state s)
 {
@@ -51,6 +55,7 @@ int file_state_parse(const char *s, file_state *out)
 #define B(x) (1u << BS_##x)
 /* Allowed targets per batch state.  From paused, store_set_state further
  * requires the target to fit paused_from (see resume_ok). */
+/* clang-format off */
 static const unsigned batch_next[BS__COUNT] = {
 	[BS_COLLECTING] = B(READY) | B(PAUSED) | B(CANCELLED),
 	[BS_READY] = B(SENT) | B(PAUSED) | B(CANCELLED) | B(FAILED) | B(COMPLETED),
@@ -61,10 +66,12 @@ static const unsigned batch_next[BS__COUNT] = {
 	[BS_EXPIRED] = 0,
 	[BS_PAUSED] = B(COLLECTING) | B(READY) | B(SENT) | B(CANCELLED) | B(FAILED),
 };
+/* clang-format on */
 
 #undef B
 
 #define F(x) (1u << FS_##x)
+/* clang-format off */
 static const unsigned file_next[FS__COUNT] = {
 	[FS_PENDING] = F(DESCRIPTION_SAVED) | F(REJECTED) | F(SKIPPED) | F(FILE_NOT_FOUND) | F(ERROR) |
 		       F(DEAD),
@@ -81,17 +88,20 @@ static const unsigned file_next[FS__COUNT] = {
 	[FS_SKIPPED] = F(PENDING) | F(DESCRIPTION_SAVED),
 	[FS_DEAD] = F(PENDING) | F(DESCRIPTION_SAVED),
 };
+/* clang-format on */
 
 #undef F
 
 bool batch_transition_ok(batch_state from, batch_state to)
 {
-	return (unsigned)from < BS__COUNT && (unsigned)to < BS__COUNT && (batch_next[from] >> to & 1);
+	return (unsigned)from < BS__COUNT && (unsigned)to < BS__COUNT &&
+	       (batch_next[from] >> to & 1);
 }
 
 bool file_transition_ok(file_state from, file_state to)
 {
-	return (unsigned)from < FS__COUNT && (unsigned)to < FS__COUNT && (file_next[from] >> to & 1);
+	return (unsigned)from < FS__COUNT && (unsigned)to < FS__COUNT &&
+	       (file_next[from] >> to & 1);
 }
 
 bool file_state_settled(file_state s)

@@ -33,18 +33,19 @@
 #include <stdio.h>
 
 #define JSON_LINE (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
-#define JSON_PRETTY (JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE)
+#define JSON_PRETTY \
+	(JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE)
 
 typedef struct brec {
 	batch_info info;
 	file_entry *files; /* slots; cesta NULL = removed */
 	size_t nslots, cap;
-	strmap idx;        /* cesta -> slot + 1 (keys borrowed from files[]) */
+	strmap idx; /* cesta -> slot + 1 (keys borrowed from files[]) */
 	char *dir, *journal;
-	size_t jlines;     /* journal lines, for compaction hints */
-	bool lazy;         /* settled and finished: files not loaded until asked */
-	bool summary_ok;   /* files.settled matches the journal on disk */
-	char *summary;     /* files.settled text, during open only */
+	size_t jlines;   /* journal lines, for compaction hints */
+	bool lazy;       /* settled and finished: files not loaded until asked */
+	bool summary_ok; /* files.settled matches the journal on disk */
+	char *summary;   /* files.settled text, during open only */
 	size_t summary_len;
 } brec;
 
@@ -53,9 +54,9 @@ struct store {
 	char *dir, *bdir;
 	brec **b;
 	size_t nb, cap;
-	strmap byid;   /* id -> brec (keys borrowed from the brec) */
-	strmap active; /* cesta -> brec holding it in an active batch */
-	strmap known;  /* cesta -> brec where it was last rejected/skipped/committed/dead,
+	strmap byid;    /* id -> brec (keys borrowed from the brec) */
+	strmap active;  /* cesta -> brec holding it in an active batch */
+	strmap known;   /* cesta -> brec where it was last rejected/skipped/committed/dead,
 		      * aux = that state (so lazy batches need not be loaded) */
 	char *reg_text; /* registry.json as last written */
 	bool repair;    /* not another process's library: crash leftovers may go */
