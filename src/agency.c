@@ -792,14 +792,11 @@ static int get_string(json_object *o, const char *what, char **out, sb_err *e)
 	return 0;
 }
 
-int meta_parse(const char *json, size_t len, meta_record *out, sb_err *e)
+/* The answer without surrounding white space and without the Markdown
+ * fence (```json ... ```) some models wrap the object in. */
+static int unfence(const char **sp, const char **endp, sb_err *e)
 {
-	memset(out, 0, sizeof *out);
-	if (!json)
-		return sb_fail(e, SBE_INPUT, _("model answer: empty"));
-	if (memchr(json, 0, len))
-		return sb_fail(e, SBE_INPUT, _("model answer: contains a NUL byte"));
-	const char *s = json, *end = json + len;
+	const char *s = *sp, *end = *endp;
 	while (s < end && isspace((unsigned char)*s))
 		s++;
 	while (end > s && isspace((unsigned char)end[-1]))
@@ -819,6 +816,84 @@ int meta_parse(const char *json, size_t len, meta_record *out, sb_err *e)
 		while (end > s && isspace((unsigned char)end[-1]))
 			end--;
 	}
+	*sp = s;
+	*endp = end;
+	return 0;
+}
+
+/* The fields of the answer's object into out (freed by the caller on an
+ * error). */
+static int read_fields(json_object *root, meta_record *out, sb_err *e)
+{
+	json_object *v;
+	if (get_string(json_object_object_get_ex(root, "title", &v) ? v : NULL, "title",
+		       &out->title, e) < 0 ||
+	    get_string(json_object_object_get_ex(root, "description", &v) ? v : NULL, "description",
+		       &out->description, e) < 0)
+		return -1;
+	if (!json_object_object_get_ex(root, "keywords", &v) ||
+	    !json_object_is_type(v, json_type_array)) {
+		sb_fail(e, SBE_INPUT, _("model answer: \"keywords\" is missing or not an array"));
+		return -1;
+	}
+	size_t nk = json_object_array_length(v);
+	out->keywords = xcalloc(nk ? nk : 1, sizeof *out->keywords);
+	for (size_t i = 0; i < nk; i++) {
+		if (get_string(json_object_array_get_idx(v, i), "keywords", &out->keywords[i], e) <
+		    0)
+			return -1;
+		out->nkeywords++;
+	}
+	if (json_object_object_get_ex(root, "categories", &v)) {
+		if (!json_object_is_type(v, json_type_object)) {
+			sb_fail(e, SBE_INPUT, _("model answer: \"categories\" is not an object"));
+			return -1;
+		}
+		json_object_object_foreach(v, key, arr)
+		{
+			if (!json_object_is_type(arr, json_type_array)) {
+				sb_fail(e, SBE_INPUT,
+					_("model answer: categories of \"%.40s\" are not an array"),
+					key);
+				return -1;
+			}
+			if (out->ncats == 4 || strlen(key) >= sizeof out->cats[0].agency) {
+				sb_fail(e, SBE_INPUT,
+					_("model answer: unexpected category group \"%.40s\""),
+					key);
+				return -1;
+			}
+			size_t g = out->ncats++;
+			snprintf(out->cats[g].agency, sizeof out->cats[g].agency, "%s", key);
+			ascii_lower(out->cats[g].agency);
+			size_t na = json_object_array_length(arr);
+			for (size_t i = 0; i < na; i++) {
+				char *c;
+				if (get_string(json_object_array_get_idx(arr, i), "categories", &c,
+					       e) < 0)
+					return -1;
+				if (out->cats[g].n < META_MAX_CATS)
+					out->cats[g].cats[out->cats[g].n++] = c;
+				else {
+					free(c);
+					out->parse_dropped++;
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+int meta_parse(const char *json, size_t len, meta_record *out, sb_err *e)
+{
+	memset(out, 0, sizeof *out);
+	if (!json)
+		return sb_fail(e, SBE_INPUT, _("model answer: empty"));
+	if (memchr(json, 0, len))
+		return sb_fail(e, SBE_INPUT, _("model answer: contains a NUL byte"));
+	const char *s = json, *end = json + len;
+	if (unfence(&s, &end, e) < 0)
+		return -1;
 	if (s == end)
 		return sb_fail(e, SBE_INPUT, _("model answer: empty"));
 	if (end - s > INT_MAX / 2)
@@ -853,62 +928,8 @@ int meta_parse(const char *json, size_t len, meta_record *out, sb_err *e)
 		sb_fail(e, SBE_INPUT, _("model answer: not a JSON object"));
 		goto out;
 	}
-	json_object *v;
-	if (get_string(json_object_object_get_ex(root, "title", &v) ? v : NULL, "title",
-		       &out->title, e) < 0 ||
-	    get_string(json_object_object_get_ex(root, "description", &v) ? v : NULL, "description",
-		       &out->description, e) < 0)
+	if (read_fields(root, out, e) < 0)
 		goto out;
-	if (!json_object_object_get_ex(root, "keywords", &v) ||
-	    !json_object_is_type(v, json_type_array)) {
-		sb_fail(e, SBE_INPUT, _("model answer: \"keywords\" is missing or not an array"));
-		goto out;
-	}
-	size_t nk = json_object_array_length(v);
-	out->keywords = xcalloc(nk ? nk : 1, sizeof *out->keywords);
-	for (size_t i = 0; i < nk; i++) {
-		if (get_string(json_object_array_get_idx(v, i), "keywords", &out->keywords[i], e) <
-		    0)
-			goto out;
-		out->nkeywords++;
-	}
-	if (json_object_object_get_ex(root, "categories", &v)) {
-		if (!json_object_is_type(v, json_type_object)) {
-			sb_fail(e, SBE_INPUT, _("model answer: \"categories\" is not an object"));
-			goto out;
-		}
-		json_object_object_foreach(v, key, arr)
-		{
-			if (!json_object_is_type(arr, json_type_array)) {
-				sb_fail(e, SBE_INPUT,
-					_("model answer: categories of \"%.40s\" are not an array"),
-					key);
-				goto out;
-			}
-			if (out->ncats == 4 || strlen(key) >= sizeof out->cats[0].agency) {
-				sb_fail(e, SBE_INPUT,
-					_("model answer: unexpected category group \"%.40s\""),
-					key);
-				goto out;
-			}
-			size_t g = out->ncats++;
-			snprintf(out->cats[g].agency, sizeof out->cats[g].agency, "%s", key);
-			ascii_lower(out->cats[g].agency);
-			size_t na = json_object_array_length(arr);
-			for (size_t i = 0; i < na; i++) {
-				char *c;
-				if (get_string(json_object_array_get_idx(arr, i), "categories", &c,
-					       e) < 0)
-					goto out;
-				if (out->cats[g].n < META_MAX_CATS)
-					out->cats[g].cats[out->cats[g].n++] = c;
-				else {
-					free(c);
-					out->parse_dropped++;
-				}
-			}
-		}
-	}
 	rc = 0;
 out:
 	json_object_put(root);
