@@ -19,6 +19,7 @@ typedef struct cli_opts {
 	bool wait_given, all_given;
 	bool in_place; /* embed --in-place */
 	bool models;   /* plan --models */
+	bool force;    /* import --force */
 } cli_opts;
 extern cli_opts cli_opt;
 extern const char *cli_prog;

@@ -124,7 +124,10 @@ static bool check_photo(import_run *ir, const tsv_record *rec, size_t row)
 	const char *cesta = mediacsv_field(ir->m, row, MC_CESTA);
 	char held[40] = "";
 	file_state fs = FS_PENDING;
-	collect_why why = collect_eligibility(cfg, ir->c->st, cesta, held, &fs);
+	collect_why why = collect_row_eligibility(cfg, ir->c->st, ir->m, row, held, &fs);
+	bool committed = why == COLLECT_SETTLED && fs == FS_SAVED_TO_CSV;
+	if (committed && cli_opt.force && mediacsv_row_unprocessed(ir->m, row))
+		return true; /* described again on purpose: the commit overwrites */
 	if (why == COLLECT_IN_BATCH) {
 		batch_info hb;
 		const char *hs =
@@ -145,6 +148,12 @@ static bool check_photo(import_run *ir, const tsv_record *rec, size_t row)
 			  "configuration\n"),
 			tsv, rec->line, local ? local : cesta);
 		free(local);
+	} else if (committed) {
+		fprintf(stderr,
+			_("%s:%ld: %s was committed to the CSV before; it was not imported "
+			  "again (import --force describes it again and overwrites its "
+			  "metadata)\n"),
+			tsv, rec->line, path);
 	} else if (why == COLLECT_SETTLED) {
 		fprintf(stderr, _("%s:%ld: %s is not offered for a description: %s\n"), tsv,
 			rec->line, path, collect_settled_reason(fs));

@@ -31,7 +31,8 @@ enum {
 	CO_OUTDIR = 32,
 	CO_EXPORTED = 64,
 	CO_IN_PLACE = 128,
-	CO_COPYDIR = 256
+	CO_COPYDIR = 256,
+	CO_FORCE = 512
 };
 
 typedef struct cmd_option {
@@ -53,6 +54,8 @@ static const cmd_option cmd_options[] = {
 	{ CO_EXPORTED, "--all", N_("    --all"), N_("list the rows exported before again") },
 	{ CO_IN_PLACE, "--in-place", N_("    --in-place"), N_("rewrite the photos themselves") },
 	{ CO_COPYDIR, "--output", N_("-o, --output DIR"), N_("write the copies to DIR") },
+	{ CO_FORCE, "--force", N_("    --force"),
+	  N_("describe again photos committed before (their metadata is overwritten)") },
 };
 /* clang-format on */
 
@@ -82,14 +85,15 @@ static const command commands[] = {
 	     "With --models: what the photos waiting would cost on every model of the\n"
 	     "price table that reads images, at each image detail, batch and live,\n"
 	     "cheapest first, the configured one marked '*'.") },
-	{ "import", cmd_import, NEEDS_LOCK, 1, 1, N_("FILE.tsv"), 0,
+	{ "import", cmd_import, NEEDS_LOCK, 1, 1, N_("FILE.tsv"), CO_FORCE,
 	  N_("add descriptions (path<TAB>description per line)"),
 	  N_("Adds descriptions from a spreadsheet saved as tab-separated text: one\n"
 	     "path<TAB>description per line (a quoted cell may span lines).  The path\n"
 	     "is the Cesta column of the CSV or the local path it maps to.  An\n"
 	     "editorial photo takes three more cells: city, country and date\n"
 	     "(DD MM YYYY).  Every rejected line is named with its line number; the\n"
-	     "others go into the collecting batch, which is sealed when it is full.") },
+	     "others go into the collecting batch, which is sealed when it is full.\n"
+	     "A photo committed to the CSV before is refused unless --force is given.") },
 	{ "send", cmd_send, NEEDS_LOCK | NEEDS_ENGINE, 0, 0, "", CO_ALL | CO_YES,
 	  N_("send the batches that are ready"),
 	  N_("Sends the batches that are ready to the provider; a batch over the\n"
@@ -200,6 +204,7 @@ static bool option_given(unsigned bit)
 	case CO_IN_PLACE: return cli_opt.in_place;
 	case CO_COPYDIR: return cli_opt.output != NULL;
 	case CO_MODELS: return cli_opt.models;
+	case CO_FORCE: return cli_opt.force;
 	default: return false;
 	}
 }

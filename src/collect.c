@@ -35,6 +35,21 @@ collect_why collect_eligibility(const settings *cfg, store *st, const char *cest
 	return COLLECT_ELIGIBLE;
 }
 
+collect_why collect_row_eligibility(const settings *cfg, store *st, const mediacsv *m, size_t row,
+				    char *batch, file_state *fs)
+{
+	collect_why why =
+		collect_eligibility(cfg, st, mediacsv_field(m, row, MC_CESTA), batch, fs);
+	/* The CSV remembers a commit the state forgot (an archived batch, another
+	 * state directory): an editorial row keeps some 'nezpracováno'. */
+	if (why == COLLECT_ELIGIBLE && mediacsv_row_prepared(m, row)) {
+		if (fs)
+			*fs = FS_SAVED_TO_CSV;
+		return COLLECT_SETTLED;
+	}
+	return why;
+}
+
 const char *collect_settled_reason(file_state fs)
 {
 	return fs == FS_REJECTED  ? _("rejected")
@@ -49,8 +64,7 @@ size_t collect_eligible_rows(const settings *cfg, store *st, const mediacsv *m, 
 	size_t *rows = NULL;
 	size_t n = mediacsv_unprocessed(m, NULL, NULL, &rows), k = 0;
 	for (size_t i = 0; i < n; i++) {
-		const char *cesta = mediacsv_field(m, rows[i], MC_CESTA);
-		if (collect_eligibility(cfg, st, cesta, NULL, NULL) == COLLECT_ELIGIBLE)
+		if (collect_row_eligibility(cfg, st, m, rows[i], NULL, NULL) == COLLECT_ELIGIBLE)
 			rows[k++] = rows[i];
 	}
 	*out = rows;

@@ -29,6 +29,12 @@ typedef enum {
  * settled state, when not NULL. */
 collect_why collect_eligibility(const settings *cfg, store *st, const char *cesta, char *batch,
 				file_state *fs);
+/* The same rule for CSV row `row` of m: a row the CSV shows committed
+ * (mediacsv_row_prepared: an editorial row still has 'nezpracováno' for the
+ * agencies that take no editorial) is settled as committed (FS_SAVED_TO_CSV)
+ * even when the state no longer knows it (its batch was archived). */
+collect_why collect_row_eligibility(const settings *cfg, store *st, const mediacsv *m, size_t row,
+				    char *batch, file_state *fs);
 /* Why a settled photo is not offered, in words (translated). */
 const char *collect_settled_reason(file_state fs);
 /* The unprocessed rows still eligible, in CSV order (caller frees *rows). */

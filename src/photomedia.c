@@ -83,15 +83,27 @@ mc_media mediacsv_media_kind(const char *filename)
 	return MC_OTHER;
 }
 
+/* Has one of the row's agency status columns this value? */
+static bool row_has_status(const mediacsv *m, size_t row, const char *status)
+{
+	for (size_t c = 0; c < m->ncols; c++)
+		if (mc_is_status_col(m, c) && strcmp(mediacsv_get(m, row, (int)c), status) == 0)
+			return true;
+	return false;
+}
+
 bool mediacsv_row_unprocessed(const mediacsv *m, size_t row)
 {
 	if (row >= m->nrows || strcasecmp(mediacsv_get(m, row, m->c_original), "ano") != 0)
 		return false;
-	for (size_t c = 0; c < m->ncols; c++)
-		if (mc_is_status_col(m, c) &&
-		    strcmp(mediacsv_get(m, row, (int)c), MC_ST_UNPROCESSED) == 0)
-			return true;
-	return false;
+	return row_has_status(m, row, MC_ST_UNPROCESSED);
+}
+
+bool mediacsv_row_prepared(const mediacsv *m, size_t row)
+{
+	if (row >= m->nrows || m->c_datum < 0 || !mediacsv_get(m, row, m->c_datum)[0])
+		return false;
+	return row_has_status(m, row, MC_ST_PREPARED);
 }
 
 /* "DD.MM.YYYY[ HH:MM:SS]" -> YYYYMMDDHHMMSS; unparseable sorts last. */

@@ -28,6 +28,10 @@ mc_media mediacsv_media_kind(const char *filename);
 typedef bool (*mc_exists_fn)(const char *cesta, void *ctx);
 size_t mediacsv_unprocessed(const mediacsv *m, mc_exists_fn exists, void *ctx, size_t **rows);
 bool mediacsv_row_unprocessed(const mediacsv *m, size_t row);
+/* The row already holds committed metadata: a preparation date and an
+ * agency status 'připraveno' (an editorial row keeps 'nezpracováno' for the
+ * agencies that take no editorial, so it still looks unprocessed). */
+bool mediacsv_row_prepared(const mediacsv *m, size_t row);
 
 /* One change to commit, keyed by Cesta. */
 typedef enum { MCU_SAVE, MCU_REJECT, MCU_ALTERNATIVE } mc_update_kind;

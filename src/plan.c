@@ -23,7 +23,7 @@ const char *plan_media_name(mc_media k)
 static void plan_one(const settings *cfg, store *st, plan *p, plan_row *it)
 {
 	file_state fs = FS_PENDING;
-	switch (collect_eligibility(cfg, st, it->cesta, it->batch, &fs)) {
+	switch (collect_row_eligibility(cfg, st, p->m, it->row, it->batch, &fs)) {
 	case COLLECT_IN_BATCH: {
 		batch_info b;
 		it->action = PLAN_IN_BATCH;
