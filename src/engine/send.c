@@ -471,6 +471,22 @@ int eng_check_budget(engine *en, const batch_info *b, double est, bool live, sb_
 		b->id, est, run, cap, run - cap);
 }
 
+/* A ready batch collected under another provider (the user switched
+ * --provider since): it goes to the provider of this run, so it is built
+ * for it (its model, request format and image size follow b->provider and
+ * b->model), and the batch says so from now on. */
+static int rebind_provider(engine *en, batch_info *b, sb_err *e)
+{
+	const char *to = en->prov->ops->name, *model = en->cfg->model;
+	if (!strcmp(b->provider, to))
+		return 0;
+	sb_log(LOG_INFO, _("batch %s: collected for %s (%s), sent to %s (%s): built for %s"),
+	       b->id, b->provider, b->model, to, model, to);
+	snprintf(b->provider, sizeof b->provider, "%s", to);
+	snprintf(b->model, sizeof b->model, "%s", model);
+	return store_update(en->st, b, e);
+}
+
 /* One ready batch: reconciled first (it may be out already), then its
  * files selected and built, fitted to the provider's limits, checked
  * against the budget, uploaded and created; or sent live. */
@@ -479,7 +495,7 @@ static int send_batch(engine *en, batch_info *b, sb_err *e)
 	int r = eng_reconcile(en, b);
 	if (r != 0)
 		return 0; /* already out, or cannot tell now */
-	if (eng_finish_split(en, b->id, e) < 0)
+	if (eng_finish_split(en, b->id, e) < 0 || rebind_provider(en, b, e) < 0)
 		return -1;
 	sendjob j = { .b = b };
 	if (store_files(en->st, b->id, &j.files, &j.n) < 0)

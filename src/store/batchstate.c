@@ -470,6 +470,8 @@ int store_update(store *s, const batch_info *in, sb_err *e)
 		ni.model[sizeof ni.model - 1] = 0;
 
 #define CP(f) (memcpy(ni.f, in->f, sizeof ni.f), ni.f[sizeof ni.f - 1] = 0)
+		if (in->provider[0]) /* a ready batch sent by another provider */
+			CP(provider);
 		CP(provider_batch_id);
 		CP(input_file_id);
 		CP(output_file_id);
