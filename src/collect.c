@@ -54,8 +54,8 @@ const char *collect_settled_reason(file_state fs)
 {
 	return fs == FS_REJECTED  ? _("rejected")
 	       : fs == FS_SKIPPED ? _("skipped by you")
-	       : fs == FS_DEAD    ? _("failed 3 times (see 'stockbatch report', "
-					 "'stockbatch retry-failed')")
+	       : fs == FS_DEAD    ? _("dead (why: 'stockbatch report'; "
+					 "again: 'stockbatch retry-failed')")
 				  : _("already committed to the CSV");
 }
 

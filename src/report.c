@@ -340,7 +340,7 @@ static void batch_report_text(store *st, const batch_info *b, const file_entry *
 	for (size_t i = 0; i < nf; i++) {
 		if (!file_state_failed(fs[i].state))
 			continue;
-		fprintf(out, _("  failed: %s (%s, %d attempts): %s\n"), fs[i].cesta,
+		fprintf(out, _("  failed: %s (%s, live retries: %d): %s\n"), fs[i].cesta,
 			file_state_name(fs[i].state), fs[i].attempts,
 			fs[i].reason ? fs[i].reason : "-");
 	}

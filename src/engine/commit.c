@@ -276,14 +276,17 @@ static void record_outcome(engine *en, const batch_info *b, item *it, int st)
 		return;
 	}
 	const char *why =
-		st == 2 ? _("the CSV row was changed by someone else since the description was saved; their edit was kept, the result is in the batch folder")
+		st == 2 ? _("the CSV row was changed by someone else since the description was saved; their edit was kept and the description is kept: 'stockbatch retry-failed' sends it again for the row as it is now")
 			: _("the CSV has no row with this Cesta any more");
 	char *raw = record_json(&it->rec);
 	eng_dead_letter(en, b->id, it->f, it->cid, why, raw);
 	free(raw);
-	if (eng_set_fstate(en, b->id, it->f->cesta, FS_ERROR, why) < 0)
+	/* A changed row keeps its description as a dead letter, which
+	 * retry-failed queues again (and the photo is not offered as new). */
+	file_state to = st == 2 ? FS_DEAD : FS_ERROR;
+	if (eng_set_fstate(en, b->id, it->f->cesta, to, why) < 0)
 		return;
-	it->f->state = FS_ERROR;
+	it->f->state = to;
 	if (st == 2)
 		eng_rep_add(en, &en->rep.conflicts, 1);
 	eng_rep_add(en, &en->rep.failed, 1);

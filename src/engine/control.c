@@ -94,8 +94,22 @@ int engine_cancel(engine *en, const char *batch_id, sb_err *e)
 	return 0;
 }
 
+/* A dead letter queued again is saved again: its fingerprint is the row's
+ * as it is now (a row changed by someone else since the first save is
+ * then written, not refused again).  Unchanged when the row is not found. */
+static void refresh_fingerprint(const mediacsv *m, file_entry *g)
+{
+	long r = m && !g->alt_of ? mediacsv_find(m, g->cesta) : -1;
+	if (r >= 0)
+		mediacsv_fingerprint(m, (size_t)r, g->fingerprint);
+}
+
 int engine_retry_failed(engine *en, size_t *requeued, sb_err *e)
 {
+	mediacsv *m = NULL;
+	sb_err le;
+	if (mediacsv_load(en->cfg->media_csv, &m, &le) < 0)
+		m = NULL; /* the commit still checks every row */
 	batch_info *bs;
 	size_t n = store_list(en->st, &bs), k = 0;
 	char target[24][40];
@@ -120,6 +134,7 @@ int engine_retry_failed(engine *en, size_t *requeued, sb_err *e)
 					     e) < 0) {
 				file_entries_free(f, nf);
 				free(bs);
+				mediacsv_free(m);
 				return -1;
 			}
 			file_entry g = f[j];
@@ -127,6 +142,7 @@ int engine_retry_failed(engine *en, size_t *requeued, sb_err *e)
 			g.custom_id = NULL;
 			g.reason = NULL;
 			g.attempts = 0;
+			refresh_fingerprint(m, &g);
 			sb_err ae;
 			if (store_add_file(en->st, cb.id, &g, &ae) == 0) {
 				k++;
@@ -140,6 +156,7 @@ int engine_retry_failed(engine *en, size_t *requeued, sb_err *e)
 		file_entries_free(f, nf);
 	}
 	free(bs);
+	mediacsv_free(m);
 	for (size_t t = 0; t < ntarget; t++) {
 		sb_err se;
 		store_set_state(en->st, target[t], BS_READY, NULL, &se);
