@@ -160,8 +160,8 @@ int exif_orientation(const unsigned char *jpeg, size_t len)
 	return (int)v;
 }
 
-/* A "YYYY:MM:DD HH:MM:SS" ASCII tag of the IFD at ifd as "DD MM YYYY". */
-static bool ifd_date(const tiff *t, uint32_t ifd, unsigned tag, char out[16])
+/* A "YYYY:MM:DD HH:MM:SS" ASCII tag of the IFD at ifd, as it is (20 bytes). */
+static bool ifd_datetime(const tiff *t, uint32_t ifd, unsigned tag, char out[20])
 {
 	uint32_t cnt, at;
 	unsigned type;
@@ -176,23 +176,33 @@ static bool ifd_date(const tiff *t, uint32_t ifd, unsigned tag, char out[16])
 			return false;
 	if (memcmp(s, "0000", 4) == 0)
 		return false;
-	snprintf(out, 16, "%.2s %.2s %.4s", s + 8, s + 5, s);
+	snprintf(out, 20, "%.19s", s);
 	return true;
 }
 
 /* When the photo was taken: DateTimeOriginal, else DateTimeDigitized (both
  * in the Exif IFD), else IFD0 DateTime, which editors may have rewritten
  * but is the only date some cameras and scanners write. */
-bool exif_date(const unsigned char *jpeg, size_t len, char out[16])
+bool exif_datetime(const unsigned char *jpeg, size_t len, char out[20])
 {
 	tiff t;
 	uint32_t ifd0, sub;
 	if (!exif_tiff(jpeg, len, &t, &ifd0))
 		return false;
 	if (ifd_u32(&t, ifd0, 0x8769, &sub) &&
-	    (ifd_date(&t, sub, 0x9003, out) || ifd_date(&t, sub, 0x9004, out)))
+	    (ifd_datetime(&t, sub, 0x9003, out) || ifd_datetime(&t, sub, 0x9004, out)))
 		return true;
-	return ifd_date(&t, ifd0, 0x0132, out);
+	return ifd_datetime(&t, ifd0, 0x0132, out);
+}
+
+/* The day of exif_datetime as "DD MM YYYY" (editorial prefill). */
+bool exif_date(const unsigned char *jpeg, size_t len, char out[16])
+{
+	char dt[20];
+	if (!exif_datetime(jpeg, len, dt))
+		return false;
+	snprintf(out, 16, "%.2s %.2s %.4s", dt + 8, dt + 5, dt);
+	return true;
 }
 
 static bool is_jpeg_at(const unsigned char *base, size_t len, uint64_t off, uint64_t plen)

@@ -17,6 +17,8 @@ int exif_orientation(const unsigned char *jpeg, size_t len);
 /* EXIF DateTimeOriginal (else DateTimeDigitized, else IFD0 DateTime) as
  * "DD MM YYYY" (editorial prefill); false if none. */
 bool exif_date(const unsigned char *jpeg, size_t len, char out[16]);
+/* The same tag as it is written, "YYYY:MM:DD HH:MM:SS" (series times). */
+bool exif_datetime(const unsigned char *jpeg, size_t len, char out[20]);
 /* The embedded EXIF thumbnail or MPF preview JPEG, if any (points into jpeg). */
 bool exif_preview(const unsigned char *jpeg, size_t len, const unsigned char **prev, size_t *plen);
 

@@ -49,6 +49,8 @@ const setting_doc settings_docs[] = {
 	{"path_map", "", N_("map a CSV path prefix to a local one: FROM => TO (repeatable)")},
 	{"preview", "auto", N_("image preview: auto, symbols, kitty, sixel or iterm")},
 	{"editorial_country", "Czech", N_("the country an editorial dialog starts with")},
+	{"series_gap", "180", N_("series: most seconds between two frames of one series (0 = no series)")},
+	{"series_distance", "12", N_("series: most bits two frames' picture hashes may differ in (0 to 64)")},
 	{"locale", "", N_("user interface locale (empty = from the environment)")},
 	{"data_dir", "", N_("installed data directory (prompts, categories, prices)")},
 	{NULL, NULL, NULL},
@@ -133,6 +135,8 @@ void settings_defaults(settings *s)
 	s->backups = 10;
 	s->archive_days = 365;
 	s->prices_max_age = 180;
+	s->series_gap = 180;
+	s->series_distance = 12;
 	s->preview = xstrdup("auto");
 	s->editorial_country = xstrdup("Czech");
 	s->locale = xstrdup("");
@@ -265,6 +269,8 @@ int settings_set(settings *s, const char *key, const char *value, const char *or
 		{ "backups", &s->backups, 0, 10000 },
 		{ "archive_days", &s->archive_days, 1, 100000 },
 		{ "prices_max_age", &s->prices_max_age, 0, 100000 },
+		{ "series_gap", &s->series_gap, 0, 86400 },
+		{ "series_distance", &s->series_distance, 0, 64 },
 	};
 	for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
 		if (strcmp(k, ints[i].key))
@@ -557,6 +563,8 @@ void settings_dump(const settings *s, FILE *out)
 		fprintf(out, "path_map = %s => %s\n", s->maps[i].from, s->maps[i].to);
 	STR("preview", s->preview);
 	STR("editorial_country", s->editorial_country);
+	INT("series_gap", s->series_gap);
+	INT("series_distance", s->series_distance);
 	STR("locale", s->locale);
 	STR("data_dir", s->data_dir);
 #undef STR

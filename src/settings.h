@@ -47,6 +47,8 @@ typedef struct settings {
 	int nmaps;
 	char *preview;           /* "auto", "symbols", "kitty", "sixel", "iterm" */
 	char *editorial_country; /* the editorial dialog's first country */
+	int series_gap;          /* seconds between frames of a series (default 180, 0 = off) */
+	int series_distance;     /* hash bits two frames may differ in (default 12) */
 	char *locale;            /* "" = from the environment */
 	char *data_dir;          /* installed data (prompts, categories, prices) */
 	char *config_path;       /* file the settings came from, or NULL */

@@ -1,0 +1,462 @@
+/* series.c: perceptual hashes, their cache, the user's corrections and the
+ * grouping of photos into series (see series.h). */
+#include "config.h"
+#include "series.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "i18n.h"
+#include "strmap.h"
+
+#define GRID 32 /* the grey picture the DCT looks at */
+#define LOW 8   /* the 8 x 8 lowest frequencies make the 64 bits */
+
+/* Mean luminance of each of GRID x GRID cells (a box filter: every source
+ * pixel counts once, so noise averages out). */
+static void grey_grid(const image_rgb *im, float g[GRID][GRID])
+{
+	float s[GRID][GRID] = { { 0 } };
+	int cnt[GRID][GRID] = { { 0 } };
+	int c = im->channels;
+	for (int y = 0; y < im->h; y++) {
+		int gy = (int)((int64_t)y * GRID / im->h);
+		const unsigned char *p = im->px + (size_t)y * im->w * c;
+		float *row = s[gy];
+		int *crow = cnt[gy];
+		for (int x = 0; x < im->w; x++, p += c) {
+			int gx = (int)((int64_t)x * GRID / im->w);
+			row[gx] += 0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2];
+			crow[gx]++;
+		}
+	}
+	for (int y = 0; y < GRID; y++)
+		for (int x = 0; x < GRID; x++)
+			g[y][x] = cnt[y][x] ? s[y][x] / cnt[y][x] : 0;
+}
+
+static float cos_tab[LOW][GRID];
+static pthread_once_t cos_once = PTHREAD_ONCE_INIT;
+
+static void cos_init(void)
+{
+	for (int u = 0; u < LOW; u++)
+		for (int x = 0; x < GRID; x++)
+			cos_tab[u][x] = (float)cos(M_PI * (2 * x + 1) * u / (2.0 * GRID));
+}
+
+static int cmp_float(const void *a, const void *b)
+{
+	float x = *(const float *)a, y = *(const float *)b;
+	return x < y ? -1 : x > y;
+}
+
+uint64_t series_hash_image(const image_rgb *im)
+{
+	if (!im || !im->px || im->w < 1 || im->h < 1)
+		return 0;
+	pthread_once(&cos_once, cos_init);
+	float g[GRID][GRID], rows[GRID][LOW], d[LOW * LOW], sorted[LOW * LOW];
+	grey_grid(im, g);
+	/* the separable DCT-II, only the LOW lowest frequencies of each axis */
+	for (int y = 0; y < GRID; y++)
+		for (int u = 0; u < LOW; u++) {
+			float a = 0;
+			for (int x = 0; x < GRID; x++)
+				a += g[y][x] * cos_tab[u][x];
+			rows[y][u] = a;
+		}
+	for (int v = 0; v < LOW; v++)
+		for (int u = 0; u < LOW; u++) {
+			float a = 0;
+			for (int y = 0; y < GRID; y++)
+				a += rows[y][u] * cos_tab[v][y];
+			d[v * LOW + u] = a;
+		}
+	/* Bits against the median of the AC terms: brightness (the DC term)
+	 * and contrast (a common factor) leave the hash as it is. */
+	memcpy(sorted, d + 1, sizeof(float) * (LOW * LOW - 1));
+	qsort(sorted, LOW * LOW - 1, sizeof(float), cmp_float);
+	float med = sorted[(LOW * LOW - 1) / 2];
+	uint64_t h = 0;
+	for (int i = 1; i < LOW * LOW; i++)
+		if (d[i] > med)
+			h |= (uint64_t)1 << i;
+	return h;
+}
+
+int series_hash_jpeg(const unsigned char *jpeg, size_t len, uint64_t *out, sb_err *e)
+{
+	image_rgb im = { 0 };
+	if (image_decode_scaled(jpeg, len, GRID, GRID, &im, e) < 0)
+		return -1;
+	*out = series_hash_image(&im);
+	image_free(&im);
+	return 0;
+}
+
+int series_hash_file(const char *path, uint64_t *out, sb_err *e)
+{
+	char *data = NULL;
+	size_t len = 0;
+	if (read_whole_file(path, &data, &len, e) < 0)
+		return -1;
+	int rc = series_hash_jpeg((const unsigned char *)data, len, out, e);
+	free(data);
+	return rc;
+}
+
+int series_distance(uint64_t a, uint64_t b)
+{
+	return __builtin_popcountll(a ^ b);
+}
+
+/* Days from 1970-01-01 of a proleptic Gregorian date (H. Hinnant's). */
+static int64_t days_of(int y, int m, int d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static bool to_seconds(int y, int mo, int d, int h, int mi, int s, int64_t *t)
+{
+	if (y < 1800 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 ||
+	    mi < 0 || mi > 59 || s < 0 || s > 60)
+		return false;
+	*t = days_of(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
+	return true;
+}
+
+bool series_time_of(const char *datum, const char *local, int64_t *t)
+{
+	int y, mo, d, h, mi, s = 0;
+	char tail;
+	/* Datum vytvoření: "DD.MM.YYYY HH:MM:SS" (or without the seconds) */
+	if (datum && sscanf(datum, " %d.%d.%d %d:%d:%d%c", &d, &mo, &y, &h, &mi, &s, &tail) >= 5 &&
+	    to_seconds(y, mo, d, h, mi, s, t))
+		return true;
+	FILE *f = local ? fopen(local, "rb") : NULL;
+	if (!f)
+		return false;
+	/* EXIF sits in the first kilobytes: do not read a 24 MP file whole. */
+	unsigned char *buf = xmalloc(256 * 1024);
+	size_t n = fread(buf, 1, 256 * 1024, f);
+	fclose(f);
+	char dt[20];
+	bool ok = exif_datetime(buf, n, dt) &&
+		  sscanf(dt, "%d:%d:%d %d:%d:%d", &y, &mo, &d, &h, &mi, &s) == 6 &&
+		  to_seconds(y, mo, d, h, mi, s, t);
+	free(buf);
+	return ok;
+}
+
+/* Each whole line of a state file (a torn last line is dropped); a file
+ * not there yet, or unreadable, has none: hashes are made again. */
+static void each_line(const char *path, void (*fn)(char *line, void *ctx), void *ctx)
+{
+	char *data = NULL;
+	size_t len = 0;
+	sb_err e;
+	if (read_whole_file(path, &data, &len, &e) < 0)
+		return;
+	for (char *line = data, *nl; (nl = strchr(line, '\n')); line = nl + 1) {
+		*nl = '\0';
+		fn(line, ctx);
+	}
+	free(data);
+}
+
+/* ---- the hash cache: "HASH<TAB>SIZE<TAB>MTIME_NS<TAB>PATH" lines ---- */
+
+typedef struct cached {
+	uint64_t hash;
+	int64_t size, mtime;
+} cached;
+
+struct series_cache {
+	pthread_mutex_t mu;
+	char *path;
+	strmap map; /* local path -> cached */
+	bool dirty;
+};
+
+static void cache_put_locked(series_cache *c, const char *path, const cached *v)
+{
+	sm_entry *en = strmap_add(&c->map, path, NULL);
+	if (!en->ptr)
+		en->ptr = xmalloc(sizeof(cached));
+	*(cached *)en->ptr = *v;
+}
+
+static void cache_line(char *line, void *ctx)
+{
+	cached v;
+	int off = 0;
+	if (sscanf(line, "%" SCNx64 "\t%" SCNd64 "\t%" SCNd64 "\t%n", &v.hash, &v.size, &v.mtime,
+		   &off) == 3 &&
+	    off > 0 && line[off])
+		cache_put_locked(ctx, line + off, &v);
+}
+
+series_cache *series_cache_open(const char *state_dir)
+{
+	series_cache *c = xcalloc(1, sizeof *c);
+	pthread_mutex_init(&c->mu, NULL);
+	strmap_init(&c->map, true);
+	c->path = path_join(state_dir, "series-hashes");
+	each_line(c->path, cache_line, c);
+	return c;
+}
+
+void series_cache_free(series_cache *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->map.n; i++)
+		free(c->map.e[i].ptr);
+	strmap_free(&c->map);
+	pthread_mutex_destroy(&c->mu);
+	free(c->path);
+	free(c);
+}
+
+static bool stat_key(const char *path, cached *v)
+{
+	struct stat sb;
+	if (stat(path, &sb) < 0)
+		return false;
+	v->size = (int64_t)sb.st_size;
+	v->mtime = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
+	return true;
+}
+
+bool series_cache_get(series_cache *c, const char *path, uint64_t *h)
+{
+	cached now;
+	if (!c || !stat_key(path, &now))
+		return false;
+	pthread_mutex_lock(&c->mu);
+	const cached *v = strmap_get(&c->map, path);
+	bool ok = v && v->size == now.size && v->mtime == now.mtime;
+	if (ok)
+		*h = v->hash;
+	pthread_mutex_unlock(&c->mu);
+	return ok;
+}
+
+int series_cache_hash(series_cache *c, const char *path, uint64_t *h, sb_err *e)
+{
+	if (series_cache_get(c, path, h))
+		return 0;
+	cached v;
+	if (!stat_key(path, &v))
+		return sb_fail(e, SBE_IO, _("cannot open %s: %s"), path, strerror(errno));
+	if (series_hash_file(path, &v.hash, e) < 0)
+		return -1;
+	*h = v.hash;
+	if (c) {
+		pthread_mutex_lock(&c->mu);
+		cache_put_locked(c, path, &v);
+		c->dirty = true;
+		pthread_mutex_unlock(&c->mu);
+	}
+	return 0;
+}
+
+int series_cache_save(series_cache *c, sb_err *e)
+{
+	if (!c)
+		return 0;
+	pthread_mutex_lock(&c->mu);
+	if (!c->dirty) {
+		pthread_mutex_unlock(&c->mu);
+		return 0;
+	}
+	sbuf b = { 0 };
+	for (size_t i = 0; i < c->map.n; i++) {
+		const cached *v = c->map.e[i].ptr;
+		sbuf_printf(&b, "%016" PRIx64 "\t%" PRId64 "\t%" PRId64 "\t%s\n", v->hash, v->size,
+			    v->mtime, c->map.e[i].key);
+	}
+	c->dirty = false;
+	pthread_mutex_unlock(&c->mu);
+	int rc = atomic_write(c->path, b.p ? b.p : "", b.len, 0600, e);
+	sbuf_free(&b);
+	return rc;
+}
+
+/* ---- the user's corrections: "detach<TAB>CESTA" and "split<TAB>CESTA" ---- */
+
+struct series_edits {
+	char *path;
+	strmap map; /* Cesta -> SERIES_* bits in aux */
+};
+
+static void edit_line(char *line, void *ctx)
+{
+	series_edits *s = ctx;
+	char *tab = strchr(line, '\t');
+	if (!tab || !tab[1])
+		return;
+	*tab = '\0';
+	int what = !strcmp(line, "detach")  ? SERIES_DETACH
+		   : !strcmp(line, "split") ? SERIES_SPLIT
+					    : 0;
+	if (what)
+		strmap_add(&s->map, tab + 1, NULL)->aux |= what;
+}
+
+series_edits *series_edits_open(const char *state_dir)
+{
+	series_edits *s = xcalloc(1, sizeof *s);
+	strmap_init(&s->map, true);
+	s->path = path_join(state_dir, "series-edits");
+	each_line(s->path, edit_line, s);
+	return s;
+}
+
+void series_edits_free(series_edits *s)
+{
+	if (!s)
+		return;
+	strmap_free(&s->map);
+	free(s->path);
+	free(s);
+}
+
+int series_edits_of(const series_edits *s, const char *cesta)
+{
+	const sm_entry *en = s ? strmap_find(&s->map, cesta) : NULL;
+	return en ? en->aux : 0;
+}
+
+int series_edits_add(series_edits *s, const char *cesta, series_edit what, sb_err *e)
+{
+	if (strchr(cesta, '\n') || strchr(cesta, '\t'))
+		return sb_fail(e, SBE_INPUT, "%s", _("a path with a tab or a line break"));
+	char *line = xasprintf("%s\t%s", what == SERIES_DETACH ? "detach" : "split", cesta);
+	int rc = append_line_sync(s->path, line, e);
+	free(line);
+	if (rc == 0)
+		strmap_add(&s->map, cesta, NULL)->aux |= what;
+	return rc;
+}
+
+/* ---- grouping ---- */
+
+size_t series_folder_len(const char *cesta)
+{
+	const char *a = strrchr(cesta, '/'), *b = strrchr(cesta, '\\');
+	const char *cut = a > b ? a : b;
+	return cut ? (size_t)(cut - cesta) : 0;
+}
+
+/* Folders compared with '\\' read as '/': one CSV may hold both. */
+static int folder_cmp(const series_photo *a, const series_photo *b)
+{
+	size_t la = series_folder_len(a->cesta), lb = series_folder_len(b->cesta);
+	for (size_t i = 0; i < la && i < lb; i++) {
+		unsigned char x = a->cesta[i] == '\\' ? '/' : (unsigned char)a->cesta[i];
+		unsigned char y = b->cesta[i] == '\\' ? '/' : (unsigned char)b->cesta[i];
+		if (x != y)
+			return x < y ? -1 : 1;
+	}
+	return la == lb ? 0 : la < lb ? -1 : 1;
+}
+
+static const series_photo *sort_base;
+
+static int by_folder_time(const void *pa, const void *pb)
+{
+	size_t ia = *(const size_t *)pa, ib = *(const size_t *)pb;
+	const series_photo *a = &sort_base[ia], *b = &sort_base[ib];
+	int c = folder_cmp(a, b);
+	if (c)
+		return c;
+	if (a->t != b->t)
+		return a->t < b->t ? -1 : 1;
+	return ia < ib ? -1 : ia > ib; /* stable */
+}
+
+static bool can_join(const series_photo *p)
+{
+	return p->has_t && p->has_hash && !(p->edits & SERIES_DETACH);
+}
+
+/* A series still open to new frames: its first photo and its last frame. */
+typedef struct open_series {
+	size_t first, last, size;
+} open_series;
+
+size_t series_group(const series_photo *p, size_t n, int gap, int distance, size_t *group)
+{
+	for (size_t i = 0; i < n; i++)
+		group[i] = i;
+	if (gap <= 0)
+		return 0; /* series are off */
+	size_t *ord = xmalloc(sizeof(size_t) * (n ? n : 1));
+	for (size_t i = 0; i < n; i++)
+		ord[i] = i;
+	static pthread_mutex_t sort_mu = PTHREAD_MUTEX_INITIALIZER;
+	pthread_mutex_lock(&sort_mu); /* qsort has no context argument */
+	sort_base = p;
+	qsort(ord, n, sizeof *ord, by_folder_time);
+	pthread_mutex_unlock(&sort_mu);
+	/* Series open in the current folder, most recent last: a burst may be
+	 * interrupted by another shot and go on after it. */
+	open_series *open = xmalloc(sizeof *open * (n ? n : 1));
+	size_t *next = xmalloc(sizeof(size_t) * (n ? n : 1)); /* the series' next frame */
+	for (size_t i = 0; i < n; i++)
+		next[i] = SIZE_MAX;
+	size_t nopen = 0, series = 0, prev = SIZE_MAX;
+	for (size_t k = 0; k < n; k++) {
+		size_t i = ord[k];
+		const series_photo *cur = &p[i];
+		if (!can_join(cur))
+			continue; /* alone, and the open series stay open */
+		if (prev != SIZE_MAX && folder_cmp(cur, &p[prev]) != 0)
+			nopen = 0;
+		prev = i;
+		if (cur->edits & SERIES_SPLIT)
+			nopen = 0;
+		/* forget the series whose last frame is too long ago */
+		size_t keep = 0;
+		for (size_t s = 0; s < nopen; s++)
+			if (cur->t - p[open[s].last].t <= gap)
+				open[keep++] = open[s];
+		nopen = keep;
+		size_t best = SIZE_MAX;
+		int best_d = distance + 1;
+		for (size_t s = 0; s < nopen; s++)
+			for (size_t j = open[s].first; j != SIZE_MAX; j = next[j]) {
+				int d = series_distance(cur->hash, p[j].hash);
+				if (d < best_d || (d == best_d && s > best)) {
+					best_d = d;
+					best = s;
+				}
+			}
+		if (best != SIZE_MAX) {
+			group[i] = open[best].first;
+			next[open[best].last] = i;
+			open[best].last = i;
+			if (++open[best].size == 2)
+				series++;
+			continue;
+		}
+		open[nopen++] = (open_series){ i, i, 1 };
+	}
+	free(next);
+	free(open);
+	free(ord);
+	return series;
+}
