@@ -48,6 +48,14 @@ static void delete_provider_files(cli_ctx *c, size_t *deleted, size_t *failed)
 			continue;
 		if (b->counts[FS_BATCH_SENT] || b->counts[FS_BATCH_COMPLETED])
 			continue; /* not committed yet */
+		if (engine_batch_lost(c->en, b->id)) {
+			/* the CSV lost rows of it: its results may be needed again */
+			if (!cli_opt.json)
+				printf(_("Batch %s kept: the CSV is missing rows it committed (run "
+					 "`stockbatch retrieve` to write them again).\n"),
+				       b->id);
+			continue;
+		}
 		char *ids[3] = { b->input_file_id, b->output_file_id, b->error_file_id };
 		if (!ids[0][0] && !ids[1][0] && !ids[2][0])
 			continue;

@@ -8,9 +8,10 @@
 
 #include "cmd.h"
 #include "i18n.h"
+#include "lostrows.h"
 #include "report.h"
 
-static void status_json(cli_ctx *c, const batch_info *bs, size_t n)
+static void status_json(cli_ctx *c, const batch_info *bs, size_t n, size_t lost)
 {
 	json_object *o = json_object_new_object();
 	report_jadd_str(o, "media_csv", c->cfg->media_csv);
@@ -35,6 +36,7 @@ static void status_json(cli_ctx *c, const batch_info *bs, size_t n)
 	report_jadd_int(t, "batches", (long long)n);
 	report_jadd_cost(t, "est_cost", est);
 	report_jadd_cost(t, "actual_cost", act);
+	report_jadd_int(t, "missing_commits", (long long)lost);
 	json_object_object_add(o, "totals", t);
 	report_json_print(o, stdout);
 }
@@ -116,8 +118,14 @@ int cmd_status(cli_ctx *c, int argc, char **argv)
 	(void)argv;
 	batch_info *bs = NULL;
 	size_t n = c->st ? store_list(c->st, &bs) : 0;
+	/* committed rows the CSV lost (a stale copy saved over it) */
+	char *lost_msg = NULL;
+	size_t lost = 0;
+	sb_err le;
+	if (n && lost_rows_check(c->cfg, c->st, &lost_msg, &lost, &le) < 0)
+		lost_msg = NULL; /* status works without a readable CSV */
 	if (cli_opt.json) {
-		status_json(c, bs, n);
+		status_json(c, bs, n, lost);
 	} else {
 		printf(_("Media CSV:  %s\n"), c->cfg->media_csv ? c->cfg->media_csv : "-");
 		printf(_("State dir:  %s\n"), c->cfg->state_dir ? c->cfg->state_dir : "-");
@@ -129,7 +137,10 @@ int cmd_status(cli_ctx *c, int argc, char **argv)
 				"'stockbatch import'.\n"));
 		else
 			status_table(bs, n);
+		if (lost_msg)
+			printf(_("Warning: %s.\n"), lost_msg);
 	}
+	free(lost_msg);
 	free(bs);
 	return SB_EXIT_OK;
 }

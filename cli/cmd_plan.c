@@ -53,6 +53,7 @@ static void print_json(const settings *cfg, const plan *p)
 	report_jadd_int(t, "in_batch", (long long)s->in_batch);
 	report_jadd_int(t, "skip", (long long)s->skip);
 	report_jadd_int(t, "missing", (long long)s->missing);
+	report_jadd_int(t, "missing_commits", (long long)s->missing_commits);
 	report_jadd_int(t, "to_send", (long long)s->bfiles[BS_READY]);
 	report_jadd_cost(t, "to_send_est_cost", s->ready_cost);
 	report_jadd_int(t, "to_check", (long long)s->bfiles[BS_SENT]);
@@ -131,6 +132,8 @@ static void print_table(const settings *cfg, const plan *p)
 		       hidden);
 	fputc('\n', stdout);
 	print_totals(cfg, &p->sum);
+	if (p->lost_msg)
+		printf(_("Warning: %s.\n"), p->lost_msg);
 }
 
 /* ---- plan --models: the advisor's table ---- */

@@ -139,6 +139,9 @@ int store_remove_file(store *s, const char *batch_id, const char *cesta, sb_err 
 bool store_file_batch(store *s, const char *cesta, char batch_id[40]);
 /* Was this Cesta ever rejected/skipped/committed by us (any batch)? */
 bool store_file_known(store *s, const char *cesta, file_state *state);
+/* Was this Cesta committed to the CSV by us (saved_to_csv), and by which
+ * batch?  A registry look-up: no file is read. */
+bool store_file_committed_by(store *s, const char *cesta, char batch_id[40]);
 
 /* The editor's draft for the current photo (survives quit and crash). */
 int store_save_draft(store *s, const char *cesta, const char *text, sb_err *e);

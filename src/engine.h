@@ -40,6 +40,9 @@ int engine_seal_now(engine *en, sb_err *e);
 /* Request a stop at the next safe point (Ctrl+C); thread-safe. */
 void engine_interrupt(engine *en);
 const run_report *engine_report(engine *en);
+/* Does the CSV lack rows this batch committed (as of the run's last look)?
+ * Cleanup and archiving keep such a batch's files until they are back. */
+bool engine_batch_lost(engine *en, const char *batch_id);
 /* Clear a served stop request (the worker, after worker_stop's join). */
 void engine_clear_interrupt(engine *en);
 const settings *engine_settings(const engine *en);

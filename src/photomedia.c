@@ -106,6 +106,13 @@ bool mediacsv_row_prepared(const mediacsv *m, size_t row)
 	return row_has_status(m, row, MC_ST_PREPARED);
 }
 
+bool mediacsv_row_uncommitted(const mediacsv *m, size_t row)
+{
+	return row < m->nrows &&
+	       !(*mediacsv_get(m, row, m->c_nazev) && *mediacsv_get(m, row, m->c_popis)) &&
+	       row_has_status(m, row, MC_ST_UNPROCESSED);
+}
+
 /* "DD.MM.YYYY[ HH:MM:SS]" -> YYYYMMDDHHMMSS; unparseable sorts last. */
 static unsigned long long date_key(const char *s)
 {
@@ -185,10 +192,12 @@ static char *cut_chars(const char *s, int max)
 	return xstrndup(s, utf8_prefix_bytes(s, (size_t)max));
 }
 
-static void set_today(mediacsv *m, size_t row, const mc_commit_opts *o)
+static void set_today(mediacsv *m, size_t row, const mc_update *u, const mc_commit_opts *o)
 {
 	char today[16];
-	if (o && o->today)
+	if (u->today)
+		snprintf(today, sizeof today, "%s", u->today);
+	else if (o && o->today)
 		snprintf(today, sizeof today, "%s", o->today);
 	else
 		today_ddmmyyyy(today);
@@ -257,7 +266,7 @@ static void apply_save(mediacsv *m, size_t row, const mc_update *u, const mc_com
 	mediacsv_set(m, row, m->c_klic, k.p ? k.p : "");
 	sbuf_free(&k);
 
-	set_today(m, row, o);
+	set_today(m, row, u, o);
 	for (size_t i = 0; i < u->ncats; i++)
 		for (size_t c = 0; c < m->ncols; c++)
 			if (u->cats[i].bank &&
@@ -300,7 +309,7 @@ int mediacsv_apply(mediacsv *m, size_t row, const mc_update *u, const mc_commit_
 	switch (u->kind) {
 	case MCU_SAVE: apply_save(m, row, u, o); break;
 	case MCU_REJECT:
-		set_today(m, row, o);
+		set_today(m, row, u, o);
 		flip_statuses(m, row, MC_ST_REJECTED, false);
 		break;
 	case MCU_ALTERNATIVE: {

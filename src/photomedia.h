@@ -32,6 +32,11 @@ bool mediacsv_row_unprocessed(const mediacsv *m, size_t row);
  * agency status 'připraveno' (an editorial row keeps 'nezpracováno' for the
  * agencies that take no editorial, so it still looks unprocessed). */
 bool mediacsv_row_prepared(const mediacsv *m, size_t row);
+/* A row that holds no commit: no title or no description, and a status
+ * still nezpracováno.  A save always writes both and flips every status
+ * it may, so a row we committed that looks like this lost its commit (a
+ * stale copy of the file was saved over ours). */
+bool mediacsv_row_uncommitted(const mediacsv *m, size_t row);
 
 /* One change to commit, keyed by Cesta. */
 typedef enum { MCU_SAVE, MCU_REJECT, MCU_ALTERNATIVE } mc_update_kind;
@@ -63,6 +68,9 @@ typedef struct mc_update {
 	const char *alt_of;     /* the original's Cesta */
 	const char *alt_soubor; /* new Soubor (NULL: basename of cesta) */
 	const char *alt_status; /* "záložní" for _sharpen, "nezpracováno" otherwise */
+	const char *today;      /* Datum přípravy to write (DD.MM.YYYY): a commit
+				 * written again keeps its first date; NULL =
+				 * the commit's (mc_commit_opts.today) */
 } mc_update;
 
 typedef struct mc_commit_opts {

@@ -8,6 +8,7 @@
 
 #include "collect.h"
 #include "i18n.h"
+#include "strmap.h"
 
 const char *plan_action_name(plan_action a)
 {
@@ -86,6 +87,16 @@ int plan_build(const settings *cfg, store *st, plan **out, sb_err *e)
 		free(p);
 		return -1;
 	}
+	/* committed rows the CSV lost look unprocessed again: they are not
+	 * "already committed", they are written again by the next retrieve */
+	lost_rows lost;
+	lost_rows_find(st, p->m, &lost);
+	strmap lost_set;
+	strmap_init(&lost_set, false);
+	for (size_t i = 0; i < lost.n; i++)
+		strmap_put(&lost_set, lost.cesta[i], lost.bid[i]);
+	p->sum.missing_commits = lost.n;
+	p->lost_msg = lost_rows_message(&lost, cfg->media_csv);
 	size_t *rows = NULL;
 	p->n = mediacsv_unprocessed(p->m, NULL, NULL, &rows);
 	p->rows = xcalloc(p->n ? p->n : 1, sizeof *p->rows);
@@ -98,8 +109,17 @@ int plan_build(const settings *cfg, store *st, plan **out, sb_err *e)
 		it->cesta = mediacsv_field(p->m, rows[i], MC_CESTA);
 		it->media = mediacsv_media_kind(it->file);
 		plan_one(cfg, st, p, it);
+		const char *lb = strmap_get(&lost_set, it->cesta);
+		if (lb && it->action == PLAN_SKIP) {
+			free(it->reason);
+			it->reason = xasprintf(_("committed by batch %s but missing from the CSV: "
+						 "written again by the next retrieve"),
+					       lb);
+		}
 	}
 	free(rows);
+	strmap_free(&lost_set);
+	lost_rows_free(&lost);
 	plan_batches(st, &p->sum);
 	*out = p;
 	return 0;
@@ -112,6 +132,7 @@ void plan_free(plan *p)
 	for (size_t i = 0; i < p->n; i++)
 		free(p->rows[i].reason);
 	free(p->rows);
+	free(p->lost_msg);
 	mediacsv_free(p->m);
 	free(p);
 }

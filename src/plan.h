@@ -6,6 +6,7 @@
 #define SB_PLAN_H
 
 #include "batchstore.h"
+#include "lostrows.h"
 #include "photomedia.h"
 #include "settings.h"
 
@@ -25,6 +26,7 @@ typedef struct plan_row {
 
 typedef struct plan_summary {
 	size_t unprocessed, n_new, in_batch, skip, missing;
+	size_t missing_commits;                      /* committed rows the CSV lost (lostrows.h) */
 	size_t bcount[BS__COUNT], bfiles[BS__COUNT]; /* batches and files per state */
 	double ready_cost;                           /* estimated, of the batches ready to send */
 } plan_summary;
@@ -34,6 +36,7 @@ typedef struct plan {
 	plan_row *rows;
 	size_t n;
 	plan_summary sum;
+	char *lost_msg; /* what the CSV lost, for people; NULL when nothing */
 } plan;
 
 /* Reads the CSV (cfg->media_csv) and the store (st may be NULL: no state

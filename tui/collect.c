@@ -12,6 +12,7 @@
 
 #include "i18n.h"
 #include "imageprep.h"
+#include "lostrows.h"
 #include "mediacsv.h"
 #include "queue.h"
 
@@ -90,6 +91,11 @@ int collect_open(settings *cfg, store *st, collector **out, sb_err *e)
 	c->dth_started = pthread_create(&c->dth, NULL, draft_main, c) == 0;
 	*out = c;
 	return 0;
+}
+
+char *collect_lost_notice(collector *c)
+{
+	return lost_rows_notice(c->st, c->m, c->cfg->media_csv, NULL);
 }
 
 void collect_close(collector *c)

@@ -22,6 +22,9 @@ typedef struct collect_photo {
 /* Loads the media CSV once; errors name the file and line. */
 int collect_open(settings *cfg, store *st, collector **out, sb_err *e);
 void collect_close(collector *c);
+/* Committed rows the CSV as opened lacks (src/lostrows.h): the notice for
+ * the activity log, or NULL. */
+char *collect_lost_notice(collector *c);
 /* The photo being described; false when none is left. */
 bool collect_current(collector *c, collect_photo *out);
 /* Local path of the photo n places ahead (prefetch), or NULL. */

@@ -835,6 +835,10 @@ int tui_run(settings *cfg)
 	ui_log(u, 1, _("Started; type a description for the photo shown."));
 	if (locale_note[0])
 		ui_log(u, 1, locale_note);
+	char *lost = collect_lost_notice(u->co);
+	if (lost) /* a stale copy of the CSV was saved over a commit */
+		ui_log(u, 2, lost);
+	free(lost);
 	if (werr[0]) {
 		ui_log(u, 3, werr);
 		ui_status(u, 3, _("Background worker not running: %s"), werr);

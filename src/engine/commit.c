@@ -317,11 +317,19 @@ int eng_commit_results(rctx *c, sb_err *e)
 		free(u);
 		return 0;
 	}
+	/* the date goes with each update, so what committed.jsonl keeps writes
+	 * the same row again */
+	char today[16];
+	today_ddmmyyyy(today);
 	mc_update *arr = xcalloc(k, sizeof *arr);
-	for (size_t i = 0; i < k; i++)
+	for (size_t i = 0; i < k; i++) {
 		arr[i] = u[i].u;
+		arr[i].today = today;
+	}
 	mc_commit_result res;
 	int rc = csv_commit(en, arr, k, &res, e);
+	if (rc == 0)
+		eng_record_commits(en, c->b->id, arr, res.status, k);
 	free(arr);
 	if (rc < 0) {
 		free_updates(u, k);

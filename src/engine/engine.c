@@ -251,6 +251,7 @@ void engine_close(engine *en)
 	if (en->live_rl)
 		rl_free(en->live_rl);
 	free(en->rej_clean);
+	lost_rows_free(&en->lost);
 	pthread_mutex_destroy(&en->mu);
 	pthread_mutex_destroy(&en->commit_mu);
 	free(en);
@@ -343,6 +344,9 @@ int engine_run(engine *en, unsigned phases, int wait_s, run_report *rep, sb_err 
 	} while (0)
 
 	KEEP(eng_commit_rejects(en, &pe_));
+	eng_check_lost(en); /* before archiving: a batch whose rows the CSV lost stays */
+	if ((phases & PH_RETRIEVE) && !eng_stopping(en))
+		KEEP(eng_recommit_lost(en, &pe_));
 	if (phases & PH_RECOVER)
 		KEEP(eng_phase_recover(en, &pe_));
 	if ((phases & PH_RETRIEVE) && !eng_stopping(en))

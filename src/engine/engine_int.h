@@ -9,16 +9,20 @@
  *   commit.c    results into the CSV (one commit_results for batch and live),
  *               alternatives, dead letters, rejects
  *   control.c   pause, resume, cancel, retry-failed, send now
+ *   recommit.c  what each commit wrote (committed.jsonl); rows the CSV lost
+ *               found and written again
  *   live.c      live mode: the request pool and the live send of a batch */
 #ifndef SB_ENGINE_INT_H
 #define SB_ENGINE_INT_H
 #include <pthread.h>
 #include <stdatomic.h>
+#include <sys/stat.h>
 
 #include "agency.h"
 #include "imageprep.h"
 #include "engine.h"
 #include "live.h"
+#include "lostrows.h"
 #include "photomedia.h"
 #include "provider.h"
 #include "ratelimit.h"
@@ -49,6 +53,9 @@ struct engine {
 	chunk_limits test_lim; /* engine_test_set_limits: non-zero fields override */
 	char (*rej_clean)[40]; /* finished batches whose rejects are all in the CSV */
 	size_t nrej_clean;
+	lost_rows lost;      /* committed rows the CSV lost (recommit.c) */
+	struct stat lost_st; /* the CSV they were found in */
+	bool lost_valid;
 };
 
 /* ---- engine.c: helpers every phase uses ---- */
@@ -163,6 +170,17 @@ int eng_settle_already(engine *en, const batch_info *b, const mediacsv *m, const
 /* The engine's figures the store does not keep, into the batch's report. */
 void eng_write_extra(engine *en, rctx *c, size_t failed);
 int eng_commit_rejects(engine *en, sb_err *e);
+
+/* ---- recommit.c: commits the CSV lost ---- */
+
+/* What a commit wrote (status[i] 0 or 1), into the batch's committed.jsonl. */
+void eng_record_commits(engine *en, const char *bid, const mc_update *u, const int *status,
+			size_t n);
+/* The CSV read again if it changed since the last look; en->lost filled,
+ * a warning when rows are lost. */
+void eng_check_lost(engine *en);
+/* Write the lost rows again from their batches' committed.jsonl. */
+int eng_recommit_lost(engine *en, sb_err *e);
 
 /* ---- live.c: live mode ---- */
 

@@ -109,7 +109,13 @@ int eng_phase_recover(engine *en, sb_err *e)
 			     b->state == BS_CANCELLED || b->state == BS_EXPIRED;
 		time_t done = b->completed ? b->completed : b->created;
 		if (final && en->cfg->archive_days > 0 && done > 0 &&
-		    now - done > (time_t)en->cfg->archive_days * 86400) {
+		    now - done > (time_t)en->cfg->archive_days * 86400 &&
+		    engine_batch_lost(en, b->id)) {
+			sb_log(LOG_WARN,
+			       _("batch %s: not archived while the CSV lacks rows it committed"),
+			       b->id);
+		} else if (final && en->cfg->archive_days > 0 && done > 0 &&
+			   now - done > (time_t)en->cfg->archive_days * 86400) {
 			sb_err ae;
 			if (archive_batch(en->st, b->id, &ae) < 0)
 				sb_log(LOG_WARN, _("batch %s: not archived: %s"), b->id, ae.msg);

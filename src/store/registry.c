@@ -83,6 +83,17 @@ bool store_file_known(store *s, const char *cesta, file_state *state)
 	return r;
 }
 
+bool store_file_committed_by(store *s, const char *cesta, char batch_id[40])
+{
+	LOCK(s);
+	sm_entry *kn = cesta ? strmap_find(&s->known, cesta) : NULL;
+	bool r = kn && kn->aux == FS_SAVED_TO_CSV;
+	if (r && batch_id)
+		snprintf(batch_id, 40, "%s", ((brec *)kn->ptr)->info.id);
+	UNLOCK(s);
+	return r;
+}
+
 /* Both registries at open, oldest batch first: a file claimed twice stays
  * with its first batch, and the second claim is reported. */
 void reg_build(store *s)
