@@ -144,6 +144,23 @@ static void check_curl(dr *d)
 		     v->ssl_version);
 }
 
+/* The setting ca_file: a readable file, used by the network check below. */
+static void check_ca_file(dr *d, const settings *cfg)
+{
+	http_set_ca_file(cfg->ca_file);
+	if (!cfg->ca_file)
+		return;
+	FILE *f = fopen(cfg->ca_file, "r");
+	if (!f)
+		line(d, 2, _("cannot read the CA certificate file %s (ca_file): %s"), cfg->ca_file,
+		     strerror(errno));
+	else
+		line(d, 0, _("HTTPS servers checked against the CA certificates in %s (ca_file)"),
+		     cfg->ca_file);
+	if (f)
+		fclose(f);
+}
+
 #define SB_STR(x) #x
 #define SB_XSTR(x) SB_STR(x)
 
@@ -247,6 +264,7 @@ int doctor_run(const settings *cfg, FILE *out, bool json)
 	check_dirs(&d, cfg);
 	check_prices(&d, cfg);
 	check_curl(&d);
+	check_ca_file(&d, cfg);
 	char *key = NULL;
 	sb_err e = { 0 };
 	const char *var = ops->caps->key_env;

@@ -39,9 +39,138 @@ void http_set_max_wait(double seconds)
 	max_wait = seconds;
 }
 
+/* One curl handle per thread, kept between calls: its connection cache
+ * keeps the provider's connection (and TLS session) open, so polling and
+ * live mode pay one TCP and TLS handshake, not one per call.  When a thread
+ * ends, its handle goes back to a list of idle ones that the next thread
+ * takes (a handle is never used by two threads at once, as curl requires),
+ * so the live pool of the next batch keeps the connections of the last.  A
+ * forked child never uses its parent's handles: their connections are the
+ * parent's. */
+typedef struct conn {
+	CURL *c;
+	pid_t pid;
+	bool idle; /* no thread holds it */
+	struct conn *next;
+} conn;
+static pthread_key_t conn_key;
+static pthread_mutex_t conn_mu = PTHREAD_MUTEX_INITIALIZER;
+static conn *conns;
+static char *ca_file; /* CURLOPT_CAINFO, under conn_mu */
+/* What threads may share (curl shares no connection between concurrent
+ * threads): TLS sessions, so another thread's first call resumes the
+ * session instead of a full handshake, and the DNS cache. */
+static CURLSH *share;
+static pthread_mutex_t share_mu[CURL_LOCK_DATA_LAST];
+
+static void share_lock(CURL *c, curl_lock_data d, curl_lock_access a, void *u)
+{
+	(void)c, (void)a, (void)u;
+	pthread_mutex_lock(&share_mu[d]);
+}
+
+static void share_unlock(CURL *c, curl_lock_data d, void *u)
+{
+	(void)c, (void)u;
+	pthread_mutex_unlock(&share_mu[d]);
+}
+
+static void conn_unlist(conn *k)
+{
+	pthread_mutex_lock(&conn_mu);
+	for (conn **pp = &conns; *pp; pp = &(*pp)->next)
+		if (*pp == k) {
+			*pp = k->next;
+			break;
+		}
+	pthread_mutex_unlock(&conn_mu);
+}
+
+static void conn_free(conn *k)
+{
+	conn_unlist(k);
+	if (k->pid == getpid())
+		curl_easy_cleanup(k->c);
+	free(k);
+}
+
+/* The thread ends: its handle waits for the next thread. */
+static void conn_release(void *p)
+{
+	conn *k = p;
+	pthread_mutex_lock(&conn_mu);
+	k->idle = true;
+	pthread_mutex_unlock(&conn_mu);
+}
+
 static void do_init(void)
 {
 	init_rc = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
+	if (init_rc == 0 && pthread_key_create(&conn_key, conn_release) != 0)
+		init_rc = -1;
+	if (init_rc == 0 && (share = curl_share_init()) != NULL) {
+		for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+			pthread_mutex_init(&share_mu[i], NULL);
+		curl_share_setopt(share, CURLSHOPT_LOCKFUNC, share_lock);
+		curl_share_setopt(share, CURLSHOPT_UNLOCKFUNC, share_unlock);
+		curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+		curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+	}
+}
+
+/* This thread's handle, options reset; NULL when curl cannot make one. */
+static CURL *conn_get(void)
+{
+	conn *k = pthread_getspecific(conn_key);
+	if (k && k->pid != getpid()) {
+		/* inherited through fork(): leave the parent's connection alone */
+		pthread_setspecific(conn_key, NULL);
+		conn_unlist(k);
+		free(k);
+		k = NULL;
+	}
+	if (k)
+		return k->c;
+	pid_t me = getpid();
+	pthread_mutex_lock(&conn_mu);
+	for (k = conns; k && !(k->idle && k->pid == me); k = k->next)
+		;
+	if (k)
+		k->idle = false;
+	pthread_mutex_unlock(&conn_mu);
+	if (!k) {
+		CURL *c = curl_easy_init();
+		if (!c)
+			return NULL;
+		k = xcalloc(1, sizeof *k);
+		k->c = c;
+		k->pid = me;
+		pthread_mutex_lock(&conn_mu);
+		k->next = conns;
+		conns = k;
+		pthread_mutex_unlock(&conn_mu);
+	}
+	pthread_setspecific(conn_key, k);
+	return k->c;
+}
+
+void http_thread_done(void)
+{
+	if (http_global_init() != 0)
+		return;
+	conn *k = pthread_getspecific(conn_key);
+	if (k) {
+		pthread_setspecific(conn_key, NULL);
+		conn_free(k);
+	}
+}
+
+void http_set_ca_file(const char *path)
+{
+	pthread_mutex_lock(&conn_mu);
+	free(ca_file);
+	ca_file = path && *path ? xstrdup(path) : NULL;
+	pthread_mutex_unlock(&conn_mu);
 }
 
 int http_global_init(void)
@@ -296,7 +425,7 @@ static bool curl_err_retryable(CURLcode rc)
 static CURLcode attempt(const http_req *rq, http_resp *resp, xfer *x, const char *part, FILE **upf,
 			char *errbuf)
 {
-	CURL *c = curl_easy_init();
+	CURL *c = conn_get();
 	if (!c)
 		return CURLE_FAILED_INIT;
 	x->c = c;
@@ -308,6 +437,13 @@ static CURLcode attempt(const http_req *rq, http_resp *resp, xfer *x, const char
 		free(h);
 	}
 	curl_easy_setopt(c, CURLOPT_URL, rq->url);
+	if (share)
+		curl_easy_setopt(c, CURLOPT_SHARE, share);
+	/* curl sends a request again, by itself, when a kept-alive connection
+	 * turns out closed before any answer; a request that must not be sent
+	 * twice (a batch create) takes a new connection instead. */
+	if (rq->no_resend)
+		curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, connect_timeout);
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
@@ -317,6 +453,10 @@ static CURLcode attempt(const http_req *rq, http_resp *resp, xfer *x, const char
 	/* TLS verification stays on: the defaults, never switched off. */
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	pthread_mutex_lock(&conn_mu);
+	if (ca_file) /* a private CA (a corporate proxy): the setting ca_file */
+		curl_easy_setopt(c, CURLOPT_CAINFO, ca_file); /* curl keeps a copy */
+	pthread_mutex_unlock(&conn_mu);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "stockbatch/" VERSION);
 	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
@@ -344,7 +484,7 @@ static CURLcode attempt(const http_req *rq, http_resp *resp, xfer *x, const char
 		if (!*upf) {
 			snprintf(errbuf, CURL_ERROR_SIZE, "%s", strerror(errno));
 			curl_slist_free_all(hl);
-			curl_easy_cleanup(c);
+			curl_easy_reset(c);
 			return CURLE_READ_ERROR;
 		}
 		struct stat st;
@@ -379,7 +519,7 @@ static CURLcode attempt(const http_req *rq, http_resp *resp, xfer *x, const char
 				*upf = NULL;
 			}
 			curl_slist_free_all(hl);
-			curl_easy_cleanup(c);
+			curl_easy_reset(c);
 			return CURLE_WRITE_ERROR;
 		}
 	}
@@ -395,9 +535,11 @@ static CURLcode attempt(const http_req *rq, http_resp *resp, xfer *x, const char
 		fclose(*upf);
 		*upf = NULL;
 	}
+	/* Forget this call's options (pointers to its buffers); the
+	 * connection stays open in the handle for the next call. */
+	curl_easy_reset(c);
 	curl_mime_free(mime);
 	curl_slist_free_all(hl);
-	curl_easy_cleanup(c);
 	return rc;
 }
 
@@ -424,6 +566,28 @@ static sb_errcode class_of(long status, const char *body)
 	if (status >= 500 || status == 408)
 		return SBE_NETWORK;
 	return SBE_GENERIC;
+}
+
+/* An HTTPS server we cannot trust, or a ca_file we cannot read. */
+static void tls_refused(sb_err *e, CURLcode rc, const char *m, const char *path,
+			const char *errbuf)
+{
+	pthread_mutex_lock(&conn_mu);
+	char *ca = ca_file ? xstrdup(ca_file) : NULL;
+	pthread_mutex_unlock(&conn_mu);
+	if (rc == CURLE_SSL_CACERT_BADFILE)
+		sb_fail(e, SBE_AUTH,
+			_("%s %s: cannot use the CA certificate file %s (ca_file): %s; fix the path or the file (PEM)"),
+			m, path, ca ? ca : "-", errbuf);
+	else if (ca)
+		sb_fail(e, SBE_AUTH,
+			_("%s %s: the server's TLS certificate is not signed by the CA certificates in %s (ca_file): %s"),
+			m, path, ca, errbuf);
+	else
+		sb_fail(e, SBE_AUTH,
+			_("%s %s: the server's TLS certificate is not trusted (%s); behind a proxy or a private certificate authority, name its CA certificate file (PEM) with the setting ca_file"),
+			m, path, errbuf);
+	free(ca);
 }
 
 int http_do(const http_req *rq, http_resp *resp, sb_err *e)
@@ -465,6 +629,12 @@ int http_do(const http_req *rq, http_resp *resp, sb_err *e)
 			if (rc == CURLE_READ_ERROR || rc == CURLE_WRITE_ERROR) {
 				sb_fail(e, SBE_IO, _("%s %s: local file error: %s"), m, path,
 					errbuf);
+				break;
+			}
+			if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE) {
+				/* the server's identity, not the network: trying again
+				 * cannot help, so stop the run as for a refused key */
+				tls_refused(e, rc, m, path, errbuf);
 				break;
 			}
 			bool unsent =

@@ -67,6 +67,13 @@ void http_set_timeouts(long connect_s, long stall_s);
  * one returns SBE_RATE with e->retry_after for the caller to schedule. */
 void http_set_max_wait(double seconds);
 int http_global_init(void);
+/* The CA certificates (a PEM file) that HTTPS servers are checked against
+ * instead of the system's (the setting ca_file); NULL or "" = the system's. */
+void http_set_ca_file(const char *path);
+/* Each thread keeps one curl handle, and with it its open connections,
+ * from call to call; a thread that ends leaves it to the next thread.  This
+ * frees the calling thread's now (its connections close). */
+void http_thread_done(void);
 /* The backoff before retry n (0-based): base * 2^n with jitter. */
 double http_backoff_delay(int n);
 void http_sleep(double seconds);

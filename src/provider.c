@@ -359,6 +359,8 @@ int provider_open_with(const settings *cfg, const char *name, const char *key, c
 			name);
 	if (http_global_init() != 0)
 		return sb_fail(e, SBE_GENERIC, _("cannot initialise libcurl"));
+	if (cfg)
+		http_set_ca_file(cfg->ca_file);
 	provider *p = xcalloc(1, sizeof *p);
 	p->ops = ops;
 	p->cfg = cfg;

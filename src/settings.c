@@ -26,6 +26,7 @@ const setting_doc settings_docs[] = {
 	{"openai_base_url", "https://api.openai.com/v1", N_("OpenAI API base URL (compatible gateways, Azure)")},
 	{"gemini_base_url", "https://generativelanguage.googleapis.com", N_("Gemini API base URL")},
 	{"key_file", "", N_("file holding the API key (mode 0600; group/world-readable files are refused)")},
+	{"ca_file", "", N_("CA certificates (a PEM file) that HTTPS servers are checked against, e.g. a corporate proxy's (empty = the system's)")},
 	{"media_csv", "./PhotoMedia.csv", N_("path of the library's PhotoMedia.csv")},
 	{"state_dir", "", N_("state directory (default: .stockbatch beside the CSV)")},
 	{"batch_size", "20", N_("photos per batch before it is sent")},
@@ -149,6 +150,7 @@ void settings_free(settings *s)
 	free(s->openai_base_url);
 	free(s->gemini_base_url);
 	free(s->key_file);
+	free(s->ca_file);
 	free(s->media_csv);
 	free(s->state_dir);
 	free_list(s->agencies, &s->nagencies);
@@ -309,6 +311,8 @@ int settings_set(settings *s, const char *key, const char *value, const char *or
 		}
 	} else if (!strcmp(k, "key_file")) {
 		set_str(&s->key_file, *value ? value : NULL);
+	} else if (!strcmp(k, "ca_file")) {
+		set_str(&s->ca_file, *value ? value : NULL);
 	} else if (!strcmp(k, "media_csv")) {
 		if (!*value)
 			return bad_value(e, origin, k, value, _("a file path"));
@@ -539,6 +543,7 @@ void settings_dump(const settings *s, FILE *out)
 	STR("openai_base_url", s->openai_base_url);
 	STR("gemini_base_url", s->gemini_base_url);
 	STR("key_file", s->key_file);
+	STR("ca_file", s->ca_file);
 	STR("media_csv", s->media_csv);
 	STR("state_dir", s->state_dir);
 	INT("batch_size", s->batch_size);

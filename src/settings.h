@@ -22,6 +22,7 @@ typedef struct settings {
 	char *openai_base_url;           /* default https://api.openai.com/v1 */
 	char *gemini_base_url;           /* default https://generativelanguage.googleapis.com */
 	char *key_file;                  /* optional 0600 file holding the key */
+	char *ca_file;                   /* CA certificates (PEM) for HTTPS; NULL = the system's */
 	char *media_csv;                 /* path of PhotoMedia.csv (default ./PhotoMedia.csv) */
 	char *state_dir;                 /* default: .stockbatch beside the CSV */
 	int batch_size;                  /* photos per collecting batch (default 20) */

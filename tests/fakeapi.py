@@ -7,9 +7,16 @@ the real services, with faults injected from the command line (--fault
 NAME[=ARG], repeatable) or at run time (POST /__fault).  Python 3 stdlib only.
 
   fakeapi.py --port 0 [--step SECONDS] [--seed N] [--state-file F] [--fault NAME[=ARG]]...
+             [--tls-cert CERT.pem --tls-key KEY.pem]
 
 Prints "PORT <n>" on stdout line 1.  Base URLs: OpenAI http://127.0.0.1:n/v1,
 Gemini http://127.0.0.1:n.  Keys: sk-test-fake (OpenAI), gm-test-fake (Gemini).
+With --tls-cert and --tls-key it speaks HTTPS only (https://127.0.0.1:n), as the
+real services do.  Connections are kept alive (HTTP/1.1) as the real services
+keep them; /__stats counts "connections" (TCP connections accepted) and
+"tls_handshakes" (completed TLS handshakes; "tls_resumed" of them resumed a
+session), "tls_refused" (handshakes the client broke off, e.g. because it does
+not trust the certificate).
 
 Faults (ARG defaults in brackets):
   429=N[:SECS]     next N API calls get 429 (OpenAI: retry-after + retry-after-ms
@@ -122,6 +129,7 @@ import random
 import re
 import signal
 import socket
+import ssl
 import string
 import struct
 import sys
@@ -1508,9 +1516,36 @@ class Drop(Exception):
     pass
 
 
+TLS_CTX = None
+
+
 class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.0"
+    # HTTP/1.1: a connection serves request after request until the client
+    # closes it (every answer carries a Content-Length, or closes).
+    protocol_version = "HTTP/1.1"
     server_version = "fakeapi/1.0"
+
+    def setup(self):
+        count("connections")
+        if TLS_CTX is not None:
+            self.request.settimeout(10)
+            try:
+                self.request = TLS_CTX.wrap_socket(self.request, server_side=True)
+            except (OSError, ssl.SSLError):
+                count("tls_refused")
+                raise
+            self.request.settimeout(None)
+            count("tls_handshakes")
+            if self.request.session_reused:
+                count("tls_resumed")  # an abbreviated handshake: the client resumed a session
+        super().setup()
+
+    def finish(self):
+        try:
+            super().finish()
+        finally:
+            if TLS_CTX is not None:
+                self.request.close()  # the server closes only the plain socket it accepted
 
     def log_message(self, fmt, *a):
         if ARGS.verbose:
@@ -1631,6 +1666,9 @@ class Handler(BaseHTTPRequestHandler):
             self.gem = True
         if self.api:
             count("requests")
+        self._body = None  # a kept-alive connection: this request's body, not the last one's
+        if method != "GET":
+            self.body()  # the whole request is read: the connection stays usable
         count("requests_by_path", method + " " + re.sub(r"(batch_|file-|files/|batches/)[A-Za-z0-9_-]+",
                                                            r"\1*", path))
         try:
@@ -2000,8 +2038,16 @@ class Handler(BaseHTTPRequestHandler):
 STOP = threading.Event()
 
 
+class Server(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        """A client that refuses the certificate or hangs up is no error of the fake."""
+        if isinstance(sys.exc_info()[1], (OSError, ssl.SSLError, Drop)):
+            return
+        super().handle_error(request, client_address)
+
+
 def main():
-    global ARGS, RNG
+    global ARGS, RNG, TLS_CTX
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--step", type=float, default=0.02, help="seconds per status step")
@@ -2009,13 +2055,18 @@ def main():
     ap.add_argument("--state-file")
     ap.add_argument("--fault", action="append", default=[])
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM)")
+    ap.add_argument("--tls-key", help="the certificate's private key (PEM)")
     ARGS = ap.parse_args()
     RNG = random.Random(ARGS.seed)
     for f in ARGS.fault:
         parse_fault(f)
     ThreadingHTTPServer.daemon_threads = True
     ThreadingHTTPServer.allow_reuse_address = True
-    srv = ThreadingHTTPServer(("127.0.0.1", ARGS.port), Handler)
+    if ARGS.tls_cert:
+        TLS_CTX = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        TLS_CTX.load_cert_chain(ARGS.tls_cert, ARGS.tls_key)
+    srv = Server(("127.0.0.1", ARGS.port), Handler)
     ARGS.bound_port = srv.server_address[1]
 
     def stop(*_):

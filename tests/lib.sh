@@ -192,7 +192,23 @@ sb_start_fake()
 		fail "the fake API did not start (no PORT line)"
 	fi
 	SB_FAKE_URL="http://127.0.0.1:$SB_FAKE_PORT"
+	[ -n "${SB_FAKE_CA:-}" ] && SB_FAKE_URL="https://127.0.0.1:$SB_FAKE_PORT"
 	export SB_FAKE_PORT SB_FAKE_URL
+}
+
+# The fake over HTTPS with a self-signed certificate made here by openssl
+# ($SB_FAKE_CA: the certificate, for ca_file); arguments as sb_start_fake.
+sb_start_fake_tls()
+{
+	sb_tmpdir
+	command -v openssl >/dev/null 2>&1 || skip_missing "openssl is missing (apt-get install openssl)"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+		-addext subjectAltName=IP:127.0.0.1 -keyout "$SB_TMP/fake-key.pem" \
+		-out "$SB_TMP/fake-cert.pem" >"$SB_TMP/openssl.err" 2>&1 ||
+		{ cat "$SB_TMP/openssl.err" >&2; fail "openssl could not make a certificate"; }
+	SB_FAKE_CA=$SB_TMP/fake-cert.pem
+	export SB_FAKE_CA
+	sb_start_fake --tls-cert "$SB_FAKE_CA" --tls-key "$SB_TMP/fake-key.pem" "$@"
 }
 
 sb_stop_fake()
@@ -206,16 +222,19 @@ sb_stop_fake()
 
 sb_fake_stats()
 {
-	"$PYTHON3" -c 'import sys, urllib.request
-print(urllib.request.urlopen(sys.argv[1] + "/__stats", timeout=10).read().decode())' "$SB_FAKE_URL"
+	"$PYTHON3" -c 'import ssl, sys, urllib.request
+ctx = ssl.create_default_context(cafile=sys.argv[2]) if sys.argv[2] else None
+print(urllib.request.urlopen(sys.argv[1] + "/__stats", timeout=10, context=ctx).read().decode())' \
+		"$SB_FAKE_URL" "${SB_FAKE_CA:-}"
 }
 
 sb_fake_fault()
 {
-	"$PYTHON3" -c 'import sys, urllib.request
+	"$PYTHON3" -c 'import ssl, sys, urllib.request
 r = urllib.request.Request(sys.argv[1] + "/__fault", data=sys.argv[2].encode(),
     headers={"Content-Type": "application/json"}, method="POST")
-print(urllib.request.urlopen(r, timeout=10).read().decode())' "$SB_FAKE_URL" "$1"
+ctx = ssl.create_default_context(cafile=sys.argv[3]) if sys.argv[3] else None
+print(urllib.request.urlopen(r, timeout=10, context=ctx).read().decode())' "$SB_FAKE_URL" "$1" "${SB_FAKE_CA:-}"
 }
 
 sb_json()

@@ -166,6 +166,41 @@ static void test_tries(void **state)
 	free(url);
 }
 
+/* Calls from one thread share one connection (the fake keeps it alive, as
+ * the real services do); a kept-alive connection that the server drops is
+ * replaced (curl sends the GET again on a new one); a request that must
+ * not be sent twice never goes over a kept-alive connection. */
+static void test_one_connection(void **state)
+{
+	(void)state;
+	char *url = xasprintf("%s/models", fk.oai);
+	http_req rq = {.method = "GET", .url = url, .headers = auth, .nheaders = 1};
+	http_resp resp;
+	sb_err e = {0};
+	http_thread_done(); /* start without a connection */
+	long c0 = fake_stat(&fk, "connections");
+	for (int i = 0; i < 5; i++) {
+		assert_int_equal(http_do(&rq, &resp, &e), 0);
+		http_resp_free(&resp);
+	}
+	/* each fake_stat() is a connection of its own */
+	assert_int_equal(fake_stat(&fk, "connections") - c0 - 1, 1);
+	fake_fault(&fk, "reset=1");
+	c0 = fake_stat(&fk, "connections");
+	assert_int_equal(http_do(&rq, &resp, &e), 0);
+	http_resp_free(&resp);
+	assert_int_equal(http_do(&rq, &resp, &e), 0);
+	http_resp_free(&resp);
+	/* the new connection after the drop, and the stats call */
+	assert_int_equal(fake_stat(&fk, "connections") - c0 - 1, 1);
+	c0 = fake_stat(&fk, "connections");
+	rq.no_resend = true;
+	assert_int_equal(http_do(&rq, &resp, &e), 0);
+	http_resp_free(&resp);
+	assert_int_equal(fake_stat(&fk, "connections") - c0 - 1, 1);
+	free(url);
+}
+
 static void test_backoff_delays(void **state)
 {
 	(void)state;
@@ -457,7 +492,7 @@ static void test_fuzz_parse(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_error_message), T(test_download_error), T(test_tries), T(test_body_cap), T(test_backoff_delays),
+		T(test_error_message), T(test_download_error), T(test_tries), T(test_one_connection), T(test_body_cap), T(test_backoff_delays),
 		T(test_no_key_leaks), T(test_doctor), T(test_fuzz_parse),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
