@@ -5,32 +5,18 @@
 #   sh ../bench/run_connections.sh [STOCKBATCH] [http|https] [PHOTOS]
 # https serves the fake with a self-signed certificate (openssl) and sets
 # ca_file; a stockbatch without ca_file can only be measured over http.
-top=$(cd "$(dirname "$0")/.." && pwd)
-top_srcdir=$top
-STOCKBATCH_BIN=$(cd "$(dirname "${1:-./stockbatch}")" && pwd)/$(basename "${1:-./stockbatch}")
-PYTHON3=${PYTHON3:-/usr/bin/python3}
-export top_srcdir STOCKBATCH_BIN PYTHON3
-. "$top/tests/lib.sh"
+. "$(dirname "$0")/fake_env.sh"
 scheme=${2:-http}
 n=${3:-12}
 sb_tmpdir
 if [ "$scheme" = https ]; then
-	sb_start_fake_tls --step 0.5 --seed 5
+	sb_start_fake_tls --step 1.5 --seed 5
 else
-	sb_start_fake --step 0.5 --seed 5
+	sb_start_fake --step 1.5 --seed 5
 fi
 L=$SB_TMP/lib
 sb_make_library "$L" $((2 * n))
 P=$L/Foto/JPG/Příroda/2024
-tsv()
-{
-	i=$1
-	while [ "$i" -le "$2" ]; do
-		printf '%s\tFotka číslo %s: smrkový les v ranní mlze na úbočí kopce.\n' \
-			"$P/$(printf 'IMG_%04d.jpg' "$i")" "$i"
-		i=$((i + 1))
-	done
-}
 ca=
 [ "$scheme" = https ] && ca="ca_file=$SB_FAKE_CA"
 sb_config "$L" batch_size="$n" alternatives= rpm=6000 concurrency=4 $ca
@@ -47,7 +33,7 @@ r, c, h, s = (y - x for x, y in zip(a, b))
 # the second stats call is a connection (and handshake) of its own
 print("%s: %d requests, %d connections, %d TLS handshakes (%d resumed)" % (sys.argv[3], r, c - 1, max(h - 1, 0), s))' "$1" "$2" "$3"
 }
-tsv 1 "$n" >"$SB_TMP/a.tsv"
+sb_desc_tsv "$P" 1 "$n" >"$SB_TMP/a.tsv"
 sb_run import "$SB_TMP/a.tsv"
 a=$(count)
 sb_run send
@@ -55,7 +41,7 @@ sb_run retrieve --wait 120
 grep -E 'Committed to the CSV' "$SB_OUT"
 b=$(count)
 delta "$a" "$b" "polling ($n photos: send, then retrieve --wait 120, poll_interval 1)"
-tsv $((n + 1)) $((2 * n)) >"$SB_TMP/b.tsv"
+sb_desc_tsv "$P" $((n + 1)) $((2 * n)) >"$SB_TMP/b.tsv"
 sb_run import "$SB_TMP/b.tsv"
 a=$(count)
 sb_run send --live

@@ -57,9 +57,7 @@ static void add_request(const settings *cfg, prompt_ctx *pr, adv_input *in, cons
 	free(path);
 }
 
-/* Output tokens per photo: what the library's finished batches of
- * originals returned, else ADV_OUT_TOKENS. */
-static void out_history(store *st, adv_input *in)
+double advisor_out_tokens(store *st, const char *prov, size_t *from)
 {
 	batch_info *bs = NULL;
 	size_t nb = st ? store_list(st, &bs) : 0;
@@ -67,16 +65,24 @@ static void out_history(store *st, adv_input *in)
 	size_t n = 0;
 	for (size_t i = 0; i < nb; i++) {
 		batch_extra x;
-		if (strcmp(bs[i].kind, "originals") == 0 && report_batch_extra(st, bs[i].id, &x) &&
-		    x.succeeded > 0 && x.out_tokens > 0) {
+		if (strcmp(bs[i].kind, "originals") == 0 && (!prov || !strcmp(bs[i].provider, prov)) &&
+		    report_batch_extra(st, bs[i].id, &x) && x.succeeded > 0 && x.out_tokens > 0) {
 			out += x.out_tokens;
 			n += x.succeeded;
 		}
 	}
 	free(bs);
-	in->out_from_history = n > 0;
-	in->out_history_requests = n;
-	in->out_tokens = n ? (double)out / (double)n : ADV_OUT_TOKENS;
+	if (from)
+		*from = n;
+	return n ? (double)out / (double)n : ADV_OUT_TOKENS;
+}
+
+/* Output tokens per photo: what the library's finished batches of
+ * originals returned, else ADV_OUT_TOKENS. */
+static void out_history(store *st, adv_input *in)
+{
+	in->out_tokens = advisor_out_tokens(st, NULL, &in->out_history_requests);
+	in->out_from_history = in->out_history_requests > 0;
 }
 
 static int input_begin(const settings *cfg, store *st, adv_input *in, prompt_ctx **pr, sb_err *e)

@@ -17,6 +17,10 @@ struct plan;
 /* Output tokens per photo when the library has no finished batch yet (a
  * title, a description, 25-50 keywords and categories as JSON). */
 #define ADV_OUT_TOKENS 300
+/* Output tokens per photo: the average of what the library's finished
+ * batches of originals returned (of provider prov; NULL: any), else
+ * ADV_OUT_TOKENS; *from (may be NULL) gets how many answers it is from. */
+double advisor_out_tokens(store *st, const char *prov, size_t *from);
 /* The tokens of a description not written yet (two sentences). */
 #define ADV_DESC_TOKENS 40
 #define ADV_PROVIDERS 4

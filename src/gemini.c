@@ -858,11 +858,12 @@ static void gem_image_size(const char *model, const char *detail, int w, int h, 
 	}
 }
 
+/* Of the image as we send it: a size already sent stays as it is. */
 static long gem_image_tokens(const char *model, const char *detail, int w, int h)
 {
-	(void)model;
-	(void)detail;
-	return tokens_gemini_image(w, h);
+	int tw, th;
+	gem_image_size(model, detail, w, h, &tw, &th);
+	return tokens_gemini_image(tw, th);
 }
 
 /* Every Gemini model reads images; requests set no mediaResolution, so one

@@ -138,6 +138,9 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit, unquote
 
+import fakeusage  # usage (tokens) from the request, as the services bill it
+from fakeusage import jpeg_size
+
 OPENAI_KEY = "sk-test-fake"
 GEMINI_KEY = "gm-test-fake"
 ENDPOINTS = ["/v1/responses", "/v1/chat/completions", "/v1/embeddings", "/v1/completions",
@@ -561,8 +564,7 @@ def chat_completion(body, rng, bad=False):
     content = make_answer(schema, text, rng)
     if bad:
         content = content[: max(1, len(content) // 3)]
-    ptok = len(json.dumps(body.get("messages", ""))) // 4 if not img else len(text) // 4 + 800
-    ctok = max(1, len(content) // 4)
+    ptok, ctok = fakeusage.oai_usage(body, content)
     return {"id": rid("chatcmpl-", 29), "object": "chat.completion", "created": now(),
             "model": body.get("model", "gpt-4o-mini") + "-2024-07-18",
             "choices": [{"index": 0, "message": {"role": "assistant", "content": content, "refusal": None,
@@ -576,18 +578,27 @@ def chat_completion(body, rng, bad=False):
             "service_tier": "default", "system_fingerprint": "fp_fake0001"}
 
 
+def gem_file_data(uri):
+    """The bytes of an uploaded Gemini file named by a fileUri (…/files/ID), or None."""
+    m = re.search(r"(files/[A-Za-z0-9_-]+)$", uri or "")
+    with LOCK:
+        f = FILES.get(m.group(1)) if m else None
+        return f["data"] if f else None
+
+
 def gem_response(req, model, rng, bad=False):
     schema, text, img = gem_request_parts(req)
     content = make_answer(schema, text, rng)
     if bad:
         content = content[: max(1, len(content) // 3)]
-    ptok = len(text) // 4 + (258 if img else 0)
-    ctok = max(1, len(content) // 4)
+    ttok, itok, ctok = fakeusage.gem_usage(req, content, gem_file_data)
+    ptok = ttok + itok
+    details = [{"modality": "TEXT", "tokenCount": ttok}] + ([{"modality": "IMAGE", "tokenCount": itok}] if itok else [])
     return {"candidates": [{"content": {"parts": [{"text": content}], "role": "model"},
                             "finishReason": "STOP", "index": 0}],
             "usageMetadata": {"promptTokenCount": ptok, "candidatesTokenCount": ctok,
                               "totalTokenCount": ptok + ctok,
-                              "promptTokensDetails": [{"modality": "TEXT", "tokenCount": ptok}]},
+                              "promptTokensDetails": details},
             "modelVersion": model.replace("models/", ""), "responseId": rid("", 23)}
 
 
@@ -646,32 +657,6 @@ def jtype(v):
     if isinstance(v, dict):
         return "an object"
     return "null" if v is None else "a string"
-
-
-def jpeg_size(raw):
-    """(width, height) from a JPEG's frame header, or None: the markers are
-    walked as a decoder does, so a file with no frame is no image."""
-    i = 2
-    while i + 4 <= len(raw):
-        if raw[i] != 0xFF:
-            return None
-        mk = raw[i + 1]
-        if mk == 0xFF:
-            i += 1
-            continue
-        if mk in (0xD8, 0x01) or 0xD0 <= mk <= 0xD7:
-            i += 2
-            continue
-        if mk in (0xD9, 0xDA):
-            return None  # end of image or scan data before any frame header
-        n = struct.unpack(">H", raw[i + 2:i + 4])[0]
-        if mk in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF):
-            if i + 9 > len(raw):
-                return None
-            h, w = struct.unpack(">HH", raw[i + 5:i + 9])
-            return (w, h) if w and h else None
-        i += 2 + n
-    return None
 
 
 def image_kind(raw):

@@ -354,6 +354,42 @@ EOF
 	export SB_LIB_WINPATHS SB_LIB_DIR
 }
 
+# The import TSV lines of photos FIRST..LAST (IMG_0001.jpg ...) in DIR, each
+# with a description.
+sb_desc_tsv()
+{
+	sb__i=$2
+	while [ "$sb__i" -le "$3" ]; do
+		printf '%s\tFotka číslo %s: smrkový les v ranní mlze na úbočí kopce, světlo mezi kmeny.\n' \
+			"$1/$(printf 'IMG_%04d.jpg' "$sb__i")" "$sb__i"
+		sb__i=$((sb__i + 1))
+	done
+}
+
+# Give the photos of a library made by sb_make_library camera sizes, in
+# turn 6000x4000, 4000x3000, 3000x4000 (upright), 1200x800, 800x600 and
+# 300x200 (plain colours with a few shapes: quick to write, and the JPEG
+# header is all the estimate and the fake's usage read).
+sb_photo_sizes()
+{
+	"$PYTHON3" - "$1" <<'PY' || fail "sb_photo_sizes: cannot rewrite the photos"
+import glob, os, random, sys
+from PIL import Image, ImageDraw
+sizes = [(6000, 4000), (4000, 3000), (3000, 4000), (1200, 800), (800, 600), (300, 200)]
+paths = sorted(p for p in glob.glob(os.path.join(sys.argv[1], "**", "IMG_*.jpg"), recursive=True)
+               if "_" not in os.path.basename(p)[4:])
+for i, p in enumerate(paths):
+    w, h = sizes[i % len(sizes)]
+    rnd = random.Random(i)
+    im = Image.new("RGB", (w, h), (rnd.randint(0, 255), rnd.randint(0, 255), rnd.randint(0, 255)))
+    d = ImageDraw.Draw(im)
+    for _ in range(8):
+        x, y = rnd.randint(0, w - 1), rnd.randint(0, h - 1)
+        d.ellipse((x, y, x + w // 5, y + h // 5), fill=(rnd.randint(0, 255), rnd.randint(0, 255), rnd.randint(0, 255)))
+    im.save(p, "JPEG", quality=80)
+PY
+}
+
 sb_config()
 {
 	sb__dir=$1

@@ -9,11 +9,6 @@ sb_start_fake_tls --step 0.8 --seed 5
 L=$SB_TMP/lib
 sb_make_library "$L" 12
 P=$L/Foto/JPG/Příroda/2024
-desc()
-{
-	printf '%s\tFotka číslo %s: smrkový les v ranní mlze na úbočí kopce, světlo mezi kmeny.\n' \
-		"$P/$(printf 'IMG_%04d.jpg' "$1")" "$1"
-}
 stat()
 {
 	sb_fake_stats >"$SB_TMP/stats.json"
@@ -22,7 +17,7 @@ stat()
 
 # Not trusted: one try, exit non-zero, a clear line naming ca_file.
 sb_config "$L" batch_size=4 alternatives= rpm=6000
-{ desc 1; desc 2; desc 3; desc 4; } >"$SB_TMP/a.tsv"
+sb_desc_tsv "$P" 1 4 >"$SB_TMP/a.tsv"
 sb_run import "$SB_TMP/a.tsv"
 check_rc 0 "import"
 sb_run send
@@ -64,7 +59,7 @@ echo "polling (send + retrieve --wait): $rq requests, $hs TLS handshakes ($(stat
 [ "$hs" -le 4 ] || fail "polling: $hs TLS handshakes for $rq requests (one per call?)"
 
 # Live: eight photos, two at a time: a connection per worker thread.
-for i in 5 6 7 8 9 10 11 12; do desc $i; done >"$SB_TMP/b.tsv"
+sb_desc_tsv "$P" 5 12 >"$SB_TMP/b.tsv"
 sb_run import "$SB_TMP/b.tsv"
 check_rc 0 "import"
 h0=$(stat tls_handshakes)

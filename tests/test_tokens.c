@@ -224,6 +224,18 @@ static void test_gemini(void **state)
 	assert_int_equal(provider_caps_named("gemini")->image_tokens("gemini-2.5-flash", "high", 1536, 1024), 258 * 4);
 	assert_int_equal(provider_caps_named("openai")->image_tokens("gpt-4o", "high", 4000, 3000),
 			 tokens_image("gpt-4o", "high", 4000, 3000));
+	/* Priced at the size sent, whatever size is asked about: a 6000x4000
+	 * photo goes as 1536x1024, four tiles, not 8x6. */
+	const provider_caps *g = provider_caps_named("gemini");
+	static const int sizes[][2] = { { 6000, 4000 }, { 4000, 3000 }, { 3000, 4000 }, { 1200, 800 },
+					{ 800, 600 }, { 300, 200 }, { 20000, 500 } };
+	for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
+		int w = sizes[s][0], h = sizes[s][1], tw, th;
+		g->image_size("gemini-2.5-flash", "default", w, h, &tw, &th);
+		assert_int_equal(g->image_tokens("gemini-2.5-flash", "default", w, h),
+				 tokens_gemini_image(tw, th));
+	}
+	assert_int_equal(g->image_tokens("gemini-2.5-flash", "default", 6000, 4000), 258 * 4);
 }
 
 int main(void)

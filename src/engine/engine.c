@@ -20,6 +20,8 @@
 #include "log.h"
 #include "tokens.h"
 
+#include <math.h>
+
 /* ---- small helpers ---- */
 
 bool eng_stopping(engine *en)
@@ -386,4 +388,9 @@ int engine_run(engine *en, unsigned phases, int wait_s, run_report *rep, sb_err 
 	if (rc < 0 && e)
 		*e = first;
 	return rc;
+}
+
+long eng_out_tokens(engine *en, const char *prov)
+{
+	return lround(advisor_out_tokens(en->st, prov, NULL));
 }

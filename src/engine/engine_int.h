@@ -18,6 +18,7 @@
 #include <stdatomic.h>
 #include <sys/stat.h>
 
+#include "advisor.h"
 #include "agency.h"
 #include "imageprep.h"
 #include "engine.h"
@@ -29,7 +30,9 @@
 #include "request.h"
 
 #define LIVE_ATTEMPTS 3
-#define EST_OUT_TOKENS 350 /* a typical answer: title, description, 50 keywords */
+/* The answer's tokens before any is known (the rate limiter's guess); an
+ * estimate of cost uses eng_out_tokens(). */
+#define EST_OUT_TOKENS ADV_OUT_TOKENS
 /* Results committed in groups of this many while a big file is read:
  * memory stays flat on a 50,000-line result file (SPEC 12). */
 #define COMMIT_GROUP 2000
@@ -109,6 +112,10 @@ typedef struct built {
 	char *why;
 } built;
 
+/* The tokens an answer of provider prov is estimated at: what the
+ * library's finished batches of that provider returned per photo, else
+ * ADV_OUT_TOKENS (the same rule as `plan --models`). */
+long eng_out_tokens(engine *en, const char *prov);
 void eng_build_one(engine *en, const batch_info *b, const file_entry *f, built *out);
 void eng_built_free(built *b);
 /* The run's budget cap: -1 with SBE_BUDGET if est would pass it. */

@@ -202,11 +202,13 @@ typedef struct livejob {
 	item **its;
 	size_t k;
 	long tokens;
+	long out; /* the tokens of an answer (eng_out_tokens) */
 } livejob;
 
 static void live_requests(livejob *j, rctx *c, const built *bl, const size_t *idx, size_t m)
 {
 	memset(j, 0, sizeof *j);
+	j->out = eng_out_tokens(c->en, c->b->provider);
 	j->rqs = xcalloc(m ? m : 1, sizeof *j->rqs);
 	j->est = xcalloc(m ? m : 1, sizeof *j->est);
 	j->its = xcalloc(m ? m : 1, sizeof *j->its);
@@ -214,7 +216,7 @@ static void live_requests(livejob *j, rctx *c, const built *bl, const size_t *id
 		if (bl[i].fail_state)
 			continue;
 		j->rqs[j->k] = bl[i].rq;
-		j->est[j->k] = bl[i].tokens + EST_OUT_TOKENS;
+		j->est[j->k] = bl[i].tokens + j->out;
 		j->its[j->k] = &c->items[idx[i]];
 		j->tokens += bl[i].tokens;
 		j->k++;
@@ -273,7 +275,7 @@ int eng_send_live(engine *en, batch_info *b, file_entry *files, size_t n, built 
 	livejob j;
 	live_requests(&j, &c, bl, idx, m);
 	int rc = -1;
-	double usd_est = cost_usd(b->model, false, j.tokens, (long)j.k * EST_OUT_TOKENS);
+	double usd_est = cost_usd(b->model, false, j.tokens, (long)j.k * j.out);
 	if (eng_check_budget(en, b, usd_est, true, e) < 0)
 		goto out;
 	eng_rep_cost(en, &en->rep.est_cost, usd_est);

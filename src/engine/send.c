@@ -19,7 +19,6 @@
 #include "i18n.h"
 #include "imageprep.h"
 #include "log.h"
-#include "tokens.h"
 
 /* ---- building requests (phase 2 and live retries) ---- */
 
@@ -68,7 +67,7 @@ void eng_build_one(engine *en, const batch_info *b, const file_entry *f, built *
 		out->rq.schema_json = prompt_alt_schema(en->pr);
 		out->rq.schema_name = "stock_metadata";
 		out->rq.user_text = out->user;
-		out->tokens = tokens_chat("", out->user ? out->user : "");
+		out->tokens = provider_caps_named(b->provider)->text_tokens("", out->user ? out->user : "");
 		if (!out->user) {
 			out->fail_state = FS_ERROR;
 			out->why = xstrdup(_("cannot build the alternative's prompt"));
@@ -108,8 +107,10 @@ void eng_build_one(engine *en, const batch_info *b, const file_entry *f, built *
 		free(img_path);
 	}
 	free(path);
-	out->tokens = tokens_chat(out->rq.system_prompt ? out->rq.system_prompt : "",
-				  out->user ? out->user : "");
+	/* what the provider bills: its tokenizer, the image at the size sent */
+	out->tokens = provider_caps_named(b->provider)
+			      ->text_tokens(out->rq.system_prompt ? out->rq.system_prompt : "",
+					    out->user ? out->user : "");
 	if (out->has_img)
 		out->tokens += provider_caps_named(b->provider)
 				       ->image_tokens(out->rq.model, out->rq.detail, out->img.w,
@@ -282,6 +283,7 @@ typedef struct sendjob {
 	bool *moved;        /* bl[i] moved to another batch by a split */
 	size_t good;        /* requests that could be built */
 	long tokens;        /* their prompt tokens */
+	long out;           /* the tokens of an answer (eng_out_tokens) */
 } sendjob;
 
 /* Which files go (description saved, or a half-done send), their custom
@@ -327,6 +329,7 @@ static void sendjob_free(sendjob *j)
 static int build_jsonl(engine *en, sendjob *j, sb_err *e)
 {
 	batch_info *b = j->b;
+	j->out = eng_out_tokens(en, b->provider);
 	for (size_t i = 0; i < j->m; i++) {
 		file_entry *f = &j->files[j->idx[i]];
 		built *bl = &j->bl[i];
@@ -350,7 +353,7 @@ static int build_jsonl(engine *en, sendjob *j, sb_err *e)
 			sbuf_addc(&j->jsonl, '\n');
 		}
 		j->bytes[j->good] = (long)(j->jsonl.len - before);
-		j->toks[j->good] = bl->tokens + EST_OUT_TOKENS;
+		j->toks[j->good] = bl->tokens + j->out;
 		j->tokens += bl->tokens;
 		j->gfile[j->good] = j->idx[i];
 		j->good++;
@@ -382,7 +385,7 @@ static int fit_limits(engine *en, sendjob *j, sb_err *e)
 		j->tokens = 0;
 		for (size_t g = 0; g < keep; g++) {
 			cut += (size_t)j->bytes[g];
-			j->tokens += j->toks[g] - EST_OUT_TOKENS;
+			j->tokens += j->toks[g] - j->out;
 		}
 		for (size_t i = 0; i < j->m; i++)
 			for (size_t g = keep; g < j->good; g++)
@@ -527,7 +530,7 @@ static int send_batch(engine *en, batch_info *b, sb_err *e)
 		rc = fit;
 		goto out;
 	}
-	double est = cost_usd(b->model, true, j.tokens, (long)j.good * EST_OUT_TOKENS);
+	double est = cost_usd(b->model, true, j.tokens, (long)j.good * j.out);
 	if (eng_check_budget(en, b, est, false, e) < 0 || upload_and_create(en, &j, est, e) < 0)
 		goto out;
 	for (size_t i = 0; i < j.m; i++)
