@@ -840,9 +840,15 @@ static void gem_destroy(provider *p)
 	p->priv = NULL;
 }
 
-/* Gemini bills 258 tokens per 768 px tile and documents no resizing cap:
- * we send at most 1536 px on the long side (4 tiles), enough for tagging. */
+/* Gemini bills 258 tokens per 768 px tile, a started tile as a whole one
+ * (tokens_gemini_image), and documents no resizing cap: we send at most
+ * 1536 px on the long side (4 tiles), enough for tagging.  A side a little
+ * over a tile boundary (up to 1/8 of it) is brought down to the boundary,
+ * the other side in proportion: 1200x800 goes as 1152x768, two tiles instead
+ * of four, 800x600 as 768x576, one tile instead of two.  A size this returns
+ * is returned unchanged (the estimate prices the size sent). */
 #define GEMINI_MAX_SIDE 1536
+#define GEMINI_TILE 768
 
 static void gem_image_size(const char *model, const char *detail, int w, int h, int *tw, int *th)
 {
@@ -855,6 +861,29 @@ static void gem_image_size(const char *model, const char *detail, int w, int h, 
 		double s = (double)GEMINI_MAX_SIDE / mx;
 		*tw = w >= h ? GEMINI_MAX_SIDE : (int)(w * s);
 		*th = h > w ? GEMINI_MAX_SIDE : (int)(h * s);
+		*tw = *tw > 0 ? *tw : 1; /* a 1 px wide strip stays 1 px wide */
+		*th = *th > 0 ? *th : 1;
+	}
+	/* Of the sides at most 1/8 over a boundary, the one that needs the most
+	 * shrinking goes to its boundary; again until no side is (a shrunk side
+	 * may come within 1/8 of its own), so the result is stable. */
+	for (;;) {
+		int side[2] = { *tw, *th }, snap = -1;
+		double k = 1;
+		for (int i = 0; i < 2; i++) {
+			int v = side[i], b = v / GEMINI_TILE * GEMINI_TILE;
+			if (v > GEMINI_TILE && v % GEMINI_TILE && (double)b / v >= 0.875 &&
+			    (double)b / v < k) {
+				k = (double)b / v;
+				snap = i;
+			}
+		}
+		if (snap < 0)
+			return;
+		int b = side[snap] / GEMINI_TILE * GEMINI_TILE;
+		int other = (int)((long)side[1 - snap] * b / side[snap]);
+		*tw = snap == 0 ? b : (other > 0 ? other : 1);
+		*th = snap == 1 ? b : (other > 0 ? other : 1);
 	}
 }
 

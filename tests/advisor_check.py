@@ -96,6 +96,15 @@ def gemini_tokens(w, h):
     if max(w, h) > GEMINI_MAX_SIDE:
         s = GEMINI_MAX_SIDE / max(w, h)
         w, h = (GEMINI_MAX_SIDE, int(h * s)) if w >= h else (int(w * s), GEMINI_MAX_SIDE)
+    # a side at most 1/8 over a 768 px tile edge is brought down to it (the
+    # one needing most), the other in proportion, until none is
+    while True:
+        over = [(b / v, i, b) for i, v in enumerate((w, h))
+                for b in [v // 768 * 768] if v > 768 and v % 768 and b / v >= 0.875]
+        if not over:
+            break
+        _, i, b = min(over)
+        w, h = (b, max(1, h * b // w)) if i == 0 else (max(1, w * b // h), b)
     if w <= 384 and h <= 384:
         return 258
     return 258 * math.ceil(w / 768) * math.ceil(h / 768)

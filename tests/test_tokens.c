@@ -236,6 +236,24 @@ static void test_gemini(void **state)
 				 tokens_gemini_image(tw, th));
 	}
 	assert_int_equal(g->image_tokens("gemini-2.5-flash", "default", 6000, 4000), 258 * 4);
+	/* A side a little over a tile boundary is brought down to it: 1200x800
+	 * goes as 1152x768 (2 tiles, not 4), 800x600 as 768x576 (1, not 2). */
+	int tw, th;
+	g->image_size("gemini-2.5-flash", "default", 1200, 800, &tw, &th);
+	assert_true(tw == 1152 && th == 768);
+	assert_int_equal(g->image_tokens("gemini-2.5-flash", "default", 1200, 800), 258 * 2);
+	g->image_size("gemini-2.5-flash", "default", 800, 600, &tw, &th);
+	assert_true(tw == 768 && th == 576);
+	assert_int_equal(g->image_tokens("gemini-2.5-flash", "default", 800, 600), 258);
+	/* the size sent is sent as it is, for every size */
+	for (int w = 1; w <= 2000; w += 7)
+		for (int h = 1; h <= 2000; h += 11) {
+			int w2, h2;
+			g->image_size("gemini-2.5-flash", "default", w, h, &tw, &th);
+			assert_true(tw <= w && th <= h && tw > 0 && th > 0);
+			g->image_size("gemini-2.5-flash", "default", tw, th, &w2, &h2);
+			assert_true(w2 == tw && h2 == th);
+		}
 }
 
 int main(void)
