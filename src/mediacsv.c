@@ -495,6 +495,142 @@ static int read_records(mediacsv *m, size_t pos, parse_ctx *c, sb_err *e)
 	return rc;
 }
 
+/* Bytes that end or open an unquoted field. */
+static const unsigned char field_stop[256] = { [','] = 1, ['"'] = 1, ['\r'] = 1, ['\n'] = 1 };
+
+/* A quoted field's value: the bytes between the quotes with "" as one quote
+ * (collapsed in the arena when the field was kept). */
+static void quoted_field(parse_ctx *c, const char *s, size_t len, bool doubled)
+{
+	size_t before = c->nf;
+	bool stored = !(c->lean && c->header_done && (long)c->nf != c->keep);
+	cb_field((void *)s, len, c);
+	if (!doubled || !stored || c->overflow || c->nf == before)
+		return;
+	char *f = c->arena + c->fo[c->nf - 1], *w = f;
+	for (const char *r = f; *r; r++) {
+		*w++ = *r;
+		if (*r == '"' && r[1] == '"')
+			r++;
+	}
+	*w = '\0';
+	c->alen = (size_t)(w - c->arena) + 1;
+}
+
+/* A line break at i (CRLF counts once, at its LF). */
+static bool line_break_at(const char *d, size_t i, size_t len)
+{
+	return d[i] == '\n' || (d[i] == '\r' && !(i + 1 < len && d[i + 1] == '\n'));
+}
+
+/* The records without libcsv, by the same strict rules (a quote only opens
+ * or closes a field; "" inside quotes is one quote; blank lines are no
+ * records): several times faster on a 100,000-row file.  Returns 1 when the
+ * whole file is read, 0 at anything else (a stray quote, an unclosed one,
+ * a wrong field count), -1 on a header error: at 0 the caller rereads the
+ * file through libcsv, whose messages say what is wrong and where. */
+static int fast_records(mediacsv *m, size_t pos, parse_ctx *c, sb_err *e)
+{
+	const char *d = m->data;
+	size_t len = m->len;
+	bool eol_seen = false;
+	long line = 1;
+	m->pre_off = 0;
+	while (pos < len) {
+		if (d[pos] == '\r' || d[pos] == '\n') { /* a blank line: the tail */
+			line += line_break_at(d, pos, len);
+			pos++;
+			continue;
+		}
+		size_t rec_start = pos;
+		long rec_line = line;
+		c->nf = 0;
+		for (;;) {
+			if (pos < len && d[pos] == '"') {
+				size_t fs = ++pos;
+				bool doubled = false;
+				for (;;) {
+					while (pos < len && d[pos] != '"') {
+						line += line_break_at(d, pos, len);
+						pos++;
+					}
+					if (pos >= len)
+						return 0; /* never closed */
+					if (pos + 1 < len && d[pos + 1] == '"') {
+						doubled = true;
+						pos += 2;
+						continue;
+					}
+					break;
+				}
+				size_t fe = pos++;
+				if (pos < len && d[pos] != ',' && !is_term((unsigned char)d[pos]))
+					return 0; /* text after the closing quote */
+				quoted_field(c, d + fs, fe - fs, doubled);
+			} else {
+				size_t fs = pos;
+				while (pos < len && !field_stop[(unsigned char)d[pos]])
+					pos++;
+				if (pos < len && d[pos] == '"')
+					return 0; /* a quote inside an unquoted field */
+				cb_field((void *)(d + fs), pos - fs, c);
+			}
+			if (c->overflow)
+				return 0;
+			if (pos >= len || d[pos] != ',')
+				break;
+			pos++;
+		}
+		if (c->header_done && c->nf != m->ncols)
+			return 0;
+		if (!eol_seen && pos < len) {
+			eol_seen = true;
+			m->eol = d[pos] == '\n' ? "\n" : (pos + 1 < len && d[pos + 1] == '\n') ? "\r\n" : "\r";
+		}
+		if (finish_record(m, c, rec_start, pos, rec_line, e) < 0)
+			return -1;
+	}
+	if (!c->header_done)
+		return 0;
+	return 1;
+}
+
+/* Undo what fast_records built, for the libcsv pass. */
+static void fast_reset(mediacsv *m, parse_ctx *c)
+{
+	free(c->arena);
+	free(c->offs);
+	free(c->fo);
+	for (size_t i = 0; i < m->ncols && m->colnames; i++)
+		free(m->colnames[i]);
+	free(m->colnames);
+	m->colnames = NULL;
+	m->ncols = 0;
+	free(m->rows);
+	m->rows = NULL;
+	m->nrows = m->rows_cap = 0;
+	m->eol = "\r\n";
+	m->pre_len = 0;
+	*c = (parse_ctx){ .m = m, .lean = m->lean };
+}
+
+bool mediacsv_libcsv_only;
+
+/* The records into c: the fast reader, else libcsv for the exact error. */
+static int records(mediacsv *m, size_t pos, parse_ctx *c, sb_err *e)
+{
+	size_t len = m->len;
+	c->acap = m->lean ? len / 4 + 4096 : len + len / 8 + 64;
+	c->arena = big_alloc(NULL, c->acap);
+	c->ocap = m->lean ? len / 64 + 1024 : len / 8 + 1024;
+	c->offs = big_alloc(NULL, c->ocap * sizeof *c->offs);
+	int r = mediacsv_libcsv_only ? 0 : fast_records(m, pos, c, e);
+	if (r != 0)
+		return r > 0 ? 0 : -1;
+	fast_reset(m, c);
+	return read_records(m, pos, c, e);
+}
+
 /* Each row's tail (terminator and blank lines up to the next record), the
  * preamble, the final newline; the parsed fields move from c to m. */
 static void finish_layout(mediacsv *m, parse_ctx *c)
@@ -560,7 +696,7 @@ static int parse_owned(const char *name, char *data, size_t len, bool lean, medi
 		pos = 3;
 	}
 	parse_ctx c = { .m = m, .lean = lean };
-	if (check_text(m, pos, e) < 0 || read_records(m, pos, &c, e) < 0) {
+	if (check_text(m, pos, e) < 0 || records(m, pos, &c, e) < 0) {
 		free(c.arena);
 		free(c.offs);
 		free(c.fo);

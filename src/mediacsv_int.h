@@ -51,5 +51,8 @@ bool mc_is_status_col(const mediacsv *m, size_t c);
 bool mc_is_cat_col(const mediacsv *m, size_t c);
 /* Load, also returning the file's stat (commit compares it before writing). */
 int mediacsv_load_stat(const char *path, mediacsv **out, struct stat *st, bool lean, sb_err *e);
+/* Tests: read every file through libcsv, the reference the fast reader of
+ * well-formed files is checked against (tests/test_mediacsv.c). */
+extern bool mediacsv_libcsv_only;
 
 #endif

@@ -446,9 +446,27 @@ static void rotate_backups(const char *dir, const char *stem, int keep)
 	free(names);
 }
 
-/* The backup keeps the original's mode and owner (a private CSV stays private). */
+/* The file about to be replaced becomes the backup as it is: a second name
+ * for its inode costs nothing, where a copy is the file's size written and
+ * fsync'd again.  Only if the name still holds what was read (orig);
+ * false when the file system has no hard links or the file changed. */
+static bool link_backup(const char *path, const char *bpath, const struct stat *orig)
+{
+	struct stat st;
+	if (linkat(AT_FDCWD, path, AT_FDCWD, bpath, AT_SYMLINK_FOLLOW) < 0)
+		return false;
+	if (stat(bpath, &st) == 0 && st.st_ino == orig->st_ino && st.st_dev == orig->st_dev &&
+	    st.st_size == orig->st_size && st.st_mtim.tv_sec == orig->st_mtim.tv_sec &&
+	    st.st_mtim.tv_nsec == orig->st_mtim.tv_nsec)
+		return true;
+	unlink(bpath);
+	return false;
+}
+
+/* The backup keeps the original's mode and owner (a private CSV stays
+ * private).  *made: the backup made now (caller frees), else NULL. */
 static int make_backup(const char *path, const char *data, size_t len, const struct stat *orig,
-		       const mc_commit_opts *o, sb_err *e)
+		       const mc_commit_opts *o, char **made, sb_err *e)
 {
 	char stamp[32];
 	if (o && o->backup_session) {
@@ -467,11 +485,14 @@ static int make_backup(const char *path, const char *data, size_t len, const str
 	char *bpath = path_join(dir, bname);
 	int r = 0;
 	if (!file_exists(bpath)) {
-		r = atomic_write_like(bpath, data, len, orig, e);
+		if (!link_backup(path, bpath, orig))
+			r = atomic_write_like(bpath, data, len, orig, e);
 		if (r == 0)
 			rotate_backups(dir, stem, o && o->backups > 0 ? o->backups : 10);
 	}
-	free(bpath);
+	*made = r == 0 ? bpath : NULL;
+	if (!*made)
+		free(bpath);
 	free(bname);
 	free(stem);
 	free(dir);
@@ -555,9 +576,15 @@ static int commit_merge(const char *path, const mc_update *u, size_t n, const mc
 			mediacsv_free(m);
 			continue;
 		}
-		int r = make_backup(path, m->data, m->len, &st0, o, e);
+		char *made;
+		int r = make_backup(path, m->data, m->len, &st0, o, &made, e);
 		if (r == 0)
 			r = atomic_write_like(path, out, len, &st0, e);
+		/* a backup that is still the live file's second name would change
+		 * with it: it goes when the file was not replaced */
+		if (r < 0 && made)
+			unlink(made);
+		free(made);
 		free(out);
 		mediacsv_free(m);
 		return r;

@@ -82,6 +82,16 @@ bool utf8_valid(const char *s, size_t n, size_t *bad_off)
 {
 	size_t i = 0;
 	while (i < n) {
+		/* ASCII runs (most of a CSV) eight bytes at a time */
+		uint64_t w;
+		while (i + 8 <= n && (memcpy(&w, s + i, 8), (w & 0x8080808080808080ULL) == 0))
+			i += 8;
+		if (i < n && (unsigned char)s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if (i >= n)
+			break;
 		uint32_t cp;
 		size_t k = utf8_decode(s + i, n - i, &cp);
 		if (k == 0) {

@@ -10,8 +10,10 @@
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "mediacsv_int.h"
 #include "photomedia.h"
 #include "util.h"
 
@@ -604,6 +606,12 @@ static void test_backups(void **state)
 	char *c1 = slurp(b1);
 	assert_null(strstr(c1, "one")); /* the state before the session */
 	free(c1);
+	/* the backup is the replaced file itself, never a second name of the live one */
+	struct stat sb, sl;
+	assert_int_equal(stat(b1, &sb), 0);
+	assert_int_equal(stat(p, &sl), 0);
+	assert_true(sb.st_ino != sl.st_ino);
+	assert_int_equal(sb.st_nlink, 1);
 	/* sessions 2..5: rotation keeps the 3 newest */
 	char stamp[32], t[16];
 	for (int s = 2; s <= 5; s++) {
@@ -700,38 +708,43 @@ static void test_python_interop(void **state)
 	tmpdir_rm(d);
 }
 
-/* Random damage to valid files: parse must fail cleanly or round-trip. */
-static void test_mutations(void **state)
+/* A valid file with 1 to 4 random edits (and every fourth cut short). */
+static size_t mutated(char buf[512], int iter, unsigned *seed)
 {
-	(void)state;
 	const char *base = BOM HDR "\r\n\"a,\"\"b\"\"\",x\r\ny,,,,,,,nezpracováno,,,,,,ano,/a\r\n"
 			   "b.jpg,,,,,,,nezpracováno,,,,,,ano,/b\n";
 	size_t bl = strlen(base);
 	static const char alphabet[] = ",\"\r\n\xC3\xA1\xEF\xBB\xBF xa";
+	memcpy(buf, base, bl);
+	size_t n = bl;
+	int edits = 1 + (int)(rand_r(seed) % 4);
+	for (int k = 0; k < edits; k++) {
+		size_t at = (size_t)rand_r(seed) % n;
+		int op = rand_r(seed) % 3;
+		char ch = alphabet[rand_r(seed) % (sizeof alphabet - 1)];
+		if (op == 0)
+			buf[at] = ch;
+		else if (op == 1 && n + 1 < 512) {
+			memmove(buf + at + 1, buf + at, n - at);
+			buf[at] = ch;
+			n++;
+		} else if (n > 1) {
+			memmove(buf + at, buf + at + 1, n - at - 1);
+			n--;
+		}
+	}
+	size_t cut = (size_t)rand_r(seed) % (n + 1);
+	return iter % 4 == 0 ? cut : n;
+}
+
+/* Random damage to valid files: parse must fail cleanly or round-trip. */
+static void test_mutations(void **state)
+{
+	(void)state;
 	unsigned seed = 12345;
 	char buf[512];
 	for (int iter = 0; iter < 3000; iter++) {
-		memcpy(buf, base, bl);
-		size_t n = bl;
-		int edits = 1 + (int)(rand_r(&seed) % 4);
-		for (int k = 0; k < edits; k++) {
-			size_t at = (size_t)rand_r(&seed) % n;
-			int op = rand_r(&seed) % 3;
-			char ch = alphabet[rand_r(&seed) % (sizeof alphabet - 1)];
-			if (op == 0)
-				buf[at] = ch;
-			else if (op == 1 && n + 1 < sizeof buf) {
-				memmove(buf + at + 1, buf + at, n - at);
-				buf[at] = ch;
-				n++;
-			} else if (n > 1) {
-				memmove(buf + at, buf + at + 1, n - at - 1);
-				n--;
-			}
-		}
-		size_t cut = (size_t)rand_r(&seed) % (n + 1);
-		if (iter % 4 == 0)
-			n = cut;
+		size_t n = mutated(buf, iter, &seed);
 		mediacsv *m = NULL;
 		sb_err e = {0};
 		mediacsv *lean = NULL;
@@ -776,6 +789,47 @@ static void test_mutations(void **state)
 	}
 }
 
+/* The fast reader and libcsv agree on every damaged file: the same
+ * fields, line numbers, record endings and bytes, or the same error. */
+static void test_fast_reader_agrees(void **state)
+{
+	(void)state;
+	unsigned seed = 777;
+	char buf[512];
+	for (int iter = 0; iter < 6000; iter++) {
+		size_t n = mutated(buf, iter, &seed);
+		for (int lean = 0; lean < 2; lean++) {
+			mediacsv *f = NULL, *l = NULL;
+			sb_err ef = {0}, el = {0};
+			int (*parse)(const char *, const char *, size_t, mediacsv **, sb_err *) =
+				lean ? mediacsv_parse_lean : mediacsv_parse;
+			int rf = parse("f.csv", buf, n, &f, &ef);
+			mediacsv_libcsv_only = true;
+			int rl = parse("f.csv", buf, n, &l, &el);
+			mediacsv_libcsv_only = false;
+			assert_int_equal(rf, rl);
+			if (rf < 0) {
+				assert_string_equal(ef.msg, el.msg);
+				continue;
+			}
+			assert_int_equal(mediacsv_rows(f), mediacsv_rows(l));
+			assert_int_equal(mediacsv_cols(f), mediacsv_cols(l));
+			assert_string_equal(f->eol, l->eol);
+			assert_int_equal(f->pre_len, l->pre_len);
+			for (size_t r = 0; r < mediacsv_rows(f); r++) {
+				assert_int_equal(mediacsv_lineno(f, r), mediacsv_lineno(l, r));
+				assert_int_equal(f->rows[r].body_off, l->rows[r].body_off);
+				assert_int_equal(f->rows[r].body_len, l->rows[r].body_len);
+				for (size_t c = 0; c < mediacsv_cols(f); c++)
+					assert_string_equal(mediacsv_get(f, r, (int)c),
+							    mediacsv_get(l, r, (int)c));
+			}
+			mediacsv_free(f);
+			mediacsv_free(l);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -789,6 +843,7 @@ int main(void)
 		cmocka_unit_test(test_commit_merge_conflict_idempotent),
 		cmocka_unit_test(test_backups),
 		cmocka_unit_test(test_mutations),
+		cmocka_unit_test(test_fast_reader_agrees),
 		cmocka_unit_test(test_python_interop),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
