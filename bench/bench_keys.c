@@ -21,45 +21,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ptyread.h"
 #include "util.h"
 
 static int cmp_d(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
 	return x < y ? -1 : x > y;
-}
-
-/* Read pty output until needle shows up or the deadline passes; a match
- * straddling two reads is found through the kept tail. */
-static bool read_until(int fd, const char *needle, double deadline, FILE *log)
-{
-	static char tail[256];
-	static size_t ntail;
-	size_t nl = strlen(needle);
-	for (;;) {
-		double left = deadline - now_mono();
-		if (left <= 0)
-			return false;
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		int r = poll(&p, 1, (int)(left * 1000) + 1);
-		if (r <= 0)
-			continue;
-		char buf[65536 + 256];
-		memcpy(buf, tail, ntail);
-		ssize_t n = read(fd, buf + ntail, 65536);
-		if (n <= 0)
-			return false;
-		if (log)
-			fwrite(buf + ntail, 1, (size_t)n, log);
-		size_t tot = ntail + (size_t)n;
-		bool hit = memmem(buf, tot, needle, nl) != NULL;
-		ntail = tot < nl ? tot : nl - 1;
-		memcpy(tail, buf + tot - ntail, ntail);
-		if (hit) {
-			ntail = 0;
-			return true;
-		}
-	}
 }
 
 int main(int argc, char **argv)

@@ -14,8 +14,10 @@ void lost_rows_find(store *st, const mediacsv *m, lost_rows *r)
 	size_t cap = 0, bcap = 0;
 	for (size_t i = 0; st && m && i < mediacsv_rows(m); i++) {
 		char bid[40];
-		if (!mediacsv_row_uncommitted(m, i) ||
-		    !store_file_committed_by(st, mediacsv_field(m, i, MC_CESTA), bid))
+		/* the store first: it rules out most rows without parsing them
+		 * (a lean CSV parses a row on demand) */
+		if (!store_file_committed_by(st, mediacsv_field(m, i, MC_CESTA), bid) ||
+		    !mediacsv_row_uncommitted(m, i))
 			continue;
 		if (r->n == cap) {
 			cap = cap ? cap * 2 : 16;

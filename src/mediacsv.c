@@ -663,9 +663,11 @@ static int check_header(mediacsv *m, sb_err *e)
 			   : m->c_cesta < 0    ? MC_CESTA
 			   : m->c_original < 0 ? MC_ORIGINAL
 					       : NULL;
-	bool any_status = false;
+	m->status_cols = xcalloc(m->ncols ? m->ncols : 1, sizeof *m->status_cols);
 	for (size_t i = 0; i < m->ncols; i++)
-		any_status |= mc_is_status_col(m, i);
+		if (mc_is_status_col(m, i))
+			m->status_cols[m->nstatus++] = i;
+	bool any_status = m->nstatus > 0;
 	if (miss || !any_status) {
 		char *what =
 			miss ? xasprintf(_("the header has no \"%s\" column; this is not a "
@@ -789,6 +791,12 @@ int mediacsv_load(const char *path, mediacsv **out, sb_err *e)
 	return mediacsv_load_stat(path, out, &st, false, e);
 }
 
+int mediacsv_load_lean(const char *path, mediacsv **out, sb_err *e)
+{
+	struct stat st;
+	return mediacsv_load_stat(path, out, &st, true, e);
+}
+
 void mediacsv_free(mediacsv *m)
 {
 	if (!m)
@@ -799,11 +807,7 @@ void mediacsv_free(mediacsv *m)
 				free(m->rows[i].mod[c]);
 			free(m->rows[i].mod);
 		}
-		if (m->rows[i].cache) {
-			for (size_t c = 0; c < m->ncols; c++)
-				free(m->rows[i].cache[c]);
-			free(m->rows[i].cache);
-		}
+		free(m->rows[i].cache); /* one block */
 	}
 	for (size_t c = 0; c < m->ncols && m->colnames; c++)
 		free(m->colnames[c]);
@@ -812,6 +816,7 @@ void mediacsv_free(mediacsv *m)
 	free(m->offs);
 	free(m->arena);
 	free(m->fp_cols);
+	free(m->status_cols);
 	strmap_free(&m->idx);
 	free(m->data);
 	free(m->name);
@@ -843,39 +848,73 @@ int mediacsv_col(const mediacsv *m, const char *name)
 	return -1;
 }
 
-typedef struct rec_ctx {
-	char **f;
-	size_t n, cap;
-} rec_ctx;
-
-static void rec_field(void *s, size_t len, void *data)
+/* Split a record read at load (so well-formed, ncols fields) into fields:
+ * out holds len + ncols bytes, f ncols pointers into it. */
+static void split_record(const char *d, size_t len, size_t ncols, char *out, char **f)
 {
-	rec_ctx *r = data;
-	if (r->n < r->cap)
-		r->f[r->n++] = xstrndup(s ? s : "", len);
+	size_t i = 0, k = 0;
+	while (k < ncols) {
+		f[k++] = out;
+		if (i < len && d[i] == '"') {
+			for (i++; i < len; i++) {
+				if (d[i] == '"') {
+					if (i + 1 < len && d[i + 1] == '"')
+						i++;
+					else
+						break;
+				}
+				*out++ = d[i];
+			}
+			i++; /* the closing quote */
+		} else {
+			while (i < len && d[i] != ',')
+				*out++ = d[i++];
+		}
+		*out++ = '\0';
+		i++; /* the comma */
+	}
 }
 
-static void rec_end(int t, void *data)
-{
-	(void)t;
-	(void)data;
-}
-
-/* Lean mode: parse one record's raw bytes (validated at load) on demand. */
+/* Lean mode: parse one record's raw bytes (validated at load) on demand,
+ * into one block: the field pointers, then the fields. */
 static void row_parse_cache(mediacsv *m, size_t row)
 {
 	mc_row *r = &m->rows[row];
-	rec_ctx rc = { .f = xcalloc(m->ncols ? m->ncols : 1, sizeof(char *)), .cap = m->ncols };
-	struct csv_parser p;
-	csv_init(&p, CSV_STRICT);
-	csv_set_space_func(&p, no_space);
-	csv_parse(&p, m->data + r->body_off, r->body_len, rec_field, rec_end, &rc);
-	csv_fini(&p, rec_field, rec_end, &rc);
-	csv_free(&p);
-	for (size_t c = 0; c < m->ncols; c++)
-		if (!rc.f[c])
-			rc.f[c] = xstrdup("");
-	r->cache = rc.f;
+	size_t nc = m->ncols ? m->ncols : 1;
+	char **f = xmalloc(nc * sizeof *f + r->body_len + nc);
+	split_record(m->data + r->body_off, r->body_len, m->ncols, (char *)(f + nc), f);
+	r->cache = f;
+}
+
+const char *const *mc_row_fields(const mediacsv *m, size_t row, mc_scratch *s)
+{
+	const mc_row *r = &m->rows[row];
+	if (r->mod)
+		return (const char *const *)r->mod;
+	if (r->cache)
+		return (const char *const *)r->cache;
+	size_t nc = m->ncols ? m->ncols : 1;
+	if (s->nf < nc) {
+		s->f = xrealloc(s->f, nc * sizeof *s->f);
+		s->nf = nc;
+	}
+	if (!m->lean) {
+		for (size_t c = 0; c < m->ncols; c++)
+			s->f[c] = m->arena + m->offs[row * m->ncols + c];
+		return (const char *const *)s->f;
+	}
+	if (s->cap < r->body_len + nc) {
+		s->cap = r->body_len + nc + 256;
+		s->buf = xrealloc(s->buf, s->cap);
+	}
+	split_record(m->data + r->body_off, r->body_len, m->ncols, s->buf, s->f);
+	return (const char *const *)s->f;
+}
+
+void mc_scratch_free(mc_scratch *s)
+{
+	free(s->f);
+	free(s->buf);
 }
 
 const char *mediacsv_get(const mediacsv *m, size_t row, int col)
@@ -962,12 +1001,8 @@ static void row_materialize(mediacsv *m, size_t row)
 	for (size_t c = 0; c < m->ncols; c++)
 		f[c] = xstrdup(mediacsv_get(m, row, (int)c));
 	r->mod = f;
-	if (r->cache) { /* the copies supersede it */
-		for (size_t c = 0; c < m->ncols; c++)
-			free(r->cache[c]);
-		free(r->cache);
-		r->cache = NULL;
-	}
+	free(r->cache); /* the copies supersede it */
+	r->cache = NULL;
 }
 
 void mediacsv_set(mediacsv *m, size_t row, int col, const char *value)

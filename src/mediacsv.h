@@ -38,6 +38,8 @@ int mediacsv_parse(const char *name, const char *data, size_t len, mediacsv **ou
  * parsed from its raw bytes on first access (what commit uses: a fraction of
  * the memory and about half the time on a 100,000-row file). */
 int mediacsv_parse_lean(const char *name, const char *data, size_t len, mediacsv **out, sb_err *e);
+/* Load with mediacsv_parse_lean's rules. */
+int mediacsv_load_lean(const char *path, mediacsv **out, sb_err *e);
 void mediacsv_free(mediacsv *m);
 
 size_t mediacsv_rows(const mediacsv *m);

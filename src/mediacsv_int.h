@@ -15,7 +15,7 @@ typedef struct mc_row {
 	size_t tail_off, tail_len; /* terminator + following blank lines */
 	long line;                 /* 1-based line where the record starts; 0 = added */
 	char **mod;                /* NULL: fields are in the arena; else owned copies */
-	char **cache;              /* lean mode: the record parsed on first use */
+	char **cache;              /* lean mode: the record parsed on first use (one block) */
 } mc_row;
 
 struct mediacsv {
@@ -36,6 +36,7 @@ struct mediacsv {
 	size_t nrows, rows_cap;
 	/* well-known columns */
 	int c_soubor, c_nazev, c_popis, c_datum, c_klic, c_vytvoreni, c_original, c_cesta;
+	size_t *status_cols, nstatus; /* the "<Bank> status" columns */
 	size_t *fp_cols; /* the columns stockbatch writes, sorted by name (built by
 			  * photomedia.c on the first fingerprint) */
 	size_t nfp;
@@ -51,6 +52,16 @@ bool mc_is_status_col(const mediacsv *m, size_t c);
 bool mc_is_cat_col(const mediacsv *m, size_t c);
 /* Load, also returning the file's stat (commit compares it before writing). */
 int mediacsv_load_stat(const char *path, mediacsv **out, struct stat *st, bool lean, sb_err *e);
+/* A row's fields without keeping them (lean rows are split into s, valid
+ * until the next call with s); for passes over every row. */
+typedef struct mc_scratch {
+	char **f;
+	size_t nf;
+	char *buf;
+	size_t cap;
+} mc_scratch;
+const char *const *mc_row_fields(const mediacsv *m, size_t row, mc_scratch *s);
+void mc_scratch_free(mc_scratch *s);
 /* Tests: read every file through libcsv, the reference the fast reader of
  * well-formed files is checked against (tests/test_mediacsv.c). */
 extern bool mediacsv_libcsv_only;

@@ -6,6 +6,7 @@
 #include "base64.h"
 #include "settings.h"
 #include "i18n.h"
+#include "log.h"
 #include "strmap.h"
 #include "unicode_tables.h"
 
@@ -128,6 +129,23 @@ int tokens_init(const char *ranks_path, sb_err *e)
 	free(path);
 	pthread_mutex_unlock(&ranks_lock);
 	return rc;
+}
+
+/* The ranks on first use (loading them takes tens of milliseconds that a
+ * process which never counts, or the TUI before its first screen, should
+ * not pay); a failure is said once and not retried. */
+static bool ranks_usable(void)
+{
+	static atomic_bool failed;
+	if (atomic_load(&failed))
+		return false;
+	sb_err e;
+	sb_err_clear(&e);
+	if (tokens_init(NULL, &e) == 0)
+		return true;
+	if (!atomic_exchange(&failed, true))
+		sb_log(LOG_WARN, _("tokenizer not loaded (%s): estimates are approximate"), e.msg);
+	return false;
 }
 
 /* ---- the o200k_base pre-tokenizer, alternative by alternative ---- */
@@ -420,7 +438,7 @@ long tokens_count(const char *text)
 	if (!text || !*text)
 		return 0;
 	size_t blen = strlen(text);
-	if (!atomic_load(&ranks_ready) && tokens_init(NULL, NULL) < 0)
+	if (!atomic_load(&ranks_ready) && !ranks_usable())
 		return (long)((blen + 3) / 4); /* no ranks: the usual estimate */
 	cps t;
 	t.cp = xmalloc(blen * sizeof *t.cp);

@@ -90,6 +90,12 @@ bool utf8_valid(const char *s, size_t n, size_t *bad_off)
 			i++;
 			continue;
 		}
+		/* two-byte letters (Czech, Latin) without the general decoder */
+		if (i + 1 < n && (unsigned char)s[i] >= 0xC2 && (unsigned char)s[i] <= 0xDF &&
+		    ((unsigned char)s[i + 1] & 0xC0) == 0x80) {
+			i += 2;
+			continue;
+		}
 		if (i >= n)
 			break;
 		uint32_t cp;

@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "collect.h"
+#include "collectscan.h"
+#include <poll.h>
 
 static char *dir;
 static char *path[5]; /* a: committed, b: dead, c: in a batch, d: free, e: missing */
@@ -169,11 +171,78 @@ static void test_editorial(void **state)
 	assert_true(date_norm_ddmmyyyy(day, again));
 }
 
+/* The background scan hands over exactly the rows collect_eligible_rows
+ * gives, in the same order, however the lookups finish. */
+static void test_scan(void **state)
+{
+	(void)state;
+	settings cfg;
+	settings_defaults(&cfg);
+	store *s = make_store();
+	free(cfg.media_csv);
+	cfg.media_csv = xasprintf("%s/PhotoMedia.csv", dir);
+	FILE *f = fopen(cfg.media_csv, "w");
+	assert_non_null(f);
+	fputs("Soubor,Datum vytvoření,ShutterStock status,Originál,Cesta\n", f);
+	for (int i = 0; i < 5; i++)
+		fprintf(f, "%c.jpg,0%d.05.2024,nezpracováno,ano,%s\n", 'a' + i, 9 - i, path[i]);
+	for (int i = 0; i < 300; i++) {
+		char *p = xasprintf("%s/x%03d.jpg", dir, i);
+		if (i % 3) { /* a third missing */
+			FILE *g = fopen(p, "w");
+			assert_non_null(g);
+			fclose(g);
+		}
+		/* every seventh already done; dates out of CSV order */
+		fprintf(f, "x%03d.jpg,%02d.06.2024 10:%02d:00,%s,ano,%s\n", i, 1 + (i * 7) % 28,
+			i % 60, i % 7 ? "nezpracováno" : "připraveno", p);
+		free(p);
+	}
+	fclose(f);
+	sb_err e;
+	mediacsv *m;
+	assert_int_equal(mediacsv_load(cfg.media_csv, &m, &e), 0);
+	size_t *want;
+	size_t nwant = collect_eligible_rows(&cfg, s, m, &want);
+	assert_true(nwant > 100);
+	collect_scan *sc;
+	assert_int_equal(collect_scan_start(&cfg, s, &sc, &e), 0);
+	size_t *got = NULL, ngot = 0, cap = 0;
+	while (!collect_scan_take(sc, &got, &ngot, &cap)) {
+		struct pollfd p = { .fd = collect_scan_fd(sc), .events = POLLIN };
+		assert_true(poll(&p, 1, 10000) > 0);
+	}
+	size_t checked, candidates;
+	collect_scan_progress(sc, &checked, &candidates);
+	assert_int_equal(checked, candidates);
+	assert_int_equal(ngot, nwant);
+	const mediacsv *sm = collect_scan_csv(sc);
+	for (size_t i = 0; i < nwant; i++)
+		assert_string_equal(mediacsv_field(sm, got[i], MC_CESTA),
+				    mediacsv_field(m, want[i], MC_CESTA));
+	/* stopping a scan under way is clean */
+	collect_scan *early;
+	assert_int_equal(collect_scan_start(&cfg, s, &early, &e), 0);
+	collect_scan_free(early);
+	/* a malformed CSV is reported at start, with its line */
+	f = fopen(cfg.media_csv, "a");
+	fputs("\"broken,\n", f);
+	fclose(f);
+	assert_int_equal(collect_scan_start(&cfg, s, &early, &e), -1);
+	free(got);
+	free(want);
+	collect_scan_free(sc);
+	mediacsv_free(m);
+	store_close(s);
+	settings_free(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_eligibility),
 		cmocka_unit_test(test_editorial),
+		cmocka_unit_test(test_scan),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,8 +1,8 @@
 /* collect.c: phase 3 for the TUI (see collect.h): the session's list and
  * the draft writer thread.  The rules (eligibility, save, reject, skip,
- * drafts) are the core's, src/collect.c.  The CSV is loaded once at start;
- * the session's list is fixed then, minus what we save, reject or skip on
- * the way. */
+ * drafts) are the core's, src/collect.c; the list fills in from the core's
+ * background scan (src/collectscan.c), in order, minus what we save,
+ * reject or skip on the way. */
 #include "config.h"
 #include "collect.h"
 
@@ -10,18 +10,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "collectscan.h"
 #include "i18n.h"
 #include "imageprep.h"
 #include "lostrows.h"
-#include "mediacsv.h"
+#include "photomedia.h"
 #include "queue.h"
 
 struct collector {
 	settings *cfg;
 	store *st;
-	mediacsv *m;
-	size_t *rows, nrows, cur;
-	char **local; /* mapped paths, made on demand */
+	collect_scan *scan;
+	const mediacsv *m;
+	size_t *rows, nrows, cap, cur;
+	char **local;    /* mapped paths, made on demand (cap entries) */
+	bool scanning;   /* more rows may come */
+	long draft_row;  /* shown before the scan found it: skipped then; -1 */
 	/* The draft writer: an fsync'd write must not stall typing, so a small
 	 * thread writes the latest text handed over (a queue of one: an older
 	 * draft still waiting is dropped). */
@@ -80,12 +84,14 @@ int collect_open(settings *cfg, store *st, collector **out, sb_err *e)
 	collector *c = xcalloc(1, sizeof *c);
 	c->cfg = cfg;
 	c->st = st;
-	if (mediacsv_load(cfg->media_csv, &c->m, e) < 0) {
+	if (collect_scan_start(cfg, st, &c->scan, e) < 0) {
 		free(c);
 		return -1;
 	}
-	c->nrows = collect_eligible_rows(cfg, st, c->m, &c->rows);
-	c->local = xcalloc(c->nrows + 1, sizeof *c->local);
+	c->m = collect_scan_csv(c->scan);
+	c->scanning = true;
+	c->draft_row = -1;
+	collect_poll(c);
 	pthread_mutex_init(&c->dmu, NULL);
 	c->drafts = sbq_new(sizeof(draft), 1, draft_rank, draft_free);
 	c->dth_started = pthread_create(&c->dth, NULL, draft_main, c) == 0;
@@ -107,12 +113,42 @@ void collect_close(collector *c)
 		pthread_join(c->dth, NULL); /* writes what is pending first */
 	sbq_free(c->drafts);
 	pthread_mutex_destroy(&c->dmu);
+	collect_scan_free(c->scan);
 	for (size_t i = 0; i < c->nrows; i++)
 		free(c->local[i]);
 	free(c->local);
 	free(c->rows);
-	mediacsv_free(c->m);
 	free(c);
+}
+
+bool collect_poll(collector *c)
+{
+	if (!c->scanning)
+		return false;
+	size_t before = c->nrows, cap = c->cap;
+	c->scanning = !collect_scan_take(c->scan, &c->rows, &c->nrows, &c->cap);
+	if (c->cap != cap) {
+		c->local = xrealloc(c->local, c->cap * sizeof *c->local);
+		memset(c->local + cap, 0, (c->cap - cap) * sizeof *c->local);
+	}
+	/* the draft's photo is on the list already */
+	for (size_t i = before; c->draft_row >= 0 && i < c->nrows; i++)
+		if (c->rows[i] == (size_t)c->draft_row) {
+			memmove(c->rows + i, c->rows + i + 1, (c->nrows - i - 1) * sizeof *c->rows);
+			c->nrows--;
+			c->draft_row = -1;
+		}
+	return c->nrows != before || !c->scanning;
+}
+
+int collect_fd(collector *c)
+{
+	return c->scanning ? collect_scan_fd(c->scan) : -1;
+}
+
+bool collect_counting(collector *c)
+{
+	return c->scanning;
 }
 
 static const char *local_at(collector *c, size_t i)
@@ -138,6 +174,7 @@ bool collect_current(collector *c, collect_photo *p)
 	p->vyska = mediacsv_field(c->m, r, MC_VYSKA);
 	p->pos = c->cur + 1;
 	p->total = c->nrows;
+	p->counting = c->scanning;
 	return true;
 }
 
@@ -148,13 +185,10 @@ const char *collect_ahead(collector *c, size_t n)
 	return local_at(c, c->cur + n);
 }
 
-char *collect_take_draft(collector *c)
+/* The draft's photo to the front of what is left: from the list, else
+ * from the CSV when the scan has not found it yet. */
+static bool take_draft_row(collector *c, const char *cesta)
 {
-	char *cesta = NULL;
-	char *text = collect_draft_load(c->cfg, c->st, &cesta);
-	if (!text)
-		return NULL;
-	/* Start where the last session stopped, if that photo is still open. */
 	for (size_t i = c->cur; i < c->nrows; i++)
 		if (strcmp(mediacsv_field(c->m, c->rows[i], MC_CESTA), cesta) == 0) {
 			size_t r = c->rows[i];
@@ -165,12 +199,42 @@ char *collect_take_draft(collector *c)
 			memmove(c->local + c->cur + 1, c->local + c->cur,
 				(i - c->cur) * sizeof *c->local);
 			c->local[c->cur] = l;
-			free(cesta);
-			return text;
+			return true;
 		}
+	long r = c->scanning ? mediacsv_find(c->m, cesta) : -1;
+	if (r < 0 || !mediacsv_row_unprocessed(c->m, (size_t)r))
+		return false;
+	if (c->nrows + 1 > c->cap) {
+		size_t cap = c->cap;
+		c->cap = c->nrows + 64;
+		c->rows = xrealloc(c->rows, c->cap * sizeof *c->rows);
+		c->local = xrealloc(c->local, c->cap * sizeof *c->local);
+		memset(c->local + cap, 0, (c->cap - cap) * sizeof *c->local);
+	}
+	memmove(c->rows + c->cur + 1, c->rows + c->cur, (c->nrows - c->cur) * sizeof *c->rows);
+	memmove(c->local + c->cur + 1, c->local + c->cur, (c->nrows - c->cur) * sizeof *c->local);
+	c->rows[c->cur] = (size_t)r;
+	c->local[c->cur] = NULL;
+	c->nrows++;
+	c->draft_row = r;
+	return true;
+}
+
+char *collect_take_draft(collector *c)
+{
+	char *cesta = NULL;
+	char *text = collect_draft_load(c->cfg, c->st, &cesta);
+	if (!text)
+		return NULL;
+	/* Start where the last session stopped, if that photo is still open;
+	 * the scan may not have come to it yet. */
+	if (!take_draft_row(c, cesta)) {
+		free(cesta);
+		free(text);
+		return NULL;
+	}
 	free(cesta);
-	free(text);
-	return NULL;
+	return text;
 }
 
 /* Saved or rejected: durable, then the next photo is current. */

@@ -17,14 +17,23 @@ typedef struct collect_photo {
 	const char *soubor, *kategorie, *datum, *sirka, *vyska;
 	size_t row;
 	size_t pos, total; /* 1-based place in this session's list */
+	bool counting;     /* the list is still filling in: total grows */
 } collect_photo;
 
-/* Loads the media CSV once; errors name the file and line. */
+/* Loads the media CSV once (errors name the file and line) and starts
+ * finding the photos to describe in the background. */
 int collect_open(settings *cfg, store *st, collector **out, sb_err *e);
 void collect_close(collector *c);
 /* Committed rows the CSV as opened lacks (src/lostrows.h): the notice for
  * the activity log, or NULL. */
 char *collect_lost_notice(collector *c);
+/* Readable when the background scan found more photos or ended; -1 once
+ * it has ended. */
+int collect_fd(collector *c);
+/* Takes what the scan found; true when the list or its state changed. */
+bool collect_poll(collector *c);
+/* More photos may still come. */
+bool collect_counting(collector *c);
 /* The photo being described; false when none is left. */
 bool collect_current(collector *c, collect_photo *out);
 /* Local path of the photo n places ahead (prefetch), or NULL. */

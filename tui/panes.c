@@ -256,8 +256,10 @@ static void draw_title(ui *u)
 	collect_photo p;
 	char right[256];
 	if (collect_current(u->co, &p))
-		snprintf(right, sizeof right, _("photo %zu/%zu  %s %s"), p.pos, p.total,
-			 u->cfg->provider ? u->cfg->provider : "",
+		/* while the background scan counts, the total is "at least" */
+		snprintf(right, sizeof right,
+			 p.counting ? _("photo %zu/%zu+  %s %s") : _("photo %zu/%zu  %s %s"), p.pos,
+			 p.total, u->cfg->provider ? u->cfg->provider : "",
 			 u->cfg->model ? u->cfg->model : "");
 	else
 		snprintf(right, sizeof right, "%s %s", u->cfg->provider ? u->cfg->provider : "",
@@ -273,6 +275,10 @@ static void draw_preview(ui *u)
 	collect_photo p;
 	if (!collect_current(u->co, &p)) {
 		int y = r.y + r.h / 2 - 1, w = u->r_text.w - 4; /* no facts beside it */
+		if (collect_counting(u->co)) {
+			ui_put(y, r.x + 2, w, _("Looking for photos to describe..."), A_BOLD);
+			return;
+		}
 		ui_put(y, r.x + 2, w, _("No unprocessed photo is left."), A_BOLD);
 		if (u->fill_have == 0)
 			return;

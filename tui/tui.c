@@ -26,6 +26,7 @@
 #define DRAFT_IDLE 1.0 /* seconds of no typing before the draft is written */
 #define DRAFT_MAX 3.0  /* ... or at the latest this long after a change */
 #define REFRESH_S 2.0  /* registry re-read when the worker is quiet */
+#define SCAN_REDRAW 0.1 /* seconds between two redraws for photos found */
 
 static int ctrl_left_code = -1, ctrl_right_code = -1;
 
@@ -134,6 +135,21 @@ static void preview_update(ui *u)
 	const char *next = collect_ahead(u->co, 1);
 	if (im && next)
 		previewer_prefetch(u->pv, next, r.w, r.h);
+}
+
+/* More photos found by the background scan: the count in the title, and
+ * the first photo as soon as there is one. */
+static void take_photos(ui *u)
+{
+	bool had = collect_ahead(u->co, 0) != NULL;
+	if (!collect_poll(u->co))
+		return;
+	u->scan_taken = now_mono();
+	if (!had && collect_ahead(u->co, 0))
+		u->photo_changed = true;
+	else
+		preview_update(u); /* the next photo may be known now: prefetch it */
+	u->dirty = true;
 }
 
 static void next_photo(ui *u)
@@ -668,10 +684,19 @@ static int loop(ui *u, int sig_fd)
 			refresh();
 			print_graphics(u);
 		}
-		struct pollfd fds[4];
+		struct pollfd fds[5];
 		int nf = 0;
 		fds[nf++] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
-		int pv_i = -1, wk_i = -1, sig_i = -1;
+		int pv_i = -1, wk_i = -1, sig_i = -1, co_i = -1;
+		int tmo = 500;
+		/* the photo count fills in ten times a second, not on every find */
+		double scan_wait = u->scan_taken + SCAN_REDRAW - now_mono();
+		if (collect_fd(u->co) >= 0 && scan_wait <= 0) {
+			co_i = nf;
+			fds[nf++] = (struct pollfd){ .fd = collect_fd(u->co), .events = POLLIN };
+		} else if (collect_fd(u->co) >= 0) {
+			tmo = (int)(scan_wait * 1000) + 1;
+		}
 		if (sig_fd >= 0) {
 			sig_i = nf;
 			fds[nf++] = (struct pollfd){ .fd = sig_fd, .events = POLLIN };
@@ -684,8 +709,7 @@ static int loop(ui *u, int sig_fd)
 			wk_i = nf;
 			fds[nf++] = (struct pollfd){ .fd = worker_fd(u->wk), .events = POLLIN };
 		}
-		int tmo = 500;
-		if (u->ed.gen != u->draft_gen)
+		if (u->ed.gen != u->draft_gen && tmo > 200)
 			tmo = 200;
 		int r = poll(fds, nf, tmo);
 		if (r < 0 && errno != EINTR)
@@ -726,6 +750,9 @@ static int loop(ui *u, int sig_fd)
 		}
 		if (wk_i >= 0 && (fds[wk_i].revents & POLLIN))
 			drain_worker(u);
+		if ((co_i >= 0 && (fds[co_i].revents & POLLIN)) ||
+		    (co_i < 0 && collect_fd(u->co) >= 0 && r == 0))
+			take_photos(u);
 		double now = now_mono();
 		/* the draft: written when typing pauses, or every few seconds */
 		if (u->ed.gen != u->draft_gen &&

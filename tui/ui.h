@@ -69,6 +69,7 @@ typedef struct ui {
 	size_t fill_have, fill_size; /* the collecting batch, for the title */
 	bool batches_stale;          /* the worker said the registry changed */
 	double batches_read;         /* now_mono() of the last store_list */
+	double scan_taken;           /* now_mono() when the photo list last grew */
 	progress *prog;
 	size_t nprog;
 

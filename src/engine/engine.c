@@ -18,7 +18,6 @@
 #include "engine_int.h"
 #include "i18n.h"
 #include "log.h"
-#include "tokens.h"
 
 #include <math.h>
 
@@ -232,8 +231,7 @@ int engine_open(settings *cfg, store *st, engine **out, sb_err *e)
 	sb_err w;
 	if (prices_load(NULL, &w) < 0)
 		sb_log(LOG_WARN, _("price table not loaded (%s): cost estimates are 0"), w.msg);
-	if (tokens_init(NULL, &w) < 0)
-		sb_log(LOG_WARN, _("tokenizer not loaded (%s): estimates are approximate"), w.msg);
+	/* the tokenizer's ranks load on first use (tokens_count) */
 	*out = en;
 	return 0;
 }
