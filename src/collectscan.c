@@ -154,7 +154,8 @@ bool collect_scan_take(collect_scan *s, size_t **rows, size_t *n, size_t *cap)
 		*cap = *n + add + 64;
 		*rows = xrealloc(*rows, *cap * sizeof **rows);
 	}
-	memcpy(*rows + *n, s->found + s->taken, add * sizeof **rows);
+	if (add)
+		memcpy(*rows + *n, s->found + s->taken, add * sizeof **rows);
 	*n += add;
 	s->taken = s->nfound;
 	bool ended = s->ended;
