@@ -58,6 +58,8 @@ Faults (ARG defaults in brackets):
   file_ttl=SECS    Gemini files uploaded from now on expire after SECS (then 403,
                    as a deleted one)
   seed=N           reseed the random generator
+  forget           the fake forgets every batch it has, at once (as after the
+                   provider's retention: a GET or cancel of one is a 404)
   clear            remove every fault
 
 Agency-rule switches (=FRAC, the share of answers hit [1]): answers stay valid
@@ -248,6 +250,12 @@ def set_fault(name, arg):
             FAULTS[name] = int(arg or 1)
         elif name == "page_size":
             FAULTS[name] = int(arg or 2)
+        elif name == "forget":
+            BATCHES.clear()
+            GBATCHES.clear()
+            del ORDER[:]
+            del GORDER[:]
+            STATS["faults_fired"][name] = STATS["faults_fired"].get(name, 0) + 1
         else:
             raise ValueError("unknown fault " + name)
 

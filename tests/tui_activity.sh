@@ -8,10 +8,10 @@
 tui_library 3 batch_size=1 poll_interval=1
 
 tui_start
-tui_wait "Soubor: IMG_0001.jpg"
+tui_wait "File: IMG_0001.jpg"
 tui_type "Smrkový les v ranní mlze na úbočí kopce, světlo prosvítá mezi kmeny."
 tui_keys C-s
-tui_wait "Soubor: IMG_0002.jpg"
+tui_wait "File: IMG_0002.jpg"
 tui_keys Tab
 tui_wait "Batches ("
 # the column headers, over the rows

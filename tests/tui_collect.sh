@@ -29,7 +29,7 @@ export VISUAL
 
 tui_start
 tui_wait "[BATCH MODE] Collecting descriptions (0/10)"
-tui_wait "Soubor: IMG_0001.jpg"
+tui_wait "File: IMG_0001.jpg"
 tui_wait "0/50 characters minimum"
 
 # Below the minimum: refused, with the reason in the status line.
@@ -37,7 +37,7 @@ tui_type "Smrkový les, ěščřžýáíé"
 tui_wait "22/50 characters minimum"
 tui_keys C-s
 tui_wait "Not saved: the description has 22 characters, at least 50 are needed."
-tui__has "Soubor: IMG_0001.jpg" || fail "the photo changed after a refused save"
+tui__has "File: IMG_0001.jpg" || fail "the photo changed after a refused save"
 # Backspace removes one character (a two-byte one).
 tui_keys BSpace
 tui_wait "21/50 characters minimum"
@@ -50,7 +50,7 @@ tui_type "e"
 tui_wait "50/50 characters minimum"
 tui_keys C-s
 tui_wait "Saved IMG_0001.jpg."
-tui_wait "Soubor: IMG_0002.jpg"
+tui_wait "File: IMG_0002.jpg"
 tui_wait "[BATCH MODE] Collecting descriptions (1/10)"
 grep -rqF "Smrkový les, ěščřžýáíé v ranní mlze na úbočí kopce" "$STATE" ||
 	fail "the saved description is not in the state directory"
@@ -88,17 +88,17 @@ tui_wait "[BATCH MODE] Collecting descriptions (2/10)"
 grep -rq "Praha" "$STATE" || fail "the editorial city is not in the state directory"
 
 # Show path, skip, reject.
-tui_wait "Soubor: IMG_0003.jpg"
+tui_wait "File: IMG_0003.jpg"
 tui_keys C-p
 tui_wait "Foto/JPG/Příroda/2024/IMG_0003.jpg"
 tui_keys C-n
 tui_wait "Skipped; nothing saved."
-tui_wait "Soubor: IMG_0004.jpg"
+tui_wait "File: IMG_0004.jpg"
 tui_keys C-r
 tui_wait "Reject IMG_0004.jpg?"
 tui_keys n
 tui_wait "Nothing done."
-tui__has "Soubor: IMG_0004.jpg" || fail "a refused reject moved on"
+tui__has "File: IMG_0004.jpg" || fail "a refused reject moved on"
 tui_keys C-r
 tui_wait "Reject IMG_0004.jpg?"
 tui_keys y
@@ -106,7 +106,7 @@ tui_wait "Rejected IMG_0004.jpg."
 grep -rq "rejected" "$STATE" || fail "the reject is not recorded in the store"
 
 # The video: no picture, its facts instead.
-tui_wait "Soubor: VID_0001.mp4"
+tui_wait "File: VID_0001.mp4"
 tui_wait "No preview:"
 
 # Help comes from the key table.
@@ -133,7 +133,7 @@ tui_wait "Rozepsaný popis videa, žluťoučký kůň"
 tui_keys Tab
 tui_wait "Batches (1)"
 tui_wait "collecting"
-tui_wait "description_saved"
+tui_wait "described"
 tui_keys Tab
 tui_wait "36/50 characters minimum"
 
@@ -143,7 +143,7 @@ rc=$(tui_wait_exit 30)
 check_eq "$rc" 0 "exit status of a quit"
 $TUI_TM kill-server >/dev/null 2>&1
 tui_start
-tui_wait "Soubor: VID_0001.mp4"
+tui_wait "File: VID_0001.mp4"
 tui_wait "Rozepsaný popis videa, žluťoučký kůň"
 tui_wait "Your unsaved text for this photo is back."
 tui_wait "Collecting descriptions (2/10)"

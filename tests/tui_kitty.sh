@@ -16,7 +16,7 @@ $TUI_TM new-session -d -s sb -x 100 -y 30 \
 count() { grep -a -o "$(printf '\033_G')$1" "$TS" 2>/dev/null | wc -l; }
 pictures() { [ "$(count a=T)" -ge "$1" ]; }
 wait_for 30 pictures 1 || { tui__dump; fail "no kitty picture was sent"; }
-tui_wait "Soubor: "
+tui_wait "File: "
 tui_keys F1
 tui_wait "Keys"
 deleted() { [ "$(count a=d)" -ge 1 ]; }

@@ -6,16 +6,16 @@
 . "$top_srcdir/tests/tui_lib.sh"
 tui_library 2 batch_size=10 min_description=50 poll_interval=1
 
-# The photo on screen: its "Soubor: NAME" line.  After a save the previous
+# The photo on screen: its "File: NAME" line.  After a save the previous
 # photo's line can stay on screen for a moment, so "next" means another name.
-shown() { tui_screen | grep -o 'Soubor: [^ ]*' | head -n 1; }
+shown() { tui_screen | grep -o 'File: [^ ]*' | head -n 1; }
 next_or_end() {
 	tui__has "No unprocessed photo is left." && return 0
 	cur=$(shown)
 	[ -n "$cur" ] && [ "$cur" != "$prev" ]
 }
 tui_start
-tui_wait "Soubor: "
+tui_wait "File: "
 n=0
 while ! tui__has "No unprocessed photo is left."; do
 	n=$((n + 1))

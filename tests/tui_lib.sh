@@ -4,6 +4,7 @@
 #   tui_start [ARGS]      -> runs "$STOCKBATCH_BIN --config $SB_CONF ARGS" in a
 #                            100x30 tmux window; its exit status lands in
 #                            $SB_TMP/tui.rc when it ends
+#   tui_start_sh CMD      -> the same window running the shell command CMD
 #   tui_keys KEY...       -> tmux send-keys (names: C-s, F10, Tab, Enter...)
 #   tui_type TEXT         -> types TEXT literally (UTF-8)
 #   tui_screen            -> prints the screen now
@@ -37,14 +38,20 @@ trap 'tui__cleanup' EXIT
 
 tui_start()
 {
+	tui_start_sh "\"$STOCKBATCH_BIN\" --config \"$SB_CONF\" $* 2>\"$SB_TMP/tui.err\"; echo \$? >\"$SB_TMP/tui.rc\""
+}
+
+# tui_start_sh COMMAND: the window runs the shell command line COMMAND
+# (which writes the exit status to $SB_TMP/tui.rc itself).
+tui_start_sh()
+{
 	sb_tmpdir
 	rm -f "$SB_TMP/tui.rc"
 	# The window stays after the program ends so the last screen can be read.
 	# A server killed just before may still be on its way out ("server
 	# exited unexpectedly"): try again for a few seconds.
 	n=0
-	until $TUI_TM new-session -d -s sb -x 100 -y 30 \
-		"\"$STOCKBATCH_BIN\" --config \"$SB_CONF\" $* 2>\"$SB_TMP/tui.err\"; echo \$? >\"$SB_TMP/tui.rc\"; sleep 600" 2>"$SB_TMP/tmux.err"; do
+	until $TUI_TM new-session -d -s sb -x 100 -y 30 "$1; sleep 600" 2>"$SB_TMP/tmux.err"; do
 		n=$((n + 1))
 		[ $n -lt 25 ] || fail "tmux new-session: $(cat "$SB_TMP/tmux.err")"
 		$TUI_TM kill-server >/dev/null 2>&1

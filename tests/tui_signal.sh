@@ -22,7 +22,7 @@ round=0
 for sig in HUP TERM; do
 	round=$((round + 1))
 	tui_start
-	tui_wait "Soubor: IMG_0001.jpg"
+	tui_wait "File: IMG_0001.jpg"
 	[ $round = 1 ] || tui_wait "Your unsaved text for this photo is back."
 	pid=$(tui_pid)
 	# a draft written a moment ago: the next one is seconds away

@@ -142,13 +142,19 @@ static void frame(rect r, const char *title)
 void dlg_draw(ui *u)
 {
 	if (u->modal == MD_CONFIRM) {
+		/* the question wrapped at words, never cut */
 		int w = (int)utf8_chars(u->confirm_text) + 6;
 		if (w < 40)
 			w = 40;
-		rect r = centre_box(5, w);
+		if (w > 72)
+			w = 72;
+		if (w > COLS - 2)
+			w = COLS - 2;
+		int nl = ui_wrap_count(u->confirm_text, w - 4);
+		rect r = centre_box(4 + nl, w);
 		frame(r, _("Confirm"));
-		ui_put(r.y + 1, r.x + 2, r.w - 4, u->confirm_text, A_NORMAL);
-		ui_put(r.y + 3, r.x + 2, r.w - 4, _("y = yes, n or Esc = no"), A_BOLD);
+		ui_put_wrapped(r.y + 1, r.x + 2, r.w - 4, r.h - 4, u->confirm_text, A_NORMAL);
+		ui_put(r.y + r.h - 2, r.x + 2, r.w - 4, _("y = yes, n or Esc = no"), A_BOLD);
 		curs_set(0);
 	} else if (u->modal == MD_TEXT) {
 		rect r = centre_box(LINES - 2, COLS - 4 < 100 ? COLS - 4 : 100);
@@ -188,19 +194,13 @@ void dlg_draw(ui *u)
 	}
 }
 
-static void editorial_key(ui *u, int code, bool is_key)
+static dlg_result editorial_key(ui *u, int code, bool is_key)
 {
 	editor *f = &u->fields[u->field];
-	if (!is_key && code == 27) {
-		u->modal = MD_NONE;
-		ui_editorial_done(u, false);
-		return;
-	}
-	if ((!is_key && (code == '\n' || code == '\r')) || (is_key && code == KEY_ENTER)) {
-		u->modal = MD_NONE;
-		ui_editorial_done(u, true);
-		return;
-	}
+	if (!is_key && code == 27)
+		return DR_NO;
+	if ((!is_key && (code == '\n' || code == '\r')) || (is_key && code == KEY_ENTER))
+		return DR_YES;
 	if ((!is_key && code == '\t') || (is_key && code == KEY_DOWN)) {
 		u->field = (u->field + 1) % 3;
 	} else if (is_key && (code == KEY_BTAB || code == KEY_UP)) {
@@ -221,35 +221,33 @@ static void editorial_key(ui *u, int code, bool is_key)
 		if (utf8_chars(editor_text(f)) < 60)
 			editor_insert_cp(f, (unsigned)code);
 	}
+	return DR_OPEN;
 }
 
-static void dlg_key1(ui *u, int code, bool is_key);
+static dlg_result dlg_key1(ui *u, int code, bool is_key);
 
-void dlg_key(ui *u, int code, bool is_key)
+dlg_result dlg_key(ui *u, int code, bool is_key)
 {
-	dlg_key1(u, code, is_key);
-	if (u->modal == MD_NONE)
+	dlg_result r = dlg_key1(u, code, is_key);
+	if (r != DR_OPEN) {
+		u->modal = MD_NONE;
 		u->printed = NULL; /* graphics under the dialog are drawn again */
+	}
+	return r;
 }
 
-static void dlg_key1(ui *u, int code, bool is_key)
+static dlg_result dlg_key1(ui *u, int code, bool is_key)
 {
 	u->dirty = true;
 	switch (u->modal) {
-	case MD_NONE: return;
-	case MD_EDITORIAL: editorial_key(u, code, is_key); return;
+	case MD_NONE: return DR_NO;
+	case MD_EDITORIAL: return editorial_key(u, code, is_key);
 	case MD_CONFIRM:
-		if (!is_key && (code == 'y' || code == 'Y')) {
-			u->modal = MD_NONE;
-			if (u->confirm == CF_REJECT)
-				ui_do_reject(u);
-			else
-				ui_do_cancel(u, u->confirm_batch);
-		} else if (!is_key && (code == 'n' || code == 'N' || code == 27 || code == 'q')) {
-			u->modal = MD_NONE;
-			ui_status(u, 1, "%s", _("Nothing done."));
-		}
-		return;
+		if (!is_key && (code == 'y' || code == 'Y'))
+			return DR_YES;
+		if (!is_key && (code == 'n' || code == 'N' || code == 27 || code == 'q'))
+			return DR_NO;
+		return DR_OPEN;
 	case MD_TEXT: {
 		int page = LINES - 5 > 1 ? LINES - 5 : 1;
 		if (is_key && code == KEY_DOWN && u->text_top + 1 < u->ntext)
@@ -263,8 +261,9 @@ static void dlg_key1(ui *u, int code, bool is_key)
 			u->text_top = u->text_top > (size_t)page ? u->text_top - page : 0;
 		else if ((!is_key && (code == 'q' || code == 27 || code == '\n' || code == '?')) ||
 			 (is_key && (code == KEY_F(1) || code == KEY_F(10))))
-			u->modal = MD_NONE;
-		return;
+			return DR_NO;
+		return DR_OPEN;
 	}
 	}
+	return DR_OPEN;
 }

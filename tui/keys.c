@@ -16,6 +16,8 @@ const struct tui_key tui_keys[] = {
 	{ KEYF(10), "F10", TC_ANY, TA_QUIT, N_("quit (everything saved is kept, the draft too)") },
 	{ CTRL('q'), "Ctrl+Q", TC_ANY, TA_QUIT, N_("quit, also while typing") },
 	{ 'q', "q", TC_VIEW, TA_QUIT, N_("quit (outside the editor)") },
+	{ CTRL('c'), "Ctrl+C", TC_ANY, TA_QUIT_ASK, N_("quit after asking (the draft is kept)") },
+	{ CTRL('z'), "Ctrl+Z", TC_ANY, TA_SUSPEND, N_("suspend to the shell (fg resumes)") },
 	{ KEYF(1), "F1", TC_ANY, TA_HELP, N_("this help") },
 	{ '?', "?", TC_VIEW, TA_HELP, N_("this help (outside the editor)") },
 	{ '\t', "Tab", TC_ANY, TA_NEXT_PANE, N_("next pane (or view, on a small screen)") },

@@ -10,6 +10,8 @@ typedef enum tui_action {
 	TA_NONE,
 	/* anywhere */
 	TA_QUIT,
+	TA_QUIT_ASK,
+	TA_SUSPEND,
 	TA_HELP,
 	TA_NEXT_PANE,
 	TA_PREV_PANE,

@@ -50,6 +50,59 @@ int ui_put(int y, int x, int w, const char *s, attr_t a)
 	return used;
 }
 
+int ui_wrap_count(const char *s, int w)
+{
+	editor t;
+	editor_init(&t);
+	editor_set(&t, s);
+	ed_line *L;
+	size_t n = editor_layout(&t, w, &L);
+	free(L);
+	editor_free(&t);
+	return (int)n;
+}
+
+int ui_put_wrapped(int y, int x, int w, int rows, const char *s, attr_t a)
+{
+	if (w < 1 || rows < 1)
+		return 0;
+	editor t; /* the editor's word wrap, so every pane wraps alike */
+	editor_init(&t);
+	editor_set(&t, s);
+	ed_line *L;
+	size_t n = editor_layout(&t, w, &L);
+	int i = 0;
+	for (; i < rows && (size_t)i < n; i++) {
+		char *line = xstrndup(t.p + L[i].start, L[i].end - L[i].start);
+		ui_put(y + i, x, w, line, a);
+		free(line);
+	}
+	free(L);
+	editor_free(&t);
+	return i;
+}
+
+/* The states as a person reads them (the store's names, such as
+ * description_saved, stay in files, JSON and the command line). */
+const char *ui_batch_state_label(batch_state s)
+{
+	return _(batch_state_name(s));
+}
+
+const char *ui_file_state_label(file_state s)
+{
+	/* clang-format off */
+	static const char *const labels[FS__COUNT] = {
+		[FS_PENDING] = N_("waiting"), [FS_DESCRIPTION_SAVED] = N_("described"),
+		[FS_BATCH_SENT] = N_("at the provider"), [FS_BATCH_COMPLETED] = N_("answered"),
+		[FS_SAVED_TO_CSV] = N_("in the CSV"), [FS_ERROR] = N_("error"),
+		[FS_FILE_NOT_FOUND] = N_("photo missing"), [FS_REJECTED] = N_("rejected"),
+		[FS_SKIPPED] = N_("skipped"), [FS_DEAD] = N_("gave up"),
+	};
+	/* clang-format on */
+	return (unsigned)s < FS__COUNT ? _(labels[s]) : "?";
+}
+
 /* s cut or padded with spaces to w columns (printf's %-10s counts bytes,
  * so a translated "pozastavena" would shift the columns after it). */
 static const char *fit(char *dst, size_t cap, const char *s, int w)
@@ -361,14 +414,14 @@ static void draw_facts(ui *u)
 		return;
 	int y = r.y;
 	char buf[64];
-	fact(u, &y, r, _("Soubor:"), p.soubor);
-	fact(u, &y, r, _("Kategorie:"), p.kategorie);
+	fact(u, &y, r, _("File:"), p.soubor);
+	fact(u, &y, r, _("Category:"), p.kategorie);
 	snprintf(buf, sizeof buf, "%s x %s", p.sirka, p.vyska);
 	fact(u, &y, r, _("Size:"), buf);
 	fact(u, &y, r, _("Date:"), p.datum);
 	/* Cesta may be long: wrap it over the following lines */
 	const char *c = p.cesta;
-	int used = ui_put(y, r.x + 1, r.w - 1, _("Cesta:"), cp(u, CP_HEAD, A_BOLD));
+	int used = ui_put(y, r.x + 1, r.w - 1, _("Path:"), cp(u, CP_HEAD, A_BOLD));
 	size_t left = strlen(c);
 	int x = r.x + 2 + used, w = r.w - 2 - used;
 	while (left && y < r.y + r.h) {
@@ -458,20 +511,25 @@ static void draw_batches(ui *u)
 	for (int i = 0; i < rows && top + i < u->nbatches; i++) {
 		const batch_info *b = &u->batches[top + i];
 		int y = y0 + i;
-		size_t done = b->counts[FS_SAVED_TO_CSV] + b->counts[FS_BATCH_COMPLETED];
-		size_t total = b->nfiles;
+		/* done: the files the provider is through with, failed ones too,
+		 * from the registry, so a restart shows the same count; the
+		 * worker's progress only moves it ahead while the batch is out */
+		size_t total = b->nfiles, waiting = b->counts[FS_PENDING] +
+						    b->counts[FS_DESCRIPTION_SAVED] +
+						    b->counts[FS_BATCH_SENT];
+		size_t done = total > waiting ? total - waiting : 0;
 		double eta = -1;
 		const progress *pg = prog_of(u, b->id);
-		if (pg && pg->total) {
-			done = pg->done;
-			total = pg->total;
+		if (pg && pg->total && b->state == BS_SENT) {
+			if (pg->done > done && pg->done <= total)
+				done = pg->done;
 			eta = pg->eta_s;
 		}
 		char age[16], etas[16], line[256], st[48];
 		fmt_age(b->created ? difftime(now, b->created) : -1, age, sizeof age);
 		fmt_age(eta, etas, sizeof etas);
 		snprintf(line, sizeof line, "%-21.21s %s %-6.6s %4zu/%-4zu %4s %5s", b->id,
-			 fit(st, sizeof st, _(batch_state_name(b->state)), 11), b->provider, done,
+			 fit(st, sizeof st, ui_batch_state_label(b->state), 11), b->provider, done,
 			 total, age, eta >= 0 ? etas : "");
 		bool is_sel = top + i == u->sel;
 		attr_t a = is_sel ? (u->focus == PANE_BATCHES ? A_REVERSE : A_BOLD) : A_NORMAL;
@@ -510,19 +568,30 @@ static void draw_files(ui *u)
 	else
 		snprintf(t, sizeof t, "%s", _(" Files "));
 	header(u, r, PANE_FILES, t, NULL);
-	int rows = r.h - 1;
+	int rows = r.h - 1, y0 = r.y + 1;
+	/* why the selected batch stopped (paused, failed...), in full */
+	const batch_info *b = u->nbatches ? &u->batches[u->sel] : NULL;
+	if (b && b->note[0] && b->state != BS_SENT && b->state != BS_COLLECTING &&
+	    b->state != BS_COMPLETED && rows >= 2) {
+		char why[320];
+		snprintf(why, sizeof why, "%s: %s", ui_batch_state_label(b->state), b->note);
+		int used = ui_put_wrapped(y0, r.x + 1, r.w - 2, rows - 1, why,
+					  cp(u, b->state == BS_PAUSED ? CP_WARN : CP_ERR, A_BOLD));
+		y0 += used;
+		rows -= used;
+	}
 	size_t top = u->files_top < u->nfiles ? u->files_top : 0;
 	for (int i = 0; i < rows && top + i < u->nfiles; i++) {
 		const file_entry *f = &u->files[top + i];
 		char line[512], st[64];
 		snprintf(line, sizeof line, "%s %s%s%s",
-			 fit(st, sizeof st, _(file_state_name(f->state)), 18),
+			 fit(st, sizeof st, ui_file_state_label(f->state), 15),
 			 path_basename(f->cesta), f->reason ? "  " : "",
 			 f->reason ? f->reason : "");
 		attr_t a = file_state_failed(f->state)   ? cp(u, CP_ERR, A_BOLD)
 			   : f->state == FS_SAVED_TO_CSV ? cp(u, CP_OK, A_NORMAL)
 							 : A_NORMAL;
-		ui_put(r.y + 1 + i, r.x + 1, r.w - 2, line, a);
+		ui_put(y0 + i, r.x + 1, r.w - 2, line, a);
 	}
 }
 

@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
 #include <strings.h>
 #include <term.h>
@@ -183,4 +184,28 @@ void term_signals_release(void)
 	close(sig_pipe[0]);
 	close(sig_pipe[1]);
 	sig_pipe[0] = sig_pipe[1] = -1;
+}
+
+void term_suspend(void)
+{
+	def_prog_mode();
+	endwin();
+	fflush(stdout);
+	/* the default action (stop) whatever curses installed; raw mode
+	 * means the key came as a character, not as the terminal's signal */
+	struct sigaction dfl, old;
+	memset(&dfl, 0, sizeof dfl);
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&dfl.sa_mask);
+	sigaction(SIGTSTP, &dfl, &old);
+	sigset_t set, was;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTSTP);
+	pthread_sigmask(SIG_UNBLOCK, &set, &was);
+	kill(getpid(), SIGTSTP); /* returns after SIGCONT */
+	pthread_sigmask(SIG_SETMASK, &was, NULL);
+	sigaction(SIGTSTP, &old, NULL);
+	reset_prog_mode();
+	clearok(curscr, TRUE);
+	refresh();
 }

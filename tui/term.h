@@ -38,5 +38,9 @@ int term_signals_catch(void);
 /* The signal that arrived (0: none); empties the pipe. */
 int term_signal_taken(void);
 void term_signals_release(void);
+/* Ctrl+Z: the terminal restored as it was before curses, the process
+ * stopped (SIGTSTP, as the shell's job control expects), and on SIGCONT
+ * the screen taken back.  The caller redraws everything afterwards. */
+void term_suspend(void);
 
 #endif

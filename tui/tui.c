@@ -191,7 +191,7 @@ static void act_save(ui *u)
 	next_photo(u);
 }
 
-void ui_do_reject(ui *u)
+static void do_reject(ui *u)
 {
 	collect_photo p;
 	if (!collect_current(u->co, &p))
@@ -209,7 +209,7 @@ void ui_do_reject(ui *u)
 	free(name);
 }
 
-void ui_do_cancel(ui *u, const char *batch_id)
+static void do_cancel(ui *u, const char *batch_id)
 {
 	if (!u->wk) {
 		ui_status(u, 3, "%s", _("The background worker is not running."));
@@ -219,7 +219,7 @@ void ui_do_cancel(ui *u, const char *batch_id)
 	ui_status(u, 1, _("Cancelling %s..."), batch_id);
 }
 
-void ui_editorial_done(ui *u, bool ok)
+static void editorial_done(ui *u, bool ok)
 {
 	if (!ok) {
 		ui_status(u, 1, "%s", _("Editorial unchanged."));
@@ -324,7 +324,7 @@ static void act_report(ui *u)
 				fprintf(f, "\n%s\n", _("Items with a problem:"));
 			head = true;
 			fprintf(f, "  %s: %s (%s)\n", path_basename(u->files[i].cesta),
-				_(file_state_name(u->files[i].state)), u->files[i].reason);
+				ui_file_state_label(u->files[i].state), u->files[i].reason);
 		}
 	fclose(f);
 	char title[96];
@@ -343,6 +343,102 @@ static void batch_cmd(ui *u, wcmd c, const char *what)
 	}
 	worker_command(u->wk, c, u->batches[u->sel].id);
 	ui_status(u, 1, "%s %s", what, u->batches[u->sel].id);
+}
+
+/* A batch key that cannot apply to the selected batch's state says so at
+ * once, instead of asking first or failing in the worker. */
+static bool batch_key_applies(ui *u, tui_action a)
+{
+	if (!u->nbatches)
+		return false;
+	const batch_info *b = &u->batches[u->sel];
+	const char *st = ui_batch_state_label(b->state);
+	if (a == TA_RESUME && b->state != BS_PAUSED) {
+		ui_status(u, 2, _("Batch %s is %s, not paused: nothing to resume."), b->id, st);
+		return false;
+	}
+	if (!batch_state_active(b->state)) {
+		ui_status(u, 2,
+			  a == TA_CANCEL ? _("Batch %s is %s: there is nothing to cancel.")
+					 : _("Batch %s is %s: there is nothing to pause."),
+			  b->id, st);
+		return false;
+	}
+	if (a == TA_PAUSE && b->state == BS_PAUSED) {
+		ui_status(u, 2, _("Batch %s is paused already."), b->id);
+		return false;
+	}
+	return true;
+}
+
+/* Sent or about to be: what goes on at the provider after a quit. */
+static size_t batches_out(const ui *u)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < u->nbatches; i++) {
+		batch_state s = u->batches[i].state;
+		if (s == BS_READY || s == BS_SENT ||
+		    (s == BS_PAUSED && u->batches[i].paused_from == BS_SENT))
+			n++;
+	}
+	return n;
+}
+
+static char *out_note(const ui *u)
+{
+	size_t n = batches_out(u);
+	if (!n)
+		return NULL;
+	return xasprintf(P_("%zu batch is out at the provider: it goes on there and its results "
+			    "are collected at the next start.",
+			    "%zu batches are out at the provider: they go on there and their "
+			    "results are collected at the next start.",
+			    n),
+			 n);
+}
+
+static void ask_quit(ui *u)
+{
+	char *note = out_note(u);
+	char *q = xasprintf("%s%s%s", _("Quit stockbatch? Your unsaved text is kept as a draft."),
+			    note ? " " : "", note ? note : "");
+	dlg_confirm_open(u, CF_QUIT, NULL, q);
+	free(q);
+	free(note);
+}
+
+/* Ctrl+Z: the draft first, then the shell; back on fg. */
+static void suspend(ui *u)
+{
+	if (u->ed.gen != u->draft_gen)
+		write_draft(u);
+	if (u->kitty_on) {
+		fputs("\033_Ga=d\033\\", stdout);
+		u->kitty_on = false;
+	}
+	term_suspend();
+	u->printed = NULL;
+	ui_layout(u); /* the terminal may have another size now */
+	preview_update(u);
+}
+
+static void dialog_done(ui *u, modal_kind m, dlg_result r)
+{
+	if (m == MD_EDITORIAL) {
+		editorial_done(u, r == DR_YES);
+		return;
+	}
+	if (m != MD_CONFIRM)
+		return;
+	if (r != DR_YES) {
+		ui_status(u, 1, "%s", _("Nothing done."));
+		return;
+	}
+	switch (u->confirm) {
+	case CF_REJECT: do_reject(u); break;
+	case CF_CANCEL: do_cancel(u, u->confirm_batch); break;
+	case CF_QUIT: u->quit = true; break;
+	}
 }
 
 static void focus_next(ui *u, int dir)
@@ -371,6 +467,8 @@ static void handle_action(ui *u, tui_action a)
 	switch (a) {
 	case TA_NONE: break;
 	case TA_QUIT: u->quit = true; break;
+	case TA_QUIT_ASK: ask_quit(u); break;
+	case TA_SUSPEND: suspend(u); break;
 	case TA_HELP: dlg_help_open(u); break;
 	case TA_NEXT_PANE: focus_next(u, 1); break;
 	case TA_PREV_PANE: focus_next(u, -1); break;
@@ -439,10 +537,16 @@ static void handle_action(ui *u, tui_action a)
 			refresh_files(u);
 		}
 		break;
-	case TA_PAUSE: batch_cmd(u, WC_PAUSE, _("Pausing")); break;
-	case TA_RESUME: batch_cmd(u, WC_RESUME, _("Resuming")); break;
+	case TA_PAUSE:
+		if (batch_key_applies(u, a))
+			batch_cmd(u, WC_PAUSE, _("Pausing"));
+		break;
+	case TA_RESUME:
+		if (batch_key_applies(u, a))
+			batch_cmd(u, WC_RESUME, _("Resuming"));
+		break;
 	case TA_CANCEL:
-		if (u->nbatches) {
+		if (batch_key_applies(u, a)) {
 			char *q =
 				xasprintf(_("Cancel batch %s? Results already completed are kept."),
 					  u->batches[u->sel].id);
@@ -570,7 +674,10 @@ static void handle_key(ui *u, int code, bool is_key)
 		return;
 	}
 	if (u->modal != MD_NONE) {
-		dlg_key(u, code, is_key);
+		modal_kind m = u->modal;
+		dlg_result r = dlg_key(u, code, is_key);
+		if (r != DR_OPEN)
+			dialog_done(u, m, r);
 		return;
 	}
 	if (a != TA_NONE) {
@@ -885,6 +992,10 @@ int tui_run(settings *cfg)
 	ui_draw(u);
 	refresh();
 	endwin();
+	char *note = sig ? NULL : out_note(u);
+	if (note)
+		printf("stockbatch: %s\n", note);
+	free(note);
 	if (u->wk)
 		worker_stop(u->wk);
 	previewer_free(u->pv);

@@ -15,7 +15,10 @@
 
 typedef enum { PANE_EDITOR, PANE_BATCHES, PANE_FILES, PANE_LOG, PANE__COUNT } pane_id;
 typedef enum { MD_NONE, MD_EDITORIAL, MD_CONFIRM, MD_TEXT } modal_kind;
-typedef enum { CF_REJECT, CF_CANCEL } confirm_what;
+typedef enum { CF_REJECT, CF_CANCEL, CF_QUIT } confirm_what;
+/* What a key did to a modal dialog: still open, or closed with yes/OK or
+ * no/Esc.  The loop (tui.c) acts on it; dialogs call nothing back. */
+typedef enum { DR_OPEN, DR_YES, DR_NO } dlg_result;
 typedef enum {
 	CP_TITLE = 1,
 	CP_HEAD,
@@ -120,20 +123,23 @@ void ui_log(ui *u, int lv, const char *text);
 int ui_text_width(const ui *u); /* the editor's wrap width */
 /* Print a UTF-8 string at y,x clipped to w columns; returns columns used. */
 int ui_put(int y, int x, int w, const char *s, attr_t a);
+/* s word-wrapped to w columns over at most rows lines from y,x (the
+ * editor's wrap); returns the lines used.  ui_wrap_count: how many it needs. */
+int ui_put_wrapped(int y, int x, int w, int rows, const char *s, attr_t a);
+int ui_wrap_count(const char *s, int w);
 void ui_setup_colors(ui *u, int colors); /* colors: term_probe()'s */
+/* States in words, translated (not the store's names) */
+const char *ui_batch_state_label(batch_state s);
+const char *ui_file_state_label(file_state s);
 
 /* dialog.c */
 void dlg_editorial_open(ui *u);
 void dlg_confirm_open(ui *u, confirm_what what, const char *batch_id, const char *text);
 void dlg_text_open(ui *u, const char *title, const char *text);
 void dlg_help_open(ui *u);
-/* A key while a modal is open; returns true when it closed. */
-void dlg_key(ui *u, int code, bool is_key);
+/* A key while a modal is open: DR_OPEN, or how it closed (u->modal is
+ * MD_NONE then; the caller may open it again). */
+dlg_result dlg_key(ui *u, int code, bool is_key);
 void dlg_draw(ui *u);
-
-/* tui.c: actions the dialogs confirm */
-void ui_do_reject(ui *u);
-void ui_do_cancel(ui *u, const char *batch_id);
-void ui_editorial_done(ui *u, bool ok);
 
 #endif

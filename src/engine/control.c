@@ -37,6 +37,20 @@ int engine_resume(engine *en, const char *batch_id, sb_err *e)
 	/* a paused send that never got an id goes back to ready and is reconciled */
 	if (to == BS_SENT && !b.provider_batch_id[0])
 		to = BS_READY;
+	/* a batch the provider has lost would only be paused again at the next
+	 * poll: say so now (a network error leaves it to that poll) */
+	if (to == BS_SENT && eng_need_provider(en, e) == 0) {
+		prov_batch pb;
+		memset(&pb, 0, sizeof pb);
+		int r = en->prov->ops->get(en->prov, b.provider_batch_id, &pb, e);
+		prov_batch_clear(&pb);
+		if (r < 0 && e->code == SBE_NOTFOUND)
+			return sb_fail(
+				e, SBE_CONFLICT,
+				_("batch %s cannot be resumed: the provider does not know it any more; cancel it, then retry-failed sends its photos again"),
+				batch_id);
+	}
+	sb_err_clear(e);
 	return store_set_state(en->st, batch_id, to, "", e);
 }
 
@@ -68,8 +82,21 @@ int engine_cancel(engine *en, const char *batch_id, sb_err *e)
 			return -1;
 		prov_batch pb;
 		memset(&pb, 0, sizeof pb);
-		if (en->prov->ops->cancel(en->prov, b.provider_batch_id, &pb, e) < 0 &&
-		    e->code != SBE_CONFLICT) {
+		int cr = en->prov->ops->cancel(en->prov, b.provider_batch_id, &pb, e);
+		if (cr < 0 && e->code == SBE_NOTFOUND) {
+			/* nothing is left there to cancel or download */
+			prov_batch_clear(&pb);
+			sb_err_clear(e);
+			if (store_set_state(en->st, batch_id, BS_CANCELLED,
+					    _("cancelled by the user"), e) < 0)
+				return -1;
+			dead_all(en, batch_id,
+				 _("the provider no longer knew the batch; retry-failed sends it again"));
+			sb_log(LOG_INFO, _("batch %s cancelled; retry-failed sends its photos again"),
+			       batch_id);
+			return 0;
+		}
+		if (cr < 0 && e->code != SBE_CONFLICT) {
 			prov_batch_clear(&pb);
 			return -1;
 		}

@@ -320,10 +320,11 @@ static int poll_batch(engine *en, batch_info *b, prov_batch *pb, batch_state *to
 			char note[256];
 			snprintf(
 				note, sizeof note,
-				_("the provider does not know batch %s any more; use retry-failed to resend its files"),
+				_("the provider does not know batch %s any more; cancel it, then retry-failed sends its photos again"),
 				b->provider_batch_id);
 			sb_err e2;
 			store_set_state(en->st, b->id, BS_PAUSED, note, &e2);
+			sb_log(LOG_WARN, _("batch %s paused: %s"), b->id, note);
 			return 0;
 		}
 		return -1;
