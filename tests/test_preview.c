@@ -963,6 +963,13 @@ static void test_detect(void **state)
 		assert_int_equal(preview_detect("kitty"), PV_KITTY);
 		assert_int_equal(preview_detect("sixel"), PV_SIXEL);
 		assert_int_equal(preview_detect("iterm"), PV_ITERM);
+		/* ... but the TUI falls back to symbols inside a multiplexer */
+		const char *mux = preview_multiplexer();
+		if ((mux != NULL) != (cases[i].tmux || cases[i].sty ||
+				      (cases[i].term && (!strncmp(cases[i].term, "tmux", 4) ||
+							 !strncmp(cases[i].term, "screen", 6)))))
+			fail_msg("case %zu (TERM=%s): multiplexer %s", i,
+				 cases[i].term ? cases[i].term : "-", mux ? mux : "none");
 	}
 	set_env("xterm-256color", NULL, NULL, NULL, NULL);
 }

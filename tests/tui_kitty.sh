@@ -1,6 +1,7 @@
 #!/bin/sh
 # tui_kitty.sh: with --preview kitty the picture goes out as kitty graphics
-# (tmux would swallow them, so script(1) records what the program writes):
+# (tmux would swallow them, so script(1) records what the program writes,
+# told it is not inside tmux):
 # a dialog over the preview deletes the picture (kitty draws pictures above
 # the text until deleted), closing it sends the picture again.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
@@ -11,7 +12,7 @@ sb_make_library "$L" 2
 sb_config "$L" batch_size=10
 TS=$SB_TMP/typescript
 $TUI_TM new-session -d -s sb -x 100 -y 30 \
-	"script -qfc '\"$STOCKBATCH_BIN\" --config \"$SB_CONF\" --preview kitty 2>\"$SB_TMP/tui.err\"' \"$TS\"; echo \$? >\"$SB_TMP/tui.rc\"; sleep 600" ||
+	"env -u TMUX -u STY TERM=xterm-256color script -qfc '\"$STOCKBATCH_BIN\" --config \"$SB_CONF\" --preview kitty 2>\"$SB_TMP/tui.err\"' \"$TS\"; echo \$? >\"$SB_TMP/tui.rc\"; sleep 600" ||
 	fail "tmux new-session"
 count() { grep -a -o "$(printf '\033_G')$1" "$TS" 2>/dev/null | wc -l; }
 pictures() { [ "$(count a=T)" -ge "$1" ]; }

@@ -233,8 +233,14 @@ void ui_layout(ui *u)
 		lh = 2;
 	u->r_batches = (rect){ y0, dx, bh, dw };
 	u->r_files = (rect){ y0 + bh, dx, fh, dw };
-	u->r_cost = (rect){ y0 + bh + fh, dx, 2, dw };
-	u->r_log = (rect){ y0 + bh + fh + 2, dx, lh, dw };
+	/* the cost line whole: two lines where one does not hold it */
+	int ch2 = dw - 2 >= 72 ? 2 : 3;
+	if (lh - (ch2 - 2) >= 2)
+		lh -= ch2 - 2;
+	else
+		ch2 = 2;
+	u->r_cost = (rect){ y0 + bh + fh, dx, ch2, dw };
+	u->r_log = (rect){ y0 + bh + fh + ch2, dx, lh, dw };
 	u->dirty = true;
 }
 
@@ -496,10 +502,14 @@ static void draw_batches(ui *u)
 		return;
 	}
 	int rows = r.h - 1, y0 = r.y + 1;
+	/* Every column whole: where the full id (b20261205-121106-a66e) would
+	 * push age and ETA off the pane, its time and suffix (121106-a66e),
+	 * which the Age column dates. */
+	int idw = r.w - 2 >= 61 ? 21 : 11;
 	if (rows >= 3) {
 		/* column headers, aligned with the rows below */
 		char c[5][48], hl[256];
-		snprintf(hl, sizeof hl, "%s %s %s %s %s %s", fit(c[0], sizeof c[0], _("Batch"), 21),
+		snprintf(hl, sizeof hl, "%s %s %s %s %s %s", fit(c[0], sizeof c[0], _("Batch"), idw),
 			 fit(c[1], sizeof c[1], _("State"), 11),
 			 fit(c[2], sizeof c[2], _("API"), 6), fit(c[3], sizeof c[3], _("Done"), 9),
 			 fit(c[4], sizeof c[4], _("Age"), 4), _("ETA"));
@@ -528,7 +538,9 @@ static void draw_batches(ui *u)
 		char age[16], etas[16], line[256], st[48];
 		fmt_age(b->created ? difftime(now, b->created) : -1, age, sizeof age);
 		fmt_age(eta, etas, sizeof etas);
-		snprintf(line, sizeof line, "%-21.21s %s %-6.6s %4zu/%-4zu %4s %5s", b->id,
+		size_t idl = strlen(b->id);
+		const char *id = idl > (size_t)idw ? b->id + idl - idw : b->id;
+		snprintf(line, sizeof line, "%-*.*s %s %-6.6s %4zu/%-4zu %4s %5s", idw, idw, id,
 			 fit(st, sizeof st, ui_batch_state_label(b->state), 11), b->provider, done,
 			 total, age, eta >= 0 ? etas : "");
 		bool is_sel = top + i == u->sel;
@@ -595,6 +607,33 @@ static void draw_files(ui *u)
 	}
 }
 
+/* A line of fields two spaces apart ("actual $0.0012  budget none") laid
+ * over up to rows lines of w columns, breaking only between fields. */
+static void put_fields(int y, int x, int w, int rows, const char *s, attr_t a)
+{
+	char line[512] = "";
+	size_t o = 0;
+	int row = 0;
+	for (const char *p = s; *p && row < rows;) {
+		const char *end = strstr(p, "  ");
+		size_t l = end ? (size_t)(end - p) : strlen(p);
+		size_t cols = o > 0 ? utf8_chars(line) + 2 : 0;
+		char *f = xstrndup(p, l);
+		if (o > 0 && cols + utf8_chars(f) > (size_t)w) {
+			ui_put(y + row++, x, w, line, a);
+			o = 0;
+		}
+		o += (size_t)snprintf(line + o, sizeof line - o, "%s%s", o ? "  " : "", f);
+		if (o >= sizeof line)
+			o = sizeof line - 1;
+		free(f);
+		for (p += l; *p == ' '; p++) {
+		}
+	}
+	if (o > 0 && row < rows)
+		ui_put(y + row, x, w, line, a);
+}
+
 static void draw_cost(ui *u)
 {
 	rect r = u->r_cost;
@@ -640,22 +679,33 @@ static void draw_cost(ui *u)
 		 _("collecting est. $%.4f  run est. $%.4f  actual $%.4f  budget %s"), coll, total,
 		 actual, budget);
 	attr_t a = u->cfg->budget > 0 && total > u->cfg->budget ? cp(u, CP_ERR, A_BOLD) : A_NORMAL;
-	ui_put(r.y + 1, r.x + 1, r.w - 2, line, a);
+	put_fields(r.y + 1, r.x + 1, r.w - 2, r.h - 1, line, a);
 }
 
 static void draw_log(ui *u)
 {
 	rect r = u->r_log;
 	header(u, r, PANE_LOG, _(" Activity "), NULL);
-	int rows = r.h - 1;
-	size_t n = u->nlog < (size_t)rows ? u->nlog : (size_t)rows;
+	/* every line whole, wrapped: the newest at the bottom, as many of the
+	 * latest as fit (the pager, l, shows them all) */
+	int rows = r.h - 1, w = r.w - 2, need = 0;
+	size_t n = 0;
+	while (n < u->nlog) {
+		size_t idx = (u->logpos + LOG_LINES - 1 - n) % LOG_LINES;
+		int h = ui_wrap_count(u->log[idx], w);
+		if (need + h > rows && n > 0)
+			break;
+		need += h;
+		n++;
+	}
+	int y = r.y + 1;
 	for (size_t i = 0; i < n; i++) {
 		size_t idx = (u->logpos + LOG_LINES - n + i) % LOG_LINES;
 		int lv = u->loglv[idx];
 		attr_t a = lv >= 3   ? cp(u, CP_ERR, A_BOLD)
 			   : lv == 2 ? cp(u, CP_WARN, A_NORMAL)
 				     : A_NORMAL;
-		ui_put(r.y + 1 + (int)i, r.x + 1, r.w - 2, u->log[idx], a);
+		y += ui_put_wrapped(y, r.x + 1, w, r.y + r.h - y, u->log[idx], a);
 	}
 }
 

@@ -34,6 +34,16 @@ void preview_img_free(preview_img *p)
 	free(p);
 }
 
+const char *preview_multiplexer(void)
+{
+	const char *term = getenv("TERM");
+	if (getenv("TMUX") || (term && !strncmp(term, "tmux", 4)))
+		return "tmux";
+	if (getenv("STY") || (term && !strncmp(term, "screen", 6)))
+		return "screen";
+	return NULL;
+}
+
 pv_protocol preview_detect(const char *setting)
 {
 	if (setting && strcmp(setting, "symbols") == 0)
@@ -46,8 +56,7 @@ pv_protocol preview_detect(const char *setting)
 		return PV_ITERM;
 	const char *term = getenv("TERM"), *prog = getenv("TERM_PROGRAM");
 	/* Multiplexers do not pass graphics through reliably: symbols. */
-	if (getenv("TMUX") || getenv("STY") ||
-	    (term && (!strncmp(term, "screen", 6) || !strncmp(term, "tmux", 4))))
+	if (preview_multiplexer())
 		return PV_SYMBOLS;
 	if (getenv("KITTY_WINDOW_ID") || (term && strstr(term, "kitty")) ||
 	    (prog && !strcmp(prog, "ghostty")))

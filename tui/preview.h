@@ -40,6 +40,10 @@ preview_img *preview_render(const char *path, int w, int h, pv_protocol proto, p
 /* The protocol for this terminal: the `preview` setting ("auto" looks at
  * KITTY_WINDOW_ID, TERM_PROGRAM, TERM; tmux and screen get symbols). */
 pv_protocol preview_detect(const char *setting);
+/* "tmux" or "screen" when the program runs inside one (TMUX, STY, TERM):
+ * graphics sequences do not reach the terminal there, so even an explicit
+ * kitty, sixel or iterm setting falls back to symbols (tui.c says so). */
+const char *preview_multiplexer(void);
 
 typedef struct previewer previewer;
 previewer *previewer_new(pv_protocol proto, pv_colors colors);

@@ -963,6 +963,15 @@ int tui_run(settings *cfg)
 		       : tc.colors >= 16  ? PV_16
 					  : PV_8;
 	u->proto = preview_detect(cfg->preview);
+	/* an explicit kitty/sixel/iterm inside tmux would leave the pane blank */
+	const char *mux = u->proto != PV_SYMBOLS ? preview_multiplexer() : NULL;
+	char *pv_note = NULL;
+	if (mux) {
+		pv_note = xasprintf(
+			_("The %s preview cannot pass through %s: the preview is drawn with symbols."),
+			cfg->preview, mux);
+		u->proto = PV_SYMBOLS;
+	}
 	u->pv = previewer_new(u->proto, pc);
 	u->focus = PANE_EDITOR;
 	ui_layout(u);
@@ -973,6 +982,12 @@ int tui_run(settings *cfg)
 	if (lost) /* a stale copy of the CSV was saved over a commit */
 		ui_log(u, 2, lost);
 	free(lost);
+
+	if (pv_note) {
+		ui_log(u, 2, pv_note);
+		ui_status(u, 2, "%s", pv_note);
+		free(pv_note);
+	}
 	if (werr[0]) {
 		ui_log(u, 3, werr);
 		ui_status(u, 3, _("Background worker not running: %s"), werr);
