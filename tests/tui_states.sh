@@ -58,6 +58,8 @@ tui_keys C-s
 tui_wait "File: IMG_0004.jpg"
 tui_keys Tab
 tui_wait "collecting"
+# slow from now on: the batch is still out when the fake forgets it
+sb_fake_fault '{"step": 60}' >/dev/null
 tui_keys s
 tui_wait " sent " 60
 # the newest batch is the top row: select it
