@@ -1,6 +1,6 @@
 /* dialog.c: the modal dialogs: editorial facts (city, country, date), yes/no
- * confirmation, and a scrolling text popup (help, batch report).  Each has
- * a draw and a key function, like the panes. */
+ * confirmation; the help text, shown in the pager (pager.c).  Each has a
+ * draw and a key function, like the panes. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -41,45 +41,14 @@ void dlg_confirm_open(ui *u, confirm_what what, const char *batch_id, const char
 	u->dirty = true;
 }
 
-static void text_free(ui *u)
-{
-	for (size_t i = 0; i < u->ntext; i++)
-		free(u->text_lines[i]);
-	free(u->text_lines);
-	u->text_lines = NULL;
-	u->ntext = u->text_top = 0;
-	free(u->text_title);
-	u->text_title = NULL;
-}
-
-void dlg_text_open(ui *u, const char *title, const char *text)
-{
-	text_free(u);
-	size_t cap = 16;
-	u->text_lines = xmalloc(cap * sizeof *u->text_lines);
-	const char *s = text;
-	while (*s) {
-		const char *nl = strchr(s, '\n');
-		size_t n = nl ? (size_t)(nl - s) : strlen(s);
-		if (u->ntext == cap) {
-			cap *= 2;
-			u->text_lines = xrealloc(u->text_lines, cap * sizeof *u->text_lines);
-		}
-		u->text_lines[u->ntext++] = xstrndup(s, n);
-		s += n + (nl ? 1 : 0);
-	}
-	u->text_title = xstrdup(title);
-	u->modal = MD_TEXT;
-	u->dirty = true;
-}
-
 /* The help screen comes from the key table, grouped by context (the
  * focused pane's first), one line per action with all its keys. */
 void dlg_help_open(ui *u)
 {
 	sbuf b = { 0 };
 	tui_ctx first = u->focus == PANE_EDITOR ? TC_EDITOR : TC_BATCHES;
-	tui_ctx order[] = { first, first == TC_EDITOR ? TC_BATCHES : TC_EDITOR, TC_ANY, TC_VIEW };
+	tui_ctx order[] = { first, first == TC_EDITOR ? TC_BATCHES : TC_EDITOR, TC_ANY, TC_VIEW,
+			    TC_PAGER };
 	for (size_t o = 0; o < sizeof order / sizeof order[0]; o++) {
 		sbuf_printf(&b, "%s\n", tui_ctx_name(order[o]));
 		for (size_t i = 0; i < tui_nkeys; i++) {
@@ -120,7 +89,7 @@ static rect centre_box(int h, int w)
 	return r;
 }
 
-static void frame(rect r, const char *title)
+void dlg_frame(rect r, const char *title)
 {
 	for (int y = r.y; y < r.y + r.h; y++)
 		mvhline(y, r.x, ' ', r.w);
@@ -152,23 +121,15 @@ void dlg_draw(ui *u)
 			w = COLS - 2;
 		int nl = ui_wrap_count(u->confirm_text, w - 4);
 		rect r = centre_box(4 + nl, w);
-		frame(r, _("Confirm"));
+		dlg_frame(r, _("Confirm"));
 		ui_put_wrapped(r.y + 1, r.x + 2, r.w - 4, r.h - 4, u->confirm_text, A_NORMAL);
 		ui_put(r.y + r.h - 2, r.x + 2, r.w - 4, _("y = yes, n or Esc = no"), A_BOLD);
 		curs_set(0);
 	} else if (u->modal == MD_TEXT) {
-		rect r = centre_box(LINES - 2, COLS - 4 < 100 ? COLS - 4 : 100);
-		frame(r, u->text_title);
-		int rows = r.h - 3;
-		for (int i = 0; i < rows && u->text_top + i < u->ntext; i++)
-			ui_put(r.y + 1 + i, r.x + 2, r.w - 4, u->text_lines[u->text_top + i],
-			       A_NORMAL);
-		ui_put(r.y + r.h - 2, r.x + 2, r.w - 4,
-		       _("Up/Down/PgUp/PgDn scroll, q or Esc closes"), A_BOLD);
-		curs_set(0);
+		pager_draw(u);
 	} else if (u->modal == MD_EDITORIAL) {
 		rect r = centre_box(9, 60);
-		frame(r, _("Editorial"));
+		dlg_frame(r, _("Editorial"));
 		int cy = r.y + 1, cx = r.x + 2;
 		for (int i = 0; i < 3; i++) {
 			int y = r.y + 1 + i * 2;
@@ -248,22 +209,7 @@ static dlg_result dlg_key1(ui *u, int code, bool is_key)
 		if (!is_key && (code == 'n' || code == 'N' || code == 27 || code == 'q'))
 			return DR_NO;
 		return DR_OPEN;
-	case MD_TEXT: {
-		int page = LINES - 5 > 1 ? LINES - 5 : 1;
-		if (is_key && code == KEY_DOWN && u->text_top + 1 < u->ntext)
-			u->text_top++;
-		else if (is_key && code == KEY_UP && u->text_top > 0)
-			u->text_top--;
-		else if (is_key && code == KEY_NPAGE)
-			u->text_top =
-				u->text_top + page < u->ntext ? u->text_top + page : u->text_top;
-		else if (is_key && code == KEY_PPAGE)
-			u->text_top = u->text_top > (size_t)page ? u->text_top - page : 0;
-		else if ((!is_key && (code == 'q' || code == 27 || code == '\n' || code == '?')) ||
-			 (is_key && (code == KEY_F(1) || code == KEY_F(10))))
-			return DR_NO;
-		return DR_OPEN;
-	}
+	case MD_TEXT: return pager_key(u, code, is_key);
 	}
 	return DR_OPEN;
 }

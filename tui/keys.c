@@ -75,6 +75,28 @@ const struct tui_key tui_keys[] = {
 	{ 'v', "v", TC_BATCHES, TA_REPORT, N_("report of the selected batch") },
 	{ 's', "s", TC_BATCHES, TA_SEND_NOW, N_("send the collecting batch now, not full") },
 	{ 'g', "g", TC_BATCHES, TA_POLL_NOW, N_("check the sent batches now") },
+	{ 'l', "l", TC_BATCHES, TA_LOG_PAGER, N_("the activity log in the pager, every line whole") },
+	{ 'm', "m", TC_BATCHES, TA_MODELS, N_("what the photos waiting cost on every model (as plan --models)") },
+
+	{ KEY_UP, "Up", TC_PAGER, TA_PG_LINE_UP, N_("scroll one line up") },
+	{ 'k', "k", TC_PAGER, TA_PG_LINE_UP, NULL },
+	{ KEY_DOWN, "Down", TC_PAGER, TA_PG_LINE_DOWN, N_("scroll one line down") },
+	{ 'j', "j", TC_PAGER, TA_PG_LINE_DOWN, NULL },
+	{ KEY_PPAGE, "PgUp", TC_PAGER, TA_PG_PAGE_UP, N_("one page up") },
+	{ 'b', "b", TC_PAGER, TA_PG_PAGE_UP, NULL },
+	{ KEY_NPAGE, "PgDn", TC_PAGER, TA_PG_PAGE_DOWN, N_("one page down") },
+	{ ' ', "Space", TC_PAGER, TA_PG_PAGE_DOWN, N_("one page down") },
+	{ KEY_HOME, "Home", TC_PAGER, TA_PG_TOP, N_("the first line") },
+	{ 'g', "g", TC_PAGER, TA_PG_TOP, NULL },
+	{ KEY_END, "End", TC_PAGER, TA_PG_BOTTOM, N_("the last line") },
+	{ 'G', "G", TC_PAGER, TA_PG_BOTTOM, NULL },
+	{ '/', "/", TC_PAGER, TA_PG_FIND, N_("search (type it, Enter finds, Esc leaves; any case)") },
+	{ 'n', "n", TC_PAGER, TA_PG_NEXT, N_("the next line with the search") },
+	{ 'N', "N", TC_PAGER, TA_PG_PREV, N_("the previous line with the search") },
+	{ 'q', "q", TC_PAGER, TA_PG_CLOSE, N_("close the pager") },
+	{ 27, "Esc", TC_PAGER, TA_PG_CLOSE, N_("close the pager") },
+	{ '\n', "Enter", TC_PAGER, TA_PG_CLOSE, NULL },
+	{ '\r', "Enter", TC_PAGER, TA_PG_CLOSE, NULL },
 };
 /* clang-format on */
 const size_t tui_nkeys = sizeof tui_keys / sizeof tui_keys[0];
@@ -86,6 +108,7 @@ const char *tui_ctx_name(tui_ctx c)
 	case TC_EDITOR: return _("editor");
 	case TC_BATCHES: return _("batches");
 	case TC_VIEW: return _("outside the editor");
+	case TC_PAGER: return _("pager");
 	}
 	return "";
 }

@@ -50,9 +50,22 @@ typedef enum tui_action {
 	TA_POLL_NOW,
 	TA_SEL_UP,
 	TA_SEL_DOWN,
+	TA_LOG_PAGER,
+	TA_MODELS,
+	/* the pager */
+	TA_PG_LINE_UP,
+	TA_PG_LINE_DOWN,
+	TA_PG_PAGE_UP,
+	TA_PG_PAGE_DOWN,
+	TA_PG_TOP,
+	TA_PG_BOTTOM,
+	TA_PG_FIND,
+	TA_PG_NEXT,
+	TA_PG_PREV,
+	TA_PG_CLOSE,
 } tui_action;
 
-typedef enum tui_ctx { TC_ANY, TC_EDITOR, TC_BATCHES, TC_VIEW } tui_ctx;
+typedef enum tui_ctx { TC_ANY, TC_EDITOR, TC_BATCHES, TC_VIEW, TC_PAGER } tui_ctx;
 
 /* Synthetic codes for keys curses has no constant for: above Unicode, so
  * never a typed character. */

@@ -105,7 +105,7 @@ const char *ui_file_state_label(file_state s)
 
 /* s cut or padded with spaces to w columns (printf's %-10s counts bytes,
  * so a translated "pozastavena" would shift the columns after it). */
-static const char *fit(char *dst, size_t cap, const char *s, int w)
+const char *ui_fit(char *dst, size_t cap, const char *s, int w)
 {
 	size_t i = 0;
 	mbstate_t ms;
@@ -509,10 +509,10 @@ static void draw_batches(ui *u)
 	if (rows >= 3) {
 		/* column headers, aligned with the rows below */
 		char c[5][48], hl[256];
-		snprintf(hl, sizeof hl, "%s %s %s %s %s %s", fit(c[0], sizeof c[0], _("Batch"), idw),
-			 fit(c[1], sizeof c[1], _("State"), 11),
-			 fit(c[2], sizeof c[2], _("API"), 6), fit(c[3], sizeof c[3], _("Done"), 9),
-			 fit(c[4], sizeof c[4], _("Age"), 4), _("ETA"));
+		snprintf(hl, sizeof hl, "%s %s %s %s %s %s", ui_fit(c[0], sizeof c[0], _("Batch"), idw),
+			 ui_fit(c[1], sizeof c[1], _("State"), 11),
+			 ui_fit(c[2], sizeof c[2], _("API"), 6), ui_fit(c[3], sizeof c[3], _("Done"), 9),
+			 ui_fit(c[4], sizeof c[4], _("Age"), 4), _("ETA"));
 		ui_put(y0++, r.x + 1, r.w - 2, hl, cp(u, CP_DIM, A_DIM) | A_UNDERLINE);
 		rows--;
 	}
@@ -541,7 +541,7 @@ static void draw_batches(ui *u)
 		size_t idl = strlen(b->id);
 		const char *id = idl > (size_t)idw ? b->id + idl - idw : b->id;
 		snprintf(line, sizeof line, "%-*.*s %s %-6.6s %4zu/%-4zu %4s %5s", idw, idw, id,
-			 fit(st, sizeof st, ui_batch_state_label(b->state), 11), b->provider, done,
+			 ui_fit(st, sizeof st, ui_batch_state_label(b->state), 11), b->provider, done,
 			 total, age, eta >= 0 ? etas : "");
 		bool is_sel = top + i == u->sel;
 		attr_t a = is_sel ? (u->focus == PANE_BATCHES ? A_REVERSE : A_BOLD) : A_NORMAL;
@@ -597,7 +597,7 @@ static void draw_files(ui *u)
 		const file_entry *f = &u->files[top + i];
 		char line[512], st[64];
 		snprintf(line, sizeof line, "%s %s%s%s",
-			 fit(st, sizeof st, ui_file_state_label(f->state), 15),
+			 ui_fit(st, sizeof st, ui_file_state_label(f->state), 15),
 			 path_basename(f->cesta), f->reason ? "  " : "",
 			 f->reason ? f->reason : "");
 		attr_t a = file_state_failed(f->state)   ? cp(u, CP_ERR, A_BOLD)

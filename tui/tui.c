@@ -13,12 +13,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "advisor.h"
 #include "exitcode.h"
 #include "cost.h"
 #include "i18n.h"
 #include "lock.h"
 #include "log.h"
 #include "photomedia.h"
+#include "plan.h"
 #include "report.h"
 #include "term.h"
 #include "ui.h"
@@ -333,6 +335,65 @@ static void act_report(ui *u)
 	free(buf);
 }
 
+/* The activity log, oldest first, each line whole, in the pager. */
+static void act_log_pager(ui *u)
+{
+	sbuf b = { 0 };
+	for (size_t i = 0; i < u->nlog; i++)
+		sbuf_printf(&b, "%s\n", u->log[(u->logpos + LOG_LINES - u->nlog + i) % LOG_LINES]);
+	dlg_text_open(u, _("Activity"), b.p ? b.p : "");
+	sbuf_free(&b);
+}
+
+/* The cost of the photos waiting on every model (the core's advisor, as
+ * `plan --models`), cheapest first, in the pager. */
+static void act_models(ui *u)
+{
+	sb_err e;
+	sb_err_clear(&e);
+	plan *p = NULL;
+	adv_input in;
+	if (prices_load(NULL, &e) < 0 || plan_build(u->cfg, u->st, &p, &e) < 0 ||
+	    advisor_plan_input(u->cfg, u->st, p, &in, &e) < 0) {
+		ui_status(u, 3, _("No cost table: %s"), e.msg);
+		plan_free(p);
+		return;
+	}
+	adv_table t;
+	advisor_table(u->cfg, &in, &t);
+	sbuf b = { 0 };
+	sbuf_printf(&b,
+		    P_("What the %zu photo waiting would cost on each model that reads images:",
+		       "What the %zu photos waiting would cost on each model that reads images:",
+		       t.in.requests),
+		    t.in.requests);
+	sbuf_printf(&b, "\n%s\n\n", _("(USD per photo and for all of them, batch and live; * is the configured model)"));
+	char c[6][48];
+	sbuf_printf(&b, "  %s %s %s %s %s %s\n", ui_fit(c[0], sizeof c[0], _("Provider"), 8),
+		    ui_fit(c[1], sizeof c[1], _("Model"), 22), ui_fit(c[2], sizeof c[2], _("Detail"), 7),
+		    ui_fit(c[3], sizeof c[3], _("Per photo"), 10),
+		    ui_fit(c[4], sizeof c[4], _("Batch total"), 11), _("Live total"));
+	for (size_t i = 0; i < t.n; i++) {
+		const adv_row *r = &t.rows[i];
+		char v[3][32];
+		snprintf(v[0], sizeof v[0], "$%.5f", r->batch);
+		snprintf(v[1], sizeof v[1], "$%.4f", r->batch_total);
+		snprintf(v[2], sizeof v[2], "$%.4f", r->live_total);
+		sbuf_printf(&b, "%s %s %s %s %10s %11s %s%s\n", r->configured ? "*" : " ",
+			    ui_fit(c[0], sizeof c[0], r->provider, 8),
+			    ui_fit(c[1], sizeof c[1], r->model, 22), ui_fit(c[2], sizeof c[2], r->detail, 7),
+			    v[0], v[1], v[2], r->deprecated ? _("  deprecated") : "");
+	}
+	char *w = advisor_warning(&t);
+	if (w)
+		sbuf_printf(&b, "\n%s\n", w);
+	free(w);
+	dlg_text_open(u, _("Cost on every model"), b.p ? b.p : "");
+	sbuf_free(&b);
+	advisor_free(&t);
+	plan_free(p);
+}
+
 static void batch_cmd(ui *u, wcmd c, const char *what)
 {
 	if (!u->nbatches)
@@ -561,6 +622,18 @@ static void handle_action(ui *u, tui_action a)
 		}
 		break;
 	case TA_REPORT: act_report(u); break;
+	case TA_LOG_PAGER: act_log_pager(u); break;
+	case TA_PG_LINE_UP:
+	case TA_PG_LINE_DOWN:
+	case TA_PG_PAGE_UP:
+	case TA_PG_PAGE_DOWN:
+	case TA_PG_TOP:
+	case TA_PG_BOTTOM:
+	case TA_PG_FIND:
+	case TA_PG_NEXT:
+	case TA_PG_PREV:
+	case TA_PG_CLOSE: break; /* the pager's own (pager.c) */
+	case TA_MODELS: act_models(u); break;
 	case TA_SEND_NOW:
 		if (u->wk) {
 			worker_command(u->wk, WC_SEND_NOW, NULL);
@@ -671,6 +744,10 @@ static void handle_key(ui *u, int code, bool is_key)
 		/* nothing is shown: nothing typed goes anywhere */
 		if (a == TA_QUIT || a == TA_REDRAW)
 			handle_action(u, a);
+		return;
+	}
+	if (u->modal != MD_NONE && a == TA_SUSPEND) {
+		handle_action(u, a); /* Ctrl+Z is the shell's, whatever is open */
 		return;
 	}
 	if (u->modal != MD_NONE) {
@@ -982,7 +1059,6 @@ int tui_run(settings *cfg)
 	if (lost) /* a stale copy of the CSV was saved over a commit */
 		ui_log(u, 2, lost);
 	free(lost);
-
 	if (pv_note) {
 		ui_log(u, 2, pv_note);
 		ui_status(u, 2, "%s", pv_note);
@@ -1028,10 +1104,7 @@ out:
 	file_entries_free(u->files, u->nfiles);
 	free(u->prog);
 	free(u->confirm_text);
-	for (size_t i = 0; i < u->ntext; i++)
-		free(u->text_lines[i]);
-	free(u->text_lines);
-	free(u->text_title);
+	pager_free(u);
 	if (u->st)
 		store_close(u->st);
 	log_set_sink(log_sink_none, NULL);

@@ -101,9 +101,15 @@ typedef struct ui {
 	char *confirm_text;
 	editor fields[3];
 	int field;
+	/* the pager (MD_TEXT, pager.c): text_src wrapped to text_w columns */
+	char *text_src;
+	int text_w;
 	char **text_lines;
 	size_t ntext, text_top;
 	char *text_title;
+	char find[128]; /* the search, "" = none */
+	bool finding;   /* the search is being typed */
+	size_t hit;     /* the line of the current match, or SIZE_MAX */
 
 	rect r_title, r_status, r_keys, r_preview, r_facts, r_text, r_batches, r_files, r_cost,
 		r_log;
@@ -127,6 +133,8 @@ int ui_put(int y, int x, int w, const char *s, attr_t a);
  * editor's wrap); returns the lines used.  ui_wrap_count: how many it needs. */
 int ui_put_wrapped(int y, int x, int w, int rows, const char *s, attr_t a);
 int ui_wrap_count(const char *s, int w);
+/* s cut or padded to w columns into dst (printf's %-10s counts bytes) */
+const char *ui_fit(char *dst, size_t cap, const char *s, int w);
 void ui_setup_colors(ui *u, int colors); /* colors: term_probe()'s */
 /* States in words, translated (not the store's names) */
 const char *ui_batch_state_label(batch_state s);
@@ -141,5 +149,11 @@ void dlg_help_open(ui *u);
  * MD_NONE then; the caller may open it again). */
 dlg_result dlg_key(ui *u, int code, bool is_key);
 void dlg_draw(ui *u);
+void dlg_frame(rect r, const char *title);
+
+/* pager.c: the MD_TEXT modal (dlg_text_open opens it) */
+void pager_draw(ui *u);
+dlg_result pager_key(ui *u, int code, bool is_key);
+void pager_free(ui *u);
 
 #endif
