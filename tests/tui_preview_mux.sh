@@ -14,6 +14,7 @@ for proto in kitty sixel; do
 	has_symbols() { tui_screen | head -n 12 | grep -q '[▀▄█▌▐▂▃▅▆▇]'; }
 	wait_for 20 has_symbols || { tui__dump; fail "--preview $proto in tmux left the preview blank"; }
 	tui_keys Tab
+	tui_wait "Batches ("
 	tui_wait "The $proto preview cannot pass through tmux: the preview is drawn with symbols."
 	n=$(tui_screen | head -n -2 | grep -c "cannot pass through tmux")
 	check_eq "$n" 1 "times the activity log says the fallback"
