@@ -64,7 +64,18 @@ typedef struct wmsg {
 	size_t done, total; /* WM_PROGRESS */
 	double eta_s;       /* -1 unknown */
 } wmsg;
-typedef enum { WC_PAUSE, WC_RESUME, WC_CANCEL, WC_RETRY_FAILED, WC_SEND_NOW, WC_POLL_NOW } wcmd;
+/* WC_EXPORT and WC_EMBED: export-agency and embed with their defaults (every
+ * agency; copies beside the media CSV), the outcome as log lines. */
+typedef enum {
+	WC_PAUSE,
+	WC_RESUME,
+	WC_CANCEL,
+	WC_RETRY_FAILED,
+	WC_SEND_NOW,
+	WC_POLL_NOW,
+	WC_EXPORT,
+	WC_EMBED
+} wcmd;
 
 typedef struct worker worker;
 int worker_start(engine *en, worker **out, sb_err *e);

@@ -13,7 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "embed.h"
 #include "engine.h"
+#include "export.h"
 #include "i18n.h"
 #include "log.h"
 #include "queue.h"
@@ -106,6 +108,73 @@ static void on_progress(const char *what, size_t done, size_t total, void *ctx)
 	push(w, &m);
 }
 
+/* A CLI line (a msgid ending in a newline, shared with cli/) as a log line. */
+static void post_line(worker *w, int level, char *line)
+{
+	size_t n = strlen(line);
+	while (n && line[n - 1] == '\n')
+		line[--n] = '\0';
+	post(w, WM_LOG, level, NULL, "%s", line);
+	free(line);
+}
+
+static int run_export(worker *w, sb_err *e)
+{
+	const settings *cfg = engine_settings(w->en);
+	export_opts o = { 0 };
+	o.state_dir = cfg->state_dir;
+	export_result r;
+	if (export_agencies(cfg, &o, &r, e) < 0)
+		return -1;
+	size_t said = 0;
+	for (size_t i = 0; i < r.n; i++) {
+		const export_agency_result *a = &r.a[i];
+		if (!a->prepared)
+			continue;
+		said++;
+		if (a->written)
+			post_line(w, LOG_INFO,
+				  xasprintf(P_("%s: %zu row -> %s\n", "%s: %zu rows -> %s\n", a->rows),
+					    a->agency, a->rows, a->path));
+		else if (a->already)
+			post_line(w, LOG_INFO,
+				  xasprintf(P_("%s: nothing new (%zu row exported before; --all lists it again)\n",
+					       "%s: nothing new (%zu rows exported before; --all lists them again)\n",
+					       a->already),
+					    a->agency, a->already));
+		else
+			post_line(w, LOG_INFO, xasprintf(_("%s: nothing to export\n"), a->agency));
+		for (size_t k = 0; k < a->nskipped; k++)
+			post_line(w, LOG_WARN,
+				  xasprintf(_("  left out %s (line %ld): %s\n"), a->skipped[k].file,
+					    a->skipped[k].line, a->skipped[k].reason));
+	}
+	if (!said)
+		post(w, WM_LOG, LOG_INFO, NULL, "%s",
+		     _("No row is ready for an agency yet: nothing to export."));
+	export_result_free(&r);
+	return 0;
+}
+
+static int run_embed(worker *w, sb_err *e)
+{
+	embed_opts o = { 0 };
+	embed_result r;
+	if (embed_photos(engine_settings(w->en), &o, &r, e) < 0)
+		return -1;
+	for (size_t i = 0; i < r.n; i++)
+		if (r.items[i].reason)
+			post_line(w, LOG_WARN,
+				  xasprintf(_("  left out %s (line %ld): %s\n"), r.items[i].file,
+					    r.items[i].line, r.items[i].reason));
+	post_line(w, LOG_INFO,
+		  xasprintf(P_("%zu photo written to %s, %zu left out\n",
+			       "%zu photos written to %s, %zu left out\n", r.written),
+			    r.written, r.out_dir, r.left_out));
+	embed_result_free(&r);
+	return 0;
+}
+
 static void run_cmd(worker *w, const cmd *c)
 {
 	sb_err e;
@@ -123,6 +192,8 @@ static void run_cmd(worker *w, const cmd *c)
 		break;
 	case WC_SEND_NOW: rc = engine_seal_now(w->en, &e); break;
 	case WC_POLL_NOW: break;
+	case WC_EXPORT: rc = run_export(w, &e); break;
+	case WC_EMBED: rc = run_embed(w, &e); break;
 	}
 	if (rc < 0)
 		post(w, WM_ERROR, LOG_ERROR, c->id, "%s", e.msg);

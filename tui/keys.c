@@ -76,6 +76,8 @@ const struct tui_key tui_keys[] = {
 	{ 's', "s", TC_BATCHES, TA_SEND_NOW, N_("send the collecting batch now, not full") },
 	{ 'g', "g", TC_BATCHES, TA_POLL_NOW, N_("check the sent batches now") },
 	{ 'l', "l", TC_BATCHES, TA_LOG_PAGER, N_("the activity log in the pager, every line whole") },
+	{ 'x', "x", TC_BATCHES, TA_EXPORT, N_("write every agency's upload CSV of the rows ready (as export-agency)") },
+	{ 'e', "e", TC_BATCHES, TA_EMBED, N_("write title, description and keywords into copies of the photos ready (as embed)") },
 	{ 'm', "m", TC_BATCHES, TA_MODELS, N_("what the photos waiting cost on every model (as plan --models)") },
 
 	{ KEY_UP, "Up", TC_PAGER, TA_PG_LINE_UP, N_("scroll one line up") },

@@ -52,6 +52,8 @@ typedef enum tui_action {
 	TA_SEL_DOWN,
 	TA_LOG_PAGER,
 	TA_MODELS,
+	TA_EXPORT,
+	TA_EMBED,
 	/* the pager */
 	TA_PG_LINE_UP,
 	TA_PG_LINE_DOWN,

@@ -623,6 +623,18 @@ static void handle_action(ui *u, tui_action a)
 		break;
 	case TA_REPORT: act_report(u); break;
 	case TA_LOG_PAGER: act_log_pager(u); break;
+	case TA_EXPORT:
+		if (u->wk) {
+			worker_command(u->wk, WC_EXPORT, NULL);
+			ui_status(u, 1, "%s", _("Writing the agencies' upload CSVs (see the activity log)..."));
+		}
+		break;
+	case TA_EMBED:
+		if (u->wk) {
+			worker_command(u->wk, WC_EMBED, NULL);
+			ui_status(u, 1, "%s", _("Writing the metadata into copies of the photos (see the activity log)..."));
+		}
+		break;
 	case TA_PG_LINE_UP:
 	case TA_PG_LINE_DOWN:
 	case TA_PG_PAGE_UP:
