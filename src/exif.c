@@ -4,6 +4,7 @@
  * thumbnail (IFD1) or MPF preview for a fast TUI preview.  The input is untrusted: every read is bounded. */
 #include "config.h"
 #include "imageprep.h"
+#include "imagedecode.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -156,6 +157,20 @@ int exif_orientation(const unsigned char *jpeg, size_t len)
 	tiff t;
 	uint32_t ifd0, v;
 	if (!exif_tiff(jpeg, len, &t, &ifd0) || !ifd_u32(&t, ifd0, 0x0112, &v) || v < 1 || v > 8)
+		return 1;
+	return (int)v;
+}
+
+int exif_orientation_tiff(const unsigned char *block, size_t len)
+{
+	tiff t;
+	uint32_t ifd0, v;
+	if (len >= 6 && memcmp(block, "Exif\0\0", 6) == 0) { /* some writers keep the JPEG's prefix */
+		block += 6;
+		len -= 6;
+	}
+	if (!tiff_open(&t, block, len) || !rd32(&t, 4, &ifd0) || !ifd_u32(&t, ifd0, 0x0112, &v) ||
+	    v < 1 || v > 8)
 		return 1;
 	return (int)v;
 }

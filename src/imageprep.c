@@ -5,6 +5,7 @@
  * the engine can prepare on every core. */
 #include "config.h"
 #include "imageprep.h"
+#include "imagedecode.h"
 #include "photomedia.h"
 #include "provider.h"
 #include "i18n.h"
@@ -15,6 +16,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <turbojpeg.h>
 
 void image_free(image_rgb *im)
@@ -328,6 +330,12 @@ static int decode_raw(const unsigned char *jpeg, size_t len, int need_w, int nee
 int image_decode_scaled(const unsigned char *jpeg, size_t len, int min_w, int min_h, image_rgb *out,
 			sb_err *e)
 {
+	if (!image_is_jpeg(jpeg, len)) { /* PNG, TIFF, HEIC, RAW (imagedecode.c) */
+		int oo = 1;
+		if (image_decode_other(jpeg, len, min_w, min_h, out, &oo, e) < 0)
+			return -1;
+		return orient(out, oo);
+	}
 	int o = exif_orientation(jpeg, len);
 	bool sw = swaps_axes(o);
 	if (decode_raw(jpeg, len, sw ? min_h : min_w, sw ? min_w : min_h, out, NULL, NULL, e) < 0)
@@ -360,6 +368,36 @@ int image_encode_jpeg(const image_rgb *im, int quality, unsigned char **out, siz
 	return 0;
 }
 
+/* A PNG, TIFF, HEIC or RAW file: decoded whole (oriented), then the same
+ * resize and encode as a JPEG.  Frees data. */
+static int prepare_other(const char *path, const unsigned char *j, size_t len,
+			 const provider_caps *caps, const char *model, const char *detail,
+			 int quality, prepared_image *out, char *data, sb_err *e)
+{
+	image_rgb full, small;
+	int rc = image_decode_scaled(j, len, 0, 0, &full, e);
+	free(data);
+	if (rc < 0) {
+		char why[sizeof e->msg];
+		snprintf(why, sizeof why, "%s", e ? e->msg : "");
+		return sb_fail(e, SBE_INPUT, _("%s: %s; replace the file or mark it rejected"), path,
+			       why);
+	}
+	int tw, th, ow = full.w, oh = full.h;
+	model_size(caps, model, detail, ow, oh, &tw, &th);
+	image_resize(&full, tw, th, &small);
+	image_free(&full);
+	rc = image_encode_jpeg(&small, quality, &out->jpeg, &out->len, e);
+	image_free(&small);
+	if (rc < 0)
+		return -1;
+	out->w = tw;
+	out->h = th;
+	out->orig_w = ow;
+	out->orig_h = oh;
+	return 0;
+}
+
 int image_prepare(const char *path, const provider_caps *caps, const char *model,
 		  const char *detail, int quality, prepared_image *out, sb_err *e)
 {
@@ -369,6 +407,8 @@ int image_prepare(const char *path, const provider_caps *caps, const char *model
 	if (read_whole_file(path, &data, &len, e) < 0)
 		return -1;
 	const unsigned char *j = (const unsigned char *)data;
+	if (!image_is_jpeg(j, len))
+		return prepare_other(path, j, len, caps, model, detail, quality, out, data, e);
 	int o = exif_orientation(j, len);
 	bool sw = swaps_axes(o);
 	tjhandle tj = tjInitDecompress();
@@ -434,6 +474,24 @@ static int header_size(const unsigned char *j, size_t len, int *w, int *h)
 	return rc == 0 && size_ok(*w, *h) ? 0 : -1;
 }
 
+/* PNG, TIFF, HEIC, RAW: the oriented size of what the model would see. */
+static int other_size(const char *path, int *w, int *h, sb_err *e)
+{
+	char *all = NULL;
+	size_t len = 0;
+	if (read_whole_file(path, &all, &len, e) < 0)
+		return -1;
+	image_rgb im;
+	int rc = image_decode_scaled((const unsigned char *)all, len, 0, 0, &im, e);
+	free(all);
+	if (rc < 0)
+		return -1;
+	*w = im.w;
+	*h = im.h;
+	image_free(&im);
+	return 0;
+}
+
 int image_file_size(const char *path, int *w, int *h, sb_err *e)
 {
 	enum { HEAD = 256 * 1024 };
@@ -443,6 +501,10 @@ int image_file_size(const char *path, int *w, int *h, sb_err *e)
 	unsigned char *buf = xmalloc(HEAD);
 	size_t n = fread(buf, 1, HEAD, f);
 	fclose(f);
+	if (!image_is_jpeg(buf, n)) {
+		free(buf);
+		return other_size(path, w, h, e);
+	}
 	int fw = 0, fh = 0, rc = header_size(buf, n, &fw, &fh);
 	if (rc < 0 && n == HEAD) {
 		char *all = NULL;
@@ -467,9 +529,15 @@ int image_file_size(const char *path, int *w, int *h, sb_err *e)
  * anything else) a JPEG sidecar as its poster frame; NULL if none. */
 char *image_jpeg_of(const char *path)
 {
-	if (mediacsv_media_kind(path_basename(path)) == MC_IMAGE)
-		return xstrdup(path);
 	char *dot = strrchr(path, '.');
+	static const char *const raw[] = { "dng", "cr2", "cr3", "nef", "arw",
+					   "orf", "raf", "rw2", NULL };
+	bool is_raw = false;
+	for (size_t i = 0; dot && raw[i]; i++)
+		is_raw |= strcasecmp(dot + 1, raw[i]) == 0;
+	/* A RAW file: the JPEG shot beside it, else its own embedded preview. */
+	if (mediacsv_media_kind(path_basename(path)) == MC_IMAGE && !is_raw)
+		return xstrdup(path);
 	size_t stem = dot ? (size_t)(dot - path) : strlen(path);
 	static const char *const ext[] = { ".jpg", ".JPG", ".jpeg" };
 	for (size_t i = 0; i < 3; i++) {
@@ -478,5 +546,5 @@ char *image_jpeg_of(const char *path)
 			return c;
 		free(c);
 	}
-	return NULL;
+	return is_raw ? xstrdup(path) : NULL;
 }

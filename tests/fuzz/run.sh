@@ -34,8 +34,12 @@ fi
 mkdir -p "$out/obj" "$out/bin"
 cflags="-g -O1 -std=gnu11 -pthread -I$src/src -I$build -DPKGDATADIR=\"$src/data\" \
  -DLOCALEDIR=\"/nonexistent\" -DBINDIR=\"/nonexistent\" -DFUZZ_DATADIR=\"$src/data\" \
- $(pkg-config --cflags json-c libcurl libturbojpeg libarchive exempi-2.0 libiptcdata 2>/dev/null)"
-libs="$(pkg-config --libs json-c libcurl libturbojpeg libarchive exempi-2.0 libiptcdata 2>/dev/null) -lcsv -lunistring -lm -pthread"
+ $(pkg-config --cflags json-c libcurl libturbojpeg libarchive exempi-2.0 libiptcdata \
+ libpng libtiff-4 libheif libraw_r 2>/dev/null)"
+# libraw's .pc asks for -fopenmp, which clang cannot link without libomp;
+# libraw_r.so already names its OpenMP runtime.
+libs="$(pkg-config --libs json-c libcurl libturbojpeg libarchive exempi-2.0 libiptcdata \
+ libpng libtiff-4 libheif libraw_r 2>/dev/null | sed 's/-fopenmp//g') -lcsv -lunistring -lm -pthread"
 
 # The core library once, instrumented for coverage (fuzzer-no-link).
 echo "building the core library with $clang..."
