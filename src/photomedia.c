@@ -417,9 +417,11 @@ static void row_restore(mediacsv *m, size_t row, char **snap, bool was_mod)
 		snapshot_free(m, snap);
 }
 
-/* 0 applied, 1 already, 2 conflict, 3 unknown */
-static int commit_one(mediacsv *m, const mc_update *u, const mc_commit_opts *o)
+/* 0 applied, 1 already, 2 conflict, 3 unknown; fp_out: the row's
+ * fingerprint after it */
+static int commit_one(mediacsv *m, const mc_update *u, const mc_commit_opts *o, char fp_out[17])
 {
+	fp_out[0] = '\0';
 	if (!u->cesta)
 		return 3;
 	long row = mediacsv_find(m, u->cesta);
@@ -429,6 +431,7 @@ static int commit_one(mediacsv *m, const mc_update *u, const mc_commit_opts *o)
 			return 3;
 		size_t r = alt_create(m, (size_t)orig, u);
 		mediacsv_apply(m, r, u, o, NULL);
+		mediacsv_fingerprint(m, r, fp_out);
 		return 0;
 	}
 	if (row < 0)
@@ -449,6 +452,7 @@ static int commit_one(mediacsv *m, const mc_update *u, const mc_commit_opts *o)
 		snapshot_free(m, snap);
 	else
 		row_restore(m, (size_t)row, snap, was_mod);
+	mediacsv_fingerprint(m, (size_t)row, fp_out);
 	return st;
 }
 
@@ -604,7 +608,10 @@ static int commit_merge(const char *path, const mc_update *u, size_t n, const mc
 			return -1;
 		memset(res, 0, offsetof(mc_commit_result, status));
 		for (size_t i = 0; i < n; i++) {
-			int s = commit_one(m, &u[i], o);
+			size_t d = u[i].depends_on;
+			res->fp[i][0] = '\0';
+			int s = d && d <= i && res->status[d - 1] > 1 ? 4
+								      : commit_one(m, &u[i], o, res->fp[i]);
 			res->status[i] = s;
 			if (s == 0)
 				res->applied++;
@@ -612,7 +619,7 @@ static int commit_merge(const char *path, const mc_update *u, size_t n, const mc
 				res->already++;
 			else if (s == 2)
 				res->conflicts++;
-			else
+			else if (s == 3)
 				res->unknown++;
 		}
 		if (res->applied == 0) {
@@ -656,6 +663,7 @@ int mediacsv_commit(const char *path, const mc_update *u, size_t n, const mc_com
 {
 	memset(res, 0, sizeof *res);
 	res->status = xcalloc(n ? n : 1, sizeof *res->status);
+	res->fp = xcalloc(n ? n : 1, sizeof *res->fp);
 	mediacsv_remove_dead_temps(path);
 	int r = commit_merge(path, u, n, o, res, e);
 	if (r < 0)
@@ -669,4 +677,6 @@ void mc_commit_result_free(mc_commit_result *r)
 		return;
 	free(r->status);
 	r->status = NULL;
+	free(r->fp);
+	r->fp = NULL;
 }

@@ -71,6 +71,10 @@ typedef struct mc_update {
 	const char *today;      /* Datum přípravy to write (DD.MM.YYYY): a commit
 				 * written again keeps its first date; NULL =
 				 * the commit's (mc_commit_opts.today) */
+	/* 1 + the index of an earlier update of the same commit this one is
+	 * derived from (an edited copy from its original's result): applied only
+	 * if that one was applied or already there, else status 4; 0 = none */
+	size_t depends_on;
 } mc_update;
 
 typedef struct mc_commit_opts {
@@ -84,8 +88,13 @@ typedef struct mc_commit_opts {
 typedef struct mc_commit_result {
 	size_t applied, already, conflicts, unknown;
 	/* per update, in order: 0 applied, 1 already applied (idempotent),
-	 * 2 conflict (someone changed the row), 3 unknown Cesta */
+	 * 2 conflict (someone changed the row), 3 unknown Cesta, 4 not applied
+	 * because the update it depends on was not */
 	int *status;
+	/* per update: the fingerprint of its row as the commit left it ("" for
+	 * an unknown Cesta); an edited copy's row is checked against it when
+	 * its own text-only result comes back */
+	char (*fp)[17];
 } mc_commit_result;
 
 /* Remove the temp files a dead process left beside path (the CSV's and its

@@ -54,9 +54,12 @@ typedef struct upd {
 
 /* Queue a text-only alternative for its batch of kind alt_<tag>: desc is
  * the original's result as JSON (title, description, keywords).  The copy
- * of an editorial original stays editorial (its place and date too). */
+ * of an editorial original stays editorial (its place and date too).  fp:
+ * the copy's row as the commit left it (NULL or "": unknown), so a hand
+ * edit of that row before its result returns is kept, as for originals. */
 static void queue_alternative(engine *en, const batch_info *orig, const file_entry *of,
-			      const char *desc, const char *tag, const char *alt_cesta)
+			      const char *desc, const char *tag, const char *alt_cesta,
+			      const char *fp)
 {
 	char held[40];
 	file_state known;
@@ -81,6 +84,8 @@ static void queue_alternative(engine *en, const batch_info *orig, const file_ent
 	f.description = (char *)desc;
 	f.state = FS_DESCRIPTION_SAVED;
 	f.alt_of = of->cesta;
+	if (fp)
+		snprintf(f.fingerprint, sizeof f.fingerprint, "%s", fp);
 	f.editorial = of->editorial;
 	f.ed = of->ed;
 	if (store_add_file(en->st, ab.id, &f, &e) < 0 && e.code != SBE_CONFLICT)
@@ -99,10 +104,15 @@ bool eng_row_committed_before(const mediacsv *m, const file_entry *f)
 	if (f->alt_of) {
 		/* An edited copy's row is written by its own commit: a row that
 		 * holds metadata means a kill came between that commit and its
-		 * journal line. */
+		 * journal line (or the user wrote it by hand: kept).  With the
+		 * row's fingerprint, only a change since the row was made. */
 		long r = mediacsv_find(m, f->cesta);
-		return r >= 0 && mediacsv_field(m, (size_t)r, MC_NAZEV)[0] &&
-		       mediacsv_field(m, (size_t)r, MC_POPIS)[0];
+		if (r < 0 || !mediacsv_field(m, (size_t)r, MC_NAZEV)[0] ||
+		    !mediacsv_field(m, (size_t)r, MC_POPIS)[0])
+			return false;
+		char fp[17];
+		mediacsv_fingerprint(m, (size_t)r, fp);
+		return !f->fingerprint[0] || strcmp(fp, f->fingerprint) != 0;
 	}
 	if (!f->fingerprint[0])
 		return false;
@@ -141,8 +151,13 @@ int eng_settle_already(engine *en, const batch_info *b, const mediacsv *m, const
 		for (int a = 0; a < en->cfg->nalternatives; a++) {
 			const char *tag = en->cfg->alternatives[a];
 			char *ac = engine_alt_cesta(f->cesta, tag);
-			if (ac && strcmp(tag, "sharpen") != 0 && eng_local_exists(en, ac))
-				queue_alternative(en, b, f, desc, tag, ac);
+			if (ac && strcmp(tag, "sharpen") != 0 && eng_local_exists(en, ac)) {
+				long ar = mediacsv_find(m, ac);
+				char afp[17] = "";
+				if (ar >= 0)
+					mediacsv_fingerprint(m, (size_t)ar, afp);
+				queue_alternative(en, b, f, desc, tag, ac, afp);
+			}
 			free(ac);
 		}
 		free(desc);
@@ -192,7 +207,7 @@ static size_t build_updates(engine *en, const batch_info *b, item *items, size_t
 		x->it = it;
 		x->u.kind = MCU_SAVE;
 		x->u.cesta = it->f->cesta;
-		x->u.fingerprint = it->f->fingerprint[0] && !alt_batch ? it->f->fingerprint : NULL;
+		x->u.fingerprint = it->f->fingerprint[0] ? it->f->fingerprint : NULL;
 		x->u.title = it->rec.title;
 		x->u.description = it->rec.description;
 		x->u.keywords = (const char *const *)it->rec.keywords;
@@ -229,6 +244,7 @@ static size_t build_updates(engine *en, const batch_info *b, item *items, size_t
 			y->alt_cesta = ac;
 			y->alt_tag = xstrdup(tag);
 			y->u.kind = MCU_ALTERNATIVE;
+			y->u.depends_on = (size_t)(x - u) + 1; /* only from a kept result */
 			y->u.cesta = ac;
 			y->u.alt_of = it->f->cesta;
 			y->u.alt_soubor = cesta_basename(ac);
@@ -342,7 +358,8 @@ int eng_commit_results(rctx *c, sb_err *e)
 		int st = res.status ? res.status[i] : 0;
 		if (u[i].is_alt && (st == 0 || st == 1) && strcmp(u[i].alt_tag, "sharpen") != 0) {
 			char *desc = record_json(&u[i].it->rec);
-			queue_alternative(en, c->b, u[i].it->f, desc, u[i].alt_tag, u[i].alt_cesta);
+			queue_alternative(en, c->b, u[i].it->f, desc, u[i].alt_tag, u[i].alt_cesta,
+					  res.fp ? res.fp[i] : NULL);
 			free(desc);
 		}
 	}

@@ -1,0 +1,81 @@
+#!/bin/sh
+# engine_copies.sh: edited copies (_bw and the other tags) as a photographer's
+# week goes, on a library with Windows paths, against the fake:
+#  1. a hand edit of a copy's row made while its text-only batch is out is
+#     kept, and the result is reported as a conflict, as for originals;
+#  2. an original whose result is thrown away (its row was changed by
+#     someone else) gets no copy derived from that answer;
+#  3. a copy that appears after its original was committed gets its row and
+#     its batch on the next run, and `plan` lists it;
+#  4. copy batches created during `retrieve --wait` are sent by `send`.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+sb_tmpdir
+sb_start_fake --step 0.05
+
+desc() # TSV lines for photos 1..N of library $1 (Cesta as the CSV has it)
+{
+	grep '^photo' "$1/.sb_manifest" | cut -f2 | head -n "$2" | while IFS= read -r c; do
+		printf '%s\tSmrkový les v ranní mlze na úbočí kopce, světlo mezi kmeny a rosa na trávě.\n' "$c"
+	done
+}
+row() # library, Soubor, column -> the value
+{
+	"$PYTHON3" -c 'import csv, sys
+for r in csv.DictReader(open(sys.argv[1], encoding="utf-8-sig")):
+    if r["Soubor"] == sys.argv[2]:
+        print(r[sys.argv[3]])' "$1/PhotoMedia.csv" "$2" "$3"
+}
+set_cell() # library, Soubor, column, value: a hand edit (the file rewritten by Python)
+{
+	"$PYTHON3" - "$1/PhotoMedia.csv" "$2" "$3" "$4" <<'PY'
+import csv, sys
+p, name, col, val = sys.argv[1:]
+with open(p, encoding="utf-8-sig", newline="") as f:
+    rows = list(csv.reader(f))
+i = rows[0].index(col)
+hit = 0
+for r in rows[1:]:
+    if r[0] == name:
+        r[i] = val
+        hit += 1
+assert hit == 1, (name, hit)
+with open(p, "w", encoding="utf-8-sig", newline="") as f:
+    csv.writer(f).writerows(rows)
+PY
+}
+EDIR="Upravené foto/JPG/Příroda/2024"
+
+# 1. a hand edit of a copy's row while its batch is out
+L=$SB_TMP/lib1
+sb_make_library "$L" 1 winpaths
+sb_config "$L" batch_size=1 rpm=6000
+desc "$L" 1 >"$SB_TMP/d1.tsv"
+sb_run import "$SB_TMP/d1.tsv"
+check_rc 0 "1: import"
+sb_run send --live --all --yes
+check_rc 0 "1: send --live of the original"
+check_eq "$(row "$L" IMG_0001_bw.jpg 'ShutterStock status')" "nezpracováno" "1: the copy's row was not created"
+sb_run send --all --yes
+check_rc 0 "1: send of the copy's batch"
+set_cell "$L" IMG_0001_bw.jpg "Název" "Černobílý les, můj vlastní název"
+sb_run retrieve --wait 60
+check_eq "$(row "$L" IMG_0001_bw.jpg 'Název')" "Černobílý les, můj vlastní název" \
+	"1: the hand edit of the copy's row was overwritten when its batch returned"
+check_grep '^  Changed by someone else +1 ' "$SB_OUT" "1: the copy's conflict is not reported"
+
+# 2. the original's result is thrown away: no copy from it
+L=$SB_TMP/lib2
+sb_make_library "$L" 1 winpaths
+sb_config "$L" batch_size=1 rpm=6000
+desc "$L" 1 >"$SB_TMP/d2.tsv"
+sb_run import "$SB_TMP/d2.tsv"
+check_rc 0 "2: import"
+sb_run send --all --yes
+check_rc 0 "2: send of the original"
+set_cell "$L" IMG_0001.jpg "Název" "Les v mlze, název od kolegy"
+sb_run retrieve --wait 60
+check_grep '^  Changed by someone else +1 ' "$SB_OUT" "2: the original's conflict is not reported"
+check_eq "$(row "$L" IMG_0001_bw.jpg 'Soubor')" "" "2: a copy's row was made from a discarded result"
+sb_run status --json
+check_eq "$(sb_json "$SB_OUT" '[b["kind"] for b in d["batches"] if b["kind"].startswith("alt_")]')" "[]" \
+	"2: a copy was queued from a discarded result"
