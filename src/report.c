@@ -254,9 +254,35 @@ static json_object *extra_json(const batch_extra *x)
 	return e;
 }
 
+/* A failed entry of batch bid that no longer is: its file was committed
+ * since in a later batch (a cancel, then retry-failed), or is out again in
+ * another batch.  The batch keeps its history; the totals and the exit
+ * status count only what is still failed. */
+static bool failure_resolved(store *st, const char *bid, const file_entry *f)
+{
+	file_state known;
+	char held[40];
+	if (!st || !f->cesta)
+		return false;
+	if (store_file_known(st, f->cesta, &known) && known == FS_SAVED_TO_CSV)
+		return true;
+	return store_file_batch(st, f->cesta, held) && strcmp(held, bid) != 0;
+}
+
+/* The batch's failures still open (all of them when its files are unknown). */
+static size_t open_failures(store *st, const batch_info *b, const file_entry *fs, size_t nf)
+{
+	if (!fs)
+		return report_count_failed(b);
+	size_t n = 0;
+	for (size_t i = 0; i < nf; i++)
+		n += file_state_failed(fs[i].state) && !failure_resolved(st, b->id, &fs[i]);
+	return n;
+}
+
 /* One batch's report object; takes over extra (may be NULL). */
-static json_object *batch_report_json(const batch_info *b, const file_entry *fs, size_t nf,
-				      json_object *extra)
+static json_object *batch_report_json(store *st, const batch_info *b, const file_entry *fs,
+				      size_t nf, json_object *extra)
 {
 	json_object *o = report_batch_info_json(b);
 	size_t succeeded = b->counts[FS_SAVED_TO_CSV];
@@ -282,9 +308,14 @@ static json_object *batch_report_json(const batch_info *b, const file_entry *fs,
 		report_jadd_str(j, "custom_id", fs[i].custom_id);
 		report_jadd_int(j, "attempts", fs[i].attempts);
 		report_jadd_str(j, "reason", fs[i].reason);
+		json_object_object_add(
+			j, "resolved",
+			json_object_new_boolean(file_state_failed(fs[i].state) &&
+						failure_resolved(st, b->id, &fs[i])));
 		json_object_array_add(fa, j);
 	}
 	json_object_object_add(o, "failures", fa);
+	report_jadd_int(o, "failed_open", (long long)open_failures(st, b, fs, nf));
 	if (extra)
 		json_object_object_add(o, "extra", extra);
 	return o;
@@ -343,6 +374,8 @@ static void batch_report_text(store *st, const batch_info *b, const file_entry *
 		fprintf(out, _("  failed: %s (%s, live retries: %d): %s\n"), fs[i].cesta,
 			file_state_name(fs[i].state), fs[i].attempts,
 			fs[i].reason ? fs[i].reason : "-");
+		if (failure_resolved(st, b->id, &fs[i]))
+			fprintf(out, "    %s\n", _("(committed since in a later batch, or sent again)"));
 	}
 }
 
@@ -429,12 +462,12 @@ size_t report_batches_models(store *st, const batch_info *bs, size_t nb, const s
 		}
 		tot_files += bs[i].nfiles;
 		tot_ok += report_count_done(&bs[i]);
-		tot_failed += report_count_failed(&bs[i]);
+		tot_failed += open_failures(st, &bs[i], fs, nf);
 		est += bs[i].est_cost;
 		act += bs[i].actual_cost;
 		if (arr)
 			json_object_array_add(
-				arr, batch_report_json(&bs[i], fs, nf, read_extra(st, bs[i].id)));
+				arr, batch_report_json(st, &bs[i], fs, nf, read_extra(st, bs[i].id)));
 		else {
 			if (i)
 				fputc('\n', out);
@@ -497,7 +530,7 @@ int report_batch_write(store *st, const char *batch_id, const batch_extra *x, sb
 		fs = NULL;
 		nf = 0;
 	}
-	json_object *o = batch_report_json(&b, fs, nf, extra_json(x));
+	json_object *o = batch_report_json(st, &b, fs, nf, extra_json(x));
 	file_entries_free(fs, nf);
 	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
 								  JSON_C_TO_STRING_NOSLASHESCAPE);
