@@ -47,6 +47,7 @@ int cmd_send(cli_ctx *c, int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	batch_info *bs = NULL;
+	engine_seal_alternatives(c->en); /* copies queued by a retrieve go now */
 	size_t nb = store_list(c->st, &bs), nready = 0, files = 0, collecting = 0;
 	double est = 0;
 	for (size_t i = 0; i < nb; i++) {

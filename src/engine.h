@@ -37,6 +37,10 @@ int engine_cancel(engine *en, const char *batch_id, sb_err *e);
 int engine_retry_failed(engine *en, size_t *requeued, sb_err *e);
 /* Make the collecting batch ready now (the "send now" command). */
 int engine_seal_now(engine *en, sb_err *e);
+/* Seal the collecting batches of edited copies (text-only, any size): done
+ * by every run after retrieve and before send; `send` calls it first so
+ * that it counts them as ready. */
+void engine_seal_alternatives(engine *en);
 /* Request a stop at the next safe point (Ctrl+C); thread-safe. */
 void engine_interrupt(engine *en);
 const run_report *engine_report(engine *en);

@@ -72,9 +72,14 @@ static void plan_batches(store *st, plan_summary *sum)
 	batch_info *bs = NULL;
 	size_t nb = st ? store_list(st, &bs) : 0;
 	for (size_t i = 0; i < nb; i++) {
-		sum->bcount[bs[i].state]++;
-		sum->bfiles[bs[i].state] += bs[i].nfiles;
-		if (bs[i].state == BS_READY)
+		batch_state s = bs[i].state;
+		/* the edited copies' batches ("alt_<tag>") wait for no batch size:
+		 * the next send seals and sends them */
+		if (s == BS_COLLECTING && bs[i].nfiles && strncmp(bs[i].kind, "alt_", 4) == 0)
+			s = BS_READY;
+		sum->bcount[s]++;
+		sum->bfiles[s] += bs[i].nfiles;
+		if (s == BS_READY)
 			sum->ready_cost += bs[i].est_cost;
 	}
 	free(bs);

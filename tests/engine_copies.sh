@@ -7,7 +7,8 @@
 #     someone else) gets no copy derived from that answer;
 #  3. a copy that appears after its original was committed gets its row and
 #     its batch on the next run, and `plan` lists it;
-#  4. copy batches created during `retrieve --wait` are sent by `send`.
+#  4. copy batches created during `retrieve --wait` are sent by a plain
+#     `send`, and `plan` counts them in the next send.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 sb_tmpdir
 sb_start_fake --step 0.05
@@ -79,3 +80,29 @@ check_eq "$(row "$L" IMG_0001_bw.jpg 'Soubor')" "" "2: a copy's row was made fro
 sb_run status --json
 check_eq "$(sb_json "$SB_OUT" '[b["kind"] for b in d["batches"] if b["kind"].startswith("alt_")]')" "[]" \
 	"2: a copy was queued from a discarded result"
+
+# 4. copies queued during `retrieve --wait` go with the next plain `send`
+L=$SB_TMP/lib4
+sb_make_library "$L" 1 winpaths
+sb_config "$L" batch_size=1 rpm=6000
+desc "$L" 1 >"$SB_TMP/d4.tsv"
+sb_run import "$SB_TMP/d4.tsv"
+sb_fake_fault '{"step": 0.5}' >/dev/null # the original completes during the wait, not at once
+sb_run send
+check_rc 0 "4: send of the original"
+sb_run retrieve --wait 60
+check_rc 0 "4: retrieve --wait"
+sb_fake_fault '{"clear": true}' >/dev/null
+check_eq "$(row "$L" IMG_0001_bw.jpg 'ShutterStock status')" "nezpracováno" "4: the copy's row was not created"
+sb_run plan --json
+check_eq "$(sb_json "$SB_OUT" 'd["totals"]["to_send"]')" 1 "4: plan does not show the copy going with the next send"
+sb_run plan
+check_nogrep 'Collecting: +1 files' "$SB_OUT" "4: plan says the copy waits for a full batch"
+sb_run send
+check_rc 0 "4: send"
+sb_run status --json
+check_eq "$(sb_json "$SB_OUT" '[b["state"] for b in d["batches"] if b["kind"].startswith("alt_")]')" '["sent"]' \
+	"4: send did not release the copy's batch"
+sb_run retrieve --wait 60
+check_rc 0 "4: retrieve of the copy"
+check_eq "$(row "$L" IMG_0001_bw.jpg 'ShutterStock status')" "připraveno" "4: the copy was not committed"

@@ -299,8 +299,9 @@ int eng_need_provider(engine *en, sb_err *e)
 	return -1;
 }
 
-/* Collecting alternative batches are sealed at the end of a run. */
-static void seal_alternatives(engine *en)
+/* Collecting alternative batches are sealed after every retrieve and
+ * before every send: a copy's text-only request waits for no batch size. */
+void engine_seal_alternatives(engine *en)
 {
 	batch_info *bs;
 	size_t n = store_list(en->st, &bs);
@@ -351,8 +352,8 @@ int engine_run(engine *en, unsigned phases, int wait_s, run_report *rep, sb_err 
 		KEEP(eng_phase_recover(en, &pe_));
 	if ((phases & PH_RETRIEVE) && !eng_stopping(en))
 		KEEP(eng_phase_retrieve(en, &pe_));
-	if (phases & PH_RETRIEVE)
-		seal_alternatives(en); /* alternatives go at the end of a run, full or not */
+	if (phases & (PH_RETRIEVE | PH_SEND))
+		engine_seal_alternatives(en); /* alternatives go with the next send, full or not */
 	if ((phases & PH_SEND) && !eng_stopping(en) && !(rc < 0 && first.code == SBE_AUTH))
 		KEEP(eng_phase_send(en, &pe_));
 	double deadline = t0 + (wait_s > 0 ? wait_s : 0);
@@ -370,10 +371,9 @@ int engine_run(engine *en, unsigned phases, int wait_s, run_report *rep, sb_err 
 		pthread_mutex_unlock(&en->mu);
 		KEEP(eng_commit_rejects(en, &pe_));
 		KEEP(eng_phase_retrieve(en, &pe_));
-		if (phases & PH_SEND) {
-			seal_alternatives(en);
+		engine_seal_alternatives(en); /* copies queued by this retrieve too */
+		if (phases & PH_SEND)
 			KEEP(eng_phase_send(en, &pe_));
-		}
 	}
 #undef KEEP
 	pthread_mutex_lock(&en->mu);
