@@ -54,6 +54,7 @@ static void print_json(const settings *cfg, const plan *p)
 	report_jadd_int(t, "skip", (long long)s->skip);
 	report_jadd_int(t, "missing", (long long)s->missing);
 	report_jadd_int(t, "missing_commits", (long long)s->missing_commits);
+	report_jadd_int(t, "late_copies", (long long)s->late_copies);
 	report_jadd_int(t, "to_send", (long long)s->bfiles[BS_READY]);
 	report_jadd_cost(t, "to_send_est_cost", s->ready_cost);
 	report_jadd_int(t, "to_check", (long long)s->bfiles[BS_SENT]);
@@ -88,6 +89,7 @@ static void print_row(size_t i, const plan_row *it)
 	fputc(' ', stdout);
 	const char *act = it->action == PLAN_NEW    ? _("new")
 			  : it->action == PLAN_SKIP ? _("skip")
+			  : it->action == PLAN_COPY ? _("copy")
 						    : _("in batch");
 	report_pad(stdout, act, 10, false);
 	fputc(' ', stdout);
@@ -109,6 +111,10 @@ static void print_totals(const settings *cfg, const plan_summary *s)
 	printf(_("Collecting:    %zu files (sent when the batch holds %d)\n"),
 	       s->bfiles[BS_COLLECTING], cfg->batch_size);
 	printf(_("Next retrieve: %zu sent, %zu files\n"), s->bcount[BS_SENT], s->bfiles[BS_SENT]);
+	if (s->late_copies)
+		printf(_("Edited copies: %zu made after their original was committed (the next run "
+			 "adds their rows and queues them)\n"),
+		       s->late_copies);
 	if (s->bcount[BS_PAUSED])
 		printf(_("Paused:        %zu (see 'stockbatch status')\n"), s->bcount[BS_PAUSED]);
 }

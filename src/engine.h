@@ -57,6 +57,19 @@ void engine_test_set_limits(engine *en, long max_requests, long max_bytes, long 
  * (`Video` -> `Upravené video`), `<stem>_<tag><ext>`; NULL if no such
  * folder in the path.  Caller frees. */
 char *engine_alt_cesta(const char *cesta, const char *tag);
+/* Edited copies that appeared after their original was committed: copies
+ * of committed originals whose file exists but which have no row and no
+ * batch yet (engine/copies.c).  Every run makes their rows and queues them;
+ * `plan` lists them. */
+struct mediacsv;
+typedef struct late_copy {
+	size_t orig_row;   /* the original's row */
+	const char *tag;   /* the alternative tag (the settings' string) */
+	char *cesta;       /* the copy's Cesta */
+} late_copy;
+size_t engine_late_copies(const settings *cfg, store *st, const struct mediacsv *m,
+			  late_copy **out);
+void late_copies_free(late_copy *c, size_t n);
 
 /* Worker: the engine in a pthread. */
 typedef enum { WM_LOG, WM_PROGRESS, WM_BATCHES, WM_COST, WM_ERROR } wmsg_kind;

@@ -7,12 +7,16 @@
 #include <string.h>
 
 #include "collect.h"
+#include "engine.h"
 #include "i18n.h"
 #include "strmap.h"
 
 const char *plan_action_name(plan_action a)
 {
-	return a == PLAN_NEW ? "new" : a == PLAN_IN_BATCH ? "in_batch" : "skip";
+	return a == PLAN_NEW	    ? "new"
+	       : a == PLAN_IN_BATCH ? "in_batch"
+	       : a == PLAN_COPY	    ? "copy"
+				    : "skip";
 }
 
 const char *plan_media_name(mc_media k)
@@ -85,6 +89,34 @@ static void plan_batches(store *st, plan_summary *sum)
 	free(bs);
 }
 
+/* Edited copies made after their original was committed (engine/copies.c):
+ * rows after the unprocessed ones. */
+static void plan_late_copies(const settings *cfg, store *st, plan *p)
+{
+	late_copy *lc;
+	size_t n = engine_late_copies(cfg, st, p->m, &lc);
+	if (n == 0)
+		return;
+	p->rows = xrealloc(p->rows, (p->n + n) * sizeof *p->rows);
+	for (size_t i = 0; i < n; i++) {
+		plan_row *it = &p->rows[p->n++];
+		memset(it, 0, sizeof *it);
+		it->row = lc[i].orig_row;
+		it->line = mediacsv_lineno(p->m, lc[i].orig_row);
+		it->own = lc[i].cesta; /* moved */
+		it->cesta = it->own;
+		it->file = cesta_basename(it->own);
+		it->media = mediacsv_media_kind(it->file);
+		it->action = PLAN_COPY;
+		it->fstate = FS_PENDING;
+		it->reason = xasprintf(_("edited copy of %s, made after it was committed: the next "
+					 "run adds its row and queues its text-only request"),
+				       mediacsv_field(p->m, lc[i].orig_row, MC_SOUBOR));
+		p->sum.late_copies++;
+	}
+	free(lc);
+}
+
 int plan_build(const settings *cfg, store *st, plan **out, sb_err *e)
 {
 	plan *p = xcalloc(1, sizeof *p);
@@ -123,6 +155,7 @@ int plan_build(const settings *cfg, store *st, plan **out, sb_err *e)
 		}
 	}
 	free(rows);
+	plan_late_copies(cfg, st, p);
 	strmap_free(&lost_set);
 	lost_rows_free(&lost);
 	plan_batches(st, &p->sum);
@@ -134,8 +167,10 @@ void plan_free(plan *p)
 {
 	if (!p)
 		return;
-	for (size_t i = 0; i < p->n; i++)
+	for (size_t i = 0; i < p->n; i++) {
 		free(p->rows[i].reason);
+		free(p->rows[i].own);
+	}
 	free(p->rows);
 	free(p->lost_msg);
 	mediacsv_free(p->m);

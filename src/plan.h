@@ -10,7 +10,9 @@
 #include "photomedia.h"
 #include "settings.h"
 
-typedef enum { PLAN_NEW, PLAN_IN_BATCH, PLAN_SKIP } plan_action;
+/* PLAN_COPY: an edited copy made after its original was committed: no row
+ * yet; the next run adds its row and queues its text-only request */
+typedef enum { PLAN_NEW, PLAN_IN_BATCH, PLAN_SKIP, PLAN_COPY } plan_action;
 
 typedef struct plan_row {
 	size_t row;               /* in the CSV */
@@ -22,11 +24,13 @@ typedef struct plan_row {
 	batch_state bstate;
 	file_state fstate;
 	char *reason; /* PLAN_SKIP: why; PLAN_NEW: what is needed (translated) */
+	char *own;    /* PLAN_COPY: the copy's Cesta and file name (cesta, file point here) */
 } plan_row;
 
 typedef struct plan_summary {
 	size_t unprocessed, n_new, in_batch, skip, missing;
 	size_t missing_commits;                      /* committed rows the CSV lost (lostrows.h) */
+	size_t late_copies;                          /* PLAN_COPY rows */
 	size_t bcount[BS__COUNT], bfiles[BS__COUNT]; /* batches and files per state */
 	double ready_cost;                           /* estimated, of the batches ready to send */
 } plan_summary;
@@ -43,7 +47,7 @@ typedef struct plan {
  * yet).  Errors name the CSV's file and line. */
 int plan_build(const settings *cfg, store *st, plan **out, sb_err *e);
 void plan_free(plan *p);
-/* "new", "in_batch", "skip" (the JSON's words) */
+/* "new", "in_batch", "skip", "copy" (the JSON's words) */
 const char *plan_action_name(plan_action a);
 /* "image", "video", "other" */
 const char *plan_media_name(mc_media k);

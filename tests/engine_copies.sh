@@ -106,3 +106,33 @@ check_eq "$(sb_json "$SB_OUT" '[b["state"] for b in d["batches"] if b["kind"].st
 sb_run retrieve --wait 60
 check_rc 0 "4: retrieve of the copy"
 check_eq "$(row "$L" IMG_0001_bw.jpg 'ShutterStock status')" "připraveno" "4: the copy was not committed"
+
+# 3. a copy made days after its original was committed
+L=$SB_TMP/lib3
+sb_make_library "$L" 1 winpaths
+sb_config "$L" batch_size=1 rpm=6000
+mv "$L/$EDIR/IMG_0001_bw.jpg" "$SB_TMP/later_bw.jpg"
+desc "$L" 1 >"$SB_TMP/d3.tsv"
+sb_run import "$SB_TMP/d3.tsv"
+sb_run send --live --all --yes
+check_rc 0 "3: send --live of the original"
+check_eq "$(row "$L" IMG_0001.jpg 'ShutterStock status')" "připraveno" "3: the original was not committed"
+sb_run plan --json
+check_eq "$(sb_json "$SB_OUT" 'd["totals"]["late_copies"]')" 0 "3: plan lists a copy that is not there"
+mv "$SB_TMP/later_bw.jpg" "$L/$EDIR/IMG_0001_bw.jpg" # the edit, days later
+sb_run plan --json
+check_rc 0 "3: plan"
+check_eq "$(sb_json "$SB_OUT" 'd["totals"]["late_copies"]')" 1 "3: plan does not list the late copy"
+check_eq "$(sb_json "$SB_OUT" '[i["file"] for i in d["items"] if i["action"] == "copy"]')" '["IMG_0001_bw.jpg"]' \
+	"3: plan's row of the late copy"
+sb_run plan
+check_grep 'IMG_0001_bw.jpg +copy ' "$SB_OUT" "3: plan's table does not show the late copy"
+sb_run send --live --all --yes
+check_rc 0 "3: send --live after the edit"
+check_eq "$(row "$L" IMG_0001_bw.jpg 'ShutterStock status')" "připraveno" "3: the late copy was not committed"
+check_eq "$(row "$L" IMG_0001_bw.jpg 'Originál')" "ne" "3: the late copy's row is not a copy's"
+sb_run plan --json
+check_eq "$(sb_json "$SB_OUT" 'd["totals"]["late_copies"]')" 0 "3: plan still lists the committed copy"
+n3=$(sb_fake_stats | sb_json /dev/stdin 'd["live_requests"]')
+sb_run send --live --all --yes
+check_eq "$(sb_fake_stats | sb_json /dev/stdin 'd["live_requests"]')" "$n3" "3: the late copy was sent again"

@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <json-c/json.h>
 
 #include "engine_int.h"
@@ -131,23 +132,32 @@ bool eng_row_committed_before(const mediacsv *m, const file_entry *f)
  * queued again from the committed row (the commit queues them before the
  * journal says saved_to_csv, so a kill in between lost nothing but the
  * queueing), then the file is settled saved_to_csv. */
+/* A committed row as the original's result, for its copies' requests. */
+static char *row_json(const mediacsv *m, size_t r)
+{
+	/* a view of the row: nothing owned but the split keywords */
+	char *all = xstrdup(mediacsv_field(m, r, MC_KLICOVA)), *save = NULL;
+	char **kw = xcalloc(strlen(all) / 2 + 1, sizeof *kw);
+	meta_record rec = { .title = (char *)mediacsv_field(m, r, MC_NAZEV),
+			    .description = (char *)mediacsv_field(m, r, MC_POPIS),
+			    .keywords = kw };
+	for (char *t = strtok_r(all, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		while (*t == ' ')
+			t++;
+		if (*t)
+			kw[rec.nkeywords++] = t;
+	}
+	char *desc = record_json(&rec);
+	free(kw);
+	free(all);
+	return desc;
+}
+
 int eng_settle_already(engine *en, const batch_info *b, const mediacsv *m, const file_entry *f)
 {
 	long r = mediacsv_find(m, f->cesta);
 	if (r >= 0 && en->cfg->nalternatives > 0 && !f->alt_of) {
-		/* the committed row as the original's result (a view: nothing owned) */
-		char *all = xstrdup(mediacsv_field(m, (size_t)r, MC_KLICOVA)), *save = NULL;
-		char **kw = xcalloc(strlen(all) / 2 + 1, sizeof *kw);
-		meta_record rec = { .title = (char *)mediacsv_field(m, (size_t)r, MC_NAZEV),
-				    .description = (char *)mediacsv_field(m, (size_t)r, MC_POPIS),
-				    .keywords = kw };
-		for (char *t = strtok_r(all, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-			while (*t == ' ')
-				t++;
-			if (*t)
-				kw[rec.nkeywords++] = t;
-		}
-		char *desc = record_json(&rec);
+		char *desc = row_json(m, (size_t)r);
 		for (int a = 0; a < en->cfg->nalternatives; a++) {
 			const char *tag = en->cfg->alternatives[a];
 			char *ac = engine_alt_cesta(f->cesta, tag);
@@ -161,13 +171,72 @@ int eng_settle_already(engine *en, const batch_info *b, const mediacsv *m, const
 			free(ac);
 		}
 		free(desc);
-		free(kw);
-		free(all);
 	}
 	if (eng_set_fstate(en, b->id, f->cesta, FS_SAVED_TO_CSV, _(ALREADY_COMMITTED)) < 0)
 		return -1;
 	sb_log(LOG_INFO, "%s: %s", f->cesta, _(ALREADY_COMMITTED));
 	return 0;
+}
+
+static int csv_commit(engine *en, const mc_update *u, size_t n, mc_commit_result *res, sb_err *e);
+
+/* Copies that appeared after their original was committed (engine/copies.c
+ * finds them): their rows are made from the original's row as the CSV has
+ * it, and their text-only requests queued from that row. */
+void eng_queue_late_copies(engine *en)
+{
+	if (en->cfg->nalternatives <= 0)
+		return;
+	mediacsv *m = NULL;
+	sb_err e;
+	sb_err_clear(&e);
+	if (mediacsv_load(en->cfg->media_csv, &m, &e) < 0)
+		return; /* the commit reports what is wrong with the CSV */
+	late_copy *lc;
+	size_t n = engine_late_copies(en->cfg, en->st, m, &lc);
+	if (n == 0) {
+		mediacsv_free(m);
+		return;
+	}
+	mc_update *u = xcalloc(n, sizeof *u);
+	for (size_t i = 0; i < n; i++) {
+		size_t r = lc[i].orig_row;
+		bool sharpen = strcmp(lc[i].tag, "sharpen") == 0;
+		u[i].kind = MCU_ALTERNATIVE;
+		u[i].cesta = lc[i].cesta;
+		u[i].alt_of = mediacsv_field(m, r, MC_CESTA);
+		u[i].alt_soubor = cesta_basename(lc[i].cesta);
+		u[i].editorial = strcasecmp(mediacsv_field(m, r, MC_EDITORIAL), "ano") == 0;
+		u[i].alt_status = sharpen ? MC_ST_BACKUP : MC_ST_UNPROCESSED;
+	}
+	mc_commit_result res;
+	if (csv_commit(en, u, n, &res, &e) < 0) {
+		sb_log(LOG_WARN, "%s", e.msg);
+	} else {
+		batch_info bi;
+		memset(&bi, 0, sizeof bi);
+		snprintf(bi.provider, sizeof bi.provider, "%s", en->cfg->provider);
+		snprintf(bi.model, sizeof bi.model, "%s", en->cfg->model);
+		for (size_t i = 0; i < n; i++) {
+			int st = res.status[i];
+			if ((st != 0 && st != 1) || strcmp(lc[i].tag, "sharpen") == 0)
+				continue;
+			file_entry of;
+			memset(&of, 0, sizeof of);
+			of.cesta = (char *)u[i].alt_of;
+			of.editorial = u[i].editorial;
+			char *desc = row_json(m, lc[i].orig_row);
+			queue_alternative(en, &bi, &of, desc, lc[i].tag, lc[i].cesta, res.fp[i]);
+			free(desc);
+			sb_log(LOG_INFO, _("%s: an edited copy made after its original was committed: "
+					   "its row is added and its text-only request queued"),
+			       lc[i].cesta);
+		}
+		mc_commit_result_free(&res);
+	}
+	free(u);
+	late_copies_free(lc, n);
+	mediacsv_free(m);
 }
 
 /* After the retries: a final item counts as failed if it ended in error;

@@ -352,6 +352,8 @@ int engine_run(engine *en, unsigned phases, int wait_s, run_report *rep, sb_err 
 		KEEP(eng_phase_recover(en, &pe_));
 	if ((phases & PH_RETRIEVE) && !eng_stopping(en))
 		KEEP(eng_phase_retrieve(en, &pe_));
+	if ((phases & (PH_RETRIEVE | PH_SEND)) && !eng_stopping(en))
+		eng_queue_late_copies(en); /* edits made after their original was committed */
 	if (phases & (PH_RETRIEVE | PH_SEND))
 		engine_seal_alternatives(en); /* alternatives go with the next send, full or not */
 	if ((phases & PH_SEND) && !eng_stopping(en) && !(rc < 0 && first.code == SBE_AUTH))

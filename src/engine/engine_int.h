@@ -174,6 +174,9 @@ void eng_settle_item(engine *en, const batch_info *b, item *it, bool give_up, si
 /* The file's row was committed before this run: settle it as saved. */
 bool eng_row_committed_before(const mediacsv *m, const file_entry *f);
 int eng_settle_already(engine *en, const batch_info *b, const mediacsv *m, const file_entry *f);
+/* Rows and text-only requests for edited copies made after their original
+ * was committed (once a run, before the copies' batches are sealed). */
+void eng_queue_late_copies(engine *en);
 /* The engine's figures the store does not keep, into the batch's report. */
 void eng_write_extra(engine *en, rctx *c, size_t failed);
 int eng_commit_rejects(engine *en, sb_err *e);
