@@ -1,8 +1,9 @@
 /* agency.c: category lists, strict parsing of the model's answer and the
  * agencies' rules with mechanical repairs (reference/agencies.md, SPEC 6.2). */
 #include "config.h"
-#include "agency.h"
+#include "agency_int.h"
 #include "i18n.h"
+#include "photomedia.h"
 #include "strmap.h"
 
 #include <csv.h>
@@ -31,137 +32,6 @@ static void ascii_lower(char *s)
 {
 	for (; *s; s++)
 		*s = (char)tolower((unsigned char)*s);
-}
-
-/* Control characters become spaces, runs of spaces one space, ends trimmed.
- * Returns true if anything changed.  Works in place. */
-static bool squeeze_spaces(char *s)
-{
-	char *w = s;
-	bool changed = false, space = true; /* true: drop leading spaces */
-	for (const char *r = s; *r; r++) {
-		unsigned char c = (unsigned char)*r;
-		if (c < 0x20 || c == 0x7F || c == ' ') {
-			if (c != ' ')
-				changed = true;
-			if (space) {
-				changed = true;
-				continue;
-			}
-			space = true;
-			*w++ = ' ';
-			continue;
-		}
-		space = false;
-		*w++ = (char)c;
-	}
-	if (w > s && w[-1] == ' ') {
-		w--;
-		changed = true;
-	}
-	*w = 0;
-	return changed;
-}
-
-static bool has_url(const char *s)
-{
-	return strcasestr(s, "http://") || strcasestr(s, "https://") || strcasestr(s, "www.");
-}
-
-/* What no agency accepts in model text: escape sequences and what is left of
- * them once ESC is gone ("[31m"), C0 and C1 controls other than white space,
- * bidi embeddings, overrides and isolates (U+202A..202E, U+2066..2069, the
- * marks U+200E, U+200F, U+061C), zero-width characters (U+200B..200D,
- * U+2060, U+FEFF) and soft hyphens; then Unicode NFC.  White space controls
- * become spaces (squeeze_spaces tidies them).  A new string; *changed is set
- * when it differs. */
-static size_t escape_leftover(const char *s)
-{
-	/* "[31m", "[0m", "[1;31m", "[38;5;200m", "[2K", "[m": CSI without its ESC */
-	if (*s != '[')
-		return 0;
-	size_t i = 1;
-	while (i < 16 && (isdigit((unsigned char)s[i]) || s[i] == ';'))
-		i++;
-	if (s[i] && strchr("mKJHfABCDGsu", s[i]) &&
-	    (i > 1 || (s[i] == 'm' && !isalpha((unsigned char)s[i + 1]))))
-		return i + 1; /* "[main]" is a word, not an escape */
-	return 0;
-}
-
-static size_t escape_sequence(const char *s)
-{
-	if (*s != 0x1B)
-		return 0;
-	size_t i = 1;
-	if (s[1] == '[') { /* CSI: parameters, intermediates, a final byte */
-		for (i = 2; s[i] && (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] <= 0x3F; i++)
-			;
-		while (s[i] && (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] <= 0x2F)
-			i++;
-		return s[i] && (unsigned char)s[i] >= 0x40 && (unsigned char)s[i] <= 0x7E ? i + 1
-											  : i;
-	}
-	if (s[1] == ']') { /* OSC up to BEL or ESC \ */
-		for (i = 2; s[i] && s[i] != 0x07 && s[i] != 0x1B; i++)
-			;
-		if (s[i] == 0x07)
-			return i + 1;
-		return s[i] == 0x1B && s[i + 1] == '\\' ? i + 2 : i;
-	}
-	return s[1] ? 2 : 1;
-}
-
-static bool invisible_cp(uint32_t cp)
-{
-	return (cp >= 0x80 && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) ||
-	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F || cp == 0x061C ||
-	       (cp >= 0x200B && cp <= 0x200D) || cp == 0x2060 || cp == 0xFEFF || cp == 0xAD;
-}
-
-char *meta_clean_text(const char *s, bool *changed)
-{
-	sbuf b = { 0 };
-	sbuf_adds(&b, "");
-	size_t n = strlen(s);
-	bool ch = false;
-	for (size_t i = 0; i < n;) {
-		size_t k = escape_sequence(s + i);
-		if (!k)
-			k = escape_leftover(s + i);
-		if (k) {
-			i += k;
-			ch = true;
-			continue;
-		}
-		unsigned char c = (unsigned char)s[i];
-		if (c < 0x20 || c == 0x7F) {
-			if (c == '\t' || c == '\n' || c == '\r')
-				sbuf_addc(&b, ' ');
-			ch = true;
-			i++;
-			continue;
-		}
-		uint32_t cp;
-		size_t l = utf8_decode(s + i, n - i, &cp);
-		if (!l) { /* not UTF-8: meta_parse refuses it; keep the byte */
-			sbuf_addc(&b, (char)c);
-			i++;
-			continue;
-		}
-		if (invisible_cp(cp))
-			ch = true;
-		else
-			sbuf_add(&b, s + i, l);
-		i += l;
-	}
-	char *raw = sbuf_steal(&b);
-	char *nfc = utf8_nfc(raw);
-	ch |= strcmp(nfc, raw) != 0;
-	free(raw);
-	if (changed)
-		*changed = ch;
-	return nfc;
 }
 
 /* Cut s to at most max characters, at a sentence end when one lies in the
@@ -280,28 +150,6 @@ static bool word_char(unsigned char c)
 
 /* ----------------------------------------------------------------- lists */
 
-typedef struct cat_ent {
-	char *name;  /* as shown to the model */
-	char *id;    /* numeric id, or NULL */
-	char *value; /* what the media CSV takes */
-	char *key;   /* normalised for matching */
-} cat_ent;
-
-typedef struct agency_list {
-	char *agency; /* lower-case key */
-	cat_ent *e;
-	size_t n, cap;
-	const char **names; /* NULL-terminated view for agency_categories */
-} agency_list;
-
-struct agency_lists {
-	agency_list *a;
-	size_t n;
-	char **brands; /* in match_form, without the padding */
-	size_t nbrands;
-	strmap names; /* folded given names; aux 1: also an ordinary word */
-};
-
 /* Matching key: lower case, no spaces, every arrow form ("->", "→", ">")
  * as '>', so "Nature > Sea & Ocean" finds "Nature -> Sea & Ocean". */
 static char *cat_key(const char *s)
@@ -381,7 +229,7 @@ static void list_add(agency_list *al, const char *line, const agency_list *ids)
 	} else {
 		name = xstrdup(line);
 	}
-	squeeze_spaces(name);
+	text_squeeze_spaces(name);
 	if (!*name) {
 		free(id);
 		free(name);
@@ -453,7 +301,7 @@ static void load_brands(agency_lists *l, const char *path)
 			continue;
 		char *f = utf8_fold(line), *m = match_form(f); /* "Škoda" is "skoda" */
 		free(f);
-		squeeze_spaces(m);
+		text_squeeze_spaces(m);
 		if (*m) {
 			l->brands = xrealloc(l->brands, (l->nbrands + 1) * sizeof *l->brands);
 			l->brands[l->nbrands++] = m;
@@ -462,28 +310,6 @@ static void load_brands(agency_lists *l, const char *path)
 		}
 	}
 	free(data);
-}
-
-/* data/given-names.txt: one name a line, '~' before a name that is also an
- * ordinary word or a place, '#' comments. */
-void agency_lists_add_names(agency_lists *l, const char *data)
-{
-	char *copy = xstrdup(data), *save = NULL;
-	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		squeeze_spaces(line);
-		if (!*line || *line == '#')
-			continue;
-		bool ord = *line == '~', added;
-		char *f = utf8_fold(line + ord);
-		if (*f) {
-			if (!l->names.copy && !l->names.n)
-				strmap_init(&l->names, true);
-			sm_entry *e = strmap_add(&l->names, f, &added);
-			e->aux = added ? ord : (e->aux | ord); /* "Martín" and "~Martin" */
-		}
-		free(f);
-	}
-	free(copy);
 }
 
 static void load_names(agency_lists *l, const char *path)
@@ -516,7 +342,7 @@ static void csv_field(void *data, size_t len, void *vctx)
 		char *k = s;
 		if (!strncmp(k, "\xEF\xBB\xBF", 3) && c->ncols == 0)
 			k += 3; /* the BOM the existing tools write */
-		squeeze_spaces(k);
+		text_squeeze_spaces(k);
 		ascii_lower(k);
 		c->cols = xrealloc(c->cols, (c->ncols + 1) * sizeof *c->cols);
 		c->cols[c->ncols++] = xstrdup(k);
@@ -524,7 +350,7 @@ static void csv_field(void *data, size_t len, void *vctx)
 		if (len)
 			c->too_many = true;
 	} else {
-		squeeze_spaces(s);
+		text_squeeze_spaces(s);
 		const char *bank = c->cols[c->col];
 		if (*s && *bank) {
 			agency_list *al = list_get(c->l, bank);
@@ -976,165 +802,6 @@ static const char *find_brand(const agency_lists *l, const char *text)
 	return hit;
 }
 
-/* ------------------------------------------------------ names of people */
-
-/* A word after a given name that makes the pair a place, not a person
- * ("Charles Bridge", "Victoria Station", "Karlův most"), also as the word
- * after a surname ("Franz Kafka Museum", "John Lennon Wall").  Folded. */
-/* clang-format off */
-static const char *const place_after[] = {
-	"bridge", "street", "st", "square", "church", "cathedral", "basilica", "chapel", "abbey",
-	"monastery", "convent", "temple", "mosque", "synagogue", "castle", "palace", "tower", "gate",
-	"hall", "house", "museum", "gallery", "theatre", "theater", "opera", "park", "garden", "gardens",
-	"lake", "river", "hill", "hills", "mountain", "mountains", "mount", "peak", "valley", "falls",
-	"bay", "beach", "island", "islands", "coast", "harbour", "harbor", "port", "station", "airport",
-	"avenue", "road", "lane", "boulevard", "embankment", "quay", "wharf", "pier", "canal", "dam",
-	"memorial", "monument", "statue", "fountain", "column", "plaza", "wall", "school", "university",
-	"college", "hospital", "stadium", "arena", "center", "centre", "market", "forest", "wood",
-	"woods", "hotel", "library", "cemetery", "trench", "strait", "glacier", "reservoir", "national",
-	"platz", "strasse", "gasse", "brucke", "kirche", "dom", "ulice", "ulica", "namesti", "most",
-	"nabrezi", "sady", "hrad", "zamek", "kostel", "katedrala", "bazilika", "klaster", "trida",
-	"rozhledna", "ponte", "piazza", "via", "chiesa", "duomo", "rue", "pont", "place", "eglise",
-	"cathedrale", "calle", "iglesia", "puente", "catedral", "plac", "kosciol", NULL
-};
-/* clang-format on */
-/* A word before a given name that makes it a saint or a place ("St. Vitus",
- * "Svatý Václav", "San Marco", "Mount Vernon").  Folded. */
-/* clang-format off */
-static const char *const place_before[] = {
-	"st", "saint", "sainte", "sv", "svaty", "svata", "svate", "svateho", "svatej", "sveti",
-	"sveta", "san", "santa", "santo", "sao", "sankt", "mount", "mt", "lake", "fort", "cape", "port",
-	"isle", "lago", "monte", "porto", "cap", NULL
-};
-/* clang-format on */
-/* Words that are no surname even when capitalised (Title Case). */
-/* clang-format off */
-static const char *const not_surname[] = {
-	"and", "or", "in", "at", "on", "with", "of", "the", "a", "an", "by", "for", "from", "to",
-	"near", "under", "over", "is", "are", "was", "as", "its", "his", "her", "their", "during",
-	"while", "into", "s", NULL
-};
-/* clang-format on */
-
-static bool in_list(const char *const *list, const char *w)
-{
-	for (; *list; list++)
-		if (!strcmp(*list, w))
-			return true;
-	return false;
-}
-
-static const sm_entry *given_name(const agency_lists *l, const char *fold)
-{
-	return l && l->names.n ? strmap_find(&l->names, fold) : NULL;
-}
-
-typedef struct word {
-	size_t start, end; /* bytes in the text */
-	char *fold;
-	bool upper;  /* starts with a capital */
-	bool joined; /* only spaces between it and the next word */
-} word;
-
-static size_t split_words(const char *s, word **out)
-{
-	size_t n = 0, cap = 0, len = strlen(s);
-	word *w = NULL;
-	for (size_t i = 0; i < len;) {
-		uint32_t cp;
-		size_t k = utf8_decode(s + i, len - i, &cp);
-		if (!k || !utf8_is_letter(cp)) {
-			i += k ? k : 1;
-			continue;
-		}
-		size_t st = i;
-		while (i < len && (k = utf8_decode(s + i, len - i, &cp)) && utf8_is_letter(cp))
-			i += k;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			w = xrealloc(w, cap * sizeof *w);
-		}
-		char *raw = xstrndup(s + st, i - st);
-		size_t sp = i;
-		while (sp < len && s[sp] == ' ')
-			sp++;
-		w[n] = (word){ st, i, utf8_fold(raw), utf8_starts_upper(raw), sp > i && sp < len };
-		if (w[n].joined) { /* the next character must start a word */
-			k = utf8_decode(s + sp, len - sp, &cp);
-			w[n].joined = k && utf8_is_letter(cp);
-		}
-		free(raw);
-		n++;
-	}
-	*out = w;
-	return n;
-}
-
-static void words_free(word *w, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(w[i].fold);
-	free(w);
-}
-
-/* Text written in Title Case: most longer words capitalised.  Then a name
- * that is also an ordinary word ("Rose Garden") does not count. */
-static bool title_case(const word *w, size_t n)
-{
-	size_t longw = 0, up = 0;
-	for (size_t i = 1; i < n; i++) /* the first word is capitalised anyway */
-		if (strlen(w[i].fold) >= 4 && !in_list(not_surname, w[i].fold)) {
-			longw++;
-			up += w[i].upper;
-		}
-	return longw >= 2 && up * 4 >= longw * 3;
-}
-
-/* Is word i a given name that names a person here?  *tcase: title_case()
- * of the text, -1 until needed. */
-static bool person_at(const agency_lists *l, const word *w, size_t n, size_t i, bool keyword,
-		      int *tcase)
-{
-	const sm_entry *g = given_name(l, w[i].fold);
-	if (!g || (i > 0 && in_list(place_before, w[i - 1].fold)))
-		return false;
-	bool next = i + 1 < n && w[i].joined;
-	if (next && (in_list(place_after, w[i + 1].fold) ||
-		     (i + 2 < n && w[i + 1].joined && in_list(place_after, w[i + 2].fold))))
-		return false;
-	if (keyword) /* lower case already: a plain name counts, an ordinary word never */
-		return !g->aux && (!next || !in_list(not_surname, w[i + 1].fold));
-	/* running text: "Givenname Surname", both capitalised */
-	if (!w[i].upper || !next || !w[i + 1].upper)
-		return false;
-	if (g->aux && *tcase < 0)
-		*tcase = title_case(w, n);
-	if (g->aux && *tcase)
-		return false;
-	return strlen(w[i + 1].fold) >= 2 && !in_list(not_surname, w[i + 1].fold);
-}
-
-bool agency_find_name(const agency_lists *l, const char *text, bool keyword, char *out,
-		      size_t outsz)
-{
-	if (!l || !l->names.n || !text)
-		return false;
-	word *w;
-	size_t n = split_words(text, &w);
-	int tcase = -1;
-	bool hit = false;
-	for (size_t i = 0; i < n && !hit; i++) {
-		if (!person_at(l, w, n, i, keyword, &tcase))
-			continue;
-		hit = true;
-		size_t end = i + 1 < n && w[i].joined ? w[i + 1].end : w[i].end;
-		if (out && outsz)
-			snprintf(out, outsz, "%.*s", (int)(end - w[i].start), text + w[i].start);
-	}
-	words_free(w, n);
-	return hit;
-}
-
 static void fail(meta_check *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void fail(meta_check *c, const char *fmt, ...)
 {
@@ -1177,46 +844,21 @@ static void note(meta_check *c, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Length of a "CITY, COUNTRY - DD MM YYYY: " prefix at the start of s, 0 if none. */
+/* A "CITY, COUNTRY - DATE: " prefix (any of the formats) at the start of s. */
 static size_t editorial_prefix_len(const char *s)
 {
-	const char *comma = strstr(s, ", ");
-	if (!comma || comma == s || comma - s > 80 || memchr(s, ':', (size_t)(comma - s)))
-		return 0;
-	const char *dash = strstr(comma + 2, " - ");
-	if (!dash || dash == comma + 2 || dash - comma > 80 ||
-	    memchr(comma, ':', (size_t)(dash - comma)))
-		return 0;
-	const char *d = dash + 3;
-	static const char pat[] = "99 99 9999: ";
-	for (size_t i = 0; pat[i]; i++) {
-		if (pat[i] == '9' ? !isdigit((unsigned char)d[i]) : d[i] != pat[i])
-			return 0;
-	}
-	return (size_t)(d - s) + strlen(pat);
+	return mc_editorial_prefix_len(s);
 }
 
-char *meta_editorial_prefix(const char *city, const char *country, const char *date)
+char *meta_editorial_prefix(const char *city, const char *country, const char *date, int fmt)
 {
-	char *c = utf8_upper(city ? city : ""), *k = utf8_upper(country ? country : ""),
-	     *d = xstrdup(date ? date : "");
-	squeeze_spaces(c);
-	squeeze_spaces(k);
-	for (char *p = d; *p; p++)
-		if (*p == '.' || *p == '/' || *p == '-')
-			*p = ' '; /* "23.11.2026" -> "23 11 2026" */
-	squeeze_spaces(d);
-	char *r = xasprintf("%s, %s - %s: ", c, k, d);
-	free(c);
-	free(k);
-	free(d);
-	return r;
+	return mc_editorial_prefix(city, country ? country : "", date, fmt);
 }
 
 /* The title: spaces, then cut at a phrase boundary or asked again. */
 static void check_title(char **ps, size_t max, meta_check *c)
 {
-	if (squeeze_spaces(*ps))
+	if (text_squeeze_spaces(*ps))
 		c->repaired++;
 	if (!**ps)
 		fail(c, _("%s is empty"), _("the title"));
@@ -1245,13 +887,14 @@ static void check_title(char **ps, size_t max, meta_check *c)
  * 23 11 2026: " is 44 characters. */
 #define EDITORIAL_ROOM 48
 
-static void check_editorial(meta_record *m, const meta_opts *o, meta_check *c)
+static void check_editorial(meta_record *m, const settings *cfg, const meta_opts *o, meta_check *c)
 {
 	size_t have = editorial_prefix_len(m->description);
 	if (o->city && *o->city && o->date && *o->date) {
 		/* the origin's dialog prefills the country "Czech", as mediacsv does */
 		const char *country = o->country && *o->country ? o->country : "Czech";
-		char *want = meta_editorial_prefix(o->city, country, o->date);
+		char *want = meta_editorial_prefix(o->city, country, o->date,
+						   cfg ? cfg->editorial_format : MC_ED_ORIGIN);
 		if (strncmp(m->description, want, strlen(want))) {
 			char *body = m->description + have;
 			char *d = xasprintf("%s%s", want, body);
@@ -1306,22 +949,22 @@ static void check_keywords(meta_record *m, const settings *cfg, const agency_lis
 			for (char *p = w; *p; p++)
 				if (*p == '-' || *p == '_' || *p == '"' || *p == '#')
 					*p = ' '; /* no hyphens (reference: Prompts) */
-			squeeze_spaces(w);
+			text_squeeze_spaces(w);
 			/* trailing and leading punctuation */
 			size_t wl = strlen(w);
 			while (wl && strchr(".!?:'()[]{}* ", w[wl - 1]))
 				w[--wl] = 0;
 			size_t lead = strspn(w, ".!?:'()[]{}* ");
 			memmove(w, w + lead, strlen(w + lead) + 1);
-			squeeze_spaces(w);
+			text_squeeze_spaces(w);
 			char *t = orig;
-			squeeze_spaces(t);
+			text_squeeze_spaces(t);
 			if (strcmp(w, t))
 				changed = true;
 			free(orig);
 			const char *brand = !o->editorial && *w ? find_brand(l, w) : NULL;
 			char who[80] = "";
-			bool url = has_url(w),
+			bool url = text_has_url(w),
 			     person = !o->editorial && *w && !brand && !url &&
 				      agency_find_name(l, w, true, who, sizeof who);
 			bool bad = !*w || url || brand || person ||
@@ -1503,7 +1146,7 @@ int meta_validate_opts(meta_record *m, const settings *cfg, const agency_lists *
 		for (char *p = m->title; *p; p++)
 			if (*p == ',')
 				*p = ' '; /* AdobeStock: no commas in titles */
-		squeeze_spaces(m->title);
+		text_squeeze_spaces(m->title);
 		c->repaired++;
 		note(c, _("title: commas removed (AdobeStock)"));
 	}
@@ -1513,10 +1156,10 @@ int meta_validate_opts(meta_record *m, const settings *cfg, const agency_lists *
 		note(c, _("title: first letter capitalised (Dreamstime)"));
 	}
 	/* description */
-	if (squeeze_spaces(m->description))
+	if (text_squeeze_spaces(m->description))
 		c->repaired++;
 	if (o->editorial)
-		check_editorial(m, o, c);
+		check_editorial(m, cfg, o, c);
 	size_t pre = o->editorial ? editorial_prefix_len(m->description) : 0;
 	size_t prechars = 0;
 	if (pre) {
@@ -1536,7 +1179,7 @@ int meta_validate_opts(meta_record *m, const settings *cfg, const agency_lists *
 		     dmax);
 	}
 	/* what no agency takes outside editorial */
-	if (has_url(m->title) || has_url(m->description))
+	if (text_has_url(m->title) || text_has_url(m->description))
 		fail_ask(c, "the title or description contains a URL; write it without one",
 			 _("the title or description contains a URL"));
 	if (!o->editorial) {
@@ -1670,7 +1313,7 @@ static void check_row_text(const agency_lists *l, const meta_row_in *r, char **k
 	if (dl > DESC_MAX)
 		broke(k, -1, _("shorten it at a sentence end"),
 		      _("the description has %zu characters, over %d"), dl, DESC_MAX);
-	if (has_url(r->title) || has_url(r->description))
+	if (text_has_url(r->title) || text_has_url(r->description))
 		broke(k, -1, _("remove the address"), _("the title or description contains a URL"));
 	if (r->editorial) {
 		if (!editorial_prefix_len(r->description))

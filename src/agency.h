@@ -80,8 +80,10 @@ typedef struct meta_opts {
  * corrected) and the alternatives' no-category mode. */
 int meta_validate_opts(meta_record *m, const settings *cfg, const agency_lists *l,
 		       const meta_opts *o, meta_check *check);
-/* "CITY, COUNTRY - DD MM YYYY: " (place names upper-cased); caller frees. */
-char *meta_editorial_prefix(const char *city, const char *country, const char *date);
+/* "CITY, COUNTRY - DD MM YYYY: " (place names upper-cased, the date
+ * normalised), or in ShutterStock's or Pond5's format (fmt: the setting
+ * editorial_format, MC_ED_* of photomedia.h); caller frees. */
+char *meta_editorial_prefix(const char *city, const char *country, const char *date, int fmt);
 /* The validated categories of an agency joined by ", " for the CSV, or NULL
  * when the record has none for it; caller frees. */
 char *meta_categories_joined(const meta_record *m, const char *agency);

@@ -63,9 +63,9 @@ char *engine_alt_cesta(const char *cesta, const char *tag);
  * `plan` lists them. */
 struct mediacsv;
 typedef struct late_copy {
-	size_t orig_row;   /* the original's row */
-	const char *tag;   /* the alternative tag (the settings' string) */
-	char *cesta;       /* the copy's Cesta */
+	size_t orig_row; /* the original's row */
+	const char *tag; /* the alternative tag (the settings' string) */
+	char *cesta;     /* the copy's Cesta */
 } late_copy;
 size_t engine_late_copies(const settings *cfg, store *st, const struct mediacsv *m,
 			  late_copy **out);

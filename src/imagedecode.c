@@ -292,14 +292,10 @@ done:
 static int flip_orientation(int flip)
 {
 	switch (flip) {
-	case 3:
-		return 3;
-	case 5:
-		return 8;
-	case 6:
-		return 6;
-	default:
-		return 1;
+	case 3: return 3;
+	case 5: return 8;
+	case 6: return 6;
+	default: return 1;
 	}
 }
 
@@ -352,8 +348,8 @@ done:
 	return rc;
 }
 
-int image_decode_other(const unsigned char *data, size_t len, int min_w, int min_h,
-		       image_rgb *out, int *orientation, sb_err *e)
+int image_decode_other(const unsigned char *data, size_t len, int min_w, int min_h, image_rgb *out,
+		       int *orientation, sb_err *e)
 {
 	memset(out, 0, sizeof *out);
 	*orientation = 1;

@@ -12,8 +12,8 @@ bool image_is_jpeg(const unsigned char *data, size_t len);
  * the file's stored axes; *orientation (EXIF 1..8) is what is still to be
  * applied.  For a RAW file, the embedded preview (min_w x min_h guides the
  * JPEG preview's DCT scale).  SBE_INPUT with a reason when unreadable. */
-int image_decode_other(const unsigned char *data, size_t len, int min_w, int min_h,
-		       image_rgb *out, int *orientation, sb_err *e);
+int image_decode_other(const unsigned char *data, size_t len, int min_w, int min_h, image_rgb *out,
+		       int *orientation, sb_err *e);
 /* EXIF orientation (1..8) of a bare EXIF/TIFF block ("II*\0" or
  * "MM\0*"), as PNG's eXIf chunk carries it; 1 if none. */
 int exif_orientation_tiff(const unsigned char *tiff, size_t len);

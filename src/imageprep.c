@@ -380,8 +380,8 @@ static int prepare_other(const char *path, const unsigned char *j, size_t len,
 	if (rc < 0) {
 		char why[sizeof e->msg];
 		snprintf(why, sizeof why, "%s", e ? e->msg : "");
-		return sb_fail(e, SBE_INPUT, _("%s: %s; replace the file or mark it rejected"), path,
-			       why);
+		return sb_fail(e, SBE_INPUT, _("%s: %s; replace the file or mark it rejected"),
+			       path, why);
 	}
 	int tw, th, ow = full.w, oh = full.h;
 	model_size(caps, model, detail, ow, oh, &tw, &th);

@@ -286,18 +286,11 @@ static void apply_save(mediacsv *m, size_t row, const mc_update *u, const mc_com
 	/* without place or date the description is taken as already prefixed
 	 * (the prompt asks the model for it, the validator checks it) */
 	if (u->editorial && (u->ed_city || u->ed_date)) {
-		/* place names upper case, diacritics kept, as Python's str.upper() */
-		char *city = utf8_upper(u->ed_city ? u->ed_city : "");
-		char *country = utf8_upper(u->ed_country ? u->ed_country : "Czech");
-		char day[11];
-		const char *date = u->ed_date ? u->ed_date : "";
-		if (date_norm_ddmmyyyy(date, day))
-			date = day; /* "3.8.2024" -> "03 08 2024" */
-		sbuf_printf(&d, "%s, %s - %s: ", city, country, date);
-		free(city);
-		free(country);
-		if (strncmp(desc, d.p, d.len) == 0)
-			sbuf_reset(&d); /* the model already wrote the prefix */
+		char *pre = mc_editorial_prefix(u->ed_city, u->ed_country, u->ed_date,
+						o ? o->ed_format : MC_ED_ORIGIN);
+		if (strncmp(desc, pre, strlen(pre)) != 0) /* else the model already wrote it */
+			sbuf_adds(&d, pre);
+		free(pre);
 	}
 	sbuf_adds(&d, desc);
 	char *dc = cut_chars(d.p ? d.p : "", dmax);
@@ -376,6 +369,95 @@ int mediacsv_apply(mediacsv *m, size_t row, const mc_update *u, const mc_commit_
 	}
 	}
 	return 0;
+}
+
+/* ---------- the editorial prefix ---------- */
+
+static void squeeze(char *s)
+{
+	char *w = s;
+	for (const char *r = s; *r; r++)
+		if (*r != ' ' || (w > s && w[-1] != ' '))
+			*w++ = *r;
+	while (w > s && w[-1] == ' ')
+		w--;
+	*w = '\0';
+}
+
+static const char *const months[] = { "JANUARY",   "FEBRUARY", "MARCH",    "APRIL",
+				      "MAY",       "JUNE",     "JULY",     "AUGUST",
+				      "SEPTEMBER", "OCTOBER",  "NOVEMBER", "DECEMBER" };
+
+char *mc_editorial_prefix(const char *city, const char *country, const char *date, int fmt)
+{
+	/* place names upper case, diacritics kept, as Python's str.upper() */
+	char *c = utf8_upper(city ? city : ""), *k = utf8_upper(country ? country : "Czech");
+	squeeze(c);
+	squeeze(k);
+	char day[11], when[40];
+	unsigned dd, mm, yy;
+	if (date_norm_ddmmyyyy(date, day) && sscanf(day, "%u %u %u", &dd, &mm, &yy) == 3) {
+		if (fmt == MC_ED_SHUTTERSTOCK)
+			snprintf(when, sizeof when, "%s %u, %u", months[mm - 1], dd, yy);
+		else if (fmt == MC_ED_POND5)
+			snprintf(when, sizeof when, "%02u/%02u/%04u", mm, dd, yy);
+		else
+			snprintf(when, sizeof when, "%s", day); /* "3.8.2024" -> "03 08 2024" */
+	} else {
+		snprintf(when, sizeof when, "%s", date ? date : "");
+		for (char *p = when; *p; p++)
+			if (*p == '.' || *p == '/' || *p == '-')
+				*p = ' ';
+		squeeze(when);
+	}
+	char *r = xasprintf("%s, %s - %s: ", c, k, when);
+	free(c);
+	free(k);
+	return r;
+}
+
+/* "DD MM YYYY: ", "MM/DD/YYYY: " or "MONTH D, YYYY: " at d: its length, or 0 */
+static size_t date_part_len(const char *d)
+{
+	static const char *const pats[] = { "99 99 9999: ", "99/99/9999: " };
+	for (int k = 0; k < 2; k++) {
+		size_t i = 0;
+		for (; pats[k][i]; i++)
+			if (pats[k][i] == '9' ? !isdigit((unsigned char)d[i]) : d[i] != pats[k][i])
+				break;
+		if (!pats[k][i])
+			return i;
+	}
+	for (int m = 0; m < 12; m++) {
+		size_t ml = strlen(months[m]);
+		if (strncmp(d, months[m], ml) != 0 || d[ml] != ' ')
+			continue;
+		const char *p = d + ml + 1;
+		int n = 0;
+		while (isdigit((unsigned char)*p) && n < 2)
+			p++, n++;
+		if (!n || strncmp(p, ", ", 2) != 0)
+			return 0;
+		p += 2;
+		for (n = 0; n < 4; n++, p++)
+			if (!isdigit((unsigned char)*p))
+				return 0;
+		return strncmp(p, ": ", 2) == 0 ? (size_t)(p + 2 - d) : 0;
+	}
+	return 0;
+}
+
+size_t mc_editorial_prefix_len(const char *s)
+{
+	const char *comma = strstr(s, ", ");
+	if (!comma || comma == s || comma - s > 80 || memchr(s, ':', (size_t)(comma - s)))
+		return 0;
+	const char *dash = strstr(comma + 2, " - ");
+	if (!dash || dash == comma + 2 || dash - comma > 80 ||
+	    memchr(comma, ':', (size_t)(dash - comma)))
+		return 0;
+	size_t dl = date_part_len(dash + 3);
+	return dl ? (size_t)(dash + 3 - s) + dl : 0;
 }
 
 /* ---------- commit ---------- */
@@ -610,8 +692,9 @@ static int commit_merge(const char *path, const mc_update *u, size_t n, const mc
 		for (size_t i = 0; i < n; i++) {
 			size_t d = u[i].depends_on;
 			res->fp[i][0] = '\0';
-			int s = d && d <= i && res->status[d - 1] > 1 ? 4
-								      : commit_one(m, &u[i], o, res->fp[i]);
+			int s = d && d <= i && res->status[d - 1] > 1
+					? 4
+					: commit_one(m, &u[i], o, res->fp[i]);
 			res->status[i] = s;
 			if (s == 0)
 				res->applied++;

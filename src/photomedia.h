@@ -77,12 +77,25 @@ typedef struct mc_update {
 	size_t depends_on;
 } mc_update;
 
+/* The editorial caption prefix's format: the origin's "CITY, COUNTRY - DD
+ * MM YYYY: " (the default), ShutterStock's own "CITY, COUNTRY - MONTH DAY,
+ * YEAR: " or Pond5's "CITY, COUNTRY - MM/DD/YYYY: ". */
+enum { MC_ED_ORIGIN, MC_ED_SHUTTERSTOCK, MC_ED_POND5 };
+/* The prefix: city and country upper-cased (diacritics kept), country
+ * "Czech" when NULL, the date normalised (date_norm_ddmmyyyy: "3.8.2024" is
+ * 3 August) and written in the format; a date that is not one is kept as
+ * typed, its separators as spaces.  Caller frees. */
+char *mc_editorial_prefix(const char *city, const char *country, const char *date, int fmt);
+/* Length of such a prefix (any of the formats) at the start of s, 0 if none. */
+size_t mc_editorial_prefix_len(const char *s);
+
 typedef struct mc_commit_opts {
 	int title_max, desc_max, keywords_max; /* 80 / 200 / 50 by default (0) */
 	int backups;                           /* backups kept, default 10 */
 	const char *backup_session;            /* one backup per session: its stamp
 						 * YYYYmmdd_HHMMSS; NULL = now */
 	const char *today;                     /* DD.MM.YYYY; NULL = today (tests) */
+	int ed_format;                         /* MC_ED_ORIGIN (0), ... */
 } mc_commit_opts;
 
 typedef struct mc_commit_result {

@@ -13,9 +13,9 @@
 
 const char *plan_action_name(plan_action a)
 {
-	return a == PLAN_NEW	    ? "new"
+	return a == PLAN_NEW        ? "new"
 	       : a == PLAN_IN_BATCH ? "in_batch"
-	       : a == PLAN_COPY	    ? "copy"
+	       : a == PLAN_COPY     ? "copy"
 				    : "skip";
 }
 

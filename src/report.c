@@ -375,7 +375,8 @@ static void batch_report_text(store *st, const batch_info *b, const file_entry *
 			file_state_name(fs[i].state), fs[i].attempts,
 			fs[i].reason ? fs[i].reason : "-");
 		if (failure_resolved(st, b->id, &fs[i]))
-			fprintf(out, "    %s\n", _("(committed since in a later batch, or sent again)"));
+			fprintf(out, "    %s\n",
+				_("(committed since in a later batch, or sent again)"));
 	}
 }
 
@@ -466,8 +467,8 @@ size_t report_batches_models(store *st, const batch_info *bs, size_t nb, const s
 		est += bs[i].est_cost;
 		act += bs[i].actual_cost;
 		if (arr)
-			json_object_array_add(
-				arr, batch_report_json(st, &bs[i], fs, nf, read_extra(st, bs[i].id)));
+			json_object_array_add(arr, batch_report_json(st, &bs[i], fs, nf,
+								     read_extra(st, bs[i].id)));
 		else {
 			if (i)
 				fputc('\n', out);

@@ -449,7 +449,7 @@ char *prompt_user_text(prompt_ctx *p, mc_media media, const char *description, b
 		char *c = short_field(ed_city), *k = short_field(ed_country),
 		     *d = short_field(ed_date);
 		if (*c && *k && *d) {
-			char *prefix = meta_editorial_prefix(c, k, d);
+			char *prefix = meta_editorial_prefix(c, k, d, p->cfg ? p->cfg->editorial_format : 0);
 			kv v[] = { { "prefix", prefix }, { "media", noun } };
 			ed = fill(p->ed_tpl, v, 2);
 			free(prefix);

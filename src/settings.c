@@ -50,6 +50,7 @@ const setting_doc settings_docs[] = {
 	{"path_map", "", N_("map a CSV path prefix to a local one: FROM => TO (repeatable)")},
 	{"preview", "auto", N_("image preview: auto, symbols, kitty, sixel or iterm")},
 	{"editorial_country", "Czech", N_("the country an editorial dialog starts with")},
+	{"editorial_format", "origin", N_("editorial caption prefix: origin (DD MM YYYY), shutterstock (MONTH DAY, YEAR) or pond5 (MM/DD/YYYY)")},
 	{"series_gap", "180", N_("series: most seconds between two frames of one series (0 = no series)")},
 	{"series_distance", "12", N_("series: most bits two frames' picture hashes may differ in (0 to 64)")},
 	{"locale", "", N_("user interface locale (empty = from the environment)")},
@@ -372,6 +373,14 @@ int settings_set(settings *s, const char *key, const char *value, const char *or
 		if (!one_of(value, previews))
 			return bad_value(e, origin, k, value, "auto, symbols, kitty, sixel, iterm");
 		set_str(&s->preview, value);
+	} else if (!strcmp(k, "editorial_format")) {
+		static const char *const fmts[] = { "origin", "shutterstock", "pond5", NULL };
+		int f = 0;
+		while (fmts[f] && strcmp(fmts[f], value) != 0)
+			f++;
+		if (!fmts[f])
+			return bad_value(e, origin, k, value, "origin, shutterstock, pond5");
+		s->editorial_format = f;
 	} else if (!strcmp(k, "editorial_country")) {
 		set_str(&s->editorial_country, value);
 	} else if (!strcmp(k, "locale")) {
@@ -568,6 +577,9 @@ void settings_dump(const settings *s, FILE *out)
 		fprintf(out, "path_map = %s => %s\n", s->maps[i].from, s->maps[i].to);
 	STR("preview", s->preview);
 	STR("editorial_country", s->editorial_country);
+	STR("editorial_format", s->editorial_format == 1   ? "shutterstock"
+				: s->editorial_format == 2 ? "pond5"
+							   : "origin");
 	INT("series_gap", s->series_gap);
 	INT("series_distance", s->series_distance);
 	STR("locale", s->locale);

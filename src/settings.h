@@ -48,6 +48,8 @@ typedef struct settings {
 	int nmaps;
 	char *preview;           /* "auto", "symbols", "kitty", "sixel", "iterm" */
 	char *editorial_country; /* the editorial dialog's first country */
+	int editorial_format;    /* the caption prefix's date: MC_ED_ORIGIN (0), MC_ED_SHUTTERSTOCK,
+				  * MC_ED_POND5 (photomedia.h) */
 	int series_gap;          /* seconds between frames of a series (default 180, 0 = off) */
 	int series_distance;     /* hash bits two frames may differ in (default 12) */
 	char *locale;            /* "" = from the environment */

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "agency.h"
+#include "photomedia.h"
 
 static agency_lists *L;
 
@@ -880,9 +881,31 @@ static void test_editorial(void **state)
 {
 	(void)state;
 	meta_check c;
-	char *p = meta_editorial_prefix(" Český Krumlov", "czech", "23.11.2026");
+	char *p = meta_editorial_prefix(" Český Krumlov", "czech", "23.11.2026", MC_ED_ORIGIN);
 	assert_string_equal(p, "ČESKÝ KRUMLOV, CZECH - 23 11 2026: ");
 	free(p);
+	/* the date normalised, whatever the user typed (two-digit day and month) */
+	static const char *const typed[] = { "3.8.2024", "3 8 2024", "03/08/2024", "2024-08-03" };
+	for (size_t i = 0; i < 4; i++) {
+		p = meta_editorial_prefix("Praha", "Czech", typed[i], MC_ED_ORIGIN);
+		assert_string_equal(p, "PRAHA, CZECH - 03 08 2024: ");
+		free(p);
+	}
+	/* ShutterStock's and Pond5's own formats (setting editorial_format) */
+	p = meta_editorial_prefix("Praha", "Czech Republic", "3.8.2024", MC_ED_SHUTTERSTOCK);
+	assert_string_equal(p, "PRAHA, CZECH REPUBLIC - AUGUST 3, 2024: ");
+	free(p);
+	p = meta_editorial_prefix("Praha", "Czech", "3.8.2024", MC_ED_POND5);
+	assert_string_equal(p, "PRAHA, CZECH - 08/03/2024: ");
+	free(p);
+	/* each format is recognised as a prefix, so it is never added twice */
+	static const char *const pre[] = { "PRAHA, CZECH - 03 08 2024: Tram.",
+					   "PRAHA, CZECH - AUGUST 3, 2024: Tram.",
+					   "PRAHA, CZECH - 08/03/2024: Tram." };
+	for (size_t i = 0; i < 3; i++)
+		assert_int_equal(mc_editorial_prefix_len(pre[i]), strlen(pre[i]) - strlen("Tram."));
+	assert_int_equal(mc_editorial_prefix_len("PRAHA, CZECH - AUGUST 33, 2024 Tram."), 0);
+	assert_int_equal(mc_editorial_prefix_len("Tram, bridge - 3 8 2024: x"), 0);
 
 	/* prefix added, Editorial first, AdobeStock dropped, brands allowed */
 	meta_record m = make("Skoda tram in Prague", "A Skoda tram crosses the bridge.",

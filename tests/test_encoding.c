@@ -174,10 +174,10 @@ static void test_case_mapping(void **state)
 	assert_int_equal(utf8_casecmp("a\xFF", "A\xFF"), 0); /* a bad byte is U+FFFD */
 	assert_true(utf8_casecmp("a\xFF", "a") > 0);
 	/* the editorial prefix's place names, as Python's str.upper() */
-	char *p = meta_editorial_prefix("Gießen", "Deutschland", "1.2.2026");
-	assert_string_equal(p, "GIESSEN, DEUTSCHLAND - 1 2 2026: ");
+	char *p = meta_editorial_prefix("Gießen", "Deutschland", "1.2.2026", 0);
+	assert_string_equal(p, "GIESSEN, DEUTSCHLAND - 01 02 2026: ");
 	free(p);
-	p = meta_editorial_prefix("Ústí nad Labem", NULL, "23.11.2026");
+	p = meta_editorial_prefix("Ústí nad Labem", NULL, "23.11.2026", 0);
 	assert_string_equal(p, "ÚSTÍ NAD LABEM,  - 23 11 2026: ");
 	free(p);
 }

@@ -228,8 +228,9 @@ void eng_queue_late_copies(engine *en)
 			char *desc = row_json(m, lc[i].orig_row);
 			queue_alternative(en, &bi, &of, desc, lc[i].tag, lc[i].cesta, res.fp[i]);
 			free(desc);
-			sb_log(LOG_INFO, _("%s: an edited copy made after its original was committed: "
-					   "its row is added and its text-only request queued"),
+			sb_log(LOG_INFO,
+			       _("%s: an edited copy made after its original was committed: "
+				 "its row is added and its text-only request queued"),
 			       lc[i].cesta);
 		}
 		mc_commit_result_free(&res);
@@ -386,6 +387,7 @@ static int csv_commit(engine *en, const mc_update *u, size_t n, mc_commit_result
 	o.title_max = en->cfg->title_max;
 	o.backups = en->cfg->backups;
 	o.backup_session = en->session;
+	o.ed_format = en->cfg->editorial_format;
 	memset(res, 0, sizeof *res);
 	pthread_mutex_lock(&en->commit_mu);
 	int rc = mediacsv_commit(en->cfg->media_csv, u, n, &o, res, e);

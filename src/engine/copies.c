@@ -14,7 +14,6 @@
 #include "engine.h"
 #include "photomedia.h"
 
-
 /* no row, in no batch, not settled by us (a row the user deleted after
  * our commit stays deleted), and the file is there */
 static bool wanted(const settings *cfg, store *st, const mediacsv *m, const char *ac)

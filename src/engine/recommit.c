@@ -272,6 +272,7 @@ static long recommit_once(engine *en, sb_err *e)
 		o.title_max = en->cfg->title_max;
 		o.backups = en->cfg->backups;
 		o.backup_session = en->session;
+		o.ed_format = en->cfg->editorial_format;
 		pthread_mutex_lock(&en->commit_mu);
 		int rc = mediacsv_commit(en->cfg->media_csv, u, n, &o, &res, e);
 		pthread_mutex_unlock(&en->commit_mu);
