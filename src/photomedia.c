@@ -679,11 +679,95 @@ static int refuse_read_only(const char *path, const struct stat *st, sb_err *e)
 	return r;
 }
 
+/* A stat of the file is the one we read: inode, size, modification time
+ * (not the change time: the backup's hard link and a rename set it). */
+static bool same_stat(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/* name holds exactly the file we read: the same inode, untouched since (its
+ * times, and its bytes, for a clock too coarse to tell two saves apart). */
+static bool still_as_read(const char *name, const struct stat *st0, const char *data, size_t len)
+{
+	int fd = open(name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	struct stat st;
+	bool same = fstat(fd, &st) == 0 && same_stat(&st, st0) && (size_t)st.st_size == len;
+	char buf[65536];
+	for (size_t off = 0; same;) {
+		ssize_t r = read(fd, buf, sizeof buf);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			same = r == 0 && off == len;
+			break;
+		}
+		same = off + (size_t)r <= len && memcmp(buf, data + off, (size_t)r) == 0;
+		off += (size_t)r;
+	}
+	close(fd);
+	return same;
+}
+
+/* Our new file (tmp, written and fsync'ed) in place of path, unless path
+ * changed since we read it (st0, data).  The last check and the swap are
+ * two system calls apart; the swap is a RENAME_EXCHANGE, so the file it
+ * replaced comes back under tmp's name: a save that slipped in between (a
+ * new file renamed over path, or path rewritten in place) is seen there, is
+ * put back in place, and the caller merges again.  Where the file system
+ * cannot exchange, a plain rename.  0 installed, 1 path changed (nothing
+ * of ours left behind), -1 with e set. */
+static int install(const char *path, const char *tmp, const struct stat *st0, const char *data,
+		   size_t len, sb_err *e)
+{
+	struct stat mine, st1, link;
+	if (lstat(tmp, &mine) < 0 || stat(path, &st1) < 0 || !same_stat(&st1, st0)) {
+		unlink(tmp);
+		return 1;
+	}
+	/* a CSV reached through a symbolic link is replaced as before: renamed over */
+	bool swap = lstat(path, &link) == 0 && S_ISREG(link.st_mode);
+	if (!swap || util_rename_exchange(tmp, path) < 0) {
+		bool cannot_swap =
+			!swap || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP;
+		if (!cannot_swap || rename(tmp, path) < 0) {
+			sb_fail(e, SBE_IO, _("cannot rename %s to %s: %s"), tmp, path,
+				strerror(errno));
+			unlink(tmp);
+			return -1;
+		}
+		fsync_dir_of(path);
+		return 0;
+	}
+	if (still_as_read(tmp, st0, data, len)) {
+		unlink(tmp);
+		fsync_dir_of(path);
+		return 0;
+	}
+	/* saved by someone else after our read: their file goes back */
+	if (util_rename_exchange(tmp, path) < 0)
+		return sb_fail(
+			e, SBE_IO,
+			_("%s was saved by another program while stockbatch committed into "
+			  "it, and that save could not be put back: it is %s (the file as it "
+			  "was before the commit is in the backup beside it)"),
+			path, tmp);
+	struct stat now;
+	if (lstat(tmp, &now) == 0 && now.st_ino != mine.st_ino)
+		util_rename_exchange(tmp, path); /* ours was replaced meanwhile: the newest back */
+	unlink(tmp);
+	fsync_dir_of(path);
+	return 1;
+}
+
 static int commit_merge(const char *path, const mc_update *u, size_t n, const mc_commit_opts *o,
 			mc_commit_result *res, sb_err *e)
 {
-	/* If another writer replaces the file while we merge, merge again. */
-	for (int attempt = 0; attempt < 5; attempt++) {
+	/* If another writer saves the file while we merge, merge again. */
+	for (int attempt = 0; attempt < 8; attempt++) {
 		struct stat st0, st1;
 		mediacsv *m;
 		if (mediacsv_load_stat(path, &m, &st0, true, e) < 0)
@@ -713,27 +797,27 @@ static int commit_merge(const char *path, const mc_update *u, size_t n, const mc
 			mediacsv_free(m);
 			return -1;
 		}
-		size_t len;
-		char *out = mediacsv_serialize(m, &len);
-		if (stat(path, &st1) < 0 || st1.st_ino != st0.st_ino ||
-		    st1.st_size != st0.st_size || st1.st_mtim.tv_sec != st0.st_mtim.tv_sec ||
-		    st1.st_mtim.tv_nsec != st0.st_mtim.tv_nsec) {
-			free(out);
+		if (stat(path, &st1) < 0 || !same_stat(&st1, &st0)) {
 			mediacsv_free(m);
-			continue;
+			continue; /* changed already: no need to write */
 		}
-		char *made;
+		size_t len;
+		char *out = mediacsv_serialize(m, &len), *tmp = NULL, *made = NULL;
 		int r = make_backup(path, m->data, m->len, &st0, o, &made, e);
 		if (r == 0)
-			r = atomic_write_like(path, out, len, &st0, e);
+			r = util_write_temp_like(path, out, len, &st0, &tmp, e);
+		free(out);
+		if (r == 0)
+			r = install(path, tmp, &st0, m->data, m->len, e);
 		/* a backup that is still the live file's second name would change
 		 * with it: it goes when the file was not replaced */
-		if (r < 0 && made)
+		if (r != 0 && made)
 			unlink(made);
 		free(made);
-		free(out);
+		free(tmp);
 		mediacsv_free(m);
-		return r;
+		if (r != 1)
+			return r;
 	}
 	return sb_fail(e, SBE_CONFLICT,
 		       _("%s keeps changing while stockbatch merges its results; close the program "

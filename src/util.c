@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -298,22 +299,51 @@ static void match_file(int fd, mode_t mode, const struct stat *like)
 	}
 }
 
-static int atomic_write_fd(const char *path, const void *data, size_t len, mode_t mode,
-			   const struct stat *like, sb_err *e)
+/* The temp file beside path with data, fsync'ed, its mode (and owner)
+ * given: *tmp (caller frees) waits for its rename. */
+static int write_temp(const char *path, const void *data, size_t len, mode_t mode,
+		      const struct stat *like, char **tmp, sb_err *e)
 {
-	char *tmp;
-	int fd = util_create_temp(path, &tmp, e);
+	int fd = util_create_temp(path, tmp, e);
 	if (fd < 0)
 		return -1;
 	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
-		sb_fail(e, SBE_IO, "cannot write %s: %s", tmp, strerror(errno));
+		sb_fail(e, SBE_IO, "cannot write %s: %s", *tmp, strerror(errno));
 		close(fd);
-		unlink(tmp);
-		free(tmp);
+		unlink(*tmp);
+		free(*tmp);
+		*tmp = NULL;
 		return -1;
 	}
 	match_file(fd, mode, like);
 	close(fd);
+	return 0;
+}
+
+int util_write_temp_like(const char *path, const void *data, size_t len, const struct stat *like,
+			 char **tmp, sb_err *e)
+{
+	return write_temp(path, data, len, like->st_mode & 07777, like, tmp, e);
+}
+
+int util_rename_exchange(const char *a, const char *b)
+{
+#ifdef RENAME_EXCHANGE
+	return renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE);
+#else
+	(void)a;
+	(void)b;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+static int atomic_write_fd(const char *path, const void *data, size_t len, mode_t mode,
+			   const struct stat *like, sb_err *e)
+{
+	char *tmp;
+	if (write_temp(path, data, len, mode, like, &tmp, e) < 0)
+		return -1;
 	if (rename(tmp, path) < 0) {
 		sb_fail(e, SBE_IO, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
 		unlink(tmp);

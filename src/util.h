@@ -66,6 +66,15 @@ void sbuf_free(sbuf *b);
 int atomic_write(const char *path, const void *data, size_t len, mode_t mode, sb_err *e);
 int atomic_write_like(const char *path, const void *data, size_t len, const struct stat *like,
 		      sb_err *e);
+/* The first half of atomic_write_like: the temp file beside path written,
+ * fsync'ed, with like's mode and owner; *tmp (caller frees) is for the
+ * caller to rename or exchange. */
+int util_write_temp_like(const char *path, const void *data, size_t len, const struct stat *like,
+			 char **tmp, sb_err *e);
+/* Swap the names a and b atomically (renameat2 RENAME_EXCHANGE): -1 with
+ * errno EINVAL, ENOSYS or EOPNOTSUPP where the system or the file system
+ * cannot. */
+int util_rename_exchange(const char *a, const char *b);
 /* A new temp file beside target: "TARGET.tmp.PID.XXXXXX" (random letters),
  * opened O_CREAT|O_EXCL|O_NOFOLLOW with mode 0600, so no name planted in
  * advance (a symlink, a file) is ever written through.  Returns the fd and
