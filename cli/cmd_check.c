@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "agency.h"
+#include "check.h"
 #include "cmd.h"
 #include "i18n.h"
 #include "mediacsv.h"
@@ -39,45 +40,21 @@ static void on_rule(int agency, const char *rule, const char *todo, void *ctx)
 		(finding){ agency, fs->line, xstrdup(fs->file), xstrdup(rule), xstrdup(todo) };
 }
 
-/* The column of an agency's status or categories ("ShutterStock status"). */
-static int bank_col(const mediacsv *m, int a, const char *suffix)
-{
-	char name[64];
-	snprintf(name, sizeof name, "%s %s", meta_agency_label(a), suffix);
-	return mediacsv_col(m, name);
-}
-
 /* Every row any enabled agency sees; rows counts those checked. */
 static void check_all(const mediacsv *m, const agency_lists *l, const settings *cfg, findings *fs,
 		      size_t *rows, size_t *rows_bad)
 {
-	int st[META_AGENCIES], cat[META_AGENCIES];
-	for (int a = 0; a < META_AGENCIES; a++) {
-		st[a] = bank_col(m, a, "status");
-		cat[a] = bank_col(m, a, "kategorie");
-	}
-	int ed = mediacsv_col(m, MC_EDITORIAL);
+	check_cols c;
+	check_cols_find(m, &c);
+	int soubor = mediacsv_col(m, MC_SOUBOR);
 	for (size_t r = 0; r < mediacsv_rows(m); r++) {
-		meta_row_in in = { 0 };
-		bool any = false;
-		for (int a = 0; a < META_AGENCIES; a++) {
-			in.sees[a] = st[a] >= 0 &&
-				     !strcmp(mediacsv_get(m, r, st[a]), MC_ST_PREPARED) &&
-				     meta_agency_enabled(cfg, a);
-			in.cats[a] = mediacsv_get(m, r, cat[a]);
-			any |= in.sees[a];
-		}
-		if (!any)
-			continue;
-		in.title = mediacsv_field(m, r, MC_NAZEV);
-		in.description = mediacsv_field(m, r, MC_POPIS);
-		in.keywords = mediacsv_field(m, r, MC_KLICOVA);
-		in.editorial = (ed >= 0 && !strcasecmp(mediacsv_get(m, r, ed), "ano")) ||
-			       !strncmp(in.keywords, "Editorial", 9);
 		fs->line = mediacsv_lineno(m, r);
-		fs->file = mediacsv_field(m, r, MC_SOUBOR);
+		fs->file = mediacsv_get(m, r, soubor);
+		long bad = check_media_row(m, &c, r, l, cfg, on_rule, fs);
+		if (bad < 0)
+			continue;
 		(*rows)++;
-		if (meta_check_row(l, cfg, &in, on_rule, fs))
+		if (bad > 0)
 			(*rows_bad)++;
 	}
 }

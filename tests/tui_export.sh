@@ -10,12 +10,8 @@ tui_library 3 batch_size=2 poll_interval=1
 tui_start
 tui_resize 200 60
 tui_wait "File: IMG_0001.jpg"
-tui_type "Smrkový les v ranní mlze na úbočí kopce, světlo prosvítá mezi kmeny."
-tui_keys C-s
-tui_wait "File: IMG_0002.jpg"
-tui_type "Louka plná žlutých pampelišek pod modrou oblohou, v dálce les a kopce."
-tui_keys C-s
-tui_wait "File: IMG_0003.jpg"
+tui_save "Smrkový les v ranní mlze na úbočí kopce, světlo prosvítá mezi kmeny." IMG_0002.jpg
+tui_save "Louka plná žlutých pampelišek pod modrou oblohou, v dálce les a kopce." IMG_0003.jpg
 tui_wait "completed: 2 committed" 90
 tui_keys Tab
 tui_wait "Batches ("

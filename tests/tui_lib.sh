@@ -8,6 +8,8 @@
 #   tui_keys KEY...       -> tmux send-keys (names: C-s, F10, Tab, Enter...)
 #   tui_type TEXT         -> types TEXT literally (UTF-8)
 #   tui_screen            -> prints the screen now
+#   tui_save TEXT NEXT    -> types TEXT, saves it (Ctrl+S), waits for the
+#                            photo NEXT ("File: NEXT")
 #   tui_wait TEXT [SECS]  -> waits until the screen shows TEXT (fixed string)
 #   tui_wait_gone TEXT [SECS]
 #   tui_wait_exit [SECS]  -> waits for the program to end; prints its status
@@ -68,6 +70,13 @@ tui_keys()
 tui_type()
 {
 	$TUI_TM send-keys -t sb -l "$1" || fail "tmux send-keys -l"
+}
+
+tui_save()
+{
+	tui_type "$1"
+	tui_keys C-s
+	tui_wait "File: $2"
 }
 
 tui_screen()

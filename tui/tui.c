@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "advisor.h"
+#include "check.h"
 #include "exitcode.h"
 #include "cost.h"
 #include "i18n.h"
@@ -306,6 +307,44 @@ static void act_external(ui *u)
 	u->dirty = true;
 }
 
+struct check_out {
+	FILE *f;
+	const file_entry *files;
+	size_t n;
+};
+
+static void on_finding(size_t file, int agency, const char *rule, const char *todo, void *ctx)
+{
+	struct check_out *o = ctx;
+	o->n++;
+	fprintf(o->f, "  %s: %s: %s (%s)\n", path_basename(o->files[file].cesta),
+		agency < 0 ? _("all agencies") : meta_agency_label(agency), rule, todo);
+}
+
+/* The agencies' rules over the batch's rows in the CSV, as `check` applies
+ * them (the core's check_media_files). */
+static void report_checks(ui *u, FILE *f)
+{
+	if (!u->nfiles)
+		return;
+	const char **paths = xmalloc(u->nfiles * sizeof *paths);
+	for (size_t i = 0; i < u->nfiles; i++)
+		paths[i] = u->files[i].cesta;
+	fprintf(f, "\n%s\n", _("Agency checks of its rows in the CSV (as stockbatch check):"));
+	struct check_out o = { f, u->files, 0 };
+	size_t checked = 0;
+	sb_err e;
+	sb_err_clear(&e);
+	if (check_media_files(u->cfg, paths, u->nfiles, on_finding, &o, &checked, &e) < 0)
+		fprintf(f, "  %s\n", e.msg);
+	else if (!o.n)
+		fprintf(f,
+			P_("  %zu row ready for an agency: it passes every rule.\n",
+			   "  %zu rows ready for an agency: they pass every rule.\n", checked),
+			checked);
+	free(paths);
+}
+
 static void act_report(ui *u)
 {
 	if (!u->nbatches)
@@ -328,6 +367,7 @@ static void act_report(ui *u)
 			fprintf(f, "  %s: %s (%s)\n", path_basename(u->files[i].cesta),
 				ui_file_state_label(u->files[i].state), u->files[i].reason);
 		}
+	report_checks(u, f);
 	fclose(f);
 	char title[96];
 	snprintf(title, sizeof title, _("Report of %s"), b->id);
