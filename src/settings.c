@@ -144,8 +144,48 @@ void settings_defaults(settings *s)
 	s->locale = xstrdup("");
 }
 
+static int set_one(settings *s, const char *key, const char *value, const char *origin, sb_err *e);
+
+static long doc_index(const char *key)
+{
+	char k[64];
+	size_t kl = strlen(key);
+	if (kl >= sizeof k)
+		return -1;
+	for (size_t i = 0; i <= kl; i++)
+		k[i] = key[i] == '-' ? '_' : key[i];
+	for (long i = 0; settings_docs[i].key && i < SB_MAX_SETTINGS; i++)
+		if (!strcmp(settings_docs[i].key, k))
+			return i;
+	return -1;
+}
+
+int settings_set(settings *s, const char *key, const char *value, const char *origin, sb_err *e)
+{
+	if (!origin)
+		origin = _("command line");
+	if (set_one(s, key, value, origin, e) < 0)
+		return -1;
+	long i = doc_index(key);
+	if (i >= 0) {
+		free(s->origin[i]);
+		s->origin[i] = xstrdup(origin);
+	}
+	return 0;
+}
+
+const char *settings_origin(const settings *s, const char *key)
+{
+	long i = doc_index(key);
+	return i >= 0 ? s->origin[i] : NULL;
+}
+
 void settings_free(settings *s)
 {
+	for (int i = 0; i < SB_MAX_SETTINGS; i++) {
+		free(s->origin[i]);
+		s->origin[i] = NULL;
+	}
 	free(s->provider);
 	free(s->model);
 	free(s->openai_base_url);
@@ -235,10 +275,8 @@ static int set_path_map(settings *s, const char *value, const char *origin, sb_e
 	return 0;
 }
 
-int settings_set(settings *s, const char *key, const char *value, const char *origin, sb_err *e)
+static int set_one(settings *s, const char *key, const char *value, const char *origin, sb_err *e)
 {
-	if (!origin)
-		origin = _("command line");
 	if (!value)
 		value = "";
 	/* Options spelled --batch-size reach us as batch-size. */

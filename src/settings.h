@@ -10,6 +10,7 @@
 #define SB_MAX_AGENCIES 8
 #define SB_MAX_ALTS 8
 #define SB_MAX_PATHMAPS 8
+#define SB_MAX_SETTINGS 64 /* at least the entries of settings_docs */
 
 typedef struct path_map {
 	char *from; /* e.g. "J:\\Foto" or "J:/Foto" (separators normalised on match) */
@@ -55,6 +56,9 @@ typedef struct settings {
 	char *locale;            /* "" = from the environment */
 	char *data_dir;          /* installed data (prompts, categories, prices) */
 	char *config_path;       /* file the settings came from, or NULL */
+	/* where settings_docs[i] was set ("FILE:LINE", "command line"); NULL:
+	 * the default (settings_origin) */
+	char *origin[SB_MAX_SETTINGS];
 } settings;
 
 void settings_defaults(settings *s);
@@ -66,6 +70,9 @@ char *settings_default_path(void);
 int settings_load_file(settings *s, const char *path, bool must_exist, sb_err *e);
 /* One key = value, from the file (origin "FILE:LINE") or the command line. */
 int settings_set(settings *s, const char *key, const char *value, const char *origin, sb_err *e);
+/* Where the setting key got its value: "FILE:LINE", "command line", or
+ * NULL for the built-in default (or one derived from another setting). */
+const char *settings_origin(const settings *s, const char *key);
 /* Settings derived from others (state_dir from media_csv, model from provider...). */
 void settings_finish(settings *s);
 bool settings_agency_enabled(const settings *s, const char *agency);

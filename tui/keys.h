@@ -54,6 +54,7 @@ typedef enum tui_action {
 	TA_MODELS,
 	TA_EXPORT,
 	TA_EMBED,
+	TA_SETTINGS,
 	/* the pager */
 	TA_PG_LINE_UP,
 	TA_PG_LINE_DOWN,

@@ -434,6 +434,34 @@ static void act_models(ui *u)
 	plan_free(p);
 }
 
+/* The settings in effect (as settings_dump writes them), read-only, each
+ * with its origin: the default, FILE:LINE, or the command line. */
+static void act_settings(ui *u)
+{
+	char *dump = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&dump, &len);
+	if (!f)
+		return;
+	settings_dump(u->cfg, f);
+	fclose(f);
+	sbuf b = { 0 };
+	for (char *line = dump, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		char key[64];
+		size_t kl = strcspn(line, " =");
+		snprintf(key, sizeof key, "%.*s", (int)(kl < sizeof key ? kl : sizeof key - 1),
+			 line);
+		const char *o = settings_origin(u->cfg, key);
+		sbuf_printf(&b, "%s   [%s]\n", line, o ? o : _("default"));
+	}
+	free(dump);
+	dlg_text_open(u, _("Settings in effect (read-only)"), b.p ? b.p : "");
+	sbuf_free(&b);
+}
+
 static void batch_cmd(ui *u, wcmd c, const char *what)
 {
 	if (!u->nbatches)
@@ -686,6 +714,7 @@ static void handle_action(ui *u, tui_action a)
 	case TA_PG_PREV:
 	case TA_PG_CLOSE: break; /* the pager's own (pager.c) */
 	case TA_MODELS: act_models(u); break;
+	case TA_SETTINGS: act_settings(u); break;
 	case TA_SEND_NOW:
 		if (u->wk) {
 			worker_command(u->wk, WC_SEND_NOW, NULL);
