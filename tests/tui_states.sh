@@ -65,8 +65,10 @@ tui_wait " sent " 60
 # the newest batch is the top row: select it
 tui_keys Up Up Up Up
 sb_fake_fault '{"forget": 1}' >/dev/null
-tui_wait "does not know batch" 60
-tui_wait "paused"
+tui_wait "does not know batch" 90
+# the batch list too (the registry is read a moment after the log line)
+row_paused() { tui_screen | grep -Eq '[0-9a-f]{4} +paused +openai'; }
+wait_for 30 row_paused || { tui__dump; fail "the batch list does not show the batch paused"; }
 # r: refused with the reason, not resumed to be paused again
 tui_keys r
 tui_wait "cannot be resumed" 30
