@@ -55,6 +55,7 @@ typedef enum tui_action {
 	TA_EXPORT,
 	TA_EMBED,
 	TA_SETTINGS,
+	TA_PHOTOS,
 	/* the pager */
 	TA_PG_LINE_UP,
 	TA_PG_LINE_DOWN,

@@ -434,6 +434,51 @@ static void act_models(ui *u)
 	plan_free(p);
 }
 
+/* "IMG_0003.jpg  (folder)" */
+static void photo_line(sbuf *b, const char *path)
+{
+	char *dir = path_dirname(path);
+	sbuf_printf(b, "  %s   (%s)\n", path_basename(path), dir);
+	free(dir);
+}
+
+/* The photo list, read-only in the pager (/ finds a file name or folder):
+ * the photos still to describe in this session's order, and those
+ * described but not sent yet (the collecting batches' files). */
+static void act_photos(ui *u)
+{
+	sbuf todo = { 0 }, waiting = { 0 }, b = { 0 };
+	size_t nt = 0, nw = 0;
+	for (const char *p; (p = collect_ahead(u->co, nt)); nt++)
+		photo_line(&todo, p);
+	for (size_t i = 0; i < u->nbatches; i++) {
+		if (u->batches[i].state != BS_COLLECTING)
+			continue;
+		file_entry *f = NULL;
+		size_t n = 0;
+		if (store_files(u->st, u->batches[i].id, &f, &n) < 0)
+			continue;
+		for (size_t k = 0; k < n; k++)
+			if (f[k].state == FS_DESCRIPTION_SAVED) {
+				photo_line(&waiting, f[k].cesta);
+				nw++;
+			}
+		file_entries_free(f, n);
+	}
+	sbuf_printf(&b, P_("%zu photo to describe%s:\n", "%zu photos to describe%s:\n", nt), nt,
+		    collect_counting(u->co) ? _(" (still counting)") : "");
+	sbuf_printf(&b, "%s\n", todo.p ? todo.p : "");
+	sbuf_printf(&b,
+		    P_("%zu photo described, not sent yet (its batch is collecting):\n",
+		       "%zu photos described, not sent yet (their batch is collecting):\n", nw),
+		    nw);
+	sbuf_printf(&b, "%s", waiting.p ? waiting.p : "");
+	dlg_text_open(u, _("Photos"), b.p ? b.p : "");
+	sbuf_free(&todo);
+	sbuf_free(&waiting);
+	sbuf_free(&b);
+}
+
 /* The settings in effect (as settings_dump writes them), read-only, each
  * with its origin: the default, FILE:LINE, or the command line. */
 static void act_settings(ui *u)
@@ -715,6 +760,7 @@ static void handle_action(ui *u, tui_action a)
 	case TA_PG_CLOSE: break; /* the pager's own (pager.c) */
 	case TA_MODELS: act_models(u); break;
 	case TA_SETTINGS: act_settings(u); break;
+	case TA_PHOTOS: act_photos(u); break;
 	case TA_SEND_NOW:
 		if (u->wk) {
 			worker_command(u->wk, WC_SEND_NOW, NULL);
