@@ -60,15 +60,20 @@ tui_keys Tab
 tui_wait "collecting"
 # slow from now on: the batch is still out when the fake forgets it
 sb_fake_fault '{"step": 60}' >/dev/null
+created() { sb_fake_stats | "$PYTHON3" -c 'import json, sys; print(json.load(sys.stdin)["batches_created"])'; }
+before=$(created)
 tui_keys s
-tui_wait " sent " 60
-# the newest batch is the top row: select it
-tui_keys Up Up Up Up
-sb_fake_fault '{"forget": 1}' >/dev/null
+# forgotten once the fake has it (the registry says sent a moment before
+# the provider's create returns)
+made() { [ "$(created)" -gt "$before" ]; }
+wait_for 60 made || { tui__dump; fail "the batch was not created at the fake"; }
+sb_fake_fault '{"forget": 1}' >"$SB_TMP/forget.out" || fail "the fake took no forget: $(cat "$SB_TMP/forget.out")"
 tui_wait "does not know batch" 90
-# the batch list too (the registry is read a moment after the log line)
-row_paused() { tui_screen | grep -Eq '[0-9a-f]{4} +paused +openai'; }
-wait_for 30 row_paused || { tui__dump; fail "the batch list does not show the batch paused"; }
+# the newest (top) row: select it; the registry is read a moment after
+# the log line, and an edited copy's batch may be paused first
+tui_keys Up Up Up Up
+top_paused() { tui_screen | grep -A1 -E 'Batch +State' | tail -n 1 | grep -q ' paused '; }
+wait_for 60 top_paused || { tui__dump; fail "the batch list does not show the selected batch paused"; }
 # r: refused with the reason, not resumed to be paused again
 tui_keys r
 tui_wait "cannot be resumed" 30
