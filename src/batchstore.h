@@ -89,6 +89,8 @@ typedef struct file_entry {
 	char *reason;         /* error / dead-letter reason, or NULL */
 	int attempts;         /* live retries */
 	char *alt_of;         /* alternatives: the original's Cesta */
+	int series_n;         /* one of a series of series_n frames (0: alone) */
+	int series_i;         /* its frame, 1..series_n */
 } file_entry;
 
 /* Open (creating) the state dir.  The caller holds the library lock: open

@@ -38,8 +38,7 @@ collect_why collect_eligibility(const settings *cfg, store *st, const char *cest
 collect_why collect_row_eligibility(const settings *cfg, store *st, const mediacsv *m, size_t row,
 				    char *batch, file_state *fs)
 {
-	collect_why why =
-		collect_eligibility(cfg, st, mediacsv_field(m, row, MC_CESTA), batch, fs);
+	collect_why why = collect_eligibility(cfg, st, mediacsv_field(m, row, MC_CESTA), batch, fs);
 	/* The CSV remembers a commit the state forgot (an archived batch, another
 	 * state directory): an editorial row keeps some 'nezpracováno'. */
 	if (why == COLLECT_ELIGIBLE && mediacsv_row_prepared(m, row)) {
@@ -69,6 +68,66 @@ size_t collect_eligible_rows(const settings *cfg, store *st, const mediacsv *m, 
 	}
 	*out = rows;
 	return k;
+}
+
+/* Whether the photo at k of ord (folder and time order, times from the
+ * CSV) has a neighbour within gap, or its time is not known yet. */
+static bool may_have_partner(const series_photo *ph, const size_t *ord, size_t n, size_t k, int gap)
+{
+	const series_photo *p = &ph[ord[k]];
+	if (!p->has_t)
+		return true;
+	for (int d = -1; d <= 1; d += 2) {
+		if ((d < 0 && k == 0) || (d > 0 && k + 1 >= n))
+			continue;
+		const series_photo *q = &ph[ord[k + (size_t)(ssize_t)d]];
+		if (series_same_folder(p, q) && (!q->has_t || llabs(q->t - p->t) <= gap))
+			return true;
+	}
+	return false;
+}
+
+size_t collect_series(const settings *cfg, series_cache *hc, const series_edits *se,
+		      const mediacsv *m, const size_t *rows, size_t n, bool compute, size_t *group,
+		      bool *pending)
+{
+	series_photo *ph = xcalloc(n ? n : 1, sizeof *ph);
+	size_t *ord = xmalloc(sizeof(size_t) * (n ? n : 1));
+	for (size_t i = 0; i < n; i++) {
+		ph[i].cesta = mediacsv_field(m, rows[i], MC_CESTA);
+		ph[i].has_t = series_time_of(mediacsv_field(m, rows[i], MC_DATUM_VYTVORENI), NULL,
+					     &ph[i].t);
+		ph[i].edits = series_edits_of(se, ph[i].cesta);
+		if (pending)
+			pending[i] = false;
+	}
+	series_sort(ph, n, ord);
+	for (size_t k = 0; k < n && cfg->series_gap > 0; k++) {
+		size_t i = ord[k];
+		char *local = settings_map_path(cfg, ph[i].cesta);
+		series_facts f;
+		bool have = local && series_cache_get(hc, local, &f);
+		if (!have && local && may_have_partner(ph, ord, n, k, cfg->series_gap)) {
+			sb_err e;
+			if (compute)
+				have = series_cache_hash(hc, local, &f, &e) == 0;
+			else if (pending)
+				pending[i] = true;
+		}
+		free(local);
+		if (!have)
+			continue;
+		ph[i].hash = f.hash;
+		ph[i].has_hash = true;
+		if (!ph[i].has_t && f.has_t) {
+			ph[i].t = f.t;
+			ph[i].has_t = true;
+		}
+	}
+	size_t r = series_group(ph, n, cfg->series_gap, cfg->series_distance, group);
+	free(ord);
+	free(ph);
+	return r;
 }
 
 bool collect_editorial_in_csv(const mediacsv *m, size_t row)
@@ -133,10 +192,15 @@ static void drop_draft_of(store *st, const char *cesta)
 	free(path);
 }
 
+/* Where an entry stands in its series: frame i of n (n 0: alone). */
+typedef struct frame_of {
+	int i, n;
+} frame_of;
+
 /* One entry into the collecting batch; a saved description may seal it. */
 static int add_entry(const settings *cfg, store *st, const mediacsv *m, size_t row,
 		     const char *text, file_state state, bool editorial, const editorial_info *ed,
-		     char *batch_id, bool *sealed, sb_err *e)
+		     frame_of fr, char *batch_id, bool *sealed, sb_err *e)
 {
 	if (sealed)
 		*sealed = false;
@@ -152,6 +216,8 @@ static int add_entry(const settings *cfg, store *st, const mediacsv *m, size_t r
 	f.editorial = editorial;
 	if (editorial && ed)
 		f.ed = *ed;
+	f.series_n = fr.n;
+	f.series_i = fr.i;
 	mediacsv_fingerprint(m, row, f.fingerprint);
 	f.custom_id = request_custom_id(cesta, b.id);
 	int rc = store_add_file(st, b.id, &f, e);
@@ -175,13 +241,33 @@ int collect_save_description(const settings *cfg, store *st, const mediacsv *m, 
 			     const char *text, bool editorial, const editorial_info *ed,
 			     char *batch_id, bool *sealed, sb_err *e)
 {
-	return add_entry(cfg, st, m, row, text, FS_DESCRIPTION_SAVED, editorial, ed, batch_id,
-			 sealed, e);
+	frame_of alone = { 0, 0 };
+	return add_entry(cfg, st, m, row, text, FS_DESCRIPTION_SAVED, editorial, ed, alone,
+			 batch_id, sealed, e);
+}
+
+int collect_save_series(const settings *cfg, store *st, const mediacsv *m, const size_t *rows,
+			size_t n, const char *text, const bool *editorial, const editorial_info *ed,
+			bool *sealed, sb_err *e)
+{
+	if (sealed)
+		*sealed = false;
+	for (size_t i = 0; i < n; i++) {
+		frame_of fr = { n > 1 ? (int)i + 1 : 0, n > 1 ? (int)n : 0 };
+		bool ed_i = editorial && editorial[i], s = false;
+		if (add_entry(cfg, st, m, rows[i], text, FS_DESCRIPTION_SAVED, ed_i, ed, fr, NULL,
+			      &s, e) < 0)
+			return -1;
+		if (sealed && s)
+			*sealed = true;
+	}
+	return 0;
 }
 
 int collect_reject_photo(const settings *cfg, store *st, const mediacsv *m, size_t row, sb_err *e)
 {
-	return add_entry(cfg, st, m, row, "", FS_REJECTED, false, NULL, NULL, NULL, e);
+	frame_of alone = { 0, 0 };
+	return add_entry(cfg, st, m, row, "", FS_REJECTED, false, NULL, alone, NULL, NULL, e);
 }
 
 void collect_skip_photo(store *st)

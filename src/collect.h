@@ -8,6 +8,7 @@
 
 #include "batchstore.h"
 #include "photomedia.h"
+#include "series.h"
 #include "settings.h"
 
 /* The kind of batch descriptions are collected into. */
@@ -40,6 +41,17 @@ const char *collect_settled_reason(file_state fs);
 /* The unprocessed rows still eligible, in CSV order (caller frees *rows). */
 size_t collect_eligible_rows(const settings *cfg, store *st, const mediacsv *m, size_t **rows);
 
+/* Series (SPEC 13) among rows[0..n) of m: group[i] as series_group()
+ * says, with the times of Datum vytvoření (else EXIF), the hashes of the
+ * cache hc and the user's corrections se (may be NULL).  With compute, a
+ * photo's hash and EXIF time missing from the cache are made (and cached)
+ * when it may have a partner (no date in the CSV, or a photo of its folder
+ * within series_gap); else pending[i] (when pending is not NULL) says that
+ * they are still missing.  Returns the number of series of two or more. */
+size_t collect_series(const settings *cfg, series_cache *hc, const series_edits *se,
+		      const mediacsv *m, const size_t *rows, size_t n, bool compute, size_t *group,
+		      bool *pending);
+
 /* Editorial: the CSV's own mark (Editorial = "ano"), for imports. */
 bool collect_editorial_in_csv(const mediacsv *m, size_t row);
 /* Editorial facts typed by the user: complete only with a city, a country
@@ -60,6 +72,14 @@ void collect_editorial_date(const char *datum, const char *local, char out[16]);
 int collect_save_description(const settings *cfg, store *st, const mediacsv *m, size_t row,
 			     const char *text, bool editorial, const editorial_info *ed,
 			     char *batch_id, bool *sealed, sb_err *e);
+/* One description for the frames of a series (rows[0..n), in time order):
+ * each frame gets its own entry, told it is frame i of n, so that each gets
+ * its own request, image and title.  editorial[i] says whether frame i is
+ * editorial (editorial NULL: none is).  Durable before returning; *sealed
+ * says whether a batch was sealed on the way. */
+int collect_save_series(const settings *cfg, store *st, const mediacsv *m, const size_t *rows,
+			size_t n, const char *text, const bool *editorial, const editorial_info *ed,
+			bool *sealed, sb_err *e);
 /* Reject the photo: a rejected entry in the collecting batch, never offered
  * again; writing "zamítnuto" into the CSV is the engine's. */
 int collect_reject_photo(const settings *cfg, store *st, const mediacsv *m, size_t row, sb_err *e);

@@ -23,7 +23,7 @@ struct prompt_ctx {
 	const settings *cfg;
 	agency_lists *lists;
 	char *system;
-	char *user_tpl, *ed_tpl, *ed_unknown_tpl, *alt_tpl, *textonly_tpl;
+	char *user_tpl, *ed_tpl, *ed_unknown_tpl, *alt_tpl, *textonly_tpl, *series_tpl;
 	char *schema, *schema_gemini, *alt_schema, *alt_schema_gemini;
 	struct alt_tag {
 		char *tag, *edit, *rules;
@@ -293,6 +293,8 @@ int prompt_open(const settings *cfg, prompt_ctx **out, sb_err *e)
 	if (rc == 0)
 		rc = load_tpl(cfg, "prompt-textonly.txt", &p->textonly_tpl, e);
 	if (rc == 0)
+		rc = load_tpl(cfg, "prompt-series.txt", &p->series_tpl, e);
+	if (rc == 0)
 		rc = load_tags(p, e);
 	if (rc < 0) {
 		free(sys_tpl);
@@ -322,6 +324,7 @@ void prompt_close(prompt_ctx *p)
 	free(p->ed_tpl);
 	free(p->ed_unknown_tpl);
 	free(p->textonly_tpl);
+	free(p->series_tpl);
 	free(p->alt_tpl);
 	free(p->schema);
 	free(p->schema_gemini);
@@ -472,6 +475,20 @@ char *prompt_user_text(prompt_ctx *p, mc_media media, const char *description, b
 	free(desc);
 	free(ed);
 	free(textonly);
+	return s;
+}
+
+char *prompt_series_note(prompt_ctx *p, mc_media media, int frame, int count)
+{
+	if (count < 2 || frame < 1 || frame > count)
+		return NULL;
+	const char *noun = media == MC_IMAGE ? "photo" : media == MC_VIDEO ? "video" : "file";
+	char f[16], n[16];
+	snprintf(f, sizeof f, "%d", frame);
+	snprintf(n, sizeof n, "%d", count);
+	kv v[] = { { "media", noun }, { "frame", f }, { "count", n } };
+	char *s = fill(p->series_tpl, v, 3);
+	trim_right(s);
 	return s;
 }
 

@@ -20,6 +20,10 @@ const char *prompt_schema(prompt_ctx *p); /* JSON schema for the answer */
  * unknown type) is said to be described by its text alone. */
 char *prompt_user_text(prompt_ctx *p, mc_media media, const char *description, bool editorial,
 		       const char *ed_city, const char *ed_country, const char *ed_date);
+/* For a frame of a series described once (frame 1..count): the note that
+ * asks for a title of its own (agencies refuse duplicates); NULL when the
+ * file is alone.  Appended to prompt_user_text's message. */
+char *prompt_series_note(prompt_ctx *p, mc_media media, int frame, int count);
 /* Alternatives: text-only prompt per edit tag ("bw", "negative", ...). */
 char *prompt_alternative(prompt_ctx *p, const char *tag, const char *title, const char *desc,
 			 const char *const *keywords, size_t nkw);

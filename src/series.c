@@ -16,29 +16,53 @@
 #include "strmap.h"
 
 #define GRID 32 /* the grey picture the DCT looks at */
-#define LOW 8   /* the 8 x 8 lowest frequencies make the 64 bits */
+#define LOW 5   /* its 5 x 5 lowest frequencies, less the DC term: 24 bits */
+#define CGX 5   /* two colour planes on 5 x 4 cells: 20 bits each */
+#define CGY 4
+#define CGRID_N (CGX * CGY)
 
-/* Mean luminance of each of GRID x GRID cells (a box filter: every source
- * pixel counts once, so noise averages out). */
-static void grey_grid(const image_rgb *im, float g[GRID][GRID])
+/* Per cell of GRID x GRID: mean luminance; per cell of CGX x CGY: two
+ * colour opponents, red-blue and green-magenta, over the brightness (so
+ * exposure leaves them nearly as they are).  A box filter: every source
+ * pixel counts once, so noise averages out.  Integer sums per cell in the
+ * loop over the pixels: it runs over the whole 1/8 decode. */
+static void grids(const image_rgb *im, float g[GRID][GRID], float col[2][CGRID_N])
 {
-	float s[GRID][GRID] = { { 0 } };
-	int cnt[GRID][GRID] = { { 0 } };
+	uint32_t sum[GRID][GRID][3];
+	uint32_t cnt[GRID][GRID];
+	memset(sum, 0, sizeof sum);
+	memset(cnt, 0, sizeof cnt);
+	int *colx = xmalloc(sizeof(int) * (size_t)im->w);
+	for (int x = 0; x < im->w; x++)
+		colx[x] = (int)((int64_t)x * GRID / im->w);
 	int c = im->channels;
 	for (int y = 0; y < im->h; y++) {
 		int gy = (int)((int64_t)y * GRID / im->h);
 		const unsigned char *p = im->px + (size_t)y * im->w * c;
-		float *row = s[gy];
-		int *crow = cnt[gy];
+		uint32_t(*srow)[3] = sum[gy];
+		uint32_t *crow = cnt[gy];
 		for (int x = 0; x < im->w; x++, p += c) {
-			int gx = (int)((int64_t)x * GRID / im->w);
-			row[gx] += 0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2];
-			crow[gx]++;
+			uint32_t *a = srow[colx[x]];
+			a[0] += p[0];
+			a[1] += p[1];
+			a[2] += p[2];
+			crow[colx[x]]++;
 		}
 	}
+	free(colx);
+	/* the colour of each small cell over its brightness, averaged over the
+	 * 8 x 8 small cells of a colour cell: dark and bright parts count alike */
+	float cs[2][CGRID_N] = { { 0 } };
 	for (int y = 0; y < GRID; y++)
-		for (int x = 0; x < GRID; x++)
-			g[y][x] = cnt[y][x] ? s[y][x] / cnt[y][x] : 0;
+		for (int x = 0; x < GRID; x++) {
+			uint32_t *a = sum[y][x], n = cnt[y][x] ? cnt[y][x] : 1;
+			g[y][x] = (0.299f * a[0] + 0.587f * a[1] + 0.114f * a[2]) / n;
+			float all = (float)n + a[0] + a[1] + a[2];
+			int k = y * CGY / GRID * CGX + x * CGX / GRID;
+			cs[0][k] += ((float)a[0] - a[2]) / all;
+			cs[1][k] += ((float)a[1] - 0.5f * (a[0] + a[2])) / all;
+		}
+	memcpy(col, cs, sizeof cs);
 }
 
 static float cos_tab[LOW][GRID];
@@ -57,13 +81,32 @@ static int cmp_float(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* One bit per value, set above the values' median; bits from `shift` on. */
+static uint64_t median_bits(const float *v, int n, int shift)
+{
+	float sorted[64];
+	memcpy(sorted, v, sizeof(float) * (size_t)n);
+	qsort(sorted, (size_t)n, sizeof(float), cmp_float);
+	float med = sorted[(n - 1) / 2];
+	uint64_t h = 0;
+	for (int i = 0; i < n; i++)
+		if (v[i] > med)
+			h |= (uint64_t)1 << (shift + i);
+	return h;
+}
+
+/* 24 bits of shape (the lowest frequencies of the luminance: brightness,
+ * the DC term, and contrast, a common factor, leave them as they are) and
+ * 40 of colour layout.  Colour tells a frame of the
+ * same scene from another subject at the same place, whose shape can be
+ * alike (the same sky and hills). */
 uint64_t series_hash_image(const image_rgb *im)
 {
 	if (!im || !im->px || im->w < 1 || im->h < 1)
 		return 0;
 	pthread_once(&cos_once, cos_init);
-	float g[GRID][GRID], rows[GRID][LOW], d[LOW * LOW], sorted[LOW * LOW];
-	grey_grid(im, g);
+	float g[GRID][GRID], rows[GRID][LOW], col[2][CGRID_N], ac[LOW * LOW - 1];
+	grids(im, g, col);
 	/* the separable DCT-II, only the LOW lowest frequencies of each axis */
 	for (int y = 0; y < GRID; y++)
 		for (int u = 0; u < LOW; u++) {
@@ -74,21 +117,15 @@ uint64_t series_hash_image(const image_rgb *im)
 		}
 	for (int v = 0; v < LOW; v++)
 		for (int u = 0; u < LOW; u++) {
+			if (!u && !v)
+				continue;
 			float a = 0;
 			for (int y = 0; y < GRID; y++)
 				a += rows[y][u] * cos_tab[v][y];
-			d[v * LOW + u] = a;
+			ac[v * LOW + u - 1] = a;
 		}
-	/* Bits against the median of the AC terms: brightness (the DC term)
-	 * and contrast (a common factor) leave the hash as it is. */
-	memcpy(sorted, d + 1, sizeof(float) * (LOW * LOW - 1));
-	qsort(sorted, LOW * LOW - 1, sizeof(float), cmp_float);
-	float med = sorted[(LOW * LOW - 1) / 2];
-	uint64_t h = 0;
-	for (int i = 1; i < LOW * LOW; i++)
-		if (d[i] > med)
-			h |= (uint64_t)1 << i;
-	return h;
+	return median_bits(ac, LOW * LOW - 1, 0) | median_bits(col[0], CGRID_N, 24) |
+	       median_bits(col[1], CGRID_N, 24 + CGRID_N);
 }
 
 int series_hash_jpeg(const unsigned char *jpeg, size_t len, uint64_t *out, sb_err *e)
@@ -103,11 +140,24 @@ int series_hash_jpeg(const unsigned char *jpeg, size_t len, uint64_t *out, sb_er
 
 int series_hash_file(const char *path, uint64_t *out, sb_err *e)
 {
+	series_facts f;
+	if (series_facts_of(path, &f, e) < 0)
+		return -1;
+	*out = f.hash;
+	return 0;
+}
+
+static bool exif_seconds(const unsigned char *jpeg, size_t len, int64_t *t);
+
+int series_facts_of(const char *path, series_facts *out, sb_err *e)
+{
 	char *data = NULL;
 	size_t len = 0;
+	memset(out, 0, sizeof *out);
 	if (read_whole_file(path, &data, &len, e) < 0)
 		return -1;
-	int rc = series_hash_jpeg((const unsigned char *)data, len, out, e);
+	int rc = series_hash_jpeg((const unsigned char *)data, len, &out->hash, e);
+	out->has_t = exif_seconds((const unsigned char *)data, len, &out->t);
 	free(data);
 	return rc;
 }
@@ -152,12 +202,18 @@ bool series_time_of(const char *datum, const char *local, int64_t *t)
 	unsigned char *buf = xmalloc(256 * 1024);
 	size_t n = fread(buf, 1, 256 * 1024, f);
 	fclose(f);
-	char dt[20];
-	bool ok = exif_datetime(buf, n, dt) &&
-		  sscanf(dt, "%d:%d:%d %d:%d:%d", &y, &mo, &d, &h, &mi, &s) == 6 &&
-		  to_seconds(y, mo, d, h, mi, s, t);
+	bool ok = exif_seconds(buf, n, t);
 	free(buf);
 	return ok;
+}
+
+static bool exif_seconds(const unsigned char *jpeg, size_t len, int64_t *t)
+{
+	char dt[20];
+	int y, mo, d, h, mi, s;
+	return exif_datetime(jpeg, len, dt) &&
+	       sscanf(dt, "%d:%d:%d %d:%d:%d", &y, &mo, &d, &h, &mi, &s) == 6 &&
+	       to_seconds(y, mo, d, h, mi, s, t);
 }
 
 /* Each whole line of a state file (a torn last line is dropped); a file
@@ -176,10 +232,10 @@ static void each_line(const char *path, void (*fn)(char *line, void *ctx), void 
 	free(data);
 }
 
-/* ---- the hash cache: "HASH<TAB>SIZE<TAB>MTIME_NS<TAB>PATH" lines ---- */
+/* ---- the cache: "HASH<TAB>SIZE<TAB>MTIME_NS<TAB>TIME or -<TAB>PATH" lines ---- */
 
 typedef struct cached {
-	uint64_t hash;
+	series_facts f;
 	int64_t size, mtime;
 } cached;
 
@@ -201,11 +257,16 @@ static void cache_put_locked(series_cache *c, const char *path, const cached *v)
 static void cache_line(char *line, void *ctx)
 {
 	cached v;
+	memset(&v, 0, sizeof v);
 	int off = 0;
-	if (sscanf(line, "%" SCNx64 "\t%" SCNd64 "\t%" SCNd64 "\t%n", &v.hash, &v.size, &v.mtime,
-		   &off) == 3 &&
-	    off > 0 && line[off])
+	char tm[24];
+	if (sscanf(line, "%" SCNx64 "\t%" SCNd64 "\t%" SCNd64 "\t%23[-0-9]\t%n", &v.f.hash, &v.size,
+		   &v.mtime, tm, &off) == 4 &&
+	    off > 0 && line[off]) {
+		v.f.has_t = tm[0] != '-';
+		v.f.t = v.f.has_t ? strtoll(tm, NULL, 10) : 0;
 		cache_put_locked(ctx, line + off, &v);
+	}
 }
 
 series_cache *series_cache_open(const char *state_dir)
@@ -240,7 +301,7 @@ static bool stat_key(const char *path, cached *v)
 	return true;
 }
 
-bool series_cache_get(series_cache *c, const char *path, uint64_t *h)
+bool series_cache_get(series_cache *c, const char *path, series_facts *out)
 {
 	cached now;
 	if (!c || !stat_key(path, &now))
@@ -249,21 +310,21 @@ bool series_cache_get(series_cache *c, const char *path, uint64_t *h)
 	const cached *v = strmap_get(&c->map, path);
 	bool ok = v && v->size == now.size && v->mtime == now.mtime;
 	if (ok)
-		*h = v->hash;
+		*out = v->f;
 	pthread_mutex_unlock(&c->mu);
 	return ok;
 }
 
-int series_cache_hash(series_cache *c, const char *path, uint64_t *h, sb_err *e)
+int series_cache_hash(series_cache *c, const char *path, series_facts *out, sb_err *e)
 {
-	if (series_cache_get(c, path, h))
+	if (series_cache_get(c, path, out))
 		return 0;
 	cached v;
 	if (!stat_key(path, &v))
 		return sb_fail(e, SBE_IO, _("cannot open %s: %s"), path, strerror(errno));
-	if (series_hash_file(path, &v.hash, e) < 0)
+	if (series_facts_of(path, &v.f, e) < 0)
 		return -1;
-	*h = v.hash;
+	*out = v.f;
 	if (c) {
 		pthread_mutex_lock(&c->mu);
 		cache_put_locked(c, path, &v);
@@ -285,8 +346,11 @@ int series_cache_save(series_cache *c, sb_err *e)
 	sbuf b = { 0 };
 	for (size_t i = 0; i < c->map.n; i++) {
 		const cached *v = c->map.e[i].ptr;
-		sbuf_printf(&b, "%016" PRIx64 "\t%" PRId64 "\t%" PRId64 "\t%s\n", v->hash, v->size,
-			    v->mtime, c->map.e[i].key);
+		char tm[24] = "-";
+		if (v->f.has_t)
+			snprintf(tm, sizeof tm, "%" PRId64, v->f.t);
+		sbuf_printf(&b, "%016" PRIx64 "\t%" PRId64 "\t%" PRId64 "\t%s\t%s\n", v->f.hash,
+			    v->size, v->mtime, tm, c->map.e[i].key);
 	}
 	c->dirty = false;
 	pthread_mutex_unlock(&c->mu);
@@ -388,6 +452,22 @@ static int by_folder_time(const void *pa, const void *pb)
 	return ia < ib ? -1 : ia > ib; /* stable */
 }
 
+void series_sort(const series_photo *p, size_t n, size_t *ord)
+{
+	static pthread_mutex_t sort_mu = PTHREAD_MUTEX_INITIALIZER;
+	for (size_t i = 0; i < n; i++)
+		ord[i] = i;
+	pthread_mutex_lock(&sort_mu); /* qsort has no context argument */
+	sort_base = p;
+	qsort(ord, n, sizeof *ord, by_folder_time);
+	pthread_mutex_unlock(&sort_mu);
+}
+
+bool series_same_folder(const series_photo *a, const series_photo *b)
+{
+	return folder_cmp(a, b) == 0;
+}
+
 static bool can_join(const series_photo *p)
 {
 	return p->has_t && p->has_hash && !(p->edits & SERIES_DETACH);
@@ -405,13 +485,7 @@ size_t series_group(const series_photo *p, size_t n, int gap, int distance, size
 	if (gap <= 0)
 		return 0; /* series are off */
 	size_t *ord = xmalloc(sizeof(size_t) * (n ? n : 1));
-	for (size_t i = 0; i < n; i++)
-		ord[i] = i;
-	static pthread_mutex_t sort_mu = PTHREAD_MUTEX_INITIALIZER;
-	pthread_mutex_lock(&sort_mu); /* qsort has no context argument */
-	sort_base = p;
-	qsort(ord, n, sizeof *ord, by_folder_time);
-	pthread_mutex_unlock(&sort_mu);
+	series_sort(p, n, ord);
 	/* Series open in the current folder, most recent last: a burst may be
 	 * interrupted by another shot and go on after it. */
 	open_series *open = xmalloc(sizeof *open * (n ? n : 1));

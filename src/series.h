@@ -1,7 +1,8 @@
 /* series.h: series of similar photos (SPEC 13): photos of one folder taken
  * close in time and alike in content are described once.  Content is a
- * 64-bit perceptual hash (DCT of a 32 x 32 grey picture from the 1/8
- * DCT-scaled decode), compared by Hamming distance; hashes are cached in
+ * 64-bit perceptual hash from the 1/8 DCT-scaled decode (the lowest
+ * frequencies of a 32 x 32 grey picture and a 5 x 4 colour layout),
+ * compared by Hamming distance; hashes are cached in
  * the state dir keyed by path, size and mtime.  The user's corrections
  * (a frame taken out of its series, a series split at a frame) are kept
  * there too.  No curses here. */
@@ -29,15 +30,25 @@ int series_distance(uint64_t a, uint64_t b);
  * else the EXIF DateTimeOriginal of the file at local (may be NULL). */
 bool series_time_of(const char *datum, const char *local, int64_t *t);
 
+/* What the cache keeps of a file: its hash and its EXIF time (read from
+ * the same bytes, so the UI thread never opens a photo for it). */
+typedef struct series_facts {
+	uint64_t hash;
+	int64_t t;
+	bool has_t;
+} series_facts;
+/* The facts of a JPEG file (read whole, decoded at 1/8). */
+int series_facts_of(const char *path, series_facts *out, sb_err *e);
+
 /* The hash cache (STATE_DIR/series-hashes, mode 0600): thread-safe, so the
  * previewer's thread fills it while the UI reads it. */
 typedef struct series_cache series_cache;
 series_cache *series_cache_open(const char *state_dir);
 void series_cache_free(series_cache *c);
-/* The cached hash of the file at path as it is now (size and mtime). */
-bool series_cache_get(series_cache *c, const char *path, uint64_t *h);
+/* The cached facts of the file at path as it is now (size and mtime). */
+bool series_cache_get(series_cache *c, const char *path, series_facts *out);
 /* Cached, else computed and cached. */
-int series_cache_hash(series_cache *c, const char *path, uint64_t *h, sb_err *e);
+int series_cache_hash(series_cache *c, const char *path, series_facts *out, sb_err *e);
 /* Write the cache if anything was added (atomic). */
 int series_cache_save(series_cache *c, sb_err *e);
 
@@ -68,6 +79,10 @@ typedef struct series_photo {
  * alone; a split starts a new series.  Returns the number of series of
  * two or more. */
 size_t series_group(const series_photo *p, size_t n, int gap, int distance, size_t *group);
+/* Indices 0..n-1 of p in folder and time order (ord: n entries). */
+void series_sort(const series_photo *p, size_t n, size_t *ord);
+/* Whether two photos are in one folder ('\\' and '/' alike). */
+bool series_same_folder(const series_photo *a, const series_photo *b);
 /* The folder part of a Cesta (a pointer into it and its length). */
 size_t series_folder_len(const char *cesta);
 

@@ -190,6 +190,25 @@ static void test_editorial(void **state)
 	prompt_close(p);
 }
 
+/* A frame of a series is told so (agencies refuse identical titles); a
+ * photo alone gets no note. */
+static void test_series_note(void **state)
+{
+	(void)state;
+	prompt_ctx *p;
+	sb_err e = {0};
+	assert_int_equal(prompt_open(&cfg, &p, &e), 0);
+	char *n = prompt_series_note(p, MC_IMAGE, 2, 6);
+	assert_non_null(n);
+	assert_non_null(strstr(n, "frame 2 of 6 similar photos"));
+	assert_non_null(strstr(n, "identical"));
+	free(n);
+	assert_null(prompt_series_note(p, MC_IMAGE, 0, 0));
+	assert_null(prompt_series_note(p, MC_IMAGE, 1, 1));
+	assert_null(prompt_series_note(p, MC_IMAGE, 7, 6));
+	prompt_close(p);
+}
+
 /* A video is sent as text only: the prompt says it is a video the model does
  * not see, never "this photo"; a photo's prompt stays as it was. */
 static void test_media_kind(void **state)
@@ -381,6 +400,7 @@ int main(void)
 		cmocka_unit_test(test_sanitize),
 		cmocka_unit_test(test_fencing),
 		cmocka_unit_test(test_editorial),
+		cmocka_unit_test(test_series_note),
 		cmocka_unit_test(test_alternative),
 		cmocka_unit_test(test_custom_ids),
 		cmocka_unit_test(test_task_key),

@@ -144,11 +144,12 @@ static void test_cache(void **state)
 	char *photo = path_join(tmpdir, "a.jpg");
 	assert_int_equal(atomic_write(photo, j, len, 0644, &e), 0);
 	series_cache *c = series_cache_open(tmpdir);
-	uint64_t h = 0, h2 = 0;
+	series_facts h, h2;
 	assert_false(series_cache_get(c, photo, &h));
 	assert_int_equal(series_cache_hash(c, photo, &h, &e), 0);
+	assert_false(h.has_t); /* no EXIF */
 	assert_true(series_cache_get(c, photo, &h2));
-	assert_true(h == h2);
+	assert_true(h.hash == h2.hash);
 	assert_int_equal(series_cache_save(c, &e), 0);
 	series_cache_free(c);
 	char *cf = path_join(tmpdir, "series-hashes");
@@ -156,9 +157,10 @@ static void test_cache(void **state)
 	assert_int_equal(stat(cf, &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0600);
 	c = series_cache_open(tmpdir); /* a new session reads it */
-	h2 = 0;
+	memset(&h2, 0, sizeof h2);
 	assert_true(series_cache_get(c, photo, &h2));
-	assert_true(h == h2);
+	assert_true(h.hash == h2.hash);
+	assert_false(h2.has_t);
 	/* the file changed (size and mtime): no longer cached */
 	unsigned char *j2 = malloc(len + 10);
 	memcpy(j2, j, len);

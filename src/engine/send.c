@@ -74,9 +74,16 @@ void eng_build_one(engine *en, const batch_info *b, const file_entry *f, built *
 		}
 		return;
 	}
-	out->user = prompt_user_text(en->pr, mediacsv_media_kind(cesta_basename(f->cesta)),
-				     f->description ? f->description : "", f->editorial, f->ed.city,
-				     f->ed.country, f->ed.date);
+	mc_media media = mediacsv_media_kind(cesta_basename(f->cesta));
+	out->user = prompt_user_text(en->pr, media, f->description ? f->description : "",
+				     f->editorial, f->ed.city, f->ed.country, f->ed.date);
+	char *note = prompt_series_note(en->pr, media, f->series_i, f->series_n);
+	if (note) {
+		char *both = xasprintf("%s\n%s", out->user, note);
+		free(out->user);
+		free(note);
+		out->user = both;
+	}
 	out->rq.system_prompt = prompt_system(en->pr);
 	out->rq.schema_json = prompt_schema(en->pr);
 	out->rq.schema_name = "stock_metadata";
@@ -483,8 +490,8 @@ static int rebind_provider(engine *en, batch_info *b, sb_err *e)
 	const char *to = en->prov->ops->name, *model = en->cfg->model;
 	if (!strcmp(b->provider, to))
 		return 0;
-	sb_log(LOG_INFO, _("batch %s: collected for %s (%s), sent to %s (%s): built for %s"),
-	       b->id, b->provider, b->model, to, model, to);
+	sb_log(LOG_INFO, _("batch %s: collected for %s (%s), sent to %s (%s): built for %s"), b->id,
+	       b->provider, b->model, to, model, to);
 	snprintf(b->provider, sizeof b->provider, "%s", to);
 	snprintf(b->model, sizeof b->model, "%s", model);
 	return store_update(en->st, b, e);

@@ -39,6 +39,10 @@ static char *journal_line(const char *op, const file_entry *f)
 			json_object_object_add(o, "attempts", json_object_new_int(f->attempts));
 		if (f->alt_of)
 			jadd_str(o, "alt_of", f->alt_of);
+		if (f->series_n > 1) {
+			json_object_object_add(o, "series_n", json_object_new_int(f->series_n));
+			json_object_object_add(o, "series_i", json_object_new_int(f->series_i));
+		}
 	}
 	char iso[32];
 	time_iso(time(NULL), iso);
@@ -96,6 +100,8 @@ static int journal_replay(brec *b, json_object *o)
 	f->reason = (v = jstr(o, "reason")) ? xstrdup(v) : NULL;
 	f->alt_of = (v = jstr(o, "alt_of")) ? xstrdup(v) : NULL;
 	f->attempts = (int)jint(o, "attempts");
+	f->series_n = (int)jint(o, "series_n");
+	f->series_i = (int)jint(o, "series_i");
 	return 0;
 }
 
