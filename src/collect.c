@@ -118,7 +118,7 @@ size_t collect_series(const settings *cfg, series_cache *hc, const series_edits 
 		if (!have)
 			continue;
 		ph[i].hash = f.hash;
-		ph[i].has_hash = true;
+		ph[i].has_hash = f.has_hash;
 		if (!ph[i].has_t && f.has_t) {
 			ph[i].t = f.t;
 			ph[i].has_t = true;

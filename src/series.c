@@ -149,6 +149,15 @@ int series_hash_file(const char *path, uint64_t *out, sb_err *e)
 
 static bool exif_seconds(const unsigned char *jpeg, size_t len, int64_t *t);
 
+static int facts_of_data(const unsigned char *data, size_t len, series_facts *out, sb_err *e)
+{
+	memset(out, 0, sizeof *out);
+	int rc = series_hash_jpeg(data, len, &out->hash, e);
+	out->has_hash = rc == 0;
+	out->has_t = exif_seconds(data, len, &out->t);
+	return rc;
+}
+
 int series_facts_of(const char *path, series_facts *out, sb_err *e)
 {
 	char *data = NULL;
@@ -156,8 +165,7 @@ int series_facts_of(const char *path, series_facts *out, sb_err *e)
 	memset(out, 0, sizeof *out);
 	if (read_whole_file(path, &data, &len, e) < 0)
 		return -1;
-	int rc = series_hash_jpeg((const unsigned char *)data, len, &out->hash, e);
-	out->has_t = exif_seconds((const unsigned char *)data, len, &out->t);
+	int rc = facts_of_data((const unsigned char *)data, len, out, e);
 	free(data);
 	return rc;
 }
@@ -259,10 +267,12 @@ static void cache_line(char *line, void *ctx)
 	cached v;
 	memset(&v, 0, sizeof v);
 	int off = 0;
-	char tm[24];
-	if (sscanf(line, "%" SCNx64 "\t%" SCNd64 "\t%" SCNd64 "\t%23[-0-9]\t%n", &v.f.hash, &v.size,
+	char hs[24], tm[24];
+	if (sscanf(line, "%23[-0-9a-f]\t%" SCNd64 "\t%" SCNd64 "\t%23[-0-9]\t%n", hs, &v.size,
 		   &v.mtime, tm, &off) == 4 &&
 	    off > 0 && line[off]) {
+		v.f.has_hash = hs[0] != '-';
+		v.f.hash = v.f.has_hash ? strtoull(hs, NULL, 16) : 0;
 		v.f.has_t = tm[0] != '-';
 		v.f.t = v.f.has_t ? strtoll(tm, NULL, 10) : 0;
 		cache_put_locked(ctx, line + off, &v);
@@ -322,8 +332,12 @@ int series_cache_hash(series_cache *c, const char *path, series_facts *out, sb_e
 	cached v;
 	if (!stat_key(path, &v))
 		return sb_fail(e, SBE_IO, _("cannot open %s: %s"), path, strerror(errno));
-	if (series_facts_of(path, &v.f, e) < 0)
+	char *data = NULL;
+	size_t len = 0;
+	if (read_whole_file(path, &data, &len, e) < 0)
 		return -1;
+	facts_of_data((const unsigned char *)data, len, &v.f, e); /* not a JPEG: no hash */
+	free(data);
 	*out = v.f;
 	if (c) {
 		pthread_mutex_lock(&c->mu);
@@ -346,11 +360,13 @@ int series_cache_save(series_cache *c, sb_err *e)
 	sbuf b = { 0 };
 	for (size_t i = 0; i < c->map.n; i++) {
 		const cached *v = c->map.e[i].ptr;
-		char tm[24] = "-";
+		char hs[24] = "-", tm[24] = "-";
+		if (v->f.has_hash)
+			snprintf(hs, sizeof hs, "%016" PRIx64, v->f.hash);
 		if (v->f.has_t)
 			snprintf(tm, sizeof tm, "%" PRId64, v->f.t);
-		sbuf_printf(&b, "%016" PRIx64 "\t%" PRId64 "\t%" PRId64 "\t%s\t%s\n", v->f.hash,
-			    v->size, v->mtime, tm, c->map.e[i].key);
+		sbuf_printf(&b, "%s\t%" PRId64 "\t%" PRId64 "\t%s\t%s\n", hs, v->size, v->mtime, tm,
+			    c->map.e[i].key);
 	}
 	c->dirty = false;
 	pthread_mutex_unlock(&c->mu);

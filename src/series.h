@@ -34,10 +34,12 @@ bool series_time_of(const char *datum, const char *local, int64_t *t);
  * the same bytes, so the UI thread never opens a photo for it). */
 typedef struct series_facts {
 	uint64_t hash;
+	bool has_hash; /* false: not a readable JPEG (kept, not tried again) */
 	int64_t t;
 	bool has_t;
 } series_facts;
-/* The facts of a JPEG file (read whole, decoded at 1/8). */
+/* The facts of a JPEG file (read whole, decoded at 1/8); -1 when it cannot
+ * be read or decoded (has_hash false). */
 int series_facts_of(const char *path, series_facts *out, sb_err *e);
 
 /* The hash cache (STATE_DIR/series-hashes, mode 0600): thread-safe, so the
@@ -47,7 +49,9 @@ series_cache *series_cache_open(const char *state_dir);
 void series_cache_free(series_cache *c);
 /* The cached facts of the file at path as it is now (size and mtime). */
 bool series_cache_get(series_cache *c, const char *path, series_facts *out);
-/* Cached, else computed and cached. */
+/* Cached, else computed and cached: 0 when the facts are known (a file that
+ * is not a readable JPEG is known to have no hash), -1 when the file cannot
+ * be read. */
 int series_cache_hash(series_cache *c, const char *path, series_facts *out, sb_err *e);
 /* Write the cache if anything was added (atomic). */
 int series_cache_save(series_cache *c, sb_err *e);

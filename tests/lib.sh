@@ -390,6 +390,42 @@ for i, p in enumerate(paths):
 PY
 }
 
+# sb_make_series DIR N: after sb_make_library, photos 1..N of DIR become one
+# series (one scene, each frame shifted a pixel or two and re-exposed,
+# taken 10 s apart by Datum vytvoření); the other photos stay as they were.
+sb_make_series()
+{
+	"$PYTHON3" - "$1" "$2" <<'EOF'
+import csv, os, random, sys
+from PIL import Image, ImageDraw
+out, n = sys.argv[1], int(sys.argv[2])
+rnd = random.Random(7)
+scene = Image.new("RGB", (110, 78), (70, 130, 200))
+d = ImageDraw.Draw(scene)
+d.rectangle([0, 50, 110, 78], fill=(60, 140, 50))
+d.ellipse([35, 22, 75, 58], fill=(200, 60, 30))
+d.rectangle([80, 10, 100, 40], fill=(240, 220, 60))
+path = os.path.join(out, "PhotoMedia.csv")
+with open(path, encoding="utf-8-sig", newline="") as f:
+    rows = list(csv.reader(f))
+head = rows[0]
+ci, di = head.index("Cesta"), head.index("Datum vytvoření")
+for r in rows[1:]:
+    for i in range(1, n + 1):
+        if r[0] == "IMG_%04d.jpg" % i:
+            dx, dy = rnd.randint(0, 6), rnd.randint(0, 6)
+            gain = 0.85 + 0.05 * (i % 5)
+            im = scene.crop((dx, dy, dx + 96, dy + 64)).point(lambda v: min(255, int(v * gain)))
+            c = r[ci]
+            local = os.path.join(out, *c[3:].split("\\")) if c.startswith("J:") else c
+            im.save(local, "JPEG", quality=90)
+            r[di] = "01.05.2024 10:%02d:%02d" % (10 * i // 60, 10 * i % 60)
+with open(path, "w", encoding="utf-8-sig", newline="") as f:
+    csv.writer(f).writerows(rows)
+EOF
+	[ $? = 0 ] || fail "sb_make_series: the generator failed"
+}
+
 sb_config()
 {
 	sb__dir=$1

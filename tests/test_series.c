@@ -167,12 +167,23 @@ static void test_cache(void **state)
 	memset(j2 + len, 0, 10);
 	assert_int_equal(atomic_write(photo, j2, len + 10, 0644, &e), 0);
 	assert_false(series_cache_get(c, photo, &h2));
+	/* a file that is no JPEG: known to have no hash, not tried again */
+	char *junk = path_join(tmpdir, "b.jpg");
+	assert_int_equal(atomic_write(junk, "not a jpeg", 10, 0644, &e), 0);
+	assert_int_equal(series_cache_hash(c, junk, &h2, &e), 0);
+	assert_false(h2.has_hash);
+	assert_true(series_cache_get(c, junk, &h2));
+	assert_false(h2.has_hash);
+	assert_int_equal(series_cache_hash(c, "/nonexistent/c.jpg", &h2, &e), -1);
+	unlink(junk);
+	free(junk);
 	series_cache_free(c);
 	/* a torn last line is dropped, the rest kept */
 	FILE *f = fopen(cf, "a");
 	fputs("0123\t12", f);
 	fclose(f);
 	c = series_cache_open(tmpdir);
+	assert_true(series_cache_get(c, photo, &h2) || true); /* reads, no crash */
 	series_cache_free(c);
 	unlink(cf);
 	unlink(photo);

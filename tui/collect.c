@@ -17,6 +17,8 @@
 #include "photomedia.h"
 #include "queue.h"
 
+#define SERIES_SCAN 64 /* photos ahead looked at for the current one's series */
+
 struct collector {
 	settings *cfg;
 	store *st;
@@ -24,8 +26,17 @@ struct collector {
 	const mediacsv *m;
 	size_t *rows, nrows, cap, cur;
 	char **local;    /* mapped paths, made on demand (cap entries) */
+	bool *gone;      /* saved, rejected or skipped with its series (cap entries) */
 	bool scanning;   /* more rows may come */
 	long draft_row;  /* shown before the scan found it: skipped then; -1 */
+	/* The current photo's series (SPEC 13): its frames (positions in the
+	 * list, in CSV order; cur is one of them), the one shown, and the photos
+	 * near it whose hash the previewer's thread is still to make. */
+	series_cache *hc;
+	series_edits *se;
+	size_t fr[SERIES_SCAN + 1], nfr, sel_pos;
+	size_t want[SERIES_SCAN + 1], nwant;
+	bool sdirty;
 	/* The draft writer: an fsync'd write must not stall typing, so a small
 	 * thread writes the latest text handed over (a queue of one: an older
 	 * draft still waiting is dropped). */
@@ -91,6 +102,9 @@ int collect_open(settings *cfg, store *st, collector **out, sb_err *e)
 	c->m = collect_scan_csv(c->scan);
 	c->scanning = true;
 	c->draft_row = -1;
+	c->hc = series_cache_open(store_path(st));
+	c->se = series_edits_open(store_path(st));
+	c->sdirty = true;
 	collect_poll(c);
 	pthread_mutex_init(&c->dmu, NULL);
 	c->drafts = sbq_new(sizeof(draft), 1, draft_rank, draft_free);
@@ -114,11 +128,27 @@ void collect_close(collector *c)
 	sbq_free(c->drafts);
 	pthread_mutex_destroy(&c->dmu);
 	collect_scan_free(c->scan);
+	sb_err e;
+	series_cache_save(c->hc, &e); /* a cache: a failure costs only time */
+	series_cache_free(c->hc);
+	series_edits_free(c->se);
 	for (size_t i = 0; i < c->nrows; i++)
 		free(c->local[i]);
 	free(c->local);
+	free(c->gone);
 	free(c->rows);
 	free(c);
+}
+
+/* local[] and gone[] follow rows[] when the scan or a draft grows it. */
+static void grow_side(collector *c, size_t old_cap)
+{
+	if (c->cap == old_cap)
+		return;
+	c->local = xrealloc(c->local, c->cap * sizeof *c->local);
+	c->gone = xrealloc(c->gone, c->cap * sizeof *c->gone);
+	memset(c->local + old_cap, 0, (c->cap - old_cap) * sizeof *c->local);
+	memset(c->gone + old_cap, 0, (c->cap - old_cap) * sizeof *c->gone);
 }
 
 bool collect_poll(collector *c)
@@ -127,10 +157,7 @@ bool collect_poll(collector *c)
 		return false;
 	size_t before = c->nrows, cap = c->cap;
 	c->scanning = !collect_scan_take(c->scan, &c->rows, &c->nrows, &c->cap);
-	if (c->cap != cap) {
-		c->local = xrealloc(c->local, c->cap * sizeof *c->local);
-		memset(c->local + cap, 0, (c->cap - cap) * sizeof *c->local);
-	}
+	grow_side(c, cap);
 	/* the draft's photo is on the list already */
 	for (size_t i = before; c->draft_row >= 0 && i < c->nrows; i++)
 		if (c->rows[i] == (size_t)c->draft_row) {
@@ -138,6 +165,8 @@ bool collect_poll(collector *c)
 			c->nrows--;
 			c->draft_row = -1;
 		}
+	if (c->nrows != before)
+		c->sdirty = true; /* more frames of the current series, maybe */
 	return c->nrows != before || !c->scanning;
 }
 
@@ -151,22 +180,106 @@ bool collect_counting(collector *c)
 	return c->scanning;
 }
 
+series_cache *collect_hash_cache(collector *c)
+{
+	return c->hc;
+}
+
 static const char *local_at(collector *c, size_t i)
 {
 	if (!c->local[i])
-		c->local[i] = settings_map_path(c->cfg, mediacsv_field(c->m, c->rows[i], MC_CESTA));
+		c->local[i] =
+			settings_map_path(c->cfg, mediacsv_field(c->m, c->rows[i], MC_CESTA));
 	return c->local[i];
 }
 
-bool collect_current(collector *c, collect_photo *p)
+static const char *cesta_at(collector *c, size_t i)
 {
+	return mediacsv_field(c->m, c->rows[i], MC_CESTA);
+}
+
+/* Move the photo at position from to position to (rows, local, gone). */
+static void move_slot(collector *c, size_t from, size_t to)
+{
+	size_t r = c->rows[from];
+	char *l = c->local[from];
+	bool g = c->gone[from];
+	if (to < from) {
+		memmove(c->rows + to + 1, c->rows + to, (from - to) * sizeof *c->rows);
+		memmove(c->local + to + 1, c->local + to, (from - to) * sizeof *c->local);
+		memmove(c->gone + to + 1, c->gone + to, (from - to) * sizeof *c->gone);
+	} else {
+		memmove(c->rows + from, c->rows + from + 1, (to - from) * sizeof *c->rows);
+		memmove(c->local + from, c->local + from + 1, (to - from) * sizeof *c->local);
+		memmove(c->gone + from, c->gone + from + 1, (to - from) * sizeof *c->gone);
+	}
+	c->rows[to] = r;
+	c->local[to] = l;
+	c->gone[to] = g;
+	c->sdirty = true;
+}
+
+/* The current photo's series: the photos of its folder a little ahead in
+ * the list, grouped by the core's rule with the hashes known so far. */
+static void series_refresh(collector *c)
+{
+	if (!c->sdirty)
+		return;
+	c->sdirty = false;
+	while (c->cur < c->nrows && c->gone[c->cur])
+		c->cur++;
+	c->nfr = c->nwant = 0;
 	if (c->cur >= c->nrows)
-		return false;
-	size_t r = c->rows[c->cur];
+		return;
+	size_t pos[SERIES_SCAN + 1], rows[SERIES_SCAN + 1], group[SERIES_SCAN + 1], n = 0;
+	bool pending[SERIES_SCAN + 1];
+	series_photo here = { .cesta = cesta_at(c, c->cur) };
+	size_t end = c->nrows - c->cur > 8 * SERIES_SCAN ? c->cur + 8 * SERIES_SCAN : c->nrows;
+	for (size_t i = c->cur; i < end && n <= SERIES_SCAN; i++) {
+		series_photo there = { .cesta = cesta_at(c, i) };
+		if (c->gone[i] || !series_same_folder(&here, &there))
+			continue;
+		local_at(c, i);
+		pos[n] = i;
+		rows[n++] = c->rows[i];
+	}
+	collect_series(c->cfg, c->hc, c->se, c->m, rows, n, false, group, pending);
+	bool sel_in = false;
+	for (size_t k = 0; k < n; k++) {
+		if (group[k] == group[0]) {
+			c->fr[c->nfr++] = pos[k];
+			sel_in |= pos[k] == c->sel_pos;
+		}
+		if (pending[k])
+			c->want[c->nwant++] = pos[k];
+	}
+	if (!sel_in)
+		c->sel_pos = c->cur;
+	/* frames in the CSV's order (a draft brought its photo to the front) */
+	for (size_t k = 1; k < c->nfr; k++)
+		for (size_t j = k; j > 0 && c->rows[c->fr[j - 1]] > c->rows[c->fr[j]]; j--) {
+			size_t t = c->fr[j];
+			c->fr[j] = c->fr[j - 1];
+			c->fr[j - 1] = t;
+		}
+}
+
+/* The index of the shown frame in fr. */
+static size_t sel_index(collector *c)
+{
+	for (size_t k = 0; k < c->nfr; k++)
+		if (c->fr[k] == c->sel_pos)
+			return k;
+	return 0;
+}
+
+static void photo_at(collector *c, size_t i, collect_photo *p)
+{
+	size_t r = c->rows[i];
 	memset(p, 0, sizeof *p);
 	p->row = r;
 	p->cesta = mediacsv_field(c->m, r, MC_CESTA);
-	p->local = (char *)local_at(c, c->cur);
+	p->local = (char *)local_at(c, i);
 	p->soubor = mediacsv_field(c->m, r, MC_SOUBOR);
 	p->kategorie = mediacsv_field(c->m, r, MC_KATEGORIE);
 	p->datum = mediacsv_field(c->m, r, MC_DATUM_VYTVORENI);
@@ -175,14 +288,77 @@ bool collect_current(collector *c, collect_photo *p)
 	p->pos = c->cur + 1;
 	p->total = c->nrows;
 	p->counting = c->scanning;
+	p->frame = sel_index(c) + 1;
+	p->frames = c->nfr ? c->nfr : 1;
+}
+
+bool collect_current(collector *c, collect_photo *p)
+{
+	series_refresh(c);
+	if (c->cur >= c->nrows)
+		return false;
+	photo_at(c, c->nfr > 1 ? c->sel_pos : c->cur, p);
 	return true;
+}
+
+bool collect_frame(collector *c, size_t k, collect_photo *p)
+{
+	series_refresh(c);
+	if (k >= c->nfr)
+		return false;
+	photo_at(c, c->fr[k], p);
+	p->frame = k + 1;
+	return true;
+}
+
+void collect_select(collector *c, int delta)
+{
+	series_refresh(c);
+	if (c->nfr < 2)
+		return;
+	long k = (long)sel_index(c) + delta;
+	if (k < 0)
+		k = 0;
+	if (k >= (long)c->nfr)
+		k = (long)c->nfr - 1;
+	c->sel_pos = c->fr[k];
+}
+
+size_t collect_hash_wanted(collector *c, const char **paths, size_t max)
+{
+	series_refresh(c);
+	size_t n = 0;
+	for (size_t k = 0; k < c->nwant && n < max; k++)
+		if (local_at(c, c->want[k]))
+			paths[n++] = local_at(c, c->want[k]);
+	return n;
+}
+
+void collect_hashes_changed(collector *c)
+{
+	c->sdirty = true;
+}
+
+static bool is_frame(collector *c, size_t i)
+{
+	for (size_t k = 0; k < c->nfr; k++)
+		if (c->fr[k] == i)
+			return true;
+	return false;
 }
 
 const char *collect_ahead(collector *c, size_t n)
 {
-	if (c->cur + n >= c->nrows)
+	series_refresh(c);
+	if (c->cur >= c->nrows)
 		return NULL;
-	return local_at(c, c->cur + n);
+	if (n == 0)
+		return local_at(c, c->nfr > 1 ? c->sel_pos : c->cur);
+	/* the photos after this series */
+	for (size_t i = c->cur + 1; i < c->nrows; i++)
+		if (!c->gone[i] && !is_frame(c, i) && --n == 0)
+			return local_at(c, i);
+	return NULL;
 }
 
 /* The draft's photo to the front of what is left: from the list, else
@@ -190,15 +366,8 @@ const char *collect_ahead(collector *c, size_t n)
 static bool take_draft_row(collector *c, const char *cesta)
 {
 	for (size_t i = c->cur; i < c->nrows; i++)
-		if (strcmp(mediacsv_field(c->m, c->rows[i], MC_CESTA), cesta) == 0) {
-			size_t r = c->rows[i];
-			memmove(c->rows + c->cur + 1, c->rows + c->cur,
-				(i - c->cur) * sizeof *c->rows);
-			c->rows[c->cur] = r;
-			char *l = c->local[i];
-			memmove(c->local + c->cur + 1, c->local + c->cur,
-				(i - c->cur) * sizeof *c->local);
-			c->local[c->cur] = l;
+		if (!c->gone[i] && strcmp(cesta_at(c, i), cesta) == 0) {
+			move_slot(c, i, c->cur);
 			return true;
 		}
 	long r = c->scanning ? mediacsv_find(c->m, cesta) : -1;
@@ -208,14 +377,13 @@ static bool take_draft_row(collector *c, const char *cesta)
 		size_t cap = c->cap;
 		c->cap = c->nrows + 64;
 		c->rows = xrealloc(c->rows, c->cap * sizeof *c->rows);
-		c->local = xrealloc(c->local, c->cap * sizeof *c->local);
-		memset(c->local + cap, 0, (c->cap - cap) * sizeof *c->local);
+		grow_side(c, cap);
 	}
-	memmove(c->rows + c->cur + 1, c->rows + c->cur, (c->nrows - c->cur) * sizeof *c->rows);
-	memmove(c->local + c->cur + 1, c->local + c->cur, (c->nrows - c->cur) * sizeof *c->local);
-	c->rows[c->cur] = (size_t)r;
-	c->local[c->cur] = NULL;
+	c->rows[c->nrows] = (size_t)r;
+	c->local[c->nrows] = NULL;
+	c->gone[c->nrows] = false;
 	c->nrows++;
+	move_slot(c, c->nrows - 1, c->cur);
 	c->draft_row = r;
 	return true;
 }
@@ -237,40 +405,109 @@ char *collect_take_draft(collector *c)
 	return text;
 }
 
-/* Saved or rejected: durable, then the next photo is current. */
-static int add_current(collector *c, const char *text, bool reject, bool editorial,
-		       const editorial_info *ed, bool *sealed, sb_err *e)
+/* The frames an action is for: the whole series, or the shown frame. */
+static size_t targets(collector *c, bool frame_only, size_t *out)
 {
-	collect_photo p;
-	if (!collect_current(c, &p))
-		return sb_fail(e, SBE_GENERIC, "%s", _("there is no photo left to describe"));
-	draft_flush(c);
-	int rc = reject ? collect_reject_photo(c->cfg, c->st, c->m, p.row, e)
-			: collect_save_description(c->cfg, c->st, c->m, p.row, text, editorial, ed,
-						   NULL, sealed, e);
-	if (rc < 0)
-		return -1;
-	c->cur++;
-	return 0;
+	series_refresh(c);
+	if (c->cur >= c->nrows)
+		return 0;
+	if (c->nfr < 2 || frame_only) {
+		out[0] = c->nfr > 1 ? c->sel_pos : c->cur;
+		return 1;
+	}
+	memcpy(out, c->fr, c->nfr * sizeof *out);
+	return c->nfr;
+}
+
+static void gone(collector *c, const size_t *pos, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		c->gone[pos[k]] = true;
+	c->sdirty = true;
 }
 
 int collect_save(collector *c, const char *text, bool editorial, const editorial_info *ed,
-		 bool *sealed, sb_err *e)
+		 bool editorial_frame_only, bool *sealed, sb_err *e)
 {
-	return add_current(c, text, false, editorial, ed, sealed, e);
-}
-
-int collect_reject(collector *c, sb_err *e)
-{
-	return add_current(c, "", true, false, NULL, NULL, e);
-}
-
-void collect_skip(collector *c)
-{
+	size_t pos[SERIES_SCAN + 1], rows[SERIES_SCAN + 1];
+	bool edf[SERIES_SCAN + 1];
+	size_t n = targets(c, false, pos);
+	if (!n)
+		return sb_fail(e, SBE_GENERIC, "%s", _("there is no photo left to describe"));
+	for (size_t k = 0; k < n; k++) {
+		rows[k] = c->rows[pos[k]];
+		edf[k] = editorial && (!editorial_frame_only || n == 1 || pos[k] == c->sel_pos);
+	}
 	draft_flush(c);
-	collect_skip_photo(c->st);
-	if (c->cur < c->nrows)
-		c->cur++;
+	if (collect_save_series(c->cfg, c->st, c->m, rows, n, text, edf, ed, sealed, e) < 0)
+		return -1;
+	gone(c, pos, n);
+	sb_err e2;
+	series_cache_save(c->hc, &e2);
+	return 0;
+}
+
+int collect_reject(collector *c, bool frame_only, sb_err *e)
+{
+	size_t pos[SERIES_SCAN + 1];
+	size_t n = targets(c, frame_only, pos);
+	if (!n)
+		return sb_fail(e, SBE_GENERIC, "%s", _("there is no photo left to describe"));
+	draft_flush(c);
+	for (size_t k = 0; k < n; k++) {
+		if (collect_reject_photo(c->cfg, c->st, c->m, c->rows[pos[k]], e) < 0)
+			return -1;
+		gone(c, pos + k, 1);
+	}
+	return 0;
+}
+
+size_t collect_skip(collector *c, bool frame_only)
+{
+	size_t pos[SERIES_SCAN + 1];
+	size_t n = targets(c, frame_only, pos);
+	draft_flush(c);
+	/* the text typed stays while other frames of its series are left */
+	if (n && (!frame_only || c->nfr < 2))
+		collect_skip_photo(c->st);
+	gone(c, pos, n);
+	return n;
+}
+
+int collect_detach(collector *c, sb_err *e)
+{
+	series_refresh(c);
+	if (c->nfr < 2)
+		return sb_fail(e, SBE_INPUT, "%s", _("this photo is not in a series"));
+	size_t at = c->sel_pos, last = 0;
+	for (size_t k = 0; k < c->nfr; k++)
+		if (c->fr[k] > last)
+			last = c->fr[k];
+	if (series_edits_add(c->se, cesta_at(c, at), SERIES_DETACH, e) < 0)
+		return -1;
+	/* the series goes on from its next frame; the photo taken out comes
+	 * right after the series, for a description of its own */
+	if (at == c->cur)
+		move_slot(c, at, last);
+	c->sel_pos = c->cur;
+	c->sdirty = true;
+	return 0;
+}
+
+int collect_split(collector *c, sb_err *e)
+{
+	series_refresh(c);
+	if (c->nfr < 2)
+		return sb_fail(e, SBE_INPUT, "%s", _("this photo is not in a series"));
+	if (sel_index(c) == 0)
+		return sb_fail(e, SBE_INPUT, "%s",
+			       _("the series starts at this frame; show a later one (Page Down) to "
+				 "split there"));
+	if (series_edits_add(c->se, cesta_at(c, c->sel_pos), SERIES_SPLIT, e) < 0)
+		return -1;
+	c->sel_pos = c->cur;
+	c->sdirty = true;
+	return 0;
 }
 
 int collect_draft(collector *c, const char *text, sb_err *e)

@@ -18,6 +18,7 @@ typedef struct collect_photo {
 	size_t row;
 	size_t pos, total; /* 1-based place in this session's list */
 	bool counting;     /* the list is still filling in: total grows */
+	size_t frame, frames; /* its series: the frame shown (1-based) of frames; 1 of 1: alone */
 } collect_photo;
 
 /* Loads the media CSV once (errors name the file and line) and starts
@@ -34,18 +35,41 @@ int collect_fd(collector *c);
 bool collect_poll(collector *c);
 /* More photos may still come. */
 bool collect_counting(collector *c);
-/* The photo being described; false when none is left. */
+/* The photo being described (of a series: the frame shown); false when
+ * none is left. */
 bool collect_current(collector *c, collect_photo *out);
-/* Local path of the photo n places ahead (prefetch), or NULL. */
+/* Local path of the photo n places after the current one and its series
+ * (prefetch; 0: the one shown), or NULL. */
 const char *collect_ahead(collector *c, size_t n);
+
+/* Series (SPEC 13): the current photo's series is worked out from the
+ * photos of its folder a little ahead, with the hashes known so far.
+ * Frame k (0-based) of the current series; false past its end. */
+bool collect_frame(collector *c, size_t k, collect_photo *out);
+/* Show another frame (delta: -1 the previous, +1 the next). */
+void collect_select(collector *c, int delta);
+/* The hash cache the previewer's thread fills. */
+series_cache *collect_hash_cache(collector *c);
+/* Local paths (at most max) of photos whose hash the series still needs. */
+size_t collect_hash_wanted(collector *c, const char **paths, size_t max);
+/* Hashes arrived: the series is worked out again. */
+void collect_hashes_changed(collector *c);
+/* Take the frame shown out of its series (it gets a description of its
+ * own, right after the series) or split the series before it; both kept
+ * in the state dir. */
+int collect_detach(collector *c, sb_err *e);
+int collect_split(collector *c, sb_err *e);
 /* The draft left by the last session for the current photo (caller frees). */
 char *collect_take_draft(collector *c);
-/* Durable before returning; then the next photo is current.  *sealed is
- * set when the collecting batch became ready. */
+/* The description goes to every frame of the current series (each its
+ * own request); editorial for all of them, or with editorial_frame_only
+ * for the frame shown.  Durable before returning; then the next photo is
+ * current.  *sealed is set when the collecting batch became ready. */
 int collect_save(collector *c, const char *text, bool editorial, const editorial_info *ed,
-		 bool *sealed, sb_err *e);
-int collect_reject(collector *c, sb_err *e);
-void collect_skip(collector *c);
+		 bool editorial_frame_only, bool *sealed, sb_err *e);
+/* Reject or skip the whole series, or with frame_only the frame shown. */
+int collect_reject(collector *c, bool frame_only, sb_err *e);
+size_t collect_skip(collector *c, bool frame_only);
 /* Keep the draft: handed to a writer thread (the fsync never stalls typing);
  * on disk by the next save, skip or collect_close().  Reports the previous
  * write's failure, if any. */

@@ -425,6 +425,30 @@ static void draw_facts(ui *u)
 	snprintf(buf, sizeof buf, "%s x %s", p.sirka, p.vyska);
 	fact(u, &y, r, _("Size:"), buf);
 	fact(u, &y, r, _("Date:"), p.datum);
+	if (p.frames > 1) {
+		/* the series: its frames, the one shown marked */
+		char head[128];
+		snprintf(head, sizeof head, _("%zu of %zu similar photos"), p.frame, p.frames);
+		fact(u, &y, r, _("Series:"), head);
+		collect_photo f;
+		int shown = 0, room = r.y + r.h - y - 3;
+		for (size_t k = 0; collect_frame(u->co, k, &f) && y < r.y + r.h; k++) {
+			if (shown >= room && k + 1 < p.frames) {
+				snprintf(head, sizeof head, _("  ... %zu more"), p.frames - k);
+				ui_put(y++, r.x + 1, r.w - 1, head, cp(u, CP_DIM, A_DIM));
+				break;
+			}
+			snprintf(head, sizeof head, "%s %s", k + 1 == p.frame ? ">" : " ",
+				 f.soubor);
+			ui_put(y++, r.x + 1, r.w - 1, head, k + 1 == p.frame ? A_BOLD : A_NORMAL);
+			shown++;
+		}
+		if (y < r.y + r.h)
+			ui_put(y++, r.x + 1, r.w - 1,
+			       u->frame_only ? _("skip/reject/editorial: this frame")
+					     : _("skip/reject/editorial: whole series"),
+			       cp(u, CP_DIM, A_DIM));
+	}
 	/* Cesta may be long: wrap it over the following lines */
 	const char *c = p.cesta;
 	int used = ui_put(y, r.x + 1, r.w - 1, _("Path:"), cp(u, CP_HEAD, A_BOLD));
@@ -468,8 +492,17 @@ static void draw_text(ui *u, int *cy, int *cx)
 	size_t n = editor_count(&u->ed);
 	int min = u->cfg->min_description > 0 ? u->cfg->min_description : 50;
 	snprintf(right, sizeof right, _("%zu/%d characters minimum"), n, min);
-	header(u, r, PANE_EDITOR,
-	       u->editorial ? _(" Description [editorial] ") : _(" Description "), NULL);
+	collect_photo p;
+	char title[160];
+	if (collect_current(u->co, &p) && p.frames > 1)
+		snprintf(title, sizeof title,
+			 u->editorial ? _(" Description [editorial]: %zu of %zu similar photos ")
+				      : _(" Description: %zu of %zu similar photos "),
+			 p.frame, p.frames);
+	else
+		snprintf(title, sizeof title, "%s",
+			 u->editorial ? _(" Description [editorial] ") : _(" Description "));
+	header(u, r, PANE_EDITOR, title, NULL);
 	int rw = (int)utf8_chars(right);
 	ui_put(r.y, r.x + r.w - rw - 2, rw, right,
 	       (n >= (size_t)min ? cp(u, CP_OK, A_NORMAL) : cp(u, CP_ERR, A_NORMAL)) | A_BOLD);

@@ -14,6 +14,7 @@
 #include "imageprep.h"
 #include "photomedia.h"
 #include "queue.h"
+#include "series.h"
 
 extern char **environ;
 
@@ -377,7 +378,7 @@ draw:
  * after); results handed back through a list the UI thread collects. */
 typedef struct job {
 	char *path;
-	int w, h;
+	int w, h; /* -1 x -1: a hash, not a render */
 } job;
 
 static void job_free(void *item)
@@ -398,6 +399,8 @@ struct previewer {
 	size_t ndone;
 	char *busy_path; /* under mu: being rendered now */
 	int busy_w, busy_h;
+	series_cache *hc; /* set before the first hash job */
+	unsigned hashed;  /* under mu */
 	int pipe[2];
 	preview_img *cache[CACHE_N]; /* UI thread only; [0] most recent */
 };
@@ -407,6 +410,20 @@ static void *thread_main(void *arg)
 	previewer *pv = arg;
 	job j;
 	while (sbq_pop(pv->jobs, &j, -1) > 0 && !sbq_stopped(pv->jobs)) {
+		if (j.w < 0) {
+			series_facts f;
+			sb_err e;
+			series_cache_hash(pv->hc, j.path, &f, &e);
+			job_free(&j);
+			pthread_mutex_lock(&pv->mu);
+			pv->hashed++;
+			pthread_mutex_unlock(&pv->mu);
+			char b = 1;
+			if (write(pv->pipe[1], &b, 1) < 0) {
+				/* the pipe is full: the UI has wake-ups pending anyway */
+			}
+			continue;
+		}
 		pthread_mutex_lock(&pv->mu);
 		pv->busy_path = j.path;
 		pv->busy_w = j.w;
@@ -559,5 +576,25 @@ void previewer_prefetch(previewer *pv, const char *path, int w, int h)
 		if (p && same(p->path, p->req_w, p->req_h, path, w, h))
 			return;
 	}
-	enqueue(pv, path, w, h, false);
+	/* ahead of the series' hash jobs: the next photo must be ready first */
+	enqueue(pv, path, w, h, sbq_len(pv->jobs) > 0);
+}
+
+void previewer_set_hash_cache(previewer *pv, series_cache *hc)
+{
+	pv->hc = hc;
+}
+
+void previewer_hash(previewer *pv, const char *path)
+{
+	if (pv->hc)
+		enqueue(pv, path, -1, -1, false);
+}
+
+unsigned previewer_hashed(previewer *pv)
+{
+	pthread_mutex_lock(&pv->mu);
+	unsigned n = pv->hashed;
+	pthread_mutex_unlock(&pv->mu);
+	return n;
 }

@@ -56,5 +56,11 @@ bool previewer_collect(previewer *pv);
 const preview_img *previewer_get(previewer *pv, const char *path, int w, int h);
 /* Queue a render behind the current one (the next photo). */
 void previewer_prefetch(previewer *pv, const char *path, int w, int h);
+/* Series: hash photos into this cache (thread-safe) behind the renders;
+ * previewer_hashed() counts the hashes made, so the UI knows to look. */
+struct series_cache;
+void previewer_set_hash_cache(previewer *pv, struct series_cache *hc);
+void previewer_hash(previewer *pv, const char *path);
+unsigned previewer_hashed(previewer *pv);
 
 #endif

@@ -129,6 +129,19 @@ static void preview_update(ui *u)
 	rect r = u->r_preview;
 	if (r.w < 4 || r.h < 2)
 		return;
+	/* the series: hashes arrived, or photos near this one still need one */
+	unsigned hashed = previewer_hashed(u->pv);
+	if (hashed != u->hashed_seen) {
+		u->hashed_seen = hashed;
+		collect_hashes_changed(u->co);
+		if (!collect_current(u->co, &p))
+			return;
+		u->dirty = true;
+	}
+	const char *want[16];
+	size_t nw = collect_hash_wanted(u->co, want, 16);
+	for (size_t i = 0; i < nw; i++)
+		previewer_hash(u->pv, want[i]);
 	const preview_img *im = previewer_get(u->pv, p.local, r.w, r.h);
 	if (im != u->shown) {
 		u->shown = im;
@@ -161,6 +174,23 @@ static void next_photo(ui *u)
 	preview_update(u);
 }
 
+/* Another frame of the series is shown: the text typed stays. */
+static void frame_changed(ui *u)
+{
+	u->shown = NULL;
+	u->photo_changed = true;
+	u->dirty = true;
+}
+
+/* After a skip or reject: the series goes on (text kept) or the next photo. */
+static void after_taking(ui *u, size_t frames_before, size_t taken)
+{
+	if (taken < frames_before)
+		frame_changed(u);
+	else
+		next_photo(u);
+}
+
 static void act_save(ui *u)
 {
 	collect_photo p;
@@ -180,11 +210,18 @@ static void act_save(ui *u)
 	sb_err e;
 	sb_err_clear(&e);
 	bool sealed = false;
-	if (collect_save(u->co, editor_text(&u->ed), u->editorial, &u->edinfo, &sealed, &e) < 0) {
+	if (collect_save(u->co, editor_text(&u->ed), u->editorial, &u->edinfo, u->frame_only,
+			 &sealed, &e) < 0) {
 		ui_status(u, 3, _("Not saved: %s"), e.msg);
 		return;
 	}
-	ui_status(u, 1, _("Saved %s."), p.soubor);
+	if (p.frames > 1)
+		ui_status(u, 1,
+			  P_("Saved for the %zu photo of the series.",
+			     "Saved for the %zu photos of the series.", p.frames),
+			  p.frames);
+	else
+		ui_status(u, 1, _("Saved %s."), p.soubor);
 	if (sealed) {
 		ui_log(u, 1, _("The collecting batch is full: it is ready and goes out now."));
 		if (u->wk)
@@ -202,12 +239,19 @@ static void do_reject(ui *u)
 	char *name = xstrdup(p.soubor);
 	sb_err e;
 	sb_err_clear(&e);
-	if (collect_reject(u->co, &e) < 0)
+	bool one = u->frame_only || p.frames < 2;
+	if (collect_reject(u->co, one, &e) < 0)
 		ui_status(u, 3, _("Not rejected: %s"), e.msg);
 	else {
-		ui_status(u, 1, _("Rejected %s."), name);
+		if (one)
+			ui_status(u, 1, _("Rejected %s."), name);
+		else
+			ui_status(u, 1,
+				  P_("Rejected the %zu photo of the series.",
+				     "Rejected the %zu photos of the series.", p.frames),
+				  p.frames);
 		refresh_batches(u);
-		next_photo(u);
+		after_taking(u, p.frames, one ? 1 : p.frames);
 	}
 	free(name);
 }
@@ -651,12 +695,45 @@ static void handle_action(ui *u, tui_action a)
 		u->printed = NULL;
 		break;
 	case TA_SAVE: act_save(u); break;
-	case TA_SKIP:
-		if (collect_ahead(u->co, 0)) {
-			collect_skip(u->co);
-			ui_status(u, 1, "%s", _("Skipped; nothing saved."));
-			next_photo(u);
+	case TA_SKIP: {
+		collect_photo p;
+		if (collect_current(u->co, &p)) {
+			size_t n = collect_skip(u->co, u->frame_only);
+			ui_status(u, 1, "%s",
+				  n > 1 ? _("Skipped the series; nothing saved.")
+					: _("Skipped; nothing saved."));
+			after_taking(u, p.frames, n);
 		}
+		break;
+	}
+	case TA_FRAME_NEXT:
+	case TA_FRAME_PREV:
+		collect_select(u->co, a == TA_FRAME_NEXT ? 1 : -1);
+		frame_changed(u);
+		break;
+	case TA_DETACH:
+	case TA_SPLIT: {
+		sb_err e;
+		sb_err_clear(&e);
+		collect_photo p;
+		bool have = collect_current(u->co, &p);
+		int rc = a == TA_DETACH ? collect_detach(u->co, &e) : collect_split(u->co, &e);
+		if (rc < 0)
+			ui_status(u, 2, "%s", e.msg);
+		else if (have && a == TA_DETACH)
+			ui_status(u, 1, _("%s is out of the series; it comes next, on its own."),
+				  p.soubor);
+		else if (have)
+			ui_status(u, 1, _("Split: %s starts a new series, described later."),
+				  p.soubor);
+		frame_changed(u);
+		break;
+	}
+	case TA_SCOPE:
+		u->frame_only = !u->frame_only;
+		ui_status(u, 1, "%s",
+			  u->frame_only ? _("Skip, reject and editorial: the frame shown only.")
+					: _("Skip, reject and editorial: the whole series."));
 		break;
 	case TA_EDITORIAL:
 		if (u->editorial) {
@@ -668,7 +745,16 @@ static void handle_action(ui *u, tui_action a)
 	case TA_REJECT: {
 		collect_photo p;
 		if (collect_current(u->co, &p)) {
-			char *q = xasprintf(_("Reject %s? It is not offered again."), p.soubor);
+			char *q =
+				p.frames > 1 && !u->frame_only
+					? xasprintf(P_("Reject the %zu photo of this series? It is "
+						       "not offered again.",
+						       "Reject the %zu photos of this series? They "
+						       "are not offered again.",
+						       p.frames),
+						    p.frames)
+					: xasprintf(_("Reject %s? It is not offered again."),
+						    p.soubor);
 			dlg_confirm_open(u, CF_REJECT, NULL, q);
 			free(q);
 		}
@@ -1056,7 +1142,7 @@ static int loop(ui *u, int sig_fd)
 			print_graphics(u);
 		}
 		if (pv_i >= 0 && (fds[pv_i].revents & POLLIN)) {
-			if (previewer_collect(u->pv))
+			if (previewer_collect(u->pv) || previewer_hashed(u->pv) != u->hashed_seen)
 				preview_update(u);
 		}
 		if (wk_i >= 0 && (fds[wk_i].revents & POLLIN))
@@ -1177,6 +1263,8 @@ int tui_run(settings *cfg)
 		u->proto = PV_SYMBOLS;
 	}
 	u->pv = previewer_new(u->proto, pc);
+	if (u->pv)
+		previewer_set_hash_cache(u->pv, collect_hash_cache(u->co));
 	u->focus = PANE_EDITOR;
 	ui_layout(u);
 	ui_log(u, 1, _("Started; type a description for the photo shown."));

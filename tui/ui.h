@@ -58,8 +58,10 @@ typedef struct ui {
 	editor ed;
 	bool editorial;
 	editorial_info edinfo;
-	unsigned draft_gen; /* ed.gen when the draft was last written */
-	double last_change; /* now_mono() of the last text change */
+	bool frame_only;      /* series: skip, reject, editorial only for the frame shown */
+	unsigned hashed_seen; /* previewer_hashed() when the series was last worked out */
+	unsigned draft_gen;   /* ed.gen when the draft was last written */
+	double last_change;   /* now_mono() of the last text change */
 	double draft_written;
 
 	batch_info *batches;
