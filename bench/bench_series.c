@@ -163,7 +163,7 @@ static void score(const row *rows, const series_photo *ph, size_t n, int gap, in
 
 int main(int argc, char **argv)
 {
-	int gap = 180, dist = 16, runs = 5;
+	int gap = 180, dist = 18, runs = 5;
 	bool sweep = false, timing = false;
 	int a = 1;
 	for (; a < argc && argv[a][0] == '-'; a++) {

@@ -20,6 +20,7 @@ typedef struct cli_opts {
 	bool in_place; /* embed --in-place */
 	bool models;   /* plan --models */
 	bool force;    /* import --force */
+	bool series;   /* import --series */
 } cli_opts;
 extern cli_opts cli_opt;
 extern const char *cli_prog;

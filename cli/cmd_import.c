@@ -31,6 +31,8 @@ typedef struct import_run {
 	size_t imported, bad, records;
 	long last_line; /* the last line read */
 	char last_batch[40];
+	/* --series: the eligible rows and their series (collect_series) */
+	size_t *elig, nelig, *group;
 } import_run;
 
 /* Find a TSV path among the CSV rows: as written in Cesta, else as the
@@ -163,6 +165,45 @@ static bool check_photo(import_run *ir, const tsv_record *rec, size_t row)
 	return false;
 }
 
+/* --series: the frames (CSV rows, in CSV order, at most max) described by
+ * the line naming row: its series among the eligible rows, less the frames
+ * other lines described (which are then this line's duplicates).  Just row
+ * without --series or when it is alone. */
+static size_t series_frames(import_run *ir, size_t row, long line, size_t *out, size_t max)
+{
+	out[0] = row;
+	if (!cli_opt.series)
+		return 1;
+	const settings *cfg = ir->c->cfg;
+	if (!ir->group) {
+		ir->nelig = collect_eligible_rows(cfg, ir->c->st, ir->m, &ir->elig);
+		ir->group = xmalloc(sizeof(size_t) * (ir->nelig ? ir->nelig : 1));
+		series_cache *hc = series_cache_open(cfg->state_dir);
+		series_edits *se = series_edits_open(cfg->state_dir);
+		collect_series(cfg, hc, se, ir->m, ir->elig, ir->nelig, true, ir->group, NULL);
+		sb_err e;
+		series_cache_save(hc, &e); /* a cache: a failure costs only time */
+		series_cache_free(hc);
+		series_edits_free(se);
+	}
+	size_t k = 0;
+	while (k < ir->nelig && ir->elig[k] != row)
+		k++;
+	if (k == ir->nelig)
+		return 1;
+	size_t n = 0;
+	for (size_t j = 0; j < ir->nelig && n < max; j++) {
+		if (ir->group[j] != ir->group[k])
+			continue;
+		const char *cesta = mediacsv_field(ir->m, ir->elig[j], MC_CESTA);
+		/* the named frame was registered by check_record */
+		if (ir->elig[j] != row && seen_before(ir, cesta, line))
+			continue;
+		out[n++] = ir->elig[j];
+	}
+	return n ? n : 1;
+}
+
 /* Into the collecting batch.  0, or the exit code of a store failure that
  * stops the import (reported). */
 static int save_record(import_run *ir, const tsv_record *rec, size_t row)
@@ -190,15 +231,25 @@ static int save_record(import_run *ir, const tsv_record *rec, size_t row)
 		ir->bad++;
 		return 0;
 	}
-	if (collect_save_description(ir->c->cfg, ir->c->st, ir->m, row, rec->desc, editorial,
-				     editorial ? &ed : NULL, bid, NULL, &e) < 0) {
+	size_t frames[256], n = series_frames(ir, row, rec->line, frames, 256);
+	bool edf[256];
+	for (size_t k = 0; k < n; k++)
+		edf[k] = editorial;
+	if (n > 1 ? collect_save_series(ir->c->cfg, ir->c->st, ir->m, frames, n, rec->desc, edf,
+					editorial ? &ed : NULL, NULL, &e) < 0
+		  : collect_save_description(ir->c->cfg, ir->c->st, ir->m, row, rec->desc,
+					     editorial, editorial ? &ed : NULL, bid, NULL,
+					     &e) < 0) {
 		if (e.code != SBE_INPUT && e.code != SBE_CONFLICT)
 			return cli_report_err(&e); /* the store failed: stop */
 		fprintf(stderr, "%s:%ld: %s\n", ir->tsv, rec->line, e.msg);
 		ir->bad++;
 		return 0;
 	}
-	ir->imported++;
+	ir->imported += n;
+	if (n > 1 &&
+	    !store_file_batch(ir->c->st, mediacsv_field(ir->m, frames[n - 1], MC_CESTA), bid))
+		bid[0] = '\0';
 	snprintf(ir->last_batch, sizeof ir->last_batch, "%s", bid);
 	return 0;
 }
@@ -279,6 +330,8 @@ int cmd_import(cli_ctx *c, int argc, char **argv)
 	for (size_t k = 0; k < ir.nseen; k++)
 		free(ir.seen[k].cesta);
 	free(ir.seen);
+	free(ir.elig);
+	free(ir.group);
 	free(data);
 	print_summary(&ir);
 	mediacsv_free(ir.m);

@@ -26,7 +26,32 @@ static json_object *row_json(const plan_row *it)
 	report_jadd_str(j, "batch_state", it->batch[0] ? batch_state_name(it->bstate) : NULL);
 	report_jadd_str(j, "file_state", file_state_name(it->fstate));
 	report_jadd_str(j, "reason", it->reason);
+	if (it->series) {
+		report_jadd_int(j, "series", (long long)it->series);
+		report_jadd_int(j, "frame", (long long)it->frame);
+		report_jadd_int(j, "frames", (long long)it->frames);
+	} else {
+		json_object_object_add(j, "series", NULL);
+		json_object_object_add(j, "frame", NULL);
+		json_object_object_add(j, "frames", NULL);
+	}
 	return j;
+}
+
+/* The series among the new photos: number and frames' Cesta, in CSV order. */
+static json_object *series_json(const plan *p)
+{
+	json_object *arr = json_object_new_array();
+	for (size_t s = 1; s <= p->sum.series; s++) {
+		json_object *x = json_object_new_object(), *fr = json_object_new_array();
+		report_jadd_int(x, "series", (long long)s);
+		for (size_t i = 0; i < p->n; i++)
+			if (p->rows[i].series == s)
+				json_object_array_add(fr, json_object_new_string(p->rows[i].cesta));
+		json_object_object_add(x, "frames", fr);
+		json_object_array_add(arr, x);
+	}
+	return arr;
 }
 
 static void print_json(const settings *cfg, const plan *p)
@@ -39,6 +64,7 @@ static void print_json(const settings *cfg, const plan *p)
 	for (size_t i = 0; i < p->n; i++)
 		json_object_array_add(arr, row_json(&p->rows[i]));
 	json_object_object_add(o, "items", arr);
+	json_object_object_add(o, "series", series_json(p));
 	json_object *bj = json_object_new_object();
 	for (int st = 0; st < BS__COUNT; st++) {
 		json_object *x = json_object_new_object();
@@ -55,6 +81,8 @@ static void print_json(const settings *cfg, const plan *p)
 	report_jadd_int(t, "missing", (long long)s->missing);
 	report_jadd_int(t, "missing_commits", (long long)s->missing_commits);
 	report_jadd_int(t, "late_copies", (long long)s->late_copies);
+	report_jadd_int(t, "series", (long long)s->series);
+	report_jadd_int(t, "descriptions", (long long)s->descriptions);
 	report_jadd_int(t, "to_send", (long long)s->bfiles[BS_READY]);
 	report_jadd_cost(t, "to_send_est_cost", s->ready_cost);
 	report_jadd_int(t, "to_check", (long long)s->bfiles[BS_SENT]);
@@ -96,6 +124,9 @@ static void print_row(size_t i, const plan_row *it)
 	if (it->batch[0])
 		snprintf(det, sizeof det, _("%s (batch %s, file %s)"), it->batch,
 			 batch_state_name(it->bstate), file_state_name(it->fstate));
+	else if (it->series)
+		snprintf(det, sizeof det, _("%s (series %zu: frame %zu of %zu, described once)"),
+			 it->reason ? it->reason : "", it->series, it->frame, it->frames);
 	else
 		snprintf(det, sizeof det, "%s", it->reason ? it->reason : "");
 	puts(det);
@@ -117,6 +148,13 @@ static void print_totals(const settings *cfg, const plan_summary *s)
 		       s->late_copies);
 	if (s->bcount[BS_PAUSED])
 		printf(_("Paused:        %zu (see 'stockbatch status')\n"), s->bcount[BS_PAUSED]);
+	if (s->series)
+		printf(P_("Series:        %zu series of similar photos: the %zu new files need %zu "
+			  "description\n",
+			  "Series:        %zu series of similar photos: the %zu new files need %zu "
+			  "descriptions\n",
+			  s->descriptions),
+		       s->series, s->n_new, s->descriptions);
 }
 
 static void print_table(const settings *cfg, const plan *p)

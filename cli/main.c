@@ -32,7 +32,8 @@ enum {
 	CO_EXPORTED = 64,
 	CO_IN_PLACE = 128,
 	CO_COPYDIR = 256,
-	CO_FORCE = 512
+	CO_FORCE = 512,
+	CO_SERIES = 1024
 };
 
 typedef struct cmd_option {
@@ -56,6 +57,8 @@ static const cmd_option cmd_options[] = {
 	{ CO_COPYDIR, "--output", N_("-o, --output DIR"), N_("write the copies to DIR") },
 	{ CO_FORCE, "--force", N_("    --force"),
 	  N_("describe again photos committed before (their metadata is overwritten)") },
+	{ CO_SERIES, "--series", N_("    --series"),
+	  N_("a line's description is for every frame of the named photo's series") },
 };
 /* clang-format on */
 
@@ -85,7 +88,7 @@ static const command commands[] = {
 	     "With --models: what the photos waiting would cost on every model of the\n"
 	     "price table that reads images, at each image detail, batch and live,\n"
 	     "cheapest first, the configured one marked '*'.") },
-	{ "import", cmd_import, NEEDS_LOCK, 1, 1, N_("FILE.tsv"), CO_FORCE,
+	{ "import", cmd_import, NEEDS_LOCK, 1, 1, N_("FILE.tsv"), CO_FORCE | CO_SERIES,
 	  N_("add descriptions (path<TAB>description per line)"),
 	  N_("Adds descriptions from a spreadsheet saved as tab-separated text: one\n"
 	     "path<TAB>description per line (a quoted cell may span lines).  The path\n"
@@ -93,7 +96,9 @@ static const command commands[] = {
 	     "editorial photo takes three more cells: city, country and date\n"
 	     "(DD MM YYYY).  Every rejected line is named with its line number; the\n"
 	     "others go into the collecting batch, which is sealed when it is full.\n"
-	     "A photo committed to the CSV before is refused unless --force is given.") },
+	     "A photo committed to the CSV before is refused unless --force is given.\n"
+	     "With --series, a line naming any one frame of a series of similar photos\n"
+	     "describes every frame of it (each still gets its own request).") },
 	{ "send", cmd_send, NEEDS_LOCK | NEEDS_ENGINE, 0, 0, "", CO_ALL | CO_YES,
 	  N_("send the batches that are ready"),
 	  N_("Sends the batches that are ready to the provider; a batch over the\n"
@@ -205,6 +210,7 @@ static bool option_given(unsigned bit)
 	case CO_COPYDIR: return cli_opt.output != NULL;
 	case CO_MODELS: return cli_opt.models;
 	case CO_FORCE: return cli_opt.force;
+	case CO_SERIES: return cli_opt.series;
 	default: return false;
 	}
 }

@@ -34,6 +34,7 @@ enum {
 	OPT_IN_PLACE,
 	OPT_MODELS,
 	OPT_FORCE,
+	OPT_SERIES,
 };
 
 /* clang-format off */
@@ -60,6 +61,7 @@ static const struct option longopts[] = {
 	{ "in-place", no_argument, NULL, OPT_IN_PLACE },
 	{ "models", no_argument, NULL, OPT_MODELS },
 	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "series", no_argument, NULL, OPT_SERIES },
 	{ "yes", no_argument, NULL, 'y' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -199,6 +201,7 @@ static int parse_one(parse_state *st, int c, bool *want_help, bool *want_version
 	case OPT_ALL: cli_opt.all = cli_opt.all_given = true; break;
 	case OPT_MODELS: cli_opt.models = true; break;
 	case OPT_FORCE: cli_opt.force = true; break;
+	case OPT_SERIES: cli_opt.series = true; break;
 	case OPT_IN_PLACE: cli_opt.in_place = true; break;
 	case 'y': cli_opt.yes = true; break;
 	case 'h': *want_help = true; break;

@@ -117,6 +117,53 @@ static void plan_late_copies(const settings *cfg, store *st, plan *p)
 	free(lc);
 }
 
+/* The new photos in series: each described once (collect_series). */
+static void plan_series(const settings *cfg, plan *p)
+{
+	size_t *idx = xmalloc(sizeof(size_t) * (p->n ? p->n : 1)), n = 0;
+	size_t *rows = xmalloc(sizeof(size_t) * (p->n ? p->n : 1));
+	for (size_t i = 0; i < p->n; i++)
+		if (p->rows[i].action == PLAN_NEW) {
+			idx[n] = i;
+			rows[n++] = p->rows[i].row;
+		}
+	size_t *group = xmalloc(sizeof(size_t) * (n ? n : 1));
+	series_cache *hc = series_cache_open(cfg->state_dir);
+	series_edits *se = series_edits_open(cfg->state_dir);
+	collect_series(cfg, hc, se, p->m, rows, n, true, group, NULL);
+	sb_err e;
+	series_cache_save(hc, &e); /* no state dir yet: made again next time */
+	series_cache_free(hc);
+	series_edits_free(se);
+	/* frames and series numbered in CSV order (leaders are group[] values) */
+	size_t *count = xcalloc(n ? n : 1, sizeof *count), *seen = xcalloc(n ? n : 1, sizeof *seen);
+	size_t *num = xcalloc(n ? n : 1, sizeof *num), next = 0;
+	for (size_t k = 0; k < n; k++)
+		count[group[k]]++;
+	for (size_t k = 0; k < n; k++) {
+		size_t lead = group[k];
+		if (!seen[lead])
+			p->sum.descriptions++;
+		seen[lead]++;
+		if (count[lead] < 2)
+			continue;
+		if (!num[lead]) {
+			num[lead] = ++next;
+			p->sum.series++;
+		}
+		plan_row *it = &p->rows[idx[k]];
+		it->series = num[lead];
+		it->frame = seen[lead];
+		it->frames = count[lead];
+	}
+	free(count);
+	free(seen);
+	free(num);
+	free(group);
+	free(rows);
+	free(idx);
+}
+
 int plan_build(const settings *cfg, store *st, plan **out, sb_err *e)
 {
 	plan *p = xcalloc(1, sizeof *p);
@@ -158,6 +205,7 @@ int plan_build(const settings *cfg, store *st, plan **out, sb_err *e)
 	plan_late_copies(cfg, st, p);
 	strmap_free(&lost_set);
 	lost_rows_free(&lost);
+	plan_series(cfg, p);
 	plan_batches(st, &p->sum);
 	*out = p;
 	return 0;

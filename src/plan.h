@@ -25,12 +25,15 @@ typedef struct plan_row {
 	file_state fstate;
 	char *reason; /* PLAN_SKIP: why; PLAN_NEW: what is needed (translated) */
 	char *own;    /* PLAN_COPY: the copy's Cesta and file name (cesta, file point here) */
+	size_t series;        /* PLAN_NEW in a series: its number (1..), else 0 */
+	size_t frame, frames; /* ... its frame (1..) of frames */
 } plan_row;
 
 typedef struct plan_summary {
 	size_t unprocessed, n_new, in_batch, skip, missing;
 	size_t missing_commits;                      /* committed rows the CSV lost (lostrows.h) */
 	size_t late_copies;                          /* PLAN_COPY rows */
+	size_t series, descriptions; /* series among the new; descriptions still to type */
 	size_t bcount[BS__COUNT], bfiles[BS__COUNT]; /* batches and files per state */
 	double ready_cost;                           /* estimated, of the batches ready to send */
 } plan_summary;
@@ -44,7 +47,8 @@ typedef struct plan {
 } plan;
 
 /* Reads the CSV (cfg->media_csv) and the store (st may be NULL: no state
- * yet).  Errors name the CSV's file and line. */
+ * yet).  The new photos are grouped in series (SPEC 13; hashes from, and
+ * into, the state dir's cache).  Errors name the CSV's file and line. */
 int plan_build(const settings *cfg, store *st, plan **out, sb_err *e);
 void plan_free(plan *p);
 /* "new", "in_batch", "skip", "copy" (the JSON's words) */

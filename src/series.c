@@ -525,16 +525,21 @@ size_t series_group(const series_photo *p, size_t n, int gap, int distance, size
 			if (cur->t - p[open[s].last].t <= gap)
 				open[keep++] = open[s];
 		nopen = keep;
+		/* the series whose frames are nearest on average (one near frame
+		 * is not enough: a near miss at the same place is near the frame
+		 * that shows most of the place), the most recent among equals */
 		size_t best = SIZE_MAX;
-		int best_d = distance + 1;
-		for (size_t s = 0; s < nopen; s++)
-			for (size_t j = open[s].first; j != SIZE_MAX; j = next[j]) {
-				int d = series_distance(cur->hash, p[j].hash);
-				if (d < best_d || (d == best_d && s > best)) {
-					best_d = d;
-					best = s;
-				}
+		double best_d = distance + 0.5;
+		for (size_t s = 0; s < nopen; s++) {
+			int sum = 0, cnt = 0;
+			for (size_t j = open[s].first; j != SIZE_MAX; j = next[j], cnt++)
+				sum += series_distance(cur->hash, p[j].hash);
+			double mean = cnt ? (double)sum / cnt : 65;
+			if (mean <= distance && mean <= best_d) {
+				best_d = mean;
+				best = s;
 			}
+		}
 		if (best != SIZE_MAX) {
 			group[i] = open[best].first;
 			next[open[best].last] = i;

@@ -77,9 +77,9 @@ typedef struct series_photo {
 
 /* Group n photos: group[i] gets the index of the first photo (in time
  * order) of photo i's series, i itself for a photo alone.  In one folder,
- * in time order, a photo joins the open series when it was taken at most
- * gap seconds after the series' last frame and its hash is within distance
- * of a frame of it.  A photo without a time or a hash, or detached, stands
+ * in time order, a photo joins the open series taken at most gap seconds
+ * before it (by its last frame) whose frames' hashes are, on average,
+ * within distance of its own (the nearest such series).  A photo without a time or a hash, or detached, stands
  * alone; a split starts a new series.  Returns the number of series of
  * two or more. */
 size_t series_group(const series_photo *p, size_t n, int gap, int distance, size_t *group);

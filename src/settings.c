@@ -52,7 +52,7 @@ const setting_doc settings_docs[] = {
 	{"editorial_country", "Czech", N_("the country an editorial dialog starts with")},
 	{"editorial_format", "origin", N_("editorial caption prefix: origin (DD MM YYYY), shutterstock (MONTH DAY, YEAR) or pond5 (MM/DD/YYYY)")},
 	{"series_gap", "180", N_("series: most seconds between two frames of one series (0 = no series)")},
-	{"series_distance", "16", N_("series: most bits two frames' picture hashes may differ in (0 to 64)")},
+	{"series_distance", "18", N_("series: most bits a photo's picture hash may differ in from a series' frames, on average (0 to 64)")},
 	{"locale", "", N_("user interface locale (empty = from the environment)")},
 	{"data_dir", "", N_("installed data directory (prompts, categories, prices)")},
 	{NULL, NULL, NULL},
@@ -138,7 +138,7 @@ void settings_defaults(settings *s)
 	s->archive_days = 365;
 	s->prices_max_age = 180;
 	s->series_gap = 180;
-	s->series_distance = 16;
+	s->series_distance = 18;
 	s->preview = xstrdup("auto");
 	s->editorial_country = xstrdup("Czech");
 	s->locale = xstrdup("");

@@ -52,7 +52,7 @@ typedef struct settings {
 	int editorial_format;    /* the caption prefix's date: MC_ED_ORIGIN (0), MC_ED_SHUTTERSTOCK,
 				  * MC_ED_POND5 (photomedia.h) */
 	int series_gap;          /* seconds between frames of a series (default 180, 0 = off) */
-	int series_distance;     /* hash bits two frames may differ in (default 16) */
+	int series_distance;     /* hash bits two frames may differ in (default 18) */
 	char *locale;            /* "" = from the environment */
 	char *data_dir;          /* installed data (prompts, categories, prices) */
 	char *config_path;       /* file the settings came from, or NULL */

@@ -448,8 +448,17 @@ def cap1(s):
     return s[:1].upper() + s[1:]
 
 
+SERIES_NOTE = re.compile(r"This \w+ is frame (\d+) of (\d+) similar photos.*", re.S)
+# What a model that sees each frame says differs: the framing, the light.
+FRAME_VIEWS = ["", "Close view of ", "Wide view of ", "Detail of ", "Side view of ",
+               "Low angle view of ", "High angle view of ", "Evening light on ", "Morning light on "]
+
+
 def make_answer(schema, user_text, rng):
     cz = {}
+    note = SERIES_NOTE.search(user_text or "")
+    if note:  # the series note is an instruction, not the photo's words
+        user_text = user_text[:note.start()]
     words = words_from(user_text, rng, cz)
     title = cap1(" ".join(words[:4])) + " in the Czech countryside"
     desc = "A calm view of %s with %s under a soft sky." % (words[0], words[1])
@@ -459,6 +468,14 @@ def make_answer(schema, user_text, rng):
         title = cap1(" ".join(own[:3])) + " in " + where
         desc = cap1(" ".join(own[:3])) + (" with " + " and ".join(own[3:5]) if len(own) > 3 else "") + \
             ", " + where + "."
+    if note:
+        # a frame of a series: a title (and description) of its own, as the
+        # prompt asks; without the note identical texts give identical titles
+        i = int(note.group(1))
+        view = FRAME_VIEWS[i % len(FRAME_VIEWS)] if i < len(FRAME_VIEWS) else "View %d of " % i
+        if view:
+            title = view + title[:1].lower() + title[1:]
+            desc = view + desc[:1].lower() + desc[1:]
     ctx = {"words": words[:50], "title": title[:70], "description": desc}
     if not schema:
         schema = {"type": "object", "properties": {
