@@ -104,14 +104,18 @@ size_t collect_series(const settings *cfg, series_cache *hc, const series_edits 
 	series_sort(ph, n, ord);
 	for (size_t k = 0; k < n && cfg->series_gap > 0; k++) {
 		size_t i = ord[k];
+		if (!may_have_partner(ph, ord, n, k, cfg->series_gap))
+			continue; /* alone whatever it shows: not looked at */
 		char *local = settings_map_path(cfg, ph[i].cesta);
 		series_facts f;
-		bool have = local && series_cache_get(hc, local, &f);
-		if (!have && local && may_have_partner(ph, ord, n, k, cfg->series_gap)) {
+		bool have = false;
+		if (local && compute) {
 			sb_err e;
-			if (compute)
-				have = series_cache_hash(hc, local, &f, &e) == 0;
-			else if (pending)
+			have = series_cache_hash(hc, local, &f, &e) == 0;
+		} else if (local) {
+			/* no file system call: the previewer's thread checks the file */
+			have = series_cache_peek(hc, local, &f);
+			if (!have && pending)
 				pending[i] = true;
 		}
 		free(local);

@@ -43,11 +43,13 @@ size_t collect_eligible_rows(const settings *cfg, store *st, const mediacsv *m, 
 
 /* Series (SPEC 13) among rows[0..n) of m: group[i] as series_group()
  * says, with the times of Datum vytvoření (else EXIF), the hashes of the
- * cache hc and the user's corrections se (may be NULL).  With compute, a
- * photo's hash and EXIF time missing from the cache are made (and cached)
- * when it may have a partner (no date in the CSV, or a photo of its folder
- * within series_gap); else pending[i] (when pending is not NULL) says that
- * they are still missing.  Returns the number of series of two or more. */
+ * cache hc and the user's corrections se (may be NULL).  Only a photo that
+ * may have a partner (no date in the CSV, or a photo of its folder within
+ * series_gap) is looked at.  With compute, its hash and EXIF time are
+ * checked against the file and made (and cached) when missing; without, no
+ * file is touched (the UI thread): what this process has not checked yet is
+ * left out and pending[i] (when pending is not NULL) says so.  Returns the
+ * number of series of two or more. */
 size_t collect_series(const settings *cfg, series_cache *hc, const series_edits *se,
 		      const mediacsv *m, const size_t *rows, size_t n, bool compute, size_t *group,
 		      bool *pending);

@@ -245,6 +245,7 @@ static void each_line(const char *path, void (*fn)(char *line, void *ctx), void 
 typedef struct cached {
 	series_facts f;
 	int64_t size, mtime;
+	bool fresh; /* checked against the file (size, mtime) by this process */
 } cached;
 
 struct series_cache {
@@ -311,6 +312,19 @@ static bool stat_key(const char *path, cached *v)
 	return true;
 }
 
+bool series_cache_peek(series_cache *c, const char *path, series_facts *out)
+{
+	if (!c)
+		return false;
+	pthread_mutex_lock(&c->mu);
+	const cached *v = strmap_get(&c->map, path);
+	bool ok = v && v->fresh;
+	if (ok)
+		*out = v->f;
+	pthread_mutex_unlock(&c->mu);
+	return ok;
+}
+
 bool series_cache_get(series_cache *c, const char *path, series_facts *out)
 {
 	cached now;
@@ -319,8 +333,10 @@ bool series_cache_get(series_cache *c, const char *path, series_facts *out)
 	pthread_mutex_lock(&c->mu);
 	const cached *v = strmap_get(&c->map, path);
 	bool ok = v && v->size == now.size && v->mtime == now.mtime;
-	if (ok)
+	if (ok) {
 		*out = v->f;
+		((cached *)v)->fresh = true;
+	}
 	pthread_mutex_unlock(&c->mu);
 	return ok;
 }
@@ -338,6 +354,7 @@ int series_cache_hash(series_cache *c, const char *path, series_facts *out, sb_e
 		return -1;
 	facts_of_data((const unsigned char *)data, len, &v.f, e); /* not a JPEG: no hash */
 	free(data);
+	v.fresh = true;
 	*out = v.f;
 	if (c) {
 		pthread_mutex_lock(&c->mu);

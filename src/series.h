@@ -49,6 +49,9 @@ series_cache *series_cache_open(const char *state_dir);
 void series_cache_free(series_cache *c);
 /* The cached facts of the file at path as it is now (size and mtime). */
 bool series_cache_get(series_cache *c, const char *path, series_facts *out);
+/* The cached facts only when this process checked them against the file
+ * already (get or hash): no file system call, for the UI thread. */
+bool series_cache_peek(series_cache *c, const char *path, series_facts *out);
 /* Cached, else computed and cached: 0 when the facts are known (a file that
  * is not a readable JPEG is known to have no hash), -1 when the file cannot
  * be read. */

@@ -25,10 +25,10 @@ struct collector {
 	collect_scan *scan;
 	const mediacsv *m;
 	size_t *rows, nrows, cap, cur;
-	char **local;    /* mapped paths, made on demand (cap entries) */
-	bool *gone;      /* saved, rejected or skipped with its series (cap entries) */
-	bool scanning;   /* more rows may come */
-	long draft_row;  /* shown before the scan found it: skipped then; -1 */
+	char **local;   /* mapped paths, made on demand (cap entries) */
+	bool *gone;     /* saved, rejected or skipped with its series (cap entries) */
+	bool scanning;  /* more rows may come */
+	long draft_row; /* shown before the scan found it: skipped then; -1 */
 	/* The current photo's series (SPEC 13): its frames (positions in the
 	 * list, in CSV order; cur is one of them), the one shown, and the photos
 	 * near it whose hash the previewer's thread is still to make. */
@@ -188,8 +188,7 @@ series_cache *collect_hash_cache(collector *c)
 static const char *local_at(collector *c, size_t i)
 {
 	if (!c->local[i])
-		c->local[i] =
-			settings_map_path(c->cfg, mediacsv_field(c->m, c->rows[i], MC_CESTA));
+		c->local[i] = settings_map_path(c->cfg, mediacsv_field(c->m, c->rows[i], MC_CESTA));
 	return c->local[i];
 }
 
@@ -405,7 +404,10 @@ char *collect_take_draft(collector *c)
 	return text;
 }
 
-/* The frames an action is for: the whole series, or the shown frame. */
+/* The frames an action is for: the whole series, or the shown frame.  A
+ * frame taken alone from the front of the list makes way for the next frame
+ * of its series, so that the series stays current (not a photo between its
+ * frames). */
 static size_t targets(collector *c, bool frame_only, size_t *out)
 {
 	series_refresh(c);
@@ -413,6 +415,11 @@ static size_t targets(collector *c, bool frame_only, size_t *out)
 		return 0;
 	if (c->nfr < 2 || frame_only) {
 		out[0] = c->nfr > 1 ? c->sel_pos : c->cur;
+		if (c->nfr > 1 && out[0] == c->cur) {
+			size_t next = c->fr[c->fr[0] == c->cur ? 1 : 0];
+			move_slot(c, next, c->cur); /* the frame taken is now at cur + 1 */
+			out[0] = c->cur + 1;
+		}
 		return 1;
 	}
 	memcpy(out, c->fr, c->nfr * sizeof *out);

@@ -587,7 +587,8 @@ void previewer_set_hash_cache(previewer *pv, series_cache *hc)
 
 void previewer_hash(previewer *pv, const char *path)
 {
-	if (pv->hc)
+	/* half the queue at most: a render (the next photo) always finds room */
+	if (pv->hc && sbq_len(pv->jobs) < JOBS_MAX / 2)
 		enqueue(pv, path, -1, -1, false);
 }
 
