@@ -14,7 +14,7 @@ STATE=$L/.stockbatch
 D=$L/Foto/JPG/Příroda/2024
 
 tui_start
-tui_wait "Soubor: IMG_0001.jpg"
+tui_wait "File: IMG_0001.jpg"
 # the hashes come from the previewer's thread: the series appears
 tui_wait "Description: 1 of 6 similar photos"
 tui_wait "Series: 1 of 6 similar photos"
@@ -26,7 +26,7 @@ tui__has "IMG_0007.jpg" && { tui__dump; fail "IMG_0007.jpg (another day) is in t
 # Page Down shows the next frame; Ctrl+D takes it out of the series.
 tui_keys NPage
 tui_wait "Series: 2 of 6 similar photos"
-tui_wait "Soubor: IMG_0002.jpg"
+tui_wait "File: IMG_0002.jpg"
 tui_keys C-d
 tui_wait "IMG_0002.jpg is out of the series; it comes next, on its own."
 tui_wait "Series: 1 of 5 similar photos"
@@ -35,7 +35,7 @@ grep -q "^detach	$D/IMG_0002.jpg\$" "$STATE/series-edits" || fail "the detach is
 # Split at the fourth frame of five (IMG_0005): two series, 3 and 2.
 tui_keys NPage NPage NPage
 tui_wait "Series: 4 of 5 similar photos"
-tui_wait "Soubor: IMG_0005.jpg"
+tui_wait "File: IMG_0005.jpg"
 tui_keys C-t
 tui_wait "Split: IMG_0005.jpg starts a new series, described later."
 tui_wait "Series: 1 of 3 similar photos"
@@ -58,7 +58,7 @@ for i in 1 2 3; do
 done
 
 # The frame taken out comes on its own.
-tui_wait "Soubor: IMG_0002.jpg"
+tui_wait "File: IMG_0002.jpg"
 tui_wait_gone "similar photos"
 tui_type "Jedna samotná fotografie koule na louce, vyjmutá ze série snímků"
 tui_keys C-s
@@ -66,7 +66,7 @@ tui_wait "Saved IMG_0002.jpg."
 
 # The split-off series: start typing, quit in the middle.
 tui_wait "Series: 1 of 2 similar photos"
-tui_wait "Soubor: IMG_0005.jpg"
+tui_wait "File: IMG_0005.jpg"
 tui_keys NPage
 tui_wait "Series: 2 of 2 similar photos"
 tui_type "Rozepsaný popis druhé série"
@@ -84,7 +84,7 @@ tui__has "IMG_0001.jpg" && { tui__dump; fail "a saved frame is offered again"; }
 tui_type " nad zelenou loukou, červená koule a žlutý obdélník"
 tui_keys C-s
 tui_wait "Saved for the 2 photos of the series."
-tui_wait "Soubor: IMG_0007.jpg"
+tui_wait "File: IMG_0007.jpg"
 tui_wait_gone "similar photos"
 tui_keys F10
 tui_wait_exit >/dev/null
