@@ -51,14 +51,10 @@ static size_t read_results(const char *csv, const char *jsonl, item **out)
 {
 	mediacsv *m;
 	sb_err e = {0};
-	char *raw;
-	size_t rawlen;
-	if (read_whole_file(csv, &raw, &rawlen, &e) < 0 ||
-	    mediacsv_parse_lean(csv, raw, rawlen, &m, &e) < 0) {
+	if (mediacsv_load_lean(csv, &m, &e) < 0) {
 		fprintf(stderr, "%s\n", e.msg);
 		exit(1);
 	}
-	free(raw);
 	/* index stems: the file name in Cesta without extension -> row */
 	size_t rows = mediacsv_rows(m), cap = 1;
 	while (cap < rows * 2 + 2)

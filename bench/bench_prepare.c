@@ -6,6 +6,9 @@
  *       THREADS threads (default 2) and writes one OpenAI batch line per photo
  *       with the anchor's prompt text (-r: our real system prompt, schema and
  *       fenced user text instead).  Prints photos/s, bytes and image tokens.
+ *   bench_prepare -f [-t THREADS] PHOTO...
+ *       the floor: per photo only what no pipeline avoids, a DCT-scaled
+ *       decode at 1/4 and a JPEG encode (q90) of that, on THREADS threads.
  *   bench_prepare -k MODEL ANY.jsonl
  *       the image tokens of what a JSONL file sends (decodes each data URL's
  *       JPEG header): run it on the anchor's output and on ours.
@@ -21,6 +24,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <turbojpeg.h>
 #include <unistd.h>
 
@@ -39,6 +43,7 @@ typedef struct job {
 	int quality;
 	prompt_ctx *pr;
 	int failed;
+	bool floor;
 } job;
 
 static void json_str(sbuf *b, const char *s)
@@ -92,6 +97,33 @@ static char *build_line(job *j, const char *path, const prepared_image *p)
 	return sbuf_steal(&b);
 }
 
+/* The floor's work for one photo: decode at 1/4, encode q90. */
+static int floor_one(const char *path)
+{
+	char *jpg;
+	size_t len;
+	sb_err e = {0};
+	if (read_whole_file(path, &jpg, &len, &e) < 0)
+		return -1;
+	tjhandle d = tjInitDecompress(), c = tjInitCompress();
+	int w, h, sub, cs, rc = -1;
+	tjscalingfactor q = {1, 4};
+	if (tjDecompressHeader3(d, (unsigned char *)jpg, len, &w, &h, &sub, &cs) == 0) {
+		int sw = TJSCALED(w, q), sh = TJSCALED(h, q);
+		unsigned char *px = xmalloc((size_t)sw * sh * 3), *out = NULL;
+		unsigned long olen = 0;
+		if (tjDecompress2(d, (unsigned char *)jpg, len, px, sw, 0, sh, TJPF_RGB, 0) == 0 &&
+		    tjCompress2(c, px, sw, 0, sh, TJPF_RGB, &out, &olen, TJSAMP_420, 90, 0) == 0)
+			rc = 0;
+		tjFree(out);
+		free(px);
+	}
+	tjDestroy(d);
+	tjDestroy(c);
+	free(jpg);
+	return rc;
+}
+
 static void *worker(void *arg)
 {
 	job *j = arg;
@@ -99,6 +131,11 @@ static void *worker(void *arg)
 		size_t i = atomic_fetch_add(&j->next, 1);
 		if (i >= j->n)
 			break;
+		if (j->floor) {
+			if (floor_one(j->photos[i]) < 0)
+				j->failed = 1;
+			continue;
+		}
 		prepared_image p;
 		sb_err e = {0};
 		if (image_prepare(j->photos[i], openai_ops.caps, j->model, "high", j->quality, &p, &e) < 0) {
@@ -151,12 +188,22 @@ static int tokens_of(const char *model, const char *path)
 	return 0;
 }
 
+/* User + system CPU of the process so far (a loaded machine's wall clock
+ * says little). */
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
 int main(int argc, char **argv)
 {
 	int threads = 2, quality = 90, opt;
 	const char *model = "gpt-4o", *out = NULL, *kmodel = NULL;
-	bool real = false;
-	while ((opt = getopt(argc, argv, "t:m:q:o:rk:")) != -1) {
+	bool real = false, floor_only = false;
+	while ((opt = getopt(argc, argv, "t:m:q:o:rk:f")) != -1) {
 		switch (opt) {
 		case 't': threads = atoi(optarg); break;
 		case 'm': model = optarg; break;
@@ -164,6 +211,7 @@ int main(int argc, char **argv)
 		case 'o': out = optarg; break;
 		case 'r': real = true; break;
 		case 'k': kmodel = optarg; break;
+		case 'f': floor_only = true; break;
 		default:
 			fprintf(stderr, "usage: bench_prepare [-t N] [-m MODEL] [-q Q] [-r] -o OUT.jsonl PHOTO...\n"
 					"       bench_prepare -k MODEL FILE.jsonl\n");
@@ -172,7 +220,7 @@ int main(int argc, char **argv)
 	}
 	if (kmodel)
 		return optind < argc ? tokens_of(kmodel, argv[optind]) : 2;
-	if (!out || optind >= argc) {
+	if ((!out && !floor_only) || optind >= argc) {
 		fprintf(stderr, "bench_prepare: need -o OUT.jsonl and photos\n");
 		return 2;
 	}
@@ -181,7 +229,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s\n", e.msg);
 		return 1;
 	}
-	job j = { .photos = argv + optind, .n = (size_t)(argc - optind), .model = model, .quality = quality };
+	job j = { .photos = argv + optind, .n = (size_t)(argc - optind), .model = model, .quality = quality,
+		  .floor = floor_only };
 	atomic_init(&j.next, 0);
 	j.lines = xcalloc(j.n, sizeof *j.lines);
 	j.tokens = xcalloc(j.n, sizeof *j.tokens);
@@ -192,7 +241,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s\n", e.msg);
 		return 1;
 	}
-	double t0 = now_mono();
+	double t0 = now_mono(), cpu0 = cpu_seconds();
 	pthread_t th[16];
 	if (threads < 1) threads = 1;
 	if (threads > 16) threads = 16;
@@ -200,6 +249,12 @@ int main(int argc, char **argv)
 		pthread_create(&th[i], NULL, worker, &j);
 	for (int i = 0; i < threads; i++)
 		pthread_join(th[i], NULL);
+	if (floor_only) {
+		double dt = now_mono() - t0;
+		printf("floor: photos %zu threads %d seconds %.3f photos_per_s %.3f cpu_s %.3f\n", j.n,
+		       threads, dt, j.n / dt, cpu_seconds() - cpu0);
+		return j.failed;
+	}
 	FILE *f = fopen(out, "w");
 	if (!f) {
 		perror(out);
@@ -216,8 +271,9 @@ int main(int argc, char **argv)
 	fclose(f);
 	double dt = now_mono() - t0;
 	printf("photos %zu threads %d seconds %.3f photos_per_s %.3f bytes %ld bytes_per_photo %.0f "
-	       "image_tokens_per_photo %.1f\n",
-	       j.n, threads, dt, j.n / dt, bytes, (double)bytes / j.n, (double)toks / j.n);
+	       "image_tokens_per_photo %.1f cpu_s %.3f\n",
+	       j.n, threads, dt, j.n / dt, bytes, (double)bytes / j.n, (double)toks / j.n,
+	       cpu_seconds() - cpu0);
 	free(j.lines);
 	free(j.tokens);
 	prompt_close(j.pr);

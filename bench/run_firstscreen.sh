@@ -8,7 +8,7 @@
 #   MS       the simulated share's latency per file lookup (default 5)
 # The library (CSV and photos) sits in a "share" folder; the second
 # measurement delays every stat/open/access under it by MS milliseconds
-# (bench/statdelay.so).  Run from the build dir.
+# (bench/statdelay.so); LOCAL_ONLY=1 skips it.  Run from the build dir.
 set -e
 : "${top_builddir:=$(pwd)}"
 : "${PYTHON3:=/usr/bin/python3}"
@@ -43,6 +43,7 @@ CONF
 export OPENAI_API_KEY=sk-bench-none
 echo "== local: $(wc -l <"$W/share/PhotoMedia.csv") lines, $PRESENT photos present"
 "$top_builddir/bench/bench_firstscreen" --runs "$RUNS" "$STOCKBATCH_BIN" "$W/stockbatch.conf"
+[ -z "$LOCAL_ONLY" ] || exit 0
 echo "== share: every file lookup under the library +$MS ms"
 STATDELAY_MS=$MS STATDELAY_PREFIX=$W/share \
 	"$top_builddir/bench/bench_firstscreen" --runs "$RUNS" --preload "$top_builddir/bench/statdelay.so" \

@@ -1053,6 +1053,73 @@ static void put_field(sbuf *b, const char *v, bool lone)
 	sbuf_addc(b, '"');
 }
 
+/* Where the serialised bytes go: a buffer, or a file through a small
+ * buffer (a 40 MB file is not built in memory first, page by new page). */
+typedef struct sink {
+	sbuf *b; /* serialize: all of it here */
+	int fd;  /* else: written to fd */
+	char *buf;
+	size_t len, cap;
+	int err;
+} sink;
+
+static void sink_flush(sink *k)
+{
+	if (k->len && !k->err && util_write_all(k->fd, k->buf, k->len) < 0)
+		k->err = errno;
+	k->len = 0;
+}
+
+static void sink_add(sink *k, const char *p, size_t n)
+{
+	if (k->b) {
+		sbuf_add(k->b, p, n);
+		return;
+	}
+	if (k->len + n > k->cap) {
+		sink_flush(k);
+		if (n >= k->cap) {
+			if (!k->err && util_write_all(k->fd, p, n) < 0)
+				k->err = errno;
+			return;
+		}
+	}
+	memcpy(k->buf + k->len, p, n);
+	k->len += n;
+}
+
+static void emit(const mediacsv *m, sink *k)
+{
+	sbuf row = { 0 };
+	sink_add(k, m->data + m->pre_off, m->pre_len);
+	if (m->nrows && m->pre_len > 0) {
+		/* a header without a terminator followed by added rows */
+		char t = m->data[m->pre_off + m->pre_len - 1];
+		if (t != '\n' && t != '\r')
+			sink_add(k, m->eol, strlen(m->eol));
+	}
+	for (size_t i = 0; i < m->nrows; i++) {
+		const mc_row *r = &m->rows[i];
+		bool last = i + 1 == m->nrows;
+		if (!r->mod) {
+			sink_add(k, m->data + r->body_off, r->body_len);
+		} else {
+			sbuf_reset(&row);
+			for (size_t c = 0; c < m->ncols; c++) {
+				if (c)
+					sbuf_addc(&row, ',');
+				put_field(&row, r->mod[c], m->ncols == 1);
+			}
+			sink_add(k, row.p, row.len);
+		}
+		if (r->tail_len)
+			sink_add(k, m->data + r->tail_off, r->tail_len);
+		else if (!last || m->final_nl)
+			sink_add(k, m->eol, strlen(m->eol));
+	}
+	sbuf_free(&row);
+}
+
 char *mediacsv_serialize(const mediacsv *m, size_t *len)
 {
 	sbuf b = { 0 };
@@ -1060,32 +1127,21 @@ char *mediacsv_serialize(const mediacsv *m, size_t *len)
 	b.p = big_alloc(NULL, guess);
 	b.cap = guess;
 	b.p[0] = '\0';
-	sbuf_add(&b, m->data + m->pre_off, m->pre_len);
-	if (m->nrows && m->pre_len > 0) {
-		/* a header without a terminator followed by added rows */
-		char t = m->data[m->pre_off + m->pre_len - 1];
-		if (t != '\n' && t != '\r')
-			sbuf_adds(&b, m->eol);
-	}
-	for (size_t i = 0; i < m->nrows; i++) {
-		const mc_row *r = &m->rows[i];
-		bool last = i + 1 == m->nrows;
-		if (!r->mod) {
-			sbuf_add(&b, m->data + r->body_off, r->body_len);
-		} else {
-			for (size_t c = 0; c < m->ncols; c++) {
-				if (c)
-					sbuf_addc(&b, ',');
-				put_field(&b, r->mod[c], m->ncols == 1);
-			}
-		}
-		if (r->tail_len)
-			sbuf_add(&b, m->data + r->tail_off, r->tail_len);
-		else if (!last || m->final_nl)
-			sbuf_adds(&b, m->eol);
-	}
+	sink k = { .b = &b };
+	emit(m, &k);
 	*len = b.len;
 	return sbuf_steal(&b);
+}
+
+int mediacsv_write_fd(const mediacsv *m, int fd)
+{
+	sink k = { .fd = fd, .cap = 1u << 20 };
+	k.buf = xmalloc(k.cap);
+	emit(m, &k);
+	sink_flush(&k);
+	free(k.buf);
+	errno = k.err;
+	return k.err ? -1 : 0;
 }
 
 int mediacsv_save(const mediacsv *m, const char *path, sb_err *e)

@@ -59,6 +59,8 @@ void mediacsv_set(mediacsv *m, size_t row, int col, const char *value);
 size_t mediacsv_add_row(mediacsv *m, const char *const *fields);
 /* Serialise the whole file; unchanged rows byte-identical. */
 char *mediacsv_serialize(const mediacsv *m, size_t *len);
+/* The same bytes written to fd (0, or -1 with errno). */
+int mediacsv_write_fd(const mediacsv *m, int fd);
 int mediacsv_save(const mediacsv *m, const char *path, sb_err *e); /* atomic */
 
 #endif

@@ -763,6 +763,11 @@ static int install(const char *path, const char *tmp, const struct stat *st0, co
 	return 1;
 }
 
+static int write_csv(int fd, void *m)
+{
+	return mediacsv_write_fd(m, fd);
+}
+
 static int commit_merge(const char *path, const mc_update *u, size_t n, const mc_commit_opts *o,
 			mc_commit_result *res, sb_err *e)
 {
@@ -801,12 +806,10 @@ static int commit_merge(const char *path, const mc_update *u, size_t n, const mc
 			mediacsv_free(m);
 			continue; /* changed already: no need to write */
 		}
-		size_t len;
-		char *out = mediacsv_serialize(m, &len), *tmp = NULL, *made = NULL;
+		char *tmp = NULL, *made = NULL;
 		int r = make_backup(path, m->data, m->len, &st0, o, &made, e);
-		if (r == 0)
-			r = util_write_temp_like(path, out, len, &st0, &tmp, e);
-		free(out);
+		if (r == 0) /* streamed: the new file is never a second copy in memory */
+			r = util_write_temp_like_with(path, write_csv, m, &st0, &tmp, e);
 		if (r == 0)
 			r = install(path, tmp, &st0, m->data, m->len, e);
 		/* a backup that is still the live file's second name would change

@@ -299,15 +299,20 @@ static void match_file(int fd, mode_t mode, const struct stat *like)
 	}
 }
 
-/* The temp file beside path with data, fsync'ed, its mode (and owner)
- * given: *tmp (caller frees) waits for its rename. */
-static int write_temp(const char *path, const void *data, size_t len, mode_t mode,
-		      const struct stat *like, char **tmp, sb_err *e)
+int util_write_all(int fd, const void *data, size_t len)
+{
+	return write_all(fd, data, len);
+}
+
+/* The temp file beside path filled by fill(fd, ctx), fsync'ed, its mode
+ * (and owner) given: *tmp (caller frees) waits for its rename. */
+static int write_temp_fn(const char *path, int (*fill)(int, void *), void *ctx, mode_t mode,
+			 const struct stat *like, char **tmp, sb_err *e)
 {
 	int fd = util_create_temp(path, tmp, e);
 	if (fd < 0)
 		return -1;
-	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	if (fill(fd, ctx) < 0 || fsync(fd) < 0) {
 		sb_fail(e, SBE_IO, "cannot write %s: %s", *tmp, strerror(errno));
 		close(fd);
 		unlink(*tmp);
@@ -320,10 +325,34 @@ static int write_temp(const char *path, const void *data, size_t len, mode_t mod
 	return 0;
 }
 
+typedef struct bytes {
+	const void *p;
+	size_t n;
+} bytes;
+
+static int fill_bytes(int fd, void *ctx)
+{
+	const bytes *b = ctx;
+	return write_all(fd, b->p, b->n);
+}
+
+static int write_temp(const char *path, const void *data, size_t len, mode_t mode,
+		      const struct stat *like, char **tmp, sb_err *e)
+{
+	bytes b = { data, len };
+	return write_temp_fn(path, fill_bytes, &b, mode, like, tmp, e);
+}
+
 int util_write_temp_like(const char *path, const void *data, size_t len, const struct stat *like,
 			 char **tmp, sb_err *e)
 {
 	return write_temp(path, data, len, like->st_mode & 07777, like, tmp, e);
+}
+
+int util_write_temp_like_with(const char *path, int (*fill)(int, void *), void *ctx,
+			      const struct stat *like, char **tmp, sb_err *e)
+{
+	return write_temp_fn(path, fill, ctx, like->st_mode & 07777, like, tmp, e);
 }
 
 int util_rename_exchange(const char *a, const char *b)

@@ -71,6 +71,12 @@ int atomic_write_like(const char *path, const void *data, size_t len, const stru
  * caller to rename or exchange. */
 int util_write_temp_like(const char *path, const void *data, size_t len, const struct stat *like,
 			 char **tmp, sb_err *e);
+/* The same, the content written by fill(fd, ctx) (0, or -1 with errno): a
+ * large file streamed out instead of built in memory first. */
+int util_write_temp_like_with(const char *path, int (*fill)(int, void *), void *ctx,
+			      const struct stat *like, char **tmp, sb_err *e);
+/* write(2) until all of data is written (EINTR retried); -1 with errno. */
+int util_write_all(int fd, const void *data, size_t len);
 /* Swap the names a and b atomically (renameat2 RENAME_EXCHANGE): -1 with
  * errno EINVAL, ENOSYS or EOPNOTSUPP where the system or the file system
  * cannot. */
