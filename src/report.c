@@ -9,6 +9,7 @@
 
 #include "advisor.h"
 #include "i18n.h"
+#include "mediacsv.h"
 #include "report.h"
 
 /* ---- shared helpers ---------------------------------------------------------------- */
@@ -600,4 +601,42 @@ void report_run(const run_report *r, bool interrupted, int code, bool json, FILE
 	if (r->failed)
 		fprintf(out, _("Some items failed: see 'stockbatch report', then 'stockbatch "
 			       "retry-failed'.\n"));
+}
+
+int report_batch_review(const settings *cfg, store *st, const char *batch_id, FILE *out,
+			sb_err *e)
+{
+	file_entry *f = NULL;
+	size_t n = 0;
+	if (store_files(st, batch_id, &f, &n) < 0)
+		return sb_fail(e, SBE_NOTFOUND, _("no batch %s: see `stockbatch status`"), batch_id);
+	mediacsv *m = NULL;
+	if (mediacsv_load(cfg->media_csv, &m, e) < 0) {
+		file_entries_free(f, n);
+		return -1;
+	}
+	static const char *const cats[] = { "ShutterStock kategorie", "AdobeStock kategorie",
+					    "Dreamstime kategorie" };
+	for (size_t i = 0; i < n; i++) {
+		long r = mediacsv_find(m, f[i].cesta);
+		fprintf(out, "%s\n", path_basename(f[i].cesta));
+		if (f[i].reason)
+			fprintf(out, "  %s %s\n", _("Problem:"), f[i].reason);
+		if (r < 0 || f[i].state != FS_SAVED_TO_CSV) {
+			fprintf(out, "  %s\n\n", _("(nothing committed to the CSV)"));
+			continue;
+		}
+		fprintf(out, "  %s %s\n", _("Title:"), mediacsv_field(m, (size_t)r, MC_NAZEV));
+		fprintf(out, "  %s %s\n", _("Description:"), mediacsv_field(m, (size_t)r, MC_POPIS));
+		fprintf(out, "  %s %s\n", _("Keywords:"), mediacsv_field(m, (size_t)r, MC_KLICOVA));
+		for (size_t k = 0; k < sizeof cats / sizeof cats[0]; k++) {
+			int c = mediacsv_col(m, cats[k]);
+			if (c >= 0 && *mediacsv_get(m, (size_t)r, c))
+				fprintf(out, "  %s: %s\n", cats[k], mediacsv_get(m, (size_t)r, c));
+		}
+		fputc('\n', out);
+	}
+	mediacsv_free(m);
+	file_entries_free(f, n);
+	return 0;
 }

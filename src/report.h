@@ -36,6 +36,11 @@ struct json_object *report_models_json(const struct adv_table *t);
 /* One batch's report, as `stockbatch report BATCH`; -1 (nothing printed)
  * when there is no such batch. */
 int report_batch(store *st, const char *batch_id, bool json, FILE *out);
+/* What was written for each photo of the batch, as the CSV holds it now:
+ * title, description, keywords and the categories, with the reason of a
+ * photo that failed; -1 with e set when the CSV cannot be read. */
+int report_batch_review(const settings *cfg, store *st, const char *batch_id, FILE *out,
+			sb_err *e);
 /* The run summary: counts, percentages, costs, duration, what to do next;
  * code is the exit status the run ends with. */
 void report_run(const run_report *r, bool interrupted, int code, bool json, FILE *out);

@@ -16,16 +16,7 @@ tui_save "Louka plná žlutých pampelišek pod modrou oblohou, v dálce les a k
 tui_wait "completed: 2 committed" 90
 tui_keys Tab
 # the batch of the two photos: its files pane lists IMG_0001.jpg
-select_batch()
-{
-	for i in 1 2 3 4 5; do
-		tui_screen | grep -q "in the CSV *IMG_0001.jpg" && return 0
-		tui_keys Down
-		sleep 0.3
-	done
-	tui_screen | grep -q "in the CSV *IMG_0001.jpg"
-}
-wait_for 20 select_batch || { tui__dump; fail "no batch lists IMG_0001.jpg"; }
+tui_select_batch_of IMG_0001.jpg
 tui_keys Enter
 tui_wait "Agency checks of its rows in the CSV"
 tui_wait "rows ready for an agency: they pass every rule."
@@ -57,7 +48,7 @@ tui_start
 tui_resize 120 40
 tui_wait "File: IMG_0003.jpg"
 tui_keys Tab
-wait_for 20 select_batch || { tui__dump; fail "no batch lists IMG_0001.jpg"; }
+tui_select_batch_of IMG_0001.jpg
 tui_keys Enter
 tui_wait "Agency checks of its rows in the CSV"
 tui_wait "IMG_0001.jpg: "

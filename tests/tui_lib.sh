@@ -10,6 +10,8 @@
 #   tui_screen            -> prints the screen now
 #   tui_save TEXT NEXT    -> types TEXT, saves it (Ctrl+S), waits for the
 #                            photo NEXT ("File: NEXT")
+#   tui_select_batch_of FILE -> in the batch view, moves down to the batch
+#                            whose files pane lists FILE in the CSV
 #   tui_wait TEXT [SECS]  -> waits until the screen shows TEXT (fixed string)
 #   tui_wait_gone TEXT [SECS]
 #   tui_wait_exit [SECS]  -> waits for the program to end; prints its status
@@ -77,6 +79,21 @@ tui_save()
 	tui_type "$1"
 	tui_keys C-s
 	tui_wait "File: $2"
+}
+
+tui__batch_of()
+{
+	for i in 1 2 3 4 5; do
+		tui_screen | grep -q "in the CSV *$1" && return 0
+		tui_keys Down
+		sleep 0.3
+	done
+	tui_screen | grep -q "in the CSV *$1"
+}
+
+tui_select_batch_of()
+{
+	wait_for 20 tui__batch_of "$1" || { tui__dump; fail "no batch lists $1"; }
 }
 
 tui_screen()

@@ -86,6 +86,7 @@ const struct tui_key tui_keys[] = {
 	{ 'l', "l", TC_BATCHES, TA_LOG_PAGER, N_("the activity log in the pager, every line whole") },
 	{ 'x', "x", TC_BATCHES, TA_EXPORT, N_("write every agency's upload CSV of the rows ready (as export-agency)") },
 	{ 'e', "e", TC_BATCHES, TA_EMBED, N_("write title, description and keywords into copies of the photos ready (as embed)") },
+	{ 'w', "w", TC_BATCHES, TA_REVIEW, N_("review what was written for each photo of the selected batch") },
 	{ 'o', "o", TC_BATCHES, TA_PHOTOS, N_("the photos still to describe and those described but not sent yet") },
 	{ 'i', "i", TC_BATCHES, TA_SETTINGS, N_("the settings in effect, each with where it came from") },
 	{ 'm', "m", TC_BATCHES, TA_MODELS, N_("what the photos waiting cost on every model (as plan --models)") },

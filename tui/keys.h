@@ -61,6 +61,7 @@ typedef enum tui_action {
 	TA_EMBED,
 	TA_SETTINGS,
 	TA_PHOTOS,
+	TA_REVIEW,
 	/* the pager */
 	TA_PG_LINE_UP,
 	TA_PG_LINE_DOWN,

@@ -6,6 +6,8 @@
 #include "tui.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -389,16 +391,30 @@ static void report_checks(ui *u, FILE *f)
 	free(paths);
 }
 
-static void act_report(ui *u)
+/* The selected batch's text (fill writes it) in the pager, titled by fmt. */
+static void batch_pager(ui *u, void (*fill)(ui *, const batch_info *, FILE *), const char *fmt,
+			...) __attribute__((format(printf, 3, 4)));
+static void batch_pager(ui *u, void (*fill)(ui *, const batch_info *, FILE *), const char *fmt,
+			...)
 {
-	if (!u->nbatches)
-		return;
-	const batch_info *b = &u->batches[u->sel];
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 	if (!f)
 		return;
+	fill(u, &u->batches[u->sel], f);
+	fclose(f);
+	char title[96];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(title, sizeof title, fmt, ap);
+	va_end(ap);
+	dlg_text_open(u, title, buf ? buf : "");
+	free(buf);
+}
+
+static void fill_report(ui *u, const batch_info *b, FILE *f)
+{
 	if (report_batch(u->st, b->id, false, f) < 0)
 		fprintf(f, _("No report for %s yet.\n"), b->id);
 	/* the dead letters with their reasons, for review here */
@@ -412,11 +428,12 @@ static void act_report(ui *u)
 				ui_file_state_label(u->files[i].state), u->files[i].reason);
 		}
 	report_checks(u, f);
-	fclose(f);
-	char title[96];
-	snprintf(title, sizeof title, _("Report of %s"), b->id);
-	dlg_text_open(u, title, buf ? buf : "");
-	free(buf);
+}
+
+static void act_report(ui *u)
+{
+	if (u->nbatches)
+		batch_pager(u, fill_report, _("Report of %s"), u->batches[u->sel].id);
 }
 
 /* The activity log, oldest first, each line whole, in the pager. */
@@ -476,6 +493,22 @@ static void act_models(ui *u)
 	sbuf_free(&b);
 	advisor_free(&t);
 	plan_free(p);
+}
+
+/* The selected batch's photos with what was written for them, from the
+ * CSV (the core's report_batch_review), read-only in the pager. */
+static void fill_review(ui *u, const batch_info *b, FILE *f)
+{
+	sb_err e;
+	sb_err_clear(&e);
+	if (report_batch_review(u->cfg, u->st, b->id, f, &e) < 0)
+		fprintf(f, "%s\n", e.msg);
+}
+
+static void act_review(ui *u)
+{
+	if (u->nbatches)
+		batch_pager(u, fill_review, _("Review of %s"), u->batches[u->sel].id);
 }
 
 /* "IMG_0003.jpg  (folder)" */
@@ -847,6 +880,7 @@ static void handle_action(ui *u, tui_action a)
 	case TA_MODELS: act_models(u); break;
 	case TA_SETTINGS: act_settings(u); break;
 	case TA_PHOTOS: act_photos(u); break;
+	case TA_REVIEW: act_review(u); break;
 	case TA_SEND_NOW:
 		if (u->wk) {
 			worker_command(u->wk, WC_SEND_NOW, NULL);
