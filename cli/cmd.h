@@ -21,6 +21,7 @@ typedef struct cli_opts {
 	bool models;   /* plan --models */
 	bool force;    /* import --force */
 	bool series;   /* import --series */
+	bool fix;      /* check --fix */
 } cli_opts;
 extern cli_opts cli_opt;
 extern const char *cli_prog;

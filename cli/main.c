@@ -33,7 +33,8 @@ enum {
 	CO_IN_PLACE = 128,
 	CO_COPYDIR = 256,
 	CO_FORCE = 512,
-	CO_SERIES = 1024
+	CO_SERIES = 1024,
+	CO_FIX = 2048
 };
 
 typedef struct cmd_option {
@@ -59,6 +60,8 @@ static const cmd_option cmd_options[] = {
 	  N_("describe again photos committed before (their metadata is overwritten)") },
 	{ CO_SERIES, "--series", N_("    --series"),
 	  N_("a line's description is for every frame of the named photo's series") },
+	{ CO_FIX, "--fix", N_("    --fix"),
+	  N_("repair what is mechanical in the rows (a backup of the CSV first)") },
 };
 /* clang-format on */
 
@@ -127,13 +130,17 @@ static const command commands[] = {
 	     "estimated and actual, and the durations, of one batch or of all; then\n"
 	     "what the same photos would have cost on the other models.\n"
 	     "Exit status 5 when some items failed.") },
-	{ "check", cmd_check, 0, 0, 0, "", 0,
+	{ "check", cmd_check, 0, 0, 0, "", CO_FIX,
 	  N_("check every row the agencies will see against their rules"),
 	  N_("Checks every row of the CSV that an enabled agency will see (its status\n"
 	     "is 'připraveno'), written by stockbatch, by hand or by another tool:\n"
 	     "lengths, keywords, categories, editorial prefix, names of people,\n"
 	     "brands and invisible characters.  Prints a table per agency (line,\n"
-	     "file, rule, what to do).  Exit status 5 when a row breaks a rule.") },
+	     "file, rule, what to do).  Exit status 5 when a row breaks a rule.\n"
+	     "With --fix, the repairs that need no model (spaces, invisible\n"
+	     "characters, a title cut at a phrase boundary, keywords deduplicated\n"
+	     "and lower-cased) are written to the CSV, after a backup of it beside\n"
+	     "it; other rows stay byte for byte; what is left is listed.") },
 	{ "export", cmd_export, READS_STORE, 1, 1, N_("BATCH"), CO_OUTPUT,
 	  N_("a tar of the batch's state and results, for support"),
 	  N_("Writes a tar of the batch's state and results, without API keys, to\n"
@@ -211,6 +218,7 @@ static bool option_given(unsigned bit)
 	case CO_MODELS: return cli_opt.models;
 	case CO_FORCE: return cli_opt.force;
 	case CO_SERIES: return cli_opt.series;
+	case CO_FIX: return cli_opt.fix;
 	default: return false;
 	}
 }
