@@ -22,6 +22,7 @@ typedef struct cli_opts {
 	bool force;    /* import --force */
 	bool series;   /* import --series */
 	bool fix;      /* check --fix */
+	bool backup;   /* embed --backup */
 } cli_opts;
 extern cli_opts cli_opt;
 extern const char *cli_prog;

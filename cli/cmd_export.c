@@ -103,7 +103,9 @@ int cmd_embed(cli_ctx *c, int argc, char **argv)
 	(void)argv;
 	if (cli_opt.in_place && cli_opt.output)
 		return cli_usage_error(_("--in-place and --output exclude each other"));
-	embed_opts o = { cli_opt.in_place, cli_opt.output };
+	if (cli_opt.backup && !cli_opt.in_place)
+		return cli_usage_error(_("--backup goes with --in-place"));
+	embed_opts o = { cli_opt.in_place, cli_opt.output, cli_opt.backup };
 	embed_result r;
 	sb_err e;
 	sb_err_clear(&e);
@@ -112,6 +114,7 @@ int cmd_embed(cli_ctx *c, int argc, char **argv)
 	if (cli_opt.json) {
 		json_object *j = json_object_new_object();
 		report_jadd_str(j, "out_dir", r.out_dir);
+		report_jadd_str(j, "backup_dir", r.backup_dir);
 		report_jadd_int(j, "written", (long long)r.written);
 		report_jadd_int(j, "left_out", (long long)r.left_out);
 		json_object *arr = json_object_new_array();
@@ -130,6 +133,8 @@ int cmd_embed(cli_ctx *c, int argc, char **argv)
 			if (r.items[i].reason)
 				printf(_("  left out %s (line %ld): %s\n"), r.items[i].file,
 				       r.items[i].line, r.items[i].reason);
+		if (r.backup_dir && r.written)
+			printf(_("The photos as they were: %s\n"), r.backup_dir);
 		if (o.in_place)
 			printf(P_("%zu photo written in place, %zu left out\n",
 				  "%zu photos written in place, %zu left out\n", r.written),
@@ -139,6 +144,9 @@ int cmd_embed(cli_ctx *c, int argc, char **argv)
 				  "%zu photos written to %s, %zu left out\n", r.written),
 			       r.written, r.out_dir, r.left_out);
 	}
+	/* a row left out is work not done: scripts see it (exit 5, as a failed
+	 * item of a batch) */
+	int code = r.left_out ? SB_EXIT_PARTIAL : SB_EXIT_OK;
 	embed_result_free(&r);
-	return SB_EXIT_OK;
+	return code;
 }

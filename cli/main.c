@@ -34,7 +34,8 @@ enum {
 	CO_COPYDIR = 256,
 	CO_FORCE = 512,
 	CO_SERIES = 1024,
-	CO_FIX = 2048
+	CO_FIX = 2048,
+	CO_BACKUP = 4096
 };
 
 typedef struct cmd_option {
@@ -62,6 +63,8 @@ static const cmd_option cmd_options[] = {
 	  N_("a line's description is for every frame of the named photo's series") },
 	{ CO_FIX, "--fix", N_("    --fix"),
 	  N_("repair what is mechanical in the rows (a backup of the CSV first)") },
+	{ CO_BACKUP, "--backup", N_("    --backup"),
+	  N_("with --in-place: keep each photo as it was under embed-backup/ first") },
 };
 /* clang-format on */
 
@@ -156,7 +159,7 @@ static const command commands[] = {
 	     "none; every row left out is named with the reason.  A row exported before\n"
 	     "is listed again only with --all (the record is exported.json in the state\n"
 	     "directory); an agency with nothing new keeps its previous file.") },
-	{ "embed", cmd_embed, NEEDS_LOCK, 0, 0, "", CO_IN_PLACE | CO_COPYDIR,
+	{ "embed", cmd_embed, NEEDS_LOCK, 0, 0, "", CO_IN_PLACE | CO_COPYDIR | CO_BACKUP,
 	  N_("write title, description and keywords into the photos"),
 	  N_("Writes the title, description and keywords of every prepared JPEG into\n"
 	     "the photo as XMP (dc:title, dc:description, dc:subject,\n"
@@ -219,6 +222,7 @@ static bool option_given(unsigned bit)
 	case CO_FORCE: return cli_opt.force;
 	case CO_SERIES: return cli_opt.series;
 	case CO_FIX: return cli_opt.fix;
+	case CO_BACKUP: return cli_opt.backup;
 	default: return false;
 	}
 }

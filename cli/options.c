@@ -36,6 +36,7 @@ enum {
 	OPT_FORCE,
 	OPT_SERIES,
 	OPT_FIX,
+	OPT_BACKUP,
 };
 
 /* clang-format off */
@@ -64,6 +65,7 @@ static const struct option longopts[] = {
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "series", no_argument, NULL, OPT_SERIES },
 	{ "fix", no_argument, NULL, OPT_FIX },
+	{ "backup", no_argument, NULL, OPT_BACKUP },
 	{ "yes", no_argument, NULL, 'y' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -205,6 +207,7 @@ static int parse_one(parse_state *st, int c, bool *want_help, bool *want_version
 	case OPT_FORCE: cli_opt.force = true; break;
 	case OPT_SERIES: cli_opt.series = true; break;
 	case OPT_FIX: cli_opt.fix = true; break;
+	case OPT_BACKUP: cli_opt.backup = true; break;
 	case OPT_IN_PLACE: cli_opt.in_place = true; break;
 	case 'y': cli_opt.yes = true; break;
 	case 'h': *want_help = true; break;

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "embed.h"
@@ -265,6 +266,37 @@ static void add_item(embed_result *r, const mediacsv *m, size_t row, const char 
 		r->written++;
 }
 
+/* --backup: the photo as it is, before it is rewritten in place, under
+ * the backup folder at its path below the CSV's folder (else its name): a
+ * hard link (the rename then leaves the old data to the link, no copy), or
+ * a copy across file systems.  A backup already there is the older one:
+ * kept. */
+static int keep_original(const settings *cfg, const char *backup_dir, const char *src, sb_err *e)
+{
+	char *top = path_dirname(cfg->media_csv);
+	size_t tl = strlen(top);
+	const char *rel =
+		strncmp(src, top, tl) == 0 && src[tl] == '/' ? src + tl + 1 : path_basename(src);
+	char *bk = path_join(backup_dir, rel), *bdir = path_dirname(bk);
+	int rc = 0;
+	if (mkdir_p(bdir, 0700, e) < 0)
+		rc = -1;
+	else if (!file_exists(bk) && link(src, bk) < 0) {
+		char *data = NULL;
+		size_t len = 0;
+		struct stat st;
+		if (stat(src, &st) < 0 || read_whole_file(src, &data, &len, e) < 0)
+			rc = sb_fail(e, SBE_IO, "%s: %s", src, strerror(errno));
+		else
+			rc = atomic_write_like(bk, data, len, &st, e);
+		free(data);
+	}
+	free(bdir);
+	free(bk);
+	free(top);
+	return rc;
+}
+
 static void embed_row(const settings *cfg, const embed_opts *o, const mediacsv *m, size_t row,
 		      embed_result *r)
 {
@@ -288,6 +320,21 @@ static void embed_row(const settings *cfg, const embed_opts *o, const mediacsv *
 		return;
 	}
 	char *dst = o->in_place ? xstrdup(src) : path_join(r->out_dir, path_basename(src));
+	if (o->in_place) {
+		/* a run killed before its rename left a temp file beside the photo */
+		char *dir = path_dirname(dst);
+		util_remove_dead_temps(dir, path_basename(dst));
+		free(dir);
+	}
+	sb_err be;
+	sb_err_clear(&be);
+	if (o->in_place && r->backup_dir && keep_original(cfg, r->backup_dir, src, &be) < 0) {
+		add_item(r, m, row, NULL,
+			 xasprintf(_("no backup (%s): the photo was not touched"), be.msg));
+		free(src);
+		free(dst);
+		return;
+	}
 	char **kw = NULL;
 	size_t nkw = split_keywords(kws, &kw);
 	sb_err e;
@@ -309,6 +356,15 @@ int embed_photos(const settings *cfg, const embed_opts *o, embed_result *r, sb_e
 	mediacsv *m = NULL;
 	if (mediacsv_load(cfg->media_csv, &m, e) < 0)
 		return -1;
+	if (o->in_place && o->backup) {
+		char stamp[32], *dir = path_dirname(cfg->media_csv);
+		time_t t = time(NULL);
+		struct tm tm;
+		localtime_r(&t, &tm);
+		strftime(stamp, sizeof stamp, "embed-backup/%Y%m%d_%H%M%S", &tm);
+		r->backup_dir = path_join(dir, stamp);
+		free(dir);
+	}
 	if (!o->in_place) {
 		char *dir = path_dirname(cfg->media_csv);
 		r->out_dir = o->out_dir ? xstrdup(o->out_dir) : path_join(dir, "embedded");
@@ -339,5 +395,6 @@ void embed_result_free(embed_result *r)
 	}
 	free(r->items);
 	free(r->out_dir);
+	free(r->backup_dir);
 	memset(r, 0, sizeof *r);
 }

@@ -16,6 +16,9 @@
 typedef struct embed_opts {
 	bool in_place;       /* rewrite the photos themselves */
 	const char *out_dir; /* copies here (NULL: "embedded" beside the media CSV) */
+	bool backup;         /* in place: each photo as it was kept first, under
+			      * "embed-backup/YYYYmmdd_HHMMSS/" beside the media CSV
+			      * (a hard link when it can be: no copy) */
 } embed_opts;
 
 typedef struct embed_item {
@@ -24,7 +27,8 @@ typedef struct embed_item {
 } embed_item;
 
 typedef struct embed_result {
-	char *out_dir; /* NULL in place */
+	char *out_dir;    /* NULL in place */
+	char *backup_dir; /* --backup: where the photos as they were went */
 	embed_item *items;
 	size_t n, written, left_out;
 } embed_result;

@@ -395,7 +395,9 @@ int atomic_write_like(const char *path, const void *data, size_t len, const stru
 	return atomic_write_fd(path, data, len, like->st_mode & 07777, like, e);
 }
 
-/* "PID" or "PID.XXXXXX" after ".tmp.": the pid, else 0. */
+/* "PID" or "PID.XXXXXX" after ".tmp.", the latter also with the "._NN_"
+ * that the XMP toolkit (exempi) puts after the name of a file it rewrites
+ * through its own temp file: the pid, else 0. */
 static long temp_pid(const char *name)
 {
 	const char *t = NULL;
@@ -406,12 +408,20 @@ static long temp_pid(const char *name)
 	char *end;
 	long pid = strtol(t, &end, 10);
 	if (*end == '.') {
-		size_t n = strlen(end + 1);
-		if (n != 6)
-			return 0;
-		for (size_t i = 1; i <= n; i++)
+		for (size_t i = 1; i <= 6; i++)
 			if (!isalnum((unsigned char)end[i]))
 				return 0;
+		const char *x = end + 7;
+		if (*x &&
+		    !(x[0] == '.' && x[1] == '_' && isdigit((unsigned char)x[2]))) /* "._00_" */
+			return 0;
+		if (*x) {
+			x += 2;
+			while (isdigit((unsigned char)*x))
+				x++;
+			if (strcmp(x, "_") != 0)
+				return 0;
+		}
 	} else if (*end) {
 		return 0;
 	}

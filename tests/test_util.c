@@ -107,12 +107,19 @@ static void test_temp_files(void **state)
 	char *dead_old = xasprintf("%s.tmp.%d", target, 0x3ffffe);
 	char *other = xasprintf("%s/g.csv.tmp.%d", dir, 0x3ffffe);
 	char *mine = xasprintf("%s.tmp.%ld.xxxxxx", target, (long)getpid());
-	const char *const make[] = {dead, dead_old, other, mine};
-	for (int i = 0; i < 4; i++)
+	/* the XMP toolkit's own temp beside a dead run's (embed --in-place) */
+	char *dead_xmp = xasprintf("%s.tmp.%d.aB3dE9._00_", target, 0x3ffffe);
+	char *not_temp = xasprintf("%s.tmp.%d.aB3dE9.bak", target, 0x3ffffe);
+	const char *const make[] = {dead, dead_old, other, mine, dead_xmp, not_temp};
+	for (int i = 0; i < 6; i++)
 		assert_int_equal(atomic_write(make[i], "", 0, 0600, &e), 0);
-	assert_int_equal(util_remove_dead_temps(dir, "f"), 2);
+	assert_int_equal(util_remove_dead_temps(dir, "f"), 3);
 	assert_false(file_exists(dead));
 	assert_false(file_exists(dead_old));
+	assert_false(file_exists(dead_xmp));
+	assert_true(file_exists(not_temp));
+	free(dead_xmp);
+	free(not_temp);
 	assert_true(file_exists(other) && file_exists(mine));
 	assert_int_equal(lstat(planted, &st), 0);
 	free(dead);
