@@ -44,6 +44,8 @@ Faults (ARG defaults in brackets):
   endless=N        next N API calls: a 200 whose body never ends (no length) [1]
   bomb=N           next N API calls: a gzip body of a few KB that inflates to 16 MB [1]
   crash_create[=N] the next N batch creations create the batch, then drop the connection [1]
+  hang_create=N[:SECS] the next N batch creations create nothing: the request hangs
+                   SECS, then the connection drops (a kill between upload and create) [1:30]
   step=SECS        seconds per status step for batches created from now on
   page_size=N      cap list pages (to exercise pagination)
   job_states       Gemini states spelled JOB_STATE_* (as the SDK and the guide's sample do)
@@ -112,7 +114,9 @@ Answers: the model's JSON is built from the request's words; a Czech description
 (between <<<DESCRIPTION and DESCRIPTION>>>) is read as a model would, in English
 ("horská chata v Krkonoších" -> keywords cabin, mountain, ..., place names kept
 with their diacritics).
-GET /__stats returns the counters; POST /__fault takes JSON {"name": arg, ...}
+GET /__stats returns the counters (usage: the prompt and answer tokens of the
+answers sent, batch_in/batch_out and live_in/live_out; files_held: the ids of the files uploaded or
+made by a batch and not deleted since, with their purpose); POST /__fault takes JSON {"name": arg, ...}
 or text lines "name=arg".  faults_fired counts each shot of a counted fault,
 each batch an expire or cancel_keep hit, and each line or live call that line_errors,
 bad_json or unknown_ids changed.  Live calls: live_requests counts them;
@@ -192,6 +196,12 @@ def count(key, sub=None, n=1):
             d[sub] = d.get(sub, 0) + n
 
 
+def bill(kind, pin, pout):
+    """The usage of answers sent (kind "batch" or "live"): /__stats usage."""
+    count("usage", kind + "_in", pin)
+    count("usage", kind + "_out", pout)
+
+
 def rejected(what, detail=""):
     """Count a request the validation refused (STATS rejected, by kind); with
     FAKEAPI_REJECT_LOG set, also append a line there (to find what a test
@@ -234,7 +244,7 @@ def set_fault(name, arg):
         elif name == "seed":
             RNG = random.Random(int(arg or 1))
         elif name in ("429", "500", "503", "reset", "stall", "truncate", "crash_create", "status",
-                      "endless", "bomb"):
+                      "endless", "bomb", "hang_create"):
             a = str(arg) if arg is not None else "1"
             n, _, extra = a.partition(":")
             FAULTS[name] = [int(n or 1), float(extra) if extra else None]
@@ -1084,6 +1094,7 @@ def oai_finish(st, status, done_frac=1.0):
         u = x["response"]["body"]["usage"]
         pin += u["prompt_tokens"]
         ptok += u["completion_tokens"]
+    bill("batch", pin, ptok)
     b["usage"] = {"input_tokens": pin, "input_tokens_details": {"cached_tokens": 0}, "output_tokens": ptok,
                   "output_tokens_details": {"reasoning_tokens": 0}, "total_tokens": pin + ptok}
     b["status"] = status
@@ -1426,6 +1437,10 @@ def gem_finish(st, state, done_frac=1.0):
     if n_done < len(st["items"]):
         stats["pendingRequestCount"] = str(len(st["items"]) - n_done)
     meta["batchStats"] = stats
+    for r in results:
+        u = r.get("response", {}).get("usageMetadata")
+        if u:
+            bill("batch", u["promptTokenCount"], u["candidatesTokenCount"])
     if st["inline"]:
         inl = []
         for r in results:
@@ -1588,6 +1603,16 @@ class Handler(BaseHTTPRequestHandler):
         except Exception:
             return None
 
+    def hang_create(self):
+        """hang_create: this creation makes nothing, hangs, then drops."""
+        secs = take("hang_create")
+        if not secs:
+            return
+        end = time.monotonic() + (30.0 if secs is True else secs)
+        while time.monotonic() < end and not STOP.is_set():
+            time.sleep(0.05)
+        self.reset()
+
     def reset(self):
         try:
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -1684,7 +1709,8 @@ class Handler(BaseHTTPRequestHandler):
         try:
             if path == "/__stats":
                 with LOCK:
-                    return self.send(200, STATS)
+                    held = {k: f["purpose"] for k, f in FILES.items()}
+                    return self.send(200, dict(STATS, files_held=held))
             if path == "/__fault" and method == "POST":
                 return self.control()
             if not self.api:
@@ -1808,6 +1834,7 @@ class Handler(BaseHTTPRequestHandler):
             req = self.jbody()
             if req is None:
                 return self.send(400, oai_error("We could not parse the JSON body of your request."))
+            self.hang_create()
             code, obj = oai_create_batch(req)
             if code == 200 and take("crash_create"):
                 self.reset()
@@ -1857,9 +1884,11 @@ class Handler(BaseHTTPRequestHandler):
             if lerr:
                 return self.send(400, oai_error("Invalid 'max_tokens': integer below minimum value.",
                                                 param="max_tokens", code="integer_below_min_value"))
-            self.send(200, chat_completion(body, rng, bad),
+            ans = chat_completion(body, rng, bad)
+            self.send(200, ans,
                       headers={"x-ratelimit-limit-requests": "500", "x-ratelimit-remaining-requests": "499",
                                "x-ratelimit-reset-requests": "120ms"})
+            bill("live", ans["usage"]["prompt_tokens"], ans["usage"]["completion_tokens"])
             if not bad:
                 count("live_answered", key)
             return None
@@ -1959,10 +1988,13 @@ class Handler(BaseHTTPRequestHandler):
                                                     [{"@type": "type.googleapis.com/google.rpc.BadRequest",
                                                       "fieldViolations": [{"field": "generation_config.max_output_tokens",
                                                                            "description": "must be positive"}]}]))
-                self.send(200, gem_response(body, m.group(1), rng, bad))
+                ans = gem_response(body, m.group(1), rng, bad)
+                self.send(200, ans)
+                bill("live", ans["usageMetadata"]["promptTokenCount"], ans["usageMetadata"]["candidatesTokenCount"])
                 if not bad:
                     count("live_answered", key)
                 return None
+            self.hang_create()
             code, obj = gem_create_batch(m.group(1), body)
             if code == 200 and take("crash_create"):
                 self.reset()

@@ -299,6 +299,37 @@ int eng_need_provider(engine *en, sb_err *e)
 	return -1;
 }
 
+int eng_delete_files(engine *en, const char *bid, unsigned which)
+{
+	batch_info cur;
+	if (!en->prov || store_get(en->st, bid, &cur) < 0)
+		return -1;
+	char *ids[3] = { cur.input_file_id, cur.output_file_id, cur.error_file_id };
+	int rc = 0;
+	bool forgot = false;
+	for (int k = 0; k < 3; k++) {
+		if (!(which & (1u << k)) || !ids[k][0])
+			continue;
+		sb_err de;
+		sb_err_clear(&de);
+		/* a file already gone (404; Gemini's 403 "may not exist") is 0 */
+		if (en->prov->ops->delete_file(en->prov, ids[k], &de) < 0) {
+			sb_log(LOG_WARN, _("batch %s: provider file %s not deleted: %s"), bid, ids[k],
+			       de.msg);
+			rc = -1;
+			continue;
+		}
+		ids[k][0] = '\0';
+		forgot = true;
+	}
+	sb_err ue;
+	if (forgot && store_update(en->st, &cur, &ue) < 0) {
+		sb_log(LOG_WARN, "%s", ue.msg);
+		rc = -1;
+	}
+	return rc;
+}
+
 /* Collecting alternative batches are sealed after every retrieve and
  * before every send: a copy's text-only request waits for no batch size. */
 void engine_seal_alternatives(engine *en)

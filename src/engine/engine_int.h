@@ -75,6 +75,12 @@ char *eng_custom_id(const file_entry *f, const char *bid);
 bool eng_is_alt_kind(const char *kind);
 void eng_dead_letter(engine *en, const char *bid, const file_entry *f, const char *cid,
 		     const char *reason, const char *raw);
+/* Delete the batch's provider files named by which (EF_* bits) and forget
+ * each deleted id in batch.json at once, so neither a later run nor
+ * `cleanup` deletes it again.  0 = all gone, -1 = one is still there. */
+#define EF_INPUT 1u
+#define EF_RESULTS 6u /* output and error files */
+int eng_delete_files(engine *en, const char *bid, unsigned which);
 /* 0 when a provider is open; -1 with the reason it is not. */
 int eng_need_provider(engine *en, sb_err *e);
 
@@ -145,8 +151,9 @@ typedef struct rctx {
 	size_t n;
 	size_t *order; /* items sorted by custom id */
 	size_t unknown, repaired;
-	long in_tokens, out_tokens;
-	size_t waiting; /* valid records not committed yet */
+	long in_tokens, out_tokens; /* every answer's, batch lines and live calls */
+	long live_in, live_out;     /* of those, the live calls' (paid at live prices) */
+	size_t waiting;             /* valid records not committed yet */
 	bool group_failed;
 	mediacsv *csv; /* the CSV as this run found it, read on first need */
 	bool csv_tried;
@@ -157,6 +164,13 @@ void eng_results_init(rctx *c, engine *en, batch_info *b, file_entry *files, siz
 void eng_results_free(rctx *c);
 /* Judge one answer: parse, validate, repair. */
 void eng_judge(engine *en, item *it, const sb_result *r);
+/* A live answer (live mode or a live retry) was paid for: its tokens
+ * counted, its cost at the live price recorded at once in the batch
+ * (batch.json), cost.jsonl ("live") and the run's report, so a kill after
+ * it loses nothing and nothing adds it twice. */
+void eng_paid_live(rctx *c, long in, long out);
+/* The batch lines' cost (every answer not paid live), at batch prices. */
+double eng_batch_part_usd(const rctx *c);
 /* Live retries of one failed item; -1 with *fatal set on an auth failure. */
 int eng_live_retry(engine *en, rctx *c, item *it, sb_err *fatal);
 int eng_phase_retrieve(engine *en, sb_err *e);

@@ -187,8 +187,7 @@ static int on_live(size_t idx, const sb_result *r, int attempts, void *ctx)
 	lctx *l = ctx;
 	rctx *c = l->c;
 	item *it = l->its[idx];
-	c->in_tokens += r->in_tokens;
-	c->out_tokens += r->out_tokens;
+	eng_paid_live(c, r->in_tokens, r->out_tokens);
 	it->f->attempts = attempts;
 	eng_judge(c->en, it, r);
 	eng_commit_group(c, it);
@@ -239,9 +238,7 @@ static int settle_live(engine *en, rctx *c, const livejob *j, double usd_est, sb
 		sb_log(LOG_ERROR, _("batch %s: results not committed: %s"), b->id, e->msg);
 		return -1;
 	}
-	double usd = cost_usd(b->model, false, c->in_tokens, c->out_tokens);
-	eng_rep_cost(en, &en->rep.actual_cost, usd);
-	store_cost_log(en->st, b->id, "actual", usd, c->in_tokens + c->out_tokens, e);
+	/* every answer's cost is recorded already, as it came (eng_paid_live) */
 	size_t failed = 0, unresolved = 0;
 	for (size_t i = 0; i < j->k; i++)
 		eng_settle_item(en, b, j->its[i], false, &failed, &unresolved);
@@ -253,7 +250,6 @@ static int settle_live(engine *en, rctx *c, const livejob *j, double usd_est, sb
 		return 0; /* interrupted: the batch stays ready, the rest goes next run */
 	b->est_cost += usd_est;
 	b->est_tokens += j->tokens;
-	b->actual_cost += usd;
 	b->completed = time(NULL);
 	store_update(en->st, b, e);
 	if (store_set_state(en->st, b->id, BS_COMPLETED, _("sent live"), e) < 0)
@@ -263,7 +259,7 @@ static int settle_live(engine *en, rctx *c, const livejob *j, double usd_est, sb
 	sb_log(LOG_INFO,
 	       P_("batch %s completed live: %zu request, %zu failed, $%.4f",
 		  "batch %s completed live: %zu requests, %zu failed, $%.4f", j->k),
-	       b->id, j->k, failed, usd);
+	       b->id, j->k, failed, b->actual_cost);
 	return 0;
 }
 

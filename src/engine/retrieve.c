@@ -167,6 +167,28 @@ static bool settled_before(engine *en, rctx *c, item *it)
 	return true;
 }
 
+void eng_paid_live(rctx *c, long in, long out)
+{
+	engine *en = c->en;
+	batch_info *b = c->b;
+	double usd = cost_usd(b->model, false, in, out);
+	c->in_tokens += in;
+	c->out_tokens += out;
+	c->live_in += in;
+	c->live_out += out;
+	b->actual_cost += usd;
+	sb_err e;
+	if (store_update(en->st, b, &e) < 0)
+		sb_log(LOG_WARN, "%s", e.msg);
+	store_cost_log(en->st, b->id, "live", usd, in + out, &e);
+	eng_rep_cost(en, &en->rep.actual_cost, usd);
+}
+
+double eng_batch_part_usd(const rctx *c)
+{
+	return cost_usd(c->b->model, true, c->in_tokens - c->live_in, c->out_tokens - c->live_out);
+}
+
 /* Live retries of one failed item (seed 000 #12): up to 3 attempts in all,
  * counted in the store so a crash does not reset them. */
 int eng_live_retry(engine *en, rctx *c, item *it, sb_err *fatal)
@@ -215,10 +237,7 @@ int eng_live_retry(engine *en, rctx *c, item *it, sb_err *fatal)
 		if (rc < 0)
 			item_fail(it, xasprintf(_("live retry failed: %s"), e.msg), NULL);
 		else {
-			c->in_tokens += r.in_tokens;
-			c->out_tokens += r.out_tokens;
-			eng_rep_cost(en, &en->rep.actual_cost,
-				     cost_usd(c->b->model, false, r.in_tokens, r.out_tokens));
+			eng_paid_live(c, r.in_tokens, r.out_tokens);
 			eng_judge(en, it, &r);
 		}
 		sb_result_free(&r);
@@ -406,11 +425,14 @@ static int close_batch(engine *en, rctx *c, const prov_batch *pb, batch_state to
 		       sb_err *e)
 {
 	batch_info *b = c->b;
-	double usd = cost_usd(b->model, true, c->in_tokens, c->out_tokens);
-	b->actual_cost = usd;
+	/* the live retries' cost is in b already (eng_paid_live): the batch
+	 * lines' is added once, here */
+	double usd = eng_batch_part_usd(c);
+	b->actual_cost += usd;
 	b->completed = time(NULL);
 	store_update(en->st, b, e);
-	store_cost_log(en->st, b->id, "actual", usd, c->in_tokens + c->out_tokens, e);
+	store_cost_log(en->st, b->id, "actual", usd,
+		       c->in_tokens - c->live_in + c->out_tokens - c->live_out, e);
 	eng_rep_cost(en, &en->rep.actual_cost, usd);
 
 	char note[256] = "";
@@ -429,14 +451,9 @@ static int close_batch(engine *en, rctx *c, const prov_batch *pb, batch_state to
 	for (size_t i = 0; i < c->n; i++)
 		committed += c->items[i].f->state == FS_SAVED_TO_CSV;
 	sb_log(LOG_INFO, _("batch %s %s: %zu committed, %zu failed, $%.4f"), b->id,
-	       batch_state_name(to), committed, failed, usd);
-	sb_err de;
-	if (b->input_file_id[0])
-		en->prov->ops->delete_file(en->prov, b->input_file_id, &de);
-	if (pb->output_file_id[0])
-		en->prov->ops->delete_file(en->prov, pb->output_file_id, &de);
-	if (pb->error_file_id[0])
-		en->prov->ops->delete_file(en->prov, pb->error_file_id, &de);
+	       batch_state_name(to), committed, failed, b->actual_cost);
+	/* the result files' ids were stored by poll_batch */
+	eng_delete_files(en, b->id, EF_INPUT | EF_RESULTS);
 	return 0;
 }
 

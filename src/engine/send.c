@@ -420,6 +420,14 @@ static int fit_limits(engine *en, sendjob *j, sb_err *e)
 static int upload_and_create(engine *en, sendjob *j, double est, sb_err *e)
 {
 	batch_info *b = j->b;
+	/* An input file of an earlier send that never became a batch (a kill
+	 * before the create, a refused create): deleted before a new upload. */
+	if (b->input_file_id[0]) {
+		sb_log(LOG_INFO, _("batch %s: deleting the input file %s of an earlier send"), b->id,
+		       b->input_file_id);
+		if (eng_delete_files(en, b->id, EF_INPUT) == 0)
+			b->input_file_id[0] = '\0';
+	}
 	char *reqp = store_batch_path(en->st, b->id, "requests.jsonl");
 	int wr = atomic_write(reqp, j->jsonl.p, j->jsonl.len, 0600, e);
 	char fid[128] = "";
@@ -456,9 +464,13 @@ static int upload_and_create(engine *en, sendjob *j, double est, sb_err *e)
 	prov_batch pb;
 	memset(&pb, 0, sizeof pb);
 	if (en->prov->ops->create(en->prov, fid, b->id, b->model, &pb, e) < 0) {
-		/* a network error leaves it unknown: keep the marker, reconcile later */
-		if (e->code != SBE_NETWORK && e->code != SBE_GENERIC)
+		/* a network error leaves it unknown: keep the marker, reconcile later;
+		 * a refused create made no batch: its input file goes now */
+		if (e->code != SBE_NETWORK && e->code != SBE_GENERIC) {
 			unlink(ip);
+			if (eng_delete_files(en, b->id, EF_INPUT) == 0)
+				b->input_file_id[0] = '\0';
+		}
 		free(ip);
 		prov_batch_clear(&pb);
 		return -1;
