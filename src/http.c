@@ -551,6 +551,12 @@ static sb_errcode class_of(long status, const char *body)
 	if (status == 403 && body && strstr(body, "PERMISSION_DENIED") &&
 	    strstr(body, "or it may not exist"))
 		return SBE_NOTFOUND;
+	/* Gemini's enqueued-token limit refuses a batch create with 429
+	 * RESOURCE_EXHAUSTED (QuotaFailure, no RetryInfo): waiting seconds does
+	 * not help, a smaller batch or the end of running ones does (size) */
+	if (status == 429 && body &&
+	    (strstr(body, "BatchEnqueuedTokens") || strstr(body, "batch_enqueued_tokens")))
+		return SBE_SIZE;
 	if (status == 401 || status == 403)
 		return SBE_AUTH;
 	if (status == 400 && body && strstr(body, "API_KEY_INVALID"))

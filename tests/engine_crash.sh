@@ -51,18 +51,16 @@ BATCH_DONE=
 PROXY_PID=
 trap 'if [ -n "$PROXY_PID" ]; then kill "$PROXY_PID" 2>/dev/null; fi; sb__cleanup' EXIT
 
-# The proxy: forwards everything to the fake; for each uploaded request line
-# (custom id IMG_0003_b...) and each live request (the "Fotka N:" of its
-# description; no image = the _bw alternative) it reads the CSV and logs a
-# violation when that photo's row is already committed.
-cat >"$SB_TMP/proxy.py" <<'EOF'
-import csv, json, re, sys, threading, urllib.request, urllib.error
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-UP, WORLD = sys.argv[1], sys.argv[2]
+# The proxy (tests/fakeproxy.py): forwards everything to the fake; for each
+# uploaded request line (custom id IMG_0003_b...) and each live request (the
+# "Fotka N:" of its description; no image = the _bw alternative) it reads
+# the CSV and logs a violation when that photo's row is already committed.
+cat >"$SB_TMP/crashhooks.py" <<'EOF'
+import csv, re, threading
 MU = threading.Lock()
-def world():
+def world(path):
     # "CSV<TAB>LOG" of the scenario running now
-    with open(WORLD, encoding="utf-8") as f:
+    with open(path, encoding="utf-8") as f:
         return f.read().rstrip("\n").split("\t")
 def committed(csvp):
     try:
@@ -70,27 +68,22 @@ def committed(csvp):
             return {r["Soubor"] for r in csv.DictReader(f) if r["Název"]}
     except (OSError, ValueError, KeyError):
         return set()
-def note(kind, names):
-    csvp, log = world()
-    done = committed(csvp)
-    with MU, open(log, "a", encoding="utf-8") as f:
-        for n in names:
-            f.write("%s %s %s\n" % ("LATE" if n in done else "ok", kind, n))
-class H(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.0"
-    def log_message(self, *a):
-        pass
-    def fwd(self, method):
-        n = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(n) if n else None
-        if method == "POST" and body and self.path == "/v1/files":
+def hooks(wpath):
+    def note(kind, names):
+        csvp, log = world(wpath)
+        done = committed(csvp)
+        with MU, open(log, "a", encoding="utf-8") as f:
+            for n in names:
+                f.write("%s %s %s\n" % ("LATE" if n in done else "ok", kind, n))
+    def seen(method, path, body):
+        if method == "POST" and body and path == "/v1/files":
             names = []
             for ln in body.decode("utf-8", "replace").splitlines():
                 m = re.match(r'\{"custom_id":"(.*?)_b\d{8}-\d{6}-[0-9a-f]{4}"', ln)
                 if m:
                     names.append(m.group(1) + ".jpg")
             note("upload", names)
-        elif method == "POST" and body and self.path == "/v1/chat/completions":
+        elif method == "POST" and body and path == "/v1/chat/completions":
             t = body.decode("utf-8", "replace")
             m = re.search(r"Fotka (\d+):", t)
             if "image_url" not in t:
@@ -99,35 +92,7 @@ class H(BaseHTTPRequestHandler):
                 note("live", ["IMG_%04d.jpg" % int(m.group(1))])
             else:
                 note("live", ["?unknown"])
-        hd = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length", "connection")}
-        req = urllib.request.Request(UP + self.path, data=body, headers=hd, method=method)
-        try:
-            r = urllib.request.urlopen(req, timeout=60)
-            code, data, rh = r.status, r.read(), r.headers
-        except urllib.error.HTTPError as e:
-            code, data, rh = e.code, e.read(), e.headers
-        except OSError:
-            code, data, rh = 502, b'{"error":{"message":"proxy: upstream failed"}}', {}
-        try:
-            self.send_response(code)
-            for k, v in rh.items():
-                if k.lower() not in ("content-length", "transfer-encoding", "connection", "server", "date"):
-                    self.send_header(k, v)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-        except OSError:
-            pass  # the client was killed
-    def do_GET(self):
-        self.fwd("GET")
-    def do_POST(self):
-        self.fwd("POST")
-    def do_DELETE(self):
-        self.fwd("DELETE")
-s = ThreadingHTTPServer(("127.0.0.1", 0), H)
-s.daemon_threads = True
-print("PORT %d" % s.server_address[1], flush=True)
-s.serve_forever()
+    return seen
 EOF
 
 # soft_fail MSG: a failed check of the scenario; the campaign goes on (the
@@ -149,7 +114,12 @@ fake_stats()
 # scenario began).
 sb_start_fake --step 0.05
 : >"$SB_TMP/world"
-"$PYTHON3" "$SB_TMP/proxy.py" "$SB_FAKE_URL" "$SB_TMP/world" >"$SB_TMP/proxy.out" 2>"$SB_TMP/proxy.err" &
+"$PYTHON3" -c 'import sys
+sys.path[:0] = [sys.argv[1], sys.argv[2]]
+from fakeproxy import serve
+from crashhooks import hooks
+serve(sys.argv[3], hooks(sys.argv[4]))' "$top_srcdir/tests" "$SB_TMP" "$SB_FAKE_URL" "$SB_TMP/world" \
+	>"$SB_TMP/proxy.out" 2>"$SB_TMP/proxy.err" &
 PROXY_PID=$!
 wait_for 30 grep -q '^PORT ' "$SB_TMP/proxy.out" || fail "the proxy did not start"
 PROXY_URL=http://127.0.0.1:$(sed -n 's/^PORT //p' "$SB_TMP/proxy.out")

@@ -86,6 +86,10 @@ class H(BaseHTTPRequestHandler):
         hd = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length", "connection")}
         d = hostile()
         path = unmask(urllib.request.unquote(self.path)) if d else self.path
+        if d and "esc-out-" in urllib.request.unquote(self.path):
+            # the client used a hostile file id (download, delete)
+            with open(os.path.join(os.path.dirname(HOSTILE), "proxy.used"), "a") as f:
+                f.write("%s %s\n" % (method, self.path))
         req = urllib.request.Request(UP + path, data=body, headers=hd, method=method)
         try:
             r = urllib.request.urlopen(req, timeout=60)
@@ -421,7 +425,9 @@ n = sum(1 for r in csv.DictReader(open(sys.argv[1], encoding="utf-8-sig", newlin
         if r["Soubor"] in ("IMG_0001.jpg", "IMG_0002.jpg") and r["Název"])
 sys.exit(0 if n == 2 else 1)' "$L2/PhotoMedia.csv" || fail "the flow with hostile provider ids did not commit its results"
 grep -rqF 'esc-batch-' "$L2/.stockbatch/batches" || fail "the hostile batch id did not reach the state"
-grep -rqF 'esc-out-' "$L2/.stockbatch/batches" || fail "the hostile file ids did not reach the state"
+# the file ids were downloaded, then deleted and forgotten (batch.json)
+grep -q '^GET .*esc-out-' "$SB_TMP/proxy.used" || fail "the hostile file ids were not downloaded"
+grep -q '^DELETE .*esc-out-' "$SB_TMP/proxy.used" || fail "the hostile file ids were not deleted"
 sb_run status --json
 cp "$SB_OUT" "$L2/st2.json"
 for b in $(sb_json "$L2/st2.json" '" ".join(b["id"] for b in d["batches"])'); do

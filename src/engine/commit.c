@@ -451,7 +451,7 @@ int eng_commit_results(rctx *c, sb_err *e)
 
 void eng_commit_group(rctx *c, const item *it)
 {
-	if (it->have && ++c->waiting >= COMMIT_GROUP && !c->group_failed) {
+	if (it->have && ++c->waiting >= (c->group ? c->group : COMMIT_GROUP) && !c->group_failed) {
 		sb_err e;
 		sb_err_clear(&e);
 		if (eng_commit_results(c, &e) < 0)

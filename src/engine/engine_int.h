@@ -11,7 +11,9 @@
  *   control.c   pause, resume, cancel, retry-failed, send now
  *   recommit.c  what each commit wrote (committed.jsonl); rows the CSV lost
  *               found and written again
- *   live.c      live mode: the request pool and the live send of a batch */
+ *   live.c      live mode: the request pool and the live send of a batch
+ *   answers.c   the live answers journal: each paid answer kept before the
+ *               next call, replayed after a kill */
 #ifndef SB_ENGINE_INT_H
 #define SB_ENGINE_INT_H
 #include <pthread.h>
@@ -127,6 +129,10 @@ void eng_built_free(built *b);
 /* The run's budget cap: -1 with SBE_BUDGET if est would pass it. */
 int eng_check_budget(engine *en, const batch_info *b, double est, bool live, sb_err *e);
 int eng_phase_send(engine *en, sb_err *e);
+/* The wait marker: the batch hit the provider's enqueued-token limit and
+ * is not sent while our batches of its model run. */
+char *eng_wait_path(engine *en, const char *bid);
+void eng_mark_wait(engine *en, const char *bid);
 
 /* ---- retrieve.c: phase 1, and the results of one batch ---- */
 
@@ -142,6 +148,7 @@ typedef struct item {
 	char *ask;   /* the rule the last answer broke, for asking again */
 	char *notes; /* the repairs made to the committed answer */
 	int repaired;
+	bool answered; /* a live answer kept from an interrupted run (answers.c) */
 } item;
 
 typedef struct rctx {
@@ -154,6 +161,7 @@ typedef struct rctx {
 	long in_tokens, out_tokens; /* every answer's, batch lines and live calls */
 	long live_in, live_out;     /* of those, the live calls' (paid at live prices) */
 	size_t waiting;             /* valid records not committed yet */
+	size_t group;               /* commit every this many (0: COMMIT_GROUP) */
 	bool group_failed;
 	mediacsv *csv; /* the CSV as this run found it, read on first need */
 	bool csv_tried;
@@ -205,6 +213,16 @@ void eng_record_commits(engine *en, const char *bid, const mc_update *u, const i
 void eng_check_lost(engine *en);
 /* Write the lost rows again from their batches' committed.jsonl. */
 int eng_recommit_lost(engine *en, sb_err *e);
+
+/* ---- answers.c: the live answers journal ---- */
+
+/* A live answer that was paid for, appended to the batch's answers.jsonl
+ * and fsync'd: call it first, before anything else happens to the answer. */
+void eng_answer_keep(engine *en, const char *bid, const sb_result *r);
+/* The batch's kept answers judged into c (after its result files): tokens
+ * counted (not charged again), attempts at least the answers kept, items
+ * marked answered.  Returns how many items got one. */
+size_t eng_answers_replay(rctx *c);
 
 /* ---- live.c: live mode ---- */
 

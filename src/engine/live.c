@@ -21,6 +21,10 @@
 #include "i18n.h"
 #include "log.h"
 
+/* Live answers are durable as they come (answers.c); the CSV gets them in
+ * groups of this many, so the rows show up while a long send goes on. */
+#define LIVE_COMMIT_GROUP 100
+
 /* ---- the request pool ---- */
 
 typedef struct live {
@@ -187,6 +191,7 @@ static int on_live(size_t idx, const sb_result *r, int attempts, void *ctx)
 	lctx *l = ctx;
 	rctx *c = l->c;
 	item *it = l->its[idx];
+	eng_answer_keep(c->en, c->b->id, r); /* durable before the next call */
 	eng_paid_live(c, r->in_tokens, r->out_tokens);
 	it->f->attempts = attempts;
 	eng_judge(c->en, it, r);
@@ -198,8 +203,8 @@ static int on_live(size_t idx, const sb_result *r, int attempts, void *ctx)
 typedef struct livejob {
 	sb_request *rqs;
 	long *est;
-	item **its;
-	size_t k;
+	item **its; /* its[0..k): the requests' items; its[k..nits): answers kept */
+	size_t k, nits;
 	long tokens;
 	long out; /* the tokens of an answer (eng_out_tokens) */
 } livejob;
@@ -212,14 +217,18 @@ static void live_requests(livejob *j, rctx *c, const built *bl, const size_t *id
 	j->est = xcalloc(m ? m : 1, sizeof *j->est);
 	j->its = xcalloc(m ? m : 1, sizeof *j->its);
 	for (size_t i = 0; i < m; i++) {
-		if (bl[i].fail_state)
-			continue;
+		if (bl[i].fail_state || c->items[idx[i]].answered)
+			continue; /* an answer kept from an interrupted run is not asked again */
 		j->rqs[j->k] = bl[i].rq;
 		j->est[j->k] = bl[i].tokens + j->out;
 		j->its[j->k] = &c->items[idx[i]];
 		j->tokens += bl[i].tokens;
 		j->k++;
 	}
+	j->nits = j->k;
+	for (size_t i = 0; i < m; i++)
+		if (!bl[i].fail_state && c->items[idx[i]].answered)
+			j->its[j->nits++] = &c->items[idx[i]];
 }
 
 /* After the pool: an answer that failed validation gets the same live
@@ -230,7 +239,7 @@ static int settle_live(engine *en, rctx *c, const livejob *j, double usd_est, sb
 	batch_info *b = c->b;
 	sb_err fatal;
 	sb_err_clear(&fatal);
-	for (size_t i = 0; i < j->k && !eng_stopping(en); i++)
+	for (size_t i = 0; i < j->nits && !eng_stopping(en); i++)
 		if (j->its[i]->failed && !eng_fstate_final(j->its[i]->f->state))
 			if (eng_live_retry(en, c, j->its[i], &fatal) < 0)
 				break;
@@ -240,7 +249,7 @@ static int settle_live(engine *en, rctx *c, const livejob *j, double usd_est, sb
 	}
 	/* every answer's cost is recorded already, as it came (eng_paid_live) */
 	size_t failed = 0, unresolved = 0;
-	for (size_t i = 0; i < j->k; i++)
+	for (size_t i = 0; i < j->nits; i++)
 		eng_settle_item(en, b, j->its[i], false, &failed, &unresolved);
 	if (fatal.code) {
 		*e = fatal;
@@ -258,8 +267,8 @@ static int settle_live(engine *en, rctx *c, const livejob *j, double usd_est, sb
 	eng_rep_add(en, &en->rep.batches_done, 1);
 	sb_log(LOG_INFO,
 	       P_("batch %s completed live: %zu request, %zu failed, $%.4f",
-		  "batch %s completed live: %zu requests, %zu failed, $%.4f", j->k),
-	       b->id, j->k, failed, b->actual_cost);
+		  "batch %s completed live: %zu requests, %zu failed, $%.4f", j->nits),
+	       b->id, j->nits, failed, b->actual_cost);
 	return 0;
 }
 
@@ -268,6 +277,8 @@ int eng_send_live(engine *en, batch_info *b, file_entry *files, size_t n, built 
 {
 	rctx c;
 	eng_results_init(&c, en, b, files, n);
+	c.group = LIVE_COMMIT_GROUP;
+	eng_answers_replay(&c);
 	livejob j;
 	live_requests(&j, &c, bl, idx, m);
 	int rc = -1;

@@ -237,6 +237,7 @@ int eng_live_retry(engine *en, rctx *c, item *it, sb_err *fatal)
 		if (rc < 0)
 			item_fail(it, xasprintf(_("live retry failed: %s"), e.msg), NULL);
 		else {
+			eng_answer_keep(en, c->b->id, &r);
 			eng_paid_live(c, r.in_tokens, r.out_tokens);
 			eng_judge(en, it, &r);
 		}
@@ -457,6 +458,49 @@ static int close_batch(engine *en, rctx *c, const prov_batch *pb, batch_state to
 	return 0;
 }
 
+/* OpenAI failed the batch for the enqueued-token limit
+ * (token_limit_exceeded): no answer was paid for, so nothing goes live
+ * at full price.  Its files go back to be sent, the batch back to ready
+ * with the wait marker: it is sent again, at batch price, once our
+ * running batches of its model have finished (send.c). */
+static bool token_limited(const prov_batch *pb)
+{
+	return pb->state == PB_FAILED && pb->errors && strstr(pb->errors, "token_limit_exceeded");
+}
+
+static int requeue_batch(engine *en, batch_info *b, sb_err *e)
+{
+	file_entry *files = NULL;
+	size_t n = 0;
+	if (store_files(en->st, b->id, &files, &n) < 0)
+		return sb_fail(e, SBE_IO, _("batch %s: cannot read its files"), b->id);
+	size_t back = 0;
+	for (size_t i = 0; i < n; i++)
+		if (files[i].state == FS_BATCH_SENT &&
+		    eng_set_fstate(en, b->id, files[i].cesta, FS_DESCRIPTION_SAVED, NULL) == 0)
+			back++;
+	file_entries_free(files, n);
+	eng_mark_wait(en, b->id);
+	/* its input file (no results: nothing ran) is deleted and forgotten */
+	eng_delete_files(en, b->id, EF_INPUT | EF_RESULTS);
+	batch_info cur;
+	if (store_get(en->st, b->id, &cur) < 0)
+		return sb_fail(e, SBE_IO, _("batch %s: cannot read its files"), b->id);
+	cur.provider_batch_id[0] = '\0';
+	const char *why =
+		_("the provider's enqueued-token limit was reached: sent again at batch price when the running batches finish");
+	if (store_update(en->st, &cur, e) < 0 ||
+	    store_set_state(en->st, b->id, BS_PAUSED, why, e) < 0 ||
+	    store_set_state(en->st, b->id, BS_READY, why, e) < 0)
+		return -1;
+	sb_log(LOG_WARN,
+	       P_("batch %s: the provider's enqueued-token limit was reached (token_limit_exceeded); its %zu request waits for the running batches and goes again at batch price, not live",
+		  "batch %s: the provider's enqueued-token limit was reached (token_limit_exceeded); its %zu requests wait for the running batches and go again at batch price, not live",
+		  back),
+	       b->id, back);
+	return 0;
+}
+
 /* Everything for one sent batch.  Returns 0 (done or still waiting), -1 with
  * e set on a failure that should be shown (auth, CSV). */
 static int retrieve_batch(engine *en, batch_info *b, sb_err *e)
@@ -468,6 +512,11 @@ static int retrieve_batch(engine *en, batch_info *b, sb_err *e)
 	if (polled <= 0) {
 		prov_batch_clear(&pb);
 		return polled;
+	}
+	if (token_limited(&pb)) {
+		int q = requeue_batch(en, b, e);
+		prov_batch_clear(&pb);
+		return q;
 	}
 	char *outp = NULL, *errp = NULL;
 	int rc = -1;
@@ -483,6 +532,7 @@ static int retrieve_batch(engine *en, batch_info *b, sb_err *e)
 		goto out;
 	if (errp && provider_read_results(en->prov, errp, on_result, &c, e) < 0)
 		goto out;
+	eng_answers_replay(&c); /* live retries of an interrupted run: not paid again */
 	judge_missing(&c, to);
 	sb_err fatal;
 	sb_err_clear(&fatal);

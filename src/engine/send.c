@@ -371,35 +371,47 @@ static int build_jsonl(engine *en, sendjob *j, sb_err *e)
 /* The provider's limits (requests, bytes, tokens per batch): a batch too
  * big is split, its first chunk goes now.  1 = go, 0 = paused (one
  * request alone is too big), -1 = the split failed. */
+static void batch_limits(engine *en, const batch_info *b, chunk_limits *lim)
+{
+	chunk_limits_for(b->provider, b->model, lim);
+	if (en->test_lim.max_requests > 0)
+		lim->max_requests = en->test_lim.max_requests;
+	if (en->test_lim.max_bytes > 0)
+		lim->max_bytes = en->test_lim.max_bytes;
+	if (en->test_lim.max_tokens > 0)
+		lim->max_tokens = en->test_lim.max_tokens;
+}
+
+/* After a split: the job keeps its first keep good requests; the others
+ * moved to other batches. */
+static void keep_first(sendjob *j, size_t keep)
+{
+	size_t cut = 0;
+	j->tokens = 0;
+	for (size_t g = 0; g < keep; g++) {
+		cut += (size_t)j->bytes[g];
+		j->tokens += j->toks[g] - j->out;
+	}
+	for (size_t i = 0; i < j->m; i++)
+		for (size_t g = keep; g < j->good; g++)
+			if (j->gfile[g] == j->idx[i])
+				j->moved[i] = true;
+	j->jsonl.len = cut;
+	j->good = keep;
+}
+
 static int fit_limits(engine *en, sendjob *j, sb_err *e)
 {
 	batch_info *b = j->b;
 	chunk_limits lim;
-	chunk_limits_for(b->provider, b->model, &lim);
-	if (en->test_lim.max_requests > 0)
-		lim.max_requests = en->test_lim.max_requests;
-	if (en->test_lim.max_bytes > 0)
-		lim.max_bytes = en->test_lim.max_bytes;
-	if (en->test_lim.max_tokens > 0)
-		lim.max_tokens = en->test_lim.max_tokens;
+	batch_limits(en, b, &lim);
 	size_t oversize = 0,
 	       nchunks = chunk_plan(j->bytes, j->toks, j->good, &lim, j->starts, &oversize);
 	if (nchunks > 1 && !oversize) {
 		/* too big: the first chunk goes now, the rest as new batches of ours */
 		if (split_batch(en, b, j->files, j->gfile, j->good, j->starts, nchunks, e) < 0)
 			return -1;
-		size_t keep = j->starts[1], cut = 0;
-		j->tokens = 0;
-		for (size_t g = 0; g < keep; g++) {
-			cut += (size_t)j->bytes[g];
-			j->tokens += j->toks[g] - j->out;
-		}
-		for (size_t i = 0; i < j->m; i++)
-			for (size_t g = keep; g < j->good; g++)
-				if (j->gfile[g] == j->idx[i])
-					j->moved[i] = true;
-		j->jsonl.len = cut;
-		j->good = keep;
+		keep_first(j, j->starts[1]);
 	}
 	if (oversize) {
 		char note[256];
@@ -509,6 +521,113 @@ static int rebind_provider(engine *en, batch_info *b, sb_err *e)
 	return store_update(en->st, b, e);
 }
 
+/* ---- the provider's enqueued-token limit (SPEC 5.3; apis.md 1.10, 3.7) ----
+ * A provider counts the prompt tokens of a model's unfinished batches
+ * against a per-model limit: OpenAI fails a batch over it
+ * (token_limit_exceeded, retrieve.c), Gemini refuses its create (429).  A
+ * batch then waits, ready, for our running batches of the model to finish
+ * and goes at batch price; with none running, a refused create is split in
+ * half.  The log says which. */
+
+char *eng_wait_path(engine *en, const char *bid)
+{
+	return store_batch_path(en->st, bid, "queue-wait");
+}
+
+void eng_mark_wait(engine *en, const char *bid)
+{
+	char *wp = eng_wait_path(en, bid);
+	sb_err e;
+	if (atomic_write(wp, "enqueued-token limit\n", 21, 0600, &e) < 0)
+		sb_log(LOG_WARN, "%s", e.msg);
+	free(wp);
+}
+
+/* The prompt tokens of our batches of b's provider and model at the
+ * provider now (sent, not finished); *nrun how many. */
+static long enqueued_tokens(engine *en, const batch_info *b, size_t *nrun)
+{
+	const char *model = b->model[0] ? b->model : en->cfg->model;
+	batch_info *bs;
+	size_t n = store_list(en->st, &bs);
+	long q = 0;
+	*nrun = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *m = bs[i].model[0] ? bs[i].model : en->cfg->model;
+		if (bs[i].state != BS_SENT || strcmp(bs[i].id, b->id) == 0 ||
+		    strcmp(bs[i].provider, b->provider) != 0 || strcmp(m, model) != 0)
+			continue;
+		q += bs[i].est_tokens;
+		(*nrun)++;
+	}
+	free(bs);
+	return q;
+}
+
+/* Whether the batch must wait for running batches: it was refused for the
+ * limit (the wait marker), or its tokens with those enqueued would pass it. */
+static bool must_wait(engine *en, const batch_info *b, long tokens)
+{
+	size_t nrun;
+	long q = enqueued_tokens(en, b, &nrun);
+	if (nrun == 0)
+		return false;
+	const char *model = b->model[0] ? b->model : en->cfg->model;
+	char *wp = eng_wait_path(en, b->id);
+	bool marked = file_exists(wp);
+	free(wp);
+	chunk_limits lim;
+	batch_limits(en, b, &lim);
+	if (marked)
+		sb_log(LOG_INFO,
+		       P_("batch %s waits for %zu running batch of %s to finish (the provider's enqueued-token limit); it is sent then, at batch price",
+			  "batch %s waits for %zu running batches of %s to finish (the provider's enqueued-token limit); it is sent then, at batch price",
+			  nrun),
+		       b->id, nrun, model);
+	else if (q + tokens > lim.max_tokens)
+		sb_log(LOG_INFO,
+		       _("batch %s waits: %ld tokens of %s are enqueued at the provider and its %ld would pass the limit of %ld (queue_tokens in prices.conf); it is sent when running batches finish"),
+		       b->id, q, model, tokens, lim.max_tokens);
+	else
+		return false;
+	return true;
+}
+
+/* A create refused for the enqueued-token limit: wait for our running
+ * batches (1), or, with none running, split the batch in half and keep the
+ * first half to try again (0); -1 when neither is possible (paused). */
+static int over_queue_limit(engine *en, sendjob *j, sb_err *e)
+{
+	batch_info *b = j->b;
+	size_t nrun;
+	enqueued_tokens(en, b, &nrun);
+	if (nrun > 0) {
+		eng_mark_wait(en, b->id);
+		sb_log(LOG_WARN,
+		       _("batch %s: the provider's enqueued-token limit is reached (%s); it waits for the running batches to finish"),
+		       b->id, e->msg);
+		return 1;
+	}
+	if (j->good < 2) {
+		char note[256];
+		snprintf(
+			note, sizeof note,
+			_("one request alone passes the provider's enqueued-token limit: lower image_detail, then resume"));
+		sb_err e2;
+		store_set_state(en->st, b->id, BS_PAUSED, note, &e2);
+		sb_log(LOG_WARN, _("batch %s paused: %s"), b->id, note);
+		return -1;
+	}
+	size_t starts[2] = { 0, j->good / 2 };
+	if (split_batch(en, b, j->files, j->gfile, j->good, starts, 2, e) < 0)
+		return -1;
+	sb_log(LOG_WARN,
+	       _("batch %s: the provider's enqueued-token limit is reached and none of our batches runs: split in half, %zu requests go now"),
+	       b->id, starts[1]);
+	keep_first(j, starts[1]);
+	return 0;
+}
+
 /* One ready batch: reconciled first (it may be out already), then its
  * files selected and built, fitted to the provider's limits, checked
  * against the budget, uploaded and created; or sent live. */
@@ -549,9 +668,28 @@ static int send_batch(engine *en, batch_info *b, sb_err *e)
 		rc = fit;
 		goto out;
 	}
-	double est = cost_usd(b->model, true, j.tokens, (long)j.good * j.out);
-	if (eng_check_budget(en, b, est, false, e) < 0 || upload_and_create(en, &j, est, e) < 0)
+	if (must_wait(en, b, j.tokens)) {
+		rc = 0;
 		goto out;
+	}
+	double est;
+	for (;;) {
+		est = cost_usd(b->model, true, j.tokens, (long)j.good * j.out);
+		if (eng_check_budget(en, b, est, false, e) < 0)
+			goto out;
+		if (upload_and_create(en, &j, est, e) == 0)
+			break;
+		if (e->code != SBE_SIZE || e->http_status != 429)
+			goto out;
+		int q = over_queue_limit(en, &j, e);
+		if (q != 0) {
+			rc = 0;
+			goto out;
+		}
+	}
+	char *wp = eng_wait_path(en, b->id);
+	unlink(wp);
+	free(wp);
 	for (size_t i = 0; i < j.m; i++)
 		if (!j.bl[i].fail_state && !j.moved[i])
 			eng_set_fstate(en, b->id, j.files[j.idx[i]].cesta, FS_BATCH_SENT, NULL);
