@@ -1272,9 +1272,10 @@ def gem_check_request(req, at):
 
 
 def gem_prompt_tokens(req):
-    """The fake's prompt token count for a request (also what its usage says)."""
-    schema, text, img = gem_request_parts(req)
-    return len(text) // 4 + (258 if img else 0)
+    """The fake's prompt token count for a request: what its usage says
+    (the enqueued-token limit counts the tokens the service bills)."""
+    ttok, itok, _ = fakeusage.gem_usage(req, "", gem_file_data)
+    return ttok + itok
 
 
 def gem_not_found_model(model, method):
