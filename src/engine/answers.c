@@ -5,6 +5,7 @@
  * CSV commit can then stay grouped: an answered photo is never re-sent. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <json-c/json.h>
@@ -57,21 +58,20 @@ static long jlong(json_object *o, const char *k)
 
 size_t eng_answers_replay(rctx *c)
 {
-	char *p = store_batch_path(c->en->st, c->b->id, ANSWERS_FILE), *data = NULL;
-	size_t len = 0, applied = 0;
-	sb_err e;
-	if (!file_exists(p) || read_whole_file(p, &data, &len, &e) < 0) {
-		free(p);
-		return 0;
-	}
+	char *p = store_batch_path(c->en->st, c->b->id, ANSWERS_FILE);
+	FILE *fp = fopen(p, "r"); /* read a line at a time: memory stays flat */
 	free(p);
+	if (!fp)
+		return 0;
+	size_t applied = 0;
 	strmap ids;
 	strmap_init(&ids, false);
 	for (size_t i = 0; i < c->n; i++)
 		strmap_put(&ids, c->items[i].cid, &c->items[i]);
 	int *kept = xcalloc(c->n ? c->n : 1, sizeof *kept);
-	for (char *save = NULL, *line = strtok_r(data, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
+	char *line = NULL;
+	size_t cap = 0;
+	while (getline(&line, &cap, fp) > 0) {
 		json_object *o = json_tokener_parse(line);
 		const char *cid = o ? jstr(o, "custom_id") : NULL;
 		item *it = cid ? strmap_get(&ids, cid) : NULL; /* a torn last line: no o */
@@ -105,9 +105,10 @@ size_t eng_answers_replay(rctx *c)
 	for (size_t i = 0; i < c->n; i++)
 		if (kept[i] > c->items[i].f->attempts && !eng_fstate_final(c->items[i].f->state))
 			c->items[i].f->attempts = kept[i];
+	free(line);
+	fclose(fp);
 	free(kept);
 	strmap_free(&ids);
-	free(data);
 	if (applied)
 		sb_log(LOG_INFO,
 		       P_("batch %s: %zu answer kept from an interrupted run, not asked again",
