@@ -943,6 +943,11 @@ static bool after_escape(int *code, bool *is_key)
 	if (r == ERR)
 		return true;
 	if (r == KEY_CODE_YES) {
+		if (wc == KEY_RESIZE) {
+			/* a resize noticed just now: Esc alone, the resize after it */
+			ungetch(KEY_RESIZE);
+			return true;
+		}
 		if (wc == KEY_BACKSPACE)
 			*code = TK_ALT_BACKSPACE, *is_key = false;
 		else
