@@ -1550,6 +1550,9 @@ class Handler(BaseHTTPRequestHandler):
     # closes it (every answer carries a Content-Length, or closes).
     protocol_version = "HTTP/1.1"
     server_version = "fakeapi/1.0"
+    # headers and body go in two writes: without TCP_NODELAY the body of an
+    # answer on a kept-alive connection waits for the client's delayed ACK
+    disable_nagle_algorithm = True
 
     def setup(self):
         count("connections")
