@@ -49,6 +49,9 @@ mp = (("--%s\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nbatch\r\
       ).encode() + data + ("\r\n--%s--\r\n" % bnd).encode()
 st, _, f = call("POST", "/v1/files", mp, dict(OK, **{"Content-Type": "multipart/form-data; boundary=" + bnd}))
 check(st == 200 and f["object"] == "file" and f["purpose"] == "batch" and f["bytes"] == len(data), "file upload")
+# a step long enough that a poll every 0.03 s sees each state even on a
+# loaded machine (at 0.15 s a slow poll skipped finalizing)
+call("POST", "/__fault", b"step=0.6")
 st, _, b = call("POST", "/v1/batches", {"input_file_id": f["id"], "endpoint": "/v1/chat/completions",
                                        "completion_window": "24h", "metadata": {"stockbatch_batch_id": "x1"}}, OK)
 check(st == 200 and b["status"] == "validating" and b["request_counts"] == {"total": 0, "completed": 0, "failed": 0}
