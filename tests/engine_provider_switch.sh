@@ -9,11 +9,7 @@ sb_start_fake --step 0.05
 L=$SB_TMP/lib
 sb_make_library "$L" 3
 sb_config "$L" batch_size=3
-P=$L/Foto/JPG/Příroda/2024
-good="Smrkový les v ranní mlze na úbočí kopce, světlo prosvítá mezi kmeny."
-for i in 1 2 3; do
-	printf '%s\t%s\n' "$P/IMG_000$i.jpg" "$good"
-done >"$SB_TMP/a.tsv"
+sb_descriptions "$SB_TMP/a.tsv" 3
 sb_run import "$SB_TMP/a.tsv"
 check_rc 0 "import under openai"
 sb_run status --json

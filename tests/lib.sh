@@ -42,6 +42,9 @@
 #   sb_hold_lock STATE_DIR -> another instance: a process holding the fcntl
 #                             lock on STATE_DIR/lock (created) with its pid in
 #                             it, as stockbatch does; exports SB_LOCK_PID (kill it)
+#   sb_descriptions FILE N -> writes an import TSV to FILE: a description of
+#                             photos 1..N of sb_make_library's library (each
+#                             its own text, long enough)
 #   fail MSG               -> prints "FAIL: MSG" (+ last output) and exits 1
 #   skip MSG               -> prints "SKIP: MSG" and exits 77
 #   skip_missing WHAT      -> the same for a test-only dependency that is not
@@ -500,4 +503,14 @@ sb_run()
 		fail "sanitizer report from: stockbatch $*"
 	fi
 	return 0
+}
+
+sb_descriptions()
+{
+	sb__i=1
+	while [ "$sb__i" -le "$2" ]; do
+		printf '%s/Foto/JPG/Příroda/2024/IMG_%04d.jpg\tSmrkový les v ranní mlze na úbočí kopce, světlo prosvítá mezi kmeny %d.\n' \
+			"$SB_LIB_DIR" "$sb__i" "$sb__i"
+		sb__i=$((sb__i + 1))
+	done >"$1"
 }
