@@ -25,8 +25,12 @@ int cli_run_phases(cli_ctx *c, unsigned phases, int wait_s, bool waiting_matters
 	int code;
 	if (cli_term_interrupted())
 		code = SB_EXIT_INTERRUPTED;
+	else if (r < 0 && (e.code == SBE_NETWORK || e.code == SBE_RATE))
+		code = SB_EXIT_NOT_SENT; /* nothing lost: run again later */
 	else if (r < 0)
 		code = e.code == SBE_LOCKED ? SB_EXIT_LOCKED : SB_EXIT_ERROR;
+	else if (rep.still_ready)
+		code = SB_EXIT_NOT_SENT;
 	else if (waiting_matters && rep.still_waiting)
 		code = SB_EXIT_WAITING;
 	else if (rep.failed)
@@ -35,9 +39,24 @@ int cli_run_phases(cli_ctx *c, unsigned phases, int wait_s, bool waiting_matters
 		code = SB_EXIT_OK;
 	if (r < 0 && !cli_term_interrupted())
 		cli_report_err(&e);
+	else if (code == SB_EXIT_NOT_SENT) { /* an error: not quieted by -q */
+		sb_fail(&e, SBE_RATE, P_("%zu batch stays ready: the provider asked to wait or could not "
+				  "be reached (see the messages above); nothing is lost: run "
+				  "'stockbatch send' again later",
+				  "%zu batches stay ready: the provider asked to wait or could not "
+				  "be reached (see the messages above); nothing is lost: run "
+				  "'stockbatch send' again later",
+				  rep.still_ready),
+			rep.still_ready);
+		cli_report_err(&e);
+	}
 	/* --quiet: a summary only when something needs attention */
+	/* (nothing was done when the provider could not be reached: the one
+	 * error line says it all) */
+	bool nothing = code == SB_EXIT_NOT_SENT && !rep.sent && !rep.committed && !rep.failed;
 	if ((summary || cli_term_interrupted()) &&
-	    (cli_opt.json || !cli_opt.quiet || cli_term_interrupted() || code != SB_EXIT_OK))
+	    (cli_opt.json || !cli_opt.quiet || cli_term_interrupted() ||
+	     (code != SB_EXIT_OK && !nothing)))
 		report_run(&rep, cli_term_interrupted(), code, cli_opt.json, stdout);
 	return code;
 }

@@ -108,12 +108,14 @@ static const command commands[] = {
 	{ "send", cmd_send, NEEDS_LOCK | NEEDS_ENGINE, 0, 0, "", CO_ALL | CO_YES,
 	  N_("send the batches that are ready"),
 	  N_("Sends the batches that are ready to the provider; a batch over the\n"
-	     "budget is refused.  At a terminal it shows the plan and asks first.") },
+	     "budget is refused.  At a terminal it shows the plan and asks first.\n"
+	     "Exit status 6 when a batch stays ready (the provider could not be\n"
+	     "reached or asked to wait): run it again later.") },
 	{ "retrieve", cmd_retrieve, NEEDS_LOCK | NEEDS_ENGINE, 0, 0, "", CO_WAIT,
 	  N_("check sent batches, download and commit results"),
 	  N_("Checks the sent batches, downloads the finished ones, validates their\n"
 	     "results and commits them to the CSV.  Exit status 4 while batches are\n"
-	     "still being processed.") },
+	     "still being processed, 6 when the provider could not be reached.") },
 	{ "cancel", cmd_control, NEEDS_LOCK | NEEDS_ENGINE, 1, 1, N_("BATCH"), 0,
 	  N_("cancel a batch (what completed is kept)"),
 	  N_("Cancels a batch at the provider; the results that completed before the\n"
@@ -373,6 +375,9 @@ void cli_usage(FILE *out)
 	fputs(_("  3    another stockbatch holds this library\n"), out);
 	fputs(_("  4    batches are still being processed by the provider\n"), out);
 	fputs(_("  5    some items failed (see 'stockbatch report')\n"), out);
+	fputs(_("  6    the provider could not be reached or asked to wait: nothing lost,\n"
+		"       a ready batch stays ready; run again later\n"),
+	      out);
 	fputs(_("  130  interrupted (Ctrl+C); a partial summary was printed\n"), out);
 	fputs("\n", out);
 	if (sizeof PACKAGE_BUGREPORT > 1) /* configure's bug-report address, if any */

@@ -15,6 +15,7 @@ typedef struct engine engine;
 typedef struct run_report {
 	size_t sent, succeeded, repaired, retried, failed, skipped, committed, conflicts;
 	size_t batches_sent, batches_done, still_waiting;
+	size_t still_ready; /* after a send: ready batches that could not go (network, rate) */
 	double est_cost, actual_cost;
 	double seconds;
 } run_report;

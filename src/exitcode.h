@@ -11,6 +11,8 @@ enum {
 	/* 3 = SB_EXIT_LOCKED (lock.h): another instance holds the library */
 	SB_EXIT_WAITING = 4, /* batches still out at the provider */
 	SB_EXIT_PARTIAL = 5, /* some items failed or were dead-lettered */
+	SB_EXIT_NOT_SENT = 6, /* the provider could not be reached or asked to
+			       * wait: batches stay ready (or unchecked); run again later */
 	SB_EXIT_INTERRUPTED = 130,
 };
 #endif

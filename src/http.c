@@ -364,6 +364,27 @@ double http_retry_info_delay(const char *body)
 	return d;
 }
 
+/* A proxy's or gateway's HTML page instead of the API's JSON: its title. */
+static char *html_title(const char *body)
+{
+	const char *t = strcasestr(body, "<title>");
+	const char *end = t ? strcasestr(t, "</title>") : NULL;
+	if (!t || !end)
+		return NULL;
+	t += strlen("<title>");
+	while (t < end && (*t == ' ' || *t == '\t' || *t == '\r' || *t == '\n'))
+		t++;
+	size_t n = (size_t)(end - t);
+	while (n && (t[n - 1] == ' ' || t[n - 1] == '\r' || t[n - 1] == '\n'))
+		n--;
+	if (n > 120)
+		n = 120;
+	char *title = xstrndup(t, n);
+	char *out = xasprintf(_("\"%s\" (an HTML page from a proxy or gateway, not the API)"), title);
+	free(title);
+	return out;
+}
+
 char *http_error_message(const char *body)
 {
 	if (!body || !*body)
@@ -378,6 +399,8 @@ char *http_error_message(const char *body)
 			out = xstrdup(json_object_get_string(msg));
 	}
 	json_object_put(root);
+	if (!out && !root)
+		out = html_title(body);
 	return out;
 }
 
@@ -609,7 +632,7 @@ int http_do(const http_req *rq, http_resp *resp, sb_err *e)
 	char errbuf[CURL_ERROR_SIZE];
 	int ret = -1;
 	/* 429s do not use up the tries: they wait, up to max_wait in all. */
-	int rate_n = 0;
+	int rate_n = 0, silent = 0;
 	double rate_waited = 0;
 	for (int i = 0; i < tries; i++) {
 		sbuf_reset(&resp->body);
@@ -645,6 +668,14 @@ int http_do(const http_req *rq, http_resp *resp, sb_err *e)
 			}
 			bool unsent =
 				rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST;
+			/* no answer at all, twice: a hanging server or proxy would
+			 * hold every try for the whole stall time */
+			if (rc == CURLE_OPERATION_TIMEDOUT && resp->status == 0 && ++silent >= 2) {
+				sb_fail(e, SBE_NETWORK,
+					_("%s %s: no answer in %ld s, %d times; check the network and the base URL, then run again"),
+					m, path, stall_timeout, silent);
+				break;
+			}
 			if (!curl_err_retryable(rc) || last || (rq->no_resend && !unsent)) {
 				sb_fail(e, SBE_NETWORK,
 					_("%s %s: %s (%s) after %d tries; check the network and the base URL, then run again"),

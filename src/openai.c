@@ -364,7 +364,7 @@ static int oai_upload(provider *p, const char *jsonl_path, char *file_id, size_t
 		rc = provider_parse_http(p, PA_FILE, "POST /files", &resp, &a, e);
 		if (rc == 0)
 			prov_copy(file_id, cap, a.file_id);
-	} else if (e) {
+	} else if (e && e->code == SBE_IO) { /* the path only for a local error */
 		size_t l = strlen(e->msg);
 		snprintf(e->msg + l, sizeof e->msg - l, " (%s)", jsonl_path);
 	}

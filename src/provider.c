@@ -361,6 +361,9 @@ int provider_open_with(const settings *cfg, const char *name, const char *key, c
 		return sb_fail(e, SBE_GENERIC, _("cannot initialise libcurl"));
 	if (cfg)
 		http_set_ca_file(cfg->ca_file);
+	if (cfg && cfg->network_timeout > 0)
+		http_set_timeouts(cfg->network_timeout < 15 ? cfg->network_timeout : 15,
+				  cfg->network_timeout);
 	provider *p = xcalloc(1, sizeof *p);
 	p->ops = ops;
 	p->cfg = cfg;

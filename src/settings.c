@@ -33,6 +33,7 @@ const setting_doc settings_docs[] = {
 	{"alt_batch_size", "2000", N_("alternatives per text-only batch")},
 	{"poll_interval", "60", N_("seconds between status polls of sent batches")},
 	{"wait_timeout", "0", N_("seconds `retrieve` waits for results (0 = do not wait)")},
+	{"network_timeout", "60", N_("seconds a call to the provider may stay silent before it is given up")},
 	{"agencies", "shutterstock,adobestock,dreamstime", N_("enabled agencies, comma-separated")},
 	{"alternatives", "bw,negative,sharpen", N_("alternative edit tags (without '_'), comma-separated")},
 	{"jpeg_quality", "90", N_("JPEG quality of the images sent, 1 to 100")},
@@ -123,6 +124,7 @@ void settings_defaults(settings *s)
 	s->alt_batch_size = 2000;
 	s->poll_interval = 60;
 	s->wait_timeout = 0;
+	s->network_timeout = 60;
 	parse_list("shutterstock,adobestock,dreamstime", s->agencies, &s->nagencies,
 		   SB_MAX_AGENCIES);
 	parse_list("bw,negative,sharpen", s->alternatives, &s->nalternatives, SB_MAX_ALTS);
@@ -301,6 +303,7 @@ static int set_one(settings *s, const char *key, const char *value, const char *
 		{ "alt_batch_size", &s->alt_batch_size, 1, 50000 },
 		{ "poll_interval", &s->poll_interval, 1, 86400 },
 		{ "wait_timeout", &s->wait_timeout, 0, 7 * 86400 },
+		{ "network_timeout", &s->network_timeout, 1, 3600 },
 		{ "jpeg_quality", &s->jpeg_quality, 1, 100 },
 		{ "title_max", &s->title_max, 10, 200 },
 		{ "min_description", &s->min_description, 0, 10000 },
@@ -597,6 +600,7 @@ void settings_dump(const settings *s, FILE *out)
 	INT("alt_batch_size", s->alt_batch_size);
 	INT("poll_interval", s->poll_interval);
 	INT("wait_timeout", s->wait_timeout);
+	INT("network_timeout", s->network_timeout);
 	dump_list(out, "agencies", s->agencies, s->nagencies);
 	dump_list(out, "alternatives", s->alternatives, s->nalternatives);
 	INT("jpeg_quality", s->jpeg_quality);

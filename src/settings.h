@@ -30,6 +30,7 @@ typedef struct settings {
 	int alt_batch_size;              /* alternatives per text-only batch (default 2000) */
 	int poll_interval;               /* seconds between polls (default 60) */
 	int wait_timeout;                /* retrieve --wait default, seconds (0 = do not wait) */
+	int network_timeout;             /* seconds a call may stay silent (default 60) */
 	char *agencies[SB_MAX_AGENCIES]; /* enabled: shutterstock, adobestock, dreamstime */
 	int nagencies;
 	char *alternatives[SB_MAX_ALTS]; /* edit tags without '_': bw, negative, sharpen */

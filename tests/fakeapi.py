@@ -41,6 +41,8 @@ Faults (ARG defaults in brackets):
                    in turn another batch's id (when the fake has one), one of the
                    batch's own ids with its last 4 characters changed, a made-up
                    "ghost-" id.  Results may only touch rows of their own batch.
+  html=N           next N API calls: 502 Bad Gateway with an HTML page, as a proxy or
+                   load balancer in front of the service answers [1]
   endless=N        next N API calls: a 200 whose body never ends (no length) [1]
   bomb=N           next N API calls: a gzip body of a few KB that inflates to 16 MB [1]
   crash_create[=N] the next N batch creations create the batch, then drop the connection [1]
@@ -244,7 +246,7 @@ def set_fault(name, arg):
         elif name == "seed":
             RNG = random.Random(int(arg or 1))
         elif name in ("429", "500", "503", "reset", "stall", "truncate", "crash_create", "status",
-                      "endless", "bomb", "hang_create"):
+                      "endless", "bomb", "hang_create", "html"):
             a = str(arg) if arg is not None else "1"
             n, _, extra = a.partition(":")
             FAULTS[name] = [int(n or 1), float(extra) if extra else None]
@@ -1762,6 +1764,11 @@ class Handler(BaseHTTPRequestHandler):
                     headers={"retry-after": "%g" % secs, "retry-after-ms": "%d" % int(secs * 1000),
                              "x-ratelimit-limit-requests": "3", "x-ratelimit-remaining-requests": "0",
                              "x-ratelimit-reset-requests": "%gs" % secs})
+            if take("html"):
+                return self.send(502, raw=b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n"
+                                 b"<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n"
+                                 b"<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n",
+                                 ctype="text/html")
             for code in ("500", "503"):
                 if take(code):
                     if self.gem:

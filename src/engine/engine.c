@@ -387,7 +387,8 @@ int engine_run(engine *en, unsigned phases, int wait_s, run_report *rep, sb_err 
 		eng_queue_late_copies(en); /* edits made after their original was committed */
 	if (phases & (PH_RETRIEVE | PH_SEND))
 		engine_seal_alternatives(en); /* alternatives go with the next send, full or not */
-	if ((phases & PH_SEND) && !eng_stopping(en) && !(rc < 0 && first.code == SBE_AUTH))
+	if ((phases & PH_SEND) && !eng_stopping(en) &&
+	    !(rc < 0 && (first.code == SBE_AUTH || first.code == SBE_NETWORK)))
 		KEEP(eng_phase_send(en, &pe_));
 	double deadline = t0 + (wait_s > 0 ? wait_s : 0);
 	/* a ready batch that could not go (rate, network) is tried again too */
@@ -414,6 +415,8 @@ int engine_run(engine *en, unsigned phases, int wait_s, run_report *rep, sb_err 
 	en->rep.seconds = now_mono() - t0;
 	pthread_mutex_unlock(&en->mu);
 	en->rep.still_waiting = count_state(en, BS_SENT);
+	if (phases & PH_SEND)
+		en->rep.still_ready = count_state(en, BS_READY);
 	if (rep)
 		*rep = en->rep;
 	if (rc < 0 && e)

@@ -566,10 +566,10 @@ out:
 typedef struct pool {
 	engine *en;
 	batch_info *bs;
-	size_t n, next, done;
+	size_t n, next, done, unreached; /* unreached: polls failed on the network */
 	pthread_mutex_t mu;
 	sb_err err;
-	bool failed;
+	bool failed, unreachable;
 } pool;
 
 static void *pool_thread(void *arg)
@@ -577,7 +577,8 @@ static void *pool_thread(void *arg)
 	pool *p = arg;
 	for (;;) {
 		pthread_mutex_lock(&p->mu);
-		size_t i = p->next < p->n && !eng_stopping(p->en) ? p->next++ : (size_t)-1;
+		size_t i = p->next < p->n && !eng_stopping(p->en) && !p->unreachable ? p->next++
+											: (size_t)-1;
 		pthread_mutex_unlock(&p->mu);
 		if (i == (size_t)-1)
 			break;
@@ -589,10 +590,13 @@ static void *pool_thread(void *arg)
 		if (rc < 0) {
 			sb_log(e.code == SBE_NETWORK ? LOG_WARN : LOG_ERROR, _("batch %s: %s"),
 			       p->bs[i].id, e.msg);
-			if (!p->failed || e.code == SBE_AUTH) {
+			if (!p->failed || e.code == SBE_AUTH || e.code == SBE_NETWORK) {
 				p->err = e;
 				p->failed = true;
 			}
+			/* the endpoint is unreachable: no other batch is polled */
+			p->unreachable |= e.code == SBE_NETWORK;
+			p->unreached += e.code == SBE_NETWORK;
 		}
 		pthread_mutex_unlock(&p->mu);
 	}
@@ -627,10 +631,19 @@ int eng_phase_retrieve(engine *en, sb_err *e)
 		pthread_join(t[i], NULL);
 	pthread_mutex_destroy(&p.mu);
 	free(all);
+	if (p.failed && p.err.code == SBE_NETWORK) {
+		size_t left = p.unreached + (n - p.next);
+		sb_fail(e, SBE_NETWORK,
+			P_("the provider could not be reached, so the run stopped (%zu sent batch not checked; nothing is lost): %s",
+			   "the provider could not be reached, so the run stopped (%zu sent batches not checked; nothing is lost): %s",
+			   left),
+			left, p.err.msg);
+		return -1;
+	}
 	if (p.failed) {
 		*e = p.err;
-		/* a network failure is not the run's failure: the batch is polled again */
-		return p.err.code == SBE_NETWORK || p.err.code == SBE_RATE ? 0 : -1;
+		/* a rate limit is not the run's failure: the batch is polled again */
+		return p.err.code == SBE_RATE ? 0 : -1;
 	}
 	return 0;
 }

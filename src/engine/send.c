@@ -741,7 +741,20 @@ int eng_phase_send(engine *en, sb_err *e)
 			sb_err be;
 			sb_err_clear(&be);
 			if (send_batch(en, &bs[i], &be) < 0) {
-				if (be.code == SBE_NETWORK || be.code == SBE_RATE) {
+				if (be.code == SBE_NETWORK) {
+					/* the endpoint is unreachable: the other ready
+					 * batches would each wait out the same retries */
+					size_t left = total > sent ? total - sent : 1;
+					sb_fail(e, SBE_NETWORK,
+						P_("the provider could not be reached, so the run stopped (%zu batch stays ready; nothing is lost): %s",
+						   "the provider could not be reached, so the run stopped (%zu batches stay ready; nothing is lost): %s",
+						   left),
+						left, be.msg);
+					rc = -1;
+					more = false;
+					break;
+				}
+				if (be.code == SBE_RATE) {
 					sb_log(LOG_WARN, _("batch %s stays ready: %s"), bs[i].id,
 					       be.msg);
 				} else {
