@@ -174,7 +174,12 @@ int cmd_control(cli_ctx *c, int argc, char **argv)
 	if (cli_opt.json) {
 		report_json_print(report_batch_info_json(&after), stdout);
 	} else {
-		printf(_("Batch %s %s: now %s.\n"), id, done, batch_state_name(after.state));
+		if (!strcmp(cmd, "cancel") && after.state == BS_SENT)
+			printf(_("The cancel of batch %s was requested at the provider; what it "
+				 "finished is kept: 'stockbatch retrieve' downloads it.\n"),
+			       id);
+		else
+			printf(_("Batch %s %s: now %s.\n"), id, done, batch_state_name(after.state));
 		if (!strcmp(cmd, "cancel") && report_count_done(&after))
 			printf(_("%zu results that completed before the cancel were kept.\n"),
 			       report_count_done(&after));

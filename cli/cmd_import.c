@@ -333,7 +333,8 @@ int cmd_import(cli_ctx *c, int argc, char **argv)
 	free(ir.elig);
 	free(ir.group);
 	free(data);
-	print_summary(&ir);
+	if (cli_opt.json || !cli_opt.quiet) /* -q: the rejected lines were the errors */
+		print_summary(&ir);
 	mediacsv_free(ir.m);
 	if (cli_term_interrupted())
 		return SB_EXIT_INTERRUPTED;

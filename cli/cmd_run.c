@@ -31,6 +31,8 @@ int cli_run_phases(cli_ctx *c, unsigned phases, int wait_s, bool waiting_matters
 		code = e.code == SBE_LOCKED ? SB_EXIT_LOCKED : SB_EXIT_ERROR;
 	else if (rep.still_ready)
 		code = SB_EXIT_NOT_SENT;
+	else if (rep.paused) /* said in the log: the user decides */
+		code = SB_EXIT_ERROR;
 	else if (waiting_matters && rep.still_waiting)
 		code = SB_EXIT_WAITING;
 	else if (rep.failed)
@@ -51,13 +53,16 @@ int cli_run_phases(cli_ctx *c, unsigned phases, int wait_s, bool waiting_matters
 		cli_report_err(&e);
 	}
 	/* --quiet: a summary only when something needs attention */
-	/* (nothing was done when the provider could not be reached: the one
-	 * error line says it all) */
-	bool nothing = code == SB_EXIT_NOT_SENT && !rep.sent && !rep.committed && !rep.failed;
+	/* --quiet prints errors only: no summary; failed items are one line */
 	if ((summary || cli_term_interrupted()) &&
-	    (cli_opt.json || !cli_opt.quiet || cli_term_interrupted() ||
-	     (code != SB_EXIT_OK && !nothing)))
+	    (cli_opt.json || !cli_opt.quiet || cli_term_interrupted()))
 		report_run(&rep, cli_term_interrupted(), code, cli_opt.json, stdout);
+	else if (cli_opt.quiet && rep.failed && !cli_term_interrupted())
+		fprintf(stderr,
+			P_("%s: %zu item failed: see 'stockbatch report', then 'stockbatch retry-failed'\n",
+			   "%s: %zu items failed: see 'stockbatch report', then 'stockbatch retry-failed'\n",
+			   rep.failed),
+			cli_prog, rep.failed);
 	return code;
 }
 

@@ -75,7 +75,7 @@ void cli_term_progress(const char *what, size_t done, size_t total, void *ctx)
 static void log_sink(log_level lv, const char *line, void *ctx)
 {
 	(void)ctx;
-	if (lv < echo_min || cli_opt.quiet)
+	if (lv < echo_min) /* -q: echo_min is LOG_ERROR (errors are not quieted) */
 		return;
 	pthread_mutex_lock(&out_mu);
 	if (tty_err && bar_line[0])

@@ -16,6 +16,7 @@ typedef struct run_report {
 	size_t sent, succeeded, repaired, retried, failed, skipped, committed, conflicts;
 	size_t batches_sent, batches_done, still_waiting;
 	size_t still_ready; /* after a send: ready batches that could not go (network, rate) */
+	size_t paused;      /* batches paused by this run: the provider no longer knows them */
 	double est_cost, actual_cost;
 	double seconds;
 } run_report;

@@ -134,7 +134,7 @@ cp "$SB_OUT" "$SB_TMP/st2.json"
 for B3 in $(sb_json "$SB_TMP/st2.json" '" ".join(b["id"] for b in d["batches"] if b["state"] == "sent")'); do
 	sb_run cancel "$B3"
 	check_rc 0 "cancel"
-	check_grep "^Batch $B3 cancelled" "$SB_OUT" "cancel message"
+	check_grep "^The cancel of batch $B3 was requested at the provider" "$SB_OUT" "cancel message (not \"cancelled: now sent\")"
 done
 sb_run cancel no-such-batch
 check_rc 1 "cancel of an unknown batch"

@@ -68,6 +68,19 @@ static void dead_all(engine *en, const char *bid, const char *why)
 	file_entries_free(f, n);
 }
 
+/* Cancelled here (nothing at the provider to cancel): its files become
+ * dead letters with the reason why, which retry-failed queues again. */
+static int cancel_here(engine *en, const char *batch_id, const char *why, sb_err *e)
+{
+	if (store_set_state(en->st, batch_id, BS_CANCELLED, _("cancelled by the user"), e) < 0)
+		return -1;
+	dead_all(en, batch_id, why);
+	char *ip = eng_intent_path(en, batch_id);
+	unlink(ip);
+	free(ip);
+	return 0;
+}
+
 int engine_cancel(engine *en, const char *batch_id, sb_err *e)
 {
 	batch_info b;
@@ -83,24 +96,21 @@ int engine_cancel(engine *en, const char *batch_id, sb_err *e)
 		prov_batch pb;
 		memset(&pb, 0, sizeof pb);
 		int cr = en->prov->ops->cancel(en->prov, b.provider_batch_id, &pb, e);
+		prov_batch_clear(&pb);
 		if (cr < 0 && e->code == SBE_NOTFOUND) {
-			/* nothing is left there to cancel or download */
-			prov_batch_clear(&pb);
+			/* nothing is left there to cancel or download: cancelled
+			 * here, its files dead-lettered for retry-failed */
 			sb_err_clear(e);
-			if (store_set_state(en->st, batch_id, BS_CANCELLED,
-					    _("cancelled by the user"), e) < 0)
+			if (cancel_here(en, batch_id,
+					_("the provider no longer knew the batch; retry-failed sends it again"),
+					e) < 0)
 				return -1;
-			dead_all(en, batch_id,
-				 _("the provider no longer knew the batch; retry-failed sends it again"));
 			sb_log(LOG_INFO, _("batch %s cancelled; retry-failed sends its photos again"),
 			       batch_id);
 			return 0;
 		}
-		if (cr < 0 && e->code != SBE_CONFLICT) {
-			prov_batch_clear(&pb);
+		if (cr < 0 && e->code != SBE_CONFLICT)
 			return -1;
-		}
-		prov_batch_clear(&pb);
 		/* what completed is downloaded when the provider reports it cancelled */
 		if (b.state == BS_PAUSED)
 			store_set_state(en->st, batch_id, BS_SENT, _("cancelling"), e);
@@ -111,14 +121,8 @@ int engine_cancel(engine *en, const char *batch_id, sb_err *e)
 	if (!batch_state_active(b.state))
 		return sb_fail(e, SBE_CONFLICT, _("batch %s is already %s"), batch_id,
 			       batch_state_name(b.state));
-	if (store_set_state(en->st, batch_id, BS_CANCELLED, _("cancelled by the user"), e) < 0)
-		return -1;
-	dead_all(en, batch_id,
-		 _("the batch was cancelled before it was sent; retry-failed resends it"));
-	char *ip = eng_intent_path(en, batch_id);
-	unlink(ip);
-	free(ip);
-	return 0;
+	return cancel_here(en, batch_id,
+			   _("the batch was cancelled before it was sent; retry-failed resends it"), e);
 }
 
 /* A dead letter queued again is saved again: its fingerprint is the row's

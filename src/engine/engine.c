@@ -9,6 +9,7 @@
  * phase uses (report counters, file-state moves, dead letters). */
 #include "config.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -30,7 +31,19 @@ bool eng_stopping(engine *en)
 
 void eng_progress(engine *en, const char *what, size_t done, size_t total)
 {
-	if (en->progress)
+	if (!en->progress)
+		return;
+	/* A batch's count never goes back: the provider's count while it runs,
+	 * then its results as they are judged, start again from 1. */
+	pthread_mutex_lock(&en->mu);
+	sm_entry *last = strmap_add(&en->prog_last, what ? what : "", NULL);
+	bool back = (size_t)last->aux > done && last->num == total;
+	if (!back) {
+		last->aux = (int)(done < INT_MAX ? done : INT_MAX);
+		last->num = total;
+	}
+	pthread_mutex_unlock(&en->mu);
+	if (!back)
 		en->progress(what, done, total, en->pctx);
 }
 
@@ -197,6 +210,7 @@ int engine_open(settings *cfg, store *st, engine **out, sb_err *e)
 	en->cfg = cfg;
 	en->st = st;
 	pthread_mutex_init(&en->mu, NULL);
+	strmap_init(&en->prog_last, true);
 	pthread_mutex_init(&en->commit_mu, NULL);
 	en->rl = rl_new(cfg->rpm, cfg->tpm, cfg->concurrency, 0, LIVE_ATTEMPTS);
 	/* live_run needs a retry queue at least as deep as its threads (16) */
@@ -246,6 +260,7 @@ void engine_close(engine *en)
 		prompt_close(en->pr);
 	if (en->al)
 		agency_lists_free(en->al);
+	strmap_free(&en->prog_last);
 	if (en->rl)
 		rl_free(en->rl);
 	if (en->live_rl)

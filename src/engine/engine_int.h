@@ -29,6 +29,7 @@
 #include "photomedia.h"
 #include "provider.h"
 #include "ratelimit.h"
+#include "strmap.h"
 #include "request.h"
 
 #define LIVE_ATTEMPTS 3
@@ -61,6 +62,7 @@ struct engine {
 	lost_rows lost;      /* committed rows the CSV lost (recommit.c) */
 	struct stat lost_st; /* the CSV they were found in */
 	bool lost_valid;
+	strmap prog_last; /* the highest count shown per progress label (under mu) */
 };
 
 /* ---- engine.c: helpers every phase uses ---- */

@@ -69,9 +69,12 @@ void eng_judge(engine *en, item *it, const sb_result *r)
 {
 	it->seen = true;
 	if (!r->ok) {
+		/* a line without an HTTP status (cancelled, expired) has none to say */
 		item_fail(it,
-			  xasprintf(_("provider error (HTTP %d): %s"), r->http_status,
-				    r->error ? r->error : "?"),
+			  r->http_status
+				  ? xasprintf(_("provider error (HTTP %d): %s"), r->http_status,
+					      r->error ? r->error : "?")
+				  : xasprintf(_("provider error: %s"), r->error ? r->error : "?"),
 			  r->error);
 		return;
 	}
@@ -337,14 +340,17 @@ static int poll_batch(engine *en, batch_info *b, prov_batch *pb, batch_state *to
 	}
 	if (en->prov->ops->get(en->prov, b->provider_batch_id, pb, e) < 0) {
 		if (e->code == SBE_NOTFOUND) {
-			char note[256];
+			/* expired and deleted, or sent with another key or base URL:
+			 * paused (never given up silently), and said */
+			char note[512];
 			snprintf(
 				note, sizeof note,
-				_("the provider does not know batch %s any more; cancel it, then retry-failed sends its photos again"),
-				b->provider_batch_id);
+				_("the provider (%s) does not know batch %s any more (expired or deleted, or sent with another key or base URL); if it is gone: 'stockbatch cancel %s', then 'stockbatch retry-failed' sends its photos again; else fix the setting and 'stockbatch resume %s'"),
+				b->provider, b->provider_batch_id, b->id, b->id);
 			sb_err e2;
 			store_set_state(en->st, b->id, BS_PAUSED, note, &e2);
-			sb_log(LOG_WARN, _("batch %s paused: %s"), b->id, note);
+			sb_log(LOG_ERROR, _("batch %s paused: %s"), b->id, note);
+			eng_rep_add(en, &en->rep.paused, 1);
 			return 0;
 		}
 		return -1;
