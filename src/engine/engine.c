@@ -370,6 +370,23 @@ static size_t count_state(engine *en, batch_state s)
 	return k;
 }
 
+/* Ready batches a send left behind, but for those waiting on purpose for
+ * our running batches under the provider's enqueued-token limit (their
+ * queue-wait marker: a create refused for it, or held by queue_tokens). */
+static size_t count_ready_stuck(engine *en)
+{
+	batch_info *bs;
+	size_t n = store_list(en->st, &bs), k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (bs[i].state == BS_READY) {
+			char *wp = store_batch_path(en->st, bs[i].id, "queue-wait");
+			k += !file_exists(wp);
+			free(wp);
+		}
+	free(bs);
+	return k;
+}
+
 int engine_run(engine *en, unsigned phases, int wait_s, run_report *rep, sb_err *e)
 {
 	double t0 = now_mono();
@@ -431,7 +448,7 @@ int engine_run(engine *en, unsigned phases, int wait_s, run_report *rep, sb_err 
 	pthread_mutex_unlock(&en->mu);
 	en->rep.still_waiting = count_state(en, BS_SENT);
 	if (phases & PH_SEND)
-		en->rep.still_ready = count_state(en, BS_READY);
+		en->rep.still_ready = count_ready_stuck(en);
 	if (rep)
 		*rep = en->rep;
 	if (rc < 0 && e)

@@ -669,6 +669,9 @@ static int send_batch(engine *en, batch_info *b, sb_err *e)
 		goto out;
 	}
 	if (must_wait(en, b, j.tokens)) {
+		/* a wait on purpose: marked, so send's exit status does not
+		 * count it as left behind (engine.c count_ready_stuck) */
+		eng_mark_wait(en, b->id);
 		rc = 0;
 		goto out;
 	}
