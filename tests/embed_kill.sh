@@ -38,7 +38,9 @@ mkdir -p "$SB_TMP/orig" "$SB_TMP/ref" "$SB_TMP/ref2"
 cp -p "$P"/IMG_00*.jpg "$SB_TMP/orig/"
 # the reference: one uninterrupted run
 sb_config "$L"
+t0=$(date +%s.%N)
 sb_run embed --in-place
+t1=$(date +%s.%N)
 check_rc 0 "embed --in-place with every row's metadata"
 cp -p "$P"/IMG_00*.jpg "$SB_TMP/ref/"
 # a photo written already is written once more by the next run (the XMP
@@ -66,7 +68,9 @@ killed=0
 while [ $round -lt 12 ]; do
 	round=$((round + 1))
 	restore
-	delay=$("$PYTHON3" -c 'import random, sys; random.seed(int(sys.argv[1])); print("%.3f" % random.uniform(0.02, 0.6))' $round)
+	# an instant inside the run, on this machine's pace (the reference
+	# run's time): a fixed range missed every run on a fast machine
+	delay=$("$PYTHON3" -c 'import random, sys; random.seed(int(sys.argv[1])); t = float(sys.argv[3]) - float(sys.argv[2]); print("%.4f" % random.uniform(0.05 * t, 0.95 * t))' $round "$t0" "$t1")
 	"$STOCKBATCH_BIN" --config "$SB_CONF" embed --in-place >/dev/null 2>&1 &
 	pid=$!
 	sleep "$delay"
@@ -75,6 +79,7 @@ while [ $round -lt 12 ]; do
 	n=$(verify) || fail "round $round (kill after ${delay}s): $n"
 done
 [ $killed -gt 0 ] || skip "no run was still going when killed (the machine is too fast for $N photos)"
+echo "ok: $killed of $round runs killed while going"
 # the next run finishes: every photo written, no temp file left
 sb_run embed --in-place
 check_rc 0 "embed --in-place after the kills"
