@@ -52,8 +52,7 @@ static bool swaps_axes(int o)
 	return o >= 5 && o <= 8;
 }
 
-/* Rotate/flip per EXIF orientation o (1..8) into a new buffer. */
-static int orient(image_rgb *im, int o)
+int image_orient(image_rgb *im, int o)
 {
 	if (o <= 1 || o > 8)
 		return 0;
@@ -334,13 +333,13 @@ int image_decode_scaled(const unsigned char *jpeg, size_t len, int min_w, int mi
 		int oo = 1;
 		if (image_decode_other(jpeg, len, min_w, min_h, out, &oo, e) < 0)
 			return -1;
-		return orient(out, oo);
+		return image_orient(out, oo);
 	}
 	int o = exif_orientation(jpeg, len);
 	bool sw = swaps_axes(o);
 	if (decode_raw(jpeg, len, sw ? min_h : min_w, sw ? min_w : min_h, out, NULL, NULL, e) < 0)
 		return -1;
-	return orient(out, o);
+	return image_orient(out, o);
 }
 
 int image_encode_jpeg(const image_rgb *im, int quality, unsigned char **out, size_t *len, sb_err *e)
@@ -448,7 +447,7 @@ int image_prepare(const char *path, const provider_caps *caps, const char *model
 	free(data);
 	image_resize(&raw, rw, rh, &small);
 	image_free(&raw);
-	orient(&small, o);
+	image_orient(&small, o);
 	int rc = image_encode_jpeg(&small, quality, &out->jpeg, &out->len, e);
 	image_free(&small);
 	if (rc < 0)

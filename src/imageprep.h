@@ -45,6 +45,9 @@ void prepared_image_free(prepared_image *p);
 char *image_jpeg_of(const char *path);
 /* The oriented size of a JPEG file from its header and EXIF (no decode). */
 int image_file_size(const char *path, int *w, int *h, sb_err *e);
+/* Rotate/flip per EXIF orientation o (1..8) in place (a new buffer);
+ * 1 or out of range: unchanged. */
+int image_orient(image_rgb *im, int o);
 /* Resize (area/bilinear) to exactly w x h. */
 int image_resize(const image_rgb *in, int w, int h, image_rgb *out);
 int image_encode_jpeg(const image_rgb *im, int quality, unsigned char **out, size_t *len,

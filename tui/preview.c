@@ -70,58 +70,6 @@ pv_protocol preview_detect(const char *setting)
 	return PV_SYMBOLS;
 }
 
-/* Apply EXIF orientation to a decoded embedded preview (the main image's
- * tag rules both; the thumbnail itself carries none). */
-static void orient(image_rgb *im, int o)
-{
-	if (o <= 1 || o > 8)
-		return;
-	int w = im->w, h = im->h, c = im->channels;
-	bool swap = o >= 5;
-	int nw = swap ? h : w, nh = swap ? w : h;
-	unsigned char *out = xmalloc((size_t)nw * nh * c);
-	for (int y = 0; y < h; y++)
-		for (int x = 0; x < w; x++) {
-			int dx, dy;
-			switch (o) {
-			case 2:
-				dx = w - 1 - x;
-				dy = y;
-				break;
-			case 3:
-				dx = w - 1 - x;
-				dy = h - 1 - y;
-				break;
-			case 4:
-				dx = x;
-				dy = h - 1 - y;
-				break;
-			case 5:
-				dx = y;
-				dy = x;
-				break;
-			case 6:
-				dx = h - 1 - y;
-				dy = x;
-				break;
-			case 7:
-				dx = h - 1 - y;
-				dy = w - 1 - x;
-				break;
-			default:
-				dx = y;
-				dy = w - 1 - x;
-				break; /* 8 */
-			}
-			memcpy(out + ((size_t)dy * nw + dx) * c, im->px + ((size_t)y * w + x) * c,
-			       c);
-		}
-	free(im->px);
-	im->px = out;
-	im->w = nw;
-	im->h = nh;
-}
-
 /* The terminal's cell in pixels, from the window size when the terminal
  * tells it (xterm, foot, kitty, WezTerm, mlterm do), else 10x20.  A sixel
  * is drawn pixel for pixel: made for a bigger cell than the terminal's, it
@@ -164,7 +112,8 @@ static int try_embedded(const unsigned char *jpeg, size_t len, int nw, int nh, i
 	sb_err_clear(&e2);
 	if (image_decode_scaled(pj, plen, 0, 0, &t, &e2) < 0)
 		return -1;
-	orient(&t, exif_orientation(jpeg, len));
+	/* the main image's tag rules the thumbnail too (it carries none) */
+	image_orient(&t, exif_orientation(jpeg, len));
 	/* big enough when the fitted picture would not be upscaled */
 	double s = (double)nw / t.w < (double)nh / t.h ? (double)nw / t.w : (double)nh / t.h;
 	if (s > 1.0) {
