@@ -529,13 +529,15 @@ size_t series_group(const series_photo *p, size_t n, int gap, int distance, size
 	for (size_t k = 0; k < n; k++) {
 		size_t i = ord[k];
 		const series_photo *cur = &p[i];
+		/* a split is the user's word: the frames before it and after it
+		 * never join, even while its own hash is still to come */
+		if ((cur->edits & SERIES_SPLIT) && cur->has_t)
+			nopen = 0;
 		if (!can_join(cur))
 			continue; /* alone, and the open series stay open */
 		if (prev != SIZE_MAX && folder_cmp(cur, &p[prev]) != 0)
 			nopen = 0;
 		prev = i;
-		if (cur->edits & SERIES_SPLIT)
-			nopen = 0;
 		/* forget the series whose last frame is too long ago */
 		size_t keep = 0;
 		for (size_t s = 0; s < nopen; s++)

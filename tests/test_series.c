@@ -261,6 +261,14 @@ static void test_group(void **state)
 	assert_int_equal(g[3], 3);
 	assert_int_equal(g[7], 3);
 	assert_int_equal(g[4], 4); /* B's open series closed by the split too */
+	/* the split holds while the split frame's hash is still to come:
+	 * the frames on either side of it never join */
+	p[3].has_hash = false;
+	series_group(p, n, 180, 8, g);
+	assert_int_equal(g[3], 3);
+	assert_int_equal(g[7], 7);
+	assert_int_equal(g[1], 0);
+	p[3].has_hash = true;
 	/* without a time or a hash: alone */
 	p[3].edits = 0;
 	p[1].has_hash = false;
