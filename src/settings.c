@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <pwd.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -277,6 +278,232 @@ static int set_path_map(settings *s, const char *value, const char *origin, sb_e
 	return 0;
 }
 
+/* ---- one setting's value: a parser per kind of value, a table per key ---- */
+
+struct setting_parse;
+typedef int (*parse_fn)(settings *s, const struct setting_parse *p, const char *value,
+			const char *origin, sb_err *e);
+
+typedef struct setting_parse {
+	const char *key;
+	parse_fn parse;
+	size_t off;                 /* the field: offsetof(settings, ...) */
+	long lo, hi;                /* parse_whole's range */
+	const char *const *choices; /* parse_choice, parse_choice_index */
+	const char *expected;       /* the choices as an error names them */
+} setting_parse;
+
+#define FIELD(type, s, p) ((type *)(void *)((char *)(s) + (p)->off))
+
+static int parse_whole(settings *s, const setting_parse *p, const char *value, const char *origin,
+		       sb_err *e)
+{
+	if (parse_int(value, p->lo, p->hi, FIELD(int, s, p)) == 0)
+		return 0;
+	char range[64];
+	snprintf(range, sizeof range, _("a whole number from %ld to %ld"), p->lo, p->hi);
+	return bad_value(e, origin, p->key, value, range);
+}
+
+static int parse_text(settings *s, const setting_parse *p, const char *value, const char *origin,
+		      sb_err *e)
+{
+	(void)origin, (void)e;
+	set_str(FIELD(char *, s, p), value);
+	return 0;
+}
+
+/* Empty means unset (NULL): the default or a derived value applies. */
+static int parse_optional(settings *s, const setting_parse *p, const char *value,
+			  const char *origin, sb_err *e)
+{
+	(void)origin, (void)e;
+	set_str(FIELD(char *, s, p), *value ? value : NULL);
+	return 0;
+}
+
+static int parse_path(settings *s, const setting_parse *p, const char *value, const char *origin,
+		      sb_err *e)
+{
+	if (!*value)
+		return bad_value(e, origin, p->key, value, _("a file path"));
+	set_str(FIELD(char *, s, p), value);
+	return 0;
+}
+
+static int parse_url(settings *s, const setting_parse *p, const char *value, const char *origin,
+		     sb_err *e)
+{
+	if (strncmp(value, "http://", 7) && strncmp(value, "https://", 8))
+		return bad_value(e, origin, p->key, value, _("an http:// or https:// URL"));
+	size_t n = strlen(value);
+	while (n > 8 && value[n - 1] == '/')
+		n--; /* base + "/files" must not give "//files" */
+	char **dst = FIELD(char *, s, p);
+	free(*dst);
+	*dst = xstrndup(value, n);
+	return 0;
+}
+
+static int parse_choice(settings *s, const setting_parse *p, const char *value, const char *origin,
+			sb_err *e)
+{
+	if (!one_of(value, p->choices))
+		return bad_value(e, origin, p->key, value, p->expected);
+	set_str(FIELD(char *, s, p), value);
+	return 0;
+}
+
+/* The choice kept as its index in p->choices. */
+static int parse_choice_index(settings *s, const setting_parse *p, const char *value,
+			      const char *origin, sb_err *e)
+{
+	int f = 0;
+	while (p->choices[f] && strcmp(p->choices[f], value) != 0)
+		f++;
+	if (!p->choices[f])
+		return bad_value(e, origin, p->key, value, p->expected);
+	*FIELD(int, s, p) = f;
+	return 0;
+}
+
+static int parse_bool(settings *s, const setting_parse *p, const char *value, const char *origin,
+		      sb_err *e)
+{
+	static const char *const yes[] = { "true", "yes", "on", "1", NULL };
+	static const char *const no[] = { "false", "no", "off", "0", NULL };
+	if (one_of(value, yes))
+		*FIELD(bool, s, p) = true;
+	else if (one_of(value, no))
+		*FIELD(bool, s, p) = false;
+	else
+		return bad_value(e, origin, p->key, value, "true, false");
+	return 0;
+}
+
+static int parse_usd(settings *s, const setting_parse *p, const char *value, const char *origin,
+		     sb_err *e)
+{
+	char *end;
+	errno = 0;
+	double d = strtod(value, &end);
+	if (errno || end == value || *end || !(d >= 0 && d < 1e9))
+		return bad_value(e, origin, p->key, value, _("a USD amount, 0 = no cap"));
+	*FIELD(double, s, p) = d;
+	return 0;
+}
+
+static int parse_provider(settings *s, const setting_parse *p, const char *value,
+			  const char *origin, sb_err *e)
+{
+	if (!provider_lookup(value)) {
+		char *names = provider_names(", ");
+		int rc = bad_value(e, origin, p->key, value, names);
+		free(names);
+		return rc;
+	}
+	set_str(FIELD(char *, s, p), value);
+	return 0;
+}
+
+static int parse_agencies(settings *s, const setting_parse *p, const char *value,
+			  const char *origin, sb_err *e)
+{
+	char *items[SB_MAX_AGENCIES] = { 0 };
+	int n = 0;
+	if (parse_list(value, items, &n, SB_MAX_AGENCIES) < 0 || n == 0)
+		return bad_value(e, origin, p->key, value, p->expected);
+	for (int i = 0; i < n; i++) {
+		if (!one_of(items[i], p->choices)) {
+			free_list(items, &n);
+			return bad_value(e, origin, p->key, value, p->expected);
+		}
+	}
+	free_list(s->agencies, &s->nagencies);
+	memcpy(s->agencies, items, sizeof items);
+	s->nagencies = n;
+	return 0;
+}
+
+/* Alternative edit tags: letters and digits (the '_' joins a tag to a name). */
+static int parse_tags(settings *s, const setting_parse *p, const char *value, const char *origin,
+		      sb_err *e)
+{
+	char *items[SB_MAX_ALTS] = { 0 };
+	int n = 0;
+	if (parse_list(value, items, &n, SB_MAX_ALTS) < 0)
+		return bad_value(e, origin, p->key, value, _("at most 8 tags like bw,negative"));
+	for (int i = 0; i < n; i++) {
+		for (const char *c = items[i]; *c; c++) {
+			if (!isalnum((unsigned char)*c)) {
+				free_list(items, &n);
+				return bad_value(e, origin, p->key, value,
+						 _("tags of letters and digits, without '_'"));
+			}
+		}
+	}
+	free_list(s->alternatives, &s->nalternatives);
+	memcpy(s->alternatives, items, sizeof items);
+	s->nalternatives = n;
+	return 0;
+}
+
+static int parse_path_map(settings *s, const setting_parse *p, const char *value,
+			  const char *origin, sb_err *e)
+{
+	(void)p;
+	return set_path_map(s, value, origin, e);
+}
+
+static const char *const details[] = { "high", "low", "auto", NULL };
+static const char *const previews[] = { "auto", "symbols", "kitty", "sixel", "iterm", NULL };
+static const char *const caption_formats[] = { "origin", "shutterstock", "pond5", NULL };
+
+/* clang-format off */
+#define WHOLE(k, lo, hi) { #k, parse_whole, offsetof(settings, k), lo, hi, NULL, NULL }
+#define OF(k, fn) { #k, fn, offsetof(settings, k), 0, 0, NULL, NULL }
+#define CHOICE(k, fn, set, said) { #k, fn, offsetof(settings, k), 0, 0, set, said }
+
+/* One line per key of settings_docs (test_settings sets each). */
+static const setting_parse setting_parsers[] = {
+	WHOLE(batch_size, 1, 50000),
+	WHOLE(alt_batch_size, 1, 50000),
+	WHOLE(poll_interval, 1, 86400),
+	WHOLE(wait_timeout, 0, 7 * 86400),
+	WHOLE(network_timeout, 1, 3600),
+	WHOLE(jpeg_quality, 1, 100),
+	WHOLE(title_max, 10, 200),
+	WHOLE(min_description, 0, 10000),
+	WHOLE(rpm, 1, 1000000),
+	WHOLE(tpm, 1, INT_MAX),
+	WHOLE(concurrency, 1, 256),
+	WHOLE(backups, 0, 10000),
+	WHOLE(archive_days, 1, 100000),
+	WHOLE(prices_max_age, 0, 100000),
+	WHOLE(series_gap, 0, 86400),
+	WHOLE(series_distance, 0, 64),
+	OF(provider, parse_provider),
+	OF(model, parse_optional),
+	OF(openai_base_url, parse_url),
+	OF(gemini_base_url, parse_url),
+	OF(key_file, parse_optional),
+	OF(ca_file, parse_optional),
+	OF(media_csv, parse_path),
+	OF(state_dir, parse_optional),
+	OF(data_dir, parse_optional),
+	CHOICE(agencies, parse_agencies, known_agencies, "shutterstock, adobestock, dreamstime"),
+	OF(alternatives, parse_tags),
+	OF(live, parse_bool),
+	CHOICE(image_detail, parse_choice, details, "high, low, auto"),
+	CHOICE(preview, parse_choice, previews, "auto, symbols, kitty, sixel, iterm"),
+	CHOICE(editorial_format, parse_choice_index, caption_formats, "origin, shutterstock, pond5"),
+	OF(editorial_country, parse_text),
+	OF(locale, parse_text),
+	OF(budget, parse_usd),
+	{ "path_map", parse_path_map, 0, 0, 0, NULL, NULL },
+};
+/* clang-format on */
+
 static int set_one(settings *s, const char *key, const char *value, const char *origin, sb_err *e)
 {
 	if (!value)
@@ -284,162 +511,14 @@ static int set_one(settings *s, const char *key, const char *value, const char *
 	/* Options spelled --batch-size reach us as batch-size. */
 	char k[64];
 	size_t kl = strlen(key);
-	if (kl >= sizeof k)
-		return sb_fail(e, SBE_INPUT, _("%s: unknown setting '%s' (see stockbatch.conf(5))"),
-			       origin, key);
-	for (size_t i = 0; i <= kl; i++)
+	for (size_t i = 0; kl < sizeof k && i <= kl; i++)
 		k[i] = key[i] == '-' ? '_' : key[i];
-
-	static const char *const details[] = { "high", "low", "auto", NULL };
-	static const char *const previews[] = {
-		"auto", "symbols", "kitty", "sixel", "iterm", NULL
-	};
-	struct {
-		const char *key;
-		int *p;
-		long lo, hi;
-	} ints[] = {
-		{ "batch_size", &s->batch_size, 1, 50000 },
-		{ "alt_batch_size", &s->alt_batch_size, 1, 50000 },
-		{ "poll_interval", &s->poll_interval, 1, 86400 },
-		{ "wait_timeout", &s->wait_timeout, 0, 7 * 86400 },
-		{ "network_timeout", &s->network_timeout, 1, 3600 },
-		{ "jpeg_quality", &s->jpeg_quality, 1, 100 },
-		{ "title_max", &s->title_max, 10, 200 },
-		{ "min_description", &s->min_description, 0, 10000 },
-		{ "rpm", &s->rpm, 1, 1000000 },
-		{ "tpm", &s->tpm, 1, INT_MAX },
-		{ "concurrency", &s->concurrency, 1, 256 },
-		{ "backups", &s->backups, 0, 10000 },
-		{ "archive_days", &s->archive_days, 1, 100000 },
-		{ "prices_max_age", &s->prices_max_age, 0, 100000 },
-		{ "series_gap", &s->series_gap, 0, 86400 },
-		{ "series_distance", &s->series_distance, 0, 64 },
-	};
-	for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
-		if (strcmp(k, ints[i].key))
-			continue;
-		if (parse_int(value, ints[i].lo, ints[i].hi, ints[i].p) < 0) {
-			char range[64];
-			snprintf(range, sizeof range, _("a whole number from %ld to %ld"),
-				 ints[i].lo, ints[i].hi);
-			return bad_value(e, origin, k, value, range);
-		}
-		return 0;
-	}
-	if (!strcmp(k, "provider")) {
-		if (!provider_lookup(value)) {
-			char *names = provider_names(", ");
-			int rc = bad_value(e, origin, k, value, names);
-			free(names);
-			return rc;
-		}
-		set_str(&s->provider, value);
-	} else if (!strcmp(k, "model")) {
-		set_str(&s->model, *value ? value : NULL);
-	} else if (!strcmp(k, "openai_base_url") || !strcmp(k, "gemini_base_url")) {
-		if (strncmp(value, "http://", 7) && strncmp(value, "https://", 8))
-			return bad_value(e, origin, k, value, _("an http:// or https:// URL"));
-		size_t n = strlen(value);
-		while (n > 8 && value[n - 1] == '/')
-			n--; /* base + "/files" must not give "//files" */
-		char *v = xstrndup(value, n);
-		if (k[0] == 'o') {
-			free(s->openai_base_url);
-			s->openai_base_url = v;
-		} else {
-			free(s->gemini_base_url);
-			s->gemini_base_url = v;
-		}
-	} else if (!strcmp(k, "key_file")) {
-		set_str(&s->key_file, *value ? value : NULL);
-	} else if (!strcmp(k, "ca_file")) {
-		set_str(&s->ca_file, *value ? value : NULL);
-	} else if (!strcmp(k, "media_csv")) {
-		if (!*value)
-			return bad_value(e, origin, k, value, _("a file path"));
-		set_str(&s->media_csv, value);
-	} else if (!strcmp(k, "state_dir")) {
-		set_str(&s->state_dir, *value ? value : NULL);
-	} else if (!strcmp(k, "data_dir")) {
-		set_str(&s->data_dir, *value ? value : NULL);
-	} else if (!strcmp(k, "agencies")) {
-		char *items[SB_MAX_AGENCIES] = { 0 };
-		int n = 0;
-		if (parse_list(value, items, &n, SB_MAX_AGENCIES) < 0 || n == 0)
-			return bad_value(e, origin, k, value,
-					 "shutterstock, adobestock, dreamstime");
-		for (int i = 0; i < n; i++) {
-			if (!one_of(items[i], known_agencies)) {
-				free_list(items, &n);
-				return bad_value(e, origin, k, value,
-						 "shutterstock, adobestock, dreamstime");
-			}
-		}
-		free_list(s->agencies, &s->nagencies);
-		memcpy(s->agencies, items, sizeof items);
-		s->nagencies = n;
-	} else if (!strcmp(k, "alternatives")) {
-		char *items[SB_MAX_ALTS] = { 0 };
-		int n = 0;
-		if (parse_list(value, items, &n, SB_MAX_ALTS) < 0)
-			return bad_value(e, origin, k, value, _("at most 8 tags like bw,negative"));
-		for (int i = 0; i < n; i++) {
-			for (const char *c = items[i]; *c; c++) {
-				if (!isalnum((unsigned char)*c)) {
-					free_list(items, &n);
-					return bad_value(
-						e, origin, k, value,
-						_("tags of letters and digits, without '_'"));
-				}
-			}
-		}
-		free_list(s->alternatives, &s->nalternatives);
-		memcpy(s->alternatives, items, sizeof items);
-		s->nalternatives = n;
-	} else if (!strcmp(k, "live")) {
-		static const char *const yes[] = { "true", "yes", "on", "1", NULL };
-		static const char *const no[] = { "false", "no", "off", "0", NULL };
-		if (one_of(value, yes))
-			s->live = true;
-		else if (one_of(value, no))
-			s->live = false;
-		else
-			return bad_value(e, origin, k, value, "true, false");
-	} else if (!strcmp(k, "image_detail")) {
-		if (!one_of(value, details))
-			return bad_value(e, origin, k, value, "high, low, auto");
-		set_str(&s->image_detail, value);
-	} else if (!strcmp(k, "preview")) {
-		if (!one_of(value, previews))
-			return bad_value(e, origin, k, value, "auto, symbols, kitty, sixel, iterm");
-		set_str(&s->preview, value);
-	} else if (!strcmp(k, "editorial_format")) {
-		static const char *const fmts[] = { "origin", "shutterstock", "pond5", NULL };
-		int f = 0;
-		while (fmts[f] && strcmp(fmts[f], value) != 0)
-			f++;
-		if (!fmts[f])
-			return bad_value(e, origin, k, value, "origin, shutterstock, pond5");
-		s->editorial_format = f;
-	} else if (!strcmp(k, "editorial_country")) {
-		set_str(&s->editorial_country, value);
-	} else if (!strcmp(k, "locale")) {
-		set_str(&s->locale, value);
-	} else if (!strcmp(k, "budget")) {
-		char *end;
-		errno = 0;
-		double d = strtod(value, &end);
-		if (errno || end == value || *end || !(d >= 0 && d < 1e9))
-			return bad_value(e, origin, k, value, _("a USD amount, 0 = no cap"));
-		s->budget = d;
-	} else if (!strcmp(k, "path_map")) {
-		return set_path_map(s, value, origin, e);
-	} else {
-		return sb_fail(e, SBE_INPUT, _("%s: unknown setting '%s' (see stockbatch.conf(5))"),
-			       origin, key);
-	}
-	return 0;
+	for (size_t i = 0; kl < sizeof k && i < sizeof setting_parsers / sizeof setting_parsers[0];
+	     i++)
+		if (!strcmp(k, setting_parsers[i].key))
+			return setting_parsers[i].parse(s, &setting_parsers[i], value, origin, e);
+	return sb_fail(e, SBE_INPUT, _("%s: unknown setting '%s' (see stockbatch.conf(5))"), origin,
+		       key);
 }
 
 int settings_load_file(settings *s, const char *path, bool must_exist, sb_err *e)
