@@ -444,21 +444,52 @@ static bool curl_err_retryable(CURLcode rc)
 	}
 }
 
-/* One attempt.  Returns the curl code; the status is in resp. */
-static CURLcode attempt(const http_req *rq, http_resp *resp, xfer *x, const char *part, FILE **upf,
-			char *errbuf)
+/* The request's body: a multipart form with a file, a file, bytes, or an
+ * empty POST.  CURLE_READ_ERROR (errbuf says why) when the file cannot be
+ * opened. */
+static CURLcode set_body(CURL *c, const http_req *rq, const char *m, curl_mime **mime,
+			 struct curl_slist **hl, FILE **upf, char *errbuf)
 {
-	CURL *c = conn_get();
-	if (!c)
-		return CURLE_FAILED_INIT;
-	x->c = c;
-	struct curl_slist *hl = NULL;
-	curl_mime *mime = NULL;
-	for (size_t i = 0; i < rq->nheaders; i++) {
-		char *h = xasprintf("%s: %s", rq->headers[i].name, rq->headers[i].value);
-		hl = curl_slist_append(hl, h);
-		free(h);
+	if (rq->upload_path && rq->multipart_field) {
+		*mime = curl_mime_init(c);
+		for (size_t i = 0; i < rq->nform; i++) {
+			curl_mimepart *fp = curl_mime_addpart(*mime);
+			curl_mime_name(fp, rq->form[i].name);
+			curl_mime_data(fp, rq->form[i].value, CURL_ZERO_TERMINATED);
+		}
+		curl_mimepart *fp = curl_mime_addpart(*mime);
+		curl_mime_name(fp, rq->multipart_field);
+		curl_mime_filedata(fp, rq->upload_path);
+		curl_mime_filename(fp, rq->multipart_filename ? rq->multipart_filename
+							      : path_basename(rq->upload_path));
+		curl_mime_type(fp, "application/octet-stream");
+		curl_easy_setopt(c, CURLOPT_MIMEPOST, *mime);
+	} else if (rq->upload_path) {
+		*upf = fopen(rq->upload_path, "rb");
+		if (!*upf) {
+			snprintf(errbuf, CURL_ERROR_SIZE, "%s", strerror(errno));
+			return CURLE_READ_ERROR;
+		}
+		struct stat st;
+		fstat(fileno(*upf), &st);
+		curl_easy_setopt(c, CURLOPT_POST, 1L);
+		curl_easy_setopt(c, CURLOPT_READDATA, *upf);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)st.st_size);
+		/* No "Expect: 100-continue" round trip. */
+		*hl = curl_slist_append(*hl, "Expect:");
+	} else if (rq->body) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rq->body_len);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, rq->body);
+	} else if (!strcmp(m, "POST")) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
 	}
+	return CURLE_OK;
+}
+
+/* The connection's options: timeouts, TLS, where the answer goes. */
+static void set_transport(CURL *c, const http_req *rq, xfer *x, char *errbuf)
+{
 	curl_easy_setopt(c, CURLOPT_URL, rq->url);
 	if (share)
 		curl_easy_setopt(c, CURLOPT_SHARE, share);
@@ -487,67 +518,53 @@ static CURLcode attempt(const http_req *rq, http_resp *resp, xfer *x, const char
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+}
+
+/* A download's temporary file, opened for this try. */
+static CURLcode open_download(xfer *x, const char *part, char *errbuf)
+{
+	/* state files: never through a planted link, never wider than 0600 */
+	int dfd = open_private(part, O_WRONLY | O_CREAT | O_TRUNC, NULL);
+	x->dl = dfd >= 0 ? fdopen(dfd, "wb") : NULL;
+	if (dfd >= 0 && !x->dl)
+		close(dfd);
+	x->dl_decided = false;
+	if (x->dl)
+		return CURLE_OK;
+	snprintf(errbuf, CURL_ERROR_SIZE, "%s: %s", part, strerror(errno));
+	return CURLE_WRITE_ERROR;
+}
+
+/* One attempt.  Returns the curl code; the status is in resp. */
+static CURLcode attempt(const http_req *rq, http_resp *resp, xfer *x, const char *part, FILE **upf,
+			char *errbuf)
+{
+	CURL *c = conn_get();
+	if (!c)
+		return CURLE_FAILED_INIT;
+	x->c = c;
+	struct curl_slist *hl = NULL;
+	curl_mime *mime = NULL;
+	for (size_t i = 0; i < rq->nheaders; i++) {
+		char *h = xasprintf("%s: %s", rq->headers[i].name, rq->headers[i].value);
+		hl = curl_slist_append(hl, h);
+		free(h);
+	}
+	set_transport(c, rq, x, errbuf);
 	const char *m = rq->method ? rq->method : "GET";
-	if (rq->upload_path && rq->multipart_field) {
-		mime = curl_mime_init(c);
-		for (size_t i = 0; i < rq->nform; i++) {
-			curl_mimepart *fp = curl_mime_addpart(mime);
-			curl_mime_name(fp, rq->form[i].name);
-			curl_mime_data(fp, rq->form[i].value, CURL_ZERO_TERMINATED);
-		}
-		curl_mimepart *fp = curl_mime_addpart(mime);
-		curl_mime_name(fp, rq->multipart_field);
-		curl_mime_filedata(fp, rq->upload_path);
-		curl_mime_filename(fp, rq->multipart_filename ? rq->multipart_filename
-							      : path_basename(rq->upload_path));
-		curl_mime_type(fp, "application/octet-stream");
-		curl_easy_setopt(c, CURLOPT_MIMEPOST, mime);
-	} else if (rq->upload_path) {
-		*upf = fopen(rq->upload_path, "rb");
-		if (!*upf) {
-			snprintf(errbuf, CURL_ERROR_SIZE, "%s", strerror(errno));
-			curl_slist_free_all(hl);
-			curl_easy_reset(c);
-			return CURLE_READ_ERROR;
-		}
-		struct stat st;
-		fstat(fileno(*upf), &st);
-		curl_easy_setopt(c, CURLOPT_POST, 1L);
-		curl_easy_setopt(c, CURLOPT_READDATA, *upf);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)st.st_size);
-		/* No "Expect: 100-continue" round trip. */
-		hl = curl_slist_append(hl, "Expect:");
-	} else if (rq->body) {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rq->body_len);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, rq->body);
-	} else if (!strcmp(m, "POST")) {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
+	CURLcode rc = set_body(c, rq, m, &mime, &hl, upf, errbuf);
+	if (rc == CURLE_OK) {
+		if (strcmp(m, "GET") && strcmp(m, "POST"))
+			curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, m);
+		if (hl)
+			curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+		if (part)
+			rc = open_download(x, part, errbuf);
 	}
-	if (strcmp(m, "GET") && strcmp(m, "POST"))
-		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, m);
-	if (hl)
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
-	if (part) {
-		/* state files: never through a planted link, never wider than 0600 */
-		int dfd = open_private(part, O_WRONLY | O_CREAT | O_TRUNC, NULL);
-		x->dl = dfd >= 0 ? fdopen(dfd, "wb") : NULL;
-		if (dfd >= 0 && !x->dl)
-			close(dfd);
-		x->dl_decided = false;
-		if (!x->dl) {
-			snprintf(errbuf, CURL_ERROR_SIZE, "%s: %s", part, strerror(errno));
-			if (*upf) {
-				fclose(*upf);
-				*upf = NULL;
-			}
-			curl_slist_free_all(hl);
-			curl_easy_reset(c);
-			return CURLE_WRITE_ERROR;
-		}
+	if (rc == CURLE_OK) {
+		rc = curl_easy_perform(c);
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
 	}
-	CURLcode rc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
 	if (x->dl) {
 		if (fflush(x->dl) != 0 || fsync(fileno(x->dl)) != 0)
 			rc = rc ? rc : CURLE_WRITE_ERROR;
@@ -619,146 +636,187 @@ static void tls_refused(sb_err *e, CURLcode rc, const char *m, const char *path,
 	free(ca);
 }
 
+/* What the loop of http_do does after one try. */
+typedef enum {
+	TRY_DONE,   /* the answer is in (2xx) */
+	TRY_FAILED, /* e is set: no further try */
+	TRY_AGAIN,  /* a failed try: wait c->wait, then try again */
+	TRY_WAIT,   /* a rate limit: wait c->wait, and the try is not used up */
+} try_next;
+
+/* One call across its tries. */
+typedef struct call {
+	const http_req *rq;
+	http_resp *resp;
+	const char *m;  /* the method, for messages */
+	char path[256]; /* the URL's path, for messages */
+	char *part;     /* a download's temporary file, or NULL */
+	int i;          /* this try, from 0 */
+	bool last;      /* no try after this one */
+	double wait;    /* seconds before the next try */
+	/* 429s do not use up the tries: they wait, up to max_wait in all */
+	int rate_n;
+	double rate_waited;
+	int silent; /* tries that timed out without any answer */
+} call;
+
+/* The try failed below HTTP (no connection, no answer, a local file). */
+static try_next after_transport_error(call *c, CURLcode rc, const xfer *x, const char *errbuf,
+				      sb_err *e)
+{
+	if (x->too_big) { /* not retried: the same server says the same */
+		sb_fail(e, SBE_SIZE,
+			_("%s %s: the answer is larger than the %zu bytes this call can return; "
+			  "stopped reading (check the base URL)"),
+			c->m, c->path, x->max);
+		return TRY_FAILED;
+	}
+	if (rc == CURLE_READ_ERROR || rc == CURLE_WRITE_ERROR) {
+		sb_fail(e, SBE_IO, _("%s %s: local file error: %s"), c->m, c->path, errbuf);
+		return TRY_FAILED;
+	}
+	if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE) {
+		/* the server's identity, not the network: trying again
+		 * cannot help, so stop the run as for a refused key */
+		tls_refused(e, rc, c->m, c->path, errbuf);
+		return TRY_FAILED;
+	}
+	bool unsent = rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST;
+	/* no answer at all, twice: a hanging server or proxy would
+	 * hold every try for the whole stall time */
+	if (rc == CURLE_OPERATION_TIMEDOUT && c->resp->status == 0 && ++c->silent >= 2) {
+		sb_fail(e, SBE_NETWORK,
+			_("%s %s: no answer in %ld s, %d times; check the network and the base URL, then run again"),
+			c->m, c->path, stall_timeout, c->silent);
+		return TRY_FAILED;
+	}
+	if (!curl_err_retryable(rc) || c->last || (c->rq->no_resend && !unsent)) {
+		sb_fail(e, SBE_NETWORK,
+			_("%s %s: %s (%s) after %d tries; check the network and the base URL, then run again"),
+			c->m, c->path, curl_easy_strerror(rc), errbuf, c->i + 1);
+		return TRY_FAILED;
+	}
+	sb_log(LOG_WARN, "%s %s: %s; retry %d in %.2f s", c->m, c->path, curl_easy_strerror(rc),
+	       c->i + 1, c->wait);
+	return TRY_AGAIN;
+}
+
+/* A 2xx: a download's temporary file takes its name. */
+static try_next after_success(call *c, sb_err *e)
+{
+	if (!c->part)
+		return TRY_DONE;
+	if (rename(c->part, c->rq->download_path) != 0) {
+		sb_fail(e, SBE_IO, _("cannot rename %s to %s: %s"), c->part, c->rq->download_path,
+			strerror(errno));
+		return TRY_FAILED;
+	}
+	fsync_dir_of(c->rq->download_path);
+	return TRY_DONE;
+}
+
+/* A 429 that is not a used-up quota: wait as the server asks, within max_wait. */
+static try_next after_rate_limit(call *c, const char *pmsg, sb_err *e)
+{
+	double w = c->resp->retry_after > 0 ? c->resp->retry_after : http_backoff_delay(c->rate_n);
+	if (c->rq->rate_passthrough || c->rate_n >= 30 || c->rate_waited + w > max_wait) {
+		sb_fail(e, SBE_RATE,
+			_("%s %s: rate limited (HTTP 429)%s%s; wait %.0f s and try again"), c->m,
+			c->path, pmsg ? ": " : "", pmsg ? pmsg : "", ceil(w));
+		if (e)
+			e->retry_after = w;
+		return TRY_FAILED;
+	}
+	c->rate_n++;
+	c->rate_waited += w;
+	sb_log(LOG_WARN, "%s %s: HTTP 429; waiting %.2f s (%d)", c->m, c->path, w, c->rate_n);
+	c->wait = w;
+	return TRY_WAIT;
+}
+
+/* An HTTP status other than 2xx, classified (class_of). */
+static try_next after_http_error(call *c, sb_err *e)
+{
+	http_resp *resp = c->resp;
+	sb_errcode cls = class_of(resp->status, resp->body.p);
+	if (cls == SBE_RATE && resp->retry_after <= 0)
+		resp->retry_after = http_retry_info_delay(resp->body.p);
+	if (e)
+		e->http_status = (int)resp->status;
+	if (cls == SBE_AUTH) {
+		sb_fail(e, SBE_AUTH, _("%s %s: the API key was refused (HTTP %ld). %s"), c->m,
+			c->path, resp->status,
+			c->rq->auth_hint ? c->rq->auth_hint : _("Check the API key."));
+		return TRY_FAILED;
+	}
+	char *pmsg = http_error_message(resp->body.p);
+	if (pmsg)
+		log_scrub(pmsg, strlen(pmsg) + 1);
+	bool quota =
+		resp->status == 429 && resp->body.p && strstr(resp->body.p, "insufficient_quota");
+	try_next next = TRY_FAILED;
+	if (cls == SBE_RATE && !quota) {
+		next = after_rate_limit(c, pmsg, e);
+	} else if (cls == SBE_NETWORK && !c->last && !c->rq->no_resend) {
+		sb_log(LOG_WARN, "%s %s: HTTP %ld; retry %d in %.2f s", c->m, c->path, resp->status,
+		       c->i + 1, c->wait);
+		next = TRY_AGAIN;
+	} else if (quota) {
+		sb_fail(e, SBE_GENERIC,
+			_("%s %s: the account's quota is used up (HTTP 429 insufficient_quota): check the plan and billing, then run again"),
+			c->m, c->path);
+	} else {
+		sb_fail(e, cls, _("%s %s: HTTP %ld%s%s"), c->m, c->path, resp->status,
+			pmsg ? ": " : "", pmsg ? pmsg : "");
+		if (e && cls == SBE_NETWORK)
+			snprintf(e->msg + strlen(e->msg), sizeof e->msg - strlen(e->msg),
+				 _(" (after %d tries)"), c->i + 1);
+	}
+	free(pmsg);
+	return next;
+}
+
 int http_do(const http_req *rq, http_resp *resp, sb_err *e)
 {
 	memset(resp, 0, sizeof *resp);
 	if (http_global_init() != 0)
 		return sb_fail(e, SBE_GENERIC, _("cannot initialise libcurl"));
 	int tries = rq->max_tries > 0 ? rq->max_tries : 6;
-	char path[256];
-	url_path(rq->url, path, sizeof path);
-	const char *m = rq->method ? rq->method : "GET";
-	char *part = rq->download_path ? xasprintf("%s.part", rq->download_path) : NULL;
+	call c = { .rq = rq, .resp = resp, .m = rq->method ? rq->method : "GET" };
+	url_path(rq->url, c.path, sizeof c.path);
+	c.part = rq->download_path ? xasprintf("%s.part", rq->download_path) : NULL;
 	char errbuf[CURL_ERROR_SIZE];
-	int ret = -1;
-	/* 429s do not use up the tries: they wait, up to max_wait in all. */
-	int rate_n = 0, silent = 0;
-	double rate_waited = 0;
-	for (int i = 0; i < tries; i++) {
+	try_next next = TRY_FAILED;
+	for (c.i = 0; c.i < tries; c.i++) {
 		sbuf_reset(&resp->body);
 		resp->status = 0;
 		resp->retry_after = 0;
 		resp->tries++;
 		xfer x = { .resp = resp };
-		x.max = rq->max_body ? rq->max_body : part ? HTTP_DOWNLOAD_MAX : HTTP_BODY_MAX;
+		x.max = rq->max_body ? rq->max_body : c.part ? HTTP_DOWNLOAD_MAX : HTTP_BODY_MAX;
 		FILE *upf = NULL;
 		errbuf[0] = 0;
-		CURLcode rc = attempt(rq, resp, &x, part, &upf, errbuf);
+		CURLcode rc = attempt(rq, resp, &x, c.part, &upf, errbuf);
 		resp->retry_after = x.ra_ms > 0 ? x.ra_ms / 1000.0 : x.ra_s;
-		bool last = i + 1 >= tries;
-		double wait = http_backoff_delay(i);
-		if (rc != CURLE_OK) {
-			if (x.too_big) { /* not retried: the same server says the same */
-				sb_fail(e, SBE_SIZE,
-					_("%s %s: the answer is larger than the %zu bytes this call can return; "
-					  "stopped reading (check the base URL)"),
-					m, path, x.max);
-				break;
-			}
-			if (rc == CURLE_READ_ERROR || rc == CURLE_WRITE_ERROR) {
-				sb_fail(e, SBE_IO, _("%s %s: local file error: %s"), m, path,
-					errbuf);
-				break;
-			}
-			if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE) {
-				/* the server's identity, not the network: trying again
-				 * cannot help, so stop the run as for a refused key */
-				tls_refused(e, rc, m, path, errbuf);
-				break;
-			}
-			bool unsent =
-				rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST;
-			/* no answer at all, twice: a hanging server or proxy would
-			 * hold every try for the whole stall time */
-			if (rc == CURLE_OPERATION_TIMEDOUT && resp->status == 0 && ++silent >= 2) {
-				sb_fail(e, SBE_NETWORK,
-					_("%s %s: no answer in %ld s, %d times; check the network and the base URL, then run again"),
-					m, path, stall_timeout, silent);
-				break;
-			}
-			if (!curl_err_retryable(rc) || last || (rq->no_resend && !unsent)) {
-				sb_fail(e, SBE_NETWORK,
-					_("%s %s: %s (%s) after %d tries; check the network and the base URL, then run again"),
-					m, path, curl_easy_strerror(rc), errbuf, i + 1);
-				break;
-			}
-			sb_log(LOG_WARN, "%s %s: %s; retry %d in %.2f s", m, path,
-			       curl_easy_strerror(rc), i + 1, wait);
-			sleep_s(wait);
-			continue;
-		}
-		if (resp->status >= 200 && resp->status <= 299) {
-			if (part && rename(part, rq->download_path) != 0) {
-				sb_fail(e, SBE_IO, _("cannot rename %s to %s: %s"), part,
-					rq->download_path, strerror(errno));
-				break;
-			}
-			if (part)
-				fsync_dir_of(rq->download_path);
-			ret = 0;
-			break;
-		}
-		sb_errcode cls = class_of(resp->status, resp->body.p);
-		if (cls == SBE_RATE && resp->retry_after <= 0)
-			resp->retry_after = http_retry_info_delay(resp->body.p);
-		if (e)
-			e->http_status = (int)resp->status;
-		char *pmsg = cls == SBE_AUTH ? NULL : http_error_message(resp->body.p);
-		if (pmsg)
-			log_scrub(pmsg, strlen(pmsg) + 1);
-		if (cls == SBE_AUTH) {
-			sb_fail(e, SBE_AUTH, _("%s %s: the API key was refused (HTTP %ld). %s"), m,
-				path, resp->status,
-				rq->auth_hint ? rq->auth_hint : _("Check the API key."));
-			break;
-		}
-		bool quota = resp->status == 429 && resp->body.p &&
-			     strstr(resp->body.p, "insufficient_quota");
-		if (cls == SBE_RATE && !quota) {
-			double w = resp->retry_after > 0 ? resp->retry_after
-							 : http_backoff_delay(rate_n);
-			if (rq->rate_passthrough || rate_n >= 30 || rate_waited + w > max_wait) {
-				sb_fail(e, SBE_RATE,
-					_("%s %s: rate limited (HTTP 429)%s%s; wait %.0f s and try again"),
-					m, path, pmsg ? ": " : "", pmsg ? pmsg : "", ceil(w));
-				if (e)
-					e->retry_after = w;
-				free(pmsg);
-				break;
-			}
-			rate_n++;
-			rate_waited += w;
-			sb_log(LOG_WARN, "%s %s: HTTP 429; waiting %.2f s (%d)", m, path, w,
-			       rate_n);
-			free(pmsg);
-			sleep_s(w);
-			i--; /* not a failed try */
-			continue;
-		}
-		if (cls == SBE_NETWORK && !last && !rq->no_resend) {
-			sb_log(LOG_WARN, "%s %s: HTTP %ld; retry %d in %.2f s", m, path,
-			       resp->status, i + 1, wait);
-			free(pmsg);
-			sleep_s(wait);
-			continue;
-		}
-		if (quota)
-			sb_fail(e, SBE_GENERIC,
-				_("%s %s: the account's quota is used up (HTTP 429 insufficient_quota): check the plan and billing, then run again"),
-				m, path);
+		c.last = c.i + 1 >= tries;
+		c.wait = http_backoff_delay(c.i);
+		if (rc != CURLE_OK)
+			next = after_transport_error(&c, rc, &x, errbuf, e);
+		else if (resp->status >= 200 && resp->status <= 299)
+			next = after_success(&c, e);
 		else
-			sb_fail(e, cls, _("%s %s: HTTP %ld%s%s"), m, path, resp->status,
-				pmsg ? ": " : "", pmsg ? pmsg : "");
-		if (e && cls == SBE_NETWORK)
-			snprintf(e->msg + strlen(e->msg), sizeof e->msg - strlen(e->msg),
-				 _(" (after %d tries)"), i + 1);
-		free(pmsg);
-		break;
+			next = after_http_error(&c, e);
+		if (next == TRY_DONE || next == TRY_FAILED)
+			break;
+		sleep_s(c.wait);
+		if (next == TRY_WAIT)
+			c.i--; /* not a failed try */
 	}
-	if (part) {
+	int ret = next == TRY_DONE ? 0 : -1;
+	if (c.part) {
 		if (ret != 0)
-			unlink(part);
-		free(part);
+			unlink(c.part);
+		free(c.part);
 	}
 	if (e && ret == 0)
 		sb_err_clear(e);
