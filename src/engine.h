@@ -39,7 +39,8 @@ int engine_cancel(engine *en, const char *batch_id, sb_err *e);
 int engine_retry_failed(engine *en, size_t *requeued, sb_err *e);
 /* Make the collecting batch ready now (the "send now" command). */
 int engine_seal_now(engine *en, sb_err *e);
-/* Seal the collecting batches of edited copies (text-only, any size): done
+/* Seal the collecting batches of edited copies (text-only, any size), and
+ * a redo batch a kill left collecting (review.h): done
  * by every run after retrieve and before send; `send` calls it first so
  * that it counts them as ready. */
 void engine_seal_alternatives(engine *en);

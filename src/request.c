@@ -23,7 +23,7 @@ struct prompt_ctx {
 	const settings *cfg;
 	agency_lists *lists;
 	char *system;
-	char *user_tpl, *ed_tpl, *ed_unknown_tpl, *alt_tpl, *textonly_tpl, *series_tpl;
+	char *user_tpl, *ed_tpl, *ed_unknown_tpl, *alt_tpl, *textonly_tpl, *series_tpl, *redo_tpl;
 	char *schema, *schema_gemini, *alt_schema, *alt_schema_gemini;
 	struct alt_tag {
 		char *tag, *edit, *rules;
@@ -295,6 +295,8 @@ int prompt_open(const settings *cfg, prompt_ctx **out, sb_err *e)
 	if (rc == 0)
 		rc = load_tpl(cfg, "prompt-series.txt", &p->series_tpl, e);
 	if (rc == 0)
+		rc = load_tpl(cfg, "prompt-redo.txt", &p->redo_tpl, e);
+	if (rc == 0)
 		rc = load_tags(p, e);
 	if (rc < 0) {
 		free(sys_tpl);
@@ -325,6 +327,7 @@ void prompt_close(prompt_ctx *p)
 	free(p->ed_unknown_tpl);
 	free(p->textonly_tpl);
 	free(p->series_tpl);
+	free(p->redo_tpl);
 	free(p->alt_tpl);
 	free(p->schema);
 	free(p->schema_gemini);
@@ -492,6 +495,18 @@ char *prompt_series_note(prompt_ctx *p, mc_media media, int frame, int count)
 	return s;
 }
 
+/* The earlier answer's keywords, sanitised, ", " between them. */
+static void join_keywords(sbuf *kw, const char *const *keywords, size_t n)
+{
+	sbuf_adds(kw, "");
+	for (size_t i = 0; i < n; i++) {
+		char *k = prompt_sanitize(keywords[i]);
+		if (*k)
+			sbuf_printf(kw, "%s%s", kw->len ? ", " : "", k);
+		free(k);
+	}
+}
+
 char *prompt_alternative(prompt_ctx *p, const char *tag, const char *title, const char *desc,
 			 const char *const *keywords, size_t nkw)
 {
@@ -512,13 +527,7 @@ char *prompt_alternative(prompt_ctx *p, const char *tag, const char *title, cons
 		rules = "Describe the photo as the edit changes it; keep the facts of the original.";
 	}
 	sbuf kw = { 0 };
-	sbuf_adds(&kw, "");
-	for (size_t i = 0; i < nkw && i < 10; i++) {
-		char *k = prompt_sanitize(keywords[i]);
-		if (*k)
-			sbuf_printf(&kw, "%s%s", kw.len ? ", " : "", k);
-		free(k);
-	}
+	join_keywords(&kw, keywords, nkw < 10 ? nkw : 10);
 	char *t = prompt_sanitize(title), *d = prompt_sanitize(desc), tmax[16];
 	snprintf(tmax, sizeof tmax, "%d", p->title_max);
 	kv v[] = { { "edit", edit }, { "rules", rules },   { "title_max", tmax },
@@ -529,6 +538,27 @@ char *prompt_alternative(prompt_ctx *p, const char *tag, const char *title, cons
 	free(d);
 	free(st);
 	free(gen_edit);
+	sbuf_free(&kw);
+	return s;
+}
+
+char *prompt_redo(prompt_ctx *p, mc_media media, const char *text, bool editorial,
+		  const char *ed_city, const char *ed_country, const char *ed_date,
+		  const char *title, const char *desc, const char *const *keywords, size_t nkw)
+{
+	const char *noun = media == MC_IMAGE ? "photo" : media == MC_VIDEO ? "video" : "file";
+	sbuf kw = { 0 };
+	join_keywords(&kw, keywords, nkw);
+	char *t = prompt_sanitize(title ? title : ""), *d = prompt_sanitize(desc ? desc : "");
+	kv v[] = { { "media", noun }, { "title", t }, { "description", d }, { "keywords", kw.p } };
+	char *earlier = fill(p->redo_tpl, v, 4);
+	/* the corrected words fenced as any description */
+	char *user = prompt_user_text(p, media, text, editorial, ed_city, ed_country, ed_date);
+	char *s = xasprintf("%s%s", earlier, user);
+	free(earlier);
+	free(user);
+	free(t);
+	free(d);
 	sbuf_free(&kw);
 	return s;
 }

@@ -28,6 +28,12 @@ char *prompt_series_note(prompt_ctx *p, mc_media media, int frame, int count);
 char *prompt_alternative(prompt_ctx *p, const char *tag, const char *title, const char *desc,
 			 const char *const *keywords, size_t nkw);
 const char *prompt_alt_schema(prompt_ctx *p);
+/* A redo without the image: the earlier answer (fenced as data) and the
+ * photographer's corrected text, for the originals' system prompt and
+ * schema (categories too). */
+char *prompt_redo(prompt_ctx *p, mc_media media, const char *text, bool editorial,
+		  const char *ed_city, const char *ed_country, const char *ed_date,
+		  const char *title, const char *desc, const char *const *keywords, size_t nkw);
 /* The same two schemas as Gemini's responseSchema (OpenAPI subset,
  * upper-case types, string enums with "format":"enum"). */
 const char *prompt_schema_gemini(prompt_ctx *p);

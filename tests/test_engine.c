@@ -15,7 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #define SB_WANT_LIBARCHIVE 1
 #include "archive.h"
@@ -30,6 +32,7 @@
 #include "photomedia.h"
 #include "provider.h"
 #include "report.h"
+#include "review.h"
 #include "settings.h"
 #include "timedwait_watch.h"
 
@@ -1220,6 +1223,146 @@ static void test_live(void **st)
 	lib_close(&L);
 }
 
+
+#define REDO_TEXT "Stará dřevěná chalupa na louce pod kopcem, v pozadí les a modrá obloha v létě."
+
+/* How many custom ids the fake was ever sent. */
+static size_t custom_ids_seen(lib *L)
+{
+	char *s = fake_call_(&L->fake, "/__stats", NULL);
+	json_object *o = json_tokener_parse(s), *ids;
+	free(s);
+	size_t n = json_object_object_get_ex(o, "custom_ids", &ids) ? (size_t)json_object_object_length(ids) : 0;
+	json_object_put(o);
+	return n;
+}
+
+/* A redo (review.h): queued from the review with a corrected description,
+ * it survives a kill -9 right after (still queued on restart), a second
+ * one for the photo is refused, it is one text-only request, and its
+ * answer replaces the row's metadata (committed.jsonl too); the other
+ * rows stay byte-identical. */
+static void test_redo_restart(void **st)
+{
+	(void)st;
+	static lib L;
+	const char *kv[] = { "batch_size", "2", NULL };
+	lib_open(&L, 2, NULL, kv);
+	describe_all(&L);
+	assert_int_equal(run(&L, PH_ALL, 60, NULL), 0);
+	const char *p0 = L.photos[0];
+	assert_int_equal(state_of(&L, p0, NULL), FS_SAVED_TO_CSV);
+	char orig_bid[40];
+	assert_true(store_file_committed_by(L.st, p0, orig_bid));
+	mediacsv *m;
+	sb_err e = { 0 };
+	assert_int_equal(mediacsv_load(L.cfg.media_csv, &m, &e), 0);
+	char *old_title = xstrdup(mediacsv_field(m, (size_t)mediacsv_find(m, p0), MC_NAZEV));
+	mediacsv_free(m);
+	/* the review shows it, with the photographer's words */
+	review *rv;
+	assert_int_equal(review_open(&L.cfg, L.st, orig_bid, &rv, &e), 0);
+	assert_true(review_count(rv) >= 1);
+	const review_item *it = review_get(rv, 0);
+	assert_string_equal(it->cesta, p0);
+	assert_string_equal(it->title, old_title);
+	assert_string_equal(it->user_text, DESC);
+	assert_false(it->redo_queued);
+	review_close(rv);
+	size_t ids_before = custom_ids_seen(&L), blen;
+	char *before;
+	assert_int_equal(read_whole_file(L.cfg.media_csv, &before, &blen, &e), 0);
+
+	/* queued, then killed at once: a restart finds it queued */
+	engine_close(L.en);
+	L.en = NULL;
+	store_close(L.st);
+	L.st = NULL;
+	char *sd = xstrdup(L.cfg.state_dir);
+	fflush(NULL);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		store *cs;
+		sb_err ce = { 0 };
+		if (store_open(sd, &cs, &ce) < 0 || redo_queue(&L.cfg, cs, p0, REDO_TEXT, &ce) < 0)
+			_exit(3);
+		raise(SIGKILL);
+		_exit(4);
+	}
+	int wst;
+	assert_int_equal(waitpid(pid, &wst, 0), pid);
+	assert_true(WIFSIGNALED(wst) && WTERMSIG(wst) == SIGKILL);
+	assert_int_equal(store_open(sd, &L.st, &e), 0);
+	free(sd);
+	char held[40];
+	assert_true(store_file_batch(L.st, p0, held));
+	batch_info hb;
+	assert_int_equal(store_get(L.st, held, &hb), 0);
+	assert_string_equal(hb.kind, REDO_KIND);
+	assert_int_equal(hb.state, BS_READY);
+	/* one request per redo: a second one is refused while it is queued */
+	sb_err e2 = { 0 };
+	assert_int_equal(redo_queue(&L.cfg, L.st, p0, REDO_TEXT " Znovu.", &e2), -1);
+	assert_int_equal(e2.code, SBE_CONFLICT);
+	assert_int_equal(review_open(&L.cfg, L.st, orig_bid, &rv, &e), 0);
+	it = review_get(rv, 0);
+	assert_true(it->redo_queued);
+	assert_string_equal(it->user_text, REDO_TEXT);
+	review_close(rv);
+
+	if (engine_open(&L.cfg, L.st, &L.en, &e) < 0)
+		fail_msg("engine_open: %s", e.msg);
+	assert_int_equal(run(&L, PH_ALL, 60, NULL), 0);
+	assert_int_equal(run(&L, PH_ALL, 5, NULL), 0); /* nothing more goes out */
+	assert_int_equal(custom_ids_seen(&L), ids_before + 1);
+	assert_int_equal(max_custom_id_count(&L), 1);
+	/* text-only: the request carries no image */
+	char *reqp = store_batch_path(L.st, held, "requests.jsonl"), *req;
+	size_t rl;
+	assert_int_equal(read_whole_file(reqp, &req, &rl, &e), 0);
+	assert_null(strstr(req, "image_url"));
+	assert_non_null(strstr(req, "EARLIER"));
+	free(req);
+	free(reqp);
+	/* the answer replaced the row; committed.jsonl of the redo says so */
+	assert_int_equal(mediacsv_load(L.cfg.media_csv, &m, &e), 0);
+	const char *t = mediacsv_field(m, (size_t)mediacsv_find(m, p0), MC_NAZEV);
+	assert_string_not_equal(t, old_title);
+	assert_non_null(strstr(t, "cottage"));
+	mediacsv_free(m);
+	char *cj = store_batch_path(L.st, held, "committed.jsonl"), *cjd;
+	size_t cjl;
+	assert_int_equal(read_whole_file(cj, &cjd, &cjl, &e), 0);
+	assert_non_null(strstr(cjd, "IMG_0001"));
+	free(cjd);
+	free(cj);
+	assert_false(store_file_batch(L.st, p0, held));
+	const char *touched[] = { "IMG_0001", "IMG_0002" };
+	check_untouched_identical(&L, touched, 2);
+	/* byte-exact: the redo changed the line of its photo and no other */
+	char *after;
+	size_t alen;
+	assert_int_equal(read_whole_file(L.cfg.media_csv, &after, &alen, &e), 0);
+	size_t nb = 0, na = 0, diff = 0;
+	char *bl[16], *al[16], *sv;
+	for (char *x = strtok_r(before, "\n", &sv); x && nb < 16; x = strtok_r(NULL, "\n", &sv))
+		bl[nb++] = x;
+	for (char *x = strtok_r(after, "\n", &sv); x && na < 16; x = strtok_r(NULL, "\n", &sv))
+		al[na++] = x;
+	assert_int_equal(na, nb);
+	for (size_t i = 0; i < na; i++)
+		if (strcmp(al[i], bl[i]) != 0) {
+			diff++;
+			assert_non_null(strstr(al[i], "IMG_0001.jpg"));
+		}
+	assert_int_equal(diff, 1);
+	free(before);
+	free(after);
+	free(old_title);
+	lib_close(&L);
+}
+
 static int setup(void **st)
 {
 	(void)st;
@@ -1264,6 +1407,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_split, teardown),
 		cmocka_unit_test_teardown(test_split_crash, teardown),
 		cmocka_unit_test_teardown(test_live, teardown),
+		cmocka_unit_test_teardown(test_redo_restart, teardown),
 	};
 	if (getenv("SB_TEST"))
 		cmocka_set_test_filter(getenv("SB_TEST"));

@@ -19,6 +19,7 @@
 #include "engine_int.h"
 #include "i18n.h"
 #include "log.h"
+#include "review.h"
 
 #include <math.h>
 
@@ -346,13 +347,15 @@ int eng_delete_files(engine *en, const char *bid, unsigned which)
 }
 
 /* Collecting alternative batches are sealed after every retrieve and
- * before every send: a copy's text-only request waits for no batch size. */
+ * before every send: a copy's text-only request waits for no batch size;
+ * so is a redo batch a kill left collecting (review.c seals its own). */
 void engine_seal_alternatives(engine *en)
 {
 	batch_info *bs;
 	size_t n = store_list(en->st, &bs);
 	for (size_t i = 0; i < n; i++)
-		if (bs[i].state == BS_COLLECTING && eng_is_alt_kind(bs[i].kind) &&
+		if (bs[i].state == BS_COLLECTING &&
+		    (eng_is_alt_kind(bs[i].kind) || redo_is_kind(bs[i].kind)) &&
 		    bs[i].nfiles > 0) {
 			sb_err e;
 			store_set_state(en->st, bs[i].id, BS_READY, NULL, &e);

@@ -19,6 +19,7 @@
 #include "i18n.h"
 #include "imageprep.h"
 #include "log.h"
+#include "review.h"
 
 /* ---- building requests (phase 2 and live retries) ---- */
 
@@ -53,7 +54,10 @@ static char *alt_user_text(engine *en, const char *kind, const char *desc_json)
 	return t;
 }
 
-void eng_build_one(engine *en, const batch_info *b, const file_entry *f, built *out)
+static void build_file(engine *en, const batch_info *b, const file_entry *f, built *out);
+
+/* What every request of the file starts with: its id, model, detail. */
+static void build_start(engine *en, const batch_info *b, const file_entry *f, built *out)
 {
 	memset(out, 0, sizeof *out);
 	out->cid = eng_custom_id(f, b->id);
@@ -61,6 +65,49 @@ void eng_build_one(engine *en, const batch_info *b, const file_entry *f, built *
 	out->rq.model = b->model[0] ? b->model : en->cfg->model;
 	out->rq.detail = en->cfg->image_detail ? en->cfg->image_detail : "high";
 	out->rq.max_tokens = 1200;
+}
+
+/* A redo (review.h): text-only from the earlier answer when the image is
+ * not needed, else the photo as for an original, with the corrected text. */
+static void build_redo(engine *en, const batch_info *b, const file_entry *f, built *out)
+{
+	redo_req r;
+	if (redo_parse(f->description, &r) < 0) {
+		build_start(en, b, f, out);
+		out->fail_state = FS_ERROR;
+		out->why = xstrdup(_("cannot read the redo's request"));
+		return;
+	}
+	file_entry g = *f;
+	g.description = r.text;
+	if (!r.textonly) {
+		build_file(en, b, &g, out);
+		redo_req_free(&r);
+		return;
+	}
+	build_start(en, b, f, out);
+	out->user = prompt_redo(en->pr, mediacsv_media_kind(cesta_basename(f->cesta)), r.text,
+				f->editorial, f->ed.city, f->ed.country, f->ed.date, r.title,
+				r.description, (const char *const *)r.keywords, r.nkeywords);
+	out->rq.system_prompt = prompt_system(en->pr);
+	out->rq.schema_json = prompt_schema(en->pr);
+	out->rq.schema_name = "stock_metadata";
+	out->rq.user_text = out->user;
+	out->tokens = provider_caps_named(b->provider)->text_tokens(out->rq.system_prompt, out->user);
+	redo_req_free(&r);
+}
+
+void eng_build_one(engine *en, const batch_info *b, const file_entry *f, built *out)
+{
+	if (redo_is_kind(b->kind))
+		build_redo(en, b, f, out);
+	else
+		build_file(en, b, f, out);
+}
+
+static void build_file(engine *en, const batch_info *b, const file_entry *f, built *out)
+{
+	build_start(en, b, f, out);
 	if (eng_is_alt_kind(b->kind)) {
 		out->user = alt_user_text(en, b->kind, f->description);
 		out->rq.system_prompt = NULL;
