@@ -47,8 +47,10 @@ void dlg_help_open(ui *u)
 {
 	sbuf b = { 0 };
 	tui_ctx first = u->focus == PANE_EDITOR ? TC_EDITOR : TC_BATCHES;
-	tui_ctx order[] = { first, first == TC_EDITOR ? TC_BATCHES : TC_EDITOR, TC_ANY, TC_VIEW,
-			    TC_PAGER };
+	tui_ctx order[] = { first,  first == TC_EDITOR ? TC_BATCHES : TC_EDITOR,
+			    TC_ANY, TC_VIEW,
+			    TC_PAGER, TC_REVIEW,
+			    TC_REDO };
 	for (size_t o = 0; o < sizeof order / sizeof order[0]; o++) {
 		sbuf_printf(&b, "%s\n", tui_ctx_name(order[o]));
 		for (size_t i = 0; i < tui_nkeys; i++) {
@@ -127,6 +129,8 @@ void dlg_draw(ui *u)
 		curs_set(0);
 	} else if (u->modal == MD_TEXT) {
 		pager_draw(u);
+	} else if (u->modal == MD_REVIEW) {
+		review_view.draw(u);
 	} else if (u->modal == MD_EDITORIAL) {
 		rect r = centre_box(9, 60);
 		dlg_frame(r, _("Editorial"));
@@ -210,6 +214,7 @@ static dlg_result dlg_key1(ui *u, int code, bool is_key)
 			return DR_NO;
 		return DR_OPEN;
 	case MD_TEXT: return pager_key(u, code, is_key);
+	case MD_REVIEW: return DR_NO; /* tui.c gives it its keys (review_view.key) */
 	}
 	return DR_OPEN;
 }

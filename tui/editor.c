@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "keys.h"
 #include "util.h"
 
 static bool is_cont(unsigned char c)
@@ -410,4 +411,29 @@ void editor_end(editor *ed, int width)
 		ed->cur = prev_cp(ed, L[r].end);
 	ed->want_col = -1;
 	free(L);
+}
+
+bool editor_apply(editor *ed, int action, int w)
+{
+	switch ((tui_action)action) {
+	case TA_LEFT: editor_left(ed); break;
+	case TA_RIGHT: editor_right(ed); break;
+	case TA_WORD_LEFT: editor_word_left(ed); break;
+	case TA_WORD_RIGHT: editor_word_right(ed); break;
+	case TA_UP: editor_up(ed, w); break;
+	case TA_DOWN: editor_down(ed, w); break;
+	case TA_HOME: editor_home(ed, w); break;
+	case TA_TEXT_START: editor_text_start(ed); break;
+	case TA_TEXT_END: editor_text_end(ed); break;
+	case TA_KILL_WORD_BACK: editor_kill_word_back(ed, false); break;
+	case TA_KILL_TO_BLANK: editor_kill_word_back(ed, true); break;
+	case TA_KILL_WORD_FWD: editor_kill_word_fwd(ed); break;
+	case TA_KILL_LINE_BACK: editor_kill_line_back(ed); break;
+	case TA_KILL_LINE_FWD: editor_kill_line_fwd(ed); break;
+	case TA_BACKSPACE: editor_backspace(ed); break;
+	case TA_DELETE: editor_delete(ed); break;
+	case TA_NEWLINE: editor_insert(ed, "\n", 1); break;
+	default: return false;
+	}
+	return true;
 }

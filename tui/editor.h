@@ -58,6 +58,10 @@ void editor_end(editor *ed, int width);
 void editor_up(editor *ed, int width);
 void editor_down(editor *ed, int width);
 
+/* An editing action of the key table (keys.h: TA_LEFT ... TA_NEWLINE) on
+ * the text; false when a is no editing action. */
+bool editor_apply(editor *ed, int action, int width);
+
 /* Wrap at word boundaries into lines of at most width columns (a word
  * longer than the line is cut).  Returns the number of lines (>= 1);
  * *lines is malloc'd, caller frees. */

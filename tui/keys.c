@@ -110,6 +110,24 @@ const struct tui_key tui_keys[] = {
 	{ 27, "Esc", TC_PAGER, TA_PG_CLOSE, N_("close the pager") },
 	{ '\n', "Enter", TC_PAGER, TA_PG_CLOSE, NULL },
 	{ '\r', "Enter", TC_PAGER, TA_PG_CLOSE, NULL },
+
+	{ KEY_DOWN, "Down", TC_REVIEW, TA_RV_NEXT, N_("the next photo of the batch") },
+	{ 'j', "j", TC_REVIEW, TA_RV_NEXT, NULL },
+	{ KEY_NPAGE, "PgDn", TC_REVIEW, TA_RV_NEXT, N_("the next photo of the batch") },
+	{ ' ', "Space", TC_REVIEW, TA_RV_NEXT, NULL },
+	{ KEY_UP, "Up", TC_REVIEW, TA_RV_PREV, N_("the previous photo of the batch") },
+	{ 'k', "k", TC_REVIEW, TA_RV_PREV, NULL },
+	{ KEY_PPAGE, "PgUp", TC_REVIEW, TA_RV_PREV, N_("the previous photo of the batch") },
+	{ KEY_HOME, "Home", TC_REVIEW, TA_RV_FIRST, N_("the first photo") },
+	{ 'g', "g", TC_REVIEW, TA_RV_FIRST, NULL },
+	{ KEY_END, "End", TC_REVIEW, TA_RV_LAST, N_("the last photo") },
+	{ 'G', "G", TC_REVIEW, TA_RV_LAST, NULL },
+	{ 'r', "r", TC_REVIEW, TA_RV_REDO, N_("redo this photo: correct your description, then Ctrl+S queues it") },
+	{ 'q', "q", TC_REVIEW, TA_RV_CLOSE, N_("close the review") },
+	{ 27, "Esc", TC_REVIEW, TA_RV_CLOSE, N_("close the review") },
+	{ CTRL('s'), "Ctrl+S", TC_REDO, TA_RV_QUEUE, N_("queue the redo with the corrected description (one new request)") },
+	{ KEYF(2), "F2", TC_REDO, TA_RV_QUEUE, N_("queue the redo with the corrected description (one new request)") },
+	{ 27, "Esc", TC_REDO, TA_RV_BACK, N_("back to the review, nothing queued") },
 };
 /* clang-format on */
 const size_t tui_nkeys = sizeof tui_keys / sizeof tui_keys[0];
@@ -122,6 +140,8 @@ const char *tui_ctx_name(tui_ctx c)
 	case TC_BATCHES: return _("batches");
 	case TC_VIEW: return _("outside the editor");
 	case TC_PAGER: return _("pager");
+	case TC_REVIEW: return _("review");
+	case TC_REDO: return _("redo editor");
 	}
 	return "";
 }
@@ -132,7 +152,7 @@ static bool ctx_matches(tui_ctx entry, tui_ctx ctx)
 {
 	if (entry == ctx || entry == TC_ANY)
 		return true;
-	return entry == TC_VIEW && ctx != TC_EDITOR;
+	return entry == TC_VIEW && ctx != TC_EDITOR && ctx != TC_REDO;
 }
 
 tui_action tui_key_action(tui_ctx ctx, int code, bool is_key)

@@ -73,9 +73,19 @@ typedef enum tui_action {
 	TA_PG_NEXT,
 	TA_PG_PREV,
 	TA_PG_CLOSE,
+	/* the review view (tui/review.c) and its redo editor */
+	TA_RV_NEXT,
+	TA_RV_PREV,
+	TA_RV_FIRST,
+	TA_RV_LAST,
+	TA_RV_REDO,
+	TA_RV_CLOSE,
+	TA_RV_QUEUE,
+	TA_RV_BACK,
 } tui_action;
 
-typedef enum tui_ctx { TC_ANY, TC_EDITOR, TC_BATCHES, TC_VIEW, TC_PAGER } tui_ctx;
+/* TC_REDO: the review's redo editor (its text keys are the editor's). */
+typedef enum tui_ctx { TC_ANY, TC_EDITOR, TC_BATCHES, TC_VIEW, TC_PAGER, TC_REVIEW, TC_REDO } tui_ctx;
 
 /* Synthetic codes for keys curses has no constant for: above Unicode, so
  * never a typed character. */

@@ -363,11 +363,16 @@ static void draw_preview(ui *u)
 		ui_put(r.y + 2, r.x + 1, r.w - 2, im->err, A_NORMAL);
 		return;
 	}
-	int ox = r.x + (r.w - im->w) / 2, oy = r.y + (r.h - im->h) / 2;
 	if (im->seq) {
 		u->seq_pending = true; /* printed after the refresh, see tui.c */
 		return;
 	}
+	ui_draw_cells(u, im, r);
+}
+
+void ui_draw_cells(ui *u, const preview_img *im, rect r)
+{
+	int ox = r.x + (r.w - im->w) / 2, oy = r.y + (r.h - im->h) / 2;
 	static short pairs[257][257];
 	static short next_pair;
 	static int pairs_for = -1;

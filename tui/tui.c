@@ -88,6 +88,8 @@ static void refresh_batches(ui *u)
 		if (strcmp(u->batches[i].id, keep) == 0)
 			u->sel = i;
 	refresh_files(u);
+	if (u->modal == MD_REVIEW)
+		(review_view.refresh)(u); /* (curses has a refresh macro) */
 	u->dirty = true;
 }
 
@@ -495,20 +497,12 @@ static void act_models(ui *u)
 	plan_free(p);
 }
 
-/* The selected batch's photos with what was written for them, from the
- * CSV (the core's report_batch_review), read-only in the pager. */
-static void fill_review(ui *u, const batch_info *b, FILE *f)
-{
-	sb_err e;
-	sb_err_clear(&e);
-	if (report_batch_review(u->cfg, u->st, b->id, f, &e) < 0)
-		fprintf(f, "%s\n", e.msg);
-}
-
+/* The selected batch's committed photos, each beside what was written
+ * for it (review.c). */
 static void act_review(ui *u)
 {
-	if (u->nbatches)
-		batch_pager(u, fill_review, _("Review of %s"), u->batches[u->sel].id);
+	if (u->nbatches && review_view_open(u, u->batches[u->sel].id))
+		review_view.layout(u);
 }
 
 /* "IMG_0003.jpg  (folder)" */
@@ -795,23 +789,6 @@ static void handle_action(ui *u, tui_action a)
 	}
 	case TA_SHOW_PATH: act_show_path(u); break;
 	case TA_EXTERNAL: act_external(u); break;
-	case TA_LEFT: editor_left(&u->ed); break;
-	case TA_RIGHT: editor_right(&u->ed); break;
-	case TA_WORD_LEFT: editor_word_left(&u->ed); break;
-	case TA_WORD_RIGHT: editor_word_right(&u->ed); break;
-	case TA_UP: editor_up(&u->ed, w); break;
-	case TA_DOWN: editor_down(&u->ed, w); break;
-	case TA_HOME: editor_home(&u->ed, w); break;
-	case TA_TEXT_START: editor_text_start(&u->ed); break;
-	case TA_TEXT_END: editor_text_end(&u->ed); break;
-	case TA_KILL_WORD_BACK: editor_kill_word_back(&u->ed, false); break;
-	case TA_KILL_TO_BLANK: editor_kill_word_back(&u->ed, true); break;
-	case TA_KILL_WORD_FWD: editor_kill_word_fwd(&u->ed); break;
-	case TA_KILL_LINE_BACK: editor_kill_line_back(&u->ed); break;
-	case TA_KILL_LINE_FWD: editor_kill_line_fwd(&u->ed); break;
-	case TA_BACKSPACE: editor_backspace(&u->ed); break;
-	case TA_DELETE: editor_delete(&u->ed); break;
-	case TA_NEWLINE: editor_insert(&u->ed, "\n", 1); break;
 	case TA_SEL_UP:
 		if (u->focus == PANE_FILES) {
 			if (u->files_top)
@@ -877,6 +854,7 @@ static void handle_action(ui *u, tui_action a)
 	case TA_PG_NEXT:
 	case TA_PG_PREV:
 	case TA_PG_CLOSE: break; /* the pager's own (pager.c) */
+	default: editor_apply(&u->ed, a, w); break; /* the editing keys */
 	case TA_MODELS: act_models(u); break;
 	case TA_SETTINGS: act_settings(u); break;
 	case TA_PHOTOS: act_photos(u); break;
@@ -973,6 +951,8 @@ static void handle_key(ui *u, int code, bool is_key)
 {
 	if (is_key && code == KEY_RESIZE) {
 		ui_layout(u);
+		if (u->modal == MD_REVIEW)
+			review_view.layout(u);
 		clearok(curscr, TRUE);
 		u->printed = NULL;
 		preview_update(u);
@@ -1000,6 +980,12 @@ static void handle_key(ui *u, int code, bool is_key)
 	}
 	if (u->modal != MD_NONE && a == TA_SUSPEND) {
 		handle_action(u, a); /* Ctrl+Z is the shell's, whatever is open */
+		return;
+	}
+	if (u->modal == MD_REVIEW) {
+		view_result r = review_view.key(u, code, is_key);
+		if (r == VR_QUEUED && u->wk)
+			worker_command(u->wk, WC_POLL_NOW, NULL); /* sent now */
 		return;
 	}
 	if (u->modal != MD_NONE) {
@@ -1183,6 +1169,7 @@ static int loop(ui *u, int sig_fd)
 		if (pv_i >= 0 && (fds[pv_i].revents & POLLIN)) {
 			if (previewer_collect(u->pv) || previewer_hashed(u->pv) != u->hashed_seen)
 				preview_update(u);
+			u->dirty |= u->modal == MD_REVIEW; /* its preview may be in */
 		}
 		if (wk_i >= 0 && (fds[wk_i].revents & POLLIN))
 			drain_worker(u);
@@ -1359,6 +1346,7 @@ out:
 	free(u->prog);
 	free(u->confirm_text);
 	pager_free(u);
+	review_view_free(u);
 	if (u->st)
 		store_close(u->st);
 	log_set_sink(log_sink_none, NULL);

@@ -14,7 +14,7 @@
 #include "settings.h"
 
 typedef enum { PANE_EDITOR, PANE_BATCHES, PANE_FILES, PANE_LOG, PANE__COUNT } pane_id;
-typedef enum { MD_NONE, MD_EDITORIAL, MD_CONFIRM, MD_TEXT } modal_kind;
+typedef enum { MD_NONE, MD_EDITORIAL, MD_CONFIRM, MD_TEXT, MD_REVIEW } modal_kind;
 typedef enum { CF_REJECT, CF_CANCEL, CF_QUIT } confirm_what;
 /* What a key did to a modal dialog: still open, or closed with yes/OK or
  * no/Esc.  The loop (tui.c) acts on it; dialogs call nothing back. */
@@ -35,6 +35,21 @@ typedef enum {
 typedef struct rect {
 	int y, x, h, w;
 } rect;
+
+/* What a key did to a view: nothing the loop must know, or the view
+ * closed, or a redo was queued (the loop wakes the worker to send it). */
+typedef enum { VR_OPEN, VR_CLOSED, VR_QUEUED } view_result;
+struct ui;
+/* A full-screen view over the panes, as a small table of operations: lay
+ * out for the screen's size, draw, take a key, look again at the store
+ * (the worker moved something on). */
+typedef struct view_ops {
+	void (*layout)(struct ui *u);
+	void (*draw)(struct ui *u);
+	view_result (*key)(struct ui *u, int code, bool is_key);
+	void (*refresh)(struct ui *u);
+} view_ops;
+struct review_view;
 
 typedef struct progress {
 	char batch_id[40];
@@ -112,6 +127,7 @@ typedef struct ui {
 	char find[128]; /* the search, "" = none */
 	bool finding;   /* the search is being typed */
 	size_t hit;     /* the line of the current match, or SIZE_MAX */
+	struct review_view *rview; /* MD_REVIEW's own state (review.c) */
 
 	rect r_title, r_status, r_keys, r_preview, r_facts, r_text, r_batches, r_files, r_cost,
 		r_log;
@@ -135,6 +151,8 @@ int ui_put(int y, int x, int w, const char *s, attr_t a);
  * editor's wrap); returns the lines used.  ui_wrap_count: how many it needs. */
 int ui_put_wrapped(int y, int x, int w, int rows, const char *s, attr_t a);
 int ui_wrap_count(const char *s, int w);
+/* A symbols preview centred in r (the editor's pane, the review view). */
+void ui_draw_cells(ui *u, const preview_img *im, rect r);
 /* s cut or padded to w columns into dst (printf's %-10s counts bytes) */
 const char *ui_fit(char *dst, size_t cap, const char *s, int w);
 void ui_setup_colors(ui *u, int colors); /* colors: term_probe()'s */
@@ -157,5 +175,12 @@ void dlg_frame(rect r, const char *title);
 void pager_draw(ui *u);
 dlg_result pager_key(ui *u, int code, bool is_key);
 void pager_free(ui *u);
+
+/* review.c: the review view (MD_REVIEW): each committed photo of a batch
+ * beside what was written for it; r redoes one with a corrected text. */
+extern const view_ops review_view;
+/* Open it on the batch: false (with a status line) when it has nothing. */
+bool review_view_open(ui *u, const char *batch_id);
+void review_view_free(ui *u);
 
 #endif
