@@ -785,6 +785,92 @@ int mediacsv_load_stat(const char *path, mediacsv **out, struct stat *st, bool l
 	return parse_owned(path, data, len, lean, out, e);
 }
 
+/* The record holding data[at]: from the last newline before it that is
+ * outside quotes (an even count of quotes from the start: "" keeps the
+ * parity) to the next one.  quotes: the quotes in data[0, at). */
+static void record_around(const char *data, size_t len, size_t at, size_t quotes, size_t *start,
+			  size_t *end)
+{
+	size_t q = quotes, i = at;
+	while (i > 0 && !(data[i - 1] == '\n' && q % 2 == 0)) {
+		i--;
+		q -= data[i] == '"';
+	}
+	*start = i;
+	q = quotes;
+	for (i = at; i < len && !(data[i] == '\n' && q % 2 == 0); i++)
+		q += data[i] == '"';
+	*end = i < len ? i + 1 : len;
+}
+
+static size_t count_quotes(const char *p, size_t n)
+{
+	size_t q = 0;
+	for (const char *end = p + n; (p = memchr(p, '"', (size_t)(end - p))); p++)
+		q++;
+	return q;
+}
+
+/* The one-row table of cesta from the mapped file, or NULL. */
+static mediacsv *row_from_map(const char *path, const char *data, size_t len, const char *cesta)
+{
+	size_t cl = strlen(cesta), hs, he;
+	if (!cl || strpbrk(cesta, "\",\r\n"))
+		return NULL; /* quoted in the file: the whole load says */
+	record_around(data, len, 0, 0, &hs, &he); /* the header */
+	size_t quotes = count_quotes(data, he), from = he;
+	const char *hit;
+	while ((hit = memmem(data + from, len - from, cesta, cl))) {
+		size_t at = (size_t)(hit - data);
+		quotes += count_quotes(data + from, at - from);
+		from = at + 1;
+		/* a whole field: after a comma, before a comma or the line's end */
+		char after = at + cl < len ? data[at + cl] : '\n';
+		if (data[at - 1] != ',' || (after != ',' && after != '\r' && after != '\n') ||
+		    quotes % 2)
+			continue;
+		size_t rs, re;
+		record_around(data, len, at, quotes, &rs, &re);
+		char *buf = xmalloc(he + (re - rs) + 1);
+		memcpy(buf, data, he);
+		memcpy(buf + he, data + rs, re - rs);
+		buf[he + re - rs] = '\0';
+		mediacsv *m = NULL;
+		sb_err e;
+		sb_err_clear(&e);
+		if (parse_owned(path, buf, he + re - rs, true, &m, &e) == 0 && m->nrows == 1 &&
+		    strcmp(mediacsv_get(m, 0, m->c_cesta), cesta) == 0)
+			return m;
+		mediacsv_free(m);
+	}
+	return NULL;
+}
+
+int mediacsv_load_row(const char *path, const char *cesta, mediacsv **out, long *row, sb_err *e)
+{
+	*out = NULL;
+	*row = -1;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size > 0) {
+		void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (map != MAP_FAILED) {
+			*out = row_from_map(path, map, (size_t)st.st_size, cesta);
+			munmap(map, (size_t)st.st_size);
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	if (*out) {
+		*row = 0;
+		return 0;
+	}
+	if (mediacsv_load_lean(path, out, e) < 0)
+		return -1;
+	*row = mediacsv_find(*out, cesta);
+	return 0;
+}
+
 int mediacsv_load(const char *path, mediacsv **out, sb_err *e)
 {
 	struct stat st;

@@ -1,8 +1,8 @@
 /* review.c: the review of a batch's committed photos and the redo queue
- * (see review.h).  A review reads the CSV once (lean: only Cesta parsed,
- * a row's fields on first access) and each photo's row when it is shown,
- * so it opens in about the time of one read of the file whatever the
- * batch's size.  A redo is one file in a batch of kind "redo", made ready
+ * (see review.h).  A review reads the batch's files from the store and
+ * each photo's row when it is shown (mediacsv_load_row: the row found in
+ * the mapped file, not the whole table parsed), so it opens in a scan of
+ * the file whatever the library's and the batch's size.  A redo is one file in a batch of kind "redo", made ready
  * at once: the store's journal makes it durable, the engine's send makes
  * it one request. */
 #include "config.h"
@@ -29,9 +29,7 @@ struct review {
 	review_item *items;
 	bool *filled;
 	size_t n;
-	mediacsv *m;
-	struct stat m_st;
-	check_cols cols;
+	struct stat m_st; /* the CSV when the rows shown were read */
 	agency_lists *lists; /* read on the first findings */
 	bool lists_tried;
 	json_object *repairs; /* report.json's extra.repairs, or NULL */
@@ -42,16 +40,10 @@ bool redo_is_kind(const char *kind)
 	return kind && strcmp(kind, REDO_KIND) == 0;
 }
 
-static int load_csv(review *rv, sb_err *e)
+static void csv_stat(review *rv, struct stat *st)
 {
-	mediacsv_free(rv->m);
-	rv->m = NULL;
-	if (stat(rv->cfg->media_csv, &rv->m_st) < 0)
-		memset(&rv->m_st, 0, sizeof rv->m_st);
-	if (mediacsv_load_lean(rv->cfg->media_csv, &rv->m, e) < 0)
-		return -1;
-	check_cols_find(rv->m, &rv->cols);
-	return 0;
+	if (stat(rv->cfg->media_csv, st) < 0)
+		memset(st, 0, sizeof *st);
 }
 
 static json_object *read_repairs(store *st, const char *id)
@@ -80,12 +72,11 @@ int review_open(const settings *cfg, store *st, const char *batch_id, review **o
 	rv->st = st;
 	snprintf(rv->batch_id, sizeof rv->batch_id, "%s", batch_id);
 	rv->redo_batch = redo_is_kind(b.kind);
-	if (store_files(st, batch_id, &rv->files, &rv->nfiles) < 0 || load_csv(rv, e) < 0) {
-		if (!e->msg[0])
-			sb_fail(e, SBE_NOTFOUND, _("no batch %s: see `stockbatch status`"), batch_id);
+	if (store_files(st, batch_id, &rv->files, &rv->nfiles) < 0) {
 		review_close(rv);
-		return -1;
+		return sb_fail(e, SBE_NOTFOUND, _("no batch %s: see `stockbatch status`"), batch_id);
 	}
+	csv_stat(rv, &rv->m_st);
 	rv->idx = xcalloc(rv->nfiles ? rv->nfiles : 1, sizeof *rv->idx);
 	for (size_t i = 0; i < rv->nfiles; i++)
 		if (rv->files[i].state == FS_SAVED_TO_CSV)
@@ -123,7 +114,6 @@ void review_close(review *rv)
 	free(rv->filled);
 	free(rv->idx);
 	file_entries_free(rv->files, rv->nfiles);
-	mediacsv_free(rv->m);
 	agency_lists_free(rv->lists);
 	json_object_put(rv->repairs);
 	free(rv);
@@ -170,7 +160,7 @@ static void on_rule(int agency, const char *rule, const char *todo, void *ctx)
 		    agency < 0 ? _("all agencies") : meta_agency_label(agency), rule, todo);
 }
 
-static char *findings_of(review *rv, size_t row)
+static char *findings_of(review *rv, const mediacsv *m, const check_cols *cols, size_t row)
 {
 	if (!rv->lists_tried) {
 		rv->lists_tried = true;
@@ -186,7 +176,7 @@ static char *findings_of(review *rv, size_t row)
 	if (!rv->lists)
 		return NULL;
 	sbuf b = { 0 };
-	check_media_row(rv->m, &rv->cols, row, rv->lists, rv->cfg, on_rule, &b);
+	check_media_row(m, cols, row, rv->lists, rv->cfg, on_rule, &b);
 	return b.p ? sbuf_steal(&b) : NULL;
 }
 
@@ -212,19 +202,29 @@ static void fill(review *rv, size_t i)
 	it->soubor = cesta_basename(it->cesta);
 	it->local = settings_map_path(rv->cfg, f->cesta);
 	it->state = f->state;
-	it->reason = f->reason ? xstrdup(f->reason) : NULL;
-	long r = rv->m ? mediacsv_find(rv->m, f->cesta) : -1;
+	/* its row alone: a big library is not read whole for one photo */
+	mediacsv *m = NULL;
+	long r = -1;
+	sb_err e;
+	sb_err_clear(&e);
+	if (mediacsv_load_row(rv->cfg->media_csv, f->cesta, &m, &r, &e) < 0)
+		it->reason = xstrdup(e.msg);
 	if (r >= 0) {
 		size_t row = (size_t)r;
-		it->committed = !mediacsv_row_uncommitted(rv->m, row);
-		it->title = xstrdup(mediacsv_field(rv->m, row, MC_NAZEV));
-		it->description = xstrdup(mediacsv_field(rv->m, row, MC_POPIS));
-		it->keywords = xstrdup(mediacsv_field(rv->m, row, MC_KLICOVA));
+		check_cols cols;
+		check_cols_find(m, &cols);
+		it->committed = !mediacsv_row_uncommitted(m, row);
+		it->title = xstrdup(mediacsv_field(m, row, MC_NAZEV));
+		it->description = xstrdup(mediacsv_field(m, row, MC_POPIS));
+		it->keywords = xstrdup(mediacsv_field(m, row, MC_KLICOVA));
 		for (int a = 0; a < META_AGENCIES; a++)
-			if (rv->cols.cats[a] >= 0 && *mediacsv_get(rv->m, row, rv->cols.cats[a]))
-				it->cats[a] = xstrdup(mediacsv_get(rv->m, row, rv->cols.cats[a]));
-		it->findings = findings_of(rv, row);
+			if (cols.cats[a] >= 0 && *mediacsv_get(m, row, cols.cats[a]))
+				it->cats[a] = xstrdup(mediacsv_get(m, row, cols.cats[a]));
+		it->findings = findings_of(rv, m, &cols, row);
 	}
+	mediacsv_free(m);
+	if (!it->reason && f->reason)
+		it->reason = xstrdup(f->reason);
 	it->repairs = repairs_of(rv, f->cesta);
 	/* the latest words: a redo committed since, else this batch's own */
 	char by[40];
@@ -267,10 +267,7 @@ bool review_refresh(review *rv)
 	    st.st_mtim.tv_nsec == rv->m_st.st_mtim.tv_nsec && st.st_size == rv->m_st.st_size &&
 	    st.st_ino == rv->m_st.st_ino)
 		return false;
-	sb_err e;
-	sb_err_clear(&e);
-	if (load_csv(rv, &e) < 0)
-		return false;
+	rv->m_st = st;
 	json_object_put(rv->repairs);
 	rv->repairs = read_repairs(rv->st, rv->batch_id);
 	memset(rv->filled, 0, rv->n * sizeof *rv->filled);

@@ -35,8 +35,8 @@ typedef struct review_item {
 typedef struct review review;
 
 /* The committed photos of the batch (saved_to_csv, in the batch's order),
- * with the CSV as it is now.  The rows are read when an item is asked
- * for.  -1 with e set when the batch or the CSV cannot be read. */
+ * with the CSV as it is now.  A photo's row is read when it is asked for
+ * (its row alone: mediacsv_load_row).  -1 with e set when the batch or the CSV cannot be read. */
 int review_open(const settings *cfg, store *st, const char *batch_id, review **out, sb_err *e);
 void review_close(review *rv);
 size_t review_count(const review *rv);

@@ -47,6 +47,48 @@ static void assert_roundtrip(const char *s)
 	mediacsv_free(m);
 }
 
+/* One row by Cesta without the whole table (the review view): the row
+ * found past a quoted field holding newlines and quotes, past the Cesta's
+ * bytes in another row's description and in a longer Cesta; a Cesta the
+ * file quotes and one that is absent go through the whole load. */
+static void test_load_row(void **state)
+{
+	(void)state;
+	const char *csv = BOM HDR "\r\n"
+		"a.jpg,\"Kostel, Praha\",\"Řekl \"\"ahoj\"\"\r\n/x/c.jpg,\",01.02.2024,\"kůň, pes\",Praha,"
+		"01.01.2024,nezpracováno,připraveno,,,,,ano,/x/a.jpg\r\n"
+		"b.jpg,\"multi\r\nline, /x/c.jpg\nfield\",,,,,,nezpracováno,,,,,,ano,/x/c.jpg.bak\r\n"
+		"c.jpg,Title c,Popis c,,\"k1, k2\",,,připraveno,,,,,,ano,/x/c.jpg\r\n"
+		"d.jpg,Title d,,,,,,nezpracováno,,,,,,ano,\"/x/d,e.jpg\"\r\n";
+	char path[] = "/tmp/sbrow.XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, csv, strlen(csv)), (ssize_t)strlen(csv));
+	close(fd);
+	sb_err e = { 0 };
+	mediacsv *m;
+	long r;
+	assert_int_equal(mediacsv_load_row(path, "/x/c.jpg", &m, &r, &e), 0);
+	assert_int_equal(r, 0);
+	assert_int_equal(mediacsv_rows(m), 1); /* the row alone */
+	assert_string_equal(mediacsv_field(m, 0, MC_NAZEV), "Title c");
+	assert_string_equal(mediacsv_field(m, 0, MC_KLICOVA), "k1, k2");
+	mediacsv_free(m);
+	assert_int_equal(mediacsv_load_row(path, "/x/a.jpg", &m, &r, &e), 0);
+	assert_int_equal(mediacsv_rows(m), 1);
+	assert_string_equal(mediacsv_field(m, (size_t)r, MC_POPIS), "Řekl \"ahoj\"\r\n/x/c.jpg,");
+	mediacsv_free(m);
+	/* quoted in the file: the whole table, the same row */
+	assert_int_equal(mediacsv_load_row(path, "/x/d,e.jpg", &m, &r, &e), 0);
+	assert_int_equal(mediacsv_rows(m), 4);
+	assert_string_equal(mediacsv_field(m, (size_t)r, MC_NAZEV), "Title d");
+	mediacsv_free(m);
+	assert_int_equal(mediacsv_load_row(path, "/x/none.jpg", &m, &r, &e), 0);
+	assert_int_equal(r, -1);
+	mediacsv_free(m);
+	unlink(path);
+}
+
 static void test_roundtrip(void **state)
 {
 	(void)state;
@@ -834,6 +876,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_load_row),
 		cmocka_unit_test(test_modified_row_endings),
 		cmocka_unit_test(test_formula_escape),
 		cmocka_unit_test(test_errors),
