@@ -812,7 +812,7 @@ static size_t count_quotes(const char *p, size_t n)
 }
 
 /* The one-row table of cesta from the mapped file, or NULL. */
-static mediacsv *row_from_map(const char *path, const char *data, size_t len, const char *cesta)
+static mediacsv *row_from_data(const char *path, const char *data, size_t len, const char *cesta)
 {
 	size_t cl = strlen(cesta), hs, he;
 	if (!cl || strpbrk(cesta, "\",\r\n"))
@@ -850,22 +850,19 @@ int mediacsv_load_row(const char *path, const char *cesta, mediacsv **out, long 
 {
 	*out = NULL;
 	*row = -1;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* read, not mapped: another program may rewrite the file in place */
+	char *data;
+	size_t len;
 	struct stat st;
-	if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size > 0) {
-		void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-		if (map != MAP_FAILED) {
-			*out = row_from_map(path, map, (size_t)st.st_size, cesta);
-			munmap(map, (size_t)st.st_size);
-		}
-	}
-	if (fd >= 0)
-		close(fd);
+	if (read_file(path, &data, &len, &st, e) < 0)
+		return -1;
+	*out = row_from_data(path, data, len, cesta);
 	if (*out) {
+		free(data);
 		*row = 0;
 		return 0;
 	}
-	if (mediacsv_load_lean(path, out, e) < 0)
+	if (parse_owned(path, data, len, true, out, e) < 0)
 		return -1;
 	*row = mediacsv_find(*out, cesta);
 	return 0;

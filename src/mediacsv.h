@@ -40,8 +40,8 @@ int mediacsv_parse(const char *name, const char *data, size_t len, mediacsv **ou
 int mediacsv_parse_lean(const char *name, const char *data, size_t len, mediacsv **out, sb_err *e);
 /* Load with mediacsv_parse_lean's rules. */
 int mediacsv_load_lean(const char *path, mediacsv **out, sb_err *e);
-/* The row of one Cesta without reading the whole table: the file is
- * mapped, the Cesta's bytes found, the record around them taken where the
+/* The row of one Cesta without parsing the whole table: the file is
+ * read, the Cesta's bytes found, the record around them taken where the
  * quotes say records begin (a newline outside quotes) and parsed with the
  * header by mediacsv_parse_lean's rules, its Cesta checked.  *out is that
  * one-row table (*row 0); when the Cesta is not found so (quoted in the

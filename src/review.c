@@ -1,7 +1,7 @@
 /* review.c: the review of a batch's committed photos and the redo queue
  * (see review.h).  A review reads the batch's files from the store and
  * each photo's row when it is shown (mediacsv_load_row: the row found in
- * the mapped file, not the whole table parsed), so it opens in a scan of
+ * the file read, not the whole table parsed), so it opens in a scan of
  * the file whatever the library's and the batch's size.  A redo is one file in a batch of kind "redo", made ready
  * at once: the store's journal makes it durable, the engine's send makes
  * it one request. */
