@@ -99,7 +99,8 @@ redo_at()
 	tui_keys q
 	tui_wait_gone "Review of b"
 	tui_keys F10
-	tui_wait_exit >/dev/null
+	rc=$(tui_wait_exit)
+	[ "$rc" = 0 ] || { tui__dump; fail "exit status $rc after the review at ${w}x$h"; }
 }
 
 redo_at 80 24 1 IMG_0001.jpg \
