@@ -64,6 +64,9 @@ Faults (ARG defaults in brackets):
   seed=N           reseed the random generator
   forget           the fake forgets every batch it has, at once (as after the
                    provider's retention: a GET or cancel of one is a 404)
+  advance[=N]      every batch moves N steps of its pace on at once (a test that
+                   sets a long step and moves the batches itself sees every
+                   state however slowly it polls) [1]
   clear            remove every fault
 
 Agency-rule switches (=FRAC, the share of answers hit [1]): answers stay valid
@@ -262,6 +265,11 @@ def set_fault(name, arg):
             FAULTS[name] = int(arg or 1)
         elif name == "page_size":
             FAULTS[name] = int(arg or 2)
+        elif name == "advance":
+            for st in list(BATCHES.values()) + list(GBATCHES.values()):
+                if st["step"] > 0:
+                    st["t0"] -= int(arg or 1) * st["step"]
+            STATS["faults_fired"][name] = STATS["faults_fired"].get(name, 0) + 1
         elif name == "forget":
             BATCHES.clear()
             GBATCHES.clear()
