@@ -15,8 +15,7 @@ tui_wait "File: IMG_0002.jpg"
 tui_keys Tab
 tui_wait "Batches ("
 # the column headers, over the rows
-tui_screen >"$SB_TMP/screen.txt"
-grep -Eq 'Batch +State +API +Done +Age +ETA' "$SB_TMP/screen.txt" || { tui__dump; fail "the batch list has no column headers"; }
+tui_wait_re 'Batch +State +API +Done +Age +ETA'
 tui_wait "sent: 1 request, estimate"
 tui_wait "completed" 90
 if ! wait_for 60 grep -q "připraveno" "$L/PhotoMedia.csv"; then

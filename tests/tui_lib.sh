@@ -13,6 +13,8 @@
 #   tui_select_batch_of FILE -> in the batch view, moves down to the batch
 #                            whose files pane lists FILE in the CSV
 #   tui_wait TEXT [SECS]  -> waits until the screen shows TEXT (fixed string)
+#   tui_wait_re REGEX [SECS] -> waits until a line of the screen matches REGEX
+#                            (grep -E)
 #   tui_wait_gone TEXT [SECS]
 #   tui_wait_exit [SECS]  -> waits for the program to end; prints its status
 #   tui_library N [KEY=VALUE...]
@@ -122,6 +124,22 @@ tui_wait()
 	if ! wait_for "${2:-20}" tui__has "$1"; then
 		tui__dump
 		fail "the screen never showed '$1'"
+	fi
+}
+
+tui__has_re()
+{
+	tui_screen | grep -E -q -- "$1"
+}
+
+# A check of something drawn with what was waited for goes through a wait
+# too: a full redraw (start, resize, another view) can take more than one
+# write, and a capture between two shows half a screen.
+tui_wait_re()
+{
+	if ! wait_for "${2:-20}" tui__has_re "$1"; then
+		tui__dump
+		fail "the screen never showed /$1/"
 	fi
 }
 

@@ -53,7 +53,8 @@ tui_wait_gone '"started"'
 tui_keys m
 tui_wait "Cost on every model"
 tui_wait "What the 4 photos waiting would cost on each model that reads images:"
-tui_screen | grep -Eq '^ *│ *\* openai +gpt-4\.1-mini ' || { tui__dump; fail "the configured model is not marked"; }
+# the configured model is marked
+tui_wait_re '^ *│ *\* openai +gpt-4\.1-mini '
 tui_wait "gemini"
 tui_keys q
 tui_wait_gone "Cost on every model"

@@ -16,7 +16,7 @@ tui_keys o
 tui_wait "Photos"
 tui_wait "photos to describe"
 tui_wait "1 photo described, not sent yet (its batch is collecting):"
-tui_screen | grep -Eq "IMG_0002\.jpg +\(.*Foto" || { tui__dump; fail "the list lacks IMG_0002.jpg and its folder"; }
+tui_wait_re "IMG_0002\.jpg +\(.*Foto"
 # the described one is under its own heading, after the ones to describe
 tui_screen | sed -n '/described, not sent yet/,$p' | grep -q "IMG_0001.jpg" ||
 	{ tui__dump; fail "IMG_0001.jpg is not among the described ones"; }

@@ -19,7 +19,7 @@ tui_wait "File: IMG_0001.jpg"
 tui_wait "Description: 1 of 6 similar photos"
 tui_wait "Series: 1 of 6 similar photos"
 for i in 2 3 4 5 6; do
-	tui__has "IMG_000$i.jpg" || { tui__dump; fail "frame IMG_000$i.jpg is not listed"; }
+	tui_wait "IMG_000$i.jpg"
 done
 tui__has "IMG_0007.jpg" && { tui__dump; fail "IMG_0007.jpg (another day) is in the series"; }
 
@@ -55,7 +55,7 @@ tui_keys C-n
 tui_wait "Skipped; nothing saved."
 tui_wait "Series: 1 of 2 similar photos"
 tui_wait "File: IMG_0003.jpg"
-tui__has "žlutý obdélník vpravo" || { tui__dump; fail "the text went with the frame skipped"; }
+tui_wait "žlutý obdélník vpravo" # the text did not go with the frame skipped
 tui_keys C-g
 tui_wait "skip/reject/editorial: whole series"
 tui_keys C-s
