@@ -1,7 +1,8 @@
 #!/bin/sh
-# tui_signal.sh: SIGHUP (the SSH link dropped) and SIGTERM 100 ms after
-# typing: the program writes the draft, stops the worker, restores the
-# terminal and exits (128 + the signal); the text is back on restart.  And
+# tui_signal.sh: SIGHUP (the SSH link dropped) and SIGTERM right after
+# typing (as soon as the text is on the screen, before the draft is due):
+# the program writes the draft, stops the worker, restores the terminal
+# and exits (128 + the signal); the text is back on restart.  And
 # the terminal itself going away (tmux killed): the draft is kept too.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 . "$top_srcdir/tests/tui_lib.sh"
@@ -29,7 +30,9 @@ for sig in HUP TERM; do
 	tui_type " Žluťoučký kůň"
 	wait_for 20 draft_has " Žluťoučký kůň\$" || fail "no draft written while typing"
 	tui_type " $sig"
-	sleep 0.1
+	# the program has the keys once it shows them (a fixed 0.1 s after
+	# send-keys was not enough under load: the signal came before the keys)
+	tui_wait "kůň $sig"
 	kill -"$sig" "$pid" || fail "kill -$sig"
 	rc=$(tui_wait_exit 30)
 	want=129
@@ -47,7 +50,7 @@ tui_start
 tui_wait "Your unsaved text for this photo is back."
 pid=$(tui_pid)
 tui_type " konec"
-sleep 0.1
+tui_wait "TERM konec"
 $TUI_TM kill-server
 wait_for 20 draft_has " konec\$" || fail "the draft lacks the text typed before the terminal went away: $(tui_draft "$STATE")"
 # and the lock is free again: a new start shows the whole text
