@@ -4,6 +4,12 @@
  * and open of a path starting with STATDELAY_PREFIX (default: every path)
  * sleeps STATDELAY_MS milliseconds (default 5) first.
  *
+ * STATDELAY_HOLD=FILE and STATDELAY_HOLD_NAME=NAME: a lookup of a path
+ * ending in NAME also waits for as long as FILE exists (a share that stalls
+ * on one file until the caller says so; tests/tui_scan.sh keeps the count
+ * of photos unfinished that way for as long as it needs, whatever the
+ * machine's speed).
+ *
  *   make bench/statdelay.so
  *   STATDELAY_MS=5 STATDELAY_PREFIX=/srv/photos LD_PRELOAD=bench/statdelay.so PROGRAM
  *
@@ -17,8 +23,29 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+
+static void sleep_ns(long ns)
+{
+	struct timespec ts = { ns / 1000000000L, ns % 1000000000L };
+	while (nanosleep(&ts, &ts) != 0)
+		;
+}
+
+/* STATDELAY_HOLD: wait while the hold file exists (looked up with the
+ * kernel's faccessat, not through this shim's own wrappers) */
+static void hold(const char *path)
+{
+	const char *file = getenv("STATDELAY_HOLD");
+	const char *name = getenv("STATDELAY_HOLD_NAME");
+	size_t pl = strlen(path), nl = name ? strlen(name) : 0;
+	if (!file || !*file || !nl || pl < nl || strcmp(path + pl - nl, name) != 0)
+		return;
+	while (syscall(SYS_faccessat, AT_FDCWD, file, F_OK, 0) == 0)
+		sleep_ns(10000000L);
+}
 
 static void delay(const char *path)
 {
@@ -31,9 +58,8 @@ static void delay(const char *path)
 	}
 	if (!path || ns <= 0 || (prefix && strncmp(path, prefix, strlen(prefix)) != 0))
 		return;
-	struct timespec ts = { ns / 1000000000L, ns % 1000000000L };
-	while (nanosleep(&ts, &ts) != 0)
-		;
+	sleep_ns(ns);
+	hold(path);
 }
 
 /* the next definition of name (the C library's), looked up once */
