@@ -55,6 +55,7 @@
 #   check_grep PATTERN FILE MSG / check_nogrep PATTERN FILE MSG
 #                          -> fail unless grep -E finds (does not find) PATTERN
 #   wait_for SECONDS CMD...-> runs CMD every 0.1 s until it succeeds; 1 on timeout
+#                             (SB_WAIT_LOG=FILE: how long each wait took, there)
 #   sb_json FILE EXPR      -> prints a value from a JSON file: EXPR is Python
 #                             applied to `d` (e.g. 'd["batches"][0]["state"]')
 #
@@ -149,13 +150,29 @@ check_nogrep()
 wait_for()
 {
 	sb__n=$(( $1 * 10 ))
+	sb__limit=$1
 	shift
+	[ -z "${SB_WAIT_LOG:-}" ] || sb__t0=$(date +%s.%N)
 	while [ "$sb__n" -gt 0 ]; do
-		"$@" >/dev/null 2>&1 && return 0
+		if "$@" >/dev/null 2>&1; then
+			[ -z "${SB_WAIT_LOG:-}" ] || sb__wait_log ok "$@"
+			return 0
+		fi
 		sleep 0.1
 		sb__n=$((sb__n - 1))
 	done
+	[ -z "${SB_WAIT_LOG:-}" ] || sb__wait_log TIMEOUT "$@"
 	return 1
+}
+
+# SB_WAIT_LOG=FILE: each wait_for appends "SECONDS-TAKEN LIMIT ok|TIMEOUT
+# TEST: WHAT" (tests/FLAKES.md: how close to its limit a wait came)
+sb__wait_log()
+{
+	sb__r=$1
+	shift
+	awk -v a="$sb__t0" -v b="$(date +%s.%N)" -v l="$sb__limit" -v r="$sb__r" -v t="${0##*/}" -v w="$*" \
+		'BEGIN { printf "%.1f %s %s %s: %s\n", b - a, l, r, t, substr(w, 1, 120) }' >>"$SB_WAIT_LOG"
 }
 
 sb_tmpdir()
