@@ -171,7 +171,7 @@ sb__wait_log()
 {
 	sb__r=$1
 	shift
-	awk -v a="$sb__t0" -v b="$(date +%s.%N)" -v l="$sb__limit" -v r="$sb__r" -v t="${0##*/}" -v w="$*" \
+	LC_ALL=C awk -v a="$sb__t0" -v b="$(date +%s.%N)" -v l="$sb__limit" -v r="$sb__r" -v t="${0##*/}" -v w="$*" \
 		'BEGIN { printf "%.1f %s %s %s: %s\n", b - a, l, r, t, substr(w, 1, 120) }' >>"$SB_WAIT_LOG"
 }
 
