@@ -31,8 +31,9 @@ typedef struct import_run {
 	size_t imported, bad, records;
 	long last_line; /* the last line read */
 	char last_batch[40];
-	/* --series: the eligible rows and their series (collect_series) */
-	size_t *elig, nelig, *group;
+	/* --series: the eligible rows, their series (collect_series) and
+	 * their indices in time order */
+	size_t *elig, nelig, *group, *bytime;
 } import_run;
 
 /* Find a TSV path among the CSV rows: as written in Cesta, else as the
@@ -165,7 +166,7 @@ static bool check_photo(import_run *ir, const tsv_record *rec, size_t row)
 	return false;
 }
 
-/* --series: the frames (CSV rows, in CSV order, at most max) described by
+/* --series: the frames (CSV rows, in time order, at most max) described by
  * the line naming row: its series among the eligible rows, less the frames
  * other lines described (which are then this line's duplicates).  Just row
  * without --series or when it is alone. */
@@ -180,7 +181,13 @@ static size_t series_frames(import_run *ir, size_t row, long line, size_t *out, 
 		ir->group = xmalloc(sizeof(size_t) * (ir->nelig ? ir->nelig : 1));
 		series_cache *hc = series_cache_open(cfg->state_dir);
 		series_edits *se = series_edits_open(cfg->state_dir);
-		collect_series(cfg, hc, se, ir->m, ir->elig, ir->nelig, true, ir->group, NULL);
+		size_t *rank = xmalloc(sizeof(size_t) * (ir->nelig ? ir->nelig : 1));
+		collect_series(cfg, hc, se, ir->m, ir->elig, ir->nelig, true, ir->group, NULL,
+			       rank);
+		ir->bytime = xmalloc(sizeof(size_t) * (ir->nelig ? ir->nelig : 1));
+		for (size_t j = 0; j < ir->nelig; j++)
+			ir->bytime[rank[j]] = j;
+		free(rank);
 		sb_err e;
 		series_cache_save(hc, &e); /* a cache: a failure costs only time */
 		series_cache_free(hc);
@@ -192,7 +199,8 @@ static size_t series_frames(import_run *ir, size_t row, long line, size_t *out, 
 	if (k == ir->nelig)
 		return 1;
 	size_t n = 0;
-	for (size_t j = 0; j < ir->nelig && n < max; j++) {
+	for (size_t t = 0; t < ir->nelig && n < max; t++) {
+		size_t j = ir->bytime[t];
 		if (ir->group[j] != ir->group[k])
 			continue;
 		const char *cesta = mediacsv_field(ir->m, ir->elig[j], MC_CESTA);
@@ -332,6 +340,7 @@ int cmd_import(cli_ctx *c, int argc, char **argv)
 	free(ir.seen);
 	free(ir.elig);
 	free(ir.group);
+	free(ir.bytime);
 	free(data);
 	if (cli_opt.json || !cli_opt.quiet) /* -q: the rejected lines were the errors */
 		print_summary(&ir);

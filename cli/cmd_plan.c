@@ -38,19 +38,28 @@ static json_object *row_json(const plan_row *it)
 	return j;
 }
 
-/* The series among the new photos: number and frames' Cesta, in CSV order. */
+/* The series among the new photos: number and frames' Cesta, in frame
+ * (time) order. */
 static json_object *series_json(const plan *p)
 {
 	json_object *arr = json_object_new_array();
+	const char **by = xcalloc(p->n ? p->n : 1, sizeof *by);
 	for (size_t s = 1; s <= p->sum.series; s++) {
 		json_object *x = json_object_new_object(), *fr = json_object_new_array();
 		report_jadd_int(x, "series", (long long)s);
+		size_t nf = 0;
 		for (size_t i = 0; i < p->n; i++)
-			if (p->rows[i].series == s)
-				json_object_array_add(fr, json_object_new_string(p->rows[i].cesta));
+			if (p->rows[i].series == s && p->rows[i].frame >= 1 &&
+			    p->rows[i].frame <= p->n) {
+				by[p->rows[i].frame - 1] = p->rows[i].cesta;
+				nf++;
+			}
+		for (size_t f = 0; f < nf; f++)
+			json_object_array_add(fr, json_object_new_string(by[f] ? by[f] : ""));
 		json_object_object_add(x, "frames", fr);
 		json_object_array_add(arr, x);
 	}
+	free(by);
 	return arr;
 }
 

@@ -89,7 +89,7 @@ static bool may_have_partner(const series_photo *ph, const size_t *ord, size_t n
 
 size_t collect_series(const settings *cfg, series_cache *hc, const series_edits *se,
 		      const mediacsv *m, const size_t *rows, size_t n, bool compute, size_t *group,
-		      bool *pending)
+		      bool *pending, size_t *rank)
 {
 	series_photo *ph = xcalloc(n ? n : 1, sizeof *ph);
 	size_t *ord = xmalloc(sizeof(size_t) * (n ? n : 1));
@@ -129,6 +129,12 @@ size_t collect_series(const settings *cfg, series_cache *hc, const series_edits 
 		}
 	}
 	size_t r = series_group(ph, n, cfg->series_gap, cfg->series_distance, group);
+	if (rank) {
+		/* the EXIF times found above count too */
+		series_sort(ph, n, ord);
+		for (size_t k = 0; k < n; k++)
+			rank[ord[k]] = k;
+	}
 	free(ord);
 	free(ph);
 	return r;

@@ -48,11 +48,13 @@ size_t collect_eligible_rows(const settings *cfg, store *st, const mediacsv *m, 
  * series_gap) is looked at.  With compute, its hash and EXIF time are
  * checked against the file and made (and cached) when missing; without, no
  * file is touched (the UI thread): what this process has not checked yet is
- * left out and pending[i] (when pending is not NULL) says so.  Returns the
- * number of series of two or more. */
+ * left out and pending[i] (when pending is not NULL) says so.  rank (when
+ * not NULL) gets each photo's place in folder and time order (the order of
+ * rows among equal times): a series' frames are numbered by it, as the
+ * camera took them.  Returns the number of series of two or more. */
 size_t collect_series(const settings *cfg, series_cache *hc, const series_edits *se,
 		      const mediacsv *m, const size_t *rows, size_t n, bool compute, size_t *group,
-		      bool *pending);
+		      bool *pending, size_t *rank);
 
 /* Editorial: the CSV's own mark (Editorial = "ano"), for imports. */
 bool collect_editorial_in_csv(const mediacsv *m, size_t row);

@@ -128,14 +128,16 @@ static void plan_series(const settings *cfg, plan *p)
 			rows[n++] = p->rows[i].row;
 		}
 	size_t *group = xmalloc(sizeof(size_t) * (n ? n : 1));
+	size_t *rank = xmalloc(sizeof(size_t) * (n ? n : 1));
 	series_cache *hc = series_cache_open(cfg->state_dir);
 	series_edits *se = series_edits_open(cfg->state_dir);
-	collect_series(cfg, hc, se, p->m, rows, n, true, group, NULL);
+	collect_series(cfg, hc, se, p->m, rows, n, true, group, NULL, rank);
 	sb_err e;
 	series_cache_save(hc, &e); /* no state dir yet: made again next time */
 	series_cache_free(hc);
 	series_edits_free(se);
-	/* frames and series numbered in CSV order (leaders are group[] values) */
+	/* series numbered in CSV order (leaders are group[] values), their
+	 * frames in time order (rank) */
 	size_t *count = xcalloc(n ? n : 1, sizeof *count), *seen = xcalloc(n ? n : 1, sizeof *seen);
 	size_t *num = xcalloc(n ? n : 1, sizeof *num), next = 0;
 	for (size_t k = 0; k < n; k++)
@@ -153,9 +155,20 @@ static void plan_series(const settings *cfg, plan *p)
 		}
 		plan_row *it = &p->rows[idx[k]];
 		it->series = num[lead];
-		it->frame = seen[lead];
 		it->frames = count[lead];
 	}
+	/* the frames in time order: rank is a permutation of 0..n-1 */
+	size_t *byt = xmalloc(sizeof(size_t) * (n ? n : 1));
+	for (size_t k = 0; k < n; k++)
+		byt[rank[k]] = k;
+	memset(seen, 0, sizeof(size_t) * (n ? n : 1));
+	for (size_t t = 0; t < n; t++) {
+		size_t k = byt[t];
+		if (count[group[k]] > 1)
+			p->rows[idx[k]].frame = ++seen[group[k]];
+	}
+	free(byt);
+	free(rank);
 	free(count);
 	free(seen);
 	free(num);

@@ -11,9 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "collect.h"
 #include "collectscan.h"
+#include "imageprep.h"
+#include "plan.h"
 #include <poll.h>
 
 static char *dir;
@@ -237,12 +240,105 @@ static void test_scan(void **state)
 	settings_free(&cfg);
 }
 
+/* A JPEG with an EXIF DateTimeOriginal ("YYYY:MM:DD HH:MM:SS"): SOI, an
+ * APP1 of a little-endian TIFF (IFD0 pointing to the Exif IFD, which holds
+ * tag 0x9003), then the rest of jpeg. */
+static unsigned char *with_exif_time(const unsigned char *jpeg, size_t len, const char *dt,
+				     size_t *outlen)
+{
+	static const unsigned char tiff[] = {
+		'I', 'I', 42, 0, 8, 0, 0, 0,				/* header, IFD0 at 8 */
+		1, 0, 0x69, 0x87, 4, 0, 1, 0, 0, 0, 26, 0, 0, 0, 0, 0, 0, 0, /* -> Exif IFD at 26 */
+		1, 0, 0x03, 0x90, 2, 0, 20, 0, 0, 0, 44, 0, 0, 0, 0, 0, 0, 0, /* 0x9003 at 44 */
+	};
+	size_t tl = sizeof tiff + 20, seg = 2 + 2 + 6 + tl;
+	unsigned char *o = xmalloc(len + seg);
+	memcpy(o, jpeg, 2);
+	unsigned char *p = o + 2;
+	*p++ = 0xff;
+	*p++ = 0xe1;
+	*p++ = (unsigned char)((seg - 2) >> 8);
+	*p++ = (unsigned char)((seg - 2) & 255);
+	memcpy(p, "Exif\0\0", 6);
+	memcpy(p + 6, tiff, sizeof tiff);
+	memcpy(p + 6 + sizeof tiff, dt, 20);
+	memcpy(o + 2 + seg, jpeg + 2, len - 2);
+	*outlen = len + seg;
+	return o;
+}
+
+/* A burst's frames are numbered as the camera took them (here by EXIF,
+ * the CSV's Datum vytvoření saying the day only), not in the list's order
+ * (by day, then name): the plan (like the editor, import and the request's
+ * "frame i of n") counts them in time order. */
+static void test_series_time_order(void **state)
+{
+	(void)state;
+	settings cfg;
+	settings_defaults(&cfg);
+	store *s = make_store();
+	free(cfg.media_csv);
+	free(cfg.state_dir);
+	cfg.media_csv = xasprintf("%s/Burst.csv", dir);
+	cfg.state_dir = xasprintf("%s/state", dir);
+	/* one picture, four files: alike as frames of one burst can be */
+	image_rgb im = { .w = 96, .h = 64, .channels = 3 };
+	im.px = xmalloc((size_t)im.w * im.h * 3);
+	for (int i = 0; i < im.w * im.h * 3; i++)
+		im.px[i] = (unsigned char)(i % 3 == 0 ? (i / 3) % im.w * 2 : i % 3 == 1 ? 90 : 200);
+	unsigned char *jpeg;
+	size_t len;
+	sb_err e;
+	assert_int_equal(image_encode_jpeg(&im, 90, &jpeg, &len, &e), 0);
+	image_free(&im);
+	/* named a, b, c, d; taken b, d, a, c */
+	static const char *const when[] = { "2024:05:01 10:00:30", "2024:05:01 10:00:00",
+					    "2024:05:01 10:00:45", "2024:05:01 10:00:15" };
+	static const size_t frame_of[] = { 3, 1, 4, 2 };
+	char *bdir = xasprintf("%s/burst", dir);
+	assert_int_equal(mkdir(bdir, 0755), 0);
+	FILE *f = fopen(cfg.media_csv, "w");
+	assert_non_null(f);
+	fputs("Soubor,Datum vytvoření,ShutterStock status,Originál,Cesta\n", f);
+	for (int i = 0; i < 4; i++) {
+		char *p = xasprintf("%s/%c.jpg", bdir, 'a' + i);
+		size_t xl;
+		unsigned char *x = with_exif_time(jpeg, len, when[i], &xl);
+		assert_int_equal(atomic_write(p, (const char *)x, xl, 0644, &e), 0);
+		free(x);
+		fprintf(f, "%c.jpg,01.05.2024,nezpracováno,ano,%s\n", 'a' + i, p);
+		free(p);
+	}
+	fclose(f);
+	free(jpeg);
+	plan *p;
+	assert_int_equal(plan_build(&cfg, s, &p, &e), 0);
+	assert_int_equal(p->sum.series, 1);
+	size_t seen = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		const plan_row *it = &p->rows[i];
+		if (strncmp(it->cesta, bdir, strlen(bdir)) != 0)
+			continue;
+		seen++;
+		assert_int_equal(it->frames, 4);
+		size_t want = frame_of[it->file[0] - 'a'];
+		if (it->frame != want)
+			fail_msg("%s is frame %zu, taken as frame %zu", it->file, it->frame, want);
+	}
+	assert_int_equal(seen, 4);
+	plan_free(p);
+	free(bdir);
+	store_close(s);
+	settings_free(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_eligibility),
 		cmocka_unit_test(test_editorial),
 		cmocka_unit_test(test_scan),
+		cmocka_unit_test(test_series_time_order),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

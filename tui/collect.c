@@ -7,6 +7,7 @@
 #include "collect.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,7 +31,7 @@ struct collector {
 	bool scanning;  /* more rows may come */
 	long draft_row; /* shown before the scan found it: skipped then; -1 */
 	/* The current photo's series (SPEC 13): its frames (positions in the
-	 * list, in CSV order; cur is one of them), the one shown, and the photos
+	 * list, in time order; cur is one of them), the one shown, and the photos
 	 * near it whose hash the previewer's thread is still to make. */
 	series_cache *hc;
 	series_edits *se;
@@ -102,6 +103,7 @@ int collect_open(settings *cfg, store *st, collector **out, sb_err *e)
 	c->m = collect_scan_csv(c->scan);
 	c->scanning = true;
 	c->draft_row = -1;
+	c->sel_pos = SIZE_MAX;
 	c->hc = series_cache_open(store_path(st));
 	c->se = series_edits_open(store_path(st));
 	c->sdirty = true;
@@ -231,6 +233,7 @@ static void series_refresh(collector *c)
 	if (c->cur >= c->nrows)
 		return;
 	size_t pos[SERIES_SCAN + 1], rows[SERIES_SCAN + 1], group[SERIES_SCAN + 1], n = 0;
+	size_t rank[SERIES_SCAN + 1], frank[SERIES_SCAN + 1];
 	bool pending[SERIES_SCAN + 1];
 	series_photo here = { .cesta = cesta_at(c, c->cur) };
 	size_t end = c->nrows - c->cur > 8 * SERIES_SCAN ? c->cur + 8 * SERIES_SCAN : c->nrows;
@@ -242,25 +245,30 @@ static void series_refresh(collector *c)
 		pos[n] = i;
 		rows[n++] = c->rows[i];
 	}
-	collect_series(c->cfg, c->hc, c->se, c->m, rows, n, false, group, pending);
+	collect_series(c->cfg, c->hc, c->se, c->m, rows, n, false, group, pending, rank);
 	bool sel_in = false;
 	for (size_t k = 0; k < n; k++) {
 		if (group[k] == group[0]) {
+			frank[c->nfr] = rank[k];
 			c->fr[c->nfr++] = pos[k];
 			sel_in |= pos[k] == c->sel_pos;
 		}
 		if (pending[k])
 			c->want[c->nwant++] = pos[k];
 	}
-	if (!sel_in)
-		c->sel_pos = c->cur;
-	/* frames in the CSV's order (a draft brought its photo to the front) */
+	/* frames in time order, as the camera took them (not the list's: a
+	 * draft brought its photo to the front) */
 	for (size_t k = 1; k < c->nfr; k++)
-		for (size_t j = k; j > 0 && c->rows[c->fr[j - 1]] > c->rows[c->fr[j]]; j--) {
-			size_t t = c->fr[j];
+		for (size_t j = k; j > 0 && frank[j - 1] > frank[j]; j--) {
+			size_t t = c->fr[j], r = frank[j];
 			c->fr[j] = c->fr[j - 1];
+			frank[j] = frank[j - 1];
 			c->fr[j - 1] = t;
+			frank[j - 1] = r;
 		}
+	/* a series is shown from its first frame */
+	if (!sel_in)
+		c->sel_pos = c->nfr > 1 ? c->fr[0] : c->cur;
 }
 
 /* The index of the shown frame in fr. */
@@ -496,7 +504,7 @@ int collect_detach(collector *c, sb_err *e)
 	 * right after the series, for a description of its own */
 	if (at == c->cur)
 		move_slot(c, at, last);
-	c->sel_pos = c->cur;
+	c->sel_pos = SIZE_MAX; /* the first frame, once worked out again */
 	c->sdirty = true;
 	return 0;
 }
@@ -512,7 +520,7 @@ int collect_split(collector *c, sb_err *e)
 				 "split there"));
 	if (series_edits_add(c->se, cesta_at(c, c->sel_pos), SERIES_SPLIT, e) < 0)
 		return -1;
-	c->sel_pos = c->cur;
+	c->sel_pos = SIZE_MAX; /* the first frame, once worked out again */
 	c->sdirty = true;
 	return 0;
 }
