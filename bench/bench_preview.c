@@ -18,21 +18,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "median.h"
 #include "preview.h"
 
 extern char **environ;
-
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp_d);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 static double run_chafa(const char *chafa, const char *size, const char *photo)
 {

@@ -131,7 +131,7 @@ uint64_t series_hash_image(const image_rgb *im)
 int series_hash_jpeg(const unsigned char *jpeg, size_t len, uint64_t *out, sb_err *e)
 {
 	image_rgb im = { 0 };
-	if (image_decode_scaled(jpeg, len, GRID, GRID, &im, e) < 0)
+	if (image_decode_scaled(jpeg, len, SERIES_MIN_SIDE, SERIES_MIN_SIDE, &im, e) < 0)
 		return -1;
 	*out = series_hash_image(&im);
 	image_free(&im);
@@ -345,17 +345,38 @@ int series_cache_hash(series_cache *c, const char *path, series_facts *out, sb_e
 {
 	if (series_cache_get(c, path, out))
 		return 0;
-	cached v;
-	if (!stat_key(path, &v))
-		return sb_fail(e, SBE_IO, _("cannot open %s: %s"), path, strerror(errno));
 	char *data = NULL;
 	size_t len = 0;
 	if (read_whole_file(path, &data, &len, e) < 0)
 		return -1;
-	facts_of_data((const unsigned char *)data, len, &v.f, e); /* not a JPEG: no hash */
+	image_rgb im = { 0 };
+	sb_err e2;
+	bool ok = image_decode_scaled((const unsigned char *)data, len, SERIES_MIN_SIDE,
+				      SERIES_MIN_SIDE, &im, &e2) == 0; /* not a JPEG: no hash */
+	int rc = series_cache_put_image(c, path, ok ? &im : NULL, (const unsigned char *)data, len,
+					out);
+	image_free(&im);
 	free(data);
+	if (rc < 0)
+		return sb_fail(e, SBE_IO, _("cannot open %s: %s"), path, strerror(errno));
+	return 0;
+}
+
+int series_cache_put_image(series_cache *c, const char *path, const image_rgb *im,
+			   const unsigned char *data, size_t len, series_facts *out)
+{
+	cached v;
+	if (!stat_key(path, &v))
+		return -1;
+	memset(&v.f, 0, sizeof v.f);
+	if (im && im->px) {
+		v.f.hash = series_hash_image(im);
+		v.f.has_hash = true;
+	}
+	v.f.has_t = data && exif_seconds(data, len, &v.f.t);
 	v.fresh = true;
-	*out = v.f;
+	if (out)
+		*out = v.f;
 	if (c) {
 		pthread_mutex_lock(&c->mu);
 		cache_put_locked(c, path, &v);

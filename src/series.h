@@ -18,6 +18,9 @@
 
 /* The hash of a decoded picture (any size, RGB). */
 uint64_t series_hash_image(const image_rgb *im);
+/* The smallest decode the hash looks at (pixels a side): a decode made for
+ * another use (the preview's) serves when it is at least this big. */
+#define SERIES_MIN_SIDE 32
 /* Decode a JPEG at the smallest DCT scale that still gives 32 x 32 and
  * hash it. */
 int series_hash_jpeg(const unsigned char *jpeg, size_t len, uint64_t *out, sb_err *e);
@@ -56,6 +59,12 @@ bool series_cache_peek(series_cache *c, const char *path, series_facts *out);
  * is not a readable JPEG is known to have no hash), -1 when the file cannot
  * be read. */
 int series_cache_hash(series_cache *c, const char *path, series_facts *out, sb_err *e);
+/* The facts of the file at path from a decode made already (im: oriented,
+ * at least SERIES_MIN_SIDE a side; NULL when the file would not decode)
+ * and the bytes it came from (the EXIF time), cached: so the previewer's
+ * own decode gives the hash.  -1 when the file cannot be looked at. */
+int series_cache_put_image(series_cache *c, const char *path, const image_rgb *im,
+			   const unsigned char *data, size_t len, series_facts *out);
 /* Write the cache if anything was added (atomic). */
 int series_cache_save(series_cache *c, sb_err *e);
 

@@ -446,6 +446,25 @@ EOF
 	[ $? = 0 ] || fail "sb_make_series: the generator failed"
 }
 
+# sb_csv_set CSV FILE COLUMN VALUE: the cell COLUMN of the row of photo
+# FILE (Soubor) in the media CSV becomes VALUE (the rest byte for byte as
+# Python's csv writes it).
+sb_csv_set()
+{
+	"$PYTHON3" - "$@" <<'EOF' || fail "sb_csv_set $*: could not edit the CSV"
+import csv, sys
+path, name, col, value = sys.argv[1:5]
+with open(path, encoding="utf-8-sig", newline="") as f:
+    rows = list(csv.reader(f))
+i = rows[0].index(col)
+for r in rows[1:]:
+    if r[0] == name:
+        r[i] = value
+with open(path, "w", encoding="utf-8-sig", newline="") as f:
+    csv.writer(f).writerows(rows)
+EOF
+}
+
 sb_config()
 {
 	sb__dir=$1

@@ -417,6 +417,87 @@ static void fact(ui *u, int *y, rect r, const char *k, const char *v)
 	(*y)++;
 }
 
+/* The series strip: small pictures of the frames, in time order, the one
+ * shown marked ("[3]" under it, reversed), scrolled to keep it in view.
+ * The pictures come from the previewer's thread (never decoded here); one
+ * not made yet is a dim dot.  Needs two pictures' width and the lines for
+ * them, their labels and two more; false (nothing drawn) when the pane is
+ * smaller: the names then say it all. */
+#define STRIP_W 10 /* a picture's cells: about 3:2 with cells twice as tall as wide */
+#define STRIP_H 4
+
+static bool draw_strip(ui *u, int *y, rect r, const collect_photo *p)
+{
+	int nv = (r.w - 2) / (STRIP_W + 1);
+	if (!u->pv || nv < 2 || *y + STRIP_H + 1 + 2 > r.y + r.h)
+		return false;
+	if ((size_t)nv > p->frames)
+		nv = (int)p->frames;
+	size_t sel = p->frame - 1, first = sel > (size_t)nv / 2 ? sel - (size_t)nv / 2 : 0;
+	if (first + (size_t)nv > p->frames)
+		first = p->frames - (size_t)nv;
+	int ly = *y + STRIP_H;
+	for (int i = 0; i < nv; i++) {
+		collect_photo f;
+		if (!collect_frame(u->co, first + (size_t)i, &f))
+			break;
+		int x = r.x + 1 + i * (STRIP_W + 1);
+		const preview_img *t = f.local ? previewer_thumb(u->pv, f.local, STRIP_W, STRIP_H) : NULL;
+		if (t && t->cells)
+			ui_draw_cells(u, t, (rect){ *y, x, STRIP_H, STRIP_W });
+		else
+			ui_put(*y + STRIP_H / 2, x + STRIP_W / 2, 1, t ? "?" : ".",
+			       cp(u, CP_DIM, A_DIM));
+		bool on = first + (size_t)i == sel;
+		char lab[32];
+		snprintf(lab, sizeof lab, on ? "[%zu]" : "%zu", first + (size_t)i + 1);
+		int lw = (int)strlen(lab);
+		ui_put(ly, x + (STRIP_W - lw) / 2, lw, lab, on ? A_REVERSE | A_BOLD : A_NORMAL);
+	}
+	if (first > 0)
+		ui_put(ly, r.x, 1, "<", cp(u, CP_DIM, A_DIM));
+	if (first + (size_t)nv < p->frames)
+		ui_put(ly, r.x + 1 + nv * (STRIP_W + 1) - 1, 1, ">", cp(u, CP_DIM, A_DIM));
+	*y = ly + 1;
+	return true;
+}
+
+/* The series' frames by name, the one shown marked; where they do not
+ * all fit, a window around the one shown between "... N more" lines. */
+static void draw_names(ui *u, int *y, rect r, const collect_photo *p)
+{
+	int room = r.y + r.h - *y - 3;
+	size_t n = p->frames, sel = p->frame - 1, cap = room > 0 ? (size_t)room + 1 : 1;
+	size_t first = 0, last = n;
+	if (n > cap) {
+		size_t vis = cap >= 3 ? cap - 2 : 1;
+		first = sel > vis / 2 ? sel - vis / 2 : 0;
+		if (first + vis > n)
+			first = n - vis;
+		last = first + vis;
+		if (first == 0)
+			last = cap - 1;
+		else if (last >= n) {
+			first = n - (cap - 1);
+			last = n;
+		}
+	}
+	char line[128];
+	if (first > 0 && *y < r.y + r.h) {
+		snprintf(line, sizeof line, _("  ... %zu more"), first);
+		ui_put((*y)++, r.x + 1, r.w - 1, line, cp(u, CP_DIM, A_DIM));
+	}
+	collect_photo f;
+	for (size_t k = first; k < last && *y < r.y + r.h && collect_frame(u->co, k, &f); k++) {
+		snprintf(line, sizeof line, "%s %s", k == sel ? ">" : " ", f.soubor);
+		ui_put((*y)++, r.x + 1, r.w - 1, line, k == sel ? A_BOLD : A_NORMAL);
+	}
+	if (last < n && *y < r.y + r.h) {
+		snprintf(line, sizeof line, _("  ... %zu more"), n - last);
+		ui_put((*y)++, r.x + 1, r.w - 1, line, cp(u, CP_DIM, A_DIM));
+	}
+}
+
 static void draw_facts(ui *u)
 {
 	rect r = u->r_facts;
@@ -435,19 +516,8 @@ static void draw_facts(ui *u)
 		char head[128];
 		snprintf(head, sizeof head, _("%zu of %zu similar photos"), p.frame, p.frames);
 		fact(u, &y, r, _("Series:"), head);
-		collect_photo f;
-		int shown = 0, room = r.y + r.h - y - 3;
-		for (size_t k = 0; collect_frame(u->co, k, &f) && y < r.y + r.h; k++) {
-			if (shown >= room && k + 1 < p.frames) {
-				snprintf(head, sizeof head, _("  ... %zu more"), p.frames - k);
-				ui_put(y++, r.x + 1, r.w - 1, head, cp(u, CP_DIM, A_DIM));
-				break;
-			}
-			snprintf(head, sizeof head, "%s %s", k + 1 == p.frame ? ">" : " ",
-				 f.soubor);
-			ui_put(y++, r.x + 1, r.w - 1, head, k + 1 == p.frame ? A_BOLD : A_NORMAL);
-			shown++;
-		}
+		draw_strip(u, &y, r, &p);
+		draw_names(u, &y, r, &p);
 		if (y < r.y + r.h)
 			ui_put(y++, r.x + 1, r.w - 1,
 			       u->frame_only ? _("skip/reject/editorial: this frame")

@@ -274,23 +274,16 @@ static void render_canvas(preview_img *p, const image_rgb *im, pv_protocol proto
 	chafa_canvas_config_unref(cc);
 }
 
-preview_img *preview_render(const char *path, int w, int h, pv_protocol proto, pv_colors colors)
+int preview_decode(const char *path, int w, int h, pv_protocol proto, image_rgb *im,
+		   bool *embedded, char **data, size_t *len, sb_err *e)
 {
-	preview_img *p = xcalloc(1, sizeof *p);
-	p->path = xstrdup(path);
-	p->req_w = w;
-	p->req_h = h;
-	if (mediacsv_media_kind(path) != MC_IMAGE) {
-		snprintf(p->err, sizeof p->err, "%s", "not an image");
-		return p;
-	}
-	char *data = NULL;
-	size_t len = 0;
-	sb_err e;
-	sb_err_clear(&e);
+	*data = NULL;
+	*len = 0;
+	*embedded = false;
+	if (mediacsv_media_kind(path) != MC_IMAGE)
+		return sb_fail(e, SBE_INPUT, "%s", "not an image");
 	int nw, nh;
 	needed_px(w, h, proto, &nw, &nh);
-	image_rgb im = { 0 };
 	/* An embedded preview sits in the first 64 KB: try it before reading
 	 * the whole 24 MP file. */
 	FILE *f = fopen(path, "rb");
@@ -298,36 +291,88 @@ preview_img *preview_render(const char *path, int w, int h, pv_protocol proto, p
 		unsigned char *head = xmalloc(HEAD_BYTES);
 		size_t hn = fread(head, 1, HEAD_BYTES, f);
 		fclose(f);
-		int rc = hn == HEAD_BYTES ? try_embedded(head, hn, nw, nh, &im) : -1;
+		int rc = hn == HEAD_BYTES ? try_embedded(head, hn, nw, nh, im) : -1;
 		free(head);
 		if (rc == 0) {
-			p->from_embedded = true;
-			goto draw;
+			*embedded = true;
+			return 0;
 		}
 	}
-	if (read_whole_file(path, &data, &len, &e) < 0) {
+	if (read_whole_file(path, data, len, e) < 0)
+		return -1;
+	if (decode((const unsigned char *)*data, *len, nw, nh, im, embedded, e) < 0) {
+		free(*data);
+		*data = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static preview_img *img_new(const char *path, int w, int h)
+{
+	preview_img *p = xcalloc(1, sizeof *p);
+	p->path = xstrdup(path);
+	p->req_w = w;
+	p->req_h = h;
+	return p;
+}
+
+static void img_draw(preview_img *p, const image_rgb *im, pv_protocol proto, pv_colors colors)
+{
+	p->src_w = im->w;
+	p->src_h = im->h;
+	render_canvas(p, im, proto, colors);
+}
+
+/* A render; with hc, the series hash from the same decode when the file
+ * was decoded (not its embedded preview) and its hash is not known yet
+ * (*hashed set then).  With a thumbnail size, the series strip's picture
+ * of it too, from the same decode (*thumb, symbols). */
+static preview_img *render_hashing(const char *path, int w, int h, pv_protocol proto,
+				   pv_colors colors, series_cache *hc, bool *hashed, int tw, int th,
+				   preview_img **thumb)
+{
+	preview_img *p = img_new(path, w, h);
+	image_rgb im = { 0 };
+	bool emb = false;
+	char *data = NULL;
+	size_t len = 0;
+	sb_err e;
+	sb_err_clear(&e);
+	if (preview_decode(path, w, h, proto, &im, &emb, &data, &len, &e) < 0) {
 		snprintf(p->err, sizeof p->err, "%s", e.msg);
 		return p;
 	}
-	if (decode((const unsigned char *)data, len, nw, nh, &im, &p->from_embedded, &e) < 0) {
-		snprintf(p->err, sizeof p->err, "%s", e.msg);
-		free(data);
-		return p;
-	}
+	p->from_embedded = emb;
+	series_facts f;
+	if (hc && !emb && im.w >= SERIES_MIN_SIDE && im.h >= SERIES_MIN_SIDE &&
+	    !series_cache_peek(hc, path, &f))
+		*hashed = series_cache_put_image(hc, path, &im, (const unsigned char *)data, len,
+						 &f) == 0;
 	free(data);
-draw:
-	p->src_w = im.w;
-	p->src_h = im.h;
-	render_canvas(p, &im, proto, colors);
+	img_draw(p, &im, proto, colors);
+	if (thumb && tw > 0) {
+		*thumb = img_new(path, tw, th);
+		img_draw(*thumb, &im, PV_SYMBOLS, colors);
+	}
 	image_free(&im);
 	return p;
 }
 
+preview_img *preview_render(const char *path, int w, int h, pv_protocol proto, pv_colors colors)
+{
+	return render_hashing(path, w, h, proto, colors, NULL, NULL, 0, 0, NULL);
+}
+
 /* The thread: jobs in a small queue (newest "get" first, prefetches
- * after); results handed back through a list the UI thread collects. */
+ * after, the series' frames last); results handed back through lists the
+ * UI thread collects. */
+/* a render; a photo the series needs hashed; a strip picture the strip shows */
+typedef enum { JOB_RENDER, JOB_HASH, JOB_THUMB } job_kind;
 typedef struct job {
 	char *path;
-	int w, h; /* -1 x -1: a hash, not a render */
+	int w, h; /* a frame: its strip picture's size, 0 x 0 for none */
+	job_kind kind;
 } job;
 
 static void job_free(void *item)
@@ -336,6 +381,7 @@ static void job_free(void *item)
 }
 
 #define CACHE_N 6
+#define THUMB_N 24  /* the strip's pictures: a series shows a few at a time */
 #define JOBS_MAX 32 /* a full queue refuses: the pane asks again when drawn */
 
 struct previewer {
@@ -346,51 +392,104 @@ struct previewer {
 	pthread_mutex_t mu;
 	preview_img *done[CACHE_N * 2]; /* under mu */
 	size_t ndone;
+	preview_img *tdone[THUMB_N]; /* under mu: strip pictures */
+	size_t ntdone;
 	char *busy_path; /* under mu: being rendered now */
 	int busy_w, busy_h;
-	series_cache *hc; /* set before the first hash job */
+	job_kind busy_kind;
+	int tw, tth;      /* under mu: the strip's picture size, 0 until asked */
+	series_cache *hc; /* set before the first job */
 	unsigned hashed;  /* under mu */
 	int pipe[2];
 	preview_img *cache[CACHE_N]; /* UI thread only; [0] most recent */
+	preview_img *thumbs[THUMB_N]; /* UI thread only; [0] most recent */
 };
+
+static void wake(previewer *pv)
+{
+	char b = 1;
+	if (write(pv->pipe[1], &b, 1) < 0) {
+		/* the pipe is full: the UI has wake-ups pending anyway */
+	}
+}
+
+/* A frame of a series (or a photo near it): its hash, from a 1/8 decode
+ * unless known, and its strip picture from the same decode; when the hash
+ * is known, the strip picture only if the strip asked for it (from the
+ * embedded preview if there is one). */
+static preview_img *frame_job(previewer *pv, const char *path, int tw, int th, bool asked,
+			      bool *hashed)
+{
+	series_facts f;
+	if (!pv->hc || series_cache_get(pv->hc, path, &f))
+		return tw > 0 && asked ? preview_render(path, tw, th, PV_SYMBOLS, pv->colors)
+				       : NULL;
+	char *data = NULL;
+	size_t len = 0;
+	sb_err e;
+	sb_err_clear(&e);
+	preview_img *p = tw > 0 ? img_new(path, tw, th) : NULL;
+	if (read_whole_file(path, &data, &len, &e) < 0) {
+		if (p)
+			snprintf(p->err, sizeof p->err, "%s", e.msg);
+		return p;
+	}
+	image_rgb im = { 0 };
+	bool ok = image_decode_scaled((const unsigned char *)data, len, SERIES_MIN_SIDE,
+				      SERIES_MIN_SIDE, &im, &e) == 0;
+	*hashed = series_cache_put_image(pv->hc, path, ok ? &im : NULL,
+					 (const unsigned char *)data, len, &f) == 0;
+	free(data);
+	if (p && ok)
+		img_draw(p, &im, PV_SYMBOLS, pv->colors);
+	else if (p)
+		snprintf(p->err, sizeof p->err, "%s", e.msg);
+	image_free(&im);
+	return p;
+}
+
+/* Hand a result to the UI thread (dropped when it has not collected). */
+static void hand_over(previewer *pv, preview_img *p, bool thumb)
+{
+	if (!p)
+		return;
+	if (!thumb && pv->ndone < sizeof pv->done / sizeof pv->done[0])
+		pv->done[pv->ndone++] = p;
+	else if (thumb && pv->ntdone < THUMB_N)
+		pv->tdone[pv->ntdone++] = p;
+	else
+		preview_img_free(p);
+}
 
 static void *thread_main(void *arg)
 {
 	previewer *pv = arg;
 	job j;
 	while (sbq_pop(pv->jobs, &j, -1) > 0 && !sbq_stopped(pv->jobs)) {
-		if (j.w < 0) {
-			series_facts f;
-			sb_err e;
-			series_cache_hash(pv->hc, j.path, &f, &e);
-			job_free(&j);
-			pthread_mutex_lock(&pv->mu);
-			pv->hashed++;
-			pthread_mutex_unlock(&pv->mu);
-			char b = 1;
-			if (write(pv->pipe[1], &b, 1) < 0) {
-				/* the pipe is full: the UI has wake-ups pending anyway */
-			}
-			continue;
-		}
 		pthread_mutex_lock(&pv->mu);
 		pv->busy_path = j.path;
 		pv->busy_w = j.w;
 		pv->busy_h = j.h;
+		pv->busy_kind = j.kind;
+		int tw = pv->tw, th = pv->tth;
 		pthread_mutex_unlock(&pv->mu);
-		preview_img *p = preview_render(j.path, j.w, j.h, pv->proto, pv->colors);
+		bool hashed = false;
+		preview_img *p = NULL, *thumb = NULL;
+		if (j.kind != JOB_RENDER) {
+			thumb = frame_job(pv, j.path, j.w, j.h, j.kind == JOB_THUMB, &hashed);
+			hashed = pv->hc != NULL; /* checked against the file: the UI looks again */
+		} else
+			p = render_hashing(j.path, j.w, j.h, pv->proto, pv->colors, pv->hc, &hashed,
+					   tw, th, &thumb);
 		pthread_mutex_lock(&pv->mu);
 		pv->busy_path = NULL;
 		job_free(&j);
-		if (pv->ndone < sizeof pv->done / sizeof pv->done[0])
-			pv->done[pv->ndone++] = p;
-		else
-			preview_img_free(p);
+		hand_over(pv, p, false);
+		hand_over(pv, thumb, true);
+		if (hashed)
+			pv->hashed++;
 		pthread_mutex_unlock(&pv->mu);
-		char b = 1;
-		if (write(pv->pipe[1], &b, 1) < 0) {
-			/* the pipe is full: the UI has wake-ups pending anyway */
-		}
+		wake(pv);
 	}
 	return NULL;
 }
@@ -430,8 +529,12 @@ void previewer_free(previewer *pv)
 	sbq_free(pv->jobs); /* frees the jobs not started */
 	for (size_t i = 0; i < pv->ndone; i++)
 		preview_img_free(pv->done[i]);
+	for (size_t i = 0; i < pv->ntdone; i++)
+		preview_img_free(pv->tdone[i]);
 	for (int i = 0; i < CACHE_N; i++)
 		preview_img_free(pv->cache[i]);
+	for (int i = 0; i < THUMB_N; i++)
+		preview_img_free(pv->thumbs[i]);
 	close(pv->pipe[0]);
 	close(pv->pipe[1]);
 	pthread_mutex_destroy(&pv->mu);
@@ -443,11 +546,12 @@ int previewer_fd(const previewer *pv)
 	return pv->pipe[0];
 }
 
-static void cache_put(previewer *pv, preview_img *p)
+/* Most recent first; the oldest of n slots is dropped. */
+static void lru_put(preview_img **slots, int n, preview_img *p)
 {
-	preview_img_free(pv->cache[CACHE_N - 1]);
-	memmove(pv->cache + 1, pv->cache, (CACHE_N - 1) * sizeof pv->cache[0]);
-	pv->cache[0] = p;
+	preview_img_free(slots[n - 1]);
+	memmove(slots + 1, slots, (size_t)(n - 1) * sizeof slots[0]);
+	slots[0] = p;
 }
 
 bool previewer_collect(previewer *pv)
@@ -456,14 +560,17 @@ bool previewer_collect(previewer *pv)
 	while (read(pv->pipe[0], buf, sizeof buf) > 0) {
 	}
 	pthread_mutex_lock(&pv->mu);
-	size_t n = pv->ndone;
-	preview_img *got[CACHE_N * 2];
+	size_t n = pv->ndone, nt = pv->ntdone;
+	preview_img *got[CACHE_N * 2], *tgot[THUMB_N];
 	memcpy(got, pv->done, n * sizeof got[0]);
-	pv->ndone = 0;
+	memcpy(tgot, pv->tdone, nt * sizeof tgot[0]);
+	pv->ndone = pv->ntdone = 0;
 	pthread_mutex_unlock(&pv->mu);
 	for (size_t i = 0; i < n; i++)
-		cache_put(pv, got[i]);
-	return n > 0;
+		lru_put(pv->cache, CACHE_N, got[i]);
+	for (size_t i = 0; i < nt; i++)
+		lru_put(pv->thumbs, THUMB_N, tgot[i]);
+	return n + nt > 0;
 }
 
 static bool same(const char *a, int aw, int ah, const char *b, int bw, int bh)
@@ -474,26 +581,35 @@ static bool same(const char *a, int aw, int ah, const char *b, int bw, int bh)
 typedef struct want {
 	const char *path;
 	int w, h;
+	job_kind kind;
 } want;
 
 static bool job_is(const void *item, void *ctx)
 {
 	const job *j = item;
 	const want *k = ctx;
-	return same(j->path, j->w, j->h, k->path, k->w, k->h);
+	return j->kind == k->kind && same(j->path, j->w, j->h, k->path, k->w, k->h);
+}
+
+static bool in_list(preview_img *const *l, size_t n, const char *path, int w, int h)
+{
+	for (size_t i = 0; i < n; i++)
+		if (l[i] && same(l[i]->path, l[i]->req_w, l[i]->req_h, path, w, h))
+			return true;
+	return false;
 }
 
 /* Queue unless cached, queued or being rendered; front for what is shown. */
-static void enqueue(previewer *pv, const char *path, int w, int h, bool front)
+static void enqueue(previewer *pv, const char *path, int w, int h, job_kind kind, bool front)
 {
 	pthread_mutex_lock(&pv->mu);
-	bool have = same(pv->busy_path, pv->busy_w, pv->busy_h, path, w, h);
-	for (size_t i = 0; i < pv->ndone && !have; i++)
-		have = same(pv->done[i]->path, pv->done[i]->req_w, pv->done[i]->req_h, path, w, h);
+	bool have = pv->busy_kind == kind && same(pv->busy_path, pv->busy_w, pv->busy_h, path, w, h);
+	have = have || (kind == JOB_RENDER && in_list(pv->done, pv->ndone, path, w, h)) ||
+	       (kind == JOB_THUMB && in_list(pv->tdone, pv->ntdone, path, w, h));
 	pthread_mutex_unlock(&pv->mu);
 	if (have)
 		return;
-	want k = { path, w, h };
+	want k = { path, w, h, kind };
 	job j;
 	if (!front && sbq_contains(pv->jobs, job_is, &k))
 		return; /* queued already: it keeps its place */
@@ -501,32 +617,35 @@ static void enqueue(previewer *pv, const char *path, int w, int h, bool front)
 		j.path = xstrdup(path);
 		j.w = w;
 		j.h = h;
+		j.kind = kind;
 	}
 	if (!(front ? sbq_push_front(pv->jobs, &j) : sbq_push(pv->jobs, &j)))
 		job_free(&j);
 }
 
+static preview_img *cached(preview_img *const *slots, int n, const char *path, int w, int h)
+{
+	for (int i = 0; i < n; i++)
+		if (slots[i] && same(slots[i]->path, slots[i]->req_w, slots[i]->req_h, path, w, h))
+			return slots[i];
+	return NULL;
+}
+
 const preview_img *previewer_get(previewer *pv, const char *path, int w, int h)
 {
 	previewer_collect(pv);
-	for (int i = 0; i < CACHE_N; i++) {
-		preview_img *p = pv->cache[i];
-		if (p && same(p->path, p->req_w, p->req_h, path, w, h))
-			return p;
-	}
-	enqueue(pv, path, w, h, true);
-	return NULL;
+	const preview_img *p = cached(pv->cache, CACHE_N, path, w, h);
+	if (!p)
+		enqueue(pv, path, w, h, JOB_RENDER, true);
+	return p;
 }
 
 void previewer_prefetch(previewer *pv, const char *path, int w, int h)
 {
-	for (int i = 0; i < CACHE_N; i++) {
-		preview_img *p = pv->cache[i];
-		if (p && same(p->path, p->req_w, p->req_h, path, w, h))
-			return;
-	}
-	/* ahead of the series' hash jobs: the next photo must be ready first */
-	enqueue(pv, path, w, h, sbq_len(pv->jobs) > 0);
+	if (cached(pv->cache, CACHE_N, path, w, h))
+		return;
+	/* ahead of the series' frames: the next photo must be ready first */
+	enqueue(pv, path, w, h, JOB_RENDER, sbq_len(pv->jobs) > 0);
 }
 
 void previewer_set_hash_cache(previewer *pv, series_cache *hc)
@@ -534,11 +653,35 @@ void previewer_set_hash_cache(previewer *pv, series_cache *hc)
 	pv->hc = hc;
 }
 
+/* A frame job: behind the renders, and half the queue at most, so that a
+ * render (the next photo) always finds room. */
+static void enqueue_frame(previewer *pv, const char *path, int tw, int th, job_kind kind)
+{
+	if (sbq_len(pv->jobs) < JOBS_MAX / 2)
+		enqueue(pv, path, tw, th, kind, false);
+}
+
 void previewer_hash(previewer *pv, const char *path)
 {
-	/* half the queue at most: a render (the next photo) always finds room */
-	if (pv->hc && sbq_len(pv->jobs) < JOBS_MAX / 2)
-		enqueue(pv, path, -1, -1, false);
+	if (!pv->hc)
+		return;
+	pthread_mutex_lock(&pv->mu);
+	int tw = pv->tw, th = pv->tth;
+	pthread_mutex_unlock(&pv->mu);
+	/* the strip's picture from the same decode: it may be a frame */
+	enqueue_frame(pv, path, tw, th, JOB_HASH);
+}
+
+const preview_img *previewer_thumb(previewer *pv, const char *path, int w, int h)
+{
+	pthread_mutex_lock(&pv->mu);
+	pv->tw = w;
+	pv->tth = h;
+	pthread_mutex_unlock(&pv->mu);
+	const preview_img *p = cached(pv->thumbs, THUMB_N, path, w, h);
+	if (!p)
+		enqueue_frame(pv, path, w, h, JOB_THUMB);
+	return p;
 }
 
 unsigned previewer_hashed(previewer *pv)

@@ -34,6 +34,13 @@ typedef struct preview_img {
 void preview_img_free(preview_img *p);
 /* Limit the symbols of every render from now on (before previewer_new). */
 void preview_set_symbols(pv_symbols s);
+/* The picture a render of path at w x h cells starts from, oriented: its
+ * embedded preview when big enough (*embedded; *data NULL), else the file
+ * read whole (*data, *len: the caller frees) and decoded at the smallest
+ * DCT scale the pane needs.  The bench measures the series hash on it. */
+struct image_rgb;
+int preview_decode(const char *path, int w, int h, pv_protocol proto, struct image_rgb *im,
+		   bool *embedded, char **data, size_t *len, sb_err *e);
 /* Render synchronously (the cold path; the bench's baseline). */
 preview_img *preview_render(const char *path, int w, int h, pv_protocol proto, pv_colors colors);
 
@@ -56,11 +63,20 @@ bool previewer_collect(previewer *pv);
 const preview_img *previewer_get(previewer *pv, const char *path, int w, int h);
 /* Queue a render behind the current one (the next photo). */
 void previewer_prefetch(previewer *pv, const char *path, int w, int h);
-/* Series: hash photos into this cache (thread-safe) behind the renders;
- * previewer_hashed() counts the hashes made, so the UI knows to look. */
+/* Series: the hashes go into this cache (thread-safe).  A render that
+ * decodes its photo hashes it from that decode; previewer_hash() queues a
+ * photo the series still needs behind the renders (a 1/8 decode, which also
+ * makes its strip picture).  previewer_hashed() counts the hashes made, so
+ * the UI knows to look. */
 struct series_cache;
 void previewer_set_hash_cache(previewer *pv, struct series_cache *hc);
 void previewer_hash(previewer *pv, const char *path);
 unsigned previewer_hashed(previewer *pv);
+/* The series strip's small picture of path, w x h cells, in symbols
+ * whatever the protocol (several on one line), or NULL (then queued behind
+ * the renders).  Kept apart from the renders' cache, so the strip never
+ * pushes out the next photo's prefetch; every render of a decoded photo
+ * makes its strip picture too, at the last size asked. */
+const preview_img *previewer_thumb(previewer *pv, const char *path, int w, int h);
 
 #endif

@@ -1167,8 +1167,10 @@ static int loop(ui *u, int sig_fd)
 			print_graphics(u);
 		}
 		if (pv_i >= 0 && (fds[pv_i].revents & POLLIN)) {
-			if (previewer_collect(u->pv) || previewer_hashed(u->pv) != u->hashed_seen)
+			if (previewer_collect(u->pv) || previewer_hashed(u->pv) != u->hashed_seen) {
 				preview_update(u);
+				u->dirty = true; /* the series strip's pictures too */
+			}
 			u->dirty |= u->modal == MD_REVIEW; /* its preview may be in */
 		}
 		if (wk_i >= 0 && (fds[wk_i].revents & POLLIN))
