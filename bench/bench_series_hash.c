@@ -7,7 +7,9 @@
  *
  *   bench/bench_series_hash [--size 80x40] [--runs 7] PHOTO...
  *
- * One line per photo (medians) and the median over the photos. */
+ * One line per photo (medians; "bits off": how far that hash is from the
+ * hash of the 1/8 decode that plan and import make) and the median over
+ * the photos. */
 #include "config.h"
 
 #include <stdio.h>
@@ -44,10 +46,11 @@ int main(int argc, char **argv)
 	series_cache *hc = series_cache_open(dir); /* never saved */
 	double *dec = calloc((size_t)runs, sizeof *dec), *hsh = calloc((size_t)runs, sizeof *hsh);
 	double *mdec = calloc((size_t)n, sizeof *mdec), *mhsh = calloc((size_t)n, sizeof *mhsh);
-	printf("%-24s %11s %12s %12s  %s\n", "photo", "pixels", "decode ms", "hash ms", "decoded at");
+	printf("%-24s %11s %12s %12s %9s  %s\n", "photo", "pixels", "decode ms", "hash ms",
+	       "bits off", "decoded at");
 	for (int k = 0; k < n; k++) {
 		const char *path = argv[i + k];
-		int dw = 0, dh = 0;
+		int dw = 0, dh = 0, off = -1;
 		bool emb = false;
 		for (int r = 0; r < runs; r++) {
 			image_rgb im = { 0 };
@@ -71,6 +74,10 @@ int main(int argc, char **argv)
 			hsh[r] = (t2 - t1) * 1e3;
 			dw = im.w;
 			dh = im.h;
+			uint64_t h8;
+			if (r == 0 && data &&
+			    series_hash_jpeg((const unsigned char *)data, len, &h8, &e) == 0)
+				off = series_distance(h8, f.hash);
 			image_free(&im);
 			free(data);
 		}
@@ -82,8 +89,8 @@ int main(int argc, char **argv)
 		char px[32], at[64];
 		snprintf(px, sizeof px, "%dx%d", fw, fh);
 		snprintf(at, sizeof at, "%dx%d%s", dw, dh, emb ? " (embedded preview)" : "");
-		printf("%-24.24s %11s %12.2f %12.3f  %s\n", path_basename(path), px, mdec[k], mhsh[k],
-		       at);
+		printf("%-24.24s %11s %12.2f %12.3f %9d  %s\n", path_basename(path), px, mdec[k],
+		       mhsh[k], off, at);
 		fflush(stdout);
 	}
 	printf("\nmedian over %d photos (%d runs each), pane %dx%d cells, symbols:\n", n, runs, w, h);
