@@ -5,7 +5,9 @@
  * the picture fills them, and it is upright (a red top-left quadrant on
  * blue), also for portraits and EXIF-rotated photos, through the main image
  * and through the embedded EXIF thumbnail, for the cell size the terminal
- * tells (a pty's window size) or 10x20.  Symbols mode: the canvas fits the
+ * tells (a pty's window size) or 10x20.  The previewer's thread: the
+ * series hash from a render's own decode, the strip's pictures behind the
+ * next photo's prefetch.  Symbols mode: the canvas fits the
  * pane, keeps the aspect and has palette pens.  Broken files give an error
  * and no picture.
  * preview_detect(): what "auto" picks for each terminal, and that an
@@ -18,6 +20,7 @@
 #include <cmocka.h>
 #include <fcntl.h>
 #include <math.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +30,7 @@
 
 #include "base64.h"
 #include "preview.h"
+#include "series.h"
 
 static char tmpdir[64];
 
@@ -974,6 +978,77 @@ static void test_detect(void **state)
 	set_env("xterm-256color", NULL, NULL, NULL, NULL);
 }
 
+/* ---- the previewer's thread and the series ---- */
+
+static void wait_wake(previewer *pv)
+{
+	struct pollfd fd = { .fd = previewer_fd(pv), .events = POLLIN };
+	poll(&fd, 1, 1000);
+}
+
+/* A render that decodes its photo hashes it from that decode (no second
+ * decode), near the hash of the 1/8 decode plan and import make; the
+ * series strip's pictures come from their own cache, behind the renders:
+ * a prefetch queued after a strip's worth of pictures is rendered before
+ * the last of them; then every picture arrives, symbols of the size asked. */
+static void test_series_thread(void **state)
+{
+	(void)state;
+	enum { NT = 15 };
+	size_t len;
+	unsigned char *j = make_jpeg(4000, 3000, TL, RED, &len);
+	char *path[NT + 2];
+	for (int i = 0; i < NT + 2; i++) {
+		char name[32];
+		snprintf(name, sizeof name, "frame%02d.jpg", i);
+		path[i] = write_file(name, j, len);
+	}
+	free(j);
+	series_cache *hc = series_cache_open(tmpdir);
+	previewer *pv = previewer_new(PV_SYMBOLS, PV_256);
+	assert_non_null(pv);
+	previewer_set_hash_cache(pv, hc);
+	while (!previewer_get(pv, path[0], 40, 20))
+		wait_wake(pv);
+	series_facts f;
+	assert_true(series_cache_peek(hc, path[0], &f));
+	assert_true(f.has_hash);
+	assert_int_equal(previewer_hashed(pv), 1);
+	uint64_t h8;
+	sb_err e;
+	assert_int_equal(series_hash_file(path[0], &h8, &e), 0);
+	assert_in_range(series_distance(h8, f.hash), 0, 4);
+
+	for (int i = 1; i <= NT; i++)
+		assert_null(previewer_thumb(pv, path[i], 10, 4));
+	previewer_prefetch(pv, path[NT + 1], 40, 20);
+	while (!previewer_get(pv, path[NT + 1], 40, 20))
+		wait_wake(pv);
+	int have = 0;
+	for (int i = 1; i <= NT; i++)
+		have += previewer_thumb(pv, path[i], 10, 4) != NULL;
+	if (have == NT)
+		fail_msg("the strip's %d pictures all came before the next photo's prefetch", NT);
+	for (int i = 1; i <= NT; i++) {
+		const preview_img *t;
+		while (!(t = previewer_thumb(pv, path[i], 10, 4)))
+			wait_wake(pv);
+		assert_non_null(t->cells);
+		assert_in_range(t->w, 1, 10);
+		assert_in_range(t->h, 1, 4);
+		assert_true(series_cache_peek(hc, path[i], &f));
+	}
+	/* the photos' renders are still cached: the strip did not push them out */
+	assert_non_null(previewer_get(pv, path[0], 40, 20));
+	assert_non_null(previewer_get(pv, path[NT + 1], 40, 20));
+	previewer_free(pv);
+	series_cache_free(hc);
+	for (int i = 0; i < NT + 2; i++) {
+		unlink(path[i]);
+		free(path[i]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -987,6 +1062,7 @@ int main(void)
 		cmocka_unit_test(test_sample_photos),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_detect),
+		cmocka_unit_test(test_series_thread),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -674,6 +674,7 @@ void previewer_hash(previewer *pv, const char *path)
 
 const preview_img *previewer_thumb(previewer *pv, const char *path, int w, int h)
 {
+	previewer_collect(pv);
 	pthread_mutex_lock(&pv->mu);
 	pv->tw = w;
 	pv->tth = h;
