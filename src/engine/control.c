@@ -39,10 +39,11 @@ int engine_resume(engine *en, const char *batch_id, sb_err *e)
 		to = BS_READY;
 	/* a batch the provider has lost would only be paused again at the next
 	 * poll: say so now (a network error leaves it to that poll) */
-	if (to == BS_SENT && eng_need_provider(en, e) == 0) {
+	provider *prov = to == BS_SENT ? eng_batch_provider(en, &b, e) : NULL;
+	if (prov) {
 		prov_batch pb;
 		memset(&pb, 0, sizeof pb);
-		int r = en->prov->ops->get(en->prov, b.provider_batch_id, &pb, e);
+		int r = prov->ops->get(prov, b.provider_batch_id, &pb, e);
 		prov_batch_clear(&pb);
 		if (r < 0 && e->code == SBE_NOTFOUND)
 			return sb_fail(
@@ -91,11 +92,12 @@ int engine_cancel(engine *en, const char *batch_id, sb_err *e)
 		b.provider_batch_id[0] &&
 		(b.state == BS_SENT || (b.state == BS_PAUSED && b.paused_from == BS_SENT));
 	if (at_provider) {
-		if (eng_need_provider(en, e) < 0)
+		provider *prov = eng_batch_provider(en, &b, e);
+		if (!prov)
 			return -1;
 		prov_batch pb;
 		memset(&pb, 0, sizeof pb);
-		int cr = en->prov->ops->cancel(en->prov, b.provider_batch_id, &pb, e);
+		int cr = prov->ops->cancel(prov, b.provider_batch_id, &pb, e);
 		prov_batch_clear(&pb);
 		if (cr < 0 && e->code == SBE_NOTFOUND) {
 			/* nothing is left there to cancel or download: cancelled

@@ -257,6 +257,8 @@ void engine_close(engine *en)
 		return;
 	if (en->prov)
 		provider_close(en->prov);
+	for (size_t i = 0; i < en->nsent_to; i++)
+		provider_close(en->sent_to[i]);
 	if (en->pr)
 		prompt_close(en->pr);
 	if (en->al)
@@ -315,10 +317,30 @@ int eng_need_provider(engine *en, sb_err *e)
 	return -1;
 }
 
+provider *eng_batch_provider(engine *en, const batch_info *b, sb_err *e)
+{
+	const char *name = b->provider;
+	if (!*name || !strcmp(name, en->cfg->provider))
+		return eng_need_provider(en, e) == 0 ? en->prov : NULL;
+	provider *p = NULL;
+	pthread_mutex_lock(&en->mu);
+	for (size_t i = 0; i < en->nsent_to && !p; i++)
+		if (!strcmp(en->sent_to[i]->ops->name, name))
+			p = en->sent_to[i];
+	if (!p && en->nsent_to < ENG_MAX_PROVIDERS && provider_open(en->cfg, name, &p, e) == 0)
+		en->sent_to[en->nsent_to++] = p;
+	pthread_mutex_unlock(&en->mu);
+	return p;
+}
+
 int eng_delete_files(engine *en, const char *bid, unsigned which)
 {
 	batch_info cur;
-	if (!en->prov || store_get(en->st, bid, &cur) < 0)
+	if (store_get(en->st, bid, &cur) < 0)
+		return -1;
+	sb_err pe;
+	provider *prov = eng_batch_provider(en, &cur, &pe);
+	if (!prov)
 		return -1;
 	char *ids[3] = { cur.input_file_id, cur.output_file_id, cur.error_file_id };
 	int rc = 0;
@@ -329,7 +351,7 @@ int eng_delete_files(engine *en, const char *bid, unsigned which)
 		sb_err de;
 		sb_err_clear(&de);
 		/* a file already gone (404; Gemini's 403 "may not exist") is 0 */
-		if (en->prov->ops->delete_file(en->prov, ids[k], &de) < 0) {
+		if (prov->ops->delete_file(prov, ids[k], &de) < 0) {
 			sb_log(LOG_WARN, _("batch %s: provider file %s not deleted: %s"), bid, ids[k],
 			       de.msg);
 			rc = -1;

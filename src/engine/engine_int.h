@@ -33,6 +33,8 @@
 #include "request.h"
 
 #define LIVE_ATTEMPTS 3
+/* providers a run may talk to: its own and the ones its batches went to */
+#define ENG_MAX_PROVIDERS 8
 /* The answer's tokens before any is known (the rate limiter's guess); an
  * estimate of cost uses eng_out_tokens(). */
 #define EST_OUT_TOKENS ADV_OUT_TOKENS
@@ -45,6 +47,10 @@ struct engine {
 	store *st;
 	provider *prov; /* NULL when no key: network phases fail with prov_err */
 	sb_err prov_err;
+	/* providers other than the run's, opened for batches sent to them
+	 * (eng_batch_provider; under mu) */
+	provider *sent_to[ENG_MAX_PROVIDERS];
+	size_t nsent_to;
 	prompt_ctx *pr;
 	agency_lists *al;
 	engine_progress_fn progress;
@@ -87,6 +93,10 @@ void eng_dead_letter(engine *en, const char *bid, const file_entry *f, const cha
 int eng_delete_files(engine *en, const char *bid, unsigned which);
 /* 0 when a provider is open; -1 with the reason it is not. */
 int eng_need_provider(engine *en, sb_err *e);
+/* The provider a batch went to (its store names it), whatever provider
+ * this run is configured with: the run's own, or one opened for it and kept
+ * until engine_close.  NULL with e set when it cannot be opened (no key). */
+provider *eng_batch_provider(engine *en, const batch_info *b, sb_err *e);
 
 /* Nothing more happens to the file in this run: settled, or failed until
  * someone retries it. */
@@ -158,7 +168,8 @@ typedef struct rctx {
 	batch_info *b;
 	item *items;
 	size_t n;
-	size_t *order; /* items sorted by custom id */
+	size_t *order;  /* items sorted by custom id */
+	provider *prov; /* live retries go here: the batch's provider */
 	size_t unknown, repaired;
 	long in_tokens, out_tokens; /* every answer's, batch lines and live calls */
 	long live_in, live_out;     /* of those, the live calls' (paid at live prices) */

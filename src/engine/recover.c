@@ -57,13 +57,14 @@ int eng_reconcile(engine *en, batch_info *b)
 		free(ip);
 		return 0;
 	}
-	if (eng_need_provider(en, &e) < 0) {
+	provider *prov = eng_batch_provider(en, b, &e);
+	if (!prov) {
 		free(ip);
 		return -1;
 	}
 	prov_batch pb;
 	memset(&pb, 0, sizeof pb);
-	if (provider_find_ours(en->prov, b->id, &pb, &e) == 0) {
+	if (provider_find_ours(prov, b->id, &pb, &e) == 0) {
 		sb_log(LOG_INFO, _("batch %s: found at the provider as %s after an interruption"),
 		       b->id, pb.id);
 		int rc = eng_mark_sent(en, b, &pb, &e);

@@ -220,7 +220,7 @@ int eng_live_retry(engine *en, rctx *c, item *it, sb_err *fatal)
 			eng_built_free(&bl);
 			break;
 		}
-		int rc = en->prov->ops->live(en->prov, &bl.rq, &r, &e);
+		int rc = c->prov->ops->live(c->prov, &bl.rq, &r, &e);
 		rl_done(en->rl, est, rc == 0 ? r.in_tokens + r.out_tokens : est);
 		eng_built_free(&bl);
 		if (rc < 0 && e.code == SBE_AUTH) {
@@ -256,6 +256,7 @@ void eng_results_init(rctx *c, engine *en, batch_info *b, file_entry *files, siz
 	memset(c, 0, sizeof *c);
 	c->en = en;
 	c->b = b;
+	c->prov = en->prov;
 	c->n = n;
 	c->items = xcalloc(n ? n : 1, sizeof *c->items);
 	c->order = xcalloc(n ? n : 1, sizeof *c->order);
@@ -307,8 +308,8 @@ static batch_state final_of(pb_state s)
 
 /* Download a result file into the batch folder; a local copy from an
  * earlier, interrupted run serves when the provider no longer has it. */
-static int fetch(engine *en, const char *bid, const char *file_id, const char *name, char **path,
-		 sb_err *e)
+static int fetch(engine *en, provider *prov, const char *bid, const char *file_id, const char *name,
+		 char **path, sb_err *e)
 {
 	*path = store_batch_path(en->st, bid, name);
 	if (!file_id || !*file_id) {
@@ -316,7 +317,7 @@ static int fetch(engine *en, const char *bid, const char *file_id, const char *n
 		*path = NULL;
 		return 0;
 	}
-	if (en->prov->ops->download(en->prov, file_id, *path, e) == 0)
+	if (prov->ops->download(prov, file_id, *path, e) == 0)
 		return 0;
 	if (file_exists(*path)) {
 		sb_log(LOG_WARN, _("batch %s: using the local %s (%s)"), bid, name, e->msg);
@@ -328,17 +329,18 @@ static int fetch(engine *en, const char *bid, const char *file_id, const char *n
 /* Ask the provider how a sent batch is doing.  1 = finished (pb filled,
  * *to its final state, the result file ids stored), 0 = still running or
  * paused here, -1 with e set. */
-static int poll_batch(engine *en, batch_info *b, prov_batch *pb, batch_state *to, sb_err *e)
+static int poll_batch(engine *en, provider *prov, batch_info *b, prov_batch *pb, batch_state *to,
+		      sb_err *e)
 {
 	if (!b->provider_batch_id[0]) {
 		/* sent without an id cannot happen; reconcile by our id */
-		if (provider_find_ours(en->prov, b->id, pb, e) < 0)
+		if (provider_find_ours(prov, b->id, pb, e) < 0)
 			return -1;
 		snprintf(b->provider_batch_id, sizeof b->provider_batch_id, "%s", pb->id);
 		store_update(en->st, b, e);
 		prov_batch_clear(pb);
 	}
-	if (en->prov->ops->get(en->prov, b->provider_batch_id, pb, e) < 0) {
+	if (prov->ops->get(prov, b->provider_batch_id, pb, e) < 0) {
 		if (e->code == SBE_NOTFOUND) {
 			/* expired and deleted, or sent with another key or base URL:
 			 * paused (never given up silently), and said */
@@ -371,11 +373,11 @@ static int poll_batch(engine *en, batch_info *b, prov_batch *pb, batch_state *to
 
 /* The result files of a finished batch into its folder (the caller frees
  * the paths, NULL when there is no such file). */
-static int download_results(engine *en, batch_info *b, const prov_batch *pb, char **outp,
-			    char **errp, sb_err *e)
+static int download_results(engine *en, provider *prov, batch_info *b, const prov_batch *pb,
+			    char **outp, char **errp, sb_err *e)
 {
-	if (fetch(en, b->id, pb->output_file_id, "output.jsonl", outp, e) < 0 ||
-	    fetch(en, b->id, pb->error_file_id, "errors.jsonl", errp, e) < 0)
+	if (fetch(en, prov, b->id, pb->output_file_id, "output.jsonl", outp, e) < 0 ||
+	    fetch(en, prov, b->id, pb->error_file_id, "errors.jsonl", errp, e) < 0)
 		return -1;
 	if (pb->inline_results && !*outp) {
 		*outp = store_batch_path(en->st, b->id, "output.jsonl");
@@ -511,10 +513,14 @@ static int requeue_batch(engine *en, batch_info *b, sb_err *e)
  * e set on a failure that should be shown (auth, CSV). */
 static int retrieve_batch(engine *en, batch_info *b, sb_err *e)
 {
+	/* the provider the batch went to, not necessarily this run's */
+	provider *prov = eng_batch_provider(en, b, e);
+	if (!prov)
+		return -1;
 	prov_batch pb;
 	memset(&pb, 0, sizeof pb);
 	batch_state to = BS_SENT;
-	int polled = poll_batch(en, b, &pb, &to, e);
+	int polled = poll_batch(en, prov, b, &pb, &to, e);
 	if (polled <= 0) {
 		prov_batch_clear(&pb);
 		return polled;
@@ -529,14 +535,15 @@ static int retrieve_batch(engine *en, batch_info *b, sb_err *e)
 	file_entry *files = NULL;
 	size_t n = 0;
 	rctx c = { 0 };
-	if (download_results(en, b, &pb, &outp, &errp, e) < 0)
+	if (download_results(en, prov, b, &pb, &outp, &errp, e) < 0)
 		goto out;
 	store_files(en->st, b->id, &files, &n);
 	eng_results_init(&c, en, b, files, n);
+	c.prov = prov;
 	sort_items(en, &c);
-	if (outp && provider_read_results(en->prov, outp, on_result, &c, e) < 0)
+	if (outp && provider_read_results(prov, outp, on_result, &c, e) < 0)
 		goto out;
-	if (errp && provider_read_results(en->prov, errp, on_result, &c, e) < 0)
+	if (errp && provider_read_results(prov, errp, on_result, &c, e) < 0)
 		goto out;
 	eng_answers_replay(&c); /* live retries of an interrupted run: not paid again */
 	judge_missing(&c, to);
@@ -620,9 +627,13 @@ int eng_phase_retrieve(engine *en, sb_err *e)
 		free(all);
 		return 0;
 	}
-	if (eng_need_provider(en, e) < 0) {
-		free(all);
-		return -1;
+	/* every batch's provider opened before the threads share them: a
+	 * missing key stops the run as before any poll */
+	for (size_t i = 0; i < n; i++) {
+		if (!eng_batch_provider(en, &all[i], e)) {
+			free(all);
+			return -1;
+		}
 	}
 	pool p = { .en = en, .bs = all, .n = n };
 	pthread_mutex_init(&p.mu, NULL);
