@@ -5,25 +5,9 @@
 # agency sees are not judged.
 . "$top_srcdir/tests/lib.sh"
 sb_tmpdir
-sb__need_python
 L=$SB_TMP/lib
 mkdir -p "$L"
-"$PYTHON3" - "$top_srcdir/data/sample/PhotoMedia.csv" "$L/PhotoMedia.csv" <<'PY'
-import csv, sys
-src, out = sys.argv[1], sys.argv[2]
-header = next(csv.reader(open(src, encoding="utf-8-sig", newline="")))
-KW = "forest, trees, nature, green, summer, path, moss"
-def row(name, title, desc, kw, ss="Nature", adobe="11", ds="Nature -> Forests", status="připraveno"):
-    r = dict.fromkeys(header, "")
-    r.update({"Soubor": name, "Název": title, "Popis": desc, "Klíčová slova": kw, "Originál": "ano",
-              "Cesta": "/photos/" + name})
-    for h in header:
-        if h.endswith(" status"):
-            r[h] = "nedostupné"
-    for b in ("ShutterStock", "AdobeStock", "Dreamstime"):
-        r[b + " status"] = status
-    r["ShutterStock kategorie"], r["AdobeStock kategorie"], r["Dreamstime kategorie"] = ss, adobe, ds
-    return [r[h] for h in header]
+sb_rows_csv "$L/PhotoMedia.csv" <<'PY'
 rows = [
     row("good.jpg", "Old beech forest with a path", "A path through an old beech forest.", KW),
     row("name.jpg", "Anna Novakova in a summer meadow", "Portrait of a woman in a meadow.", KW + ", anna novakova"),
@@ -33,10 +17,6 @@ rows = [
     row("cats.jpg", "Forest path, in autumn", "A path in the forest.", KW, ss="Scenery", adobe="99", ds=""),
     row("unseen.jpg", "Anna Novakova", "", "", status="nezpracováno"),
 ]
-with open(out, "w", encoding="utf-8-sig", newline="") as f:
-    w = csv.writer(f, lineterminator="\r\n")
-    w.writerow(header)
-    w.writerows(rows)
 PY
 sb_config "$L"
 sb_run check

@@ -6,25 +6,9 @@
 # name) is left and listed, exit 5; a second --fix changes nothing.
 . "$top_srcdir/tests/lib.sh"
 sb_tmpdir
-sb__need_python
 L=$SB_TMP/lib
 mkdir -p "$L"
-"$PYTHON3" - "$top_srcdir/data/sample/PhotoMedia.csv" "$L/PhotoMedia.csv" <<'PY'
-import csv, sys
-src, out = sys.argv[1], sys.argv[2]
-header = next(csv.reader(open(src, encoding="utf-8-sig", newline="")))
-KW = "forest, trees, nature, green, summer, path, moss"
-def row(name, title, desc, kw, status="připraveno"):
-    r = dict.fromkeys(header, "")
-    r.update({"Soubor": name, "Název": title, "Popis": desc, "Klíčová slova": kw, "Originál": "ano",
-              "Cesta": "/photos/" + name})
-    for h in header:
-        if h.endswith(" status"):
-            r[h] = "nedostupné"
-    for b in ("ShutterStock", "AdobeStock", "Dreamstime"):
-        r[b + " status"] = status
-    r["ShutterStock kategorie"], r["AdobeStock kategorie"], r["Dreamstime kategorie"] = "Nature", "11", "Nature -> Forests"
-    return [r[h] for h in header]
+sb_rows_csv "$L/PhotoMedia.csv" <<'PY'
 rows = [
     row("good.jpg", "Old beech forest with a path", "A path through an old beech forest.", KW),
     row("bidi.jpg", "Forest\u202e  path", "A path\u200b in the forest.", KW),
@@ -32,10 +16,6 @@ rows = [
     row("name.jpg", "Anna Novakova in a summer meadow", "Portrait of a woman in a meadow.", KW),
     row("unseen.jpg", "Forest\u202e  path", "", "", status="nezpracováno"),
 ]
-with open(out, "w", encoding="utf-8-sig", newline="") as f:
-    w = csv.writer(f, lineterminator="\r\n")
-    w.writerow(header)
-    w.writerows(rows)
 PY
 sb_config "$L" agencies=shutterstock,adobestock,dreamstime
 cp "$L/PhotoMedia.csv" "$SB_TMP/before.csv"

@@ -151,20 +151,9 @@ delays()
 # DELAYMS; a run that ends first is not killed (and not waited for).
 killed_run()
 {
-	kr_d=$1
+	sb_kill_after "$@"
 	shift
-	"$STOCKBATCH_BIN" --config "$SB_CONF" "$@" >"$SB_TMP/k.out" 2>"$SB_TMP/k.err" </dev/null &
-	kr_pid=$!
-	(
-		sleep "$(awk -v d="$kr_d" 'BEGIN { printf "%.3f", d / 1000 }')"
-		kill -9 "$kr_pid" 2>/dev/null
-	) &
-	kr_killer=$!
-	wait "$kr_pid" 2>/dev/null
-	kr_rc=$?
-	kill "$kr_killer" 2>/dev/null
-	wait "$kr_killer" 2>/dev/null
-	[ "$kr_rc" = 137 ] && S_KILLS=$((S_KILLS + 1))
+	[ "$SB_KILL_RC" = 137 ] && S_KILLS=$((S_KILLS + 1))
 	S_RUNS=$((S_RUNS + 1))
 	# a killed run never leaves the library locked
 	if grep -q 'already running' "$SB_TMP/k.err"; then

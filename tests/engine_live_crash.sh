@@ -99,19 +99,9 @@ check_rc 0 "import"
 
 KILLS=0
 for d in $(awk -v n="$RUNS" -v s="$SEED" -v m="$WIN" 'BEGIN { srand(s); for (i = 0; i < n; i++) printf "%d ", int(rand() * m) }'); do
-	"$STOCKBATCH_BIN" --config "$SB_CONF" send --live --all >"$SB_TMP/k.out" 2>"$SB_TMP/k.err" </dev/null &
-	pid=$!
-	(
-		sleep "$(awk -v d="$d" 'BEGIN { printf "%.3f", d / 1000 }')"
-		kill -9 "$pid" 2>/dev/null
-	) &
-	killer=$!
-	wait "$pid" 2>/dev/null
-	rc=$?
-	kill "$killer" 2>/dev/null
-	wait "$killer" 2>/dev/null
-	[ "$rc" = 137 ] && KILLS=$((KILLS + 1))
-	echo "KILL $d $rc" >>"$SB_TMP/proxy.log"
+	sb_kill_after "$d" send --live --all
+	[ "$SB_KILL_RC" = 137 ] && KILLS=$((KILLS + 1))
+	echo "KILL $d $SB_KILL_RC" >>"$SB_TMP/proxy.log"
 done
 for round in 1 2 3; do
 	sb_run --set rpm=600 send --live --all

@@ -1,8 +1,11 @@
 """fakeproxy.py: a loopback proxy in front of tests/fakeapi.py for the kill
-campaigns (engine_crash.sh, engine_live_crash.sh).  It forwards every
-request to the fake and calls the test's hooks: seen(method, path, body)
-before forwarding, answered(method, path, body, code) after the fake's
-answer came (whether or not the client, maybe killed, still reads it).
+campaigns (engine_crash.sh, engine_live_crash.sh) and the rewriting proxy
+of security.sh.  It forwards every request to the fake and calls the test's
+hooks: seen(method, path, body) before forwarding, route(method, path) for
+the path to forward (default: the same), answered(method, path, body, code)
+after the fake's answer came (whether or not the client, maybe killed,
+still reads it), rewrite(method, routed_path, code, data) for the body the
+client gets (default: the fake's).
 
   from fakeproxy import serve
   serve(UPSTREAM_URL, seen=..., answered=...)   # prints "PORT n", never returns
@@ -12,7 +15,7 @@ import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
-def serve(up, seen=None, answered=None):
+def serve(up, seen=None, answered=None, route=None, rewrite=None):
     class H(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.0"
 
@@ -26,7 +29,8 @@ def serve(up, seen=None, answered=None):
                 seen(method, self.path, body)
             hd = {k: v for k, v in self.headers.items()
                   if k.lower() not in ("host", "content-length", "connection")}
-            req = urllib.request.Request(up + self.path, data=body, headers=hd, method=method)
+            path = route(method, self.path) if route else self.path
+            req = urllib.request.Request(up + path, data=body, headers=hd, method=method)
             try:
                 r = urllib.request.urlopen(req, timeout=60)
                 code, data, rh = r.status, r.read(), r.headers
@@ -36,6 +40,8 @@ def serve(up, seen=None, answered=None):
                 code, data, rh = 502, b'{"error":{"message":"proxy: upstream failed"}}', {}
             if answered:
                 answered(method, self.path, body, code)
+            if rewrite:
+                data = rewrite(method, path, code, data)
             try:
                 self.send_response(code)
                 for k, v in rh.items():

@@ -541,6 +541,58 @@ sb_run()
 	return 0
 }
 
+# sb_kill_after MS ARGS...: stockbatch ARGS (with $SB_CONF) in the
+# background, killed with SIGKILL after MS milliseconds unless it ended
+# first; its output in $SB_TMP/k.out and k.err, its exit status in
+# $SB_KILL_RC (137: killed).
+sb_kill_after()
+{
+	sb__kd=$1
+	shift
+	"$STOCKBATCH_BIN" --config "$SB_CONF" "$@" >"$SB_TMP/k.out" 2>"$SB_TMP/k.err" </dev/null &
+	sb__kpid=$!
+	(
+		sleep "$(awk -v d="$sb__kd" 'BEGIN { printf "%.3f", d / 1000 }')"
+		kill -9 "$sb__kpid" 2>/dev/null
+	) &
+	sb__killer=$!
+	wait "$sb__kpid" 2>/dev/null
+	SB_KILL_RC=$?
+	kill "$sb__killer" 2>/dev/null
+	wait "$sb__killer" 2>/dev/null
+	return 0
+}
+
+# sb_rows_csv CSV: a PhotoMedia.csv with the sample library's columns and the
+# rows that Python on stdin puts in `rows`, each made by
+# row(name, title, desc, kw, ss=, adobe=, ds=, status=): every agency's status
+# "připraveno" (or status), the other status columns "nedostupné", the
+# categories ss, adobe, ds (default: good ones); KW holds 7 good keywords.
+sb_rows_csv()
+{
+	sb__need_python
+	"$PYTHON3" -c 'import csv, sys
+src, out = sys.argv[1], sys.argv[2]
+header = next(csv.reader(open(src, encoding="utf-8-sig", newline="")))
+KW = "forest, trees, nature, green, summer, path, moss"
+def row(name, title, desc, kw, ss="Nature", adobe="11", ds="Nature -> Forests", status="připraveno"):
+    r = dict.fromkeys(header, "")
+    r.update({"Soubor": name, "Název": title, "Popis": desc, "Klíčová slova": kw, "Originál": "ano",
+              "Cesta": "/photos/" + name})
+    for h in header:
+        if h.endswith(" status"):
+            r[h] = "nedostupné"
+    for b in ("ShutterStock", "AdobeStock", "Dreamstime"):
+        r[b + " status"] = status
+    r["ShutterStock kategorie"], r["AdobeStock kategorie"], r["Dreamstime kategorie"] = ss, adobe, ds
+    return [r[h] for h in header]
+exec(sys.stdin.read())
+with open(out, "w", encoding="utf-8-sig", newline="") as f:
+    w = csv.writer(f, lineterminator="\r\n")
+    w.writerow(header)
+    w.writerows(rows)' "$top_srcdir/data/sample/PhotoMedia.csv" "$1" || fail "cannot write $1"
+}
+
 sb_descriptions()
 {
 	sb__i=1

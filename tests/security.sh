@@ -44,9 +44,10 @@ KEY=sk-test-fake
 # prefix, and each file gets one extra answer for the already prepared row
 # IMG_0050 (not in any batch) under a custom id of the same batch.
 cat >"$SB_TMP/proxy.py" <<'EOF'
-import json, os, re, sys, urllib.request, urllib.error
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import json, os, re, sys, urllib.request
 UP, HOSTILE = sys.argv[1], sys.argv[2]
+sys.path[:0] = [sys.argv[3]]
+from fakeproxy import serve
 PREFIX = ["=", "+", "-", "@"]
 N = [0]
 # 6 (hostile ids): while the file HOSTILE exists (it holds a directory D),
@@ -76,69 +77,44 @@ def unmask(path):
     if m:
         return "/v1/files/" + m.group(1) + m.group(2)
     return path
-class H(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.0"
-    def log_message(self, *a):
-        pass
-    def fwd(self, method):
-        n = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(n) if n else None
-        hd = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length", "connection")}
-        d = hostile()
-        path = unmask(urllib.request.unquote(self.path)) if d else self.path
-        if d and "esc-out-" in urllib.request.unquote(self.path):
-            # the client used a hostile file id (download, delete)
-            with open(os.path.join(os.path.dirname(HOSTILE), "proxy.used"), "a") as f:
-                f.write("%s %s\n" % (method, self.path))
-        req = urllib.request.Request(UP + path, data=body, headers=hd, method=method)
-        try:
-            r = urllib.request.urlopen(req, timeout=60)
-            code, data, rh = r.status, r.read(), r.headers
-        except urllib.error.HTTPError as e:
-            code, data, rh = e.code, e.read(), e.headers
-        if d and path.startswith("/v1/batches") and code == 200:
-            o = json.loads(data)
-            disguise(o, d)
-            data = json.dumps(o).encode()
-        if method == "GET" and re.fullmatch(r"/v1/files/[^/]+/content", path) and code == 200:
-            out = []
-            for i, ln in enumerate(data.decode().splitlines()):
-                o = json.loads(ln)
-                try:
-                    msg = o["response"]["body"]["choices"][0]["message"]
-                    a = json.loads(msg["content"])
-                    a["title"] = PREFIX[N[0] % 4] + a["title"]
-                    a["description"] = PREFIX[(N[0] + 1) % 4] + a["description"]
-                    N[0] += 1
-                    msg["content"] = json.dumps(a)
-                except (KeyError, TypeError, ValueError, IndexError):
-                    pass
-                out.append(json.dumps(o))
-                if i == 0:
-                    x = json.loads(out[0])
-                    cid = x["custom_id"]
-                    x["custom_id"] = "IMG_0050" + cid[cid.index("_", 4):] if "_" in cid[4:] else "IMG_0050_x"
-                    x["id"] = "batch_req_intruder"
-                    out.append(json.dumps(x))
-            data = ("\n".join(out) + "\n").encode()
-        self.send_response(code)
-        for k, v in rh.items():
-            if k.lower() not in ("content-length", "transfer-encoding", "connection", "server", "date"):
-                self.send_header(k, v)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-    def do_GET(self):
-        self.fwd("GET")
-    def do_POST(self):
-        self.fwd("POST")
-    def do_DELETE(self):
-        self.fwd("DELETE")
-s = ThreadingHTTPServer(("127.0.0.1", 0), H)
-print("PORT %d" % s.server_address[1], flush=True)
-s.serve_forever()
+def route(method, path):
+    d = hostile()
+    if d and "esc-out-" in urllib.request.unquote(path):
+        # the client used a hostile file id (download, delete)
+        with open(os.path.join(os.path.dirname(HOSTILE), "proxy.used"), "a") as f:
+            f.write("%s %s\n" % (method, path))
+    return unmask(urllib.request.unquote(path)) if d else path
+def rewrite(method, path, code, data):
+    d = hostile()
+    if d and path.startswith("/v1/batches") and code == 200:
+        o = json.loads(data)
+        disguise(o, d)
+        data = json.dumps(o).encode()
+    if method == "GET" and re.fullmatch(r"/v1/files/[^/]+/content", path) and code == 200:
+        out = []
+        for i, ln in enumerate(data.decode().splitlines()):
+            o = json.loads(ln)
+            try:
+                msg = o["response"]["body"]["choices"][0]["message"]
+                a = json.loads(msg["content"])
+                a["title"] = PREFIX[N[0] % 4] + a["title"]
+                a["description"] = PREFIX[(N[0] + 1) % 4] + a["description"]
+                N[0] += 1
+                msg["content"] = json.dumps(a)
+            except (KeyError, TypeError, ValueError, IndexError):
+                pass
+            out.append(json.dumps(o))
+            if i == 0:
+                x = json.loads(out[0])
+                cid = x["custom_id"]
+                x["custom_id"] = "IMG_0050" + cid[cid.index("_", 4):] if "_" in cid[4:] else "IMG_0050_x"
+                x["id"] = "batch_req_intruder"
+                out.append(json.dumps(x))
+        data = ("\n".join(out) + "\n").encode()
+    return data
+serve(UP, route=route, rewrite=rewrite)
 EOF
-"$PYTHON3" "$SB_TMP/proxy.py" "$FAKE_URL" "$SB_TMP/hostile" >"$SB_TMP/proxy.out" 2>"$SB_TMP/proxy.err" &
+"$PYTHON3" "$SB_TMP/proxy.py" "$FAKE_URL" "$SB_TMP/hostile" "$top_srcdir/tests" >"$SB_TMP/proxy.out" 2>"$SB_TMP/proxy.err" &
 PROXY_PID=$!
 trap 'kill $PROXY_PID $TLS_PID 2>/dev/null; sb__cleanup' EXIT
 wait_for 30 grep -q '^PORT ' "$SB_TMP/proxy.out" || fail "the proxy did not start"
