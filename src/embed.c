@@ -5,8 +5,6 @@
 #include <fcntl.h>
 #include <exempi/xmp.h>
 #include <exempi/xmpconsts.h>
-#include <libiptcdata/iptc-data.h>
-#include <libiptcdata/iptc-jpeg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,89 +16,6 @@
 #include "embed.h"
 #include "i18n.h"
 #include "photomedia.h"
-
-#define PS3_MAX (256 * 1024)
-
-/* ---- IPTC ------------------------------------------------------------------ */
-
-static void iptc_drop(IptcData *d, IptcRecord rec, IptcTag tag)
-{
-	IptcDataSet *ds;
-	while ((ds = iptc_data_get_dataset(d, rec, tag)) != NULL) {
-		iptc_data_remove_dataset(d, ds);
-		iptc_dataset_unref(ds);
-	}
-}
-
-static void iptc_put(IptcData *d, IptcTag tag, const char *v)
-{
-	iptc_data_add_dataset_with_contents(d, IPTC_RECORD_APP_2, tag, (const unsigned char *)v,
-					    (unsigned)strlen(v), IPTC_DONT_VALIDATE);
-}
-
-/* Copy in to out with the IPTC block of the Photoshop APP13 segment
- * replaced (its other resources kept); the other segments and the image
- * data are copied as they are. */
-static int iptc_write(FILE *in, FILE *out, const char *title, const char *desc,
-		      const char *const *kw, size_t nkw, sb_err *e)
-{
-	unsigned char *ps3 = xmalloc(PS3_MAX), *nps3 = xmalloc(PS3_MAX);
-	unsigned char *buf = NULL;
-	unsigned int len = 0;
-	int rc = -1;
-	int ps3_len = iptc_jpeg_read_ps3(in, ps3, PS3_MAX);
-	IptcData *d = NULL;
-	if (ps3_len < 0) {
-		sb_fail(e, SBE_INPUT, _("not a JPEG, or its Photoshop segment is damaged"));
-		goto out;
-	}
-	if (ps3_len > 0) {
-		unsigned int ilen = 0;
-		int off = iptc_jpeg_ps3_find_iptc(ps3, (unsigned)ps3_len, &ilen);
-		if (off > 0)
-			d = iptc_data_new_from_data(ps3 + off, ilen);
-	}
-	if (!d)
-		d = iptc_data_new();
-	iptc_drop(d, IPTC_RECORD_APP_2, IPTC_TAG_OBJECT_NAME);
-	iptc_drop(d, IPTC_RECORD_APP_2, IPTC_TAG_HEADLINE);
-	iptc_drop(d, IPTC_RECORD_APP_2, IPTC_TAG_CAPTION);
-	iptc_drop(d, IPTC_RECORD_APP_2, IPTC_TAG_KEYWORDS);
-	iptc_data_set_encoding_utf8(d); /* 1:90 ESC % G */
-	iptc_data_set_version(d, 4);    /* 2:00, as IIM readers expect */
-	iptc_put(d, IPTC_TAG_OBJECT_NAME, title);
-	iptc_put(d, IPTC_TAG_HEADLINE, title);
-	iptc_put(d, IPTC_TAG_CAPTION, desc);
-	for (size_t i = 0; i < nkw; i++)
-		iptc_put(d, IPTC_TAG_KEYWORDS, kw[i]);
-	iptc_data_sort(d);
-	if (iptc_data_save(d, &buf, &len) < 0) {
-		sb_fail(e, SBE_GENERIC, _("the IPTC data could not be encoded"));
-		goto out;
-	}
-	int nlen = iptc_jpeg_ps3_save_iptc(ps3_len > 0 ? ps3 : NULL,
-					   ps3_len > 0 ? (unsigned)ps3_len : 0, buf, len, nps3,
-					   PS3_MAX);
-	if (nlen < 0) {
-		sb_fail(e, SBE_INPUT,
-			_("the IPTC data does not fit in the JPEG's Photoshop segment"));
-		goto out;
-	}
-	rewind(in);
-	if (iptc_jpeg_save_with_ps3(in, out, nps3, (unsigned)nlen) < 0) {
-		sb_fail(e, SBE_IO, _("the JPEG could not be copied with its new IPTC data"));
-		goto out;
-	}
-	rc = 0;
-out:
-	if (buf)
-		iptc_data_free_buf(d, buf);
-	if (d)
-		iptc_data_unref(d);
-	free(ps3);
-	free(nps3);
-	return rc;
-}
 
 /* ---- XMP ------------------------------------------------------------------- */
 
@@ -146,7 +61,9 @@ static int xmp_write(const char *path, const char *title, const char *desc, cons
 	if (!ok || !xmp_files_can_put_xmp(f, x) || !xmp_files_put_xmp(f, x))
 		rc = sb_fail(e, SBE_GENERIC, _("exempi cannot write the XMP (error %d)"),
 			     xmp_get_error());
-	if (!xmp_files_close(f, XMP_CLOSE_NOOPTION) && rc == 0)
+	/* a safe update writes a new file and renames it over path: a path
+	 * that is a hard link of the photo (stage_photo) never changes it */
+	if (!xmp_files_close(f, XMP_CLOSE_SAFEUPDATE) && rc == 0)
 		rc = sb_fail(e, SBE_IO, _("exempi cannot write the JPEG (error %d)"),
 			     xmp_get_error());
 	xmp_free(x);
@@ -158,59 +75,88 @@ static int xmp_write(const char *path, const char *title, const char *desc, cons
 
 #define EMBED_IOBUF (1 << 20)
 
+/* A plain copy of the open photo into fd (when a hard link cannot be made). */
+static int copy_photo(int in, int out, const char *tmp, sb_err *e)
+{
+	char *buf = xmalloc(EMBED_IOBUF);
+	ssize_t n;
+	int rc = 0;
+	while ((n = read(in, buf, EMBED_IOBUF)) > 0)
+		if (util_write_all(out, buf, (size_t)n) < 0) {
+			rc = sb_fail(e, SBE_IO, "%s: %s", tmp, strerror(errno));
+			break;
+		}
+	if (n < 0 && rc == 0)
+		rc = sb_fail(e, SBE_IO, "%s", strerror(errno));
+	free(buf);
+	return rc;
+}
+
+/* The photo at a temp name beside dst, for the XMP toolkit to rewrite: a
+ * hard link to src when they share a file system and src is ours to write
+ * (no byte is written: the toolkit writes the new photo once, into a file
+ * of its own that takes the temp name, and src keeps its bytes), else a
+ * copy. */
+static int stage_photo(const char *src, int in, const struct stat *st, const char *dst, char **tmp,
+		       sb_err *e)
+{
+	int fd = util_create_temp(dst, tmp, e);
+	if (fd < 0)
+		return -1;
+	/* exempi opens what it updates for writing, and looks at the mode */
+	if ((st->st_mode & S_IWUSR) && access(src, W_OK) == 0) {
+		close(fd);
+		if (unlink(*tmp) == 0 && link(src, *tmp) == 0)
+			return 0;
+		/* another file system: a copy, under the name we had (taken back
+		 * unless someone planted a file there meanwhile) */
+		fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0) {
+			sb_fail(e, SBE_IO, "%s: %s", *tmp, strerror(errno));
+			free(*tmp);
+			*tmp = NULL; /* not ours to remove */
+			return -1;
+		}
+	}
+	int rc = copy_photo(in, fd, *tmp, e);
+	if (close(fd) != 0 && rc == 0)
+		rc = sb_fail(e, SBE_IO, "%s: %s", *tmp, strerror(errno));
+	return rc;
+}
+
 int embed_file(const char *src, const char *dst, const char *title, const char *description,
 	       const char *const *keywords, size_t nkeywords, sb_err *e)
 {
 	struct stat st;
-	/* libiptcdata copies the photo through stdio: 1 MB buffers instead of
-	 * the default 4 KB cut its read and write calls from thousands per
-	 * photo to a few dozen (bench/RESULTS.md, embed) */
-	char *ibuf = xmalloc(EMBED_IOBUF), *obuf = xmalloc(EMBED_IOBUF);
-	FILE *in = fopen(src, "rb");
-	if (in)
-		setvbuf(in, ibuf, _IOFBF, EMBED_IOBUF);
-	if (!in || fstat(fileno(in), &st) < 0) {
+	int in = open(src, O_RDONLY | O_CLOEXEC);
+	unsigned char soi[2] = { 0 };
+	if (in < 0 || fstat(in, &st) < 0) {
 		int er = errno;
-		if (in)
-			fclose(in);
-		free(ibuf);
-		free(obuf);
+		if (in >= 0)
+			close(in);
 		return sb_fail(e, SBE_IO, "%s: %s", src, strerror(er));
 	}
-	unsigned char soi[2] = { 0 };
-	if (fread(soi, 1, 2, in) != 2 || soi[0] != 0xFF || soi[1] != 0xD8) {
-		fclose(in);
-		free(ibuf);
-		free(obuf);
+	if (read(in, soi, 2) != 2 || soi[0] != 0xFF || soi[1] != 0xD8) {
+		close(in);
 		return sb_fail(e, SBE_INPUT, _("%s: not a JPEG"), src);
 	}
-	rewind(in);
+	lseek(in, 0, SEEK_SET);
 	char *tmp = NULL;
-	int fd = util_create_temp(dst, &tmp, e);
-	if (fd < 0) {
-		fclose(in);
-		free(ibuf);
-		free(obuf);
-		return -1;
-	}
-	FILE *out = fdopen(fd, "wb");
-	if (out)
-		setvbuf(out, obuf, _IOFBF, EMBED_IOBUF);
-	int rc = out ? iptc_write(in, out, title, description, keywords, nkeywords, e)
-		     : sb_fail(e, SBE_IO, "%s: %s", tmp, strerror(errno));
-	fclose(in);
-	if (out && fclose(out) != 0 && rc == 0)
-		rc = sb_fail(e, SBE_IO, "%s: %s", tmp, strerror(errno));
-	if (!out)
-		close(fd);
-	free(ibuf);
-	free(obuf);
+	/* XMP and IPTC in one pass: the XMP toolkit writes the IPTC IIM (and
+	 * EXIF's description) from the XMP it is given */
+	int rc = stage_photo(src, in, &st, dst, &tmp, e);
+	close(in);
 	if (rc == 0)
 		rc = xmp_write(tmp, title, description, keywords, nkeywords, e);
 	if (rc == 0) {
 		/* the photo keeps its mode; the data reaches the disk before the name */
 		int fd2 = open(tmp, O_RDWR | O_CLOEXEC);
-		if (fd2 < 0 || fchmod(fd2, st.st_mode & 07777) < 0 || fsync(fd2) < 0)
+		struct stat ts;
+		if (fd2 >= 0 && fstat(fd2, &ts) == 0 && ts.st_ino == st.st_ino &&
+		    ts.st_dev == st.st_dev)
+			rc = sb_fail(e, SBE_GENERIC, _("exempi did not write a new file for %s"),
+				     src);
+		else if (fd2 < 0 || fchmod(fd2, st.st_mode & 07777) < 0 || fsync(fd2) < 0)
 			rc = sb_fail(e, SBE_IO, "%s: %s", tmp, strerror(errno));
 		if (fd2 >= 0)
 			close(fd2);
@@ -219,7 +165,7 @@ int embed_file(const char *src, const char *dst, const char *title, const char *
 		rc = sb_fail(e, SBE_IO, "%s: %s", dst, strerror(errno));
 	if (rc == 0)
 		fsync_dir_of(dst);
-	else
+	else if (tmp)
 		unlink(tmp);
 	free(tmp);
 	return rc;

@@ -1,11 +1,13 @@
 /* embed.h: the metadata of PhotoMedia.csv written into the photos
  * themselves, where every agency reads it on upload: XMP through exempi
- * (dc:title, dc:description, dc:subject, photoshop:Headline) and IPTC IIM
- * through libiptcdata (ObjectName, Headline, Caption-Abstract, Keywords,
- * with the UTF-8 coded character set).  The image data is never decoded or
- * re-encoded: the libraries copy the JPEG's segments and replace the
- * metadata ones, into a temp file beside the target that is fsynced and
- * renamed over it (in place) or into a copy in another directory. */
+ * (dc:title, dc:description, dc:subject, photoshop:Headline) and the IPTC
+ * IIM the XMP toolkit writes from them (ObjectName, Headline,
+ * Caption-Abstract, Keywords, with the UTF-8 coded character set).  The
+ * image data is never decoded or re-encoded: the toolkit copies the JPEG's
+ * segments and replaces the metadata ones, once per photo, into a temp file
+ * beside the target (a hard link of the photo until then: nothing is copied
+ * first) that is fsynced and renamed over it (in place) or into a copy in
+ * another directory. */
 #ifndef SB_EMBED_H
 #define SB_EMBED_H
 #include <stdbool.h>

@@ -117,6 +117,18 @@ cp "$P/IMG_0002.jpg" "$SB_TMP/once.jpg"
 sb_run embed --in-place
 check_rc 5 "embed --in-place again (rows left out)"
 check_photo "$P/IMG_0002.jpg" IMG_0002.jpg "$SB_TMP/orig2.jpg"
+# Each photo is written once: the bytes the run writes (counted by strace)
+# are about the photos' size, not twice it (the IPTC copy, then the XMP
+# toolkit's rewrite of that copy, as it used to).
+if command -v strace >/dev/null 2>&1; then
+	strace -f -qq -e trace=write,pwrite64,writev -o "$SB_TMP/strace.out" \
+		"$STOCKBATCH_BIN" --config "$SB_CONF" embed --in-place >/dev/null 2>&1 </dev/null
+	wrote=$(awk '/= [0-9]+$/ { s += $NF } END { print s + 0 }' "$SB_TMP/strace.out")
+	size=$(($(stat -c %s "$P/IMG_0001.jpg") + $(stat -c %s "$P/IMG_0002.jpg")))
+	[ "$size" -gt 0 ] && [ "$wrote" -ge "$size" ] || fail "strace counted $wrote bytes written for $size bytes of photos"
+	[ "$((wrote * 4))" -lt "$((size * 5))" ] ||
+		fail "embed --in-place wrote $wrote bytes for $size bytes of photos: each photo more than once"
+fi
 sb_run embed --in-place -o "$SB_TMP/x"
 check_rc 2 "--in-place with --output"
 sb_run export-agency --in-place
