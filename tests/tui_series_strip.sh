@@ -63,5 +63,6 @@ wait_for 20 sh -c "! ( $TUI_TM capture-pane -p -t sb | grep -q '\\[6\\]' )" ||
 	{ tui__dump; fail "the strip is drawn in a pane too small for it"; }
 tui_wait "> IMG_0001.jpg"
 tui_keys F10
-tui_wait_exit >/dev/null
+rc=$(tui_wait_exit)
+[ "$rc" = 0 ] || { tui__dump; fail "the program exited $rc (a sanitizer's report?)"; }
 exit 0
