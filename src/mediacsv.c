@@ -846,6 +846,26 @@ static mediacsv *row_from_data(const char *path, const char *data, size_t len, c
 	return NULL;
 }
 
+int mediacsv_read(const char *path, char **data, size_t *len, sb_err *e)
+{
+	struct stat st;
+	return read_file(path, data, len, &st, e);
+}
+
+int mediacsv_row_of(const char *name, const char *data, size_t len, const char *cesta,
+		    mediacsv **out, long *row, sb_err *e)
+{
+	*row = -1;
+	if ((*out = row_from_data(name, data, len, cesta))) {
+		*row = 0;
+		return 0;
+	}
+	if (mediacsv_parse_lean(name, data, len, out, e) < 0)
+		return -1;
+	*row = mediacsv_find(*out, cesta);
+	return 0;
+}
+
 int mediacsv_load_row(const char *path, const char *cesta, mediacsv **out, long *row, sb_err *e)
 {
 	*out = NULL;
@@ -856,16 +876,9 @@ int mediacsv_load_row(const char *path, const char *cesta, mediacsv **out, long 
 	struct stat st;
 	if (read_file(path, &data, &len, &st, e) < 0)
 		return -1;
-	*out = row_from_data(path, data, len, cesta);
-	if (*out) {
-		free(data);
-		*row = 0;
-		return 0;
-	}
-	if (parse_owned(path, data, len, true, out, e) < 0)
-		return -1;
-	*row = mediacsv_find(*out, cesta);
-	return 0;
+	int rc = mediacsv_row_of(path, data, len, cesta, out, row, e);
+	free(data);
+	return rc;
 }
 
 int mediacsv_load(const char *path, mediacsv **out, sb_err *e)

@@ -47,8 +47,15 @@ int mediacsv_load_lean(const char *path, mediacsv **out, sb_err *e);
  * one-row table (*row 0); when the Cesta is not found so (quoted in the
  * file, or absent) the whole file is loaded lean and *row is
  * mediacsv_find's (-1: no such row).  What a view of one photo of a big
- * library reads (the review view). */
+ * library reads. */
 int mediacsv_load_row(const char *path, const char *cesta, mediacsv **out, long *row, sb_err *e);
+/* The file's bytes in one read (data[len] is NUL; caller frees). */
+int mediacsv_read(const char *path, char **data, size_t *len, sb_err *e);
+/* mediacsv_load_row over the file's bytes already read (data[len] is NUL; name for
+ * messages): the review view keeps them while it is open, so moving to
+ * another photo only scans. */
+int mediacsv_row_of(const char *name, const char *data, size_t len, const char *cesta,
+		    mediacsv **out, long *row, sb_err *e);
 void mediacsv_free(mediacsv *m);
 
 size_t mediacsv_rows(const mediacsv *m);

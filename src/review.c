@@ -1,8 +1,9 @@
 /* review.c: the review of a batch's committed photos and the redo queue
  * (see review.h).  A review reads the batch's files from the store and
- * each photo's row when it is shown (mediacsv_load_row: the row found in
- * the file read, not the whole table parsed), so it opens in a scan of
- * the file whatever the library's and the batch's size.  A redo is one file in a batch of kind "redo", made ready
+ * the CSV's bytes once (again when the file changes), and each photo's
+ * row when it is shown (mediacsv_row_of: the row found in the bytes, not
+ * the whole table parsed), so it opens in one read of the file whatever
+ * the library's and the batch's size, and moves in a scan.  A redo is one file in a batch of kind "redo", made ready
  * at once: the store's journal makes it durable, the engine's send makes
  * it one request. */
 #include "config.h"
@@ -30,6 +31,8 @@ struct review {
 	bool *filled;
 	size_t n;
 	struct stat m_st; /* the CSV when the rows shown were read */
+	char *csv;        /* its bytes, read once while the view is open */
+	size_t csv_len;
 	agency_lists *lists; /* read on the first findings */
 	bool lists_tried;
 	json_object *repairs; /* report.json's extra.repairs, or NULL */
@@ -44,6 +47,15 @@ static void csv_stat(review *rv, struct stat *st)
 {
 	if (stat(rv->cfg->media_csv, st) < 0)
 		memset(st, 0, sizeof *st);
+}
+
+/* The CSV's bytes (not parsed: each photo's row is found when shown). */
+static int csv_read(review *rv, sb_err *e)
+{
+	free(rv->csv);
+	rv->csv = NULL;
+	csv_stat(rv, &rv->m_st);
+	return mediacsv_read(rv->cfg->media_csv, &rv->csv, &rv->csv_len, e);
 }
 
 static json_object *read_repairs(store *st, const char *id)
@@ -76,7 +88,10 @@ int review_open(const settings *cfg, store *st, const char *batch_id, review **o
 		review_close(rv);
 		return sb_fail(e, SBE_NOTFOUND, _("no batch %s: see `stockbatch status`"), batch_id);
 	}
-	csv_stat(rv, &rv->m_st);
+	if (csv_read(rv, e) < 0) {
+		review_close(rv);
+		return -1;
+	}
 	rv->idx = xcalloc(rv->nfiles ? rv->nfiles : 1, sizeof *rv->idx);
 	for (size_t i = 0; i < rv->nfiles; i++)
 		if (rv->files[i].state == FS_SAVED_TO_CSV)
@@ -114,6 +129,7 @@ void review_close(review *rv)
 	free(rv->filled);
 	free(rv->idx);
 	file_entries_free(rv->files, rv->nfiles);
+	free(rv->csv);
 	agency_lists_free(rv->lists);
 	json_object_put(rv->repairs);
 	free(rv);
@@ -207,7 +223,7 @@ static void fill(review *rv, size_t i)
 	long r = -1;
 	sb_err e;
 	sb_err_clear(&e);
-	if (mediacsv_load_row(rv->cfg->media_csv, f->cesta, &m, &r, &e) < 0)
+	if (mediacsv_row_of(rv->cfg->media_csv, rv->csv, rv->csv_len, f->cesta, &m, &r, &e) < 0)
 		it->reason = xstrdup(e.msg);
 	if (r >= 0) {
 		size_t row = (size_t)r;
@@ -267,7 +283,10 @@ bool review_refresh(review *rv)
 	    st.st_mtim.tv_nsec == rv->m_st.st_mtim.tv_nsec && st.st_size == rv->m_st.st_size &&
 	    st.st_ino == rv->m_st.st_ino)
 		return false;
-	rv->m_st = st;
+	sb_err e;
+	sb_err_clear(&e);
+	if (csv_read(rv, &e) < 0)
+		return false; /* the rows shown stay, read again at the next change */
 	json_object_put(rv->repairs);
 	rv->repairs = read_repairs(rv->st, rv->batch_id);
 	memset(rv->filled, 0, rv->n * sizeof *rv->filled);

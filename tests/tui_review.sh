@@ -8,7 +8,9 @@
 # new request, never one twice.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 . "$top_srcdir/tests/tui_lib.sh"
-tui_library 3 batch_size=2 poll_interval=1
+# no edited copies: IMG_0001_bw's own text-only batch would go out at a
+# time of its own and count at the fake beside the redo
+tui_library 3 batch_size=2 poll_interval=1 alternatives=
 CSV=$L/PhotoMedia.csv
 
 # field FILE COLUMN: the CSV's value now
@@ -94,7 +96,8 @@ redo_at()
 	tui_wait "Title: "
 	[ "$(row_line "$other")" = "$other_before" ] || fail "$other's row changed with $file's redo"
 	set -- $(ids)
-	[ "$1" -eq $((ids_before + 1)) ] || fail "the fake got $(($1 - ids_before)) new requests, not one"
+	[ "$1" -eq $((ids_before + 1)) ] ||
+		fail "the fake got $(($1 - ids_before)) new requests, not one: $(sb_fake_stats)"
 	[ "$2" -eq 1 ] || fail "a request went to the fake twice"
 	tui_keys q
 	tui_wait_gone "Review of b"
