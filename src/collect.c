@@ -173,7 +173,7 @@ void collect_editorial_date(const char *datum, const char *local, char out[16])
 	day[strcspn(day, " ")] = '\0';
 	if (date_norm_ddmmyyyy(day, out))
 		return;
-	FILE *f = local ? fopen(local, "rb") : NULL;
+	FILE *f = local ? fopen_regular(local) : NULL;
 	if (f) {
 		/* EXIF sits in the first kilobytes: do not read a 24 MP file whole. */
 		unsigned char *buf = xmalloc(256 * 1024);

@@ -128,13 +128,13 @@ int embed_file(const char *src, const char *dst, const char *title, const char *
 	       const char *const *keywords, size_t nkeywords, sb_err *e)
 {
 	struct stat st;
-	int in = open(src, O_RDONLY | O_CLOEXEC);
+	int in = open_regular(src);
 	unsigned char soi[2] = { 0 };
 	if (in < 0 || fstat(in, &st) < 0) {
 		int er = errno;
 		if (in >= 0)
 			close(in);
-		return sb_fail(e, SBE_IO, "%s: %s", src, strerror(er));
+		return sb_fail(e, SBE_IO, "%s: %s", src, open_error(er));
 	}
 	if (read(in, soi, 2) != 2 || soi[0] != 0xFF || soi[1] != 0xD8) {
 		close(in);

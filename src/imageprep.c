@@ -494,9 +494,9 @@ static int other_size(const char *path, int *w, int *h, sb_err *e)
 int image_file_size(const char *path, int *w, int *h, sb_err *e)
 {
 	enum { HEAD = 256 * 1024 };
-	FILE *f = fopen(path, "rb");
+	FILE *f = fopen_regular(path);
 	if (!f)
-		return sb_fail(e, SBE_IO, _("cannot open %s: %s"), path, strerror(errno));
+		return sb_fail(e, SBE_IO, _("cannot open %s: %s"), path, open_error(errno));
 	unsigned char *buf = xmalloc(HEAD);
 	size_t n = fread(buf, 1, HEAD, f);
 	fclose(f);

@@ -739,10 +739,10 @@ int mediacsv_parse_lean(const char *name, const char *data, size_t len, mediacsv
 /* One read into a buffer of the file's size; st is what was read. */
 static int read_file(const char *path, char **data, size_t *len, struct stat *st, sb_err *e)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open_regular(path);
 	if (fd < 0)
 		return sb_fail(e, errno == ENOENT ? SBE_NOTFOUND : SBE_IO, _("cannot open %s: %s"),
-			       path, strerror(errno));
+			       path, open_error(errno));
 	if (fstat(fd, st) < 0) {
 		int saved = errno;
 		close(fd);

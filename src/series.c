@@ -212,7 +212,7 @@ bool series_time_of(const char *datum, const char *local, int64_t *t)
 	if (datum && sscanf(datum, " %d.%d.%d %d:%d:%d%c", &d, &mo, &y, &h, &mi, &s, &tail) >= 5 &&
 	    to_seconds(y, mo, d, h, mi, s, t))
 		return true;
-	FILE *f = local ? fopen(local, "rb") : NULL;
+	FILE *f = local ? fopen_regular(local) : NULL;
 	if (!f)
 		return false;
 	/* EXIF sits in the first kilobytes: do not read a 24 MP file whole. */

@@ -1,6 +1,7 @@
 /* util.c: shared helpers of the core (see util.h). */
 #include "config.h"
 #include "util.h"
+#include "i18n.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -496,12 +497,48 @@ int append_line_sync(const char *path, const char *line, sb_err *e)
 	return 0;
 }
 
+int open_regular(const char *path)
+{
+	/* O_NONBLOCK: opening a FIFO with no writer returns at once */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	struct stat st;
+	int er = fstat(fd, &st) < 0 ? errno : S_ISREG(st.st_mode) ? 0 : EINVAL;
+	if (er) {
+		close(fd);
+		errno = er;
+		return -1;
+	}
+	int fl = fcntl(fd, F_GETFL);
+	if (fl >= 0)
+		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	return fd;
+}
+
+FILE *fopen_regular(const char *path)
+{
+	int fd = open_regular(path);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "rb");
+	if (fd >= 0 && !f) {
+		int er = errno;
+		close(fd);
+		errno = er;
+	}
+	return f;
+}
+
+const char *open_error(int err)
+{
+	return err == EINVAL ? _("not a regular file") : strerror(err);
+}
+
 int read_whole_file(const char *path, char **data, size_t *len, sb_err *e)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open_regular(path);
 	if (fd < 0)
-		return sb_fail(e, errno == ENOENT ? SBE_NOTFOUND : SBE_IO, "cannot open %s: %s",
-			       path, strerror(errno));
+		return sb_fail(e, errno == ENOENT ? SBE_NOTFOUND : SBE_IO, _("cannot open %s: %s"),
+			       path, open_error(errno));
 	sbuf b = { 0 };
 	char buf[65536];
 	for (;;) {

@@ -95,6 +95,13 @@ size_t util_remove_dead_temps(const char *dir, const char *prefix);
 int open_private(const char *path, int flags, sb_err *e);
 int fsync_dir_of(const char *path);
 int read_whole_file(const char *path, char **data, size_t *len, sb_err *e);
+/* Open a file to read, refusing what is not a regular file: a FIFO or a
+ * device planted in a library (or a CSV named for one) would block the
+ * reader for ever.  -1 with errno set; EINVAL for not a regular file,
+ * which open_error() words. */
+int open_regular(const char *path);
+FILE *fopen_regular(const char *path);
+const char *open_error(int err);
 int mkdir_p(const char *path, mode_t mode, sb_err *e);
 char *path_join(const char *a, const char *b);
 char *path_dirname(const char *path);

@@ -286,7 +286,7 @@ int preview_decode(const char *path, int w, int h, pv_protocol proto, image_rgb 
 	needed_px(w, h, proto, &nw, &nh);
 	/* An embedded preview sits in the first 64 KB: try it before reading
 	 * the whole 24 MP file. */
-	FILE *f = fopen(path, "rb");
+	FILE *f = fopen_regular(path);
 	if (f) {
 		unsigned char *head = xmalloc(HEAD_BYTES);
 		size_t hn = fread(head, 1, HEAD_BYTES, f);
