@@ -307,6 +307,22 @@ static void new_id(store *s, char id[40])
 			r = (uint16_t)(rand() ^ getpid());
 		char ts[32];
 		strftime(ts, sizeof ts, "%Y%m%d-%H%M%S", &tm);
+		/* after every batch made in the same second: batches of one
+		 * second list in the order they were made, not the dice's */
+		snprintf(id, 40, "b%s-", ts);
+		size_t pl = strlen(id);
+		unsigned last = 0;
+		bool any = false;
+		for (size_t i = 0; i < s->nb; i++) {
+			unsigned v;
+			if (strncmp(s->b[i]->info.id, id, pl) == 0 &&
+			    sscanf(s->b[i]->info.id + pl, "%4x", &v) == 1 && (!any || v > last)) {
+				last = v;
+				any = true;
+			}
+		}
+		if (any && r <= last)
+			r = (uint16_t)(last + 1 + r % 16 > 0xffff ? r : last + 1 + r % 16);
 		snprintf(id, 40, "b%s-%04x", ts, r);
 		char *p = path_join(s->bdir, id);
 		bool taken = brec_find(s, id) || file_exists(p);
