@@ -137,6 +137,13 @@ int store_file_set_state(store *s, const char *batch_id, const char *cesta, file
 int store_file_update(store *s, const char *batch_id, const file_entry *f, sb_err *e);
 /* Remove a file that has not been sent (edit before sending, or un-collect). */
 int store_remove_file(store *s, const char *batch_id, const char *cesta, sb_err *e);
+/* Replace the description of a file saved into a batch that still collects
+ * (re-edit before sending): durable when this returns 0, and the journal
+ * holds one line per file after it.  Refused (SBE_CONFLICT, e says why)
+ * once the batch is sealed or sent, or for a file not in description_saved.
+ * text NULL: only whether it may be replaced now. */
+int store_file_redescribe(store *s, const char *batch_id, const char *cesta, const char *text,
+			  sb_err *e);
 /* The active batch holding this Cesta, or false. */
 bool store_file_batch(store *s, const char *cesta, char batch_id[40]);
 /* Was this Cesta ever rejected/skipped/committed by us (any batch)? */

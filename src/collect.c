@@ -304,3 +304,33 @@ char *collect_draft_load(const settings *cfg, store *st, char **cesta)
 	free(path);
 	return NULL;
 }
+
+char *collect_saved_description(store *st, const char *cesta, char *batch_id, sb_err *e)
+{
+	char id[40];
+	file_entry f;
+	if (!store_file_batch(st, cesta, id)) {
+		sb_fail(e, SBE_NOTFOUND, _("%s is in no batch waiting to be sent"), cesta);
+		return NULL;
+	}
+	if (store_file_redescribe(st, id, cesta, NULL, e) < 0)
+		return NULL;
+	if (store_file_get(st, id, cesta, &f) < 0) {
+		sb_fail(e, SBE_NOTFOUND, _("%s is in no batch waiting to be sent"), cesta);
+		return NULL;
+	}
+	char *text = f.description;
+	f.description = NULL;
+	file_entry_clear(&f);
+	if (batch_id)
+		snprintf(batch_id, 40, "%s", id);
+	return text;
+}
+
+int collect_redescribe(store *st, const char *cesta, const char *text, sb_err *e)
+{
+	char id[40];
+	if (!store_file_batch(st, cesta, id))
+		return sb_fail(e, SBE_NOTFOUND, _("%s is in no batch waiting to be sent"), cesta);
+	return store_file_redescribe(st, id, cesta, text, e);
+}

@@ -90,6 +90,15 @@ int collect_reject_photo(const settings *cfg, store *st, const mediacsv *m, size
 /* Skip the photo for this session: nothing is stored but the draft goes. */
 void collect_skip_photo(store *st);
 
+/* Re-edit before sending: the description saved for cesta while its batch
+ * still collects (caller frees; batch_id, 40 bytes, gets the batch when
+ * not NULL), else NULL with e saying why (sealed, sent, in no batch). */
+char *collect_saved_description(store *st, const char *cesta, char *batch_id, sb_err *e);
+/* Replace that description: durable before returning, the batch's journal
+ * still one entry for the photo; refused, saying why, once its batch is
+ * sealed or sent (store_file_redescribe). */
+int collect_redescribe(store *st, const char *cesta, const char *text, sb_err *e);
+
 /* The draft of the photo being described (survives quit and crash). */
 int collect_draft_save(store *st, const char *cesta, const char *text, sb_err *e);
 /* The draft left by the last session, when its photo is still eligible:

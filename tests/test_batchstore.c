@@ -458,6 +458,69 @@ static void test_files(void **state)
 	free(dir);
 }
 
+/* Re-edit before sending: the description is replaced in place (one journal
+ * line per file, the rest kept), durable across a reopen; refused once the
+ * batch is sealed, and for a file not waiting with a description. */
+static void test_redescribe(void **state)
+{
+	(void)state;
+	char *dir = mktmp();
+	store *s = open_ok(dir);
+	sb_err e;
+	batch_info a;
+	assert_int_equal(store_collecting(s, "originals", "openai", "m", &a, &e), 0);
+	file_entry f;
+	memset(&f, 0, sizeof f);
+	f.cesta = "/p/IMG_1.jpg";
+	f.description = "first text";
+	f.state = FS_DESCRIPTION_SAVED;
+	f.editorial = true;
+	snprintf(f.ed.city, sizeof f.ed.city, "Brno");
+	f.series_n = 2;
+	f.series_i = 1;
+	assert_int_equal(store_add_file(s, a.id, &f, &e), 0);
+	assert_int_equal(add(s, a.id, "/p/IMG_2.jpg", "other", FS_DESCRIPTION_SAVED, &e), 0);
+	assert_int_equal(add(s, a.id, "/p/IMG_3.jpg", "", FS_REJECTED, &e), 0);
+	assert_int_equal(store_file_redescribe(s, a.id, "/p/IMG_1.jpg", NULL, &e), 0);
+	assert_int_equal(store_file_redescribe(s, a.id, "/p/IMG_1.jpg", "Nový text, ž", &e), 0);
+	assert_int_equal(store_file_redescribe(s, a.id, "/p/IMG_3.jpg", "x", &e), -1);
+	assert_int_equal(e.code, SBE_CONFLICT);
+	assert_int_equal(store_file_redescribe(s, a.id, "/p/none.jpg", "x", &e), -1);
+	store_close(s);
+
+	char *jp = xasprintf("%s/batches/%s/files.jsonl", dir, a.id), *data;
+	size_t len, lines = 0;
+	assert_int_equal(read_whole_file(jp, &data, &len, &e), 0);
+	for (size_t i = 0; i < len; i++)
+		lines += data[i] == '\n';
+	assert_int_equal(lines, 3);
+	assert_null(strstr(data, "first text"));
+	free(data);
+	free(jp);
+
+	s = open_ok(dir);
+	file_entry g;
+	assert_int_equal(store_file_get(s, a.id, "/p/IMG_1.jpg", &g), 0);
+	assert_string_equal(g.description, "Nový text, ž");
+	assert_int_equal(g.state, FS_DESCRIPTION_SAVED);
+	assert_true(g.editorial);
+	assert_string_equal(g.ed.city, "Brno");
+	assert_int_equal(g.series_n, 2);
+	assert_non_null(g.custom_id);
+	file_entry_clear(&g);
+	assert_int_equal(store_set_state(s, a.id, BS_READY, NULL, &e), 0);
+	assert_int_equal(store_file_redescribe(s, a.id, "/p/IMG_2.jpg", NULL, &e), -1);
+	assert_int_equal(e.code, SBE_CONFLICT);
+	assert_non_null(strstr(e.msg, "sealed"));
+	assert_int_equal(store_file_redescribe(s, a.id, "/p/IMG_2.jpg", "late", &e), -1);
+	assert_int_equal(store_file_get(s, a.id, "/p/IMG_2.jpg", &g), 0);
+	assert_string_equal(g.description, "other");
+	file_entry_clear(&g);
+	store_close(s);
+	rmtree(dir);
+	free(dir);
+}
+
 static void test_reactivate_conflict(void **state)
 {
 	(void)state;
@@ -914,6 +977,7 @@ int main(void)
 		cmocka_unit_test(test_other_instance),
 		cmocka_unit_test(test_threads), cmocka_unit_test(test_settle),
 		cmocka_unit_test(test_double_claim), cmocka_unit_test(test_lazy_finished),
+		cmocka_unit_test(test_redescribe),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -57,6 +57,28 @@ static void test_batch_keys(void **state)
 	assert_int_equal(tui_key_action(TC_BATCHES, '\t', false), TA_NEXT_PANE);
 }
 
+/* The photo list: the pager's moves, its own Enter, e and u; q closes it
+ * (not the program), F10 and F1 stay the program's. */
+static void test_photo_list_keys(void **state)
+{
+	(void)state;
+	assert_int_equal(tui_key_action(TC_PHOTOS, 'j', false), TA_PG_LINE_DOWN);
+	assert_int_equal(tui_key_action(TC_PHOTOS, KEY_NPAGE, true), TA_PG_PAGE_DOWN);
+	assert_int_equal(tui_key_action(TC_PHOTOS, KEY_END, true), TA_PG_BOTTOM);
+	assert_int_equal(tui_key_action(TC_PHOTOS, '/', false), TA_PG_FIND);
+	assert_int_equal(tui_key_action(TC_PHOTOS, 'N', false), TA_PG_PREV);
+	assert_int_equal(tui_key_action(TC_PHOTOS, '\r', false), TA_PL_OPEN);
+	assert_int_equal(tui_key_action(TC_PHOTOS, 'e', false), TA_PL_OPEN);
+	assert_int_equal(tui_key_action(TC_PHOTOS, 'u', false), TA_PL_UNSKIP);
+	assert_int_equal(tui_key_action(TC_PHOTOS, 'q', false), TA_PG_CLOSE);
+	assert_int_equal(tui_key_action(TC_PHOTOS, 27, false), TA_PG_CLOSE);
+	assert_int_equal(tui_key_action(TC_PHOTOS, KEY_F(10), true), TA_QUIT);
+	assert_int_equal(tui_key_action(TC_PHOTOS, '?', false), TA_HELP);
+	/* Esc in the editor leaves a re-edit; the batch list's e stays embed */
+	assert_int_equal(tui_key_action(TC_EDITOR, 27, false), TA_REDO_LEAVE);
+	assert_int_equal(tui_key_action(TC_BATCHES, 'e', false), TA_EMBED);
+}
+
 static void test_list(void **state)
 {
 	(void)state;
@@ -88,7 +110,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_editor_keys),
-		cmocka_unit_test(test_batch_keys),
+		cmocka_unit_test(test_batch_keys), cmocka_unit_test(test_photo_list_keys),
 		cmocka_unit_test(test_list),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

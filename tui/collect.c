@@ -17,8 +17,12 @@
 #include "lostrows.h"
 #include "photomedia.h"
 #include "queue.h"
+#include "strmap.h"
 
 #define SERIES_SCAN 64 /* photos ahead looked at for the current one's series */
+
+/* Why a photo of the list is no longer open this session. */
+typedef enum { GONE_NOT, GONE_SAVED, GONE_REJECTED, GONE_SKIPPED } gone_why;
 
 struct collector {
 	settings *cfg;
@@ -26,8 +30,11 @@ struct collector {
 	collect_scan *scan;
 	const mediacsv *m;
 	size_t *rows, nrows, cap, cur;
-	char **local;   /* mapped paths, made on demand (cap entries) */
-	bool *gone;     /* saved, rejected or skipped with its series (cap entries) */
+	char **local;        /* mapped paths, made on demand (cap entries) */
+	unsigned char *gone; /* a gone_why: saved, rejected or skipped (cap entries) */
+	strmap kept;         /* Cesta -> text typed for a photo passed over (jump) */
+	long redo_row;       /* re-editing a saved description: its CSV row; -1 */
+	char *redo_cesta, *redo_local;
 	bool scanning;  /* more rows may come */
 	long draft_row; /* shown before the scan found it: skipped then; -1 */
 	/* The current photo's series (SPEC 13): its frames (positions in the
@@ -104,6 +111,8 @@ int collect_open(settings *cfg, store *st, collector **out, sb_err *e)
 	c->scanning = true;
 	c->draft_row = -1;
 	c->sel_pos = SIZE_MAX;
+	c->redo_row = -1;
+	strmap_init(&c->kept, true);
 	c->hc = series_cache_open(store_path(st));
 	c->se = series_edits_open(store_path(st));
 	c->sdirty = true;
@@ -139,6 +148,11 @@ void collect_close(collector *c)
 	free(c->local);
 	free(c->gone);
 	free(c->rows);
+	for (size_t i = 0; i < c->kept.n; i++)
+		free(c->kept.e[i].ptr);
+	strmap_free(&c->kept);
+	free(c->redo_cesta);
+	free(c->redo_local);
 	free(c);
 }
 
@@ -204,7 +218,7 @@ static void move_slot(collector *c, size_t from, size_t to)
 {
 	size_t r = c->rows[from];
 	char *l = c->local[from];
-	bool g = c->gone[from];
+	unsigned char g = c->gone[from];
 	if (to < from) {
 		memmove(c->rows + to + 1, c->rows + to, (from - to) * sizeof *c->rows);
 		memmove(c->local + to + 1, c->local + to, (from - to) * sizeof *c->local);
@@ -280,13 +294,13 @@ static size_t sel_index(collector *c)
 	return 0;
 }
 
-static void photo_at(collector *c, size_t i, collect_photo *p)
+/* CSV row r's facts; its place is the current one's. */
+static void photo_fill(collector *c, size_t r, const char *cesta, char *local, collect_photo *p)
 {
-	size_t r = c->rows[i];
 	memset(p, 0, sizeof *p);
 	p->row = r;
-	p->cesta = mediacsv_field(c->m, r, MC_CESTA);
-	p->local = (char *)local_at(c, i);
+	p->cesta = cesta;
+	p->local = local;
 	p->soubor = mediacsv_field(c->m, r, MC_SOUBOR);
 	p->kategorie = mediacsv_field(c->m, r, MC_KATEGORIE);
 	p->datum = mediacsv_field(c->m, r, MC_DATUM_VYTVORENI);
@@ -295,12 +309,29 @@ static void photo_at(collector *c, size_t i, collect_photo *p)
 	p->pos = c->cur + 1;
 	p->total = c->nrows;
 	p->counting = c->scanning;
+}
+
+static void photo_at(collector *c, size_t i, collect_photo *p)
+{
+	size_t r = c->rows[i];
+	photo_fill(c, r, mediacsv_field(c->m, r, MC_CESTA), (char *)local_at(c, i), p);
 	p->frame = sel_index(c) + 1;
 	p->frames = c->nfr ? c->nfr : 1;
 }
 
+/* The photo re-edited (collect_redo_begin): not on the list, alone. */
+static void redo_photo(collector *c, collect_photo *p)
+{
+	photo_fill(c, (size_t)c->redo_row, c->redo_cesta, c->redo_local, p);
+	p->frame = p->frames = 1;
+}
+
 bool collect_current(collector *c, collect_photo *p)
 {
+	if (c->redo_row >= 0) {
+		redo_photo(c, p);
+		return true;
+	}
 	series_refresh(c);
 	if (c->cur >= c->nrows)
 		return false;
@@ -310,6 +341,11 @@ bool collect_current(collector *c, collect_photo *p)
 
 bool collect_frame(collector *c, size_t k, collect_photo *p)
 {
+	if (c->redo_row >= 0) {
+		if (k == 0)
+			redo_photo(c, p);
+		return k == 0;
+	}
 	series_refresh(c);
 	if (k >= c->nfr)
 		return false;
@@ -388,7 +424,7 @@ static bool take_draft_row(collector *c, const char *cesta)
 	}
 	c->rows[c->nrows] = (size_t)r;
 	c->local[c->nrows] = NULL;
-	c->gone[c->nrows] = false;
+	c->gone[c->nrows] = GONE_NOT;
 	c->nrows++;
 	move_slot(c, c->nrows - 1, c->cur);
 	c->draft_row = r;
@@ -434,10 +470,10 @@ static size_t targets(collector *c, bool frame_only, size_t *out)
 	return c->nfr;
 }
 
-static void gone(collector *c, const size_t *pos, size_t n)
+static void gone(collector *c, const size_t *pos, size_t n, gone_why why)
 {
 	for (size_t k = 0; k < n; k++)
-		c->gone[pos[k]] = true;
+		c->gone[pos[k]] = (unsigned char)why;
 	c->sdirty = true;
 }
 
@@ -456,7 +492,7 @@ int collect_save(collector *c, const char *text, bool editorial, const editorial
 	draft_flush(c);
 	if (collect_save_series(c->cfg, c->st, c->m, rows, n, text, edf, ed, sealed, e) < 0)
 		return -1;
-	gone(c, pos, n);
+	gone(c, pos, n, GONE_SAVED);
 	sb_err e2;
 	series_cache_save(c->hc, &e2);
 	return 0;
@@ -472,7 +508,7 @@ int collect_reject(collector *c, bool frame_only, sb_err *e)
 	for (size_t k = 0; k < n; k++) {
 		if (collect_reject_photo(c->cfg, c->st, c->m, c->rows[pos[k]], e) < 0)
 			return -1;
-		gone(c, pos + k, 1);
+		gone(c, pos + k, 1, GONE_REJECTED);
 	}
 	return 0;
 }
@@ -485,7 +521,7 @@ size_t collect_skip(collector *c, bool frame_only)
 	/* the text typed stays while other frames of its series are left */
 	if (n && (!frame_only || c->nfr < 2))
 		collect_skip_photo(c->st);
-	gone(c, pos, n);
+	gone(c, pos, n, GONE_SKIPPED);
 	return n;
 }
 
@@ -528,8 +564,8 @@ int collect_split(collector *c, sb_err *e)
 int collect_draft(collector *c, const char *text, sb_err *e)
 {
 	collect_photo p;
-	if (!collect_current(c, &p))
-		return 0;
+	if (c->redo_row >= 0 || !collect_current(c, &p))
+		return 0; /* the draft is the photo left's (its text is kept) */
 	if (!c->dth_started)
 		return collect_draft_save(c->st, p.cesta, text, e);
 	draft d = { xstrdup(p.cesta), xstrdup(text) };
@@ -562,4 +598,128 @@ void collect_default_date(collector *c, char out[16])
 	collect_photo p;
 	bool have = collect_current(c, &p);
 	collect_editorial_date(have ? p.datum : NULL, have ? p.local : NULL, out);
+}
+
+size_t collect_items(collector *c, collect_item **out)
+{
+	series_refresh(c);
+	size_t n = 0;
+	collect_item *v = xmalloc((c->nrows ? c->nrows : 1) * sizeof *v);
+	for (size_t i = c->cur; i < c->nrows; i++) {
+		bool now = i == c->cur || is_frame(c, i);
+		if (!c->gone[i])
+			v[n++] = (collect_item){ cesta_at(c, i), now ? CI_CURRENT : CI_TODO };
+	}
+	for (size_t i = 0; i < c->nrows; i++)
+		if (c->gone[i] == GONE_SKIPPED)
+			v[n++] = (collect_item){ cesta_at(c, i), CI_SKIPPED };
+	*out = v;
+	return n;
+}
+
+/* The position of a photo open or skipped this session, or SIZE_MAX. */
+static size_t find_open(collector *c, const char *cesta)
+{
+	for (size_t i = 0; i < c->nrows; i++)
+		if ((c->gone[i] == GONE_NOT || c->gone[i] == GONE_SKIPPED) &&
+		    strcmp(cesta_at(c, i), cesta) == 0)
+			return i;
+	return SIZE_MAX;
+}
+
+/* What was typed for the photo being left, kept for its return. */
+static void keep_text(collector *c, const char *text)
+{
+	if (c->redo_row >= 0 || c->cur >= c->nrows)
+		return;
+	const char *cesta = cesta_at(c, c->cur);
+	sm_entry *k = strmap_find(&c->kept, cesta);
+	if (k) {
+		free(k->ptr);
+		strmap_del(&c->kept, cesta);
+	}
+	if (text && *text)
+		strmap_put(&c->kept, cesta, xstrdup(text));
+}
+
+/* The photo at position i open again: the current one, or with next right
+ * after it.  Every photo before cur is gone, so one from there comes to
+ * cur - 1 and cur steps back onto it. */
+static void bring_back(collector *c, size_t i, bool next)
+{
+	if (i < c->cur) {
+		move_slot(c, i, c->cur - 1);
+		c->cur--;
+		i = c->cur;
+		if (next && c->cur + 1 < c->nrows) {
+			move_slot(c, c->cur, c->cur + 1);
+			i = c->cur + 1;
+		}
+	} else if (i > c->cur) {
+		size_t to = next ? c->cur + 1 : c->cur;
+		move_slot(c, i, to);
+		i = to;
+	}
+	c->gone[i] = GONE_NOT;
+	c->sel_pos = c->cur;
+	c->sdirty = true;
+}
+
+bool collect_jump(collector *c, const char *cesta, const char *text)
+{
+	size_t i = find_open(c, cesta);
+	if (i == SIZE_MAX)
+		return false;
+	keep_text(c, text);
+	bring_back(c, i, false);
+	return true;
+}
+
+bool collect_unskip(collector *c, const char *cesta)
+{
+	size_t i = find_open(c, cesta);
+	if (i == SIZE_MAX || c->gone[i] != GONE_SKIPPED)
+		return false;
+	series_refresh(c);
+	bring_back(c, i, true);
+	return true;
+}
+
+char *collect_take_kept(collector *c)
+{
+	collect_photo p;
+	if (c->redo_row >= 0 || !collect_current(c, &p))
+		return NULL;
+	const char *cesta = cesta_at(c, c->cur);
+	char *text = strmap_get(&c->kept, cesta);
+	if (text)
+		strmap_del(&c->kept, cesta);
+	return text;
+}
+
+bool collect_redo_begin(collector *c, const char *cesta, const char *text)
+{
+	long r = mediacsv_find(c->m, cesta);
+	if (r < 0)
+		return false;
+	keep_text(c, text);
+	free(c->redo_cesta);
+	free(c->redo_local);
+	c->redo_row = r;
+	c->redo_cesta = xstrdup(cesta);
+	c->redo_local = settings_map_path(c->cfg, cesta);
+	return true;
+}
+
+void collect_redo_end(collector *c)
+{
+	c->redo_row = -1;
+	free(c->redo_cesta);
+	free(c->redo_local);
+	c->redo_cesta = c->redo_local = NULL;
+}
+
+const char *collect_redoing(collector *c)
+{
+	return c->redo_row >= 0 ? c->redo_cesta : NULL;
 }

@@ -74,6 +74,34 @@ size_t collect_skip(collector *c, bool frame_only);
  * on disk by the next save, skip or collect_close().  Reports the previous
  * write's failure, if any. */
 int collect_draft(collector *c, const char *text, sb_err *e);
+/* The photo list (tui/photos.c): this session's photos, the one being
+ * described (with its series' frames) first, then those still to describe
+ * in the order offered, then those skipped; *out is the caller's to free.
+ * cesta points into the CSV as loaded: valid while the collector is. */
+typedef enum { CI_CURRENT, CI_TODO, CI_SKIPPED } collect_item_kind;
+typedef struct collect_item {
+	const char *cesta;
+	collect_item_kind kind;
+} collect_item;
+size_t collect_items(collector *c, collect_item **out);
+/* Describe cesta (to describe or skipped) now: it becomes the current
+ * photo; the photos passed over stay next in the list, and text (typed for
+ * the photo left) is kept for when it is current again.  false when cesta
+ * is not open in this session. */
+bool collect_jump(collector *c, const char *cesta, const char *text);
+/* A photo skipped this session back to the front of those to describe,
+ * right after the current one. */
+bool collect_unskip(collector *c, const char *cesta);
+/* The text kept for the current photo when it was passed over (caller
+ * frees), or NULL. */
+char *collect_take_kept(collector *c);
+/* Re-edit a saved description: until collect_redo_end the photo cesta is
+ * the current one (facts, preview, no draft written); text typed for the
+ * photo left is kept as with a jump.  false when the CSV lacks it. */
+bool collect_redo_begin(collector *c, const char *cesta, const char *text);
+void collect_redo_end(collector *c);
+/* The Cesta being re-edited, or NULL. */
+const char *collect_redoing(collector *c);
 /* The collecting batch's fill, for the title line. */
 void collect_fill(collector *c, size_t *have, size_t *size);
 /* The current photo's Datum vytvoření, else its EXIF date, else today,

@@ -50,7 +50,7 @@ void dlg_help_open(ui *u)
 	tui_ctx order[] = { first,  first == TC_EDITOR ? TC_BATCHES : TC_EDITOR,
 			    TC_ANY, TC_VIEW,
 			    TC_PAGER, TC_REVIEW,
-			    TC_REDO };
+			    TC_REDO, TC_PHOTOS };
 	for (size_t o = 0; o < sizeof order / sizeof order[0]; o++) {
 		sbuf_printf(&b, "%s\n", tui_ctx_name(order[o]));
 		for (size_t i = 0; i < tui_nkeys; i++) {

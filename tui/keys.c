@@ -68,6 +68,7 @@ const struct tui_key tui_keys[] = {
 	{ '\n', "Enter", TC_EDITOR, TA_NEWLINE, N_("new line in the description") },
 	{ '\r', "Enter", TC_EDITOR, TA_NEWLINE, NULL },
 	{ KEY_ENTER, "Enter", TC_EDITOR, TA_NEWLINE, NULL },
+	{ 27, "Esc", TC_EDITOR, TA_REDO_LEAVE, N_("re-editing a saved description: leave it as it was") },
 
 	{ KEY_UP, "Up", TC_BATCHES, TA_SEL_UP, N_("select the batch above") },
 	{ 'k', "k", TC_BATCHES, TA_SEL_UP, NULL },
@@ -87,7 +88,7 @@ const struct tui_key tui_keys[] = {
 	{ 'x', "x", TC_BATCHES, TA_EXPORT, N_("write every agency's upload CSV of the rows ready (as export-agency)") },
 	{ 'e', "e", TC_BATCHES, TA_EMBED, N_("write title, description and keywords into copies of the photos ready (as embed)") },
 	{ 'w', "w", TC_BATCHES, TA_REVIEW, N_("review what was written for each photo of the selected batch") },
-	{ 'o', "o", TC_BATCHES, TA_PHOTOS, N_("the photos still to describe and those described but not sent yet") },
+	{ 'o', "o", TC_BATCHES, TA_PHOTOS, N_("the photo list: those to describe, skipped, described but not sent yet") },
 	{ 'i', "i", TC_BATCHES, TA_SETTINGS, N_("the settings in effect, each with where it came from") },
 	{ 'm', "m", TC_BATCHES, TA_MODELS, N_("what the photos waiting cost on every model (as plan --models)") },
 
@@ -128,6 +129,26 @@ const struct tui_key tui_keys[] = {
 	{ CTRL('s'), "Ctrl+S", TC_REDO, TA_RV_QUEUE, N_("queue the redo with the corrected description (one new request)") },
 	{ KEYF(2), "F2", TC_REDO, TA_RV_QUEUE, N_("queue the redo with the corrected description (one new request)") },
 	{ 27, "Esc", TC_REDO, TA_RV_BACK, N_("back to the review, nothing queued") },
+	{ KEY_UP, "Up", TC_PHOTOS, TA_PG_LINE_UP, N_("the photo above") },
+	{ 'k', "k", TC_PHOTOS, TA_PG_LINE_UP, NULL },
+	{ KEY_DOWN, "Down", TC_PHOTOS, TA_PG_LINE_DOWN, N_("the photo below") },
+	{ 'j', "j", TC_PHOTOS, TA_PG_LINE_DOWN, NULL },
+	{ KEY_PPAGE, "PgUp", TC_PHOTOS, TA_PG_PAGE_UP, N_("one page up") },
+	{ KEY_NPAGE, "PgDn", TC_PHOTOS, TA_PG_PAGE_DOWN, N_("one page down") },
+	{ KEY_HOME, "Home", TC_PHOTOS, TA_PG_TOP, N_("the first photo") },
+	{ 'g', "g", TC_PHOTOS, TA_PG_TOP, NULL },
+	{ KEY_END, "End", TC_PHOTOS, TA_PG_BOTTOM, N_("the last photo") },
+	{ 'G', "G", TC_PHOTOS, TA_PG_BOTTOM, NULL },
+	{ '/', "/", TC_PHOTOS, TA_PG_FIND, N_("search by file name or folder (type it, Enter finds, Esc leaves; any case)") },
+	{ 'n', "n", TC_PHOTOS, TA_PG_NEXT, N_("the next photo with the search") },
+	{ 'N', "N", TC_PHOTOS, TA_PG_PREV, N_("the previous photo with the search") },
+	{ '\n', "Enter", TC_PHOTOS, TA_PL_OPEN, N_("describe this photo now, or re-edit its saved description (before its batch is sealed)") },
+	{ '\r', "Enter", TC_PHOTOS, TA_PL_OPEN, NULL },
+	{ KEY_ENTER, "Enter", TC_PHOTOS, TA_PL_OPEN, NULL },
+	{ 'e', "e", TC_PHOTOS, TA_PL_OPEN, N_("describe or re-edit this photo (as Enter)") },
+	{ 'u', "u", TC_PHOTOS, TA_PL_UNSKIP, N_("un-skip: a photo skipped this session comes next") },
+	{ 'q', "q", TC_PHOTOS, TA_PG_CLOSE, N_("close the photo list") },
+	{ 27, "Esc", TC_PHOTOS, TA_PG_CLOSE, N_("close the photo list") },
 };
 /* clang-format on */
 const size_t tui_nkeys = sizeof tui_keys / sizeof tui_keys[0];
@@ -142,6 +163,7 @@ const char *tui_ctx_name(tui_ctx c)
 	case TC_PAGER: return _("pager");
 	case TC_REVIEW: return _("review");
 	case TC_REDO: return _("redo editor");
+	case TC_PHOTOS: return _("photo list");
 	}
 	return "";
 }

@@ -82,10 +82,24 @@ typedef enum tui_action {
 	TA_RV_CLOSE,
 	TA_RV_QUEUE,
 	TA_RV_BACK,
+	/* the photo list (with the pager's moves, search and close) */
+	TA_PL_OPEN,
+	TA_PL_UNSKIP,
+	/* re-editing a saved description */
+	TA_REDO_LEAVE,
 } tui_action;
 
 /* TC_REDO: the review's redo editor (its text keys are the editor's). */
-typedef enum tui_ctx { TC_ANY, TC_EDITOR, TC_BATCHES, TC_VIEW, TC_PAGER, TC_REVIEW, TC_REDO } tui_ctx;
+typedef enum tui_ctx {
+	TC_ANY,
+	TC_EDITOR,
+	TC_BATCHES,
+	TC_VIEW,
+	TC_PAGER,
+	TC_REVIEW,
+	TC_REDO,
+	TC_PHOTOS
+} tui_ctx;
 
 /* Synthetic codes for keys curses has no constant for: above Unicode, so
  * never a typed character. */

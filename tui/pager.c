@@ -188,35 +188,37 @@ void pager_draw(ui *u)
 	curs_set(0);
 }
 
-/* The search being typed: text, Backspace, Enter (search), Esc (leave). */
-static void find_key(ui *u, int code, bool is_key)
+bool find_line_key(char *find, size_t cap, bool *typing, int code, bool is_key)
 {
-	size_t n = strlen(u->find);
+	size_t n = strlen(find);
 	if (!is_key && code == 27) {
-		u->finding = false;
+		*typing = false;
 	} else if ((!is_key && (code == '\n' || code == '\r')) || (is_key && code == KEY_ENTER)) {
-		u->finding = false;
-		u->hit = SIZE_MAX;
-		show_hit(u, find_from(u, 1, true));
+		*typing = false;
+		return true;
 	} else if ((is_key && code == KEY_BACKSPACE) || (!is_key && (code == 0x7f || code == 8))) {
-		while (n > 0 && ((unsigned char)u->find[n - 1] & 0xc0) == 0x80)
+		while (n > 0 && ((unsigned char)find[n - 1] & 0xc0) == 0x80)
 			n--; /* a whole UTF-8 character */
 		if (n > 0)
-			u->find[n - 1] = '\0';
+			find[n - 1] = '\0';
 	} else if (!is_key && code >= 0x20 && code != 0x7f && code < TK_FIRST) {
 		char enc[4];
 		size_t k = utf8_encode_cp((unsigned)code, enc);
-		if (k && n + k < sizeof u->find) {
-			memcpy(u->find + n, enc, k);
-			u->find[n + k] = '\0';
+		if (k && n + k < cap) {
+			memcpy(find + n, enc, k);
+			find[n + k] = '\0';
 		}
 	}
+	return false;
 }
 
 dlg_result pager_key(ui *u, int code, bool is_key)
 {
 	if (u->finding) {
-		find_key(u, code, is_key);
+		if (find_line_key(u->find, sizeof u->find, &u->finding, code, is_key)) {
+			u->hit = SIZE_MAX;
+			show_hit(u, find_from(u, 1, true));
+		}
 		return DR_OPEN;
 	}
 	long page = page_rows();

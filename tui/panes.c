@@ -899,6 +899,13 @@ void ui_draw(ui *u)
 		u->dirty = false;
 		return;
 	}
+	if (u->view) { /* a view over the panes (the photo list) */
+		u->view->draw(u);
+		if (u->modal != MD_NONE)
+			dlg_draw(u);
+		u->dirty = false;
+		return;
+	}
 	draw_title(u);
 	int cy = -1, cx = -1;
 	if (u->show_editor) {

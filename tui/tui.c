@@ -90,6 +90,8 @@ static void refresh_batches(ui *u)
 	refresh_files(u);
 	if (u->modal == MD_REVIEW)
 		(review_view.refresh)(u); /* (curses has a refresh macro) */
+	if (u->view)
+		(u->view->refresh)(u);
 	u->dirty = true;
 }
 
@@ -109,8 +111,9 @@ static void load_photo(ui *u, bool take_draft)
 	editor_set(&u->ed, "");
 	u->editorial = false;
 	memset(&u->edinfo, 0, sizeof u->edinfo);
-	if (take_draft) {
-		char *d = collect_take_draft(u->co);
+	{
+		/* the last session's draft, or the text typed before a jump */
+		char *d = take_draft ? collect_take_draft(u->co) : collect_take_kept(u->co);
 		if (d) {
 			editor_set(&u->ed, d);
 			free(d);
@@ -169,6 +172,8 @@ static void take_photos(ui *u)
 		u->photo_changed = true;
 	else
 		preview_update(u); /* the next photo may be known now: prefetch it */
+	if (u->view)
+		(u->view->refresh)(u);
 	u->dirty = true;
 }
 
@@ -195,6 +200,133 @@ static void after_taking(ui *u, size_t frames_before, size_t taken)
 		next_photo(u);
 }
 
+/* The editor in front (a view closed, the dashboard flipped away). */
+static void show_editor(ui *u)
+{
+	if (u->view)
+		photos_view_close(u);
+	u->dashboard = false;
+	u->focus = PANE_EDITOR;
+	ui_layout(u);
+}
+
+/* The photo list's Enter and e (a re-edit holds the editor until saved or
+ * left); the text typed for the photo left is kept (and on disk as the
+ * draft) for when it comes back. */
+static bool editor_free_for(ui *u, const char *cesta)
+{
+	const char *redo = collect_redoing(u->co);
+	if (redo) {
+		ui_status(u, 2,
+			  _("Still re-editing %s: Ctrl+S saves it, Esc in the editor leaves it; "
+			    "then %s."),
+			  path_basename(redo), path_basename(cesta));
+		return false;
+	}
+	if (u->ed.gen != u->draft_gen)
+		write_draft(u);
+	return true;
+}
+
+static void describe_now(ui *u, const char *cesta)
+{
+	if (!editor_free_for(u, cesta))
+		return;
+	if (!collect_jump(u->co, cesta, editor_text(&u->ed))) {
+		ui_status(u, 2, _("%s is no longer to describe."), path_basename(cesta));
+		(u->view->refresh)(u);
+		return;
+	}
+	show_editor(u);
+	next_photo(u);
+	ui_status(u, 1, _("Describing %s; the photos passed over come after it (o lists them)."),
+		  path_basename(cesta));
+}
+
+static void redo_begin(ui *u, const char *cesta)
+{
+	if (!editor_free_for(u, cesta))
+		return;
+	sb_err e;
+	sb_err_clear(&e);
+	char batch[40];
+	char *text = collect_saved_description(u->st, cesta, batch, &e);
+	if (!text || !collect_redo_begin(u->co, cesta, editor_text(&u->ed))) {
+		ui_status(u, 2, _("Not re-edited: %s"), text ? cesta : e.msg);
+		free(text);
+		(u->view->refresh)(u);
+		return;
+	}
+	show_editor(u);
+	next_photo(u);
+	editor_set(&u->ed, text);
+	u->draft_gen = u->ed.gen;
+	free(text);
+	ui_status(
+		u, 1,
+		_("Re-editing %s (batch %s): Ctrl+S saves the new text, Esc leaves it as it was."),
+		path_basename(cesta), batch);
+}
+
+/* Back from a re-edit to the photo being described, its text back. */
+static void redo_end(ui *u, bool saved)
+{
+	char *name = xstrdup(path_basename(collect_redoing(u->co)));
+	collect_redo_end(u->co);
+	next_photo(u);
+	if (saved)
+		ui_status(u, 1, _("Saved the new description of %s."), name);
+	else
+		ui_status(u, 1, _("Left the re-edit: the saved description of %s is unchanged."),
+			  name);
+	free(name);
+}
+
+static void redo_save(ui *u)
+{
+	sb_err e;
+	sb_err_clear(&e);
+	if (collect_redescribe(u->st, collect_redoing(u->co), editor_text(&u->ed), &e) < 0) {
+		ui_status(u, 3, _("Not saved: %s"), e.msg);
+		return;
+	}
+	redo_end(u, true);
+	refresh_batches(u);
+}
+
+/* What the photo list's key did (photos.c returns it). */
+static void view_done(ui *u, view_result r)
+{
+	char *pick = photos_picked(u) ? xstrdup(photos_picked(u)) : NULL;
+	switch (r) {
+	case VR_CLOSED: photos_view_close(u); break;
+	case VR_DESCRIBE: describe_now(u, pick); break;
+	case VR_REEDIT: redo_begin(u, pick); break;
+	case VR_UNSKIP:
+		if (collect_unskip(u->co, pick))
+			ui_status(u, 1, _("%s is back: it comes next."), path_basename(pick));
+		(u->view->refresh)(u);
+		break;
+	case VR_OPEN:
+	case VR_QUEUED:
+	case VR_PASS: break;
+	}
+	free(pick);
+}
+
+/* While a saved description is re-edited, the keys for the photo being
+ * described wait. */
+static bool redo_holds(ui *u, tui_action a)
+{
+	const char *redo = collect_redoing(u->co);
+	if (!redo || !(a == TA_SKIP || a == TA_REJECT || a == TA_EDITORIAL || a == TA_DETACH ||
+		       a == TA_SPLIT || a == TA_SCOPE || a == TA_FRAME_NEXT || a == TA_FRAME_PREV))
+		return false;
+	ui_status(u, 2, _("Re-editing %s: Ctrl+S saves the new text, Esc leaves it as it was."),
+		  path_basename(redo));
+	return true;
+}
+
 static void act_save(ui *u)
 {
 	collect_photo p;
@@ -209,6 +341,10 @@ static void act_save(ui *u)
 			u, 2,
 			_("Not saved: the description has %zu characters, at least %d are needed."),
 			n, min);
+		return;
+	}
+	if (collect_redoing(u->co)) {
+		redo_save(u);
 		return;
 	}
 	sb_err e;
@@ -505,51 +641,6 @@ static void act_review(ui *u)
 		review_view.layout(u);
 }
 
-/* "IMG_0003.jpg  (folder)" */
-static void photo_line(sbuf *b, const char *path)
-{
-	char *dir = path_dirname(path);
-	sbuf_printf(b, "  %s   (%s)\n", path_basename(path), dir);
-	free(dir);
-}
-
-/* The photo list, read-only in the pager (/ finds a file name or folder):
- * the photos still to describe in this session's order, and those
- * described but not sent yet (the collecting batches' files). */
-static void act_photos(ui *u)
-{
-	sbuf todo = { 0 }, waiting = { 0 }, b = { 0 };
-	size_t nt = 0, nw = 0;
-	for (const char *p; (p = collect_ahead(u->co, nt)); nt++)
-		photo_line(&todo, p);
-	for (size_t i = 0; i < u->nbatches; i++) {
-		if (u->batches[i].state != BS_COLLECTING)
-			continue;
-		file_entry *f = NULL;
-		size_t n = 0;
-		if (store_files(u->st, u->batches[i].id, &f, &n) < 0)
-			continue;
-		for (size_t k = 0; k < n; k++)
-			if (f[k].state == FS_DESCRIPTION_SAVED) {
-				photo_line(&waiting, f[k].cesta);
-				nw++;
-			}
-		file_entries_free(f, n);
-	}
-	sbuf_printf(&b, P_("%zu photo to describe%s:\n", "%zu photos to describe%s:\n", nt), nt,
-		    collect_counting(u->co) ? _(" (still counting)") : "");
-	sbuf_printf(&b, "%s\n", todo.p ? todo.p : "");
-	sbuf_printf(&b,
-		    P_("%zu photo described, not sent yet (its batch is collecting):\n",
-		       "%zu photos described, not sent yet (their batch is collecting):\n", nw),
-		    nw);
-	sbuf_printf(&b, "%s", waiting.p ? waiting.p : "");
-	dlg_text_open(u, _("Photos"), b.p ? b.p : "");
-	sbuf_free(&todo);
-	sbuf_free(&waiting);
-	sbuf_free(&b);
-}
-
 /* The settings in effect (as settings_dump writes them), read-only, each
  * with its origin: the default, FILE:LINE, or the command line. */
 static void act_settings(ui *u)
@@ -705,10 +796,41 @@ static void focus_next(ui *u, int dir)
 	u->dirty = true;
 }
 
+/* Ctrl+N: the photo, or its series, is passed over this session. */
+static void act_skip(ui *u)
+{
+	collect_photo p;
+	if (!collect_current(u->co, &p))
+		return;
+	size_t n = collect_skip(u->co, u->frame_only);
+	ui_status(u, 1, "%s",
+		  n > 1 ? _("Skipped the series; nothing saved.") : _("Skipped; nothing saved."));
+	after_taking(u, p.frames, n);
+}
+
+/* Ctrl+D, Ctrl+T: the frame shown taken out of its series, or a split. */
+static void act_series_edit(ui *u, tui_action a)
+{
+	sb_err e;
+	sb_err_clear(&e);
+	collect_photo p;
+	bool have = collect_current(u->co, &p);
+	int rc = a == TA_DETACH ? collect_detach(u->co, &e) : collect_split(u->co, &e);
+	if (rc < 0)
+		ui_status(u, 2, "%s", e.msg);
+	else if (have && a == TA_DETACH)
+		ui_status(u, 1, _("%s is out of the series; it comes next, on its own."), p.soubor);
+	else if (have)
+		ui_status(u, 1, _("Split: %s starts a new series, described later."), p.soubor);
+	frame_changed(u);
+}
+
 static void handle_action(ui *u, tui_action a)
 {
 	int w = ui_text_width(u);
 	u->dirty = true;
+	if (redo_holds(u, a))
+		return;
 	switch (a) {
 	case TA_NONE: break;
 	case TA_QUIT: u->quit = true; break;
@@ -722,40 +844,14 @@ static void handle_action(ui *u, tui_action a)
 		u->printed = NULL;
 		break;
 	case TA_SAVE: act_save(u); break;
-	case TA_SKIP: {
-		collect_photo p;
-		if (collect_current(u->co, &p)) {
-			size_t n = collect_skip(u->co, u->frame_only);
-			ui_status(u, 1, "%s",
-				  n > 1 ? _("Skipped the series; nothing saved.")
-					: _("Skipped; nothing saved."));
-			after_taking(u, p.frames, n);
-		}
-		break;
-	}
+	case TA_SKIP: act_skip(u); break;
 	case TA_FRAME_NEXT:
 	case TA_FRAME_PREV:
 		collect_select(u->co, a == TA_FRAME_NEXT ? 1 : -1);
 		frame_changed(u);
 		break;
 	case TA_DETACH:
-	case TA_SPLIT: {
-		sb_err e;
-		sb_err_clear(&e);
-		collect_photo p;
-		bool have = collect_current(u->co, &p);
-		int rc = a == TA_DETACH ? collect_detach(u->co, &e) : collect_split(u->co, &e);
-		if (rc < 0)
-			ui_status(u, 2, "%s", e.msg);
-		else if (have && a == TA_DETACH)
-			ui_status(u, 1, _("%s is out of the series; it comes next, on its own."),
-				  p.soubor);
-		else if (have)
-			ui_status(u, 1, _("Split: %s starts a new series, described later."),
-				  p.soubor);
-		frame_changed(u);
-		break;
-	}
+	case TA_SPLIT: act_series_edit(u, a); break;
 	case TA_SCOPE:
 		u->frame_only = !u->frame_only;
 		ui_status(u, 1, "%s",
@@ -853,11 +949,17 @@ static void handle_action(ui *u, tui_action a)
 	case TA_PG_FIND:
 	case TA_PG_NEXT:
 	case TA_PG_PREV:
-	case TA_PG_CLOSE: break; /* the pager's own (pager.c) */
+	case TA_PG_CLOSE:
+	case TA_PL_OPEN:
+	case TA_PL_UNSKIP: break; /* the pager's and the photo list's own */
 	default: editor_apply(&u->ed, a, w); break; /* the editing keys */
 	case TA_MODELS: act_models(u); break;
 	case TA_SETTINGS: act_settings(u); break;
-	case TA_PHOTOS: act_photos(u); break;
+	case TA_PHOTOS: photos_view_open(u); break;
+	case TA_REDO_LEAVE:
+		if (collect_redoing(u->co))
+			redo_end(u, false);
+		break;
 	case TA_REVIEW: act_review(u); break;
 	case TA_SEND_NOW:
 		if (u->wk) {
@@ -876,6 +978,8 @@ static void handle_action(ui *u, tui_action a)
 
 static tui_ctx ctx_of(const ui *u)
 {
+	if (u->view)
+		return TC_PHOTOS;
 	switch (u->focus) {
 	case PANE_EDITOR: return TC_EDITOR;
 	case PANE_BATCHES:
@@ -953,6 +1057,8 @@ static void handle_key(ui *u, int code, bool is_key)
 		ui_layout(u);
 		if (u->modal == MD_REVIEW)
 			review_view.layout(u);
+		if (u->view)
+			u->view->layout(u);
 		clearok(curscr, TRUE);
 		u->printed = NULL;
 		preview_update(u);
@@ -994,6 +1100,13 @@ static void handle_key(ui *u, int code, bool is_key)
 		if (r != DR_OPEN)
 			dialog_done(u, m, r);
 		return;
+	}
+	if (u->view) {
+		view_result r = u->view->key(u, code, is_key);
+		if (r != VR_PASS) {
+			view_done(u, r);
+			return;
+		}
 	}
 	if (a != TA_NONE) {
 		handle_action(u, a);
@@ -1051,8 +1164,8 @@ static void drain_worker(ui *u)
 /* Graphics protocols bypass curses: print the picture after the refresh. */
 static void print_graphics(ui *u)
 {
-	bool want =
-		u->shown && u->shown->seq && u->modal == MD_NONE && u->show_editor && !u->too_small;
+	bool want = u->shown && u->shown->seq && u->modal == MD_NONE && !u->view &&
+		    u->show_editor && !u->too_small;
 	/* A kitty picture is drawn above the text until it is deleted: take it
 	 * off before another one and whenever a dialog or the other view covers
 	 * the preview (sixel and iTerm pixels are text cells: curses redraws them). */
@@ -1349,6 +1462,7 @@ out:
 	free(u->confirm_text);
 	pager_free(u);
 	review_view_free(u);
+	photos_view_close(u);
 	if (u->st)
 		store_close(u->st);
 	log_set_sink(log_sink_none, NULL);

@@ -37,8 +37,19 @@ typedef struct rect {
 } rect;
 
 /* What a key did to a view: nothing the loop must know, or the view
- * closed, or a redo was queued (the loop wakes the worker to send it). */
-typedef enum { VR_OPEN, VR_CLOSED, VR_QUEUED } view_result;
+ * closed, or a redo was queued (the loop wakes the worker to send it); in
+ * the photo list also: a key of the whole program for the loop (F1, F10),
+ * or a photo (photos_picked) to describe now, to re-edit, or back from a
+ * skip. */
+typedef enum {
+	VR_OPEN,
+	VR_CLOSED,
+	VR_QUEUED,
+	VR_PASS,
+	VR_DESCRIBE,
+	VR_REEDIT,
+	VR_UNSKIP
+} view_result;
 struct ui;
 /* A full-screen view over the panes, as a small table of operations: lay
  * out for the screen's size, draw, take a key, look again at the store
@@ -137,6 +148,9 @@ typedef struct ui {
 	bool seq_pending;           /* a graphics sequence to print after refresh */
 	const preview_img *printed; /* the graphics on the terminal now */
 	bool kitty_on; /* a kitty picture is placed (it stays above the text until deleted) */
+
+	const view_ops *view;      /* over the panes, or NULL */
+	struct photo_list *photos; /* the photo list's state (photos.c) */
 } ui;
 
 /* panes.c */
@@ -175,6 +189,17 @@ void dlg_frame(rect r, const char *title);
 void pager_draw(ui *u);
 dlg_result pager_key(ui *u, int code, bool is_key);
 void pager_free(ui *u);
+/* A search line being typed (the pager's, the photo list's): text,
+ * Backspace, Esc leaves (*typing false), Enter too and returns true. */
+bool find_line_key(char *find, size_t cap, bool *typing, int code, bool is_key);
+
+/* photos.c: the photo list (u->view while open, over the panes; a dialog
+ * may open above it) */
+extern const view_ops photos_view;
+void photos_view_open(ui *u);
+void photos_view_close(ui *u);
+/* The photo of the last VR_DESCRIBE, VR_REEDIT or VR_UNSKIP. */
+const char *photos_picked(ui *u);
 
 /* review.c: the review view (MD_REVIEW): each committed photo of a batch
  * beside what was written for it; r redoes one with a corrected text. */

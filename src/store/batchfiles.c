@@ -322,3 +322,63 @@ int store_remove_file(store *s, const char *batch_id, const char *cesta, sb_err 
 	UNLOCK(s);
 	return r;
 }
+
+/* A saved description waiting in a collecting batch may be replaced; else
+ * e says why not (SBE_CONFLICT). */
+static int redescribe_allowed(const brec *b, const file_entry *f, sb_err *e)
+{
+	const char *id = b->info.id, *st = batch_state_name(b->info.state);
+	if (f->state != FS_DESCRIPTION_SAVED)
+		return sb_fail(e, SBE_CONFLICT,
+			       _("%s is %s in batch %s: only a description waiting in a collecting "
+				 "batch can be changed"),
+			       f->cesta, file_state_name(f->state), id);
+	switch (b->info.state) {
+	case BS_COLLECTING: return 0;
+	case BS_READY:
+		return sb_fail(e, SBE_CONFLICT,
+			       _("batch %s is sealed (%s): %s goes out as it is and can no longer "
+				 "be changed"),
+			       id, st, f->cesta);
+	case BS_PAUSED:
+		return sb_fail(e, SBE_CONFLICT,
+			       _("batch %s is sealed (%s): %s goes out as it is when resumed and "
+				 "can no longer be changed"),
+			       id, st, f->cesta);
+	default:
+		return sb_fail(e, SBE_CONFLICT,
+			       _("batch %s has been sent (%s): %s can no longer be changed"), id,
+			       st, f->cesta);
+	}
+}
+
+int store_file_redescribe(store *s, const char *batch_id, const char *cesta, const char *text,
+			  sb_err *e)
+{
+	LOCK(s);
+	int r = -1;
+	brec *b;
+	file_entry *f = named_file(s, batch_id, cesta, &b, e);
+	int may = f ? redescribe_allowed(b, f, e) : -1;
+	if (may == 0 && !text) {
+		r = 0; /* asked only whether it may */
+	} else if (may == 0) {
+		file_entry n;
+		entry_copy(&n, f);
+		free(n.description);
+		n.description = xstrdup(text);
+		r = journal_record(b, "file", &n, e);
+		if (r == 0) {
+			entry_replace(f, &n);
+			/* one line per file again; the line above is durable
+			 * already, so a failed rewrite loses nothing */
+			sb_err e2;
+			if (journal_compact(b, &e2) < 0)
+				sb_log(LOG_WARN, "%s", e2.msg);
+		} else {
+			file_entry_clear(&n);
+		}
+	}
+	UNLOCK(s);
+	return r;
+}
