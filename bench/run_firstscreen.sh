@@ -19,28 +19,8 @@ MS=${3:-5}
 RUNS=${4:-5}
 [ -f "$CORPUS/PhotoMedia.csv" ] || { echo "usage: $0 CORPUS [PRESENT] [MS] [RUNS]" >&2; exit 2; }
 make -s bench/statdelay.so bench/bench_firstscreen >/dev/null
-W=$(mktemp -d /tmp/firstscreen.XXXXXX)
-[ -n "$KEEP" ] || trap 'rm -rf "$W"' EXIT
-mkdir -p "$W/share/photos" "$W/state"
-cp "$CORPUS/PhotoMedia.csv" "$W/share/"
-"$PYTHON3" - "$W/share/photos" "$PRESENT" <<'PY'
-import os, sys
-from PIL import Image
-d, n = sys.argv[1], int(sys.argv[2])
-for i in range(1, n + 1):
-    if i % 50000 == 1:  # a file system allows some 65,000 links to one file
-        one = os.path.join(d, "one%d.jpg" % i)
-        Image.new("RGB", (600, 400), (90, 120, 60)).save(one, "JPEG", quality=80)
-    os.link(one, os.path.join(d, "PICT%06d.jpg" % i))
-PY
-cat >"$W/stockbatch.conf" <<CONF
-provider = openai
-openai_base_url = http://127.0.0.1:9/v1
-media_csv = $W/share/PhotoMedia.csv
-state_dir = $W/state
-path_map = /library/Foto/JPG/Příroda/2024/5/Canon => $W/share/photos
-CONF
-export OPENAI_API_KEY=sk-bench-none
+. "$(dirname "$0")/big_library.sh"
+big_library "$CORPUS" "$PRESENT"
 echo "== local: $(wc -l <"$W/share/PhotoMedia.csv") lines, $PRESENT photos present"
 "$top_builddir/bench/bench_firstscreen" --runs "$RUNS" "$STOCKBATCH_BIN" "$W/stockbatch.conf"
 [ -z "$LOCAL_ONLY" ] || exit 0
