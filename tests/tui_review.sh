@@ -1,8 +1,9 @@
 #!/bin/sh
 # tui_review.sh: the review view (w in the batch view) at 80x24 and at
-# 200x60: a committed photo beside what was written for it, j moves to the
-# next photo, r opens the photographer's own description in an editor,
-# Ctrl+S queues the redo ("redo queued"), and once the fake API answers
+# 200x60: a committed photo beside what was written for it, j/k, Down,
+# PgDn/PgUp move photo to photo, r opens the photographer's own
+# description in an editor, Ctrl+S queues the redo ("redo queued"), and
+# once the fake API answers
 # the photo's row in PhotoMedia.csv (read back with Python's csv) holds
 # the new title, the other row is untouched, and the fake saw exactly one
 # new request, never one twice.
@@ -65,11 +66,18 @@ redo_at()
 	tui_keys w
 	tui_wait "Review of b"
 	tui_wait "photo 1 of 2"
-	i=1
-	while [ $i -lt "$nth" ]; do
+	if [ "$nth" = 2 ]; then
+		# PgDn, PgUp, Down and j all move photo to photo
+		tui_keys NPage
+		tui_wait "IMG_0002.jpg   photo 2 of 2"
+		tui_keys PPage
+		tui_wait "IMG_0001.jpg   photo 1 of 2"
+		tui_keys Down
+	else
 		tui_keys j
-		i=$((i + 1))
-	done
+		tui_wait "IMG_0002.jpg   photo 2 of 2"
+		tui_keys k
+	fi
 	tui_wait "$file   photo $nth of 2"
 	tui_wait "Keywords: "
 	[ "$w" -lt 120 ] || tui_wait "Title: $old_title" # whole on one line when wide

@@ -230,6 +230,10 @@ static view_result redo_key(ui *u, struct review_view *v, const review_item *it,
 			    bool is_key)
 {
 	tui_action a = tui_key_action(TC_REDO, code, is_key);
+	if (a == TA_REDRAW) {
+		clearok(curscr, TRUE);
+		return VR_OPEN;
+	}
 	if (a == TA_RV_BACK) {
 		v->editing = false;
 		ui_status(u, 1, "%s", _("Nothing queued."));
@@ -290,6 +294,7 @@ static view_result rv_key(ui *u, int code, bool is_key)
 		break;
 	case TA_RV_CLOSE:
 	case TA_QUIT: return close_view(u);
+	case TA_REDRAW: clearok(curscr, TRUE); break;
 	default: break;
 	}
 	return VR_OPEN;
