@@ -155,7 +155,15 @@ bool store_file_committed_by(store *s, const char *cesta, char batch_id[40]);
 /* The editor's draft for the current photo (survives quit and crash). */
 int store_save_draft(store *s, const char *cesta, const char *text, sb_err *e);
 char *store_load_draft(store *s, char **cesta); /* text or NULL; caller frees both */
-int store_clear_draft(store *s, sb_err *e);
+int store_clear_draft(store *s, sb_err *e); /* the current photo's; kept ones stay */
+/* Text typed for a photo passed over (a jump in the photo list): kept on
+ * disk until the photo is saved, skipped or typed for again (empty text:
+ * forgotten). */
+int store_keep_draft(store *s, const char *cesta, const char *text, sb_err *e);
+/* A photo saved or skipped: its draft, current or kept, goes. */
+int store_drop_draft(store *s, const char *cesta, sb_err *e);
+/* The kept texts: n pairs (caller frees each string and both arrays). */
+size_t store_kept_drafts(store *s, char ***cesta, char ***text);
 
 /* Cost log: one JSONL line per estimate/actual. */
 int store_cost_log(store *s, const char *batch_id, const char *what, double usd, long tokens,

@@ -192,14 +192,8 @@ void collect_editorial_date(const char *datum, const char *local, char out[16])
 /* The draft goes with its photo (a draft of another photo stays). */
 static void drop_draft_of(store *st, const char *cesta)
 {
-	char *path = NULL;
-	char *text = store_load_draft(st, &path);
-	if (text && path && !strcmp(path, cesta)) {
-		sb_err e2;
-		store_clear_draft(st, &e2);
-	}
-	free(text);
-	free(path);
+	sb_err e2;
+	store_drop_draft(st, cesta, &e2);
 }
 
 /* Where an entry stands in its series: frame i of n (n 0: alone). */

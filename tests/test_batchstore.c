@@ -429,6 +429,48 @@ static void test_files(void **state)
 	free(dc);
 	assert_int_equal(store_clear_draft(s, &e), 0);
 	assert_null(store_load_draft(s, NULL));
+
+	/* text kept for photos passed over: beside the current draft, each
+	 * until its photo is typed for again, saved or skipped */
+	assert_int_equal(store_save_draft(s, "/p/a.jpg", "typed for a", &e), 0);
+	assert_int_equal(store_keep_draft(s, "/p/a.jpg", "typed for a", &e), 0);
+	assert_null(store_load_draft(s, NULL)); /* a is no longer the current one */
+	assert_int_equal(store_save_draft(s, "/p/b.jpg", "typed for b", &e), 0);
+	assert_int_equal(store_keep_draft(s, "/p/c.jpg", "typed for c", &e), 0);
+	char **kc, **kt;
+	size_t nk = store_kept_drafts(s, &kc, &kt);
+	assert_int_equal(nk, 2);
+	for (size_t i = 0; i < nk; i++) {
+		assert_true(!strcmp(kc[i], "/p/a.jpg") ? !strcmp(kt[i], "typed for a")
+						       : !strcmp(kt[i], "typed for c"));
+		free(kc[i]);
+		free(kt[i]);
+	}
+	free(kc);
+	free(kt);
+	dt = store_load_draft(s, &dc);
+	assert_string_equal(dt, "typed for b");
+	free(dt);
+	free(dc);
+	/* typed for again: the current draft, no longer kept */
+	assert_int_equal(store_save_draft(s, "/p/a.jpg", "typed for a, more", &e), 0);
+	nk = store_kept_drafts(s, &kc, &kt);
+	assert_int_equal(nk, 1);
+	assert_string_equal(kc[0], "/p/c.jpg");
+	free(kc[0]);
+	free(kt[0]);
+	free(kc);
+	free(kt);
+	/* saved or skipped: gone, current or kept; the file with them */
+	assert_int_equal(store_drop_draft(s, "/p/a.jpg", &e), 0);
+	assert_null(store_load_draft(s, NULL));
+	assert_int_equal(store_drop_draft(s, "/p/c.jpg", &e), 0);
+	assert_int_equal(store_kept_drafts(s, &kc, &kt), 0);
+	free(kc);
+	free(kt);
+	char *df = path_join(dir, "draft.json");
+	assert_false(file_exists(df));
+	free(df);
 	char *cl = path_join(dir, "cost.jsonl"), *data;
 	size_t len;
 	assert_int_equal(read_whole_file(cl, &data, &len, NULL), 0);

@@ -66,6 +66,15 @@ tui_start_sh()
 	$TUI_TM set-option -t sb -g remain-on-exit on >/dev/null 2>&1
 }
 
+# tui_pid: the program's pid: the child of the pane's shell
+tui_pid()
+{
+	pane=$($TUI_TM display -p -t sb '#{pane_pid}')
+	pid=$(pgrep -P "$pane" | head -n 1)
+	[ -n "$pid" ] || fail "no program under the pane"
+	echo "$pid"
+}
+
 tui_keys()
 {
 	$TUI_TM send-keys -t sb "$@" || fail "tmux send-keys $*"

@@ -9,15 +9,6 @@
 tui_library 2 batch_size=10 min_description=50
 STATE=$L/.stockbatch
 
-# the program's pid: the child of the pane's shell
-tui_pid()
-{
-	pane=$($TUI_TM display -p -t sb '#{pane_pid}')
-	pid=$(pgrep -P "$pane" | head -n 1)
-	[ -n "$pid" ] || fail "no program under the pane"
-	echo "$pid"
-}
-
 draft_has() { tui_draft "$STATE" 2>/dev/null | grep -q "$1"; }
 round=0
 for sig in HUP TERM; do

@@ -14,6 +14,7 @@
 #include "collectscan.h"
 #include "i18n.h"
 #include "imageprep.h"
+#include "log.h"
 #include "lostrows.h"
 #include "photomedia.h"
 #include "queue.h"
@@ -113,6 +114,15 @@ int collect_open(settings *cfg, store *st, collector **out, sb_err *e)
 	c->sel_pos = SIZE_MAX;
 	c->redo_row = -1;
 	strmap_init(&c->kept, true);
+	/* text typed last session for photos passed over: back with them */
+	char **kc, **kt;
+	size_t nk = store_kept_drafts(st, &kc, &kt);
+	for (size_t i = 0; i < nk; i++) {
+		strmap_put(&c->kept, kc[i], kt[i]);
+		free(kc[i]);
+	}
+	free(kc);
+	free(kt);
 	c->hc = series_cache_open(store_path(st));
 	c->se = series_edits_open(store_path(st));
 	c->sdirty = true;
@@ -521,6 +531,11 @@ size_t collect_skip(collector *c, bool frame_only)
 	/* the text typed stays while other frames of its series are left */
 	if (n && (!frame_only || c->nfr < 2))
 		collect_skip_photo(c->st);
+	/* a skip keeps nothing: text kept from a jump goes too */
+	for (size_t k = 0; k < n; k++) {
+		sb_err e2;
+		store_drop_draft(c->st, cesta_at(c, pos[k]), &e2);
+	}
 	gone(c, pos, n, GONE_SKIPPED);
 	return n;
 }
@@ -640,6 +655,12 @@ static void keep_text(collector *c, const char *text)
 	}
 	if (text && *text)
 		strmap_put(&c->kept, cesta, xstrdup(text));
+	/* on disk too: a crash must not lose it (the current draft, written
+	 * just before, is this text; it moves under "kept") */
+	draft_flush(c);
+	sb_err e;
+	if (store_keep_draft(c->st, cesta, text, &e) < 0)
+		sb_log(LOG_WARN, "%s", e.msg);
 }
 
 /* The photo at position i open again: the current one, or with next right

@@ -94,22 +94,74 @@ const char *store_path(const store *s)
 	return s->dir;
 }
 
+/* draft.json: the current photo's draft at the top ("cesta", "text",
+ * "saved"), and under "kept" the text typed for photos passed over this
+ * session (Cesta -> text), each back when its photo is. */
+static json_object *draft_read(store *s)
+{
+	char *p = path_join(s->dir, "draft.json"), *data;
+	size_t len;
+	json_object *o = NULL;
+	if (read_whole_file(p, &data, &len, NULL) == 0) {
+		o = json_tokener_parse(data);
+		free(data);
+	}
+	free(p);
+	if (o && !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		o = NULL;
+	}
+	return o ? o : json_object_new_object();
+}
+
+/* Write it back; a draft with nothing in it is no file. */
+static int draft_write(store *s, json_object *o, sb_err *e)
+{
+	json_object *kept;
+	bool empty = !jstr(o, "text") &&
+		     (!json_object_object_get_ex(o, "kept", &kept) || !json_object_object_length(kept));
+	char *p = path_join(s->dir, "draft.json");
+	int r = 0;
+	if (empty) {
+		if (unlink(p) < 0 && errno != ENOENT)
+			r = sb_fail(e, SBE_IO, _("cannot remove %s: %s"), p, strerror(errno));
+		else
+			fsync_dir_of(p);
+	} else {
+		char iso[32];
+		time_iso(time(NULL), iso);
+		jadd_str(o, "saved", iso);
+		char *t = xasprintf("%s\n", json_object_to_json_string_ext(o, JSON_PRETTY));
+		r = atomic_write(p, t, strlen(t), 0600, e);
+		free(t);
+	}
+	free(p);
+	return r;
+}
+
+static void draft_unkeep(json_object *o, const char *cesta)
+{
+	json_object *kept;
+	if (json_object_object_get_ex(o, "kept", &kept))
+		json_object_object_del(kept, cesta);
+}
+
+static void draft_uncurrent(json_object *o)
+{
+	json_object_object_del(o, "cesta");
+	json_object_object_del(o, "text");
+}
+
 int store_save_draft(store *s, const char *cesta, const char *text, sb_err *e)
 {
-	json_object *o = json_object_new_object();
+	LOCK(s);
+	json_object *o = draft_read(s);
 	jadd_str(o, "cesta", cesta ? cesta : "");
 	jadd_str(o, "text", text ? text : "");
-	char iso[32];
-	time_iso(time(NULL), iso);
-	jadd_str(o, "saved", iso);
-	char *t = xasprintf("%s\n", json_object_to_json_string_ext(o, JSON_PRETTY));
+	draft_unkeep(o, cesta ? cesta : ""); /* its text is the current one now */
+	int r = draft_write(s, o, e);
 	json_object_put(o);
-	LOCK(s);
-	char *p = path_join(s->dir, "draft.json");
-	int r = atomic_write(p, t, strlen(t), 0600, e);
 	UNLOCK(s);
-	free(p);
-	free(t);
 	return r;
 }
 
@@ -118,37 +170,92 @@ char *store_load_draft(store *s, char **cesta)
 	if (cesta)
 		*cesta = NULL;
 	LOCK(s);
-	char *p = path_join(s->dir, "draft.json"), *data;
-	size_t len;
-	char *text = NULL;
-	if (read_whole_file(p, &data, &len, NULL) == 0) {
-		json_object *o = json_tokener_parse(data);
-		const char *t = o ? jstr(o, "text") : NULL, *c = o ? jstr(o, "cesta") : NULL;
-		if (t) {
-			text = xstrdup(t);
-			if (cesta)
-				*cesta = xstrdup(c ? c : "");
-		}
-		json_object_put(o);
-		free(data);
-	}
+	json_object *o = draft_read(s);
+	const char *t = jstr(o, "text"), *c = jstr(o, "cesta");
+	char *text = t ? xstrdup(t) : NULL;
+	if (t && cesta)
+		*cesta = xstrdup(c ? c : "");
+	json_object_put(o);
 	UNLOCK(s);
-	free(p);
 	return text;
 }
 
 int store_clear_draft(store *s, sb_err *e)
 {
 	LOCK(s);
-	char *p = path_join(s->dir, "draft.json");
-	int r = 0;
-	if (unlink(p) < 0 && errno != ENOENT)
-		r = sb_fail(e, SBE_IO, _("cannot remove %s: %s"), p, strerror(errno));
-	else
-		fsync_dir_of(p);
+	json_object *o = draft_read(s);
+	draft_uncurrent(o);
+	int r = draft_write(s, o, e);
+	json_object_put(o);
 	UNLOCK(s);
-	free(p);
 	return r;
+}
+
+int store_keep_draft(store *s, const char *cesta, const char *text, sb_err *e)
+{
+	LOCK(s);
+	json_object *o = draft_read(s);
+	const char *c = jstr(o, "cesta");
+	if (c && !strcmp(c, cesta))
+		draft_uncurrent(o);
+	json_object *kept;
+	if (!json_object_object_get_ex(o, "kept", &kept)) {
+		kept = json_object_new_object();
+		json_object_object_add(o, "kept", kept);
+	}
+	if (text && *text)
+		jadd_str(kept, cesta, text);
+	else
+		json_object_object_del(kept, cesta);
+	int r = draft_write(s, o, e);
+	json_object_put(o);
+	UNLOCK(s);
+	return r;
+}
+
+int store_drop_draft(store *s, const char *cesta, sb_err *e)
+{
+	LOCK(s);
+	json_object *o = draft_read(s);
+	const char *c = jstr(o, "cesta");
+	json_object *kept;
+	bool had = (c && !strcmp(c, cesta)) ||
+		   (json_object_object_get_ex(o, "kept", &kept) &&
+		    json_object_object_get_ex(kept, cesta, NULL));
+	int r = 0;
+	if (had) {
+		if (c && !strcmp(c, cesta))
+			draft_uncurrent(o);
+		draft_unkeep(o, cesta);
+		r = draft_write(s, o, e);
+	}
+	json_object_put(o);
+	UNLOCK(s);
+	return r;
+}
+
+size_t store_kept_drafts(store *s, char ***cesta, char ***text)
+{
+	LOCK(s);
+	json_object *o = draft_read(s), *kept;
+	size_t n = 0;
+	*cesta = *text = NULL;
+	if (json_object_object_get_ex(o, "kept", &kept) &&
+	    json_object_is_type(kept, json_type_object)) {
+		size_t max = (size_t)json_object_object_length(kept);
+		*cesta = xcalloc(max ? max : 1, sizeof **cesta);
+		*text = xcalloc(max ? max : 1, sizeof **text);
+		json_object_object_foreach(kept, k, v)
+		{
+			if (!json_object_is_type(v, json_type_string))
+				continue;
+			(*cesta)[n] = xstrdup(k);
+			(*text)[n++] = xstrdup(json_object_get_string(v));
+		}
+	}
+	json_object_put(o);
+	UNLOCK(s);
+	return n;
 }
 
 int store_cost_log(store *s, const char *batch_id, const char *what, double usd, long tokens,
