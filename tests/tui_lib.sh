@@ -165,13 +165,20 @@ tui_wait_gone()
 	fi
 }
 
+# the exit status read in the same step that finds it (a test then a cat
+# once saw the file gone in between, under ASan and load)
+tui__rc_read()
+{
+	TUI_RC=$(cat "$SB_TMP/tui.rc" 2>/dev/null) && [ -n "$TUI_RC" ]
+}
+
 tui_wait_exit()
 {
-	if ! wait_for "${1:-30}" test -s "$SB_TMP/tui.rc"; then
+	if ! wait_for "${1:-30}" tui__rc_read; then
 		tui__dump
 		fail "the program did not exit"
 	fi
-	cat "$SB_TMP/tui.rc"
+	echo "$TUI_RC"
 }
 
 tui_draft()
