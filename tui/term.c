@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <pthread.h>
 #include <string.h>
 #include <strings.h>
@@ -208,4 +209,28 @@ void term_suspend(void)
 	reset_prog_mode();
 	clearok(curscr, TRUE);
 	refresh();
+}
+
+void term_frames_whole(void)
+{
+	def_prog_mode();
+	endwin();
+	refresh();
+}
+
+void term_put(const char *s, size_t n)
+{
+	fflush(stdout);
+	while (n > 0) {
+		ssize_t w = write(STDOUT_FILENO, s, n);
+		if (w > 0) {
+			s += w;
+			n -= (size_t)w;
+		} else if (w < 0 && errno == EAGAIN) {
+			struct pollfd p = { .fd = STDOUT_FILENO, .events = POLLOUT };
+			poll(&p, 1, 1000);
+		} else if (!(w < 0 && errno == EINTR)) {
+			break; /* the terminal is gone */
+		}
+	}
 }

@@ -43,4 +43,17 @@ void term_signals_release(void);
  * the screen taken back.  The caller redraws everything afterwards. */
 void term_suspend(void);
 
+/* Right after initscr(): each later refresh() reaches the terminal in one
+ * write(2) (or as few as curses' buffer of about a screenful allows).
+ * ncurses 6.4 flushes its output after every cursor move until the
+ * program has left curses once (endwin, then a refresh): a frame went out
+ * in dozens of small writes, and a slow link or a tmux capture showed it
+ * half drawn.  Leaves curses and comes back before anything is drawn. */
+void term_frames_whole(void);
+
+/* Text for the terminal that does not go through curses (the kitty, sixel
+ * and iTerm pictures): written after what curses and stdio hold, in one
+ * write(2) when the terminal takes it whole. */
+void term_put(const char *s, size_t n);
+
 #endif

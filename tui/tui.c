@@ -743,13 +743,20 @@ static void ask_quit(ui *u)
 	free(note);
 }
 
+/* kitty pictures stay above the text until deleted */
+static void kitty_delete(void)
+{
+	static const char del[] = "\033_Ga=d\033\\";
+	term_put(del, sizeof del - 1);
+}
+
 /* Ctrl+Z: the draft first, then the shell; back on fg. */
 static void suspend(ui *u)
 {
 	if (u->ed.gen != u->draft_gen)
 		write_draft(u);
 	if (u->kitty_on) {
-		fputs("\033_Ga=d\033\\", stdout);
+		kitty_delete();
 		u->kitty_on = false;
 	}
 	term_suspend();
@@ -1170,8 +1177,7 @@ static void print_graphics(ui *u)
 	 * off before another one and whenever a dialog or the other view covers
 	 * the preview (sixel and iTerm pixels are text cells: curses redraws them). */
 	if (u->kitty_on && (!want || u->printed != u->shown)) {
-		fputs("\033_Ga=d\033\\", stdout);
-		fflush(stdout);
+		kitty_delete();
 		u->kitty_on = false;
 		if (!want)
 			u->printed = NULL;
@@ -1182,8 +1188,10 @@ static void print_graphics(ui *u)
 	u->printed = u->shown;
 	rect r = u->r_preview;
 	int ox = r.x + (r.w - u->shown->w) / 2, oy = r.y + (r.h - u->shown->h) / 2;
-	printf("\0337\033[%d;%dH%s\0338", oy + 1, ox + 1, u->shown->seq);
-	fflush(stdout);
+	/* cursor saved, moved, the picture, cursor back: one write */
+	char *out = xasprintf("\0337\033[%d;%dH%s\0338", oy + 1, ox + 1, u->shown->seq);
+	term_put(out, strlen(out));
+	free(out);
 	u->kitty_on = !strncmp(u->shown->seq, "\033_G", 3);
 	u->seq_pending = false;
 }
@@ -1385,6 +1393,7 @@ int tui_run(settings *cfg)
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);
+	term_frames_whole();
 	setup_keys();
 	term_caps tc = term_probe();
 	ui_setup_colors(u, tc.colors);
