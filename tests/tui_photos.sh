@@ -1,5 +1,5 @@
 #!/bin/sh
-# tui_photos.sh: the photo list (o in the batch view) at 80x24, then
+# tui_photos.sh: the photo list (o in the batch view, F12 in the editor) at 80x24, then
 # 200x60: a cursor over the photos to describe (the one in the editor
 # first), those skipped this session and those described but not sent yet,
 # each with its state, file name and folder.  / finds a file name or a
@@ -80,6 +80,16 @@ tui_wait "2/6"
 tui_wait "2024/IMG_0004.jpg" # the cursor's whole path
 tui_keys Enter
 tui_wait "File: IMG_0004.jpg"
+# F12 opens the list from the editor (o is text there); q is back in it
+tui_type "Mlha"
+tui_keys F12
+tui_wait "Photos: 4 to describe, 1 skipped, 1 described, not sent yet"
+tui_wait_re "in the editor +IMG_0004\.jpg"
+tui_keys q
+tui_wait_gone "Photos:"
+tui_wait "File: IMG_0004.jpg"
+tui_type " nad"
+tui_wait "Mlha nad"
 tui_keys F10
 rc=$(tui_wait_exit)
 [ "$rc" = 0 ] || { tui__dump; fail "exit status $rc (a sanitizer's report fails it)"; }

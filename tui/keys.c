@@ -44,6 +44,9 @@ const struct tui_key tui_keys[] = {
 	{ KEYF(9), "F9", TC_EDITOR, TA_SPLIT, N_("series: split it, the frame shown starting a new one") },
 	{ CTRL('g'), "Ctrl+G", TC_EDITOR, TA_SCOPE, N_("series: skip, reject and editorial for the whole series or the frame shown") },
 	{ KEYF(11), "F11", TC_EDITOR, TA_SCOPE, N_("series: skip, reject and editorial for the whole series or the frame shown") },
+	/* a function key: every Ctrl+letter left is readline's (Ctrl+B, Ctrl+F,
+	 * Ctrl+Y) or the terminal's (Ctrl+V, Ctrl+\) */
+	{ KEYF(12), "F12", TC_EDITOR, TA_PHOTOS, N_("the photo list (o in the batch view): jump to any photo, go back to one passed over") },
 	{ KEY_LEFT, "Left", TC_EDITOR, TA_LEFT, N_("cursor one character left") },
 	{ KEY_RIGHT, "Right", TC_EDITOR, TA_RIGHT, N_("cursor one character right") },
 	{ TK_CTRL_LEFT, "Ctrl+Left", TC_EDITOR, TA_WORD_LEFT, N_("cursor one word left") },
