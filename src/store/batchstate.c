@@ -321,8 +321,13 @@ static void new_id(store *s, char id[40])
 				any = true;
 			}
 		}
-		if (any && r <= last)
-			r = (uint16_t)(last + 1 + r % 16 > 0xffff ? r : last + 1 + r % 16);
+		if (!any)
+			r &= 0x7fff; /* room above for the second's later batches */
+		else if (last + 1 + r % 16 > 0xffff) {
+			usleep(50000); /* the second is full: the next one */
+			continue;
+		} else
+			r = (uint16_t)(last + 1 + r % 16);
 		snprintf(id, 40, "b%s-%04x", ts, r);
 		char *p = path_join(s->bdir, id);
 		bool taken = brec_find(s, id) || file_exists(p);
