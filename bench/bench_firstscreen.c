@@ -31,34 +31,11 @@ static int cmp_d(const void *a, const void *b)
 /* One start: seconds until the needle, or -1. */
 static double one_run(const char *bin, const char *conf, const char *preload, const char *needle)
 {
-	struct winsize ws = { .ws_row = 30, .ws_col = 100 };
 	int fd;
 	double t0 = now_mono();
-	pid_t pid = forkpty(&fd, NULL, NULL, &ws);
-	if (pid < 0) {
-		perror("forkpty");
-		exit(1);
-	}
-	if (pid == 0) {
-		setenv("TERM", "xterm-256color", 1);
-		if (preload)
-			setenv("LD_PRELOAD", preload, 1);
-		execl(bin, bin, "--config", conf, (char *)NULL);
-		_exit(127);
-	}
+	pid_t pid = pty_start(bin, conf, 30, 100, preload, &fd);
 	double t = read_until(fd, needle, t0 + 600, NULL) ? now_mono() - t0 : -1;
-	if (write(fd, "\x11", 1) < 0) { /* Ctrl+Q */
-	}
-	double dl = now_mono() + 60;
-	int st;
-	while (waitpid(pid, &st, WNOHANG) == 0) {
-		if (now_mono() > dl) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &st, 0);
-			break;
-		}
-		read_until(fd, "\x01\x02never", now_mono() + 0.1, NULL);
-	}
+	pty_quit(fd, pid, NULL);
 	close(fd);
 	return t;
 }

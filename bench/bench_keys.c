@@ -45,19 +45,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	const char *bin = argv[i], *conf = argv[i + 1];
-	struct winsize ws = { .ws_row = 30, .ws_col = 100 };
 	int fd;
-	pid_t pid = forkpty(&fd, NULL, NULL, &ws);
-	if (pid < 0) {
-		perror("forkpty");
-		return 1;
-	}
-	if (pid == 0) {
-		setenv("TERM", "xterm-256color", 1);
-		unsetenv("NO_COLOR");
-		execl(bin, bin, "--config", conf, (char *)NULL);
-		_exit(127);
-	}
+	unsetenv("NO_COLOR"); /* the colours the terminal has */
+	pid_t pid = pty_start(bin, conf, 30, 100, NULL, &fd);
 	FILE *log = getenv("BENCH_KEYS_LOG") ? fopen(getenv("BENCH_KEYS_LOG"), "w") : NULL;
 	if (!read_until(fd, "characters minimum", now_mono() + 60, log)) {
 		fprintf(stderr, "the TUI did not come up\n");
@@ -90,12 +80,7 @@ int main(int argc, char **argv)
 			read_until(fd, "\x01\x02never", next, log);
 	}
 	double span = now_mono() - start;
-	if (write(fd, "\x11", 1) < 0) { /* Ctrl+Q */
-	}
-	double dl = now_mono() + 60;
-	int st = 0;
-	while (waitpid(pid, &st, WNOHANG) == 0 && now_mono() < dl)
-		read_until(fd, "\x01\x02never", now_mono() + 0.2, log);
+	pty_quit(fd, pid, log);
 	if (log)
 		fclose(log);
 	qsort(lat, (size_t)got, sizeof *lat, cmp_d);

@@ -81,18 +81,8 @@ int main(int argc, char **argv)
 			argv[0]);
 		return 2;
 	}
-	struct winsize ws = { .ws_row = (unsigned short)lines, .ws_col = (unsigned short)cols };
 	int fd;
-	pid_t pid = forkpty(&fd, NULL, NULL, &ws);
-	if (pid < 0) {
-		perror("forkpty");
-		return 1;
-	}
-	if (pid == 0) {
-		setenv("TERM", "xterm-256color", 1);
-		execl(argv[i], argv[i], "--config", argv[i + 1], (char *)NULL);
-		_exit(127);
-	}
+	pid_t pid = pty_start(argv[i], argv[i + 1], lines, cols, NULL, &fd);
 	int rc = 0;
 	double *t = calloc((size_t)runs, sizeof *t);
 	int got = 0;
@@ -129,17 +119,7 @@ int main(int argc, char **argv)
 	} else
 		rc = 1;
 out:
-	type(fd, "\x11"); /* Ctrl+Q */
-	double dl = now_mono() + 60;
-	int st;
-	while (waitpid(pid, &st, WNOHANG) == 0) {
-		if (now_mono() > dl) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &st, 0);
-			break;
-		}
-		drain(fd, 0.1);
-	}
+	pty_quit(fd, pid, NULL);
 	close(fd);
 	free(t);
 	return rc;

@@ -1,12 +1,17 @@
-/* ptyread.h: reading a program's terminal output in the benchmarks that
- * drive the real TUI in a pseudo-terminal (bench_keys, bench_firstscreen). */
+/* ptyread.h: starting the real TUI in a pseudo-terminal, reading its
+ * output and quitting it, for the benchmarks that drive it (bench_keys,
+ * bench_firstscreen, bench_view). */
 #ifndef SB_BENCH_PTYREAD_H
 #define SB_BENCH_PTYREAD_H
 
 #include <poll.h>
+#include <pty.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -42,6 +47,47 @@ static inline bool read_until(int fd, const char *needle, double deadline, FILE 
 			return true;
 		}
 	}
+}
+
+/* bin --config conf in a rows x cols pseudo-terminal (TERM xterm-256color;
+ * LD_PRELOAD=preload unless NULL): its pid, the terminal in *fd.  Exits
+ * with status 1 when no terminal can be had. */
+static inline pid_t pty_start(const char *bin, const char *conf, int rows, int cols,
+			      const char *preload, int *fd)
+{
+	struct winsize ws = { .ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols };
+	pid_t pid = forkpty(fd, NULL, NULL, &ws);
+	if (pid < 0) {
+		perror("forkpty");
+		exit(1);
+	}
+	if (pid == 0) {
+		setenv("TERM", "xterm-256color", 1);
+		if (preload)
+			setenv("LD_PRELOAD", preload, 1);
+		execl(bin, bin, "--config", conf, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* Quit it with Ctrl+Q, reading what it writes meanwhile (into log unless
+ * NULL); killed when it has not ended in 60 s.  Its wait status. */
+static inline int pty_quit(int fd, pid_t pid, FILE *log)
+{
+	if (write(fd, "\x11", 1) < 0) { /* Ctrl+Q */
+	}
+	double dl = now_mono() + 60;
+	int st = 0;
+	while (waitpid(pid, &st, WNOHANG) == 0) {
+		if (now_mono() > dl) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &st, 0);
+			break;
+		}
+		read_until(fd, "\x01\x02never", now_mono() + 0.1, log);
+	}
+	return st;
 }
 
 #endif
