@@ -380,15 +380,7 @@ static void test_files(void **state)
 	assert_int_equal(store_file_update(s, a.id, &u, &e), -1);
 	file_entries_free(&u, 1);
 
-	/* draft and cost log */
-	char *dc = NULL;
-	assert_null(store_load_draft(s, &dc));
-	assert_int_equal(store_save_draft(s, "J:\\x.jpg", "half-typed ž", &e), 0);
-	char *dt = store_load_draft(s, &dc);
-	assert_string_equal(dt, "half-typed ž");
-	assert_string_equal(dc, "J:\\x.jpg");
-	free(dt);
-	free(dc);
+	/* cost log */
 	assert_int_equal(store_cost_log(s, a.id, "estimate", 0.0123, 4567, &e), 0);
 	store_close(s);
 
@@ -423,54 +415,6 @@ static void test_files(void **state)
 	size_t nb = store_list(s, &all);
 	assert_int_equal(nb, 3);
 	free(all);
-	dt = store_load_draft(s, &dc);
-	assert_non_null(dt);
-	free(dt);
-	free(dc);
-	assert_int_equal(store_clear_draft(s, &e), 0);
-	assert_null(store_load_draft(s, NULL));
-
-	/* text kept for photos passed over: beside the current draft, each
-	 * until its photo is typed for again, saved or skipped */
-	assert_int_equal(store_save_draft(s, "/p/a.jpg", "typed for a", &e), 0);
-	assert_int_equal(store_keep_draft(s, "/p/a.jpg", "typed for a", &e), 0);
-	assert_null(store_load_draft(s, NULL)); /* a is no longer the current one */
-	assert_int_equal(store_save_draft(s, "/p/b.jpg", "typed for b", &e), 0);
-	assert_int_equal(store_keep_draft(s, "/p/c.jpg", "typed for c", &e), 0);
-	char **kc, **kt;
-	size_t nk = store_kept_drafts(s, &kc, &kt);
-	assert_int_equal(nk, 2);
-	for (size_t i = 0; i < nk; i++) {
-		assert_true(!strcmp(kc[i], "/p/a.jpg") ? !strcmp(kt[i], "typed for a")
-						       : !strcmp(kt[i], "typed for c"));
-		free(kc[i]);
-		free(kt[i]);
-	}
-	free(kc);
-	free(kt);
-	dt = store_load_draft(s, &dc);
-	assert_string_equal(dt, "typed for b");
-	free(dt);
-	free(dc);
-	/* typed for again: the current draft, no longer kept */
-	assert_int_equal(store_save_draft(s, "/p/a.jpg", "typed for a, more", &e), 0);
-	nk = store_kept_drafts(s, &kc, &kt);
-	assert_int_equal(nk, 1);
-	assert_string_equal(kc[0], "/p/c.jpg");
-	free(kc[0]);
-	free(kt[0]);
-	free(kc);
-	free(kt);
-	/* saved or skipped: gone, current or kept; the file with them */
-	assert_int_equal(store_drop_draft(s, "/p/a.jpg", &e), 0);
-	assert_null(store_load_draft(s, NULL));
-	assert_int_equal(store_drop_draft(s, "/p/c.jpg", &e), 0);
-	assert_int_equal(store_kept_drafts(s, &kc, &kt), 0);
-	free(kc);
-	free(kt);
-	char *df = path_join(dir, "draft.json");
-	assert_false(file_exists(df));
-	free(df);
 	char *cl = path_join(dir, "cost.jsonl"), *data;
 	size_t len;
 	assert_int_equal(read_whole_file(cl, &data, &len, NULL), 0);
@@ -558,6 +502,79 @@ static void test_redescribe(void **state)
 	assert_int_equal(store_file_get(s, a.id, "/p/IMG_2.jpg", &g), 0);
 	assert_string_equal(g.description, "other");
 	file_entry_clear(&g);
+	store_close(s);
+	rmtree(dir);
+	free(dir);
+}
+
+/* The editor's draft: written, read back after a reopen, cleared; and the
+ * text kept for photos passed over beside it. */
+static void test_drafts(void **state)
+{
+	(void)state;
+	char *dir = mktmp();
+	store *s = open_ok(dir);
+	sb_err e;
+	char *dc = NULL;
+	assert_null(store_load_draft(s, &dc));
+	assert_int_equal(store_save_draft(s, "J:\\x.jpg", "half-typed ž", &e), 0);
+	char *dt = store_load_draft(s, &dc);
+	assert_string_equal(dt, "half-typed ž");
+	assert_string_equal(dc, "J:\\x.jpg");
+	free(dt);
+	free(dc);
+	store_close(s);
+
+	/* it survives a reopen */
+	s = open_ok(dir);
+	dt = store_load_draft(s, &dc);
+	assert_non_null(dt);
+	free(dt);
+	free(dc);
+	assert_int_equal(store_clear_draft(s, &e), 0);
+	assert_null(store_load_draft(s, NULL));
+
+	/* text kept for photos passed over: beside the current draft, each
+	 * until its photo is typed for again, saved or skipped */
+	assert_int_equal(store_save_draft(s, "/p/a.jpg", "typed for a", &e), 0);
+	assert_int_equal(store_keep_draft(s, "/p/a.jpg", "typed for a", &e), 0);
+	assert_null(store_load_draft(s, NULL)); /* a is no longer the current one */
+	assert_int_equal(store_save_draft(s, "/p/b.jpg", "typed for b", &e), 0);
+	assert_int_equal(store_keep_draft(s, "/p/c.jpg", "typed for c", &e), 0);
+	char **kc, **kt;
+	size_t nk = store_kept_drafts(s, &kc, &kt);
+	assert_int_equal(nk, 2);
+	for (size_t i = 0; i < nk; i++) {
+		assert_true(!strcmp(kc[i], "/p/a.jpg") ? !strcmp(kt[i], "typed for a")
+						       : !strcmp(kt[i], "typed for c"));
+		free(kc[i]);
+		free(kt[i]);
+	}
+	free(kc);
+	free(kt);
+	dt = store_load_draft(s, &dc);
+	assert_string_equal(dt, "typed for b");
+	free(dt);
+	free(dc);
+	/* typed for again: the current draft, no longer kept */
+	assert_int_equal(store_save_draft(s, "/p/a.jpg", "typed for a, more", &e), 0);
+	nk = store_kept_drafts(s, &kc, &kt);
+	assert_int_equal(nk, 1);
+	assert_string_equal(kc[0], "/p/c.jpg");
+	free(kc[0]);
+	free(kt[0]);
+	free(kc);
+	free(kt);
+	/* saved or skipped: gone, current or kept; the file with them */
+	assert_int_equal(store_drop_draft(s, "/p/a.jpg", &e), 0);
+	assert_null(store_load_draft(s, NULL));
+	assert_int_equal(store_drop_draft(s, "/p/c.jpg", &e), 0);
+	assert_int_equal(store_kept_drafts(s, &kc, &kt), 0);
+	free(kc);
+	free(kt);
+	char *df = path_join(dir, "draft.json");
+	assert_false(file_exists(df));
+	free(df);
 	store_close(s);
 	rmtree(dir);
 	free(dir);
@@ -1015,6 +1032,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names),          cmocka_unit_test(test_same_second_order),
 		cmocka_unit_test(test_batch_machine),		cmocka_unit_test(test_file_machine),   cmocka_unit_test(test_files),
+		cmocka_unit_test(test_drafts),
 		cmocka_unit_test(test_reactivate_conflict), cmocka_unit_test(test_repair),
 		cmocka_unit_test(test_other_instance),
 		cmocka_unit_test(test_threads), cmocka_unit_test(test_settle),
