@@ -832,6 +832,51 @@ static void act_series_edit(ui *u, tui_action a)
 	frame_changed(u);
 }
 
+/* A command for the whole worker (not one batch), said on the last line. */
+static void worker_ask(ui *u, wcmd c, const char *what)
+{
+	if (!u->wk)
+		return;
+	worker_command(u->wk, c, NULL);
+	ui_status(u, 1, "%s", what);
+}
+
+/* Ctrl+R: asks first, for the series or the frame shown. */
+static void act_reject(ui *u)
+{
+	collect_photo p;
+	if (!collect_current(u->co, &p))
+		return;
+	char *q = p.frames > 1 && !u->frame_only
+			  ? xasprintf(P_("Reject the %zu photo of this series? It is "
+					 "not offered again.",
+					 "Reject the %zu photos of this series? They "
+					 "are not offered again.",
+					 p.frames),
+				      p.frames)
+			  : xasprintf(_("Reject %s? It is not offered again."), p.soubor);
+	dlg_confirm_open(u, CF_REJECT, NULL, q);
+	free(q);
+}
+
+/* Up and Down in the batch view: the files pane scrolls, the batch list
+ * moves its selection. */
+static void act_select(ui *u, int delta)
+{
+	if (u->focus == PANE_FILES) {
+		if (delta < 0 && u->files_top)
+			u->files_top--;
+		else if (delta > 0 && u->files_top + 1 < u->nfiles)
+			u->files_top++;
+	} else if (delta < 0 && u->sel > 0) {
+		u->sel--;
+		refresh_files(u);
+	} else if (delta > 0 && u->sel + 1 < u->nbatches) {
+		u->sel++;
+		refresh_files(u);
+	}
+}
+
 static void handle_action(ui *u, tui_action a)
 {
 	int w = ui_text_width(u);
@@ -872,44 +917,11 @@ static void handle_action(ui *u, tui_action a)
 		} else
 			dlg_editorial_open(u);
 		break;
-	case TA_REJECT: {
-		collect_photo p;
-		if (collect_current(u->co, &p)) {
-			char *q =
-				p.frames > 1 && !u->frame_only
-					? xasprintf(P_("Reject the %zu photo of this series? It is "
-						       "not offered again.",
-						       "Reject the %zu photos of this series? They "
-						       "are not offered again.",
-						       p.frames),
-						    p.frames)
-					: xasprintf(_("Reject %s? It is not offered again."),
-						    p.soubor);
-			dlg_confirm_open(u, CF_REJECT, NULL, q);
-			free(q);
-		}
-		break;
-	}
+	case TA_REJECT: act_reject(u); break;
 	case TA_SHOW_PATH: act_show_path(u); break;
 	case TA_EXTERNAL: act_external(u); break;
-	case TA_SEL_UP:
-		if (u->focus == PANE_FILES) {
-			if (u->files_top)
-				u->files_top--;
-		} else if (u->sel > 0) {
-			u->sel--;
-			refresh_files(u);
-		}
-		break;
-	case TA_SEL_DOWN:
-		if (u->focus == PANE_FILES) {
-			if (u->files_top + 1 < u->nfiles)
-				u->files_top++;
-		} else if (u->sel + 1 < u->nbatches) {
-			u->sel++;
-			refresh_files(u);
-		}
-		break;
+	case TA_SEL_UP: act_select(u, -1); break;
+	case TA_SEL_DOWN: act_select(u, 1); break;
 	case TA_PAUSE:
 		if (batch_key_applies(u, a))
 			batch_cmd(u, WC_PAUSE, _("Pausing"));
@@ -928,24 +940,15 @@ static void handle_action(ui *u, tui_action a)
 		}
 		break;
 	case TA_RETRY:
-		if (u->wk) {
-			worker_command(u->wk, WC_RETRY_FAILED, NULL);
-			ui_status(u, 1, "%s", _("Retrying the failed items..."));
-		}
+		worker_ask(u, WC_RETRY_FAILED, _("Retrying the failed items..."));
 		break;
 	case TA_REPORT: act_report(u); break;
 	case TA_LOG_PAGER: act_log_pager(u); break;
 	case TA_EXPORT:
-		if (u->wk) {
-			worker_command(u->wk, WC_EXPORT, NULL);
-			ui_status(u, 1, "%s", _("Writing the agencies' upload CSVs (see the activity log)..."));
-		}
+		worker_ask(u, WC_EXPORT, _("Writing the agencies' upload CSVs (see the activity log)..."));
 		break;
 	case TA_EMBED:
-		if (u->wk) {
-			worker_command(u->wk, WC_EMBED, NULL);
-			ui_status(u, 1, "%s", _("Writing the metadata into copies of the photos (see the activity log)..."));
-		}
+		worker_ask(u, WC_EMBED, _("Writing the metadata into copies of the photos (see the activity log)..."));
 		break;
 	case TA_PG_LINE_UP:
 	case TA_PG_LINE_DOWN:
@@ -969,16 +972,10 @@ static void handle_action(ui *u, tui_action a)
 		break;
 	case TA_REVIEW: act_review(u); break;
 	case TA_SEND_NOW:
-		if (u->wk) {
-			worker_command(u->wk, WC_SEND_NOW, NULL);
-			ui_status(u, 1, "%s", _("Sending the collecting batch now..."));
-		}
+		worker_ask(u, WC_SEND_NOW, _("Sending the collecting batch now..."));
 		break;
 	case TA_POLL_NOW:
-		if (u->wk) {
-			worker_command(u->wk, WC_POLL_NOW, NULL);
-			ui_status(u, 1, "%s", _("Checking the sent batches..."));
-		}
+		worker_ask(u, WC_POLL_NOW, _("Checking the sent batches..."));
 		break;
 	}
 }
@@ -1320,6 +1317,64 @@ static void log_sink_none(log_level lv, const char *line, void *ctx)
 	(void)lv, (void)line, (void)ctx;
 }
 
+/* curses on, keys and colours set, the previewer started: a note to show
+ * when the preview setting had to give way (caller frees), else NULL. */
+static char *screen_start(ui *u)
+{
+	if (!getenv("ESCDELAY"))
+		set_escdelay(25);
+	initscr();
+	raw();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	term_frames_whole();
+	setup_keys();
+	term_caps tc = term_probe();
+	ui_setup_colors(u, tc.colors);
+	preview_set_symbols(tc.symbols);
+	pv_colors pc = !u->colors         ? PV_MONO
+		       : tc.colors >= 256 ? PV_256
+		       : tc.colors >= 16  ? PV_16
+					  : PV_8;
+	u->proto = preview_detect(u->cfg->preview);
+	/* an explicit kitty/sixel/iterm inside tmux would leave the pane blank */
+	const char *mux = u->proto != PV_SYMBOLS ? preview_multiplexer() : NULL;
+	char *pv_note = NULL;
+	if (mux) {
+		pv_note = xasprintf(
+			_("The %s preview cannot pass through %s: the preview is drawn with symbols."),
+			u->cfg->preview, mux);
+		u->proto = PV_SYMBOLS;
+	}
+	u->pv = previewer_new(u->proto, pc);
+	if (u->pv)
+		previewer_set_hash_cache(u->pv, collect_hash_cache(u->co));
+	return pv_note;
+}
+
+/* Everything the program holds, after the screen is gone. */
+static void ui_free(ui *u)
+{
+	if (u->en)
+		engine_close(u->en);
+	collect_close(u->co);
+	editor_free(&u->ed);
+	for (int i = 0; i < 3; i++)
+		editor_free(&u->fields[i]);
+	for (size_t i = 0; i < LOG_LINES; i++)
+		free(u->log[i]);
+	free(u->batches);
+	file_entries_free(u->files, u->nfiles);
+	free(u->prog);
+	free(u->confirm_text);
+	pager_free(u);
+	review_view_free(u);
+	photos_view_close(u);
+	if (u->st)
+		store_close(u->st);
+}
+
 int tui_run(settings *cfg)
 {
 	if (!cfg->state_dir)
@@ -1386,35 +1441,7 @@ int tui_run(settings *cfg)
 	for (int i = 0; i < 3; i++)
 		editor_init(&u->fields[i]);
 	int sig_fd = term_signals_catch();
-	if (!getenv("ESCDELAY"))
-		set_escdelay(25);
-	initscr();
-	raw();
-	noecho();
-	nonl();
-	keypad(stdscr, TRUE);
-	term_frames_whole();
-	setup_keys();
-	term_caps tc = term_probe();
-	ui_setup_colors(u, tc.colors);
-	preview_set_symbols(tc.symbols);
-	pv_colors pc = !u->colors         ? PV_MONO
-		       : tc.colors >= 256 ? PV_256
-		       : tc.colors >= 16  ? PV_16
-					  : PV_8;
-	u->proto = preview_detect(cfg->preview);
-	/* an explicit kitty/sixel/iterm inside tmux would leave the pane blank */
-	const char *mux = u->proto != PV_SYMBOLS ? preview_multiplexer() : NULL;
-	char *pv_note = NULL;
-	if (mux) {
-		pv_note = xasprintf(
-			_("The %s preview cannot pass through %s: the preview is drawn with symbols."),
-			cfg->preview, mux);
-		u->proto = PV_SYMBOLS;
-	}
-	u->pv = previewer_new(u->proto, pc);
-	if (u->pv)
-		previewer_set_hash_cache(u->pv, collect_hash_cache(u->co));
+	char *pv_note = screen_start(u);
 	u->focus = PANE_EDITOR;
 	ui_layout(u);
 	ui_log(u, 1, _("Started; type a description for the photo shown."));
@@ -1457,23 +1484,7 @@ int tui_run(settings *cfg)
 	previewer_free(u->pv);
 	term_signals_release();
 out:
-	if (u->en)
-		engine_close(u->en);
-	collect_close(u->co);
-	editor_free(&u->ed);
-	for (int i = 0; i < 3; i++)
-		editor_free(&u->fields[i]);
-	for (size_t i = 0; i < LOG_LINES; i++)
-		free(u->log[i]);
-	free(u->batches);
-	file_entries_free(u->files, u->nfiles);
-	free(u->prog);
-	free(u->confirm_text);
-	pager_free(u);
-	review_view_free(u);
-	photos_view_close(u);
-	if (u->st)
-		store_close(u->st);
+	ui_free(u);
 	log_set_sink(log_sink_none, NULL);
 	log_close();
 	lock_release(lk);
