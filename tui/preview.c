@@ -634,6 +634,11 @@ static preview_img *cached(preview_img *const *slots, int n, const char *path, i
 const preview_img *previewer_get(previewer *pv, const char *path, int w, int h)
 {
 	previewer_collect(pv);
+	return previewer_want(pv, path, w, h);
+}
+
+const preview_img *previewer_want(previewer *pv, const char *path, int w, int h)
+{
 	const preview_img *p = cached(pv->cache, CACHE_N, path, w, h);
 	if (!p)
 		enqueue(pv, path, w, h, JOB_RENDER, true);

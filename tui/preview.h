@@ -61,6 +61,11 @@ int previewer_fd(const previewer *pv);
 bool previewer_collect(previewer *pv);
 /* The cached render of path at w x h, or NULL (then it is queued first). */
 const preview_img *previewer_get(previewer *pv, const char *path, int w, int h);
+/* The same without collecting: the cache as the loop last filled it.  A
+ * view drawn over the editor pane asks this way, so that no render comes
+ * in (and pushes the pane's picture out of the cache) between the loop's
+ * collect and its preview_update. */
+const preview_img *previewer_want(previewer *pv, const char *path, int w, int h);
 /* Queue a render behind the current one (the next photo). */
 void previewer_prefetch(previewer *pv, const char *path, int w, int h);
 /* Series: the hashes go into this cache (thread-safe).  A render that

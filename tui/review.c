@@ -25,7 +25,21 @@ struct review_view {
 	bool editing;       /* the redo editor is open */
 	editor ed;
 	int cy, cx; /* its cursor on the screen */
+	/* the kitty, sixel or iTerm picture of the last draw (the previewer's
+	 * cache holds it), printed after the refresh by tui.c, and where */
+	const preview_img *pic;
+	rect pic_at;
 };
+
+/* The photo shown changes (or the view opens or closes): the picture is
+ * sent again, and a sixel or iTerm one, text cells curses does not know
+ * of, is wiped by drawing the whole screen again. */
+static void picture_changes(ui *u)
+{
+	if (u->proto == PV_SIXEL || u->proto == PV_ITERM)
+		clearok(curscr, TRUE);
+	u->printed = NULL;
+}
 
 static void rv_layout(ui *u)
 {
@@ -66,7 +80,17 @@ bool review_view_open(ui *u, const char *batch_id)
 	editor_init(&v->ed);
 	u->rview = v;
 	u->modal = MD_REVIEW;
+	picture_changes(u); /* the editor's picture goes */
 	return true;
+}
+
+const preview_img *review_view_picture(const ui *u, rect *at)
+{
+	const struct review_view *v = u->rview;
+	if (!v || !v->pic)
+		return NULL;
+	*at = v->pic_at;
+	return v->pic;
 }
 
 void review_view_free(ui *u)
@@ -92,12 +116,13 @@ static bool field(int *y, const rect *t, const char *label, const char *value, a
 	return true;
 }
 
-static void draw_preview(ui *u, const struct review_view *v, const review_item *it)
+static void draw_preview(ui *u, struct review_view *v, const review_item *it)
 {
 	rect r = v->pv;
 	if (r.w < 4 || r.h < 2)
 		return;
-	const preview_img *im = u->pv && it->local ? previewer_get(u->pv, it->local, r.w, r.h) : NULL;
+	/* the loop collects finished renders (and marks the view dirty) */
+	const preview_img *im = u->pv && it->local ? previewer_want(u->pv, it->local, r.w, r.h) : NULL;
 	if (!im) {
 		ui_put(r.y + r.h / 2, r.x, r.w, u->pv ? _("Loading preview...") : _("No preview."),
 		       A_DIM);
@@ -106,10 +131,9 @@ static void draw_preview(ui *u, const struct review_view *v, const review_item *
 	if (im->cells) {
 		ui_draw_cells(u, im, r);
 	} else if (im->seq) {
-		/* kitty, sixel and iTerm pictures are the editor pane's */
-		ui_put_wrapped(r.y + 1, r.x, r.w, r.h - 1,
-			       _("The picture is shown in the editor's pane; here with --preview symbols."),
-			       A_DIM);
+		v->pic = im; /* printed after the refresh, as the editor's (tui.c) */
+		v->pic_at = r;
+		u->seq_pending = true;
 	} else {
 		ui_put(r.y + 1, r.x, r.w, _("No preview:"), A_BOLD);
 		ui_put_wrapped(r.y + 2, r.x, r.w, r.h - 2, im->err, A_NORMAL);
@@ -159,6 +183,7 @@ static void rv_draw(ui *u)
 	if (v->box.w != COLS || v->box.h != LINES)
 		rv_layout(u);
 	rect b = v->box;
+	v->pic = NULL;
 	for (int y = b.y; y < b.y + b.h; y++) {
 		move(y, b.x);
 		clrtoeol();
@@ -221,9 +246,16 @@ static view_result close_view(ui *u)
 {
 	review_view_free(u);
 	u->modal = MD_NONE;
-	u->printed = NULL; /* graphics under the view are drawn again */
+	picture_changes(u); /* graphics under the view are drawn again */
 	curs_set(0);
 	return VR_CLOSED;
+}
+
+/* Ctrl+L: the screen cleared and drawn again, the picture sent again */
+static void redraw_all(ui *u)
+{
+	clearok(curscr, TRUE);
+	u->printed = NULL;
 }
 
 static view_result redo_key(ui *u, struct review_view *v, const review_item *it, int code,
@@ -231,7 +263,7 @@ static view_result redo_key(ui *u, struct review_view *v, const review_item *it,
 {
 	tui_action a = tui_key_action(TC_REDO, code, is_key);
 	if (a == TA_REDRAW) {
-		clearok(curscr, TRUE);
+		redraw_all(u);
 		return VR_OPEN;
 	}
 	if (a == TA_RV_BACK) {
@@ -271,7 +303,7 @@ static view_result rv_key(ui *u, int code, bool is_key)
 		return close_view(u);
 	if (v->editing)
 		return redo_key(u, v, it, code, is_key);
-	size_t n = review_count(v->rv);
+	size_t n = review_count(v->rv), was = v->cur;
 	switch (tui_key_action(TC_REVIEW, code, is_key)) {
 	case TA_RV_NEXT:
 		if (v->cur + 1 < n)
@@ -294,9 +326,11 @@ static view_result rv_key(ui *u, int code, bool is_key)
 		break;
 	case TA_RV_CLOSE:
 	case TA_QUIT: return close_view(u);
-	case TA_REDRAW: clearok(curscr, TRUE); break;
+	case TA_REDRAW: redraw_all(u); break;
 	default: break;
 	}
+	if (v->cur != was)
+		picture_changes(u);
 	return VR_OPEN;
 }
 

@@ -1168,28 +1168,35 @@ static void drain_worker(ui *u)
 /* Graphics protocols bypass curses: print the picture after the refresh. */
 static void print_graphics(ui *u)
 {
-	bool want = u->shown && u->shown->seq && u->modal == MD_NONE && !u->view &&
-		    u->show_editor && !u->too_small;
+	/* the editor pane's picture, or the review view's over everything */
+	const preview_img *im = NULL;
+	rect r = u->r_preview;
+	if (u->too_small)
+		im = NULL;
+	else if (u->modal == MD_REVIEW)
+		im = review_view_picture(u, &r);
+	else if (u->modal == MD_NONE && !u->view && u->show_editor)
+		im = u->shown;
+	bool want = im && im->seq;
 	/* A kitty picture is drawn above the text until it is deleted: take it
 	 * off before another one and whenever a dialog or the other view covers
 	 * the preview (sixel and iTerm pixels are text cells: curses redraws them). */
-	if (u->kitty_on && (!want || u->printed != u->shown)) {
+	if (u->kitty_on && (!want || u->printed != im)) {
 		kitty_delete();
 		u->kitty_on = false;
 		if (!want)
 			u->printed = NULL;
 	}
 	/* sent once per picture: kitty and sixel data are large */
-	if (!want || !u->seq_pending || u->printed == u->shown)
+	if (!want || !u->seq_pending || u->printed == im)
 		return;
-	u->printed = u->shown;
-	rect r = u->r_preview;
-	int ox = r.x + (r.w - u->shown->w) / 2, oy = r.y + (r.h - u->shown->h) / 2;
+	u->printed = im;
+	int ox = r.x + (r.w - im->w) / 2, oy = r.y + (r.h - im->h) / 2;
 	/* cursor saved, moved, the picture, cursor back: one write */
-	char *out = xasprintf("\0337\033[%d;%dH%s\0338", oy + 1, ox + 1, u->shown->seq);
+	char *out = xasprintf("\0337\033[%d;%dH%s\0338", oy + 1, ox + 1, im->seq);
 	term_put(out, strlen(out));
 	free(out);
-	u->kitty_on = !strncmp(u->shown->seq, "\033_G", 3);
+	u->kitty_on = !strncmp(im->seq, "\033_G", 3);
 	u->seq_pending = false;
 }
 

@@ -207,5 +207,8 @@ extern const view_ops review_view;
 /* Open it on the batch: false (with a status line) when it has nothing. */
 bool review_view_open(ui *u, const char *batch_id);
 void review_view_free(ui *u);
+/* The kitty, sixel or iTerm picture its last draw left to print after the
+ * refresh (at *at), or NULL. */
+const preview_img *review_view_picture(const ui *u, rect *at);
 
 #endif
