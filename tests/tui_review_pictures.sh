@@ -4,8 +4,9 @@
 # would swallow graphics, so script(1) records what the program writes,
 # told it is not inside tmux): opening the view sends the first photo's
 # picture, j the second's (another picture), k the first's again (the
-# same bytes); closing the view deletes the kitty picture, and a sixel one
-# is wiped by a cleared screen.
+# same bytes), and so does coming back from Ctrl+Z (which deletes a kitty
+# picture first); closing the view deletes the kitty picture, and a sixel
+# one is wiped by a cleared screen.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 . "$top_srcdir/tests/tui_lib.sh"
 command -v script >/dev/null 2>&1 || skip_missing "script(1) (apt-get install bsdutils)"
@@ -48,9 +49,19 @@ pics_after() { [ "$(seqs "$1" pics | wc -l)" -ge 1 ]; }
 dels_after() { [ "$(seqs "$1" del)" -ge 1 ]; }
 clears_after() { [ "$(seqs "$1" clear)" -ge 1 ]; }
 
+# the program under a shell with job control (Ctrl+Z stops it, Enter
+# brings it back), its exit status in tui.rc
+cat >"$SB_TMP/run.sh" <<EOF
+set -m
+"$STOCKBATCH_BIN" --config "$SB_CONF" --preview "\$1" 2>"$SB_TMP/tui.err"
+rc=\$?
+while [ \$rc = 148 ]; do echo SHELL-HAS-IT; read x; fg; rc=\$?; done
+echo \$rc >"$SB_TMP/tui.rc"
+EOF
+
 for proto in kitty sixel; do
 	rm -f "$TS"
-	tui_start_sh "env -u TMUX -u STY TERM=xterm-256color script -qfc '\"$STOCKBATCH_BIN\" --config \"$SB_CONF\" --preview $proto 2>\"$SB_TMP/tui.err\"' \"$TS\"; echo \$? >\"$SB_TMP/tui.rc\""
+	tui_start_sh "env -u TMUX -u STY TERM=xterm-256color script -qfc 'sh $SB_TMP/run.sh $proto' $TS"
 	tui_wait "File: VID_0001.mp4" # no picture in the editor's pane
 	tui_keys Tab
 	tui_select_batch_of IMG_0001.jpg
@@ -78,6 +89,19 @@ for proto in kitty sixel; do
 	wait_for 30 pics_after "$at" || { tui__dump; fail "$proto: no picture after k"; }
 	again=$(seqs "$at" pics | head -n 1)
 	check_eq "$again" "$first" "$proto: the first photo's picture after k"
+	# Ctrl+Z: the kitty picture deleted before the shell has the terminal;
+	# back in the view, the picture sent again
+	at=$(size)
+	tui_keys C-z
+	tui_wait "SHELL-HAS-IT"
+	if [ "$proto" = kitty ]; then
+		[ "$(seqs "$at" del)" -ge 1 ] || fail "kitty: Ctrl+Z left the review's picture on the shell's screen"
+	fi
+	at=$(size)
+	tui_keys Enter
+	tui_wait "photo 1 of 2"
+	wait_for 30 pics_after "$at" || { tui__dump; fail "$proto: no picture back from Ctrl+Z"; }
+	check_eq "$(seqs "$at" pics | head -n 1)" "$first" "$proto: the picture back from Ctrl+Z"
 	at=$(size)
 	tui_keys q
 	tui_wait_gone "Review of b"
