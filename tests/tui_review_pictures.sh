@@ -6,7 +6,7 @@
 # picture, j the second's (another picture), k the first's again (the
 # same bytes), and so does coming back from Ctrl+Z (which deletes a kitty
 # picture first); closing the view deletes the kitty picture, and a sixel
-# one is wiped by a cleared screen.
+# or iTerm one is wiped by a cleared screen.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 . "$top_srcdir/tests/tui_lib.sh"
 command -v script >/dev/null 2>&1 || skip_missing "script(1) (apt-get install bsdutils)"
@@ -26,7 +26,8 @@ tui_keys F10
 tui_wait_exit >/dev/null
 
 # seqs FROM KIND: what the program wrote after byte FROM of the typescript:
-#   pics: one line per picture (kitty ESC _G a=T..., sixel ESC P...q...),
+#   pics: one line per picture (kitty ESC _G a=T..., sixel ESC P...q...,
+#         iTerm ESC ]1337;File=...),
 #         its bytes' hash; del: kitty deletes; clear: screens cleared
 seqs()
 {
@@ -35,8 +36,9 @@ import hashlib, re, sys
 data = open(sys.argv[1], "rb").read()[int(sys.argv[2]):]
 kind = sys.argv[3]
 if kind == "pics":
-    # kitty: a picture is its chunks up to the last (m=0); sixel: DCS to ST
-    for m in re.finditer(rb"\x1b_Ga=T.*?\x1b_Gm=0[^\x1b]*\x1b\\|\x1bP[0-9;]*q.*?\x1b\\", data, re.S):
+    # kitty: a picture is its chunks up to the last (m=0); sixel: DCS to
+    # ST; iTerm: OSC 1337 to BEL or ST
+    for m in re.finditer(rb"\x1b_Ga=T.*?\x1b_Gm=0[^\x1b]*\x1b\\|\x1bP[0-9;]*q.*?\x1b\\|\x1b\]1337;File=[^\x07\x1b]*(?:\x07|\x1b\\)", data, re.S):
         print(hashlib.sha1(m.group(0)).hexdigest())
 elif kind == "del":
     print(len(re.findall(rb"\x1b_Ga=d", data)))
@@ -59,7 +61,7 @@ while [ \$rc = 148 ]; do echo SHELL-HAS-IT; read x; fg; rc=\$?; done
 echo \$rc >"$SB_TMP/tui.rc"
 EOF
 
-for proto in kitty sixel; do
+for proto in kitty sixel iterm; do
 	rm -f "$TS"
 	tui_start_sh "env -u TMUX -u STY TERM=xterm-256color script -qfc 'sh $SB_TMP/run.sh $proto' $TS"
 	tui_wait "File: VID_0001.mp4" # no picture in the editor's pane
@@ -81,7 +83,7 @@ for proto in kitty sixel; do
 	if [ "$proto" = kitty ]; then
 		[ "$(seqs "$at" del)" -ge 1 ] || fail "kitty: the first photo's picture was not deleted before the second's"
 	else
-		[ "$(seqs "$at" clear)" -ge 1 ] || fail "sixel: the first photo's picture was not wiped before the second's"
+		[ "$(seqs "$at" clear)" -ge 1 ] || fail "$proto: the first photo's picture was not wiped before the second's"
 	fi
 	at=$(size)
 	tui_keys k
@@ -108,7 +110,7 @@ for proto in kitty sixel; do
 	if [ "$proto" = kitty ]; then
 		wait_for 20 dels_after "$at" || fail "kitty: closing the review left its picture on the screen"
 	else
-		wait_for 20 clears_after "$at" || fail "sixel: closing the review left its picture on the screen"
+		wait_for 20 clears_after "$at" || fail "$proto: closing the review left its picture on the screen"
 	fi
 	tui_keys F10
 	rc=$(tui_wait_exit 30)
