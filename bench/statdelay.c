@@ -5,10 +5,12 @@
  * sleeps STATDELAY_MS milliseconds (default 5) first.
  *
  * STATDELAY_HOLD=FILE and STATDELAY_HOLD_NAME=NAME: a lookup of a path
- * ending in NAME also waits for as long as FILE exists (a share that stalls
+ * ending in NAME (NAME*: whose file name starts with NAME, a temp file
+ * beside it too) also waits for as long as FILE exists (a share that stalls
  * on one file until the caller says so; tests/tui_scan.sh keeps the count
  * of photos unfinished that way for as long as it needs, whatever the
- * machine's speed).
+ * machine's speed).  STATDELAY_HOLD_OPENS=1: only an open waits there (a
+ * share that lists a photo but stalls reading it: tests/tui_share.sh).
  *
  *   make bench/statdelay.so
  *   STATDELAY_MS=5 STATDELAY_PREFIX=/srv/photos LD_PRELOAD=bench/statdelay.so PROGRAM
@@ -18,6 +20,7 @@
  * so each exported name is wrapped. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -34,20 +37,29 @@ static void sleep_ns(long ns)
 		;
 }
 
+/* STATDELAY_HOLD_NAME: a path ending in NAME, or NAME* */
+static bool held_name(const char *path, const char *name)
+{
+	size_t pl = strlen(path), nl = name ? strlen(name) : 0;
+	if (nl > 1 && name[nl - 1] == '*') { /* a file name starting with NAME */
+		const char *base = strrchr(path, '/');
+		return strncmp(base ? base + 1 : path, name, nl - 1) == 0;
+	}
+	return nl && pl >= nl && strcmp(path + pl - nl, name) == 0;
+}
+
 /* STATDELAY_HOLD: wait while the hold file exists (looked up with the
  * kernel's faccessat, not through this shim's own wrappers) */
 static void hold(const char *path)
 {
 	const char *file = getenv("STATDELAY_HOLD");
-	const char *name = getenv("STATDELAY_HOLD_NAME");
-	size_t pl = strlen(path), nl = name ? strlen(name) : 0;
-	if (!file || !*file || !nl || pl < nl || strcmp(path + pl - nl, name) != 0)
+	if (!file || !*file || !held_name(path, getenv("STATDELAY_HOLD_NAME")))
 		return;
 	while (syscall(SYS_faccessat, AT_FDCWD, file, F_OK, 0) == 0)
 		sleep_ns(10000000L);
 }
 
-static void delay(const char *path)
+static void delay_call(const char *path, bool is_open)
 {
 	static long ns = -1;
 	static const char *prefix;
@@ -59,7 +71,19 @@ static void delay(const char *path)
 	if (!path || ns <= 0 || (prefix && strncmp(path, prefix, strlen(prefix)) != 0))
 		return;
 	sleep_ns(ns);
-	hold(path);
+	const char *opens = getenv("STATDELAY_HOLD_OPENS");
+	if (is_open || !opens || !*opens)
+		hold(path);
+}
+
+static void delay(const char *path)
+{
+	delay_call(path, false);
+}
+
+static void delay_open(const char *path)
+{
+	delay_call(path, true);
 }
 
 /* the next definition of name (the C library's), looked up once */
@@ -144,7 +168,7 @@ int open(const char *p, int flags, ...)
 	va_start(ap, flags);
 	mode_t m = mode_arg(flags, ap);
 	va_end(ap);
-	delay(p);
+	delay_open(p);
 	return real_open(p, flags, m);
 }
 
@@ -155,7 +179,7 @@ int open64(const char *p, int flags, ...)
 	va_start(ap, flags);
 	mode_t m = mode_arg(flags, ap);
 	va_end(ap);
-	delay(p);
+	delay_open(p);
 	return real_open64(p, flags, m);
 }
 
@@ -166,7 +190,7 @@ int openat(int dirfd, const char *p, int flags, ...)
 	va_start(ap, flags);
 	mode_t m = mode_arg(flags, ap);
 	va_end(ap);
-	delay(p);
+	delay_open(p);
 	return real_openat(dirfd, p, flags, m);
 }
 
@@ -177,6 +201,6 @@ int openat64(int dirfd, const char *p, int flags, ...)
 	va_start(ap, flags);
 	mode_t m = mode_arg(flags, ap);
 	va_end(ap);
-	delay(p);
+	delay_open(p);
 	return real_openat64(dirfd, p, flags, m);
 }
