@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "i18n.h"
 #include "imageprep.h"
@@ -165,28 +166,29 @@ bool collect_editorial_fill(editorial_info *ed, const char *city, const char *co
 	return true;
 }
 
-void collect_editorial_date(const char *datum, const char *local, char out[16])
+bool collect_editorial_date(const char *datum, const series_facts *facts, char out[16])
 {
 	char day[32];
 	/* Datum vytvoření: "DD.MM.YYYY" or "DD.MM.YYYY HH:MM:SS" */
 	snprintf(day, sizeof day, "%s", datum ? datum : "");
 	day[strcspn(day, " ")] = '\0';
 	if (date_norm_ddmmyyyy(day, out))
-		return;
-	FILE *f = local ? fopen_regular(local) : NULL;
-	if (f) {
-		/* EXIF sits in the first kilobytes: do not read a 24 MP file whole. */
-		unsigned char *buf = xmalloc(256 * 1024);
-		size_t n = fread(buf, 1, 256 * 1024, f);
-		fclose(f);
-		bool ok = exif_date(buf, n, day) && date_norm_ddmmyyyy(day, out);
-		free(buf);
-		if (ok)
-			return;
+		return true;
+	out[0] = '\0';
+	if (!facts)
+		return false; /* the file not looked at yet: no guess */
+	struct tm tm;
+	time_t t = (time_t)facts->t; /* seconds of the civil date, read as UTC */
+	if (facts->has_t && gmtime_r(&t, &tm)) {
+		snprintf(day, sizeof day, "%02d %02d %04d", tm.tm_mday, tm.tm_mon + 1,
+			 tm.tm_year + 1900);
+		if (date_norm_ddmmyyyy(day, out))
+			return true;
 	}
 	today_ddmmyyyy(day);
 	if (!date_norm_ddmmyyyy(day, out))
 		out[0] = '\0';
+	return true;
 }
 
 /* The draft goes with its photo (a draft of another photo stays). */

@@ -64,9 +64,12 @@ bool collect_editorial_in_csv(const mediacsv *m, size_t row);
 bool collect_editorial_fill(editorial_info *ed, const char *city, const char *country,
 			    const char *date, const char **why);
 
-/* The date an editorial dialog starts from, as "DD MM YYYY": the CSV's
- * Datum vytvoření, else the EXIF date of the file at local, else today. */
-void collect_editorial_date(const char *datum, const char *local, char out[16]);
+/* The date an editorial dialog starts from, as "DD MM YYYY", from what is
+ * known without opening the photo: the CSV's Datum vytvoření, else the EXIF
+ * time of facts (read from the file by a background thread, the series
+ * hash cache's; NULL while not known yet), else today.  false, out empty,
+ * when the date waits for the facts. */
+bool collect_editorial_date(const char *datum, const series_facts *facts, char out[16]);
 
 /* Save the description of CSV row `row` into the collecting batch: durable
  * before returning; the batch is sealed when it holds batch_size.  ed holds

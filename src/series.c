@@ -419,6 +419,11 @@ int series_cache_save(series_cache *c, sb_err *e)
 	pthread_mutex_unlock(&c->mu);
 	int rc = atomic_write(c->path, b.p ? b.p : "", b.len, 0600, e);
 	sbuf_free(&b);
+	if (rc < 0) { /* the next save tries again */
+		pthread_mutex_lock(&c->mu);
+		c->dirty = true;
+		pthread_mutex_unlock(&c->mu);
+	}
 	return rc;
 }
 

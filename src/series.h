@@ -65,7 +65,8 @@ int series_cache_hash(series_cache *c, const char *path, series_facts *out, sb_e
  * own decode gives the hash.  -1 when the file cannot be looked at. */
 int series_cache_put_image(series_cache *c, const char *path, const image_rgb *im,
 			   const unsigned char *data, size_t len, series_facts *out);
-/* Write the cache if anything was added (atomic). */
+/* Write the cache if anything was added (atomic; one thread at a time:
+ * the previewer's while the TUI runs, then collect_close). */
 int series_cache_save(series_cache *c, sb_err *e);
 
 /* The user's corrections (STATE_DIR/series-edits, by Cesta). */

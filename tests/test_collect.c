@@ -164,12 +164,19 @@ static void test_editorial(void **state)
 	assert_string_equal(ed.date, "29 02 2024");
 	/* the dialog starts from the CSV's Datum vytvoření, normalised */
 	char day[16];
-	collect_editorial_date("4.6.2023 10:02:00", "/nonexistent/IMG_0002.jpg", day);
+	series_facts f = { .has_t = true, .t = 1714730520 }; /* 2024-05-03 10:02:00 */
+	assert_true(collect_editorial_date("4.6.2023 10:02:00", &f, day));
 	assert_string_equal(day, "04 06 2023");
-	collect_editorial_date("28.02.2024", NULL, day);
+	assert_true(collect_editorial_date("28.02.2024", NULL, day));
 	assert_string_equal(day, "28 02 2024");
-	/* without it (no EXIF either): some valid date, today's */
-	collect_editorial_date("", "/nonexistent/IMG_0002.jpg", day);
+	/* else the EXIF time the previewer's thread read; not known yet: empty */
+	assert_true(collect_editorial_date("", &f, day));
+	assert_string_equal(day, "03 05 2024");
+	assert_false(collect_editorial_date(NULL, NULL, day));
+	assert_string_equal(day, "");
+	/* the file looked at, no EXIF time: some valid date, today's */
+	f.has_t = false;
+	assert_true(collect_editorial_date("", &f, day));
 	char again[11];
 	assert_true(date_norm_ddmmyyyy(day, again));
 }

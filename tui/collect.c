@@ -503,8 +503,6 @@ int collect_save(collector *c, const char *text, bool editorial, const editorial
 	if (collect_save_series(c->cfg, c->st, c->m, rows, n, text, edf, ed, sealed, e) < 0)
 		return -1;
 	gone(c, pos, n, GONE_SAVED);
-	sb_err e2;
-	series_cache_save(c->hc, &e2);
 	return 0;
 }
 
@@ -608,11 +606,14 @@ void collect_fill(collector *c, size_t *have, size_t *size)
 	free(bs);
 }
 
-void collect_default_date(collector *c, char out[16])
+bool collect_default_date(collector *c, char out[16])
 {
 	collect_photo p;
-	bool have = collect_current(c, &p);
-	collect_editorial_date(have ? p.datum : NULL, have ? p.local : NULL, out);
+	series_facts f;
+	if (!collect_current(c, &p)) /* nothing to describe: today */
+		return collect_editorial_date(NULL, &(series_facts){ 0 }, out);
+	bool known = p.local && series_cache_peek(c->hc, p.local, &f);
+	return collect_editorial_date(p.datum, known ? &f : NULL, out);
 }
 
 size_t collect_items(collector *c, collect_item **out)

@@ -64,7 +64,9 @@ char *collect_take_draft(collector *c);
 /* The description goes to every frame of the current series (each its
  * own request); editorial for all of them, or with editorial_frame_only
  * for the frame shown.  Durable before returning; then the next photo is
- * current.  *sealed is set when the collecting batch became ready. */
+ * current.  The hash cache is not written here (a file on the library's
+ * share): previewer_save_hashes() has the previewer's thread write it, and
+ * collect_close() writes what is left.  *sealed is set when the collecting batch became ready. */
 int collect_save(collector *c, const char *text, bool editorial, const editorial_info *ed,
 		 bool editorial_frame_only, bool *sealed, sb_err *e);
 /* Reject or skip the whole series, or with frame_only the frame shown. */
@@ -105,7 +107,9 @@ const char *collect_redoing(collector *c);
 /* The collecting batch's fill, for the title line. */
 void collect_fill(collector *c, size_t *have, size_t *size);
 /* The current photo's Datum vytvoření, else its EXIF date, else today,
- * as "DD MM YYYY". */
-void collect_default_date(collector *c, char out[16]);
+ * as "DD MM YYYY", without opening the photo: the EXIF date comes from the
+ * hash cache, which the previewer's thread fills from its read of the file.
+ * false (out empty) while that is still to come. */
+bool collect_default_date(collector *c, char out[16]);
 
 #endif

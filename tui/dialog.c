@@ -21,14 +21,42 @@ void dlg_editorial_open(ui *u)
 	editor_set(&u->fields[1],
 		   u->edinfo.country[0] ? u->edinfo.country : u->cfg->editorial_country);
 	char date[16];
+	u->date_pending = false;
 	if (u->edinfo.date[0])
 		snprintf(date, sizeof date, "%s", u->edinfo.date);
 	else
-		collect_default_date(u->co, date);
+		u->date_pending = !collect_default_date(u->co, date);
 	editor_set(&u->fields[2], date);
+	u->date_gen = u->fields[2].gen;
 	u->field = 0;
 	u->modal = MD_EDITORIAL;
 	u->dirty = true;
+	dlg_editorial_date(u);
+}
+
+void dlg_editorial_date(ui *u)
+{
+	char date[16];
+	collect_photo p;
+	if (!u->date_pending)
+		return;
+	if (u->fields[2].gen != u->date_gen) {
+		u->date_pending = false; /* typed in: the user's date */
+		return;
+	}
+	/* never the file here (a network round trip on a share): the
+	 * previewer's thread reads it; without one, today's date */
+	if (collect_default_date(u->co, date) || !u->pv || !collect_current(u->co, &p) ||
+	    !p.local) {
+		if (!date[0]) /* today's */
+			collect_editorial_date(NULL, &(series_facts){ 0 }, date);
+		editor_set(&u->fields[2], date);
+		u->date_gen = u->fields[2].gen;
+		u->date_pending = false;
+		u->dirty = true;
+		return;
+	}
+	previewer_hash_now(u->pv, p.local); /* queued once; again if it was full */
 }
 
 void dlg_confirm_open(ui *u, confirm_what what, const char *batch_id, const char *text)

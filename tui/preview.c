@@ -367,8 +367,9 @@ preview_img *preview_render(const char *path, int w, int h, pv_protocol proto, p
 /* The thread: jobs in a small queue (newest "get" first, prefetches
  * after, the series' frames last); results handed back through lists the
  * UI thread collects. */
-/* a render; a photo the series needs hashed; a strip picture the strip shows */
-typedef enum { JOB_RENDER, JOB_HASH, JOB_THUMB } job_kind;
+/* a render; a photo the series needs hashed; a strip picture the strip
+ * shows; the hash cache to be written (no path) */
+typedef enum { JOB_RENDER, JOB_HASH, JOB_THUMB, JOB_SAVE } job_kind;
 typedef struct job {
 	char *path;
 	int w, h; /* a frame: its strip picture's size, 0 x 0 for none */
@@ -400,6 +401,8 @@ struct previewer {
 	int tw, tth;      /* under mu: the strip's picture size, 0 until asked */
 	series_cache *hc; /* set before the first job */
 	unsigned hashed;  /* under mu */
+	bool save_due;    /* under mu: the hash cache is to be written */
+	bool save_queued; /* under mu: a JOB_SAVE waits in the queue */
 	int pipe[2];
 	preview_img *cache[CACHE_N]; /* UI thread only; [0] most recent */
 	preview_img *thumbs[THUMB_N]; /* UI thread only; [0] most recent */
@@ -461,11 +464,31 @@ static void hand_over(previewer *pv, preview_img *p, bool thumb)
 		preview_img_free(p);
 }
 
+/* Write the hash cache if asked since the last write (the asks while a
+ * photo was being rendered make one write). */
+static void save_if_due(previewer *pv, bool from_job)
+{
+	pthread_mutex_lock(&pv->mu);
+	if (from_job)
+		pv->save_queued = false;
+	bool due = pv->save_due && !pv->save_queued;
+	if (due)
+		pv->save_due = false;
+	pthread_mutex_unlock(&pv->mu);
+	sb_err e;
+	if (due)
+		series_cache_save(pv->hc, &e); /* a cache: a failure costs time only */
+}
+
 static void *thread_main(void *arg)
 {
 	previewer *pv = arg;
 	job j;
 	while (sbq_pop(pv->jobs, &j, -1) > 0 && !sbq_stopped(pv->jobs)) {
+		if (j.kind == JOB_SAVE) {
+			save_if_due(pv, true);
+			continue;
+		}
 		pthread_mutex_lock(&pv->mu);
 		pv->busy_path = j.path;
 		pv->busy_w = j.w;
@@ -490,6 +513,7 @@ static void *thread_main(void *arg)
 			pv->hashed++;
 		pthread_mutex_unlock(&pv->mu);
 		wake(pv);
+		save_if_due(pv, false); /* asked while the queue was full */
 	}
 	return NULL;
 }
@@ -666,7 +690,8 @@ static void enqueue_frame(previewer *pv, const char *path, int tw, int th, job_k
 		enqueue(pv, path, tw, th, kind, false);
 }
 
-void previewer_hash(previewer *pv, const char *path)
+/* A hash job: behind the renders, or first (now). */
+static void hash_job(previewer *pv, const char *path, bool now)
 {
 	if (!pv->hc)
 		return;
@@ -674,7 +699,15 @@ void previewer_hash(previewer *pv, const char *path)
 	int tw = pv->tw, th = pv->tth;
 	pthread_mutex_unlock(&pv->mu);
 	/* the strip's picture from the same decode: it may be a frame */
-	enqueue_frame(pv, path, tw, th, JOB_HASH);
+	if (now)
+		enqueue(pv, path, tw, th, JOB_HASH, true);
+	else
+		enqueue_frame(pv, path, tw, th, JOB_HASH);
+}
+
+void previewer_hash(previewer *pv, const char *path)
+{
+	hash_job(pv, path, false);
 }
 
 const preview_img *previewer_thumb(previewer *pv, const char *path, int w, int h)
@@ -688,6 +721,27 @@ const preview_img *previewer_thumb(previewer *pv, const char *path, int w, int h
 	if (!p)
 		enqueue_frame(pv, path, w, h, JOB_THUMB);
 	return p;
+}
+
+void previewer_hash_now(previewer *pv, const char *path)
+{
+	hash_job(pv, path, true);
+}
+
+void previewer_save_hashes(previewer *pv)
+{
+	if (!pv->hc)
+		return;
+	pthread_mutex_lock(&pv->mu);
+	bool push = !pv->save_queued;
+	pv->save_due = pv->save_queued = true;
+	pthread_mutex_unlock(&pv->mu);
+	job j = { NULL, 0, 0, JOB_SAVE };
+	if (push && !sbq_push(pv->jobs, &j)) {
+		pthread_mutex_lock(&pv->mu);
+		pv->save_queued = false; /* full: written after the job under way */
+		pthread_mutex_unlock(&pv->mu);
+	}
 }
 
 unsigned previewer_hashed(previewer *pv)

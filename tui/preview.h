@@ -77,6 +77,13 @@ struct series_cache;
 void previewer_set_hash_cache(previewer *pv, struct series_cache *hc);
 void previewer_hash(previewer *pv, const char *path);
 unsigned previewer_hashed(previewer *pv);
+/* The same for a photo a dialog waits on (its EXIF date): queued first. */
+void previewer_hash_now(previewer *pv, const char *path);
+/* Have the thread write the hash cache (series_cache_save, a file in the
+ * library's state dir, so on its share), behind the renders queued: asks
+ * made before it gets to it make one write.  An ask not written when the
+ * previewer is freed is left to the cache's owner (collect_close). */
+void previewer_save_hashes(previewer *pv);
 /* The series strip's small picture of path, w x h cells, in symbols
  * whatever the protocol (several on one line), or NULL (then queued behind
  * the renders).  Kept apart from the renders' cache, so the strip never

@@ -355,6 +355,8 @@ static void act_save(ui *u)
 		ui_status(u, 3, _("Not saved: %s"), e.msg);
 		return;
 	}
+	if (u->pv)
+		previewer_save_hashes(u->pv); /* the hashes made so far, off this thread */
 	if (p.frames > 1)
 		ui_status(u, 1,
 			  P_("Saved for the %zu photo of the series.",
@@ -1298,6 +1300,8 @@ static int loop(ui *u, int sig_fd)
 			}
 			u->dirty |= u->modal == MD_REVIEW; /* its preview may be in */
 		}
+		if (u->modal == MD_EDITORIAL && u->date_pending)
+			dlg_editorial_date(u); /* the photo's EXIF date, once read */
 		if (wk_i >= 0 && (fds[wk_i].revents & POLLIN))
 			drain_worker(u);
 		if ((co_i >= 0 && (fds[co_i].revents & POLLIN)) ||

@@ -129,6 +129,8 @@ typedef struct ui {
 	char *confirm_text;
 	editor fields[3];
 	int field;
+	bool date_pending; /* the editorial date waits for the photo's EXIF date */
+	unsigned date_gen; /* fields[2].gen when the dialog opened */
 	/* the pager (MD_TEXT, pager.c): text_src wrapped to text_w columns */
 	char *text_src;
 	int text_w;
@@ -176,6 +178,9 @@ const char *ui_file_state_label(file_state s);
 
 /* dialog.c */
 void dlg_editorial_open(ui *u);
+/* The editorial date field filled in once the previewer's thread has read
+ * the photo's EXIF date, unless typed in meanwhile. */
+void dlg_editorial_date(ui *u);
 void dlg_confirm_open(ui *u, confirm_what what, const char *batch_id, const char *text);
 void dlg_text_open(ui *u, const char *title, const char *text);
 void dlg_help_open(ui *u);
