@@ -11,6 +11,18 @@
 
 static const char *const field_names[3] = { N_("City:"), N_("Country:"), N_("Date (DD MM YYYY):") };
 
+/* The date field set by the program (no longer waiting); "": today's. */
+static void set_date(ui *u, const char *date)
+{
+	char today[16];
+	if (!date[0] && collect_editorial_date(NULL, &(series_facts){ 0 }, today))
+		date = today;
+	editor_set(&u->fields[2], date);
+	u->date_gen = u->fields[2].gen;
+	u->date_pending = false;
+	u->dirty = true;
+}
+
 void dlg_editorial_open(ui *u)
 {
 	for (int i = 0; i < 3; i++) {
@@ -31,32 +43,26 @@ void dlg_editorial_open(ui *u)
 	u->field = 0;
 	u->modal = MD_EDITORIAL;
 	u->dirty = true;
-	dlg_editorial_date(u);
+	/* never the file here (a network round trip on a share): the
+	 * previewer's thread reads it, first thing; without one, today */
+	collect_photo p;
+	if (u->date_pending && u->pv && collect_current(u->co, &p) && p.local)
+		previewer_hash_now(u->pv, p.local);
+	else if (u->date_pending)
+		set_date(u, "");
 }
 
 void dlg_editorial_date(ui *u)
 {
 	char date[16];
-	collect_photo p;
 	if (!u->date_pending)
 		return;
-	if (u->fields[2].gen != u->date_gen) {
+	if (u->fields[2].gen != u->date_gen)
 		u->date_pending = false; /* typed in: the user's date */
-		return;
-	}
-	/* never the file here (a network round trip on a share): the
-	 * previewer's thread reads it; without one, today's date */
-	if (collect_default_date(u->co, date) || !u->pv || !collect_current(u->co, &p) ||
-	    !p.local) {
-		if (!date[0]) /* today's */
-			collect_editorial_date(NULL, &(series_facts){ 0 }, date);
-		editor_set(&u->fields[2], date);
-		u->date_gen = u->fields[2].gen;
-		u->date_pending = false;
-		u->dirty = true;
-		return;
-	}
-	previewer_hash_now(u->pv, p.local); /* queued once; again if it was full */
+	else if (collect_default_date(u->co, date))
+		set_date(u, date);
+	/* else the file could not be read yet (or at all): the field stays
+	 * empty for the user to type in */
 }
 
 void dlg_confirm_open(ui *u, confirm_what what, const char *batch_id, const char *text)
