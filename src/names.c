@@ -90,7 +90,9 @@ static size_t escape_sequence(const char *s)
 			return i + 1;
 		return s[i] == 0x1B && s[i + 1] == '\\' ? i + 2 : i;
 	}
-	return s[1] ? 2 : 1;
+	/* a two-byte escape ends in an ASCII byte; a UTF-8 lead byte after a
+	 * lone ESC starts a character, which stays */
+	return (unsigned char)s[1] >= 0x20 && (unsigned char)s[1] < 0x7F ? 2 : 1;
 }
 
 static bool invisible_cp(uint32_t cp)
@@ -100,7 +102,7 @@ static bool invisible_cp(uint32_t cp)
 	       (cp >= 0x200B && cp <= 0x200D) || cp == 0x2060 || cp == 0xFEFF || cp == 0xAD;
 }
 
-char *meta_clean_text(const char *s, bool *changed)
+static char *clean_once(const char *s, bool *changed)
 {
 	sbuf b = { 0 };
 	sbuf_adds(&b, "");
@@ -140,9 +142,29 @@ char *meta_clean_text(const char *s, bool *changed)
 	char *nfc = utf8_nfc(raw);
 	ch |= strcmp(nfc, raw) != 0;
 	free(raw);
+	*changed = ch;
+	return nfc;
+}
+
+/* Removing one escape can join what is left into another ("[3[31mm"
+ * becomes "[3m"): cleaned again until nothing changes, so a second
+ * validation finds nothing to repair.  Every change but NFC's shortens the
+ * text, and NFC of NFC text is itself: this ends. */
+char *meta_clean_text(const char *s, bool *changed)
+{
+	bool ch = false, again;
+	char *t = clean_once(s, &ch);
+	while (ch) {
+		char *u = clean_once(t, &again);
+		bool same = !strcmp(u, t);
+		free(t);
+		t = u;
+		if (same)
+			break;
+	}
 	if (changed)
 		*changed = ch;
-	return nfc;
+	return t;
 }
 
 /* ------------------------------------------------------ names of people */

@@ -736,6 +736,22 @@ static void test_clean_text(void **state)
 	t = meta_clean_text("Plain \xC5\xA1\xC3\xA1rka text", &ch);
 	assert_false(ch);
 	free(t);
+	/* a lone ESC before a letter of two or three bytes takes only itself
+	 * (the fuzzer's "\x1B\xC4\x8D" once left "\x8D", not UTF-8) */
+	t = meta_clean_text("\x1B\xC4\x8D" "ap \x1B\xE2\x82\xAC", &ch);
+	assert_string_equal(t, "\xC4\x8D" "ap \xE2\x82\xAC");
+	assert_true(ch);
+	free(t);
+	/* an escape whose removal joins what is left into another goes too:
+	 * cleaning twice changes nothing */
+	t = meta_clean_text("fox[3[31mm[[0mm den", &ch);
+	assert_string_equal(t, "fox den");
+	assert_true(ch);
+	bool again;
+	char *t2 = meta_clean_text(t, &again);
+	assert_false(again);
+	free(t2);
+	free(t);
 	/* through the validator: every field, counted and noted */
 	meta_record m = make("Red \\u202Efox in snow", "A fox\\u200B in \\u001b[31msnow[0m.",
 			     "fox|red\\u200Bfox|snow|winter|wildlife|animal|meadow");

@@ -24,6 +24,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 static void check_valid(const meta_record *m, const settings *cfg, bool editorial)
 {
+	if (getenv("FUZZ_SHOW"))
+		fprintf(stderr, "title '%s'\ndescription '%s'\n", m->title, m->description);
 	FUZZ_CHECK(utf8_valid(m->title, strlen(m->title), NULL));
 	FUZZ_CHECK(utf8_valid(m->description, strlen(m->description), NULL));
 	FUZZ_CHECK(utf8_chars(m->title) <= (size_t)agency_title_max(cfg));
@@ -63,8 +65,8 @@ static void one(const uint8_t *data, size_t size, const settings *cfg, const met
 		meta_check c2;
 		FUZZ_CHECK(meta_validate_opts(&m, cfg, lists, o, &c2) == 0);
 		if (c2.repaired)
-			fprintf(stderr, "second pass repaired %d: title '%s' desc '%s'\n", c2.repaired,
-				m.title, m.description);
+			fprintf(stderr, "second pass repaired %d: title '%s' desc '%s' notes '%s'\n",
+				c2.repaired, m.title, m.description, c2.notes);
 		FUZZ_CHECK(c2.repaired == 0);
 	} else {
 		FUZZ_CHECK(c.why[0]);
