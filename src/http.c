@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,10 +21,23 @@
 #include <unistd.h>
 
 static double backoff_base = 1.0;
+/* A stop asked for (http_interrupt): waits end, transfers that may be cut
+ * are cut, no new try starts. */
+static atomic_bool interrupting;
 static long connect_timeout = 15, stall_timeout = 60;
 static double max_wait = 120.0;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static int init_rc;
+
+void http_interrupt(bool on)
+{
+	atomic_store(&interrupting, on);
+}
+
+static bool stopping(void)
+{
+	return atomic_load(&interrupting);
+}
 
 void http_set_backoff_base(double seconds)
 {
@@ -214,13 +228,28 @@ void http_sleep(double s)
 	sleep_s(s);
 }
 
+/* In slices of at most 0.1 s, ending early on http_interrupt. */
 static void sleep_s(double s)
 {
-	if (s <= 0)
-		return;
-	struct timespec ts = { (time_t)s, (long)((s - floor(s)) * 1e9) };
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
+	while (s > 0 && !stopping()) {
+		double d = s < 0.1 ? s : 0.1;
+		struct timespec ts = { (time_t)d, (long)((d - floor(d)) * 1e9) };
+		while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+			;
+		s -= d;
+	}
+}
+
+/* curl's progress call, about once a second and on every transfer step:
+ * non-zero cuts the transfer (CURLE_ABORTED_BY_CALLBACK). */
+static int on_progress(void *p, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+	(void)p;
+	(void)dt;
+	(void)dn;
+	(void)ut;
+	(void)un;
+	return stopping();
 }
 
 /* A delay the server asked for, made safe to add to a time: NaN and
@@ -518,6 +547,12 @@ static void set_transport(CURL *c, const http_req *rq, xfer *x, char *errbuf)
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	/* a request that must not be sent twice is let finish: cut, it may
+	 * have reached the server, and the run would have to reconcile */
+	if (!rq->no_resend) {
+		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	}
 }
 
 /* A download's temporary file, opened for this try. */
@@ -664,6 +699,10 @@ typedef struct call {
 static try_next after_transport_error(call *c, CURLcode rc, const xfer *x, const char *errbuf,
 				      sb_err *e)
 {
+	if (rc == CURLE_ABORTED_BY_CALLBACK && stopping()) {
+		sb_fail(e, SBE_NETWORK, _("%s %s: cut short: stopping"), c->m, c->path);
+		return TRY_FAILED;
+	}
 	if (x->too_big) { /* not retried: the same server says the same */
 		sb_fail(e, SBE_SIZE,
 			_("%s %s: the answer is larger than the %zu bytes this call can return; "
@@ -788,6 +827,11 @@ int http_do(const http_req *rq, http_resp *resp, sb_err *e)
 	char errbuf[CURL_ERROR_SIZE];
 	try_next next = TRY_FAILED;
 	for (c.i = 0; c.i < tries; c.i++) {
+		if (stopping()) { /* quitting: no new try, as if the network were gone */
+			sb_fail(e, SBE_NETWORK, _("%s %s: not sent: stopping"), c.m, c.path);
+			next = TRY_FAILED;
+			break;
+		}
 		sbuf_reset(&resp->body);
 		resp->status = 0;
 		resp->retry_after = 0;

@@ -58,6 +58,11 @@ typedef struct http_resp {
  * e->http_status set; resp->body holds the error body. */
 int http_do(const http_req *rq, http_resp *resp, sb_err *e);
 void http_resp_free(http_resp *r);
+/* A stop for every thread's calls (the TUI quitting): waits between tries
+ * end, a transfer under way is cut unless the request is no_resend, no new
+ * try starts; the calls fail with SBE_NETWORK, as when the network is gone,
+ * so nothing is marked failed.  http_interrupt(false) lets calls run again. */
+void http_interrupt(bool on);
 /* Tests shorten the backoff: base delay in seconds (default 1.0). */
 void http_set_backoff_base(double seconds);
 /* Connect timeout and stall time (no byte for this long aborts the try);

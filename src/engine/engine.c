@@ -17,6 +17,7 @@
 
 #include "cost.h"
 #include "engine_int.h"
+#include "http.h"
 #include "i18n.h"
 #include "log.h"
 #include "review.h"
@@ -291,11 +292,13 @@ void engine_test_set_limits(engine *en, long max_requests, long max_bytes, long 
 void engine_interrupt(engine *en)
 {
 	atomic_store(&en->interrupted, true);
+	http_interrupt(true); /* the provider's retry waits end too */
 }
 
 void engine_clear_interrupt(engine *en)
 {
 	atomic_store(&en->interrupted, false);
+	http_interrupt(false);
 }
 
 const settings *engine_settings(const engine *en)
