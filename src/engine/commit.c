@@ -15,6 +15,7 @@
 #include "engine_int.h"
 #include "i18n.h"
 #include "log.h"
+#include "review.h"
 #include "report.h"
 
 static char *join_cats(char *const *v, size_t n)
@@ -57,17 +58,19 @@ typedef struct upd {
  * the original's result as JSON (title, description, keywords).  The copy
  * of an editorial original stays editorial (its place and date too).  fp:
  * the copy's row as the commit left it (NULL or "": unknown), so a hand
- * edit of that row before its result returns is kept, as for originals. */
+ * edit of that row before its result returns is kept, as for originals.
+ * again: the original was redone (review.h), so a copy committed from its
+ * earlier answer is asked again from the new one. */
 static void queue_alternative(engine *en, const batch_info *orig, const file_entry *of,
 			      const char *desc, const char *tag, const char *alt_cesta,
-			      const char *fp)
+			      const char *fp, bool again)
 {
 	char held[40];
 	file_state known;
 	if (store_file_batch(en->st, alt_cesta, held))
 		return;
 	/* settled already; a dead-lettered one is queued again */
-	if (store_file_known(en->st, alt_cesta, &known) && file_state_settled(known) &&
+	if (!again && store_file_known(en->st, alt_cesta, &known) && file_state_settled(known) &&
 	    known != FS_DEAD)
 		return;
 	char kind[24];
@@ -166,7 +169,7 @@ int eng_settle_already(engine *en, const batch_info *b, const mediacsv *m, const
 				char afp[17] = "";
 				if (ar >= 0)
 					mediacsv_fingerprint(m, (size_t)ar, afp);
-				queue_alternative(en, b, f, desc, tag, ac, afp);
+				queue_alternative(en, b, f, desc, tag, ac, afp, false);
 			}
 			free(ac);
 		}
@@ -226,7 +229,8 @@ void eng_queue_late_copies(engine *en)
 			of.cesta = (char *)u[i].alt_of;
 			of.editorial = u[i].editorial;
 			char *desc = row_json(m, lc[i].orig_row);
-			queue_alternative(en, &bi, &of, desc, lc[i].tag, lc[i].cesta, res.fp[i]);
+			queue_alternative(en, &bi, &of, desc, lc[i].tag, lc[i].cesta, res.fp[i],
+					  false);
 			free(desc);
 			sb_log(LOG_INFO,
 			       _("%s: an edited copy made after its original was committed: "
@@ -395,6 +399,21 @@ static int csv_commit(engine *en, const mc_update *u, size_t n, mc_commit_result
 	return rc;
 }
 
+/* A redone original's edited copy may be asked again from the new answer
+ * when its row is as its own last commit left it (a hand edit is kept);
+ * *m: the CSV, read on the first call. */
+static bool copy_unedited(engine *en, mediacsv **m, const char *cesta)
+{
+	char bid[40];
+	if (!store_file_committed_by(en->st, cesta, bid))
+		return true; /* never committed: queued as any copy */
+	sb_err e;
+	sb_err_clear(&e);
+	if (!*m && mediacsv_load(en->cfg->media_csv, m, &e) < 0)
+		return false;
+	return eng_row_as_committed(en, bid, *m, cesta);
+}
+
 int eng_commit_results(rctx *c, sb_err *e)
 {
 	engine *en = c->en;
@@ -425,15 +444,24 @@ int eng_commit_results(rctx *c, sb_err *e)
 	/* Alternatives are queued before their original is marked saved: a kill
 	 * in between re-commits the original ("already") and queues them again,
 	 * where the other order would lose them for good. */
+	bool redo = redo_is_kind(c->b->kind);
+	mediacsv *scratch = NULL;
 	for (size_t i = 0; i < k; i++) {
 		int st = res.status ? res.status[i] : 0;
-		if (u[i].is_alt && (st == 0 || st == 1) && strcmp(u[i].alt_tag, "sharpen") != 0) {
-			char *desc = record_json(&u[i].it->rec);
-			queue_alternative(en, c->b, u[i].it->f, desc, u[i].alt_tag, u[i].alt_cesta,
-					  res.fp ? res.fp[i] : NULL);
-			free(desc);
+		if (!u[i].is_alt || (st != 0 && st != 1) || strcmp(u[i].alt_tag, "sharpen") == 0)
+			continue;
+		if (redo && !copy_unedited(en, &scratch, u[i].alt_cesta)) {
+			sb_log(LOG_INFO,
+			       _("%s: its row was edited since its commit, so it is kept as it is, not asked again after the redo of %s"),
+			       u[i].alt_cesta, u[i].it->f->cesta);
+			continue;
 		}
+		char *desc = record_json(&u[i].it->rec);
+		queue_alternative(en, c->b, u[i].it->f, desc, u[i].alt_tag, u[i].alt_cesta,
+				  res.fp ? res.fp[i] : NULL, redo);
+		free(desc);
 	}
+	mediacsv_free(scratch);
 	for (size_t i = 0; i < k; i++)
 		if (!u[i].is_alt)
 			record_outcome(en, c->b, u[i].it, res.status ? res.status[i] : 0);

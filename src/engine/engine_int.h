@@ -226,6 +226,10 @@ void eng_record_commits(engine *en, const char *bid, const mc_update *u, const i
 void eng_check_lost(engine *en);
 /* Write the lost rows again from their batches' committed.jsonl. */
 int eng_recommit_lost(engine *en, sb_err *e);
+/* Whether cesta's row in m (a scratch copy: its row may be changed) is as
+ * batch bid's last commit of it left it: that update, applied again with
+ * its date, changes nothing.  False when bid holds no such commit. */
+bool eng_row_as_committed(engine *en, const char *bid, mediacsv *m, const char *cesta);
 
 /* ---- answers.c: the live answers journal ---- */
 

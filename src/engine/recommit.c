@@ -208,6 +208,50 @@ static size_t read_batch(engine *en, const char *bid, strmap *lost, stored **v, 
 	return found;
 }
 
+bool eng_row_as_committed(engine *en, const char *bid, mediacsv *m, const char *cesta)
+{
+	char *path = store_batch_path(en->st, bid, COMMITTED_FILE), *text = NULL;
+	size_t len;
+	sb_err e;
+	int r = read_whole_file(path, &text, &len, &e);
+	free(path);
+	long row = mediacsv_find(m, cesta);
+	if (r < 0 || row < 0) {
+		free(text);
+		return false;
+	}
+	stored last = { 0 };
+	bool have = false;
+	char *save = NULL;
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		stored s;
+		if (!stored_parse(line, &s))
+			continue;
+		if (s.u.kind != MCU_SAVE || strcmp(s.u.cesta, cesta) != 0) {
+			stored_free(&s);
+			continue;
+		}
+		if (have)
+			stored_free(&last);
+		last = s;
+		have = true;
+	}
+	bool same = false;
+	if (have) {
+		mc_commit_opts o = { 0 };
+		o.title_max = en->cfg->title_max;
+		o.ed_format = en->cfg->editorial_format;
+		char before[17], after[17];
+		mediacsv_fingerprint(m, (size_t)row, before);
+		mediacsv_apply(m, (size_t)row, &last.u, &o, NULL);
+		mediacsv_fingerprint(m, (size_t)row, after);
+		same = strcmp(before, after) == 0;
+		stored_free(&last);
+	}
+	free(text);
+	return same;
+}
+
 /* Read the CSV again if it changed since the last look, and say what it
  * lost (once per change of the file). */
 void eng_check_lost(engine *en)
