@@ -1242,14 +1242,20 @@ static size_t custom_ids_seen(lib *L)
  * one for the photo is refused, it is one text-only request, and its
  * answer replaces the row's metadata (committed.jsonl too); the other
  * rows stay byte-identical. */
+/* Two photos described and committed, for the redo tests. */
+static void redo_lib(lib *L)
+{
+	const char *kv[] = { "batch_size", "2", NULL };
+	lib_open(L, 2, NULL, kv);
+	describe_all(L);
+	assert_int_equal(run(L, PH_ALL, 60, NULL), 0);
+}
+
 static void test_redo_restart(void **st)
 {
 	(void)st;
 	static lib L;
-	const char *kv[] = { "batch_size", "2", NULL };
-	lib_open(&L, 2, NULL, kv);
-	describe_all(&L);
-	assert_int_equal(run(&L, PH_ALL, 60, NULL), 0);
+	redo_lib(&L);
 	const char *p0 = L.photos[0];
 	assert_int_equal(state_of(&L, p0, NULL), FS_SAVED_TO_CSV);
 	char orig_bid[40];
@@ -1389,10 +1395,7 @@ static void test_redo_copy_edited(void **st)
 {
 	(void)st;
 	static lib L;
-	const char *kv[] = { "batch_size", "2", NULL };
-	lib_open(&L, 2, NULL, kv);
-	describe_all(&L);
-	assert_int_equal(run(&L, PH_ALL, 60, NULL), 0);
+	redo_lib(&L);
 	assert_int_equal(run(&L, PH_ALL, 60, NULL), 0);
 	const char *p0 = L.photos[0];
 	assert_int_equal(state_of(&L, L.alt, NULL), FS_SAVED_TO_CSV);
