@@ -223,17 +223,6 @@ typedef struct row_ctx {
 	const agency_lists *al;
 } row_ctx;
 
-static bool row_editorial(const mediacsv *m, size_t row)
-{
-	const char *ed = mediacsv_field(m, row, MC_EDITORIAL);
-	if (!strcasecmp(ed, "ano"))
-		return true;
-	char *first = list_item(mediacsv_field(m, row, MC_KLICOVA), 0);
-	bool yes = !strcasecmp(first, "editorial");
-	free(first);
-	return yes;
-}
-
 /* The category id of column c, or NULL with *why set (caller frees both). */
 static char *cat_id(const ex_format *f, const ex_col *c, const row_ctx *r, char **why)
 {
@@ -410,7 +399,7 @@ static int export_one(const ex_format *f, const mediacsv *m, const agency_lists 
 		if (strcmp(mediacsv_get(m, row, sc), MC_ST_PREPARED))
 			continue;
 		ar->prepared++;
-		row_ctx r = { m, row, mediacsv_get(m, row, cc), row_editorial(m, row), al };
+		row_ctx r = { m, row, mediacsv_get(m, row, cc), mediacsv_row_editorial(m, row), al };
 		char *why = row_refused(f, &r), *line = NULL;
 		if (!why)
 			line = row_line(f, &r, &why);

@@ -113,6 +113,21 @@ bool mediacsv_row_unprocessed(const mediacsv *m, size_t row)
 	return r;
 }
 
+bool mediacsv_row_editorial(const mediacsv *m, size_t row)
+{
+	if (row >= m->nrows)
+		return false;
+	if (strcasecmp(mediacsv_field(m, row, MC_EDITORIAL), "ano") == 0)
+		return true;
+	const char *k = mediacsv_field(m, row, MC_KLICOVA);
+	while (*k == ' ')
+		k++;
+	size_t n = strcspn(k, ",");
+	while (n > 0 && k[n - 1] == ' ')
+		n--;
+	return n == 9 && strncasecmp(k, "editorial", 9) == 0;
+}
+
 bool mediacsv_row_prepared(const mediacsv *m, size_t row)
 {
 	if (row >= m->nrows)

@@ -32,6 +32,10 @@ bool mediacsv_row_unprocessed(const mediacsv *m, size_t row);
  * agency status 'připraveno' (an editorial row keeps 'nezpracováno' for the
  * agencies that take no editorial, so it still looks unprocessed). */
 bool mediacsv_row_prepared(const mediacsv *m, size_t row);
+/* An editorial row: its Editorial column says ano, or (the column being
+ * optional) its first keyword is Editorial, as every editorial commit
+ * writes it. */
+bool mediacsv_row_editorial(const mediacsv *m, size_t row);
 /* A row that holds no commit: no title or no description, and a status
  * still nezpracováno.  A save always writes both and flips every status
  * it may, so a row we committed that looks like this lost its commit (a

@@ -8,7 +8,9 @@
 #  3. a copy that appears after its original was committed gets its row and
 #     its batch on the next run, and `plan` lists it;
 #  4. copy batches created during `retrieve --wait` are sent by a plain
-#     `send`, and `plan` counts them in the next send.
+#     `send`, and `plan` counts them in the next send;
+#  5. the late copy of an editorial original gets the original's place and
+#     date in its caption.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 sb_tmpdir
 sb_start_fake --step 0.05
@@ -136,3 +138,22 @@ check_eq "$(sb_json "$SB_OUT" 'd["totals"]["late_copies"]')" 0 "3: plan still li
 n3=$(sb_fake_stats | sb_json /dev/stdin 'd["live_requests"]')
 sb_run send --live --all --yes
 check_eq "$(sb_fake_stats | sb_json /dev/stdin 'd["live_requests"]')" "$n3" "3: the late copy was sent again"
+
+# 5. a late copy of an editorial original: its caption has the place and date
+L=$SB_TMP/lib5
+sb_make_library "$L" 1 editorial winpaths
+sb_config "$L" batch_size=1 rpm=6000
+mv "$L/$EDIR/IMG_0001_bw.jpg" "$SB_TMP/later5_bw.jpg"
+desc "$L" 1 | sed 's/$/\tČeský Krumlov\tCzech\t3.8.2024/' >"$SB_TMP/d5.tsv"
+sb_run import "$SB_TMP/d5.tsv"
+check_rc 0 "5: import of an editorial original"
+sb_run send --live --all --yes
+check_rc 0 "5: send --live of the original"
+row "$L" IMG_0001.jpg 'Popis' >"$SB_TMP/p5o"
+check_grep '^ČESKÝ KRUMLOV, CZECH - 03 08 2024: ' "$SB_TMP/p5o" "5: the original's caption"
+mv "$SB_TMP/later5_bw.jpg" "$L/$EDIR/IMG_0001_bw.jpg"
+sb_run send --live --all --yes
+check_rc 0 "5: send --live after the edit"
+check_eq "$(row "$L" IMG_0001_bw.jpg 'Klíčová slova' | cut -d, -f1)" "Editorial" "5: the late copy's first keyword"
+row "$L" IMG_0001_bw.jpg 'Popis' >"$SB_TMP/p5c"
+check_grep '^ČESKÝ KRUMLOV, CZECH - 03 08 2024: ' "$SB_TMP/p5c" "5: the late copy's caption has no place and date"

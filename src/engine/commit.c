@@ -183,6 +183,20 @@ int eng_settle_already(engine *en, const batch_info *b, const mediacsv *m, const
 
 static int csv_commit(engine *en, const mc_update *u, size_t n, mc_commit_result *res, sb_err *e);
 
+/* An editorial original's place and date, for its late copy's caption:
+ * from the store's entry of the batch that committed it (none when another
+ * tool committed it: the copy's answer then writes its own prefix). */
+static void original_place(engine *en, file_entry *of)
+{
+	char bid[40];
+	file_entry oe;
+	if (!of->editorial || !store_file_committed_by(en->st, of->cesta, bid) ||
+	    store_file_get(en->st, bid, of->cesta, &oe) < 0)
+		return;
+	of->ed = oe.ed;
+	file_entries_free(&oe, 1);
+}
+
 /* Copies that appeared after their original was committed (engine/copies.c
  * finds them): their rows are made from the original's row as the CSV has
  * it, and their text-only requests queued from that row. */
@@ -209,7 +223,7 @@ void eng_queue_late_copies(engine *en)
 		u[i].cesta = lc[i].cesta;
 		u[i].alt_of = mediacsv_field(m, r, MC_CESTA);
 		u[i].alt_soubor = cesta_basename(lc[i].cesta);
-		u[i].editorial = strcasecmp(mediacsv_field(m, r, MC_EDITORIAL), "ano") == 0;
+		u[i].editorial = mediacsv_row_editorial(m, r);
 		u[i].alt_status = sharpen ? MC_ST_BACKUP : MC_ST_UNPROCESSED;
 	}
 	mc_commit_result res;
@@ -228,6 +242,7 @@ void eng_queue_late_copies(engine *en)
 			memset(&of, 0, sizeof of);
 			of.cesta = (char *)u[i].alt_of;
 			of.editorial = u[i].editorial;
+			original_place(en, &of);
 			char *desc = row_json(m, lc[i].orig_row);
 			queue_alternative(en, &bi, &of, desc, lc[i].tag, lc[i].cesta, res.fp[i],
 					  false);
