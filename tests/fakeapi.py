@@ -45,7 +45,9 @@ Faults (ARG defaults in brackets):
                    load balancer in front of the service answers [1]
   endless=N        next N API calls: a 200 whose body never ends (no length) [1]
   bomb=N           next N API calls: a gzip body of a few KB that inflates to 16 MB [1]
-  crash_create[=N] the next N batch creations create the batch, then drop the connection [1]
+  crash_create[=N[:SECS]] the next N batch creations create the batch, then hold the
+                   connection SECS without a byte (a client killed meanwhile never
+                   learns the batch's id) and drop it [1:0]
   hang_create=N[:SECS] the next N batch creations create nothing: the request hangs
                    SECS, then the connection drops (a kill between upload and create) [1:30]
   step=SECS        seconds per status step for batches created from now on
@@ -1617,6 +1619,17 @@ class Handler(BaseHTTPRequestHandler):
         except Exception:
             return None
 
+    def crash_created(self):
+        """crash_create: the batch is made; hold the line silent, then drop it."""
+        how = take("crash_create")
+        if not how:
+            return False
+        end = time.monotonic() + (0.0 if how is True else how)
+        while time.monotonic() < end and not STOP.is_set():
+            time.sleep(0.05)
+        self.reset()
+        return True
+
     def hang_create(self):
         """hang_create: this creation makes nothing, hangs, then drops."""
         secs = take("hang_create")
@@ -1855,8 +1868,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send(400, oai_error("We could not parse the JSON body of your request."))
             self.hang_create()
             code, obj = oai_create_batch(req)
-            if code == 200 and take("crash_create"):
-                self.reset()
+            if code == 200:
+                self.crash_created()
             return self.send(code, obj)
         if p == "/batches" and method == "GET":
             limit = max(1, min(100, int((q.get("limit") or ["20"])[0])))
@@ -2015,8 +2028,8 @@ class Handler(BaseHTTPRequestHandler):
                 return None
             self.hang_create()
             code, obj = gem_create_batch(m.group(1), body)
-            if code == 200 and take("crash_create"):
-                self.reset()
+            if code == 200:
+                self.crash_created()
             return self.send(code, obj)
         if path == "/v1beta/batches" and method == "GET":
             size = max(1, min(1000, int((q.get("pageSize") or ["50"])[0])))
