@@ -980,10 +980,13 @@ static void test_detect(void **state)
 
 /* ---- the previewer's thread and the series ---- */
 
+/* As the UI's loop: wait for the preview thread, then collect what it made
+ * (previewer_thumb and previewer_want do not collect). */
 static void wait_wake(previewer *pv)
 {
 	struct pollfd fd = { .fd = previewer_fd(pv), .events = POLLIN };
 	poll(&fd, 1, 1000);
+	previewer_collect(pv);
 }
 
 /* A render that decodes its photo hashes it from that decode (no second

@@ -712,7 +712,8 @@ void previewer_hash(previewer *pv, const char *path)
 
 const preview_img *previewer_thumb(previewer *pv, const char *path, int w, int h)
 {
-	previewer_collect(pv);
+	/* no collect here: a render collected mid-draw could push out of the
+	 * cache the picture the editor pane is showing (previewer_want) */
 	pthread_mutex_lock(&pv->mu);
 	pv->tw = w;
 	pv->tth = h;

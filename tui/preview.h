@@ -88,7 +88,8 @@ void previewer_save_hashes(previewer *pv);
  * whatever the protocol (several on one line), or NULL (then queued behind
  * the renders).  Kept apart from the renders' cache, so the strip never
  * pushes out the next photo's prefetch; every render of a decoded photo
- * makes its strip picture too, at the last size asked. */
+ * makes its strip picture too, at the last size asked.  Like
+ * previewer_want, the cache as the loop last filled it. */
 const preview_img *previewer_thumb(previewer *pv, const char *path, int w, int h);
 
 #endif
