@@ -9,6 +9,10 @@
 #  - A photo's reads held (its lookups answer): the editorial dialog
 #    opens at once on it, the date field empty, and the photo's EXIF date
 #    comes into the field once the previewer's thread has read the file.
+#  - draft.json's opens held: a save of a description still goes through
+#    (the store drops the photo's draft from what it wrote itself, without
+#    reading the file back from the share), the description is in the
+#    batch and the draft gone before the next photo shows.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 . "$top_srcdir/tests/tui_lib.sh"
 SHIM=$top_builddir/bench/statdelay.so
@@ -91,6 +95,33 @@ rm -f "$SB_TMP/hold"
 tui_wait "03 05 2024" 30
 tui_keys Enter
 tui_wait "Editorial: Praha, Slovakia, 03 05 2024"
+tui_keys F10
+tui_wait_exit >/dev/null
+
+# 3. The save's draft: opens of draft.json wait while $SB_TMP/hold exists
+#    (its writes go through a temp file and a rename, not held).  The
+#    checks read the files without the shim.
+STATDELAY_PREFIX=$STATE/ STATDELAY_HOLD_NAME=/draft.json STATDELAY_HOLD_OPENS=1
+export STATDELAY_PREFIX STATDELAY_HOLD_NAME STATDELAY_HOLD_OPENS
+rm -f "$SB_TMP/hold"
+tui_start
+tui_wait_re "File: IMG_000[5-8].jpg"
+name=$(tui_screen | sed -n 's/.*File: \(IMG_000[5-8]\.jpg\).*/\1/p' | head -n 1)
+text="Rybník pod hrází v podzimním světle, rákosí a kachny u břehu."
+tui_type "$text"
+wait_for 20 env -u LD_PRELOAD grep -q "rákosí a kachny" "$STATE/draft.json" ||
+	fail "no draft for $name"
+: >"$SB_TMP/hold"
+tui_keys C-s
+tui_wait "Saved $name."
+env -u LD_PRELOAD grep -q "rákosí a kachny" "$STATE"/batches/*/files.jsonl ||
+	fail "the description of $name is not in its batch"
+env -u LD_PRELOAD grep -q "rákosí a kachny" "$STATE/draft.json" 2>/dev/null &&
+	fail "the saved photo's draft is still on disk"
+tui_wait_gone "File: $name"
+tui_type "Dál se píše"
+tui_wait "Dál se píše"
+rm -f "$SB_TMP/hold"
 tui_keys F10
 tui_wait_exit >/dev/null
 unset LD_PRELOAD

@@ -85,6 +85,7 @@ void store_close(store *s)
 	free(s->dir);
 	free(s->bdir);
 	free(s->reg_text);
+	free(s->draft_text);
 	pthread_mutex_destroy(&s->mu);
 	free(s);
 }
@@ -96,17 +97,28 @@ const char *store_path(const store *s)
 
 /* draft.json: the current photo's draft at the top ("cesta", "text",
  * "saved"), and under "kept" the text typed for photos passed over this
- * session (Cesta -> text), each back when its photo is. */
+ * session (Cesta -> text), each back when its photo is.  Read from the disk
+ * once; after that from what this process wrote (a save of a description
+ * drops its draft without a round trip to a share for the file). */
 static json_object *draft_read(store *s)
 {
-	char *p = path_join(s->dir, "draft.json"), *data;
-	size_t len;
-	json_object *o = NULL;
-	if (read_whole_file(p, &data, &len, NULL) == 0) {
-		o = json_tokener_parse(data);
-		free(data);
+	char *data = NULL;
+	if (!s->draft_known) {
+		char *p = path_join(s->dir, "draft.json");
+		size_t len;
+		sb_err e;
+		int r = read_whole_file(p, &data, &len, &e);
+		free(p);
+		/* another process's library may change under us: read each time */
+		if (s->repair && (r == 0 || e.code == SBE_NOTFOUND)) {
+			s->draft_text = data;
+			s->draft_known = true;
+			data = NULL;
+		}
 	}
-	free(p);
+	const char *text = s->draft_known ? s->draft_text : data;
+	json_object *o = text ? json_tokener_parse(text) : NULL;
+	free(data);
 	if (o && !json_object_is_type(o, json_type_object)) {
 		json_object_put(o);
 		o = NULL;
@@ -120,7 +132,7 @@ static int draft_write(store *s, json_object *o, sb_err *e)
 	json_object *kept;
 	bool empty = !jstr(o, "text") &&
 		     (!json_object_object_get_ex(o, "kept", &kept) || !json_object_object_length(kept));
-	char *p = path_join(s->dir, "draft.json");
+	char *p = path_join(s->dir, "draft.json"), *t = NULL;
 	int r = 0;
 	if (empty) {
 		if (unlink(p) < 0 && errno != ENOENT)
@@ -131,11 +143,16 @@ static int draft_write(store *s, json_object *o, sb_err *e)
 		char iso[32];
 		time_iso(time(NULL), iso);
 		jadd_str(o, "saved", iso);
-		char *t = xasprintf("%s\n", json_object_to_json_string_ext(o, JSON_PRETTY));
+		t = xasprintf("%s\n", json_object_to_json_string_ext(o, JSON_PRETTY));
 		r = atomic_write(p, t, strlen(t), 0600, e);
-		free(t);
 	}
 	free(p);
+	/* what the file holds now; after a failure, unknown until read */
+	free(s->draft_text);
+	s->draft_known = r == 0 && s->repair;
+	s->draft_text = s->draft_known ? t : NULL;
+	if (!s->draft_known)
+		free(t);
 	return r;
 }
 

@@ -60,6 +60,11 @@ struct store {
 		      * aux = that state (so lazy batches need not be loaded) */
 	char *reg_text; /* registry.json as last written */
 	bool repair;    /* not another process's library: crash leftovers may go */
+	/* draft.json as this process last read or wrote it (NULL: no file),
+	 * when draft_known: the draft's calls need not ask the disk again (a
+	 * round trip on a share; only this process writes the file) */
+	char *draft_text;
+	bool draft_known;
 };
 
 #define LOCK(s) pthread_mutex_lock(&(s)->mu)
