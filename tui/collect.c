@@ -594,18 +594,6 @@ int collect_draft(collector *c, const char *text, sb_err *e)
 	return rc;
 }
 
-void collect_fill(collector *c, size_t *have, size_t *size)
-{
-	batch_info *bs = NULL;
-	size_t n = store_list(c->st, &bs);
-	*have = 0;
-	*size = (size_t)c->cfg->batch_size;
-	for (size_t i = 0; i < n; i++)
-		if (bs[i].state == BS_COLLECTING && strcmp(bs[i].kind, COLLECT_KIND) == 0)
-			*have = bs[i].counts[FS_DESCRIPTION_SAVED];
-	free(bs);
-}
-
 bool collect_default_date(collector *c, char out[16])
 {
 	collect_photo p;

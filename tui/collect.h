@@ -104,8 +104,6 @@ bool collect_redo_begin(collector *c, const char *cesta, const char *text);
 void collect_redo_end(collector *c);
 /* The Cesta being re-edited, or NULL. */
 const char *collect_redoing(collector *c);
-/* The collecting batch's fill, for the title line. */
-void collect_fill(collector *c, size_t *have, size_t *size);
 /* The current photo's Datum vytvoření, else its EXIF date, else today,
  * as "DD MM YYYY", without opening the photo: the EXIF date comes from the
  * hash cache, which the previewer's thread fills from its read of the file.
