@@ -124,7 +124,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	char fid[128];
-	if (p->ops->upload(p, results, fid, sizeof fid, &e) != 0) {
+	if (p->ops->upload(p, results, NULL, fid, sizeof fid, &e) != 0) {
 		fprintf(stderr, "upload: %s\n", e.msg);
 		return 1;
 	}

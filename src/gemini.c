@@ -342,8 +342,8 @@ static int file_sha256(const char *path, char out[65], long *size, sb_err *e)
 	return 0;
 }
 
-static int resumable_upload(provider *p, const char *path, long size, const char *mime, char *name,
-			    size_t cap, time_t *expires, sb_err *e)
+static int resumable_upload(provider *p, const char *path, const char *display, long size,
+			    const char *mime, char *name, size_t cap, time_t *expires, sb_err *e)
 {
 	char lenbuf[32];
 	snprintf(lenbuf, sizeof lenbuf, "%ld", size);
@@ -357,7 +357,7 @@ static int resumable_upload(provider *p, const char *path, long size, const char
 	};
 	sbuf body = { 0 };
 	sbuf_adds(&body, "{\"file\":{\"display_name\":");
-	prov_json_str(&body, path_basename(path));
+	prov_json_str(&body, display ? display : path_basename(path));
 	sbuf_adds(&body, "}}");
 	char *url = xasprintf("%s/upload" GEM_API "/files", p->base_url);
 	http_req rq = { .method = "POST",
@@ -413,8 +413,8 @@ static int resumable_upload(provider *p, const char *path, long size, const char
 
 /* Upload through the cache (FR-S2, S3): skip a file whose SHA-256 is
  * cached, still alive at the provider and not about to expire. */
-static int upload_cached(provider *p, const char *path, const char *mime, char *name, size_t cap,
-			 sb_err *e)
+static int upload_cached(provider *p, const char *path, const char *display, const char *mime,
+			 char *name, size_t cap, sb_err *e)
 {
 	char sha[65];
 	long size;
@@ -447,7 +447,7 @@ static int upload_cached(provider *p, const char *path, const char *mime, char *
 		}
 	}
 	time_t expires = 0;
-	int rc = resumable_upload(p, path, size, mime, name, cap, &expires, e);
+	int rc = resumable_upload(p, path, display, size, mime, name, cap, &expires, e);
 	if (rc == 0) {
 		json_object *ne = json_object_new_object();
 		json_object_object_add(ne, "name", json_object_new_string(name));
@@ -462,7 +462,8 @@ static int upload_cached(provider *p, const char *path, const char *mime, char *
 	return rc;
 }
 
-static int gem_upload(provider *p, const char *jsonl_path, char *file_id, size_t cap, sb_err *e)
+static int gem_upload(provider *p, const char *jsonl_path, const char *display, char *file_id,
+		      size_t cap, sb_err *e)
 {
 	struct stat st;
 	if (stat(jsonl_path, &st) != 0)
@@ -473,7 +474,7 @@ static int gem_upload(provider *p, const char *jsonl_path, char *file_id, size_t
 		snprintf(file_id, cap, INLINE_PREFIX "%s", jsonl_path);
 		return 0;
 	}
-	return upload_cached(p, jsonl_path, "application/jsonl", file_id, cap, e);
+	return upload_cached(p, jsonl_path, display, "application/jsonl", file_id, cap, e);
 }
 
 /* The JSONL of key/request lines as the inline form {"request","metadata":{"key"}}. */
@@ -652,6 +653,27 @@ static int gem_parse_answer(prov_answer_kind kind, struct json_object *j, prov_a
 		out->result.http_status = 200;
 		gcr_to_result(j, &out->result);
 		break;
+	case PA_FILES: {
+		/* {"files":[File...],"nextPageToken"} (apis.md 3.4) */
+		json_object *fs = prov_jget(j, "files");
+		size_t dn = fs && json_object_is_type(fs, json_type_array)
+				    ? json_object_array_length(fs)
+				    : 0;
+		out->files = dn ? xcalloc(dn, sizeof *out->files) : NULL;
+		for (size_t i = 0; i < dn; i++) {
+			json_object *f = json_object_array_get_idx(fs, i);
+			const char *nm = prov_jstr(f, "name");
+			if (!nm || !*nm || strlen(nm) >= sizeof out->files->id)
+				continue; /* nothing to delete by */
+			prov_file *pf = &out->files[out->nfiles++];
+			prov_copy(pf->id, sizeof pf->id, nm);
+			prov_copy(pf->name, sizeof pf->name, prov_jstr(f, "displayName"));
+		}
+		const char *nt = prov_jstr(j, "nextPageToken");
+		if (nt && *nt && dn)
+			out->next = xstrdup(nt);
+		break;
+	}
 	}
 	return rc;
 }
@@ -754,6 +776,22 @@ static int gem_list(provider *p, prov_batch **out, size_t *n, sb_err *e)
 	}
 	free(token);
 	return 0;
+}
+
+/* A page of GET files: 100 a page, the most it serves. */
+static char *files_page(const char *token)
+{
+	if (!token)
+		return xstrdup(GEM_API "/files?pageSize=100");
+	char *t = http_escape(token);
+	char *path = xasprintf(GEM_API "/files?pageSize=100&pageToken=%s", t);
+	free(t);
+	return path;
+}
+
+static int gem_list_files(provider *p, prov_file **out, size_t *n, sb_err *e)
+{
+	return provider_file_pages(p, files_page, "GET files", 200, out, n, e);
 }
 
 static int gem_download(provider *p, const char *file_id, const char *dest_path, sb_err *e)
@@ -956,6 +994,7 @@ const provider_ops gemini_ops = {
 	.list = gem_list,
 	.download = gem_download,
 	.delete_file = gem_delete_file,
+	.list_files = gem_list_files,
 	.live = gem_live,
 	.destroy = gem_destroy,
 };

@@ -336,11 +336,39 @@ static int oai_parse_answer(prov_answer_kind kind, struct json_object *j, prov_a
 		out->result.http_status = 200;
 		completion_to_result(j, &out->result);
 		break;
+	case PA_FILES: {
+		/* {"object":"list","data":[File...],"has_more","last_id"} (apis.md 1.2, 1.3) */
+		json_object *data = prov_jget(j, "data");
+		size_t dn = data && json_object_is_type(data, json_type_array)
+				    ? json_object_array_length(data)
+				    : 0;
+		out->files = dn ? xcalloc(dn, sizeof *out->files) : NULL;
+		const char *last = NULL;
+		for (size_t i = 0; i < dn; i++) {
+			json_object *f = json_object_array_get_idx(data, i);
+			const char *id = prov_jstr(f, "id");
+			if (!id || !*id || strlen(id) >= sizeof out->files->id)
+				continue; /* nothing to delete by */
+			prov_file *pf = &out->files[out->nfiles++];
+			prov_copy(pf->id, sizeof pf->id, id);
+			prov_copy(pf->name, sizeof pf->name, prov_jstr(f, "filename"));
+			last = id;
+		}
+		json_object *hm = prov_jget(j, "has_more");
+		if (hm && json_object_get_boolean(hm) && dn > 0) {
+			const char *l = prov_jstr(j, "last_id");
+			if (l && *l)
+				last = l;
+			out->next = last ? xstrdup(last) : NULL;
+		}
+		break;
+	}
 	}
 	return rc;
 }
 
-static int oai_upload(provider *p, const char *jsonl_path, char *file_id, size_t cap, sb_err *e)
+static int oai_upload(provider *p, const char *jsonl_path, const char *name, char *file_id,
+		      size_t cap, sb_err *e)
 {
 	oreq o = { 0 };
 	oreq_init(p, &o, false);
@@ -352,6 +380,7 @@ static int oai_upload(provider *p, const char *jsonl_path, char *file_id, size_t
 			.nheaders = 1,
 			.upload_path = jsonl_path,
 			.multipart_field = "file",
+			.multipart_filename = name,
 			.form = form,
 			.nform = 1,
 			.auth_hint = p->auth_hint };
@@ -449,6 +478,23 @@ static int oai_list(provider *p, prov_batch **out, size_t *n, sb_err *e)
 	}
 	free(after);
 	return 0;
+}
+
+/* A page of GET /files?purpose=batch: 10,000 files a page, the most it
+ * serves (apis.md 1.2 (9)), newest first. */
+static char *files_page(const char *after)
+{
+	if (!after)
+		return xstrdup("/files?purpose=batch&limit=10000&order=desc");
+	char *esc = http_escape(after);
+	char *path = xasprintf("/files?purpose=batch&limit=10000&order=desc&after=%s", esc);
+	free(esc);
+	return path;
+}
+
+static int oai_list_files(provider *p, prov_file **out, size_t *n, sb_err *e)
+{
+	return provider_file_pages(p, files_page, "GET /files", 100, out, n, e);
 }
 
 static int oai_download(provider *p, const char *file_id, const char *dest_path, sb_err *e)
@@ -577,6 +623,7 @@ const provider_ops openai_ops = {
 	.list = oai_list,
 	.download = oai_download,
 	.delete_file = oai_delete_file,
+	.list_files = oai_list_files,
 	.live = oai_live,
 	.destroy = NULL,
 };

@@ -71,6 +71,7 @@ void prov_answer_clear(prov_answer *a)
 		prov_batch_clear(&a->list[i]);
 	free(a->list);
 	free(a->next);
+	free(a->files);
 	sb_result_free(&a->result);
 	memset(a, 0, sizeof *a);
 }
@@ -122,6 +123,55 @@ void prov_list_free(prov_batch **out, size_t *n)
 	free(*out);
 	*out = NULL;
 	*n = 0;
+}
+
+void prov_files_take(prov_file **out, size_t *n, size_t *cap, prov_answer *a)
+{
+	if (*n + a->nfiles > *cap) {
+		*cap = *n + a->nfiles > 2 * *cap ? *n + a->nfiles : 2 * *cap;
+		*out = xrealloc(*out, *cap * sizeof **out);
+	}
+	if (a->nfiles)
+		memcpy(*out + *n, a->files, a->nfiles * sizeof *a->files);
+	*n += a->nfiles;
+	free(a->files);
+	a->files = NULL;
+	a->nfiles = 0;
+}
+
+int provider_file_pages(provider *p, char *(*page_path)(const char *cursor), const char *what,
+			int max_pages, prov_file **out, size_t *n, sb_err *e)
+{
+	*out = NULL;
+	*n = 0;
+	size_t cap = 0;
+	char *cursor = NULL;
+	for (int page = 0; page < max_pages; page++) {
+		char *path = page_path(cursor);
+		free(cursor);
+		cursor = NULL;
+		http_resp resp;
+		int rc = p->ops->call(p, "GET", path, NULL, false, &resp, e);
+		free(path);
+		prov_answer a;
+		if (rc == 0)
+			rc = provider_parse_http(p, PA_FILES, what, &resp, &a, e);
+		http_resp_free(&resp);
+		if (rc != 0) {
+			free(*out);
+			*out = NULL;
+			*n = 0;
+			return -1;
+		}
+		prov_files_take(out, n, &cap, &a);
+		cursor = a.next;
+		a.next = NULL;
+		prov_answer_clear(&a);
+		if (!cursor)
+			break;
+	}
+	free(cursor);
+	return 0;
 }
 
 int provider_parse_http(provider *p, prov_answer_kind kind, const char *what, const http_resp *resp,

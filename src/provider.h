@@ -63,12 +63,19 @@ void prov_batch_clear(prov_batch *b);
 /* One HTTP answer of the provider, parsed.  Answers are untrusted input:
  * the calls and the fuzz target provider_answer go through the same
  * parse_answer of each provider. */
-typedef enum { PA_BATCH, PA_LIST, PA_FILE, PA_LIVE } prov_answer_kind;
+typedef enum { PA_BATCH, PA_LIST, PA_FILE, PA_LIVE, PA_FILES } prov_answer_kind;
+/* A file at the provider, as a file list names it. */
+typedef struct prov_file {
+	char id[256];   /* OpenAI's id, Gemini's name ("files/x") */
+	char name[256]; /* the name it was uploaded under (filename, displayName) */
+} prov_file;
 typedef struct prov_answer {
 	prov_batch batch; /* PA_BATCH: the batch; its id is never empty */
 	prov_batch *list; /* PA_LIST: the batches of this page */
 	size_t n;
-	char *next;        /* PA_LIST: the next page's cursor, or NULL on the last */
+	char *next;        /* PA_LIST, PA_FILES: the next page's cursor, or NULL on the last */
+	prov_file *files;  /* PA_FILES: the files of this page (nfiles) */
+	size_t nfiles;
 	char file_id[256]; /* PA_FILE: the uploaded file's id (OpenAI) or name (Gemini) */
 	time_t expires;    /* PA_FILE: when the provider deletes the file, or 0 */
 	sb_result result;  /* PA_LIVE: the answer to a live request (custom_id NULL) */
@@ -122,13 +129,18 @@ typedef struct provider_ops {
 	int (*format_request)(provider *p, const sb_request *rq, sbuf *out, sb_err *e);
 	/* Parse one output or error file line. */
 	int (*parse_result)(provider *p, const char *line, size_t len, sb_result *out, sb_err *e);
-	int (*upload)(provider *p, const char *jsonl_path, char *file_id, size_t cap, sb_err *e);
+	/* Upload a batch input file under name (NULL: the path's base name),
+	 * which a file list shows (list_files). */
+	int (*upload)(provider *p, const char *jsonl_path, const char *name, char *file_id,
+		      size_t cap, sb_err *e);
 	int (*create)(provider *p, const char *input_file_id, const char *our_id, const char *model,
 		      prov_batch *out, sb_err *e);
 	int (*get)(provider *p, const char *batch_id, prov_batch *out, sb_err *e);
 	int (*cancel)(provider *p, const char *batch_id, prov_batch *out, sb_err *e);
 	/* Batches created recently (for reconcile); caller frees with prov_batch_clear each. */
 	int (*list)(provider *p, prov_batch **out, size_t *n, sb_err *e);
+	/* The batch input files held at the provider (every page); caller frees *out. */
+	int (*list_files)(provider *p, prov_file **out, size_t *n, sb_err *e);
 	int (*download)(provider *p, const char *file_id, const char *dest_path, sb_err *e);
 	int (*delete_file)(provider *p, const char *file_id, sb_err *e);
 	/* Read one answer (a JSON object) into out (zeroed); -1 with
@@ -230,6 +242,13 @@ long prov_tokens(long long v);
  * a->next stays with the caller); free a list built so. */
 void prov_list_take(prov_batch **out, size_t *n, size_t *cap, prov_answer *a);
 void prov_list_free(prov_batch **out, size_t *n);
+/* The same for a PA_FILES page's files. */
+void prov_files_take(prov_file **out, size_t *n, size_t *cap, prov_answer *a);
+/* A file list, page after page (at most max_pages) through ops->call:
+ * page_path(cursor) is a page's path (cursor NULL: the first page's; the
+ * caller frees it); what names the call in messages.  Caller frees *out. */
+int provider_file_pages(provider *p, char *(*page_path)(const char *cursor), const char *what,
+			int max_pages, prov_file **out, size_t *n, sb_err *e);
 /* resp's body through p->ops->parse_answer; errors name what and the HTTP status. */
 int provider_parse_http(provider *p, prov_answer_kind kind, const char *what,
 			const struct http_resp *resp, prov_answer *out, sb_err *e);

@@ -50,8 +50,11 @@ Faults (ARG defaults in brackets):
                    learns the batch's id) and drop it [1:0]
   hang_create=N[:SECS] the next N batch creations create nothing: the request hangs
                    SECS, then the connection drops (a kill between upload and create) [1:30]
+  hang_upload=N[:SECS] the next N uploads (OpenAI POST /files, Gemini's finalizing
+                   chunk) store the file, then hold the answer SECS and drop the
+                   connection (a kill between the upload and saving its id) [1:30]
   step=SECS        seconds per status step for batches created from now on
-  page_size=N      cap list pages (to exercise pagination)
+  page_size=N      cap list pages, of batches and of files (to exercise pagination)
   job_states       Gemini states spelled JOB_STATE_* (as the SDK and the guide's sample do)
   cancel_keep=FRAC fraction of lines a cancelled OpenAI batch keeps as completed [0.5]
                    (a cancelled Gemini batch keeps nothing)
@@ -111,6 +114,14 @@ body of any shape is answered, never crashes the fake):
                    File <id> or it may not exist." (not 404); a non-final resumable
                    chunk must be a multiple of x-goog-upload-chunk-granularity
                    (8388608), else 400
+  File lists       OpenAI GET /v1/files?purpose=&limit=&order=&after= (apis.md 1.2
+                   (9)): File objects, limit 1..10000 [10000], order desc|asc [desc],
+                   after = the last id of the previous page, has_more; a limit or
+                   order out of range: 400.  Gemini GET /v1beta/files?pageSize=
+                   &pageToken=: {"files": [File...], "nextPageToken"} (no "files"
+                   key when there are none, as proto3 JSON omits empty lists),
+                   pageSize [10], above 100 taken as 100, below 0 400; an unknown
+                   pageToken: 400 INVALID_ARGUMENT.  Expired files are not listed.
 
 Every refusal above counts in /__stats "rejected" (by kind); with the environment
 variable FAKEAPI_REJECT_LOG=FILE each also appends a line (the calling test, the
@@ -123,7 +134,8 @@ Answers: the model's JSON is built from the request's words; a Czech description
 with their diacritics).
 GET /__stats returns the counters (usage: the prompt and answer tokens of the
 answers sent, batch_in/batch_out and live_in/live_out; files_held: the ids of the files uploaded or
-made by a batch and not deleted since, with their purpose); POST /__fault takes JSON {"name": arg, ...}
+made by a batch and not deleted since, with their purpose; file_names: the same ids with the
+name each was uploaded under, OpenAI's filename, Gemini's displayName); POST /__fault takes JSON {"name": arg, ...}
 or text lines "name=arg".  faults_fired counts each shot of a counted fault,
 each batch an expire or cancel_keep hit, and each line or live call that line_errors,
 bad_json or unknown_ids changed.  Live calls: live_requests counts them;
@@ -251,7 +263,7 @@ def set_fault(name, arg):
         elif name == "seed":
             RNG = random.Random(int(arg or 1))
         elif name in ("429", "500", "503", "reset", "stall", "truncate", "crash_create", "status",
-                      "endless", "bomb", "hang_create", "html"):
+                      "endless", "bomb", "hang_create", "hang_upload", "html"):
             a = str(arg) if arg is not None else "1"
             n, _, extra = a.partition(":")
             FAULTS[name] = [int(n or 1), float(extra) if extra else None]
@@ -1630,9 +1642,10 @@ class Handler(BaseHTTPRequestHandler):
         self.reset()
         return True
 
-    def hang_create(self):
-        """hang_create: this creation makes nothing, hangs, then drops."""
-        secs = take("hang_create")
+    def hang_create(self, name="hang_create"):
+        """hang_create: this creation makes nothing, hangs, then drops;
+        hang_upload: the upload is done, its answer hangs, then drops."""
+        secs = take(name)
         if not secs:
             return
         end = time.monotonic() + (30.0 if secs is True else secs)
@@ -1737,7 +1750,8 @@ class Handler(BaseHTTPRequestHandler):
             if path == "/__stats":
                 with LOCK:
                     held = {k: f["purpose"] for k, f in FILES.items()}
-                    return self.send(200, dict(STATS, files_held=held))
+                    names = {k: f["filename"] for k, f in FILES.items()}
+                    return self.send(200, dict(STATS, files_held=held, file_names=names))
             if path == "/__fault" and method == "POST":
                 return self.control()
             if not self.api:
@@ -1847,6 +1861,8 @@ class Handler(BaseHTTPRequestHandler):
         p = path[3:]
         if method == "POST" and p == "/files":
             return self.oai_upload()
+        if method == "GET" and p == "/files":
+            return self.oai_list_files(q)
         m = re.fullmatch(r"/files/([^/]+)(/content)?", p)
         if m:
             fid = m.group(1)
@@ -1930,6 +1946,67 @@ class Handler(BaseHTTPRequestHandler):
                 for m_ in OAI_MODELS]})
         return self.send(404, oai_error("Invalid URL (%s %s)" % (method, path)))
 
+    def oai_list_files(self, q):
+        """GET /v1/files (apis.md 1.2 (9), 1.3): a cursor page of File objects."""
+        try:
+            limit = int((q.get("limit") or ["10000"])[0])
+        except ValueError:
+            limit = 0
+        if not 1 <= limit <= 10000:
+            rejected("openai files limit", q.get("limit"))
+            return self.send(400, oai_error("Invalid 'limit': integer out of range, expected 1..10000.",
+                                            param="limit", code="integer_out_of_range"))
+        order = (q.get("order") or ["desc"])[0]
+        if order not in ("asc", "desc"):
+            rejected("openai files order", order)
+            return self.send(400, oai_error("Invalid value for 'order': expected 'asc' or 'desc'.",
+                                            param="order", code="invalid_value"))
+        purpose = (q.get("purpose") or [None])[0]
+        with LOCK:
+            limit = min(limit, FAULTS.get("page_size", limit))
+            ids = [k for k, f in FILES.items() if not f["gemini"] and (not purpose or f["purpose"] == purpose)]
+        if order == "desc":
+            ids.reverse()
+        after = (q.get("after") or [None])[0]
+        if after:
+            ids = ids[ids.index(after) + 1:] if after in ids else []
+        page = ids[:limit]
+        with LOCK:
+            data = [file_obj(i) for i in page if i in FILES]
+        return self.send(200, {"object": "list", "data": data, "first_id": page[0] if page else None,
+                               "last_id": page[-1] if page else None, "has_more": len(ids) > limit})
+
+    def gem_list_files(self, q):
+        """GET /v1beta/files (apis.md 3.4): pageSize (default 10, at most 100), pageToken."""
+        try:
+            size = int((q.get("pageSize") or ["10"])[0] or 10)
+        except ValueError:
+            size = -1
+        if size < 0:
+            rejected("gemini files pageSize", q.get("pageSize"))
+            return self.send(400, gem_error(400, "INVALID_ARGUMENT", "Invalid value for pageSize."))
+        size = min(100, size or 10)
+        with LOCK:
+            size = min(size, FAULTS.get("page_size", size))
+            names = [k for k in reversed(list(FILES)) if gem_live_file(k)]
+        tok = (q.get("pageToken") or [""])[0]
+        start = 0
+        if tok:
+            m = re.fullmatch(r"p(\d+)", tok)
+            if not m:
+                rejected("gemini files pageToken", tok)
+                return self.send(400, gem_error(400, "INVALID_ARGUMENT", "Invalid page token."))
+            start = int(m.group(1))
+        page = names[start:start + size]
+        res = {}
+        with LOCK:
+            files = [gem_file_obj(n) for n in page if n in FILES]
+        if files:
+            res["files"] = files
+        if start + size < len(names):
+            res["nextPageToken"] = "p%d" % (start + size)
+        return self.send(200, res)
+
     def oai_upload(self):
         ctype = self.headers.get("Content-Type", "")
         m = re.search(r"boundary=\"?([^\";]+)", ctype)
@@ -1962,6 +2039,7 @@ class Handler(BaseHTTPRequestHandler):
                                             param="file"))
         fid = new_file(fdata, fname, purpose)
         count("files_uploaded")
+        self.hang_create("hang_upload")
         return self.send(200, file_obj(fid))
 
     # -- Gemini
@@ -1983,6 +2061,8 @@ class Handler(BaseHTTPRequestHandler):
                 ARGS.bound_port, uid)
             return self.send(200, raw=b"", headers={"x-goog-upload-url": url, "x-goog-upload-status": "active",
                                                     "x-goog-upload-chunk-granularity": str(UPLOAD_GRANULARITY)})
+        if path == "/v1beta/files" and method == "GET":
+            return self.gem_list_files(q)
         m = re.fullmatch(r"/(download/)?v1beta/(files/[^/:]+):download", path)
         if m and method == "GET":
             f = gem_live_file(m.group(2))
@@ -2094,6 +2174,7 @@ class Handler(BaseHTTPRequestHandler):
             FILES[fid]["mime"] = up["mime"]
             UPLOADS.pop(uid, None)
         count("files_uploaded")
+        self.hang_create("hang_upload")
         return self.send(200, {"file": gem_file_obj(fid)}, headers={"x-goog-upload-status": "final"})
 
     def do_GET(self):

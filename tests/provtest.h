@@ -148,4 +148,47 @@ static inline int pt_live_rejections(fakeproc *fk, provider *p, const sb_request
 	return 0;
 }
 
+/* list_files against the fake, two files a page: three uploads (two
+ * under a name of ours, one under its path's base name) are all listed,
+ * each with its name, over more than one page (pages_stat: the fake's
+ * requests_by_path key of a page).  0, or the line of the failed check. */
+static inline int pt_list_files(fakeproc *fk, provider *p, const char *dir, const char *model,
+				const char *pages_stat)
+{
+	static const char *const tags[] = {"lf1", "lf2", "lf3"};
+	static const char *const names[] = {"stockbatch-lf1.jsonl", "stockbatch-lf2.jsonl", NULL};
+	char ids[3][128];
+	sb_err e = {0};
+	for (int i = 0; i < 3; i++) {
+		char *in = xasprintf("%s/%s.jsonl", dir, tags[i]);
+		int rc = pt_write_jsonl(p, in, 1 + i, tags[i], model);
+		if (rc == 0)
+			rc = p->ops->upload(p, in, names[i], ids[i], sizeof ids[i], &e);
+		free(in);
+		if (rc != 0)
+			return __LINE__;
+	}
+	fake_fault(fk, "page_size=2");
+	long pages0 = fake_stat(fk, pages_stat);
+	prov_file *fs = NULL;
+	size_t n = 0;
+	if (p->ops->list_files(p, &fs, &n, &e) != 0)
+		return __LINE__;
+	int bad = 0;
+	if (fake_stat(fk, pages_stat) - pages0 < 2)
+		bad = __LINE__;
+	for (int i = 0; i < 3 && !bad; i++) {
+		char want[64];
+		snprintf(want, sizeof want, "%s.jsonl", tags[i]);
+		bool found = false;
+		for (size_t k = 0; k < n; k++)
+			if (!strcmp(fs[k].id, ids[i]))
+				found = !strcmp(fs[k].name, names[i] ? names[i] : want);
+		if (!found)
+			bad = __LINE__;
+	}
+	free(fs);
+	return bad;
+}
+
 #endif

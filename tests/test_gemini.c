@@ -62,7 +62,7 @@ static void submit(int n, const char *tag, prov_batch *b)
 	assert_int_equal(pt_write_jsonl(P, in, n, tag, MODEL), 0);
 	char fid[128];
 	sb_err e = {0};
-	assert_int_equal(P->ops->upload(P, in, fid, sizeof fid, &e), 0);
+	assert_int_equal(P->ops->upload(P, in, NULL, fid, sizeof fid, &e), 0);
 	assert_int_equal(P->ops->create(P, fid, tag, MODEL, b, &e), 0);
 	assert_true(!strncmp(b->id, "batches/", 8));
 	assert_string_equal(b->our_id, tag);
@@ -244,8 +244,8 @@ static void test_upload_cache(void **state)
 	long up0 = fake_stat(&fk, "files_uploaded");
 	char f1[128], f2[128], f3[128];
 	sb_err e = {0};
-	assert_int_equal(P->ops->upload(P, in, f1, sizeof f1, &e), 0);
-	assert_int_equal(P->ops->upload(P, in, f2, sizeof f2, &e), 0);
+	assert_int_equal(P->ops->upload(P, in, NULL, f1, sizeof f1, &e), 0);
+	assert_int_equal(P->ops->upload(P, in, NULL, f2, sizeof f2, &e), 0);
 	assert_string_equal(f1, f2);
 	assert_int_equal(fake_stat(&fk, "files_uploaded") - up0, 1);
 	/* The cache lives in the state dir, keyed by SHA-256, mode 0600. */
@@ -255,12 +255,12 @@ static void test_upload_cache(void **state)
 	assert_int_equal(st.st_mode & 0777, 0600);
 	/* Make it about to expire: uploaded again. */
 	cache_set_expires(in, NULL, (int64_t)time(NULL) + 60);
-	assert_int_equal(P->ops->upload(P, in, f3, sizeof f3, &e), 0);
+	assert_int_equal(P->ops->upload(P, in, NULL, f3, sizeof f3, &e), 0);
 	assert_string_not_equal(f1, f3);
 	assert_int_equal(fake_stat(&fk, "files_uploaded") - up0, 2);
 	/* Gone at the provider (deleted): uploaded again. */
 	assert_int_equal(P->ops->delete_file(P, f3, &e), 0);
-	assert_int_equal(P->ops->upload(P, in, f2, sizeof f2, &e), 0);
+	assert_int_equal(P->ops->upload(P, in, NULL, f2, sizeof f2, &e), 0);
 	assert_string_not_equal(f2, f3);
 	assert_int_equal(fake_stat(&fk, "files_uploaded") - up0, 3);
 	free(cp);
@@ -287,7 +287,7 @@ static void test_auth(void **state)
 	assert_int_equal(pt_write_jsonl(P, in, 1, "auth", MODEL), 0);
 	char fid[128];
 	q->inline_max = 0;
-	assert_int_equal(q->ops->upload(q, in, fid, sizeof fid, &e), -1);
+	assert_int_equal(q->ops->upload(q, in, NULL, fid, sizeof fid, &e), -1);
 	assert_int_equal(e.code, SBE_AUTH);
 	free(in);
 	provider_close(q);
@@ -426,7 +426,7 @@ static void test_file_gone(void **state)
 	assert_int_equal(pt_write_jsonl(P, in, 2, "gone", MODEL), 0);
 	char f1[128], f2[128];
 	sb_err e = {0};
-	assert_int_equal(P->ops->upload(P, in, f1, sizeof f1, &e), 0);
+	assert_int_equal(P->ops->upload(P, in, NULL, f1, sizeof f1, &e), 0);
 	assert_int_equal(P->ops->delete_file(P, f1, &e), 0);
 	/* deleted already: still "deleted", not an auth failure */
 	assert_int_equal(P->ops->delete_file(P, f1, &e), 0);
@@ -438,7 +438,7 @@ static void test_file_gone(void **state)
 	sb_err_clear(&e);
 	/* a cached upload that expired at the provider: uploaded again */
 	fake_fault(&fk, "file_ttl=1");
-	assert_int_equal(P->ops->upload(P, in, f1, sizeof f1, &e), 0);
+	assert_int_equal(P->ops->upload(P, in, NULL, f1, sizeof f1, &e), 0);
 	fake_fault(&fk, "clear");
 	/* the cache still believes it alive (a clock or a provider that shortened
 	 * it); the fake said it expires in 1 s, so the upload may have dropped
@@ -446,7 +446,7 @@ static void test_file_gone(void **state)
 	cache_set_expires(in, f1, (int64_t)time(NULL) + 86400);
 	long up0 = fake_stat(&fk, "files_uploaded");
 	http_sleep(1.2);
-	assert_int_equal(P->ops->upload(P, in, f2, sizeof f2, &e), 0);
+	assert_int_equal(P->ops->upload(P, in, NULL, f2, sizeof f2, &e), 0);
 	assert_string_not_equal(f1, f2);
 	assert_int_equal(fake_stat(&fk, "files_uploaded") - up0, 1);
 	/* any other 403 PERMISSION_DENIED is still the key refused */
@@ -458,13 +458,42 @@ static void test_file_gone(void **state)
 	free(in);
 }
 
+/* GET files: the parse ({} when there are none; a file without a name is
+ * skipped), the fake's pages and its 400 for a made-up page token. */
+static void test_list_files(void **state)
+{
+	(void)state;
+	static const char page[] =
+		"{\"files\":[{\"name\":\"files/a\",\"displayName\":\"stockbatch-b1.jsonl\","
+		"\"sizeBytes\":\"1\",\"state\":\"ACTIVE\"},{\"displayName\":\"x\"}],"
+		"\"nextPageToken\":\"t2\"}";
+	prov_answer a;
+	sb_err e = {0};
+	assert_int_equal(prov_parse_answer(&gemini_ops, PA_FILES, page, strlen(page), &a, &e), 0);
+	assert_int_equal((int)a.nfiles, 1);
+	assert_string_equal(a.files[0].id, "files/a");
+	assert_string_equal(a.files[0].name, "stockbatch-b1.jsonl");
+	assert_string_equal(a.next, "t2");
+	prov_answer_clear(&a);
+	assert_int_equal(prov_parse_answer(&gemini_ops, PA_FILES, "{}", 2, &a, &e), 0);
+	assert_int_equal((int)a.nfiles, 0);
+	assert_null(a.next);
+	prov_answer_clear(&a);
+
+	assert_int_equal(pt_list_files(&fk, P, tmp, MODEL, "requests_by_path.GET /v1beta/files"), 0);
+	http_resp r;
+	assert_int_equal(P->ops->call(P, "GET", "/v1beta/files?pageToken=bogus", NULL, false, &r, &e), -1);
+	assert_int_equal(e.http_status, 400);
+	http_resp_free(&r);
+}
+
 #define T(f) cmocka_unit_test_setup(f, before)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_format_request), T(test_parse_lines), T(test_file_batch), T(test_inline_batch),
 		T(test_upload_cache), T(test_auth), T(test_rate_and_retry), T(test_failed_expired_lines),
-		T(test_cancel_and_reconcile), T(test_live), T(test_file_gone),
+		T(test_cancel_and_reconcile), T(test_live), T(test_file_gone), T(test_list_files),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

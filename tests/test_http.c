@@ -286,7 +286,7 @@ static void test_no_key_leaks(void **state)
 		char fid[128];
 		fake_fault(&fk, "503=1");
 		fake_fault(&fk, "429=1:0.02");
-		assert_int_equal(p->ops->upload(p, in, fid, sizeof fid, &e), 0);
+		assert_int_equal(p->ops->upload(p, in, NULL, fid, sizeof fid, &e), 0);
 		prov_batch b = {0};
 		assert_int_equal(p->ops->create(p, fid, "leak", i ? "gemini-2.5-flash" : "gpt-4o-mini", &b, &e), 0);
 		char id[128];

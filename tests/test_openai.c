@@ -60,7 +60,7 @@ static void submit(int n, const char *tag, prov_batch *b)
 	assert_int_equal(pt_write_jsonl(P, in, n, tag, "gpt-4o-mini"), 0);
 	char fid[128];
 	sb_err e = {0};
-	assert_int_equal(P->ops->upload(P, in, fid, sizeof fid, &e), 0);
+	assert_int_equal(P->ops->upload(P, in, NULL, fid, sizeof fid, &e), 0);
 	assert_true(!strncmp(fid, "file-", 5));
 	assert_int_equal(P->ops->create(P, fid, tag, "gpt-4o-mini", b, &e), 0);
 	assert_string_equal(b->our_id, tag);
@@ -313,7 +313,7 @@ static void test_validation_failure(void **state)
 	fputs("{not json\n", f);
 	fclose(f);
 	char fid[128];
-	assert_int_equal(P->ops->upload(P, in, fid, sizeof fid, &e), 0);
+	assert_int_equal(P->ops->upload(P, in, NULL, fid, sizeof fid, &e), 0);
 	assert_int_equal(P->ops->create(P, fid, "broken", "gpt-4o-mini", &b, &e), 0);
 	snprintf(id, sizeof id, "%s", b.id);
 	assert_int_equal(pt_wait(P, id, &b, &e), 0);
@@ -445,6 +445,41 @@ static void test_list_pagination(void **state)
 	for (size_t i = 0; i < n; i++)
 		prov_batch_clear(&v[i]);
 	free(v);
+}
+
+/* GET /files: the parse (a file without an id is skipped; has_more without
+ * last_id goes on after the last file), the fake's pages and its 400s. */
+static void test_list_files(void **state)
+{
+	(void)state;
+	static const char page[] =
+		"{\"object\":\"list\",\"data\":[{\"id\":\"file-a\",\"object\":\"file\",\"bytes\":1,"
+		"\"created_at\":1,\"filename\":\"stockbatch-b1.jsonl\",\"purpose\":\"batch\","
+		"\"status\":\"processed\"},{\"object\":\"file\",\"filename\":\"x.jsonl\"},"
+		"{\"id\":\"file-b\",\"object\":\"file\",\"filename\":\"y.jsonl\"}],\"has_more\":true}";
+	prov_answer a;
+	sb_err e = {0};
+	assert_int_equal(prov_parse_answer(&openai_ops, PA_FILES, page, strlen(page), &a, &e), 0);
+	assert_int_equal((int)a.nfiles, 2);
+	assert_string_equal(a.files[0].id, "file-a");
+	assert_string_equal(a.files[0].name, "stockbatch-b1.jsonl");
+	assert_string_equal(a.files[1].id, "file-b");
+	assert_string_equal(a.next, "file-b");
+	prov_answer_clear(&a);
+	static const char last[] = "{\"object\":\"list\",\"data\":[],\"has_more\":false}";
+	assert_int_equal(prov_parse_answer(&openai_ops, PA_FILES, last, strlen(last), &a, &e), 0);
+	assert_int_equal((int)a.nfiles, 0);
+	assert_null(a.next);
+	prov_answer_clear(&a);
+
+	assert_int_equal(pt_list_files(&fk, P, tmp, "gpt-4o-mini", "requests_by_path.GET /v1/files"), 0);
+	http_resp r;
+	assert_int_equal(P->ops->call(P, "GET", "/files?limit=0", NULL, false, &r, &e), -1);
+	assert_int_equal(e.http_status, 400);
+	http_resp_free(&r);
+	assert_int_equal(P->ops->call(P, "GET", "/files?order=sideways", NULL, false, &r, &e), -1);
+	assert_int_equal(e.http_status, 400);
+	http_resp_free(&r);
 }
 
 static void test_live(void **state)
@@ -636,7 +671,7 @@ int main(void)
 		T(test_format_request), T(test_parse_lines), T(test_happy_path), T(test_retry_5xx),
 		T(test_rate_limit), T(test_transport_faults), T(test_auth), T(test_validation_failure),
 		T(test_expired_partial), T(test_line_errors_and_bad_json), T(test_cancel),
-		T(test_crash_create_reconcile), T(test_list_pagination), T(test_live), T(test_live_rejected_rule), T(test_live_mode), T(test_load_key),
+		T(test_crash_create_reconcile), T(test_list_pagination), T(test_list_files), T(test_live), T(test_live_rejected_rule), T(test_live_mode), T(test_load_key),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

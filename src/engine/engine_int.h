@@ -120,6 +120,18 @@ void eng_split_plan_line(sbuf *out, const char *to, const file_entry *f);
 int eng_finish_split(engine *en, const char *bid, sb_err *e);
 void eng_recover_splits(engine *en);
 
+/* ---- uploads.c: the upload intent ---- */
+
+/* The name a batch's input file is uploaded under (caller frees). */
+char *eng_upload_name(const char *bid);
+/* Before an upload of b's input file: the intent, naming the provider. */
+int eng_upload_intent(engine *en, const batch_info *b, sb_err *e);
+/* The store holds the uploaded file's id (or no file was made): the intent goes. */
+void eng_upload_done(engine *en, const char *bid);
+/* An intent left by an earlier send: the provider's files named for b,
+ * other than its recorded input file, are deleted (then the intent goes). */
+void eng_upload_sweep(engine *en, const batch_info *b);
+
 /* ---- send.c: phase 2 ---- */
 
 typedef struct built {

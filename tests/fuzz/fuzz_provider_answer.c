@@ -3,8 +3,9 @@
  * live call goes through), plus the error-body readers of http.c.
  *
  * The first byte picks what the body answers: bit 0 the provider (0 OpenAI,
- * 1 Gemini), bits 1-2 the kind (batch, list page, uploaded file, live
- * answer); seeds start with '0'..'7' so they stay readable. */
+ * 1 Gemini), bits 1-3 the kind (batch, list page, uploaded file, live
+ * answer, file list page; 5..7 are batch, list page, uploaded file again);
+ * seeds start with '0'..'9' so they stay readable. */
 #include "fuzz_common.h"
 #include "http.h"
 #include "provider.h"
@@ -37,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	const provider_ops *ops = (data[0] & 1) ? &gemini_ops : &openai_ops;
-	prov_answer_kind kind = (prov_answer_kind)((data[0] >> 1) & 3);
+	prov_answer_kind kind = (prov_answer_kind)(((data[0] >> 1) & 7) % 5);
 	const char *body = (const char *)data + 1;
 	size_t len = size - 1;
 
@@ -62,6 +63,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_CHECK(a.file_id[0] && strnlen(a.file_id, sizeof a.file_id) < sizeof a.file_id);
 			FUZZ_CHECK(a.expires >= 0);
 			break;
+		case PA_FILES:
+			FUZZ_CHECK(a.nfiles == 0 || a.files != NULL);
+			FUZZ_CHECK(!a.next || a.next[0]);
+			for (size_t i = 0; i < a.nfiles; i++)
+				FUZZ_CHECK(a.files[i].id[0] &&
+					   strnlen(a.files[i].name, sizeof a.files[i].name) <
+						   sizeof a.files[i].name);
+			break;
 		case PA_LIVE:
 			FUZZ_CHECK(a.result.ok ? a.result.content != NULL : a.result.error != NULL);
 			FUZZ_CHECK(a.result.in_tokens >= 0 && a.result.out_tokens >= 0);
@@ -72,7 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		FUZZ_CHECK(e.msg[0] && e.code == SBE_NETWORK);
 		/* a failed parse leaves nothing to free */
-		FUZZ_CHECK(a.list == NULL && a.next == NULL && a.batch.errors == NULL &&
+		FUZZ_CHECK(a.list == NULL && a.next == NULL && a.files == NULL && a.batch.errors == NULL &&
 			   a.batch.inline_results == NULL && a.result.content == NULL && a.result.error == NULL);
 	}
 
