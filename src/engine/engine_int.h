@@ -124,13 +124,15 @@ void eng_recover_splits(engine *en);
 
 /* The name a batch's input file is uploaded under (caller frees). */
 char *eng_upload_name(const char *bid);
-/* Before an upload of b's input file: the intent, naming the provider. */
-int eng_upload_intent(engine *en, const batch_info *b, sb_err *e);
-/* The store holds the uploaded file's id (or no file was made): the intent goes. */
+/* Before an upload of b's input file: the intent, naming this run's
+ * provider and those of an earlier send's intent (*left: there was one). */
+int eng_upload_intent(engine *en, const batch_info *b, bool *left, sb_err *e);
+/* No file was made (a refused upload): the intent goes. */
 void eng_upload_done(engine *en, const char *bid);
-/* An intent left by an earlier send: the provider's files named for b,
- * other than its recorded input file, are deleted (then the intent goes). */
-void eng_upload_sweep(engine *en, const batch_info *b);
+/* The store holds b's uploaded input file id: the intent goes; after an
+ * earlier send's (left), first the files named for b at the providers it
+ * named, other than b's input file, are deleted (kept when that fails). */
+void eng_upload_saved(engine *en, const batch_info *b, bool left);
 
 /* ---- send.c: phase 2 ---- */
 

@@ -479,9 +479,6 @@ static int fit_limits(engine *en, sendjob *j, sb_err *e)
 static int upload_and_create(engine *en, sendjob *j, double est, sb_err *e)
 {
 	batch_info *b = j->b;
-	/* An upload of an earlier send whose id was never saved (a kill while
-	 * it was answered): found by its name and deleted. */
-	eng_upload_sweep(en, b);
 	/* An input file of an earlier send that never became a batch (a kill
 	 * before the create, a refused create): deleted before a new upload. */
 	if (b->input_file_id[0]) {
@@ -493,12 +490,13 @@ static int upload_and_create(engine *en, sendjob *j, double est, sb_err *e)
 	char *reqp = store_batch_path(en->st, b->id, "requests.jsonl");
 	int wr = atomic_write(reqp, j->jsonl.p, j->jsonl.len, 0600, e);
 	char fid[128] = "";
+	bool left = false; /* an earlier send's upload intent */
 	if (wr == 0)
-		wr = eng_upload_intent(en, b, e);
+		wr = eng_upload_intent(en, b, &left, e);
 	char *name = eng_upload_name(b->id);
 	if (wr == 0 && en->prov->ops->upload(en->prov, reqp, name, fid, sizeof fid, e) < 0) {
 		/* a lost answer may have left the file there: the intent stays */
-		if (e->code != SBE_NETWORK && e->code != SBE_GENERIC)
+		if (e->code != SBE_NETWORK && e->code != SBE_GENERIC && !left)
 			eng_upload_done(en, b->id);
 		if (e->code == SBE_SIZE) {
 			sb_err e2;
@@ -520,7 +518,9 @@ static int upload_and_create(engine *en, sendjob *j, double est, sb_err *e)
 	b->attempts++;
 	if (store_update(en->st, b, e) < 0)
 		return -1;
-	eng_upload_done(en, b->id);
+	/* an upload of an earlier send whose id was never saved (a kill while
+	 * it was answered) is found by its name and deleted */
+	eng_upload_saved(en, b, left);
 	/* the intent marker: from here a crash is reconciled by listing */
 	char *ip = eng_intent_path(en, b->id);
 	char *intent = xasprintf("{\"batch\":\"%s\",\"input_file_id\":\"%s\",\"time\":%lld}\n",

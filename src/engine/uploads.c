@@ -4,9 +4,11 @@
  * one: OpenAI keeps it against the organisation's file storage, Gemini for
  * 48 h.  So every upload goes under a name that says its batch
  * (eng_upload_name), behind an intent file written before it and removed
- * once the store holds the id; a run that finds the intent lists the
- * provider's files and deletes those named for the batch that are not its
- * recorded input file. */
+ * once the store holds the id.  A send that finds an earlier intent uploads
+ * as usual (so a provider that cannot be reached stops the run at the
+ * upload, as before), then lists the files of the providers the intents
+ * named and deletes those named for the batch that are not its recorded
+ * input file. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -28,17 +30,54 @@ static char *intent_path(engine *en, const char *bid)
 	return store_batch_path(en->st, bid, "upload-intent.json");
 }
 
-int eng_upload_intent(engine *en, const batch_info *b, sb_err *e)
+/* The providers an intent names into out (NULL-terminated, at most cap - 1). */
+static size_t intent_providers(json_object *j, const char **out, size_t cap)
+{
+	size_t n = 0;
+	json_object *arr = prov_jget(j, "providers");
+	for (size_t i = 0; arr && json_object_is_type(arr, json_type_array) &&
+			   i < json_object_array_length(arr) && n + 1 < cap;
+	     i++) {
+		const provider_ops *ops =
+			provider_lookup(json_object_get_string(json_object_array_get_idx(arr, i)));
+		bool seen = false;
+		for (size_t k = 0; ops && k < n; k++)
+			seen = seen || !strcmp(out[k], ops->name);
+		if (ops && !seen)
+			out[n++] = ops->name;
+	}
+	out[n] = NULL;
+	return n;
+}
+
+int eng_upload_intent(engine *en, const batch_info *b, bool *left, sb_err *e)
 {
 	char *ip = intent_path(en, b->id), *name = eng_upload_name(b->id);
+	const char *provs[8];
+	size_t n = 0;
+	*left = file_exists(ip);
+	/* an earlier send's intent: its providers stay named (a torn one, cut
+	 * by the kill, was this run's provider's) */
+	json_object *j = *left ? json_object_from_file(ip) : NULL;
+	n = intent_providers(j, provs, 7);
+	bool have = false;
+	for (size_t k = 0; k < n; k++)
+		have = have || !strcmp(provs[k], en->prov->ops->name);
+	if (!have)
+		provs[n++] = en->prov->ops->name;
 	sbuf t = { 0 };
 	sbuf_adds(&t, "{\"batch\":");
 	prov_json_str(&t, b->id);
-	sbuf_adds(&t, ",\"provider\":");
-	prov_json_str(&t, en->prov->ops->name);
 	sbuf_adds(&t, ",\"name\":");
 	prov_json_str(&t, name);
-	sbuf_printf(&t, ",\"time\":%lld}\n", (long long)time(NULL));
+	sbuf_adds(&t, ",\"providers\":[");
+	for (size_t k = 0; k < n; k++) {
+		if (k)
+			sbuf_addc(&t, ',');
+		prov_json_str(&t, provs[k]);
+	}
+	sbuf_printf(&t, "],\"time\":%lld}\n", (long long)time(NULL));
+	json_object_put(j);
 	int rc = atomic_write(ip, t.p, t.len, 0600, e);
 	sbuf_free(&t);
 	free(name);
@@ -53,17 +92,17 @@ void eng_upload_done(engine *en, const char *bid)
 	free(ip);
 }
 
-/* The files named for b at prov, other than its recorded input file, deleted;
- * 0 when none is left. */
+/* The files named for b at prov, other than its recorded input file,
+ * deleted; 0 when none is left. */
 static int delete_named(provider *prov, const batch_info *b, const char *name)
 {
 	prov_file *fs = NULL;
 	size_t n = 0;
 	sb_err e;
 	sb_err_clear(&e);
-	if (!prov->ops->list_files || prov->ops->list_files(prov, &fs, &n, &e) < 0) {
+	if (prov->ops->list_files(prov, &fs, &n, &e) < 0) {
 		sb_log(LOG_WARN, _("batch %s: cannot list the provider's files to find an upload a crash left: %s"),
-		       b->id, e.msg[0] ? e.msg : "-");
+		       b->id, e.msg);
 		return -1;
 	}
 	int rc = 0;
@@ -86,28 +125,33 @@ static int delete_named(provider *prov, const batch_info *b, const char *name)
 	return rc;
 }
 
-void eng_upload_sweep(engine *en, const batch_info *b)
+void eng_upload_saved(engine *en, const batch_info *b, bool left)
 {
-	char *ip = intent_path(en, b->id);
-	if (!file_exists(ip)) { /* the usual case */
-		free(ip);
+	if (!left) { /* the usual case */
+		eng_upload_done(en, b->id);
 		return;
 	}
-	/* a torn intent (the kill came while it was written) was this run's provider's */
+	char *ip = intent_path(en, b->id);
 	json_object *j = json_object_from_file(ip);
 	free(ip);
-	batch_info at = *b;
-	const char *pn = prov_jstr(j, "provider");
-	snprintf(at.provider, sizeof at.provider, "%s",
-		 pn && provider_lookup(pn) ? pn : en->prov->ops->name);
-	sb_err pe;
-	sb_err_clear(&pe);
-	provider *prov = eng_batch_provider(en, &at, &pe);
+	const char *provs[8];
+	size_t n = intent_providers(j, provs, 8);
 	char *name = eng_upload_name(b->id);
-	if (!prov)
-		sb_log(LOG_WARN, "%s", pe.msg);
-	else if (delete_named(prov, b, name) == 0)
-		eng_upload_done(en, b->id);
+	int rc = 0;
+	for (size_t k = 0; k < n; k++) {
+		batch_info at = *b;
+		snprintf(at.provider, sizeof at.provider, "%s", provs[k]);
+		sb_err pe;
+		sb_err_clear(&pe);
+		provider *prov = eng_batch_provider(en, &at, &pe);
+		if (!prov) {
+			sb_log(LOG_WARN, "%s", pe.msg);
+			rc = -1;
+		} else if (delete_named(prov, b, name) < 0)
+			rc = -1;
+	}
 	free(name);
 	json_object_put(j);
+	if (rc == 0) /* else the next send of the batch looks again */
+		eng_upload_done(en, b->id);
 }
