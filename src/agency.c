@@ -922,6 +922,24 @@ static void check_editorial(meta_record *m, const settings *cfg, const meta_opts
 	 * caller leaves room for it (EDITORIAL_ROOM). */
 }
 
+/* A keyword's form: lower case, no hyphens, underscores, quotes or hashes
+ * (reference: Prompts), no punctuation at either end.  A new string. */
+static char *keyword_form(const char *k)
+{
+	char *w = utf8_lower(k);
+	for (char *p = w; *p; p++)
+		if (*p == '-' || *p == '_' || *p == '"' || *p == '#')
+			*p = ' ';
+	text_squeeze_spaces(w);
+	size_t wl = strlen(w);
+	while (wl && strchr(".!?:'()[]{}* ", w[wl - 1]))
+		w[--wl] = 0;
+	size_t lead = strspn(w, ".!?:'()[]{}* ");
+	memmove(w, w + lead, strlen(w + lead) + 1);
+	text_squeeze_spaces(w);
+	return w;
+}
+
 /* Split, clean, dedupe and cap the keywords. */
 static void check_keywords(meta_record *m, const settings *cfg, const agency_lists *l,
 			   const meta_opts *o, meta_check *c)
@@ -944,19 +962,22 @@ static void check_keywords(meta_record *m, const settings *cfg, const agency_lis
 		if (strpbrk(copy, ",;"))
 			changed = true; /* "a, b" is two keywords: the CSV joins them by ", " */
 		for (char *k = strtok_r(copy, ",;", &save); k; k = strtok_r(NULL, ",;", &save)) {
-			char *w = utf8_lower(k);
+			char *w = keyword_form(k);
+			/* the form can leave what cleaning removes ("x[M]" is
+			 * "x[m", an escape's remains): both until neither changes,
+			 * so a second validation repairs nothing */
+			for (;;) {
+				bool more;
+				char *cl = meta_clean_text(w, &more);
+				free(w);
+				if (!more) {
+					w = cl;
+					break;
+				}
+				w = keyword_form(cl);
+				free(cl);
+			}
 			char *orig = xstrdup(k);
-			for (char *p = w; *p; p++)
-				if (*p == '-' || *p == '_' || *p == '"' || *p == '#')
-					*p = ' '; /* no hyphens (reference: Prompts) */
-			text_squeeze_spaces(w);
-			/* trailing and leading punctuation */
-			size_t wl = strlen(w);
-			while (wl && strchr(".!?:'()[]{}* ", w[wl - 1]))
-				w[--wl] = 0;
-			size_t lead = strspn(w, ".!?:'()[]{}* ");
-			memmove(w, w + lead, strlen(w + lead) + 1);
-			text_squeeze_spaces(w);
 			char *t = orig;
 			text_squeeze_spaces(t);
 			if (strcmp(w, t))
@@ -1125,15 +1146,43 @@ static void check_names(const meta_record *m, const agency_lists *l, meta_check 
 		!strcmp(field, "title") ? _("title") : _("description"), who);
 }
 
+static int validate_once(meta_record *m, const settings *cfg, const agency_lists *l,
+			 const meta_opts *o, meta_check *c);
+
+/* One validation's repairs can leave what another repair takes (a cut that
+ * ends a description in "[m", the remains of an escape): validated again
+ * while something was repaired, so that the record it returns passes a
+ * second validation untouched.  Each round only shortens or settles the
+ * text; four rounds are far more than any record needs. */
 int meta_validate_opts(meta_record *m, const settings *cfg, const agency_lists *l,
 		       const meta_opts *o, meta_check *check)
 {
 	meta_check local;
 	meta_check *c = check ? check : &local;
-	memset(c, 0, sizeof *c);
 	meta_opts none = { 0 };
 	if (!o)
 		o = &none;
+	int rc = validate_once(m, cfg, l, o, c);
+	for (int round = 0; round < 4 && rc == 0 && c->repaired; round++) {
+		meta_check again;
+		rc = validate_once(m, cfg, l, o, &again);
+		if (rc < 0) {
+			snprintf(c->why, sizeof c->why, "%s", again.why);
+			snprintf(c->ask, sizeof c->ask, "%s", again.ask);
+		}
+		if (!again.repaired)
+			break;
+		c->repaired += again.repaired;
+		if (again.notes[0])
+			note(c, "%s", again.notes);
+	}
+	return rc;
+}
+
+static int validate_once(meta_record *m, const settings *cfg, const agency_lists *l,
+			 const meta_opts *o, meta_check *c)
+{
+	memset(c, 0, sizeof *c);
 	if (!m->title)
 		m->title = xstrdup("");
 	if (!m->description)

@@ -63,7 +63,23 @@ static void one(const uint8_t *data, size_t size, const settings *cfg, const met
 		FUZZ_CHECK(c.why[0] == 0);
 		check_valid(&m, cfg, o->editorial);
 		meta_check c2;
+		char *before = NULL;
+		if (getenv("FUZZ_SHOW")) {
+			sbuf kb = { 0 };
+			for (size_t i = 0; i < m.nkeywords; i++) {
+				sbuf_adds(&kb, m.keywords[i]);
+				sbuf_adds(&kb, "|");
+			}
+			before = sbuf_steal(&kb);
+		}
 		FUZZ_CHECK(meta_validate_opts(&m, cfg, lists, o, &c2) == 0);
+		if (before) {
+			fprintf(stderr, "keywords before '%s'\nkeywords after  '", before);
+			for (size_t i = 0; i < m.nkeywords; i++)
+				fprintf(stderr, "%s|", m.keywords[i]);
+			fprintf(stderr, "'\n");
+			free(before);
+		}
 		if (c2.repaired)
 			fprintf(stderr, "second pass repaired %d: title '%s' desc '%s' notes '%s'\n",
 				c2.repaired, m.title, m.description, c2.notes);
