@@ -619,7 +619,7 @@ int report_batch_review(const settings *cfg, store *st, const char *batch_id, FI
 					    "Dreamstime kategorie" };
 	for (size_t i = 0; i < n; i++) {
 		long r = mediacsv_find(m, f[i].cesta);
-		fprintf(out, "%s\n", path_basename(f[i].cesta));
+		fprintf(out, "%s\n", cesta_basename(f[i].cesta));
 		if (f[i].reason)
 			fprintf(out, "  %s %s\n", _("Problem:"), f[i].reason);
 		if (r < 0 || f[i].state != FS_SAVED_TO_CSV) {

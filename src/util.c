@@ -184,6 +184,15 @@ const char *cesta_basename(const char *cesta)
 	return base;
 }
 
+char *cesta_dirname(const char *cesta)
+{
+	const char *base = cesta_basename(cesta);
+	if (base == cesta)
+		return xstrdup(".");
+	size_t n = (size_t)(base - cesta) - 1;
+	return n ? xstrndup(cesta, n) : xstrndup(cesta, 1); /* "/a.jpg": "/" */
+}
+
 char *path_join(const char *a, const char *b)
 {
 	if (!a || !*a || b[0] == '/')

@@ -108,6 +108,9 @@ char *path_dirname(const char *path);
 const char *path_basename(const char *path);
 /* The file name of a CSV Cesta, which may be a Windows path: split on '/' and '\\'. */
 const char *cesta_basename(const char *cesta);
+/* Its folder: all before the last '/' or '\\' ("J:\\Foto\\JPG" of
+ * "J:\\Foto\\JPG\\a.jpg"), "." when there is none.  Caller frees. */
+char *cesta_dirname(const char *cesta);
 bool file_exists(const char *path);
 /* Append one line and fsync (journals). */
 int append_line_sync(const char *path, const char *line, sb_err *e);

@@ -153,6 +153,17 @@ static void test_cesta_basename(void **state)
 	assert_string_equal(cesta_basename("/home/p/Foto/IMG_0101.jpg"), "IMG_0101.jpg");
 	assert_string_equal(cesta_basename("J:/Foto\\IMG_1.jpg"), "IMG_1.jpg");
 	assert_string_equal(cesta_basename("IMG_2.jpg"), "IMG_2.jpg");
+	/* and its folder, as the photo list shows it */
+	const char *cases[][2] = { { "J:\\Foto\\JPG\\IMG_0101.jpg", "J:\\Foto\\JPG" },
+				   { "/home/p/Foto/IMG_0101.jpg", "/home/p/Foto" },
+				   { "J:/Foto\\IMG_1.jpg", "J:/Foto" },
+				   { "IMG_2.jpg", "." },
+				   { "/IMG_3.jpg", "/" } };
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *d = cesta_dirname(cases[i][0]);
+		assert_string_equal(d, cases[i][1]);
+		free(d);
+	}
 }
 
 int main(void)

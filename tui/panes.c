@@ -706,7 +706,7 @@ static void draw_files(ui *u)
 		char line[512], st[64];
 		snprintf(line, sizeof line, "%s %s%s%s",
 			 ui_fit(st, sizeof st, ui_file_state_label(f->state), 15),
-			 path_basename(f->cesta), f->reason ? "  " : "",
+			 cesta_basename(f->cesta), f->reason ? "  " : "",
 			 f->reason ? f->reason : "");
 		attr_t a = file_state_failed(f->state)   ? cp(u, CP_ERR, A_BOLD)
 			   : f->state == FS_SAVED_TO_CSV ? cp(u, CP_OK, A_NORMAL)

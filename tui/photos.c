@@ -286,7 +286,7 @@ static view_result photos_key(ui *u, int code, bool is_key)
 		view_result r = pick(p, a);
 		if (r == VR_OPEN && p->n)
 			ui_status(u, 2, _("%s was not skipped: nothing to un-skip."),
-				  path_basename(p->it[p->cur].cesta));
+				  cesta_basename(p->it[p->cur].cesta));
 		return r;
 	}
 	case TA_PG_CLOSE: return VR_CLOSED;
@@ -348,8 +348,8 @@ static void draw_row(const photo_item *it, int y, int ws, int wf, bool sel)
 	}
 	char cell[256];
 	ui_put(y, 1, ws, ui_fit(cell, sizeof cell, kind_label(it->kind), ws), a);
-	ui_put(y, 2 + ws, wf, ui_fit(cell, sizeof cell, path_basename(it->cesta), wf), a);
-	char *dir = path_dirname(it->cesta);
+	ui_put(y, 2 + ws, wf, ui_fit(cell, sizeof cell, cesta_basename(it->cesta), wf), a);
+	char *dir = cesta_dirname(it->cesta);
 	put_cut_left(y, 3 + ws + wf, COLS - 4 - ws - wf, dir, a);
 	free(dir);
 }

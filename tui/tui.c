@@ -220,7 +220,7 @@ static bool editor_free_for(ui *u, const char *cesta)
 		ui_status(u, 2,
 			  _("Still re-editing %s: Ctrl+S saves it, Esc in the editor leaves it; "
 			    "then %s."),
-			  path_basename(redo), path_basename(cesta));
+			  cesta_basename(redo), cesta_basename(cesta));
 		return false;
 	}
 	if (u->ed.gen != u->draft_gen)
@@ -233,14 +233,14 @@ static void describe_now(ui *u, const char *cesta)
 	if (!editor_free_for(u, cesta))
 		return;
 	if (!collect_jump(u->co, cesta, editor_text(&u->ed))) {
-		ui_status(u, 2, _("%s is no longer to describe."), path_basename(cesta));
+		ui_status(u, 2, _("%s is no longer to describe."), cesta_basename(cesta));
 		(u->view->refresh)(u);
 		return;
 	}
 	show_editor(u);
 	next_photo(u);
 	ui_status(u, 1, _("Describing %s; the photos passed over come after it (o lists them)."),
-		  path_basename(cesta));
+		  cesta_basename(cesta));
 }
 
 static void redo_begin(ui *u, const char *cesta)
@@ -265,13 +265,13 @@ static void redo_begin(ui *u, const char *cesta)
 	ui_status(
 		u, 1,
 		_("Re-editing %s (batch %s): Ctrl+S saves the new text, Esc leaves it as it was."),
-		path_basename(cesta), batch);
+		cesta_basename(cesta), batch);
 }
 
 /* Back from a re-edit to the photo being described, its text back. */
 static void redo_end(ui *u, bool saved)
 {
-	char *name = xstrdup(path_basename(collect_redoing(u->co)));
+	char *name = xstrdup(cesta_basename(collect_redoing(u->co)));
 	collect_redo_end(u->co);
 	next_photo(u);
 	if (saved)
@@ -304,7 +304,7 @@ static void view_done(ui *u, view_result r)
 	case VR_REEDIT: redo_begin(u, pick); break;
 	case VR_UNSKIP:
 		if (collect_unskip(u->co, pick))
-			ui_status(u, 1, _("%s is back: it comes next."), path_basename(pick));
+			ui_status(u, 1, _("%s is back: it comes next."), cesta_basename(pick));
 		(u->view->refresh)(u);
 		break;
 	case VR_OPEN:
@@ -323,7 +323,7 @@ static bool redo_holds(ui *u, tui_action a)
 		       a == TA_SPLIT || a == TA_SCOPE || a == TA_FRAME_NEXT || a == TA_FRAME_PREV))
 		return false;
 	ui_status(u, 2, _("Re-editing %s: Ctrl+S saves the new text, Esc leaves it as it was."),
-		  path_basename(redo));
+		  cesta_basename(redo));
 	return true;
 }
 
@@ -503,7 +503,7 @@ static void on_finding(size_t file, int agency, const char *rule, const char *to
 {
 	struct check_out *o = ctx;
 	o->n++;
-	fprintf(o->f, "  %s: %s: %s (%s)\n", path_basename(o->files[file].cesta),
+	fprintf(o->f, "  %s: %s: %s (%s)\n", cesta_basename(o->files[file].cesta),
 		agency < 0 ? _("all agencies") : meta_agency_label(agency), rule, todo);
 }
 
@@ -564,7 +564,7 @@ static void fill_report(ui *u, const batch_info *b, FILE *f)
 			if (!head)
 				fprintf(f, "\n%s\n", _("Items with a problem:"));
 			head = true;
-			fprintf(f, "  %s: %s (%s)\n", path_basename(u->files[i].cesta),
+			fprintf(f, "  %s: %s (%s)\n", cesta_basename(u->files[i].cesta),
 				ui_file_state_label(u->files[i].state), u->files[i].reason);
 		}
 	report_checks(u, f);
